@@ -1,0 +1,444 @@
+//! The vault: one SQLite file on the phone holding every record sealed.
+//!
+//! - `schema`: tables and migrations;
+//! - `keyring`: the wrapped data key, unlock, PIN change, destruction;
+//! - `store`: sealed rows and their history;
+//! - `hlc`: record versions;
+//! - `outbox`: changes waiting for the server;
+//! - `actions`: one method per thing a worker does;
+//! - `queries`: what each screen shows.
+//!
+//! A `Vault` is locked or unlocked. Unlocked, it holds the record keys in
+//! memory; locking (or idling past the timeout) drops them, zeroized, and every
+//! operation answers [`CoreError::Locked`] until the PIN is entered again.
+
+mod actions;
+pub mod hlc;
+mod keyring;
+mod outbox;
+mod queries;
+pub mod schema;
+mod store;
+
+pub use hlc::Hlc;
+pub use queries::{AlertView, ReferralView, RoundSummary, TimelineEntry};
+pub use store::SyncState;
+
+use crate::clock::{to_millis, Clock};
+use crate::crypto::{envelope, Aad, DataKey, RecordKeys};
+use crate::domain::validation::check_pin;
+use crate::domain::{Directory, WorkerIdentity};
+use crate::error::{CoreError, CorruptKind, Result};
+use crate::keystore::KeyStore;
+use crate::Timestamp;
+use rusqlite::{Connection, OptionalExtension};
+use serde::{de::DeserializeOwned, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// When the vault locks itself and when it gives up on a PIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockPolicy {
+    /// Idle time after which the next operation finds the vault locked.
+    pub idle_timeout: chrono::Duration,
+    /// Wrong PINs in a row after which the vault is crypto-shredded.
+    pub max_failed_unlocks: u32,
+}
+
+impl Default for LockPolicy {
+    fn default() -> Self {
+        Self {
+            idle_timeout: chrono::Duration::minutes(2),
+            max_failed_unlocks: 10,
+        }
+    }
+}
+
+/// What an unlocked vault holds in memory. Dropping it zeroizes the keys.
+pub(crate) struct Session {
+    pub(crate) keys: RecordKeys,
+    pub(crate) data_key: DataKey,
+    pub(crate) identity: WorkerIdentity,
+    pub(crate) directory: Directory,
+}
+
+struct Inner {
+    /// `None` once the vault has been wiped.
+    conn: Option<Connection>,
+    vault_id: String,
+    session: Option<Session>,
+    last_activity: Timestamp,
+    policy: LockPolicy,
+}
+
+/// The encrypted store on one phone.
+pub struct Vault {
+    path: PathBuf,
+    keystore: Arc<dyn KeyStore>,
+    clock: Arc<dyn Clock>,
+    inner: Mutex<Inner>,
+}
+
+fn open_connection(path: &Path) -> Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    schema::configure(&conn)?;
+    schema::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn read_vault_id(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT vault_id FROM vault_info", [], |r| r.get(0))
+        .optional()?)
+}
+
+/// The files SQLite keeps for a database at `path`.
+pub fn vault_files(path: &Path) -> [PathBuf; 3] {
+    let with = |suffix: &str| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        PathBuf::from(p)
+    };
+    [path.to_path_buf(), with("-wal"), with("-shm")]
+}
+
+impl Vault {
+    /// Makes a new vault at `path`, unlocked, for the worker this phone is
+    /// enrolled for, seeded with `directory`.
+    pub fn create(
+        path: impl AsRef<Path>,
+        keystore: Arc<dyn KeyStore>,
+        clock: Arc<dyn Clock>,
+        pin: &str,
+        identity: WorkerIdentity,
+        directory: Directory,
+    ) -> Result<Vault> {
+        check_pin(pin)?;
+        let path = path.as_ref().to_path_buf();
+        let mut conn = open_connection(&path)?;
+        if read_vault_id(&conn)?.is_some() {
+            return Err(CoreError::AlreadyExists);
+        }
+        let now = clock.now();
+        let vault_id = uuid::Uuid::now_v7().to_string();
+        let node_id: String = crate::crypto::random::array::<4>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO vault_info (singleton, vault_id, created_at, node_id) VALUES (1, ?1, ?2, ?3)",
+            (&vault_id, to_millis(now), &node_id),
+        )?;
+        let data_key = keyring::create(&tx, keystore.as_ref(), &vault_id, pin, now)?;
+        let keys = RecordKeys::from_data_key(&data_key);
+        put_meta(&tx, &keys, "identity", &identity)?;
+        put_meta(&tx, &keys, "directory", &directory)?;
+        tx.commit()?;
+        tracing::info!(target: "nightround::vault", "vault created");
+        Ok(Vault {
+            path,
+            keystore,
+            clock,
+            inner: Mutex::new(Inner {
+                conn: Some(conn),
+                vault_id,
+                session: Some(Session {
+                    keys,
+                    data_key,
+                    identity,
+                    directory,
+                }),
+                last_activity: now,
+                policy: LockPolicy::default(),
+            }),
+        })
+    }
+
+    /// Opens the vault at `path`, locked.
+    pub fn open(
+        path: impl AsRef<Path>,
+        keystore: Arc<dyn KeyStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Vault> {
+        let path = path.as_ref().to_path_buf();
+        if !path.exists() {
+            return Err(CoreError::NoVault);
+        }
+        let conn = open_connection(&path)?;
+        let vault_id = read_vault_id(&conn)?.ok_or(CoreError::NoVault)?;
+        let now = clock.now();
+        Ok(Vault {
+            path,
+            keystore,
+            clock,
+            inner: Mutex::new(Inner {
+                conn: Some(conn),
+                vault_id,
+                session: None,
+                last_activity: now,
+                policy: LockPolicy::default(),
+            }),
+        })
+    }
+
+    /// Sets when the vault locks itself and how many wrong PINs it allows.
+    pub fn set_lock_policy(&self, policy: LockPolicy) {
+        self.lock_inner().policy = policy;
+    }
+
+    pub fn lock_policy(&self) -> LockPolicy {
+        self.lock_inner().policy
+    }
+
+    /// Where the vault file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock_inner(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave the connection torn
+        // (SQLite rolls back); carry on with what is there.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether the keys are out of memory.
+    pub fn is_locked(&self) -> bool {
+        let mut inner = self.lock_inner();
+        let now = self.clock.now();
+        expire_if_idle(&mut inner, now);
+        inner.session.is_none()
+    }
+
+    /// Drops the keys from memory (zeroized). Called on idle, on going to the
+    /// background, and by quick exit.
+    pub fn lock(&self) {
+        let mut inner = self.lock_inner();
+        if inner.session.take().is_some() {
+            tracing::info!(target: "nightround::vault", "vault locked");
+        }
+    }
+
+    /// Wrong PINs entered since the last successful unlock.
+    pub fn failed_unlocks(&self) -> Result<u32> {
+        let inner = self.lock_inner();
+        let conn = inner.conn.as_ref().ok_or(CoreError::Shredded)?;
+        Ok(conn.query_row("SELECT failed_unlocks FROM vault_info", [], |r| r.get(0))?)
+    }
+
+    /// Opens the vault with `pin`. Each wrong PIN is counted on disk before it
+    /// is checked, so killing the app mid-check still counts; at the policy's
+    /// limit the vault is crypto-shredded.
+    pub fn unlock(&self, pin: &str) -> Result<()> {
+        let mut inner = self.lock_inner();
+        let now = self.clock.now();
+        let max = inner.policy.max_failed_unlocks;
+        let vault_id = inner.vault_id.clone();
+        let conn = inner.conn.as_mut().ok_or(CoreError::Shredded)?;
+        let failed: u32 =
+            conn.query_row("SELECT failed_unlocks FROM vault_info", [], |r| r.get(0))?;
+        if failed >= max {
+            drop(inner);
+            self.shred()?;
+            return Err(CoreError::Shredded);
+        }
+        conn.execute("UPDATE vault_info SET failed_unlocks = ?1", [failed + 1])?;
+        match keyring::unwrap(conn, self.keystore.as_ref(), &vault_id, pin) {
+            Ok(keyring::Unwrapped::Key(data_key)) => {
+                conn.execute("UPDATE vault_info SET failed_unlocks = 0", [])?;
+                let keys = RecordKeys::from_data_key(&data_key);
+                let identity = get_meta(conn, &keys, "identity")?
+                    .ok_or(CoreError::Corrupt(CorruptKind::Canary))?;
+                let directory = get_meta(conn, &keys, "directory")?
+                    .ok_or(CoreError::Corrupt(CorruptKind::Canary))?;
+                inner.session = Some(Session {
+                    keys,
+                    data_key,
+                    identity,
+                    directory,
+                });
+                inner.last_activity = now;
+                tracing::info!(target: "nightround::vault", "vault unlocked");
+                Ok(())
+            }
+            Ok(keyring::Unwrapped::WrongPin) => {
+                tracing::warn!(target: "nightround::vault", failed = failed + 1, "wrong PIN");
+                if failed + 1 >= max {
+                    drop(inner);
+                    self.shred()?;
+                    return Err(CoreError::Shredded);
+                }
+                Err(CoreError::WrongPin {
+                    attempts_left: max - (failed + 1),
+                })
+            }
+            Err(e) => {
+                // Damage or a keystore failure is not her mistake.
+                conn.execute("UPDATE vault_info SET failed_unlocks = ?1", [failed])?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Rewraps the data key under a new PIN; records are not re-encrypted.
+    pub fn change_pin(&self, current: &str, new_pin: &str) -> Result<()> {
+        check_pin(new_pin)?;
+        let mut inner = self.lock_inner();
+        let now = self.clock.now();
+        expire_if_idle(&mut inner, now);
+        if inner.session.is_none() {
+            return Err(CoreError::Locked);
+        }
+        let vault_id = inner.vault_id.clone();
+        let Inner { conn, session, .. } = &mut *inner;
+        let conn = conn.as_mut().ok_or(CoreError::Shredded)?;
+        let session = session.as_ref().ok_or(CoreError::Locked)?;
+        match keyring::unwrap(conn, self.keystore.as_ref(), &vault_id, current)? {
+            keyring::Unwrapped::WrongPin => return Err(CoreError::WrongPin { attempts_left: 0 }),
+            keyring::Unwrapped::Key(k) if k.bytes() != session.data_key.bytes() => {
+                return Err(CoreError::Corrupt(CorruptKind::KeyRecord))
+            }
+            keyring::Unwrapped::Key(_) => {}
+        }
+        let tx = conn.transaction()?;
+        let old_entry = keyring::rewrap(
+            &tx,
+            self.keystore.as_ref(),
+            &vault_id,
+            &session.data_key,
+            new_pin,
+            now,
+        )?;
+        tx.commit()?;
+        self.keystore
+            .delete_secret(&old_entry)
+            .map_err(|e| CoreError::KeyStore(e.0))?;
+        inner.last_activity = now;
+        Ok(())
+    }
+
+    /// Destroys the vault: the wrapped key is overwritten and deleted, the
+    /// keystore secret destroyed, then the files removed. What was sealed can
+    /// never be opened again, even from a copy of the file made before.
+    pub fn wipe(&self) -> Result<()> {
+        self.shred()
+    }
+
+    fn shred(&self) -> Result<()> {
+        let mut inner = self.lock_inner();
+        inner.session = None;
+        let vault_id = inner.vault_id.clone();
+        if let Some(conn) = inner.conn.as_ref() {
+            let entry = keyring::current_keystore_name(conn, &vault_id)?;
+            keyring::destroy(conn)?;
+            // Push the overwritten pages into the main file, then drop the WAL.
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            if let Some(entry) = entry {
+                self.keystore
+                    .delete_secret(&entry)
+                    .map_err(|e| CoreError::KeyStore(e.0))?;
+            }
+        }
+        inner.conn = None;
+        for file in vault_files(&self.path) {
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(_) => return Err(CoreError::Storage("could not remove vault file".into())),
+            }
+        }
+        tracing::warn!(target: "nightround::vault", "vault shredded");
+        Ok(())
+    }
+
+    /// Runs `f` with the connection and the unlocked session, or answers
+    /// `Locked`. Every user action and query goes through here.
+    pub(crate) fn with_session<R>(
+        &self,
+        f: impl FnOnce(&mut Connection, &Session, Timestamp) -> Result<R>,
+    ) -> Result<R> {
+        let mut inner = self.lock_inner();
+        let now = self.clock.now();
+        expire_if_idle(&mut inner, now);
+        inner.last_activity = now;
+        let Inner { conn, session, .. } = &mut *inner;
+        let conn = conn.as_mut().ok_or(CoreError::Shredded)?;
+        let session = session.as_ref().ok_or(CoreError::Locked)?;
+        f(conn, session, now)
+    }
+
+    /// Replaces the directory (the server sends the partnership's own).
+    pub fn replace_directory(&self, directory: Directory) -> Result<()> {
+        let mut inner = self.lock_inner();
+        let now = self.clock.now();
+        expire_if_idle(&mut inner, now);
+        let Inner { conn, session, .. } = &mut *inner;
+        let conn = conn.as_mut().ok_or(CoreError::Shredded)?;
+        let session = session.as_mut().ok_or(CoreError::Locked)?;
+        put_meta(conn, &session.keys, "directory", &directory)?;
+        session.directory = directory;
+        Ok(())
+    }
+}
+
+fn expire_if_idle(inner: &mut Inner, now: Timestamp) {
+    if inner.session.is_some() && now - inner.last_activity > inner.policy.idle_timeout {
+        inner.session = None;
+        tracing::info!(target: "nightround::vault", "vault locked after idle timeout");
+    }
+}
+
+fn meta_aad<'a>(name: &'a str, version: &'a str) -> Aad<'a> {
+    Aad {
+        table: "meta",
+        record_id: name,
+        version,
+    }
+}
+
+/// Seals a vault-level value (identity, directory, settings) under `name`.
+pub(crate) fn put_meta<T: Serialize>(
+    conn: &Connection,
+    keys: &RecordKeys,
+    name: &str,
+    value: &T,
+) -> Result<()> {
+    let current: Option<String> = conn
+        .query_row("SELECT version FROM sealed_meta WHERE name = ?1", [name], |r| r.get(0))
+        .optional()?;
+    let next = current
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(1, |v| v + 1)
+        .to_string();
+    let plain = zeroize::Zeroizing::new(
+        serde_json::to_vec(value).map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?,
+    );
+    let sealed = envelope::seal(&keys.records, &meta_aad(name, &next), &plain);
+    conn.execute(
+        "INSERT OR REPLACE INTO sealed_meta (name, version, body) VALUES (?1, ?2, ?3)",
+        rusqlite::params![name, next, sealed],
+    )?;
+    Ok(())
+}
+
+/// Opens a vault-level value sealed under `name`.
+pub(crate) fn get_meta<T: DeserializeOwned>(
+    conn: &Connection,
+    keys: &RecordKeys,
+    name: &str,
+) -> Result<Option<T>> {
+    let row: Option<(String, Vec<u8>)> = conn
+        .query_row(
+            "SELECT version, body FROM sealed_meta WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((version, body)) = row else {
+        return Ok(None);
+    };
+    let plain = envelope::open(&keys.records, &meta_aad(name, &version), &body)?;
+    serde_json::from_slice(&plain)
+        .map(Some)
+        .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))
+}

@@ -1,0 +1,311 @@
+//! What each screen shows, computed here so that Android and iOS show the
+//! same thing. Queries use the plaintext index columns to choose rows and open
+//! only the rows they return.
+
+use super::actions::Preferences;
+use super::store::{self, person_ref};
+use super::{get_meta, outbox, Session, Vault};
+use crate::clock::to_millis;
+use crate::domain::supplies::totals;
+use crate::domain::{
+    Concern, Consent, Contact, Directory, Person, RecordKind, Referral, SupplyDrop, SupplyTotal,
+    WorkerIdentity,
+};
+use crate::error::{CoreError, Result};
+use crate::Timestamp;
+use rusqlite::Connection;
+use uuid::Uuid;
+
+/// One line of a person's timeline, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimelineEntry {
+    Contact(Contact),
+    Referral(Referral),
+    Consent(Consent),
+    Concern(Concern),
+}
+
+impl TimelineEntry {
+    /// When it happened, for ordering.
+    pub fn at(&self) -> Timestamp {
+        match self {
+            TimelineEntry::Contact(c) => c.at,
+            TimelineEntry::Referral(r) => r.created_at,
+            TimelineEntry::Consent(c) => c.given_at,
+            TimelineEntry::Concern(c) => c.at,
+        }
+    }
+}
+
+/// A referral with what the board needs to show about it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralView {
+    pub referral: Referral,
+    pub agency_name: String,
+    pub person_alias: Option<String>,
+    /// Computed at the moment of asking, never stored.
+    pub overdue: bool,
+}
+
+/// An active team alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertView {
+    pub concern: Concern,
+    pub area_name: String,
+}
+
+/// Tonight's round at a glance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundSummary {
+    pub since: Timestamp,
+    pub contacts: u32,
+    pub people_seen: u32,
+    pub anonymous_contacts: u32,
+    pub first_contacts: u32,
+    pub safeguarding_flags: u32,
+    pub concerns: u32,
+    pub supplies: Vec<SupplyTotal>,
+}
+
+pub(crate) fn consents_of(conn: &Connection, s: &Session, person: Uuid) -> Result<Vec<Consent>> {
+    store::read_many(
+        conn,
+        &s.keys,
+        RecordKind::Consent,
+        "SELECT id, version, body FROM records
+         WHERE person_ref = ?1 AND kind = 'consent' AND deleted = 0 ORDER BY occurred_at",
+        [person_ref(&s.keys, &person)],
+    )
+}
+
+fn kind_since<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    s: &Session,
+    kind: RecordKind,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<T>> {
+    store::read_many(
+        conn,
+        &s.keys,
+        kind,
+        "SELECT id, version, body FROM records
+         WHERE kind = ?1 AND occurred_at >= ?2 AND occurred_at < ?3 AND deleted = 0
+         ORDER BY occurred_at DESC, id DESC",
+        (kind.as_str(), to_millis(from), to_millis(to)),
+    )
+}
+
+fn supplies_between(
+    conn: &Connection,
+    s: &Session,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<SupplyTotal>> {
+    let contacts: Vec<Contact> = kind_since(conn, s, RecordKind::Contact, from, to)?;
+    let drops: Vec<SupplyDrop> = kind_since(conn, s, RecordKind::SupplyDrop, from, to)?;
+    let lines = contacts
+        .iter()
+        .flat_map(|c| c.supplies.iter())
+        .chain(drops.iter().flat_map(|d| d.lines.iter()));
+    Ok(totals(lines, &s.directory))
+}
+
+fn far_future() -> Timestamp {
+    chrono::DateTime::<chrono::Utc>::MAX_UTC
+}
+
+impl Vault {
+    /// The worker this phone is enrolled for.
+    pub fn identity(&self) -> Result<WorkerIdentity> {
+        self.with_session(|_, s, _| Ok(s.identity.clone()))
+    }
+
+    /// Agencies, areas and the supplies catalogue.
+    pub fn directory(&self) -> Result<Directory> {
+        self.with_session(|_, s, _| Ok(s.directory.clone()))
+    }
+
+    /// The area the last contact was in, for the quick-contact default.
+    pub fn last_area(&self) -> Result<Option<String>> {
+        self.with_session(|conn, s, _| {
+            let prefs: Option<Preferences> = get_meta(conn, &s.keys, "preferences")?;
+            Ok(prefs.and_then(|p| p.last_area_id))
+        })
+    }
+
+    /// One person's profile.
+    pub fn person(&self, id: Uuid) -> Result<Person> {
+        self.with_session(|conn, s, _| {
+            store::read(conn, &s.keys, RecordKind::Person, id)?.ok_or(CoreError::NotFound("person"))
+        })
+    }
+
+    /// Earlier versions of a person's profile, oldest first.
+    pub fn person_history(&self, id: Uuid) -> Result<Vec<Person>> {
+        self.with_session(|conn, s, _| store::history(conn, &s.keys, RecordKind::Person, id))
+    }
+
+    /// People whose alias starts with `prefix` (case-insensitive), for
+    /// type-ahead. Aliases are sealed, so this opens every profile: a phone
+    /// holds hundreds, not millions (measured in the vault bench).
+    pub fn find_people(&self, prefix: &str) -> Result<Vec<Person>> {
+        let needle = prefix.trim().to_lowercase();
+        self.with_session(|conn, s, _| {
+            let mut people: Vec<Person> = store::read_many(
+                conn,
+                &s.keys,
+                RecordKind::Person,
+                "SELECT id, version, body FROM records WHERE kind = 'person' AND deleted = 0",
+                [],
+            )?;
+            people.retain(|p| p.alias.to_lowercase().starts_with(&needle));
+            people.sort_by_key(|p| p.alias.to_lowercase());
+            Ok(people)
+        })
+    }
+
+    /// Contacts since `since`, newest first, with their supplies.
+    pub fn contacts_since(&self, since: Timestamp) -> Result<Vec<Contact>> {
+        self.with_session(|conn, s, now| {
+            kind_since(conn, s, RecordKind::Contact, since, now + chrono::Duration::hours(1))
+        })
+    }
+
+    /// The round so far: counts and supplies since `since`.
+    pub fn round_summary(&self, since: Timestamp) -> Result<RoundSummary> {
+        self.with_session(|conn, s, _| {
+            let until = far_future();
+            let contacts: Vec<Contact> = kind_since(conn, s, RecordKind::Contact, since, until)?;
+            let concerns: u32 = conn.query_row(
+                "SELECT COUNT(*) FROM records WHERE kind = 'concern' AND occurred_at >= ?1 AND deleted = 0",
+                [to_millis(since)],
+                |r| r.get(0),
+            )?;
+            let mut people: Vec<Uuid> = contacts.iter().filter_map(|c| c.person_id).collect();
+            people.sort_unstable();
+            people.dedup();
+            Ok(RoundSummary {
+                since,
+                contacts: contacts.len() as u32,
+                people_seen: people.len() as u32,
+                anonymous_contacts: contacts.iter().filter(|c| c.person_id.is_none()).count() as u32,
+                first_contacts: contacts
+                    .iter()
+                    .filter(|c| c.wellbeing.contains(&crate::domain::WellbeingFlag::FirstContact))
+                    .count() as u32,
+                safeguarding_flags: contacts.iter().filter(|c| c.raises_safeguarding()).count()
+                    as u32,
+                concerns,
+                supplies: supplies_between(conn, s, since, until)?,
+            })
+        })
+    }
+
+    /// Supplies given out between `from` and `to`, in catalogue order.
+    pub fn supplies_totals(&self, from: Timestamp, to: Timestamp) -> Result<Vec<SupplyTotal>> {
+        self.with_session(|conn, s, _| supplies_between(conn, s, from, to))
+    }
+
+    /// Everything on this phone about one person, newest first.
+    pub fn person_timeline(&self, person: Uuid) -> Result<Vec<TimelineEntry>> {
+        self.with_session(|conn, s, _| {
+            let r = person_ref(&s.keys, &person);
+            let mut entries = Vec::new();
+            let sql = "SELECT id, version, body FROM records
+                       WHERE person_ref = ?1 AND kind = ?2 AND deleted = 0";
+            for c in store::read_many::<Contact, _>(conn, &s.keys, RecordKind::Contact, sql, (&r, "contact"))? {
+                entries.push(TimelineEntry::Contact(c));
+            }
+            for c in store::read_many::<Referral, _>(conn, &s.keys, RecordKind::Referral, sql, (&r, "referral"))? {
+                entries.push(TimelineEntry::Referral(c));
+            }
+            for c in store::read_many::<Consent, _>(conn, &s.keys, RecordKind::Consent, sql, (&r, "consent"))? {
+                entries.push(TimelineEntry::Consent(c));
+            }
+            for c in store::read_many::<Concern, _>(conn, &s.keys, RecordKind::Concern, sql, (&r, "concern"))? {
+                entries.push(TimelineEntry::Concern(c));
+            }
+            entries.sort_by_key(|e| std::cmp::Reverse(e.at()));
+            Ok(entries)
+        })
+    }
+
+    /// Her consents, agency by agency, newest first.
+    pub fn consents(&self, person: Uuid) -> Result<Vec<Consent>> {
+        self.with_session(|conn, s, _| {
+            let mut c = consents_of(conn, s, person)?;
+            c.reverse();
+            Ok(c)
+        })
+    }
+
+    /// Team alerts still in force, most severe and most recent first.
+    pub fn active_alerts(&self) -> Result<Vec<AlertView>> {
+        self.with_session(|conn, s, now| {
+            let mut concerns: Vec<Concern> = store::read_many(
+                conn,
+                &s.keys,
+                RecordKind::Concern,
+                "SELECT id, version, body FROM records
+                 WHERE alert_until > ?1 AND kind = 'concern' AND deleted = 0",
+                [to_millis(now)],
+            )?;
+            concerns.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.at.cmp(&a.at)));
+            Ok(concerns
+                .into_iter()
+                .map(|c| AlertView {
+                    area_name: s
+                        .directory
+                        .area(&c.area_id)
+                        .map_or_else(|| c.area_id.clone(), |a| a.name.clone()),
+                    concern: c,
+                })
+                .collect())
+        })
+    }
+
+    /// Open referrals, overdue first, then by due time.
+    pub fn open_referrals(&self) -> Result<Vec<ReferralView>> {
+        self.with_session(|conn, s, now| {
+            let referrals: Vec<Referral> = store::read_many(
+                conn,
+                &s.keys,
+                RecordKind::Referral,
+                "SELECT id, version, body FROM records
+                 WHERE kind = 'referral' AND is_open = 1 AND deleted = 0 ORDER BY due_at",
+                [],
+            )?;
+            let mut aliases = std::collections::HashMap::new();
+            let mut views = Vec::with_capacity(referrals.len());
+            for r in referrals {
+                if let std::collections::hash_map::Entry::Vacant(e) = aliases.entry(r.person_id) {
+                    let p: Option<Person> = store::read(conn, &s.keys, RecordKind::Person, r.person_id)?;
+                    e.insert(p.map(|p| p.alias));
+                }
+                views.push(ReferralView {
+                    agency_name: s
+                        .directory
+                        .agency(&r.agency_id)
+                        .map_or_else(|| r.agency_id.clone(), |a| a.name.clone()),
+                    person_alias: aliases.get(&r.person_id).cloned().flatten(),
+                    overdue: r.is_overdue(now),
+                    referral: r,
+                });
+            }
+            // Stable sort keeps due order within each group.
+            views.sort_by_key(|v| !v.overdue);
+            Ok(views)
+        })
+    }
+
+    /// Changes not yet acknowledged by the server.
+    pub fn pending_changes(&self) -> Result<u64> {
+        self.with_session(|conn, _, _| outbox::pending_count(conn))
+    }
+
+    /// Changes held back because the server refused them.
+    pub fn quarantined_changes(&self) -> Result<u64> {
+        self.with_session(|conn, _, _| outbox::quarantined_count(conn))
+    }
+}

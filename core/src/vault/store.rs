@@ -1,0 +1,213 @@
+//! Sealed record rows: the only code that reads or writes `records.body`.
+//!
+//! A body is the record serialised to JSON and sealed in an envelope whose
+//! associated data names the row (`records/<kind>`, id, version, key id).
+//! When a mutable record changes, the row it replaces moves to
+//! `record_history` unchanged, so no earlier value is ever silently lost.
+
+use crate::clock::to_millis;
+use crate::crypto::{envelope, index, Aad, RecordKeys};
+use crate::domain::RecordKind;
+use crate::error::{CoreError, CorruptKind, Result};
+use crate::Timestamp;
+use rusqlite::{Connection, OptionalExtension};
+use serde::{de::DeserializeOwned, Serialize};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+/// Whether a row still has to reach the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncState {
+    /// Made or changed here; in the outbox.
+    Pending = 0,
+    /// Acknowledged by the server.
+    Synced = 1,
+    /// Received from the server.
+    Remote = 2,
+}
+
+/// The plaintext index columns of a row. Each is a time, a flag or a keyed
+/// hash: nothing a person said.
+#[derive(Debug, Clone, Default)]
+pub struct IndexColumns {
+    pub occurred_at: Option<Timestamp>,
+    pub person: Option<Uuid>,
+    pub due_at: Option<Timestamp>,
+    pub alert_until: Option<Timestamp>,
+    pub open: Option<bool>,
+}
+
+/// The associated-data table name of a kind.
+pub fn table_of(kind: RecordKind) -> String {
+    format!("records/{}", kind.as_str())
+}
+
+/// Seals and writes one record version, moving any row it replaces to history.
+#[allow(clippy::too_many_arguments)]
+pub fn write<T: Serialize>(
+    conn: &Connection,
+    keys: &RecordKeys,
+    kind: RecordKind,
+    id: Uuid,
+    version: &str,
+    record: &T,
+    index_cols: &IndexColumns,
+    state: SyncState,
+    now: Timestamp,
+) -> Result<()> {
+    let id_text = id.to_string();
+    let plain = Zeroizing::new(
+        serde_json::to_vec(record).map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?,
+    );
+    let table = table_of(kind);
+    let sealed = envelope::seal(
+        &keys.records,
+        &Aad {
+            table: &table,
+            record_id: &id_text,
+            version,
+        },
+        &plain,
+    );
+    archive_current(conn, kind, &id_text, now)?;
+    let person_ref = index_cols
+        .person
+        .map(|p| index::person_ref(&keys.index, &p));
+    conn.execute(
+        "INSERT OR REPLACE INTO records
+           (kind, id, version, key_id, occurred_at, person_ref, due_at, alert_until, is_open, deleted, body, sync_state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11)",
+        rusqlite::params![
+            kind.as_str(),
+            id_text,
+            version,
+            keys.records.id(),
+            to_millis(index_cols.occurred_at.unwrap_or(now)),
+            person_ref,
+            index_cols.due_at.map(to_millis),
+            index_cols.alert_until.map(to_millis),
+            index_cols.open,
+            sealed,
+            state as i64,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Replaces a record with a tombstone: the body is gone, the id and version
+/// remain so that the deletion syncs.
+pub fn write_tombstone(
+    conn: &Connection,
+    kind: RecordKind,
+    id: Uuid,
+    version: &str,
+    key_id: u32,
+    now: Timestamp,
+) -> Result<()> {
+    let id_text = id.to_string();
+    archive_current(conn, kind, &id_text, now)?;
+    conn.execute(
+        "INSERT OR REPLACE INTO records
+           (kind, id, version, key_id, occurred_at, person_ref, due_at, alert_until, is_open, deleted, body, sync_state)
+         VALUES (?1, ?2, ?3, ?4, ?5, NULL, NULL, NULL, NULL, 1, NULL, 0)",
+        rusqlite::params![kind.as_str(), id_text, version, key_id, to_millis(now)],
+    )?;
+    Ok(())
+}
+
+fn archive_current(conn: &Connection, kind: RecordKind, id: &str, now: Timestamp) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO record_history (kind, id, version, key_id, body, replaced_at)
+         SELECT kind, id, version, key_id, body, ?3 FROM records WHERE kind = ?1 AND id = ?2",
+        rusqlite::params![kind.as_str(), id, to_millis(now)],
+    )?;
+    Ok(())
+}
+
+/// Opens one sealed body read from the row (`kind`, `id`, `version`).
+pub fn open_body<T: DeserializeOwned>(
+    keys: &RecordKeys,
+    kind: RecordKind,
+    id: &str,
+    version: &str,
+    body: &[u8],
+) -> Result<T> {
+    let table = table_of(kind);
+    let plain = envelope::open(
+        &keys.records,
+        &Aad {
+            table: &table,
+            record_id: id,
+            version,
+        },
+        body,
+    )?;
+    // serde's messages can quote the value it choked on: keep only the kind.
+    serde_json::from_slice(&plain).map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))
+}
+
+/// The current version of one record, if it exists and is not deleted.
+pub fn read<T: DeserializeOwned>(
+    conn: &Connection,
+    keys: &RecordKeys,
+    kind: RecordKind,
+    id: Uuid,
+) -> Result<Option<T>> {
+    let id_text = id.to_string();
+    let row: Option<(String, Option<Vec<u8>>)> = conn
+        .query_row(
+            "SELECT version, body FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0",
+            (kind.as_str(), &id_text),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((_, None)) => Err(CoreError::Corrupt(CorruptKind::Column)),
+        Some((version, Some(body))) => open_body(keys, kind, &id_text, &version, &body).map(Some),
+    }
+}
+
+/// Runs `sql` (which must select `id, version, body` of live rows of `kind`)
+/// and opens every row.
+pub fn read_many<T: DeserializeOwned, P: rusqlite::Params>(
+    conn: &Connection,
+    keys: &RecordKeys,
+    kind: RecordKind,
+    sql: &str,
+    params: P,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let version: String = row.get(1)?;
+        let body: Option<Vec<u8>> = row.get(2)?;
+        let body = body.ok_or(CoreError::Corrupt(CorruptKind::Column))?;
+        out.push(open_body(keys, kind, &id, &version, &body)?);
+    }
+    Ok(out)
+}
+
+/// Earlier versions of a record, oldest first, as they were stored.
+pub fn history<T: DeserializeOwned>(
+    conn: &Connection,
+    keys: &RecordKeys,
+    kind: RecordKind,
+    id: Uuid,
+) -> Result<Vec<T>> {
+    read_many(
+        conn,
+        keys,
+        kind,
+        "SELECT id, version, body FROM record_history
+         WHERE kind = ?1 AND id = ?2 AND body IS NOT NULL ORDER BY version",
+        (kind.as_str(), id.to_string()),
+    )
+}
+
+/// The keyed hash a query uses to find a person's records.
+pub fn person_ref(keys: &RecordKeys, person: &Uuid) -> Vec<u8> {
+    index::person_ref(&keys.index, person)
+}

@@ -12,6 +12,10 @@ pub mod clock;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "ffi")]
+pub mod ffi;
+#[cfg(feature = "ffi")]
+uniffi::setup_scaffolding!();
 pub mod keystore;
 pub mod vault;
 

@@ -80,12 +80,12 @@ fn a_persons_timeline_is_hers_alone_and_newest_first() {
     f.contact(Some(&jade), "two");
     let timeline = f.vault.person_timeline(jade.id).unwrap();
     assert_eq!(timeline.len(), 4);
-    assert!(matches!(&timeline[0], TimelineEntry::Contact(c) if c.note.as_deref() == Some("two")));
+    assert!(matches!(&timeline[0], TimelineEntry::Contact { contact } if contact.note.as_deref() == Some("two")));
     assert!(timeline.iter().all(|e| match e {
-        TimelineEntry::Contact(c) => c.person_id == Some(jade.id),
-        TimelineEntry::Referral(r) => r.person_id == jade.id,
-        TimelineEntry::Consent(c) => c.person_id == jade.id,
-        TimelineEntry::Concern(_) => false,
+        TimelineEntry::Contact { contact } => contact.person_id == Some(jade.id),
+        TimelineEntry::Referral { referral } => referral.person_id == jade.id,
+        TimelineEntry::Consent { consent } => consent.person_id == jade.id,
+        TimelineEntry::Concern { .. } => false,
     }));
     assert_eq!(f.vault.person_timeline(amy.id).unwrap().len(), 1);
 }

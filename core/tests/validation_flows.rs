@@ -226,8 +226,8 @@ fn referral_status_moves_forward_only() {
     assert_eq!(
         f.vault.set_referral_status(r.id, ReferralStatus::Queued),
         Err(ValidationError::InvalidStatusChange {
-            from: "acknowledged",
-            to: "queued"
+            from: ReferralStatus::Acknowledged,
+            to: ReferralStatus::Queued
         }
         .into())
     );

@@ -12,6 +12,7 @@ use uuid::Uuid;
 pub const MAX_ALERT_DAYS: u32 = 90;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ConcernCategory {
     PhysicalViolence,
@@ -26,6 +27,7 @@ pub enum ConcernCategory {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Low,
@@ -35,6 +37,7 @@ pub enum Severity {
 
 /// The vehicle, as far as she saw it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Vehicle {
     pub make: Option<String>,
     pub colour: Option<String>,
@@ -43,6 +46,7 @@ pub struct Vehicle {
 
 /// What the concern screen fills in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ConcernDraft {
     pub category: ConcernCategory,
     pub description: String,
@@ -61,6 +65,7 @@ pub struct ConcernDraft {
 
 /// A concern as stored. Immutable once made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Concern {
     pub id: Uuid,
     pub category: ConcernCategory,

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 /// How she gave consent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentMethod {
     Verbal,
@@ -18,6 +19,7 @@ pub enum ConsentMethod {
 
 /// What information the consent lets the agency receive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum InfoCategory {
     /// Her alias, how to reach her, her key worker.
@@ -36,6 +38,7 @@ pub enum InfoCategory {
 
 /// What the consent part of the referral form fills in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ConsentDraft {
     pub person_id: Uuid,
     pub agency_ids: Vec<String>,
@@ -47,6 +50,7 @@ pub struct ConsentDraft {
 
 /// Consent to share with one agency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Consent {
     pub id: Uuid,
     pub person_id: Uuid,
@@ -62,6 +66,7 @@ pub struct Consent {
 
 /// Where a consent stands at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentState {
     Valid,

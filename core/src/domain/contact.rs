@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 /// How the contact happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactKind {
     OutreachConversation,
@@ -32,6 +33,7 @@ impl ContactKind {
 
 /// What the worker noticed, in neutral words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum WellbeingFlag {
     Intoxicated,
@@ -45,6 +47,7 @@ pub enum WellbeingFlag {
 
 /// The acknowledgement an "appears under 18" contact carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Safeguarding {
     pub acknowledged_by: String,
     pub acknowledged_at: Timestamp,
@@ -52,6 +55,7 @@ pub struct Safeguarding {
 
 /// What the quick-contact screen fills in; everything but the area defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ContactDraft {
     /// `None` for an anonymous contact.
     pub person_id: Option<Uuid>,
@@ -68,6 +72,7 @@ pub struct ContactDraft {
 
 /// A contact as stored. Immutable: a correction is a new contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Contact {
     pub id: Uuid,
     pub person_id: Option<Uuid>,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// How quickly an agency has committed to respond, per urgency colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ResponseTimes {
     pub red_hours: u32,
     pub amber_hours: u32,
@@ -37,6 +38,7 @@ impl ResponseTimes {
 
 /// One service in the partnership, as the leaflet shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Agency {
     pub id: String,
     pub name: String,
@@ -53,6 +55,7 @@ pub struct Agency {
 
 /// A named street area: where, without GPS.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Area {
     pub id: String,
     pub name: String,
@@ -60,6 +63,7 @@ pub struct Area {
 
 /// An item outreach hands out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SupplyItem {
     pub id: String,
     pub name: String,
@@ -67,6 +71,7 @@ pub struct SupplyItem {
 
 /// Everything a phone needs to fill in forms and show the leaflet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Directory {
     /// Bumped by the server each time the partnership edits it.
     pub revision: u32,

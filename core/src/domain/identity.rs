@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A worker's role decides what she may record and see (the information
 /// sharing agreement), on the phone and on the server alike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     OutreachWorker,
@@ -26,6 +27,7 @@ impl Role {
 
 /// The worker behind every record made on this phone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct WorkerIdentity {
     pub worker_id: String,
     pub display_name: String,

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 /// What the "add person" and "edit person" screens fill in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PersonDraft {
     /// The name she gives; never required to be a legal name.
     pub alias: String,
@@ -21,6 +22,7 @@ pub struct PersonDraft {
 
 /// A person's profile as stored and shared with the team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Person {
     pub id: Uuid,
     pub alias: String,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     Red,
@@ -20,6 +21,7 @@ pub enum Urgency {
 
 /// Where a referral is on its way through the agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralStatus {
     Draft,
@@ -74,6 +76,7 @@ impl ReferralStatus {
 
 /// One step in a referral's history, kept so that nothing is silently lost.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct StatusChange {
     pub status: ReferralStatus,
     pub at: Timestamp,
@@ -83,6 +86,7 @@ pub struct StatusChange {
 /// The universal referral form: her consent ticked agency by agency, and a
 /// referral to each ticked agency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ReferralForm {
     pub person_id: Uuid,
     pub agency_ids: Vec<String>,
@@ -95,6 +99,7 @@ pub struct ReferralForm {
 
 /// A referral to one agency under a consent she has already given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ReferralDraft {
     pub person_id: Uuid,
     pub agency_id: String,
@@ -104,6 +109,7 @@ pub struct ReferralDraft {
 
 /// A referral as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Referral {
     pub id: Uuid,
     pub person_id: Uuid,
@@ -134,8 +140,8 @@ impl Referral {
     ) -> Result<Referral, ValidationError> {
         if !self.status.can_move_to(to) {
             return Err(ValidationError::InvalidStatusChange {
-                from: self.status.as_str(),
-                to: to.as_str(),
+                from: self.status,
+                to,
             });
         }
         let mut next = self.clone();

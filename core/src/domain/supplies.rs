@@ -13,6 +13,7 @@ pub const MAX_QUANTITY: u32 = 500;
 
 /// An item from the catalogue and how many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SupplyLine {
     pub item_id: String,
     pub quantity: u32,
@@ -20,6 +21,7 @@ pub struct SupplyLine {
 
 /// Why supplies went out without a contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum SupplyPurpose {
     /// Topping up the hidden drop box only the women know.
@@ -32,6 +34,7 @@ pub enum SupplyPurpose {
 
 /// What the "supplies only" screen fills in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SupplyDropDraft {
     pub at: Option<Timestamp>,
     pub area_id: String,
@@ -41,6 +44,7 @@ pub struct SupplyDropDraft {
 
 /// Supplies given on their own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SupplyDrop {
     pub id: Uuid,
     pub at: Timestamp,
@@ -52,6 +56,7 @@ pub struct SupplyDrop {
 
 /// How many of an item went out in a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SupplyTotal {
     pub item_id: String,
     pub name: String,

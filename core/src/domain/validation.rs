@@ -5,6 +5,7 @@
 
 /// The bounded free-text fields, named so that a screen can point at one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum TextField {
     Alias,
     Description,
@@ -51,6 +52,7 @@ impl TextField {
 
 /// Why a draft was refused. Each variant maps to one message on the phone.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum ValidationError {
     #[error("a name she is known by is needed")]
     EmptyAlias,
@@ -98,12 +100,15 @@ pub enum ValidationError {
     AlertTooLong { max_days: u32 },
     #[error("the time is too far in the future")]
     TimeInFuture,
-    #[error("a referral cannot move from {from} to {to}")]
-    InvalidStatusChange { from: &'static str, to: &'static str },
+    #[error("a referral cannot move from {} to {}", .from.as_str(), .to.as_str())]
+    InvalidStatusChange {
+        from: super::referral::ReferralStatus,
+        to: super::referral::ReferralStatus,
+    },
     #[error("the person is not known on this phone")]
     UnknownPerson,
     #[error("a PIN needs at least {min} digits")]
-    PinTooShort { min: usize },
+    PinTooShort { min: u32 },
     #[error("a PIN is digits only")]
     PinNotDigits,
 }
@@ -141,7 +146,7 @@ fn bounded(field: TextField, value: &str) -> Result<&str, ValidationError> {
 }
 
 /// The shortest PIN accepted.
-pub const MIN_PIN_DIGITS: usize = 6;
+pub const MIN_PIN_DIGITS: u32 = 6;
 
 /// A PIN is six or more digits: quick to enter in the dark, and the keystore
 /// secret and Argon2id together carry the weight a longer passphrase would.
@@ -149,7 +154,7 @@ pub fn check_pin(pin: &str) -> Result<(), ValidationError> {
     if !pin.chars().all(|c| c.is_ascii_digit()) {
         return Err(ValidationError::PinNotDigits);
     }
-    if pin.len() < MIN_PIN_DIGITS {
+    if pin.len() < MIN_PIN_DIGITS as usize {
         return Err(ValidationError::PinTooShort {
             min: MIN_PIN_DIGITS,
         });

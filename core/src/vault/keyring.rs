@@ -59,16 +59,14 @@ fn wrapping_key_for(
 ) -> Result<DataKey> {
     let name = keystore_name(vault_id, salt);
     let secret = if create_secret {
-        keystore.create_secret(&name)
+        keystore
+            .create_secret(&name)
+            .map_err(|e| CoreError::KeyStore(e.0))?
     } else {
         keystore
             .load_secret(&name)
-            .and_then(|s| s.ok_or_else(|| crate::keystore::KeyStoreError(String::new())))
-    };
-    let secret = match secret {
-        Ok(s) => s,
-        Err(e) if e.0.is_empty() => return Err(CoreError::KeyStoreSecretMissing),
-        Err(e) => return Err(CoreError::KeyStore(e.0)),
+            .map_err(|e| CoreError::KeyStore(e.0))?
+            .ok_or(CoreError::KeyStoreSecretMissing)?
     };
     let stretched = keys::stretch_pin(pin, salt, kdf)
         .map_err(|_| CoreError::Corrupt(CorruptKind::KeyRecord))?;

@@ -18,27 +18,29 @@ use uuid::Uuid;
 
 /// One line of a person's timeline, newest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum TimelineEntry {
-    Contact(Contact),
-    Referral(Referral),
-    Consent(Consent),
-    Concern(Concern),
+    Contact { contact: Contact },
+    Referral { referral: Referral },
+    Consent { consent: Consent },
+    Concern { concern: Concern },
 }
 
 impl TimelineEntry {
     /// When it happened, for ordering.
     pub fn at(&self) -> Timestamp {
         match self {
-            TimelineEntry::Contact(c) => c.at,
-            TimelineEntry::Referral(r) => r.created_at,
-            TimelineEntry::Consent(c) => c.given_at,
-            TimelineEntry::Concern(c) => c.at,
+            TimelineEntry::Contact { contact } => contact.at,
+            TimelineEntry::Referral { referral } => referral.created_at,
+            TimelineEntry::Consent { consent } => consent.given_at,
+            TimelineEntry::Concern { concern } => concern.at,
         }
     }
 }
 
 /// A referral with what the board needs to show about it now.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ReferralView {
     pub referral: Referral,
     pub agency_name: String,
@@ -49,6 +51,7 @@ pub struct ReferralView {
 
 /// An active team alert.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct AlertView {
     pub concern: Concern,
     pub area_name: String,
@@ -56,6 +59,7 @@ pub struct AlertView {
 
 /// Tonight's round at a glance.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct RoundSummary {
     pub since: Timestamp,
     pub contacts: u32,
@@ -215,16 +219,16 @@ impl Vault {
             let sql = "SELECT id, version, body FROM records
                        WHERE person_ref = ?1 AND kind = ?2 AND deleted = 0";
             for c in store::read_many::<Contact, _>(conn, &s.keys, RecordKind::Contact, sql, (&r, "contact"))? {
-                entries.push(TimelineEntry::Contact(c));
+                entries.push(TimelineEntry::Contact { contact: c });
             }
             for c in store::read_many::<Referral, _>(conn, &s.keys, RecordKind::Referral, sql, (&r, "referral"))? {
-                entries.push(TimelineEntry::Referral(c));
+                entries.push(TimelineEntry::Referral { referral: c });
             }
             for c in store::read_many::<Consent, _>(conn, &s.keys, RecordKind::Consent, sql, (&r, "consent"))? {
-                entries.push(TimelineEntry::Consent(c));
+                entries.push(TimelineEntry::Consent { consent: c });
             }
             for c in store::read_many::<Concern, _>(conn, &s.keys, RecordKind::Concern, sql, (&r, "concern"))? {
-                entries.push(TimelineEntry::Concern(c));
+                entries.push(TimelineEntry::Concern { concern: c });
             }
             entries.sort_by_key(|e| std::cmp::Reverse(e.at()));
             Ok(entries)

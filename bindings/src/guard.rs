@@ -1,0 +1,34 @@
+//! No panic crosses the boundary: every exported call runs inside
+//! [`guarded`], which turns a panic into [`NightroundError::Internal`] without
+//! its message (a message could, through a bug, hold what she said).
+
+use crate::NightroundError;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Runs `f`, mapping core errors and panics to the FFI error.
+pub fn guarded<T, E: Into<NightroundError>>(
+    f: impl FnOnce() -> Result<T, E>,
+) -> Result<T, NightroundError> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result.map_err(Into::into),
+        Err(_) => {
+            tracing::error!(target: "nightround::ffi", "a core call panicked");
+            Err(NightroundError::Internal)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_internal() {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let r: Result<(), NightroundError> =
+            guarded(|| -> Result<(), NightroundError> { panic!("secret words") });
+        std::panic::set_hook(hook);
+        assert_eq!(r, Err(NightroundError::Internal));
+    }
+}

@@ -1,0 +1,201 @@
+//! One object per vault, with a method per thing a worker does and per thing
+//! a screen shows. Each method is a one-line call into the core, guarded so
+//! that no panic crosses to Kotlin or Swift.
+
+use crate::guard::guarded;
+use crate::keystore::{Adapter, PlatformKeyStore};
+use crate::NightroundError;
+use nightround_core::clock::SystemClock;
+use nightround_core::domain::*;
+use nightround_core::vault::{AlertView, LockPolicy, ReferralView, RoundSummary, TimelineEntry};
+use nightround_core::{Timestamp, Vault};
+use std::sync::Arc;
+use uuid::Uuid;
+
+type R<T> = Result<T, NightroundError>;
+
+/// An encrypted vault on this phone.
+#[derive(uniffi::Object)]
+pub struct NightroundVault {
+    inner: Vault,
+}
+
+#[uniffi::export]
+impl NightroundVault {
+    /// Creates a vault at `path` for the enrolled worker, unlocked, seeded
+    /// with the default directory until the server sends the partnership's.
+    #[uniffi::constructor]
+    pub fn create(
+        path: String,
+        keystore: Arc<dyn PlatformKeyStore>,
+        pin: String,
+        identity: WorkerIdentity,
+    ) -> R<Arc<Self>> {
+        guarded(|| {
+            Vault::create(
+                path,
+                Arc::new(Adapter(keystore)),
+                Arc::new(SystemClock),
+                &pin,
+                identity,
+                Directory::southend_defaults(),
+            )
+            .map(|inner| Arc::new(Self { inner }))
+        })
+    }
+
+    /// Opens the vault at `path`, locked.
+    #[uniffi::constructor]
+    pub fn open(path: String, keystore: Arc<dyn PlatformKeyStore>) -> R<Arc<Self>> {
+        guarded(|| {
+            Vault::open(path, Arc::new(Adapter(keystore)), Arc::new(SystemClock))
+                .map(|inner| Arc::new(Self { inner }))
+        })
+    }
+
+    // --- Lock ---------------------------------------------------------------
+
+    pub fn unlock(&self, pin: String) -> R<()> {
+        guarded(|| self.inner.unlock(&pin))
+    }
+
+    /// Zeroizes the keys: on idle, on going to the background, on quick exit.
+    pub fn lock(&self) {
+        self.inner.lock()
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.inner.is_locked()
+    }
+
+    pub fn change_pin(&self, current: String, new_pin: String) -> R<()> {
+        guarded(|| self.inner.change_pin(&current, &new_pin))
+    }
+
+    /// Destroys the vault for good.
+    pub fn wipe(&self) -> R<()> {
+        guarded(|| self.inner.wipe())
+    }
+
+    pub fn failed_unlocks(&self) -> R<u32> {
+        guarded(|| self.inner.failed_unlocks())
+    }
+
+    /// Sets the idle lock timeout and the wrong-PIN limit.
+    pub fn set_lock_policy(&self, idle_timeout_seconds: u32, max_failed_unlocks: u32) -> R<()> {
+        guarded(|| {
+            if max_failed_unlocks == 0 || idle_timeout_seconds == 0 {
+                return Err(NightroundError::Internal);
+            }
+            self.inner.set_lock_policy(LockPolicy {
+                idle_timeout: chrono::Duration::seconds(i64::from(idle_timeout_seconds)),
+                max_failed_unlocks,
+            });
+            Ok(())
+        })
+    }
+
+    // --- What the worker does -------------------------------------------
+
+    pub fn add_person(&self, draft: PersonDraft) -> R<Person> {
+        guarded(|| self.inner.add_person(draft))
+    }
+
+    pub fn update_person(&self, id: Uuid, draft: PersonDraft) -> R<Person> {
+        guarded(|| self.inner.update_person(id, draft))
+    }
+
+    pub fn record_contact(&self, draft: ContactDraft) -> R<Contact> {
+        guarded(|| self.inner.record_contact(draft))
+    }
+
+    pub fn record_supplies(&self, draft: SupplyDropDraft) -> R<SupplyDrop> {
+        guarded(|| self.inner.record_supplies(draft))
+    }
+
+    pub fn raise_concern(&self, draft: ConcernDraft) -> R<Concern> {
+        guarded(|| self.inner.raise_concern(draft))
+    }
+
+    pub fn record_consent(&self, draft: ConsentDraft) -> R<Vec<Consent>> {
+        guarded(|| self.inner.record_consent(draft))
+    }
+
+    pub fn withdraw_consent(&self, consent_id: Uuid) -> R<Consent> {
+        guarded(|| self.inner.withdraw_consent(consent_id))
+    }
+
+    pub fn make_referral(&self, draft: ReferralDraft) -> R<Referral> {
+        guarded(|| self.inner.make_referral(draft))
+    }
+
+    pub fn submit_referral_form(&self, form: ReferralForm) -> R<Vec<Referral>> {
+        guarded(|| self.inner.submit_referral_form(form))
+    }
+
+    pub fn set_referral_status(&self, id: Uuid, status: ReferralStatus) -> R<Referral> {
+        guarded(|| self.inner.set_referral_status(id, status))
+    }
+
+    pub fn delete_record(&self, kind: RecordKind, id: Uuid) -> R<()> {
+        guarded(|| self.inner.delete_record(kind, id))
+    }
+
+    // --- What the screens show ------------------------------------------
+
+    pub fn identity(&self) -> R<WorkerIdentity> {
+        guarded(|| self.inner.identity())
+    }
+
+    pub fn directory(&self) -> R<Directory> {
+        guarded(|| self.inner.directory())
+    }
+
+    pub fn last_area(&self) -> R<Option<String>> {
+        guarded(|| self.inner.last_area())
+    }
+
+    pub fn person(&self, id: Uuid) -> R<Person> {
+        guarded(|| self.inner.person(id))
+    }
+
+    pub fn person_history(&self, id: Uuid) -> R<Vec<Person>> {
+        guarded(|| self.inner.person_history(id))
+    }
+
+    pub fn find_people(&self, prefix: String) -> R<Vec<Person>> {
+        guarded(|| self.inner.find_people(&prefix))
+    }
+
+    pub fn contacts_since(&self, since: Timestamp) -> R<Vec<Contact>> {
+        guarded(|| self.inner.contacts_since(since))
+    }
+
+    pub fn round_summary(&self, since: Timestamp) -> R<RoundSummary> {
+        guarded(|| self.inner.round_summary(since))
+    }
+
+    pub fn supplies_totals(&self, from: Timestamp, to: Timestamp) -> R<Vec<SupplyTotal>> {
+        guarded(|| self.inner.supplies_totals(from, to))
+    }
+
+    pub fn person_timeline(&self, person_id: Uuid) -> R<Vec<TimelineEntry>> {
+        guarded(|| self.inner.person_timeline(person_id))
+    }
+
+    pub fn consents(&self, person_id: Uuid) -> R<Vec<Consent>> {
+        guarded(|| self.inner.consents(person_id))
+    }
+
+    pub fn active_alerts(&self) -> R<Vec<AlertView>> {
+        guarded(|| self.inner.active_alerts())
+    }
+
+    pub fn open_referrals(&self) -> R<Vec<ReferralView>> {
+        guarded(|| self.inner.open_referrals())
+    }
+
+    pub fn pending_changes(&self) -> R<u64> {
+        guarded(|| self.inner.pending_changes())
+    }
+}

@@ -77,17 +77,21 @@ else
     log "compiled in $((SECONDS - start)) s"
 fi
 
-# 4. Run. JNA looks for lib$FFI_LIB.so in jna.library.path; the uniffi
-#    override pins the exact file so a stale copy elsewhere cannot be loaded.
+# 4. Run. Every generated component (uniffi/<component>/, e.g. nightround_ffi
+#    and nightround_core) loads the one library lib$FFI_LIB.so, which JNA
+#    looks for in jna.library.path. The per-component uniffi overrides pin
+#    the exact file, so a stale copy elsewhere on the system is never loaded.
+so="$TARGET_DIR/debug/lib$FFI_LIB.so"
+java_props=("-Djna.library.path=$TARGET_DIR/debug")
+for d in bindings/kotlin/uniffi/*/; do
+    java_props+=("-Duniffi.component.$(basename "$d").libraryOverride=$so")
+done
 test_tmp="$(mktemp -d "${TMPDIR:-/tmp}/nightround-kotlin-tests.XXXXXX")"
 run_cp="$JAR:$KOTLIN_STDLIB_JAR:$KOTLIN_TEST_JAR:$KOTLINX_COROUTINES_JAR:$JNA_JAR"
 log "java TestRunnerKt (NIGHTROUND_TEST_TMP=$test_tmp)"
 set +e
 NIGHTROUND_TEST_TMP="$test_tmp" timeout "${NR_TEST_TIMEOUT:-600}" \
-    java \
-    -Djna.library.path="$TARGET_DIR/debug" \
-    "-Duniffi.component.$FFI_LIB.libraryOverride=$TARGET_DIR/debug/lib$FFI_LIB.so" \
-    -cp "$run_cp" TestRunnerKt "$@"
+    java "${java_props[@]}" -cp "$run_cp" TestRunnerKt "$@"
 status=$?
 set -e
 if [ "$status" = 124 ]; then log "timed out after ${NR_TEST_TIMEOUT:-600} s"; fi

@@ -96,7 +96,10 @@ mod tests {
 
     #[test]
     fn every_core_error_maps_without_losing_its_kind() {
-        assert_eq!(NightroundError::from(CoreError::Locked), NightroundError::Locked);
+        assert_eq!(
+            NightroundError::from(CoreError::Locked),
+            NightroundError::Locked
+        );
         assert_eq!(
             NightroundError::from(CoreError::WrongPin { attempts_left: 3 }),
             NightroundError::WrongPin { attempts_left: 3 }

@@ -76,7 +76,9 @@ impl From<rusqlite::Error> for CoreError {
             rusqlite::Error::QueryReturnedNoRows => CoreError::NotFound("row"),
             rusqlite::Error::FromSqlConversionFailure(..)
             | rusqlite::Error::InvalidColumnType(..)
-            | rusqlite::Error::IntegralValueOutOfRange(..) => CoreError::Corrupt(CorruptKind::Column),
+            | rusqlite::Error::IntegralValueOutOfRange(..) => {
+                CoreError::Corrupt(CorruptKind::Column)
+            }
             _ => CoreError::Storage("sqlite".into()),
         }
     }

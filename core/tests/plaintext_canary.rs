@@ -75,26 +75,32 @@ fn write_everything(f: &Fixture) -> Vec<String> {
         .unwrap();
     // Refused input: the error must not echo it.
     for bad in [
-        f.vault.add_person(PersonDraft {
-            alias: CANARY.repeat(10),
-            ..Default::default()
-        }).err(),
-        f.vault.record_contact(ContactDraft {
-            person_id: None,
-            at: None,
-            area_id: CANARY.into(),
-            kind: ContactKind::OutreachConversation,
-            wellbeing: vec![],
-            note: Some(CANARY.repeat(50)),
-            supplies: vec![],
-            safeguarding_acknowledged: false,
-        }).err(),
+        f.vault
+            .add_person(PersonDraft {
+                alias: CANARY.repeat(10),
+                ..Default::default()
+            })
+            .err(),
+        f.vault
+            .record_contact(ContactDraft {
+                person_id: None,
+                at: None,
+                area_id: CANARY.into(),
+                kind: ContactKind::OutreachConversation,
+                wellbeing: vec![],
+                note: Some(CANARY.repeat(50)),
+                supplies: vec![],
+                safeguarding_acknowledged: false,
+            })
+            .err(),
     ] {
         let e = bad.expect("refused");
         errors.push(format!("{e} {e:?}"));
     }
     let contact = f.contact(None, CANARY);
-    f.vault.delete_record(RecordKind::Contact, contact.id).unwrap();
+    f.vault
+        .delete_record(RecordKind::Contact, contact.id)
+        .unwrap();
     errors
 }
 
@@ -113,12 +119,17 @@ fn canary_never_reaches_disk_logs_or_errors() {
         let _ = f.vault.unlock("000000");
         f.vault.unlock(PIN).unwrap();
         // The canary is really there, behind the key.
-        assert!(f.vault.find_people("QX7").unwrap()[0].alias.contains(CANARY));
+        assert!(f.vault.find_people("QX7").unwrap()[0]
+            .alias
+            .contains(CANARY));
         errors
     });
     for (name, bytes) in f.raw_files() {
         assert!(!contains(&bytes, CANARY.as_bytes()), "canary in {name}");
-        assert!(!contains(&bytes, b"Jadeite"), "part of the canary in {name}");
+        assert!(
+            !contains(&bytes, b"Jadeite"),
+            "part of the canary in {name}"
+        );
     }
     let logs = captured.0.lock().unwrap().clone();
     assert!(!logs.is_empty(), "the core did log");
@@ -199,14 +210,25 @@ fn killed_mid_write_leaves_no_plaintext() {
     for file in nightround_core::vault::vault_files(&path) {
         if let Ok(bytes) = std::fs::read(&file) {
             scanned += bytes.len();
-            assert!(!contains(&bytes, b"Jadeite"), "canary in {}", file.display());
+            assert!(
+                !contains(&bytes, b"Jadeite"),
+                "canary in {}",
+                file.display()
+            );
         }
     }
     let wal = std::fs::metadata(nightround_core::vault::vault_files(&path)[1].clone());
-    assert!(wal.map(|m| m.len() > 0).unwrap_or(false), "the kill left a WAL behind");
-    assert!(scanned > 10_000, "the child wrote records before it was killed");
+    assert!(
+        wal.map(|m| m.len() > 0).unwrap_or(false),
+        "the kill left a WAL behind"
+    );
+    assert!(
+        scanned > 10_000,
+        "the child wrote records before it was killed"
+    );
     // The records written before the kill are all there.
     let ks = Arc::new(nightround_core::keystore::MemoryKeyStore::new());
-    let reopened = nightround_core::Vault::open(&path, ks, Arc::new(nightround_core::clock::SystemClock));
+    let reopened =
+        nightround_core::Vault::open(&path, ks, Arc::new(nightround_core::clock::SystemClock));
     assert!(reopened.is_ok(), "the file opens after a kill");
 }

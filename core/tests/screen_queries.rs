@@ -40,12 +40,31 @@ fn tonight_and_supplies_totals() {
         .unwrap();
     let tonight = f.vault.contacts_since(evening()).unwrap();
     assert_eq!(tonight.len(), 2);
-    assert_eq!(tonight[0].note.as_deref(), Some("anonymous"), "newest first");
+    assert_eq!(
+        tonight[0].note.as_deref(),
+        Some("anonymous"),
+        "newest first"
+    );
     let summary = f.vault.round_summary(evening()).unwrap();
-    assert_eq!((summary.contacts, summary.people_seen, summary.anonymous_contacts), (2, 1, 1));
-    let condoms = summary.supplies.iter().find(|t| t.item_id == "condoms").unwrap();
+    assert_eq!(
+        (
+            summary.contacts,
+            summary.people_seen,
+            summary.anonymous_contacts
+        ),
+        (2, 1, 1)
+    );
+    let condoms = summary
+        .supplies
+        .iter()
+        .find(|t| t.item_id == "condoms")
+        .unwrap();
     assert_eq!(condoms.quantity, 60);
-    let packs = summary.supplies.iter().find(|t| t.item_id == "hygiene_pack").unwrap();
+    let packs = summary
+        .supplies
+        .iter()
+        .find(|t| t.item_id == "hygiene_pack")
+        .unwrap();
     assert_eq!(packs.quantity, 2);
     // A window that excludes the round.
     let before = f
@@ -80,7 +99,9 @@ fn a_persons_timeline_is_hers_alone_and_newest_first() {
     f.contact(Some(&jade), "two");
     let timeline = f.vault.person_timeline(jade.id).unwrap();
     assert_eq!(timeline.len(), 4);
-    assert!(matches!(&timeline[0], TimelineEntry::Contact { contact } if contact.note.as_deref() == Some("two")));
+    assert!(
+        matches!(&timeline[0], TimelineEntry::Contact { contact } if contact.note.as_deref() == Some("two"))
+    );
     assert!(timeline.iter().all(|e| match e {
         TimelineEntry::Contact { contact } => contact.person_id == Some(jade.id),
         TimelineEntry::Referral { referral } => referral.person_id == jade.id,
@@ -120,8 +141,14 @@ fn overdue_is_computed_when_asked() {
         consent_covers: vec![InfoCategory::ContactDetails],
         consent_review_at: None,
     };
-    f.vault.submit_referral_form(form(Urgency::Green, "harp")).unwrap();
-    let red = f.vault.submit_referral_form(form(Urgency::Red, "stars")).unwrap().remove(0);
+    f.vault
+        .submit_referral_form(form(Urgency::Green, "harp"))
+        .unwrap();
+    let red = f
+        .vault
+        .submit_referral_form(form(Urgency::Red, "stars"))
+        .unwrap()
+        .remove(0);
     let views = f.vault.open_referrals().unwrap();
     assert!(views.iter().all(|v| !v.overdue));
     assert_eq!(views[0].referral.urgency, Urgency::Red, "soonest due first");
@@ -132,7 +159,9 @@ fn overdue_is_computed_when_asked() {
     assert!(views[0].overdue && views[0].referral.id == red.id);
     assert!(!views[1].overdue);
     // An acknowledgement stops the clock.
-    f.vault.set_referral_status(red.id, ReferralStatus::Acknowledged).unwrap();
+    f.vault
+        .set_referral_status(red.id, ReferralStatus::Acknowledged)
+        .unwrap();
     assert!(f.vault.open_referrals().unwrap().iter().all(|v| !v.overdue));
 }
 
@@ -142,7 +171,13 @@ fn type_ahead_and_profile_history() {
     for a in ["Jade", "jasmine", "Amy", "Jo"] {
         f.add(a);
     }
-    let ja: Vec<String> = f.vault.find_people("ja").unwrap().into_iter().map(|p| p.alias).collect();
+    let ja: Vec<String> = f
+        .vault
+        .find_people("ja")
+        .unwrap()
+        .into_iter()
+        .map(|p| p.alias)
+        .collect();
     assert_eq!(ja, ["Jade", "jasmine"]);
     assert_eq!(f.vault.find_people("").unwrap().len(), 4);
     let jo = f.vault.find_people("Jo").unwrap().remove(0);
@@ -173,7 +208,11 @@ fn deletion_leaves_a_tombstone_for_sync() {
     assert_eq!(f.vault.pending_changes().unwrap(), pending + 1);
     let (deleted, body): (i64, Option<Vec<u8>>) = f
         .raw()
-        .query_row("SELECT deleted, body FROM records WHERE id = ?1", [c.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT deleted, body FROM records WHERE id = ?1",
+            [c.id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!((deleted, body), (1, None));
     assert!(f.vault.delete_record(RecordKind::Contact, c.id).is_err());

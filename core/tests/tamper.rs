@@ -8,13 +8,20 @@ use nightround_core::CoreError;
 
 fn body_of(f: &Fixture, id: &uuid::Uuid) -> Vec<u8> {
     f.raw()
-        .query_row("SELECT body FROM records WHERE id = ?1", [id.to_string()], |r| r.get(0))
+        .query_row(
+            "SELECT body FROM records WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
         .unwrap()
 }
 
 fn set_body(f: &Fixture, id: &uuid::Uuid, body: &[u8]) {
     f.raw()
-        .execute("UPDATE records SET body = ?1 WHERE id = ?2", (body, id.to_string()))
+        .execute(
+            "UPDATE records SET body = ?1 WHERE id = ?2",
+            (body, id.to_string()),
+        )
         .unwrap();
 }
 
@@ -28,12 +35,12 @@ fn every_flipped_byte_of_a_stored_envelope_is_a_typed_error() {
         bad[i] ^= 0x5a;
         set_body(&f, &jade.id, &bad);
         let err = f.vault.person(jade.id).unwrap_err();
-        let expected_ok = match (i, &err) {
-            (0, CoreError::Envelope(EnvelopeError::UnknownVersion(_))) => true,
-            (1..=4, CoreError::Envelope(EnvelopeError::UnknownKey { .. })) => true,
-            (5.., CoreError::Envelope(EnvelopeError::Forged)) => true,
-            _ => false,
-        };
+        let expected_ok = matches!(
+            (i, &err),
+            (0, CoreError::Envelope(EnvelopeError::UnknownVersion(_)))
+                | (1..=4, CoreError::Envelope(EnvelopeError::UnknownKey { .. }))
+                | (5.., CoreError::Envelope(EnvelopeError::Forged))
+        );
         assert!(expected_ok, "byte {i}: {err:?}");
     }
     set_body(&f, &jade.id, &original);
@@ -116,7 +123,11 @@ fn another_vaults_key_cannot_open_a_copied_row() {
     let body = body_of(&a, &jade_a.id);
     let version: String = a
         .raw()
-        .query_row("SELECT version FROM records WHERE id = ?1", [jade_a.id.to_string()], |r| r.get(0))
+        .query_row(
+            "SELECT version FROM records WHERE id = ?1",
+            [jade_a.id.to_string()],
+            |r| r.get(0),
+        )
         .unwrap();
     b.raw()
         .execute(

@@ -138,7 +138,10 @@ fn contacts_validate_supplies_notes_and_safeguarding() {
         }],
         ..base.clone()
     };
-    assert_eq!(f.vault.record_contact(zero), Err(ValidationError::ZeroQuantity.into()));
+    assert_eq!(
+        f.vault.record_contact(zero),
+        Err(ValidationError::ZeroQuantity.into())
+    );
     let long = ContactDraft {
         note: Some("x".repeat(501)),
         ..base.clone()
@@ -221,8 +224,14 @@ fn referral_status_moves_forward_only() {
         .unwrap()
         .remove(0);
     assert_eq!(r.status, ReferralStatus::Queued);
-    let r = f.vault.set_referral_status(r.id, ReferralStatus::Sent).unwrap();
-    let r = f.vault.set_referral_status(r.id, ReferralStatus::Acknowledged).unwrap();
+    let r = f
+        .vault
+        .set_referral_status(r.id, ReferralStatus::Sent)
+        .unwrap();
+    let r = f
+        .vault
+        .set_referral_status(r.id, ReferralStatus::Acknowledged)
+        .unwrap();
     assert_eq!(
         f.vault.set_referral_status(r.id, ReferralStatus::Queued),
         Err(ValidationError::InvalidStatusChange {
@@ -231,7 +240,10 @@ fn referral_status_moves_forward_only() {
         }
         .into())
     );
-    let r = f.vault.set_referral_status(r.id, ReferralStatus::Closed).unwrap();
+    let r = f
+        .vault
+        .set_referral_status(r.id, ReferralStatus::Closed)
+        .unwrap();
     assert_eq!(r.history.len(), 4);
     assert!(f.vault.open_referrals().unwrap().is_empty());
 }

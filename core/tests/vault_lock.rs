@@ -57,8 +57,14 @@ fn too_many_wrong_pins_shred_the_vault() {
         max_failed_unlocks: 3,
         ..LockPolicy::default()
     });
-    assert!(matches!(f.vault.unlock("000001"), Err(CoreError::WrongPin { attempts_left: 2 })));
-    assert!(matches!(f.vault.unlock("000002"), Err(CoreError::WrongPin { attempts_left: 1 })));
+    assert!(matches!(
+        f.vault.unlock("000001"),
+        Err(CoreError::WrongPin { attempts_left: 2 })
+    ));
+    assert!(matches!(
+        f.vault.unlock("000002"),
+        Err(CoreError::WrongPin { attempts_left: 1 })
+    ));
     assert_eq!(f.vault.unlock("000003"), Err(CoreError::Shredded));
     assert!(!f.path.exists());
     assert_eq!(f.vault.unlock(PIN), Err(CoreError::Shredded));
@@ -75,7 +81,10 @@ fn change_pin_rewraps_without_touching_records() {
     let bodies_before: Vec<Vec<u8>> = {
         let raw = f.raw();
         let mut st = raw.prepare("SELECT body FROM records ORDER BY id").unwrap();
-        st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
     };
     assert!(matches!(
         f.vault.change_pin("999999", "135790"),
@@ -87,12 +96,19 @@ fn change_pin_rewraps_without_touching_records() {
     ));
     f.vault.change_pin(PIN, "135790").unwrap();
     f.reopen();
-    assert!(matches!(f.vault.unlock(PIN), Err(CoreError::WrongPin { .. })));
+    assert!(matches!(
+        f.vault.unlock(PIN),
+        Err(CoreError::WrongPin { .. })
+    ));
     f.vault.unlock("135790").unwrap();
     assert_eq!(f.vault.person(jade.id).unwrap().alias, "Jade");
     let raw = f.raw();
     let mut st = raw.prepare("SELECT body FROM records ORDER BY id").unwrap();
-    let bodies_after: Vec<Vec<u8>> = st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    let bodies_after: Vec<Vec<u8>> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
     assert_eq!(bodies_before, bodies_after, "records are not re-encrypted");
 }
 
@@ -102,7 +118,9 @@ fn wipe_destroys_key_secret_and_files() {
     f.add("Jade");
     let copy = f.dir.path().join("stolen-copy.db");
     // A copy taken before the wipe (checkpointed so the copy is whole).
-    f.raw().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+    f.raw()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
     std::fs::copy(&f.path, &copy).unwrap();
     let entries_before = f.keystore.load_secret("x").unwrap();
     assert!(entries_before.is_none());
@@ -110,7 +128,10 @@ fn wipe_destroys_key_secret_and_files() {
     for file in nightround_core::vault::vault_files(&f.path) {
         assert!(!file.exists(), "{} remains", file.display());
     }
-    assert_eq!(f.vault.person(uuid::Uuid::now_v7()), Err(CoreError::Shredded));
+    assert_eq!(
+        f.vault.person(uuid::Uuid::now_v7()),
+        Err(CoreError::Shredded)
+    );
     // The copy cannot be opened with the right PIN: the keystore secret is gone.
     let stolen = Vault::open(&copy, f.keystore.clone(), f.clock.clone()).unwrap();
     assert_eq!(stolen.unlock(PIN), Err(CoreError::KeyStoreSecretMissing));
@@ -120,10 +141,16 @@ fn wipe_destroys_key_secret_and_files() {
 fn idle_timeout_locks() {
     let f = Fixture::new();
     f.vault.set_lock_policy(LockPolicy::default());
-    assert_eq!(LockPolicy::default().idle_timeout, chrono::Duration::minutes(2));
+    assert_eq!(
+        LockPolicy::default().idle_timeout,
+        chrono::Duration::minutes(2)
+    );
     let jade = f.add("Jade");
     f.clock.advance(chrono::Duration::seconds(119));
-    assert!(f.vault.person(jade.id).is_ok(), "activity resets the idle timer");
+    assert!(
+        f.vault.person(jade.id).is_ok(),
+        "activity resets the idle timer"
+    );
     f.clock.advance(chrono::Duration::seconds(119));
     assert!(!f.vault.is_locked());
     f.clock.advance(chrono::Duration::seconds(2));
@@ -143,7 +170,11 @@ fn create_refuses_an_existing_vault_and_open_a_missing_one() {
         nightround_core::domain::Directory::southend_defaults(),
     );
     assert_eq!(again.err(), Some(CoreError::AlreadyExists));
-    let missing = Vault::open(f.dir.path().join("none.db"), f.keystore.clone(), f.clock.clone());
+    let missing = Vault::open(
+        f.dir.path().join("none.db"),
+        f.keystore.clone(),
+        f.clock.clone(),
+    );
     assert_eq!(missing.err(), Some(CoreError::NoVault));
 }
 
@@ -153,7 +184,10 @@ fn a_newer_schema_is_refused_on_open() {
     f.vault.lock();
     f.raw().pragma_update(None, "user_version", 99).unwrap();
     let err = Vault::open(&f.path, f.keystore.clone(), f.clock.clone()).err();
-    assert!(matches!(err, Some(CoreError::SchemaTooNew { found: 99, .. })));
+    assert!(matches!(
+        err,
+        Some(CoreError::SchemaTooNew { found: 99, .. })
+    ));
 }
 
 #[test]
@@ -164,18 +198,31 @@ fn a_damaged_key_row_is_corruption_not_a_wrong_pin() {
         .execute("UPDATE vault_keys SET wrapped = zeroblob(48)", [])
         .unwrap();
     f.reopen();
-    assert_eq!(f.vault.unlock(PIN), Err(CoreError::Corrupt(CorruptKind::KeyRecord)));
-    assert_eq!(f.vault.failed_unlocks().unwrap(), 0, "damage is not her mistake");
+    assert_eq!(
+        f.vault.unlock(PIN),
+        Err(CoreError::Corrupt(CorruptKind::KeyRecord))
+    );
+    assert_eq!(
+        f.vault.failed_unlocks().unwrap(),
+        0,
+        "damage is not her mistake"
+    );
 }
 
 #[test]
 fn a_damaged_canary_is_corruption() {
     let mut f = Fixture::new();
     f.raw()
-        .execute("UPDATE sealed_meta SET body = zeroblob(60) WHERE name = 'canary'", [])
+        .execute(
+            "UPDATE sealed_meta SET body = zeroblob(60) WHERE name = 'canary'",
+            [],
+        )
         .unwrap();
     f.reopen();
-    assert_eq!(f.vault.unlock(PIN), Err(CoreError::Corrupt(CorruptKind::Canary)));
+    assert_eq!(
+        f.vault.unlock(PIN),
+        Err(CoreError::Corrupt(CorruptKind::Canary))
+    );
 }
 
 #[test]

@@ -202,19 +202,37 @@ mod tests {
         let k = key();
         let sealed = seal(&k, &AAD, b"x");
         for other in [
-            Aad { table: "records:contact", ..AAD },
-            Aad { record_id: "0190-b", ..AAD },
-            Aad { version: "v2", ..AAD },
+            Aad {
+                table: "records:contact",
+                ..AAD
+            },
+            Aad {
+                record_id: "0190-b",
+                ..AAD
+            },
+            Aad {
+                version: "v2",
+                ..AAD
+            },
         ] {
-            assert_eq!(open(&k, &other, &sealed).unwrap_err(), EnvelopeError::Forged);
+            assert_eq!(
+                open(&k, &other, &sealed).unwrap_err(),
+                EnvelopeError::Forged
+            );
         }
         // The same key bytes under another key id is another key.
         let same_bytes_other_id = DataKey::from_bytes(8, *k.bytes());
         assert!(matches!(
             open(&same_bytes_other_id, &AAD, &sealed).unwrap_err(),
-            EnvelopeError::UnknownKey { expected: 8, found: 7 }
+            EnvelopeError::UnknownKey {
+                expected: 8,
+                found: 7
+            }
         ));
-        assert_eq!(open(&DataKey::generate(7), &AAD, &sealed).unwrap_err(), EnvelopeError::Forged);
+        assert_eq!(
+            open(&DataKey::generate(7), &AAD, &sealed).unwrap_err(),
+            EnvelopeError::Forged
+        );
     }
 
     #[test]
@@ -230,6 +248,9 @@ mod tests {
         }
         let mut v2 = sealed.clone();
         v2[0] = 2;
-        assert_eq!(open(&k, &AAD, &v2).unwrap_err(), EnvelopeError::UnknownVersion(2));
+        assert_eq!(
+            open(&k, &AAD, &v2).unwrap_err(),
+            EnvelopeError::UnknownVersion(2)
+        );
     }
 }

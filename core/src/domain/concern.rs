@@ -169,7 +169,10 @@ mod tests {
         );
         let mut past = draft(now);
         past.alert_until = Some(now - chrono::Duration::minutes(1));
-        assert_eq!(past.validated(&d, now), Err(ValidationError::AlertEndInPast));
+        assert_eq!(
+            past.validated(&d, now),
+            Err(ValidationError::AlertEndInPast)
+        );
         let mut long = draft(now);
         long.alert_until = Some(now + chrono::Duration::days(91));
         assert_eq!(

@@ -114,7 +114,8 @@ impl ContactDraft {
             }
         }
         validate_lines(&self.supplies, dir)?;
-        if self.wellbeing.contains(&WellbeingFlag::AppearsUnder18) && !self.safeguarding_acknowledged
+        if self.wellbeing.contains(&WellbeingFlag::AppearsUnder18)
+            && !self.safeguarding_acknowledged
         {
             return Err(ValidationError::SafeguardingNotAcknowledged);
         }
@@ -159,7 +160,10 @@ mod tests {
         let now = chrono::Utc::now();
         let mut c = draft();
         c.area_id = "mars".into();
-        assert_eq!(c.validate(&d, Role::OutreachWorker, now), Err(ValidationError::UnknownArea));
+        assert_eq!(
+            c.validate(&d, Role::OutreachWorker, now),
+            Err(ValidationError::UnknownArea)
+        );
         let mut c = draft();
         assert_eq!(
             c.validate(&d, Role::PoliceOfficer, now),
@@ -173,6 +177,9 @@ mod tests {
         );
         let mut c = draft();
         c.at = Some(now + chrono::Duration::hours(2));
-        assert_eq!(c.validate(&d, Role::OutreachWorker, now), Err(ValidationError::TimeInFuture));
+        assert_eq!(
+            c.validate(&d, Role::OutreachWorker, now),
+            Err(ValidationError::TimeInFuture)
+        );
     }
 }

@@ -95,8 +95,8 @@ impl Directory {
     /// addresses, numbers and hours marked as examples.
     pub fn southend_defaults() -> Self {
         let rt = ResponseTimes::default();
-        let agency = |id: &str, name: &str, offers: &str, address: &str, hours: &str, phone: &str| {
-            Agency {
+        let agency =
+            |id: &str, name: &str, offers: &str, address: &str, hours: &str, phone: &str| Agency {
                 id: id.into(),
                 name: name.into(),
                 offers: offers.into(),
@@ -106,8 +106,7 @@ impl Directory {
                 response: rt,
                 is_police: false,
                 example_details: true,
-            }
-        };
+            };
         let mut agencies = vec![
             agency("aspirations", "Aspirations", "Outreach and the Thursday women-only drop-in; founded by a woman with lived experience", "12 Example Street, Southend", "Drop-in Thu 12:00-16:00; outreach evenings", "01702 000101"),
             agency("vineyard", "The Vineyard", "Evening outreach, food and hot drinks", "The Vineyard, Example Road, Southend", "Outreach Tue and Fri evenings", "01702 000102"),
@@ -134,7 +133,14 @@ impl Directory {
                 amber_hours: 48,
                 green_hours: 7 * 24,
             },
-            ..agency("essex_police", "Essex Police", "Reporting a crime; welfare and safety", "Southend Police Station (example)", "24 hours; emergency 999", "101")
+            ..agency(
+                "essex_police",
+                "Essex Police",
+                "Reporting a crime; welfare and safety",
+                "Southend Police Station (example)",
+                "24 hours; emergency 999",
+                "101",
+            )
         });
         let areas = [
             ("york_road", "York Road"),
@@ -193,7 +199,13 @@ mod tests {
         assert_eq!(ids.len(), d.agencies.len());
         assert!(d.agencies.iter().all(|a| a.example_details));
         let stars = d.agency("stars").unwrap();
-        assert_eq!(stars.response.for_urgency(Urgency::Red), chrono::Duration::hours(24));
-        assert_eq!(stars.response.for_urgency(Urgency::Green), chrono::Duration::days(7));
+        assert_eq!(
+            stars.response.for_urgency(Urgency::Red),
+            chrono::Duration::hours(24)
+        );
+        assert_eq!(
+            stars.response.for_urgency(Urgency::Green),
+            chrono::Duration::days(7)
+        );
     }
 }

@@ -203,7 +203,10 @@ mod tests {
             urgency: Urgency::Red,
             ..d.clone()
         };
-        assert_eq!(police.validated(&dir, now).unwrap().1 - now, chrono::Duration::hours(4));
+        assert_eq!(
+            police.validated(&dir, now).unwrap().1 - now,
+            chrono::Duration::hours(4)
+        );
         let blank = ReferralDraft {
             needs: "  ".into(),
             ..d

@@ -168,7 +168,10 @@ mod tests {
 
     #[test]
     fn text_is_trimmed_and_bounded_in_characters() {
-        assert_eq!(required_text(TextField::Alias, "  Jade "), Ok("Jade".into()));
+        assert_eq!(
+            required_text(TextField::Alias, "  Jade "),
+            Ok("Jade".into())
+        );
         assert_eq!(
             required_text(TextField::Alias, "   "),
             Err(ValidationError::EmptyAlias)

@@ -40,7 +40,17 @@ fn save<T: Serialize>(
     now: Timestamp,
 ) -> Result<String> {
     let version = hlc::tick(tx, now)?;
-    store::write(tx, &s.keys, kind, id, &version, record, &index, SyncState::Pending, now)?;
+    store::write(
+        tx,
+        &s.keys,
+        kind,
+        id,
+        &version,
+        record,
+        &index,
+        SyncState::Pending,
+        now,
+    )?;
     outbox::enqueue(tx, kind, id, &version, false, now)?;
     Ok(version)
 }
@@ -57,7 +67,15 @@ impl Vault {
             let d = draft.validated(now.year())?;
             let person = Person::new(Uuid::now_v7(), d, now, s.identity.clone());
             let tx = begin(conn)?;
-            save(&tx, s, RecordKind::Person, person.id, &person, person_index(&person), now)?;
+            save(
+                &tx,
+                s,
+                RecordKind::Person,
+                person.id,
+                &person,
+                person_index(&person),
+                now,
+            )?;
             tx.commit()?;
             Ok(person)
         })
@@ -70,7 +88,15 @@ impl Vault {
             let current = require_person(conn, s, id)?;
             let person = current.with_changes(d, now);
             let tx = begin(conn)?;
-            save(&tx, s, RecordKind::Person, id, &person, person_index(&person), now)?;
+            save(
+                &tx,
+                s,
+                RecordKind::Person,
+                id,
+                &person,
+                person_index(&person),
+                now,
+            )?;
             tx.commit()?;
             Ok(person)
         })
@@ -109,7 +135,15 @@ impl Vault {
                 person: contact.person_id,
                 ..Default::default()
             };
-            save(&tx, s, RecordKind::Contact, contact.id, &contact, index, now)?;
+            save(
+                &tx,
+                s,
+                RecordKind::Contact,
+                contact.id,
+                &contact,
+                index,
+                now,
+            )?;
             let mut prefs: Preferences = get_meta(&tx, &s.keys, "preferences")?.unwrap_or_default();
             if prefs.last_area_id.as_deref() != Some(contact.area_id.as_str()) {
                 prefs.last_area_id = Some(contact.area_id.clone());
@@ -170,7 +204,15 @@ impl Vault {
                 alert_until: concern.alert_until,
                 ..Default::default()
             };
-            save(&tx, s, RecordKind::Concern, concern.id, &concern, index, now)?;
+            save(
+                &tx,
+                s,
+                RecordKind::Concern,
+                concern.id,
+                &concern,
+                index,
+                now,
+            )?;
             tx.commit()?;
             Ok(concern)
         })
@@ -197,7 +239,15 @@ impl Vault {
             }
             consent.withdrawn_at = Some(now);
             let tx = begin(conn)?;
-            save(&tx, s, RecordKind::Consent, consent.id, &consent, consent_index(&consent), now)?;
+            save(
+                &tx,
+                s,
+                RecordKind::Consent,
+                consent.id,
+                &consent,
+                consent_index(&consent),
+                now,
+            )?;
             tx.commit()?;
             Ok(consent)
         })
@@ -248,7 +298,15 @@ impl Vault {
                 .ok_or(CoreError::NotFound("referral"))?;
             let next = current.moved_to(status, now, &s.identity.display_name)?;
             let tx = begin(conn)?;
-            save(&tx, s, RecordKind::Referral, id, &next, referral_index(&next), now)?;
+            save(
+                &tx,
+                s,
+                RecordKind::Referral,
+                id,
+                &next,
+                referral_index(&next),
+                now,
+            )?;
             tx.commit()?;
             Ok(next)
         })
@@ -297,7 +355,15 @@ fn consent_in_tx(
             review_at: draft.review_at.unwrap_or(now + default_review_period()),
             withdrawn_at: None,
         };
-        save(tx, s, RecordKind::Consent, consent.id, &consent, consent_index(&consent), now)?;
+        save(
+            tx,
+            s,
+            RecordKind::Consent,
+            consent.id,
+            &consent,
+            consent_index(&consent),
+            now,
+        )?;
         out.push(consent);
     }
     Ok(out)
@@ -338,7 +404,15 @@ fn referral_in_tx(
         }],
         recorded_by: s.identity.clone(),
     };
-    save(tx, s, RecordKind::Referral, referral.id, &referral, referral_index(&referral), now)?;
+    save(
+        tx,
+        s,
+        RecordKind::Referral,
+        referral.id,
+        &referral,
+        referral_index(&referral),
+        now,
+    )?;
     Ok(referral)
 }
 

@@ -163,9 +163,21 @@ pub enum Unwrapped {
 
 /// Tries `pin`. Damage is an error; a PIN that does not open an intact row is
 /// [`Unwrapped::WrongPin`].
-pub fn unwrap(conn: &Connection, keystore: &dyn KeyStore, vault_id: &str, pin: &str) -> Result<Unwrapped> {
+pub fn unwrap(
+    conn: &Connection,
+    keystore: &dyn KeyStore,
+    vault_id: &str,
+    pin: &str,
+) -> Result<Unwrapped> {
     let row = load_row(conn)?;
-    if checksum(row.key_id, &row.kdf_json, &row.salt, &row.nonce, &row.wrapped) != row.checksum {
+    if checksum(
+        row.key_id,
+        &row.kdf_json,
+        &row.salt,
+        &row.nonce,
+        &row.wrapped,
+    ) != row.checksum
+    {
         return Err(CoreError::Corrupt(CorruptKind::KeyRecord));
     }
     let kdf: KdfParams = serde_json::from_str(&row.kdf_json)
@@ -178,7 +190,11 @@ pub fn unwrap(conn: &Connection, keystore: &dyn KeyStore, vault_id: &str, pin: &
         return Ok(Unwrapped::WrongPin);
     };
     let canary: Option<Vec<u8>> = conn
-        .query_row("SELECT body FROM sealed_meta WHERE name = 'canary'", [], |r| r.get(0))
+        .query_row(
+            "SELECT body FROM sealed_meta WHERE name = 'canary'",
+            [],
+            |r| r.get(0),
+        )
         .optional()?;
     let keys = RecordKeys::from_data_key(&data_key);
     match canary.map(|c| envelope::open(&keys.records, &canary_aad(), &c)) {
@@ -201,7 +217,15 @@ pub fn rewrap(
     let old = load_row(conn)?;
     let kdf = KdfParams::default();
     let salt = random::array::<16>().to_vec();
-    let wrapping = wrapping_key_for(keystore, vault_id, new_pin, &salt, &kdf, data_key.id(), true)?;
+    let wrapping = wrapping_key_for(
+        keystore,
+        vault_id,
+        new_pin,
+        &salt,
+        &kdf,
+        data_key.id(),
+        true,
+    )?;
     store_row(conn, &wrap_into_row(&wrapping, data_key, &kdf, salt), now)?;
     Ok(keystore_name(vault_id, &old.salt))
 }

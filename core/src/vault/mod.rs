@@ -404,7 +404,11 @@ pub(crate) fn put_meta<T: Serialize>(
     value: &T,
 ) -> Result<()> {
     let current: Option<String> = conn
-        .query_row("SELECT version FROM sealed_meta WHERE name = ?1", [name], |r| r.get(0))
+        .query_row(
+            "SELECT version FROM sealed_meta WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
         .optional()?;
     let next = current
         .and_then(|v| v.parse::<u64>().ok())

@@ -172,7 +172,13 @@ impl Vault {
     /// Contacts since `since`, newest first, with their supplies.
     pub fn contacts_since(&self, since: Timestamp) -> Result<Vec<Contact>> {
         self.with_session(|conn, s, now| {
-            kind_since(conn, s, RecordKind::Contact, since, now + chrono::Duration::hours(1))
+            kind_since(
+                conn,
+                s,
+                RecordKind::Contact,
+                since,
+                now + chrono::Duration::hours(1),
+            )
         })
     }
 
@@ -218,16 +224,40 @@ impl Vault {
             let mut entries = Vec::new();
             let sql = "SELECT id, version, body FROM records
                        WHERE person_ref = ?1 AND kind = ?2 AND deleted = 0";
-            for c in store::read_many::<Contact, _>(conn, &s.keys, RecordKind::Contact, sql, (&r, "contact"))? {
+            for c in store::read_many::<Contact, _>(
+                conn,
+                &s.keys,
+                RecordKind::Contact,
+                sql,
+                (&r, "contact"),
+            )? {
                 entries.push(TimelineEntry::Contact { contact: c });
             }
-            for c in store::read_many::<Referral, _>(conn, &s.keys, RecordKind::Referral, sql, (&r, "referral"))? {
+            for c in store::read_many::<Referral, _>(
+                conn,
+                &s.keys,
+                RecordKind::Referral,
+                sql,
+                (&r, "referral"),
+            )? {
                 entries.push(TimelineEntry::Referral { referral: c });
             }
-            for c in store::read_many::<Consent, _>(conn, &s.keys, RecordKind::Consent, sql, (&r, "consent"))? {
+            for c in store::read_many::<Consent, _>(
+                conn,
+                &s.keys,
+                RecordKind::Consent,
+                sql,
+                (&r, "consent"),
+            )? {
                 entries.push(TimelineEntry::Consent { consent: c });
             }
-            for c in store::read_many::<Concern, _>(conn, &s.keys, RecordKind::Concern, sql, (&r, "concern"))? {
+            for c in store::read_many::<Concern, _>(
+                conn,
+                &s.keys,
+                RecordKind::Concern,
+                sql,
+                (&r, "concern"),
+            )? {
                 entries.push(TimelineEntry::Concern { concern: c });
             }
             entries.sort_by_key(|e| std::cmp::Reverse(e.at()));
@@ -284,7 +314,8 @@ impl Vault {
             let mut views = Vec::with_capacity(referrals.len());
             for r in referrals {
                 if let std::collections::hash_map::Entry::Vacant(e) = aliases.entry(r.person_id) {
-                    let p: Option<Person> = store::read(conn, &s.keys, RecordKind::Person, r.person_id)?;
+                    let p: Option<Person> =
+                        store::read(conn, &s.keys, RecordKind::Person, r.person_id)?;
                     e.insert(p.map(|p| p.alias));
                 }
                 views.push(ReferralView {

@@ -189,7 +189,9 @@ pub(crate) mod tests {
     pub(crate) fn describe(conn: &Connection) -> Vec<String> {
         let mut out = Vec::new();
         let mut tables = conn
-            .prepare("SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+            .prepare(
+                "SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+            )
             .unwrap();
         let names: Vec<(String, String)> = tables
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -198,9 +200,7 @@ pub(crate) mod tests {
             .collect();
         for (name, ty) in names {
             if ty == "table" {
-                let mut cols = conn
-                    .prepare(&format!("PRAGMA table_info({name})"))
-                    .unwrap();
+                let mut cols = conn.prepare(&format!("PRAGMA table_info({name})")).unwrap();
                 let mut described: Vec<String> = cols
                     .query_map([], |r| {
                         Ok(format!(
@@ -219,9 +219,19 @@ pub(crate) mod tests {
                 out.extend(described);
             } else {
                 let sql: Option<String> = conn
-                    .query_row("SELECT sql FROM sqlite_master WHERE name = ?1", [&name], |r| r.get(0))
+                    .query_row(
+                        "SELECT sql FROM sqlite_master WHERE name = ?1",
+                        [&name],
+                        |r| r.get(0),
+                    )
                     .unwrap();
-                out.push(format!("{ty} {name}: {}", sql.unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")));
+                out.push(format!(
+                    "{ty} {name}: {}",
+                    sql.unwrap_or_default()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
             }
         }
         out
@@ -242,15 +252,21 @@ pub(crate) mod tests {
         assert_eq!(version(&old).unwrap(), LATEST);
         assert_eq!(describe(&old), describe(&fresh));
         let attempts: i64 = old
-            .query_row("SELECT attempts FROM outbox WHERE id = 'x'", [], |r| r.get(0))
+            .query_row("SELECT attempts FROM outbox WHERE id = 'x'", [], |r| {
+                r.get(0)
+            })
             .unwrap();
-        assert_eq!(attempts, 0, "existing rows survive the upgrade with defaults");
+        assert_eq!(
+            attempts, 0,
+            "existing rows survive the upgrade with defaults"
+        );
     }
 
     #[test]
     fn newer_schema_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "user_version", LATEST + 1).unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1)
+            .unwrap();
         assert_eq!(
             migrate(&mut conn),
             Err(CoreError::SchemaTooNew {

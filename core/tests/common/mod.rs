@@ -22,7 +22,9 @@ pub fn outreach_worker() -> WorkerIdentity {
 }
 
 pub fn evening() -> Timestamp {
-    chrono::Utc.with_ymd_and_hms(2026, 11, 20, 21, 0, 0).unwrap()
+    chrono::Utc
+        .with_ymd_and_hms(2026, 11, 20, 21, 0, 0)
+        .unwrap()
 }
 
 pub struct Fixture {

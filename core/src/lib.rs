@@ -17,6 +17,7 @@ pub mod ffi;
 #[cfg(feature = "ffi")]
 uniffi::setup_scaffolding!();
 pub mod keystore;
+pub mod sync;
 pub mod vault;
 
 pub use error::{CoreError, CorruptKind};

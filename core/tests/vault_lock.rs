@@ -236,3 +236,40 @@ fn another_phones_keystore_cannot_open_the_file() {
     f.reopen();
     f.vault.unlock(PIN).unwrap();
 }
+
+#[test]
+fn a_full_disk_is_typed_and_saves_nothing_partial() {
+    let f = Fixture::new();
+    let jade = f.add("Jade");
+    let size = std::fs::metadata(&f.path).unwrap().len()
+        + std::fs::metadata(nightround_core::vault::vault_files(&f.path)[1].clone())
+            .map(|m| m.len())
+            .unwrap_or(0);
+    f.vault.set_storage_limit(size.max(64 * 1024)).unwrap();
+    let mut saved = 0;
+    let err = loop {
+        let note = "n".repeat(400);
+        match f.vault.record_contact(nightround_core::domain::ContactDraft {
+            person_id: Some(jade.id),
+            at: None,
+            area_id: "york_road".into(),
+            kind: nightround_core::domain::ContactKind::OutreachConversation,
+            wellbeing: vec![],
+            note: Some(note),
+            supplies: vec![],
+            safeguarding_acknowledged: false,
+        }) {
+            Ok(_) => saved += 1,
+            Err(e) => break e,
+        }
+        assert!(saved < 100_000, "the limit never bit");
+    };
+    assert_eq!(err, CoreError::DiskFull);
+    // Every contact that said it was saved is there, with its outbox entry,
+    // and the failed one left nothing behind.
+    assert_eq!(f.vault.contacts_since(evening()).unwrap().len(), saved);
+    assert_eq!(f.vault.pending_changes().unwrap(), saved as u64 + 1);
+    f.vault.set_storage_limit(1 << 30).unwrap();
+    f.contact(Some(&jade), "after space was freed");
+    assert_eq!(f.vault.contacts_since(evening()).unwrap().len(), saved + 1);
+}

@@ -9,6 +9,11 @@
 //! - `core/benches/vault.rs` runs it on plain SQLite, beside the vault;
 //! - `bench/sqlcipher/src/main.rs` runs it on SQLCipher, keyed with a raw key.
 //!
+//! To let all three engines meet the same disk conditions, the vault bench
+//! can drive the SQLCipher binary as a child process, one contact (or one
+//! chunk of contacts) at a time, over a line protocol on its stdin and stdout
+//! ([`serve`] and [`Remote`]).
+//!
 //! It needs only `rusqlite`, `serde` (derive) and `serde_json`. The records it
 //! writes come from the same deterministic generator the vault side turns
 //! into `ContactDraft`s, so all three engines store the same contacts.
@@ -17,8 +22,12 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
+
+type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// How many records "write 10,000 records" writes.
 pub const WRITE_RECORDS: usize = 10_000;
@@ -678,16 +687,29 @@ pub struct Options {
     pub round: u32,
     /// Smaller sizes, for a smoke run.
     pub quick: bool,
+    /// (SQLCipher binary) answer the vault bench's requests; see [`serve`].
+    pub serve: bool,
+    /// (Vault bench) the SQLCipher binary to drive in lockstep.
+    pub sqlcipher: Option<PathBuf>,
+    /// (Vault bench) also run the cost breakdown of one contact.
+    pub breakdown: bool,
+    /// (Vault bench) skip the queries.
+    pub no_queries: bool,
 }
 
 impl Options {
-    /// Parses `--dir PATH`, `--round N` and `--quick`; ignores what cargo
-    /// passes (`--bench`) and anything else.
+    /// Parses `--dir PATH`, `--round N`, `--quick`, `--serve`,
+    /// `--sqlcipher PATH`, `--breakdown` and `--no-queries`; ignores what
+    /// cargo passes (`--bench`) and anything else.
     pub fn parse(default_dir: PathBuf) -> Options {
         let mut opts = Options {
             dir: default_dir,
             round: 1,
             quick: std::env::var_os("BENCH_QUICK").is_some(),
+            serve: false,
+            sqlcipher: std::env::var_os("SQLCIPHER_BENCH").map(PathBuf::from),
+            breakdown: false,
+            no_queries: false,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -703,6 +725,10 @@ impl Options {
                     }
                 }
                 "--quick" => opts.quick = true,
+                "--serve" => opts.serve = true,
+                "--sqlcipher" => opts.sqlcipher = args.next().map(PathBuf::from),
+                "--breakdown" => opts.breakdown = true,
+                "--no-queries" => opts.no_queries = true,
                 _ => {}
             }
         }
@@ -725,5 +751,172 @@ impl Options {
         } else {
             ONE_CONTACT_SAMPLES
         }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lockstep: the vault bench drives the SQLCipher binary as a child process.
+// ---------------------------------------------------------------------------
+//
+// Requests, one a line; each answered by one line, `ok ...` or `err <why>`:
+//   open <name> <seed> <n>  fresh database <dir>/<name>-<engine>.db with the
+//                           setup people, and the contacts contact_specs(seed, n, ..)
+//   one <i>                 records contact i in its own transaction -> ok <ns>
+//   range <from> <to>       contacts from..to, one transaction each -> ok <ns>
+//   bulk                    all n contacts in one transaction       -> ok <ns>
+//   close                   closes and deletes it         -> ok <db_kib> <wal_kib>
+//   quit
+
+struct Served {
+    peer: Peer,
+    path: PathBuf,
+    specs: Vec<ContactSpec>,
+}
+
+fn handle(
+    words: &[&str],
+    dir: &Path,
+    engine: &str,
+    raw_key_hex: Option<&str>,
+    state: &mut Option<Served>,
+) -> BoxResult<String> {
+    let num = |w: &str| -> BoxResult<usize> { Ok(w.parse::<usize>()?) };
+    match words {
+        ["open", name, seed, n] => {
+            let path = dir.join(format!("{name}-{engine}.db"));
+            let mut peer = Peer::create(&path, raw_key_hex)?;
+            for i in 0..SETUP_PEOPLE {
+                peer.add_person(&alias(i))?;
+            }
+            let specs = contact_specs(num(seed)? as u64, num(n)?, SETUP_PEOPLE);
+            *state = Some(Served { peer, path, specs });
+            Ok("ok".into())
+        }
+        ["one", i] => {
+            let s = state.as_mut().ok_or("nothing open")?;
+            let spec = s.specs.get(num(i)?).ok_or("no such contact")?;
+            let (out, took) = timed(|| s.peer.record_contact(spec));
+            out?;
+            Ok(format!("ok {}", took.as_nanos()))
+        }
+        ["range", from, to] => {
+            let s = state.as_mut().ok_or("nothing open")?;
+            let specs = s.specs.get(num(from)?..num(to)?).ok_or("no such contacts")?;
+            let (out, took) = timed(|| -> rusqlite::Result<()> {
+                for spec in specs {
+                    s.peer.record_contact(spec)?;
+                }
+                Ok(())
+            });
+            out?;
+            Ok(format!("ok {}", took.as_nanos()))
+        }
+        ["bulk"] => {
+            let s = state.as_mut().ok_or("nothing open")?;
+            let (out, took) = timed(|| s.peer.record_contacts_in_one_transaction(&s.specs));
+            out?;
+            Ok(format!("ok {}", took.as_nanos()))
+        }
+        ["close"] => {
+            let s = state.take().ok_or("nothing open")?;
+            drop(s.peer);
+            let (db, wal) = db_size_kib(&s.path);
+            remove_db(&s.path);
+            Ok(format!("ok {db} {wal}"))
+        }
+        _ => Err(format!("unknown request {words:?}").into()),
+    }
+}
+
+/// Answers the vault bench's requests on stdin until `quit` or end of input.
+pub fn serve(dir: &Path, engine: &str, raw_key_hex: Option<&str>) -> BoxResult<()> {
+    let mut out = std::io::stdout().lock();
+    let mut state = None;
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words == ["quit"] {
+            break;
+        }
+        let reply = handle(&words, dir, engine, raw_key_hex, &mut state)
+            .unwrap_or_else(|e| format!("err {}", e.to_string().replace('\n', " ")));
+        writeln!(out, "{reply}")?;
+        out.flush()?;
+    }
+    if let Some(s) = state {
+        drop(s.peer);
+        remove_db(&s.path);
+    }
+    Ok(())
+}
+
+/// The vault bench's end of [`serve`]: a peer in another process.
+pub struct Remote {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Remote {
+    /// Starts `bin --serve --dir <dir>`.
+    pub fn spawn(bin: &Path, dir: &Path) -> BoxResult<Remote> {
+        let mut child = Command::new(bin)
+            .arg("--serve")
+            .arg("--dir")
+            .arg(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let stdin = child.stdin.take().ok_or("no stdin")?;
+        let stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        Ok(Remote {
+            child,
+            stdin,
+            stdout,
+        })
+    }
+
+    fn call(&mut self, request: &str) -> BoxResult<Vec<u64>> {
+        writeln!(self.stdin, "{request}")?;
+        self.stdin.flush()?;
+        let mut line = String::new();
+        self.stdout.read_line(&mut line)?;
+        let mut words = line.split_whitespace();
+        match words.next() {
+            Some("ok") => Ok(words.map(str::parse).collect::<Result<Vec<u64>, _>>()?),
+            _ => Err(format!("peer answered {:?} to {request:?}", line.trim()).into()),
+        }
+    }
+
+    fn duration(&mut self, request: &str) -> BoxResult<Duration> {
+        let v = self.call(request)?;
+        Ok(Duration::from_nanos(*v.first().ok_or("no time")?))
+    }
+
+    pub fn open(&mut self, name: &str, seed: u64, n: usize) -> BoxResult<()> {
+        self.call(&format!("open {name} {seed} {n}")).map(drop)
+    }
+    pub fn one(&mut self, i: usize) -> BoxResult<Duration> {
+        self.duration(&format!("one {i}"))
+    }
+    pub fn range(&mut self, from: usize, to: usize) -> BoxResult<Duration> {
+        self.duration(&format!("range {from} {to}"))
+    }
+    pub fn bulk(&mut self) -> BoxResult<Duration> {
+        self.duration("bulk")
+    }
+    /// Closes and deletes the database; its size in KiB (file, WAL).
+    pub fn close(&mut self) -> BoxResult<(u64, u64)> {
+        let v = self.call("close")?;
+        Ok((v.first().copied().unwrap_or(0), v.get(1).copied().unwrap_or(0)))
+    }
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        let _ = writeln!(self.stdin, "quit");
+        let _ = self.stdin.flush();
+        let _ = self.child.wait();
     }
 }

@@ -191,6 +191,19 @@ impl Vault {
         self.lock_inner().policy
     }
 
+    /// Caps the vault file's size, as a device-management policy may; a write
+    /// past the cap fails with [`CoreError::DiskFull`] and saves nothing,
+    /// exactly as a full disk does.
+    pub fn set_storage_limit(&self, max_bytes: u64) -> Result<()> {
+        let inner = self.lock_inner();
+        let conn = inner.conn.as_ref().ok_or(CoreError::Shredded)?;
+        let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let page_size = page_size.max(1) as u64;
+        let pages = (max_bytes / page_size).max(1);
+        conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Where the vault file is.
     pub fn path(&self) -> &Path {
         &self.path

@@ -1,0 +1,145 @@
+//! The sync protocol's wire types, version 1, shared by the phone's client and
+//! the server so that the two cannot drift. The protocol is described for
+//! people in `docs/sync-protocol.md`; change both together, and bump
+//! [`PROTOCOL_VERSION`] for anything an older peer would misread.
+
+use crate::domain::{Directory, RecordKind, WorkerIdentity};
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The protocol version this code speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The most changes one push may carry.
+pub const MAX_PUSH_CHANGES: usize = 200;
+/// The most changes one pull page returns.
+pub const MAX_PULL_CHANGES: usize = 500;
+/// The largest record body accepted, in bytes of JSON.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest request body the server reads, in bytes.
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// Trades a one-time enrolment code for a device token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    pub protocol: u32,
+    pub code: String,
+    /// A label the supervisor sees ("Sam's work phone").
+    pub device_name: String,
+}
+
+/// What a newly enrolled device receives. The token is shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolResponse {
+    pub device_id: Uuid,
+    /// 256 random bits, base64url; the server keeps only its hash.
+    pub token: String,
+    pub identity: WorkerIdentity,
+    /// Days a device may go without syncing before it locks itself.
+    pub lease_days: u32,
+    pub server_time: Timestamp,
+}
+
+/// One record version on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    /// The record version from the author's hybrid logical clock.
+    pub version: String,
+    pub tombstone: bool,
+    /// The record as JSON; `None` for a tombstone.
+    pub body: Option<serde_json::Value>,
+}
+
+/// A batch of local changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub protocol: u32,
+    /// Lets the server log a replayed batch as one.
+    pub batch_id: Uuid,
+    pub changes: Vec<Change>,
+}
+
+/// What the server did with one change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AckStatus {
+    /// Stored as sent.
+    Applied,
+    /// Already stored (a replay); nothing changed.
+    Duplicate,
+    /// Stored, merged per field with a concurrent version.
+    Merged,
+    /// Refused for good; the reason says why. The phone quarantines it.
+    Rejected,
+}
+
+/// The server's answer for one change. A change leaves the phone's outbox
+/// only on an ack other than `Rejected`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub id: Uuid,
+    pub version: String,
+    pub status: AckStatus,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub acks: Vec<Ack>,
+    pub server_time: Timestamp,
+}
+
+/// A change as pulled, with its place in the server's order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PulledChange {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// One page of what changed since a cursor, filtered to what this device may
+/// see. `directory` is present when the server's is newer than the phone's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<PulledChange>,
+    pub next_cursor: u64,
+    pub more: bool,
+    pub directory: Option<Directory>,
+    pub server_time: Timestamp,
+}
+
+/// Why a request was refused, as a code a client acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not valid JSON of the expected shape.
+    Malformed,
+    /// The body or a record in it is over the limit.
+    TooLarge,
+    /// The client speaks another protocol version.
+    UnsupportedProtocol,
+    /// No token, or a token the server does not know.
+    Unauthorized,
+    /// The device or its worker was revoked: the phone must shred its vault.
+    Revoked,
+    /// The enrolment code is unknown, used or expired.
+    EnrolmentInvalid,
+    /// The role may not do this.
+    Forbidden,
+    /// Too many requests; retry later.
+    RateLimited,
+    /// The server failed; retry later.
+    Internal,
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    pub message: String,
+}

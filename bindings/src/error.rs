@@ -42,6 +42,20 @@ pub enum NightroundError {
     AlreadyExists,
     #[error("no vault")]
     NoVault,
+    /// The phone has not synced for too long: connect and sync to carry on.
+    #[error("lease expired")]
+    LeaseExpired,
+    #[error("not enrolled")]
+    NotEnrolled,
+    /// Access was withdrawn; the vault has been erased.
+    #[error("revoked")]
+    Revoked,
+    /// No signal or the server is down; everything is kept.
+    #[error("{detail}")]
+    Offline { detail: String },
+    /// The server refused, in plain words.
+    #[error("{detail}")]
+    ServerRefused { detail: String },
     /// A bug in the core; the operation did nothing.
     #[error("internal error")]
     Internal,
@@ -72,6 +86,11 @@ impl From<CoreError> for NightroundError {
             CoreError::Storage(detail) => NightroundError::Storage { detail },
             CoreError::AlreadyExists => NightroundError::AlreadyExists,
             CoreError::NoVault => NightroundError::NoVault,
+            CoreError::LeaseExpired => NightroundError::LeaseExpired,
+            CoreError::NotEnrolled => NightroundError::NotEnrolled,
+            CoreError::Revoked => NightroundError::Revoked,
+            CoreError::Offline(detail) => NightroundError::Offline { detail },
+            CoreError::ServerRefused(detail) => NightroundError::ServerRefused { detail },
         }
     }
 }

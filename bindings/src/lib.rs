@@ -38,6 +38,32 @@ pub fn now() -> Timestamp {
     chrono::Utc::now()
 }
 
+/// What enrolment gives the app: the credentials to keep in the vault
+/// ([`NightroundVault::set_enrolment`]) and the worker to create it for.
+#[derive(uniffi::Record)]
+pub struct EnrolledDevice {
+    pub enrolment: nightround_core::vault::Enrolment,
+    pub identity: nightround_core::domain::WorkerIdentity,
+}
+
+/// Trades a one-time enrolment code (typed or scanned from the supervisor's
+/// QR code) for this phone's credentials. Call before creating the vault.
+#[uniffi::export]
+pub fn enrol_device(
+    server_url: String,
+    pinned_cert_pem: Option<String>,
+    code: String,
+    device_name: String,
+) -> Result<EnrolledDevice, NightroundError> {
+    guard::guarded(|| {
+        nightround_core::sync::enrol(&server_url, pinned_cert_pem.as_deref(), &code, &device_name)
+            .map(|(enrolment, identity)| EnrolledDevice {
+                enrolment,
+                identity,
+            })
+    })
+}
+
 /// Parses a UUID typed or scanned by a person; `None` if it is not one.
 #[uniffi::export]
 pub fn parse_id(text: String) -> Option<Uuid> {

@@ -7,7 +7,10 @@ use crate::keystore::{Adapter, PlatformKeyStore};
 use crate::NightroundError;
 use nightround_core::clock::SystemClock;
 use nightround_core::domain::*;
-use nightround_core::vault::{AlertView, LockPolicy, ReferralView, RoundSummary, TimelineEntry};
+use nightround_core::sync::{SyncOptions, SyncReport};
+use nightround_core::vault::{
+    AlertView, Enrolment, LockPolicy, ReferralView, RoundSummary, SyncStatus, TimelineEntry,
+};
 use nightround_core::{Timestamp, Vault};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -197,5 +200,28 @@ impl NightroundVault {
 
     pub fn pending_changes(&self) -> R<u64> {
         guarded(|| self.inner.pending_changes())
+    }
+
+    // --- Sync ----------------------------------------------------------------
+
+    /// Keeps what [`crate::enrol_device`] returned.
+    pub fn set_enrolment(&self, enrolment: Enrolment) -> R<()> {
+        guarded(|| self.inner.set_enrolment(enrolment))
+    }
+
+    /// Pushes the outbox and pulls; call on a background thread when the
+    /// network returns. `Revoked` means the vault has been erased.
+    pub fn sync(&self) -> R<SyncReport> {
+        guarded(|| self.inner.sync(&SyncOptions::default()))
+    }
+
+    /// Pending count, last success, the last problem in plain words.
+    pub fn sync_status(&self) -> R<SyncStatus> {
+        guarded(|| self.inner.sync_status())
+    }
+
+    /// Why each held-back change was refused.
+    pub fn quarantine_reasons(&self) -> R<Vec<String>> {
+        guarded(|| self.inner.quarantine_reasons())
     }
 }

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
-use workload::{ContactSpec, Options, Peer, Rng};
+use workload::{ContactSpec, Options, Peer, Remote, Rng};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -50,9 +50,21 @@ fn main() -> Result<()> {
         opts.dir.display()
     );
     check_peer_schema(&opts.dir)?;
-    one_contact(&opts)?;
-    write_records(&opts)?;
-    queries(&opts)?;
+    let mut remote = match &opts.sqlcipher {
+        Some(bin) => Some(Remote::spawn(bin, &opts.dir)?),
+        None => {
+            println!("# no SQLCipher binary given (--sqlcipher PATH): vault and plain only");
+            None
+        }
+    };
+    one_contact(&opts, remote.as_mut())?;
+    write_records(&opts, remote.as_mut())?;
+    if opts.breakdown {
+        breakdown::run(&opts, remote.as_mut())?;
+    }
+    if !opts.no_queries {
+        queries(&opts)?;
+    }
     Ok(())
 }
 
@@ -119,33 +131,6 @@ impl BenchVault {
         Ok(())
     }
 
-    /// The draft the quick-contact screen would send for `spec`.
-    fn draft(&self, spec: &ContactSpec) -> Result<ContactDraft> {
-        let kind: ContactKind = serde_json::from_value(spec.kind.into())?;
-        let wellbeing = spec
-            .wellbeing
-            .iter()
-            .map(|w| serde_json::from_value::<WellbeingFlag>((*w).into()))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok(ContactDraft {
-            person_id: spec.person.map(|p| self.people[p]),
-            at: None,
-            area_id: spec.area.into(),
-            kind,
-            wellbeing,
-            note: spec.note.map(str::to_owned),
-            supplies: spec
-                .supplies
-                .iter()
-                .map(|&(item, quantity)| SupplyLine {
-                    item_id: item.into(),
-                    quantity,
-                })
-                .collect(),
-            safeguarding_acknowledged: false,
-        })
-    }
-
     /// Records one contact; the clock moves first, outside any timing.
     fn record(&self, draft: ContactDraft) -> Result<Duration> {
         self.step();
@@ -194,106 +179,282 @@ fn check_peer_schema(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// One contact, vault and plain interleaved contact by contact.
-fn one_contact(opts: &Options) -> Result<()> {
-    let vault_path = opts.dir.join("one-vault.db");
-    let plain_path = opts.dir.join("one-plain.db");
-    let vault = vault_with_people(&vault_path)?;
-    let mut plain = plain_peer(&plain_path)?;
-    let n = workload::ONE_CONTACT_WARMUP + opts.one_contact_samples();
-    let specs = workload::contact_specs(1, n, workload::SETUP_PEOPLE);
-    let mut vault_samples = Vec::with_capacity(n);
-    let mut plain_samples = Vec::with_capacity(n);
-    for (i, spec) in specs.iter().enumerate() {
-        let draft = vault.draft(spec)?;
-        let mut plain_one = || -> Result<Duration> {
-            let (out, took) = workload::timed(|| plain.record_contact(spec));
-            out?;
-            Ok(took)
-        };
-        // Alternate which engine goes first, so neither always follows the
-        // other's fsync.
-        if (i + opts.round as usize) % 2 == 0 {
-            vault_samples.push(vault.record(draft)?);
-            plain_samples.push(plain_one()?);
-        } else {
-            plain_samples.push(plain_one()?);
-            vault_samples.push(vault.record(draft)?);
+// ---------------------------------------------------------------------------
+// Engines, interleaved contact by contact so that all meet the same disk.
+// ---------------------------------------------------------------------------
+
+/// Something that records the `i`-th contact of a fixed list.
+trait Engine {
+    fn name(&self) -> String;
+    /// Records contact `i` in its own transaction; how long that took.
+    fn one(&mut self, i: usize) -> Result<Duration>;
+    /// Records contacts `from..to`, one transaction each.
+    fn range(&mut self, from: usize, to: usize) -> Result<Duration> {
+        let mut total = Duration::ZERO;
+        for i in from..to {
+            total += self.one(i)?;
         }
+        Ok(total)
     }
-    let warm = workload::ONE_CONTACT_WARMUP;
-    workload::report_latency("one_contact", "vault", &mut vault_samples[warm..]);
-    workload::report_latency("one_contact", "plain", &mut plain_samples[warm..]);
-    drop((vault, plain));
-    workload::remove_db(&vault_path);
-    workload::remove_db(&plain_path);
-    Ok(())
+    /// The database file, when this process can open it.
+    fn path(&self) -> Option<PathBuf> {
+        None
+    }
+    /// Closes and deletes the database; its size in KiB (file, WAL).
+    fn close(self: Box<Self>) -> Result<(u64, u64)>;
+
+    /// WAL frames (pages) written per commit over contacts `from..to`.
+    fn frames_per_commit(&mut self, from: usize, to: usize) -> Result<Option<f64>> {
+        let Some(path) = self.path() else {
+            return Ok(None);
+        };
+        let raw = rusqlite::Connection::open(&path)?;
+        let busy: i64 = raw.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        self.range(from, to)?;
+        let (busy2, frames): (i64, i64) =
+            raw.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        Ok((busy == 0 && busy2 == 0).then(|| frames as f64 / (to - from) as f64))
+    }
 }
 
-/// 10,000 contacts: one transaction each for both; in one for plain too.
-fn write_records(opts: &Options) -> Result<()> {
-    let n = opts.write_records();
-    let specs = workload::contact_specs(2, n, workload::SETUP_PEOPLE);
-    let vault_path = opts.dir.join("write-vault.db");
-    let plain_path = opts.dir.join("write-plain.db");
-    let bulk_path = opts.dir.join("write-plain-bulk.db");
+fn close_files(path: &Path) -> (u64, u64) {
+    let size = workload::db_size_kib(path);
+    workload::remove_db(path);
+    size
+}
 
-    let run_vault = || -> Result<()> {
-        let vault = vault_with_people(&vault_path)?;
+struct VaultEngine {
+    bench: BenchVault,
+    drafts: Vec<Option<ContactDraft>>,
+    path: PathBuf,
+}
+
+impl VaultEngine {
+    fn new(path: &Path, specs: &[ContactSpec]) -> Result<VaultEngine> {
+        let bench = vault_with_people(path)?;
         let drafts = specs
             .iter()
-            .map(|s| vault.draft(s))
+            .map(|s| draft_of(s, &bench.people).map(Some))
             .collect::<Result<Vec<_>>>()?;
-        let mut total = Duration::ZERO;
-        for d in drafts {
-            total += vault.record(d)?;
-        }
-        workload::report_total("write_10k", "vault", total, n);
-        drop(vault);
-        report_size("vault", &vault_path);
-        workload::remove_db(&vault_path);
-        Ok(())
-    };
-    let run_plain = || -> Result<()> {
-        let mut plain = plain_peer(&plain_path)?;
-        let (out, total) = workload::timed(|| -> Result<()> {
-            for s in &specs {
-                plain.record_contact(s)?;
+        Ok(VaultEngine {
+            bench,
+            drafts,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+impl Engine for VaultEngine {
+    fn name(&self) -> String {
+        "vault".into()
+    }
+    fn one(&mut self, i: usize) -> Result<Duration> {
+        let draft = self.drafts[i].take().ok_or("contact recorded twice")?;
+        self.bench.record(draft)
+    }
+    fn path(&self) -> Option<PathBuf> {
+        Some(self.path.clone())
+    }
+    fn close(self: Box<Self>) -> Result<(u64, u64)> {
+        drop(self.bench);
+        Ok(close_files(&self.path))
+    }
+}
+
+struct PlainEngine<'a> {
+    peer: Peer,
+    specs: &'a [ContactSpec],
+    path: PathBuf,
+}
+
+impl<'a> PlainEngine<'a> {
+    fn new(path: &Path, specs: &'a [ContactSpec]) -> Result<PlainEngine<'a>> {
+        Ok(PlainEngine {
+            peer: plain_peer(path)?,
+            specs,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+impl Engine for PlainEngine<'_> {
+    fn name(&self) -> String {
+        "plain".into()
+    }
+    fn one(&mut self, i: usize) -> Result<Duration> {
+        let (out, took) = workload::timed(|| self.peer.record_contact(&self.specs[i]));
+        out?;
+        Ok(took)
+    }
+    fn range(&mut self, from: usize, to: usize) -> Result<Duration> {
+        let (out, took) = workload::timed(|| -> rusqlite::Result<()> {
+            for spec in &self.specs[from..to] {
+                self.peer.record_contact(spec)?;
             }
             Ok(())
         });
         out?;
-        workload::report_total("write_10k", "plain", total, n);
-        drop(plain);
-        report_size("plain", &plain_path);
-        workload::remove_db(&plain_path);
+        Ok(took)
+    }
+    fn path(&self) -> Option<PathBuf> {
+        Some(self.path.clone())
+    }
+    fn close(self: Box<Self>) -> Result<(u64, u64)> {
+        drop(self.peer);
+        Ok(close_files(&self.path))
+    }
+}
 
-        let mut bulk = plain_peer(&bulk_path)?;
-        let (out, total) = workload::timed(|| bulk.record_contacts_in_one_transaction(&specs));
-        out?;
-        workload::report_total("write_10k_bulk", "plain", total, n);
-        drop(bulk);
-        workload::remove_db(&bulk_path);
-        Ok(())
-    };
-    if opts.round % 2 == 1 {
-        run_vault()?;
-        run_plain()?;
-    } else {
-        run_plain()?;
-        run_vault()?;
+/// SQLCipher, in the child process.
+struct RemoteEngine<'a>(&'a mut Remote);
+
+impl Engine for RemoteEngine<'_> {
+    fn name(&self) -> String {
+        "sqlcipher".into()
+    }
+    fn one(&mut self, i: usize) -> Result<Duration> {
+        self.0.one(i)
+    }
+    fn range(&mut self, from: usize, to: usize) -> Result<Duration> {
+        self.0.range(from, to)
+    }
+    fn close(self: Box<Self>) -> Result<(u64, u64)> {
+        self.0.close()
+    }
+}
+
+/// The draft the quick-contact screen would send for `spec`.
+fn draft_of(spec: &ContactSpec, people: &[Uuid]) -> Result<ContactDraft> {
+    let kind: ContactKind = serde_json::from_value(spec.kind.into())?;
+    let wellbeing = spec
+        .wellbeing
+        .iter()
+        .map(|w| serde_json::from_value::<WellbeingFlag>((*w).into()))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(ContactDraft {
+        person_id: spec.person.map(|p| people[p]),
+        at: None,
+        area_id: spec.area.into(),
+        kind,
+        wellbeing,
+        note: spec.note.map(str::to_owned),
+        supplies: spec
+            .supplies
+            .iter()
+            .map(|&(item, quantity)| SupplyLine {
+                item_id: item.into(),
+                quantity,
+            })
+            .collect(),
+        safeguarding_acknowledged: false,
+    })
+}
+
+/// Each engine records contacts `from..to`, one at a time, taking turns
+/// (the order rotates so that none always goes first); per-engine samples.
+fn interleave_one(
+    engines: &mut [Box<dyn Engine + '_>],
+    from: usize,
+    to: usize,
+    round: u32,
+) -> Result<Vec<Vec<Duration>>> {
+    let k = engines.len();
+    let mut samples = vec![Vec::with_capacity(to - from); k];
+    for i in from..to {
+        for j in 0..k {
+            let e = (i + round as usize + j) % k;
+            samples[e].push(engines[e].one(i)?);
+        }
+    }
+    Ok(samples)
+}
+
+/// Each engine records contacts `0..n` in chunks, taking turns chunk by
+/// chunk; per-engine totals.
+fn interleave_chunks(
+    engines: &mut [Box<dyn Engine + '_>],
+    n: usize,
+    chunk: usize,
+    round: u32,
+) -> Result<Vec<Duration>> {
+    let k = engines.len();
+    let mut totals = vec![Duration::ZERO; k];
+    for (c, from) in (0..n).step_by(chunk).enumerate() {
+        let to = (from + chunk).min(n);
+        for j in 0..k {
+            let e = (c + round as usize + j) % k;
+            totals[e] += engines[e].range(from, to)?;
+        }
+    }
+    Ok(totals)
+}
+
+/// One contact on each engine, interleaved contact by contact.
+fn one_contact(opts: &Options, remote: Option<&mut Remote>) -> Result<()> {
+    let warm = workload::ONE_CONTACT_WARMUP;
+    let n = warm + opts.one_contact_samples();
+    let specs = workload::contact_specs(1, n, workload::SETUP_PEOPLE);
+    let mut engines: Vec<Box<dyn Engine + '_>> = vec![
+        Box::new(VaultEngine::new(&opts.dir.join("one-vault.db"), &specs)?),
+        Box::new(PlainEngine::new(&opts.dir.join("one-plain.db"), &specs)?),
+    ];
+    if let Some(r) = remote {
+        r.open("one", 1, n)?;
+        engines.push(Box::new(RemoteEngine(r)));
+    }
+    interleave_one(&mut engines, 0, warm, opts.round)?;
+    let mut samples = interleave_one(&mut engines, warm, n, opts.round)?;
+    for (e, s) in engines.into_iter().zip(samples.iter_mut()) {
+        workload::report_latency("one_contact", &e.name(), s);
+        e.close()?;
     }
     Ok(())
 }
 
-/// The size on disk of a closed database (its WAL is checkpointed on close).
-fn report_size(engine: &str, path: &Path) {
-    let (db, wal) = workload::db_size_kib(path);
-    workload::bench_line(
-        "size_10k",
-        engine,
-        &[("db_kib", db as f64), ("wal_kib", wal as f64)],
-    );
+/// 10,000 contacts, one transaction each, the engines taking turns every
+/// `WRITE_CHUNK` contacts; then plain and SQLCipher in one transaction.
+fn write_records(opts: &Options, mut remote: Option<&mut Remote>) -> Result<()> {
+    const WRITE_CHUNK: usize = 250;
+    let n = opts.write_records();
+    let specs = workload::contact_specs(2, n, workload::SETUP_PEOPLE);
+    let mut engines: Vec<Box<dyn Engine + '_>> = vec![
+        Box::new(VaultEngine::new(&opts.dir.join("write-vault.db"), &specs)?),
+        Box::new(PlainEngine::new(&opts.dir.join("write-plain.db"), &specs)?),
+    ];
+    if let Some(r) = remote.as_deref_mut() {
+        r.open("write", 2, n)?;
+        engines.push(Box::new(RemoteEngine(r)));
+    }
+    let totals = interleave_chunks(&mut engines, n, WRITE_CHUNK, opts.round)?;
+    for (e, total) in engines.into_iter().zip(totals) {
+        let name = e.name();
+        workload::report_total("write_10k", &name, total, n);
+        let (db, wal) = e.close()?;
+        workload::bench_line(
+            "size_10k",
+            &name,
+            &[("db_kib", db as f64), ("wal_kib", wal as f64)],
+        );
+    }
+
+    // All in one transaction, as a sync pull would write them. The vault has
+    // no call for that yet (docs/benchmarks.md), so only the peers run it.
+    let bulk_path = opts.dir.join("write-plain-bulk.db");
+    let mut bulk = plain_peer(&bulk_path)?;
+    let (out, plain_total) = workload::timed(|| bulk.record_contacts_in_one_transaction(&specs));
+    out?;
+    drop(bulk);
+    workload::remove_db(&bulk_path);
+    workload::report_total("write_10k_bulk", "plain", plain_total, n);
+    if let Some(r) = remote {
+        r.open("bulk", 2, n)?;
+        let total = r.bulk()?;
+        r.close()?;
+        workload::report_total("write_10k_bulk", "sqlcipher", total, n);
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -394,7 +555,7 @@ fn build_realistic(path: &Path) -> Result<Realistic> {
                     people += 1;
                 }
                 Action::Contact(spec) => {
-                    b.vault.record_contact(b.draft(&spec)?)?;
+                    b.vault.record_contact(draft_of(&spec, &b.people)?)?;
                     contacts += 1;
                 }
                 Action::Concern => {
@@ -558,4 +719,262 @@ fn queries(opts: &Options) -> Result<()> {
     drop(r);
     workload::remove_db(&path);
     Ok(())
+}
+
+/// Where one contact's time goes: the vault's SQL, step by step, without
+/// sealing, beside plain and the vault itself, interleaved as above.
+mod breakdown {
+    use super::*;
+    use nightround_core::domain::{Contact, Person};
+    use nightround_core::vault::schema;
+    use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+    /// The vault's own statements for a contact, cumulatively, with the
+    /// plaintext JSON as the body: 1 records + outbox on the vault's schema,
+    /// each statement prepared per call as the vault does; 2 + the clock
+    /// (`hlc::tick`); 3 + the history copy (`store::archive_current`);
+    /// 4 + reading and parsing the person (`require_person`); 5 + reading
+    /// and rewriting the preferences (`get_meta`/`put_meta`).
+    const STEPS: [&str; 5] = [
+        "vault_sql",
+        "vault_sql+hlc",
+        "vault_sql+hlc+history",
+        "vault_sql+hlc+history+person",
+        "vault_sql+hlc+history+person+prefs",
+    ];
+
+    struct VaultSql<'a> {
+        level: usize,
+        conn: Connection,
+        path: PathBuf,
+        specs: &'a [ContactSpec],
+        people: Vec<Uuid>,
+        now_ms: i64,
+        logical: i64,
+    }
+
+    impl<'a> VaultSql<'a> {
+        fn new(level: usize, path: &Path, specs: &'a [ContactSpec]) -> Result<VaultSql<'a>> {
+            workload::remove_db(path);
+            let mut conn = Connection::open(path)?;
+            schema::configure(&conn)?;
+            schema::migrate(&mut conn)?;
+            conn.execute(
+                "INSERT INTO vault_info (singleton, vault_id, created_at, node_id)
+                 VALUES (1, 'bench', 0, 'be0c4a11')",
+                [],
+            )?;
+            let mut me = VaultSql {
+                level,
+                conn,
+                path: path.to_path_buf(),
+                specs,
+                people: Vec::new(),
+                now_ms: workload::START_MS,
+                logical: 0,
+            };
+            for i in 0..workload::SETUP_PEOPLE {
+                me.now_ms += workload::STEP_MS;
+                let person = Person::new(
+                    Uuid::now_v7(),
+                    PersonDraft {
+                        alias: workload::alias(i),
+                        registered_with_outreach: true,
+                        ..Default::default()
+                    },
+                    at_ms(me.now_ms),
+                    worker(),
+                );
+                me.conn.execute(
+                    "INSERT INTO records (kind, id, version, key_id, occurred_at, body, sync_state)
+                     VALUES ('person', ?1, ?2, 1, ?3, ?4, 0)",
+                    params![
+                        person.id.to_string(),
+                        format!("{:013}-00000-be0c4a11", me.now_ms),
+                        me.now_ms,
+                        serde_json::to_vec(&person)?
+                    ],
+                )?;
+                me.people.push(person.id);
+            }
+            Ok(me)
+        }
+
+        fn record(&mut self, i: usize) -> Result<()> {
+            self.now_ms += workload::STEP_MS;
+            let now = self.now_ms;
+            let d = draft_of(&self.specs[i], &self.people)?;
+            let contact = Contact {
+                id: Uuid::now_v7(),
+                person_id: d.person_id,
+                at: at_ms(now),
+                area_id: d.area_id,
+                kind: d.kind,
+                wellbeing: d.wellbeing,
+                note: d.note,
+                supplies: d.supplies,
+                safeguarding: None,
+                recorded_by: worker(),
+            };
+            let level = self.level;
+            if level >= 4 {
+                if let Some(p) = contact.person_id {
+                    let body: Vec<u8> = self.conn.query_row(
+                        "SELECT version, body FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0",
+                        ("person", p.to_string()),
+                        |r| r.get(1),
+                    )?;
+                    let _: Person = serde_json::from_slice(&body)?;
+                }
+            }
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut version = format!("{now:013}-00000-be0c4a11");
+            if level >= 2 {
+                let (p, l, node): (i64, i64, String) = tx.query_row(
+                    "SELECT hlc_physical, hlc_logical, node_id FROM vault_info",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                let (p, l) = if now > p { (now, 0) } else { (p, l + 1) };
+                tx.execute(
+                    "UPDATE vault_info SET hlc_physical = ?1, hlc_logical = ?2",
+                    (p, l),
+                )?;
+                self.logical = l;
+                version = format!("{p:013}-{l:05}-{node}");
+            }
+            let id = contact.id.to_string();
+            let body = serde_json::to_vec(&contact)?;
+            if level >= 3 {
+                tx.execute(
+                    "INSERT OR IGNORE INTO record_history (kind, id, version, key_id, body, replaced_at)
+                     SELECT kind, id, version, key_id, body, ?3 FROM records WHERE kind = ?1 AND id = ?2",
+                    params!["contact", id, now],
+                )?;
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO records
+                   (kind, id, version, key_id, occurred_at, person_ref, due_at, alert_until, is_open, deleted, body, sync_state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11)",
+                params![
+                    "contact",
+                    id,
+                    version,
+                    1,
+                    now,
+                    contact.person_id.map(|p| p.as_bytes().to_vec()),
+                    None::<i64>,
+                    None::<i64>,
+                    None::<bool>,
+                    body,
+                    0,
+                ],
+            )?;
+            tx.execute(
+                "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params!["contact", id, version, false, now],
+            )?;
+            if level >= 5 {
+                let prefs: Option<Vec<u8>> = tx
+                    .query_row(
+                        "SELECT version, body FROM sealed_meta WHERE name = ?1",
+                        ["preferences"],
+                        |r| r.get(1),
+                    )
+                    .optional()?;
+                let last: Option<String> = match prefs {
+                    Some(b) => serde_json::from_slice::<serde_json::Value>(&b)?
+                        .get("last_area_id")
+                        .and_then(|v| v.as_str().map(str::to_owned)),
+                    None => None,
+                };
+                if last.as_deref() != Some(contact.area_id.as_str()) {
+                    let current: Option<String> = tx
+                        .query_row(
+                            "SELECT version FROM sealed_meta WHERE name = ?1",
+                            ["preferences"],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    let next = current
+                        .and_then(|v| v.parse::<u64>().ok())
+                        .map_or(1, |v| v + 1)
+                        .to_string();
+                    tx.execute(
+                        "INSERT OR REPLACE INTO sealed_meta (name, version, body) VALUES (?1, ?2, ?3)",
+                        params![
+                            "preferences",
+                            next,
+                            serde_json::to_vec(
+                                &serde_json::json!({ "last_area_id": contact.area_id })
+                            )?
+                        ],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        }
+    }
+
+    impl Engine for VaultSql<'_> {
+        fn name(&self) -> String {
+            STEPS[self.level - 1].into()
+        }
+        fn one(&mut self, i: usize) -> Result<Duration> {
+            let (out, took) = workload::timed(|| self.record(i));
+            out?;
+            Ok(took)
+        }
+        fn path(&self) -> Option<PathBuf> {
+            Some(self.path.clone())
+        }
+        fn close(self: Box<Self>) -> Result<(u64, u64)> {
+            drop(self.conn);
+            Ok(close_files(&self.path))
+        }
+    }
+
+    /// Prints `BENCH breakdown.<step> p50_us=.. p99_us=.. frames_per_commit=..`.
+    pub fn run(opts: &Options, remote: Option<&mut Remote>) -> Result<()> {
+        const FRAMES_OVER: usize = 40;
+        let warm = workload::ONE_CONTACT_WARMUP;
+        let n = warm + opts.one_contact_samples();
+        let specs = workload::contact_specs(3, n + FRAMES_OVER, workload::SETUP_PEOPLE);
+        let dir = &opts.dir;
+        let mut engines: Vec<Box<dyn Engine + '_>> = vec![Box::new(PlainEngine::new(
+            &dir.join("bd-plain.db"),
+            &specs,
+        )?)];
+        for level in 1..=STEPS.len() {
+            let path = dir.join(format!("bd-step{level}.db"));
+            engines.push(Box::new(VaultSql::new(level, &path, &specs)?));
+        }
+        engines.push(Box::new(VaultEngine::new(
+            &dir.join("bd-vault.db"),
+            &specs,
+        )?));
+        if let Some(r) = remote {
+            r.open("breakdown", 3, n + FRAMES_OVER)?;
+            engines.push(Box::new(RemoteEngine(r)));
+        }
+        interleave_one(&mut engines, 0, warm, opts.round)?;
+        let mut samples = interleave_one(&mut engines, warm, n, opts.round)?;
+        for (mut e, s) in engines.into_iter().zip(samples.iter_mut()) {
+            let frames = e.frames_per_commit(n, n + FRAMES_OVER)?.unwrap_or(f64::NAN);
+            workload::bench_line(
+                "breakdown",
+                &e.name(),
+                &[
+                    ("p50_us", workload::micros(workload::percentile(s, 50.0))),
+                    ("p99_us", workload::micros(workload::percentile(s, 99.0))),
+                    ("frames_per_commit", frames),
+                ],
+            );
+            e.close()?;
+        }
+        Ok(())
+    }
 }

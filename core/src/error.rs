@@ -59,6 +59,16 @@ pub enum CoreError {
     AlreadyExists,
     #[error("no vault exists at this path")]
     NoVault,
+    #[error("this phone has not synced for too long; connect and sync to carry on")]
+    LeaseExpired,
+    #[error("this phone is not enrolled with a server")]
+    NotEnrolled,
+    #[error("this phone's access was withdrawn; its data has been erased")]
+    Revoked,
+    #[error("cannot reach the server: {0}")]
+    Offline(String),
+    #[error("the server refused: {0}")]
+    ServerRefused(String),
 }
 
 impl From<rusqlite::Error> for CoreError {

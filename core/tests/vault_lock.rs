@@ -249,16 +249,18 @@ fn a_full_disk_is_typed_and_saves_nothing_partial() {
     let mut saved = 0;
     let err = loop {
         let note = "n".repeat(400);
-        match f.vault.record_contact(nightround_core::domain::ContactDraft {
-            person_id: Some(jade.id),
-            at: None,
-            area_id: "york_road".into(),
-            kind: nightround_core::domain::ContactKind::OutreachConversation,
-            wellbeing: vec![],
-            note: Some(note),
-            supplies: vec![],
-            safeguarding_acknowledged: false,
-        }) {
+        match f
+            .vault
+            .record_contact(nightround_core::domain::ContactDraft {
+                person_id: Some(jade.id),
+                at: None,
+                area_id: "york_road".into(),
+                kind: nightround_core::domain::ContactKind::OutreachConversation,
+                wellbeing: vec![],
+                note: Some(note),
+                supplies: vec![],
+                safeguarding_acknowledged: false,
+            }) {
             Ok(_) => saved += 1,
             Err(e) => break e,
         }

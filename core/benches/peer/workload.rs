@@ -801,7 +801,10 @@ fn handle(
         }
         ["range", from, to] => {
             let s = state.as_mut().ok_or("nothing open")?;
-            let specs = s.specs.get(num(from)?..num(to)?).ok_or("no such contacts")?;
+            let specs = s
+                .specs
+                .get(num(from)?..num(to)?)
+                .ok_or("no such contacts")?;
             let (out, took) = timed(|| -> rusqlite::Result<()> {
                 for spec in specs {
                     s.peer.record_contact(spec)?;
@@ -909,7 +912,10 @@ impl Remote {
     /// Closes and deletes the database; its size in KiB (file, WAL).
     pub fn close(&mut self) -> BoxResult<(u64, u64)> {
         let v = self.call("close")?;
-        Ok((v.first().copied().unwrap_or(0), v.get(1).copied().unwrap_or(0)))
+        Ok((
+            v.first().copied().unwrap_or(0),
+            v.get(1).copied().unwrap_or(0),
+        ))
     }
 }
 

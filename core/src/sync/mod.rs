@@ -1,4 +1,17 @@
-//! Sync between the phone and the server: the wire protocol and (in time)
-//! the client that pushes the outbox and pulls what the device may see.
+//! Sync between the phone and the server (`docs/sync-protocol.md`):
+//!
+//! - `protocol`: the wire types, shared with the server;
+//! - `transport`: HTTPS with the server's certificate pinned;
+//! - `backoff`: exponential backoff with jitter;
+//! - `engine`: the one `sync` call the app makes, and enrolment.
+//!
+//! The vault's side (outbox batches, acks, pulled pages) is in
+//! `vault/sync_store.rs`.
 
+pub mod backoff;
+pub mod engine;
 pub mod protocol;
+pub mod transport;
+
+pub use backoff::Backoff;
+pub use engine::{enrol, SyncOptions, SyncReport};

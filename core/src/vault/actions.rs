@@ -2,6 +2,9 @@
 //! writes, and queues for sync in a single transaction: either all of it is
 //! on disk or none of it is.
 
+use super::indexing::{
+    concern_index, consent_index, contact_index, person_index, referral_index, supply_drop_index,
+};
 use super::store::{self, IndexColumns, SyncState};
 use super::{get_meta, hlc, outbox, put_meta, Session, Vault};
 use crate::domain::consent::default_review_period;
@@ -130,11 +133,7 @@ impl Vault {
                 recorded_by: s.identity.clone(),
             };
             let tx = begin(conn)?;
-            let index = IndexColumns {
-                occurred_at: Some(at),
-                person: contact.person_id,
-                ..Default::default()
-            };
+            let index = contact_index(&contact);
             save(
                 &tx,
                 s,
@@ -167,11 +166,15 @@ impl Vault {
                 recorded_by: s.identity.clone(),
             };
             let tx = begin(conn)?;
-            let index = IndexColumns {
-                occurred_at: Some(drop.at),
-                ..Default::default()
-            };
-            save(&tx, s, RecordKind::SupplyDrop, drop.id, &drop, index, now)?;
+            save(
+                &tx,
+                s,
+                RecordKind::SupplyDrop,
+                drop.id,
+                &drop,
+                supply_drop_index(&drop),
+                now,
+            )?;
             tx.commit()?;
             Ok(drop)
         })
@@ -198,12 +201,7 @@ impl Vault {
                 recorded_by: s.identity.clone(),
             };
             let tx = begin(conn)?;
-            let index = IndexColumns {
-                occurred_at: Some(concern.at),
-                person: concern.reported_by,
-                alert_until: concern.alert_until,
-                ..Default::default()
-            };
+            let index = concern_index(&concern);
             save(
                 &tx,
                 s,
@@ -414,29 +412,4 @@ fn referral_in_tx(
         now,
     )?;
     Ok(referral)
-}
-
-fn person_index(p: &Person) -> IndexColumns {
-    IndexColumns {
-        occurred_at: Some(p.created_at),
-        ..Default::default()
-    }
-}
-
-fn consent_index(c: &Consent) -> IndexColumns {
-    IndexColumns {
-        occurred_at: Some(c.given_at),
-        person: Some(c.person_id),
-        ..Default::default()
-    }
-}
-
-fn referral_index(r: &Referral) -> IndexColumns {
-    IndexColumns {
-        occurred_at: Some(r.created_at),
-        person: Some(r.person_id),
-        due_at: Some(r.due_at),
-        open: Some(r.status.is_open()),
-        ..Default::default()
-    }
 }

@@ -14,15 +14,18 @@
 
 mod actions;
 pub mod hlc;
+mod indexing;
 mod keyring;
 mod outbox;
 mod queries;
 pub mod schema;
 mod store;
+mod sync_store;
 
 pub use hlc::Hlc;
 pub use queries::{AlertView, ReferralView, RoundSummary, TimelineEntry};
 pub use store::SyncState;
+pub use sync_store::{Enrolment, SyncMeta, SyncStatus};
 
 use crate::clock::{to_millis, Clock};
 use crate::crypto::{envelope, Aad, DataKey, RecordKeys};
@@ -60,6 +63,8 @@ pub(crate) struct Session {
     pub(crate) data_key: DataKey,
     pub(crate) identity: WorkerIdentity,
     pub(crate) directory: Directory,
+    /// After this, user actions answer `LeaseExpired` until a sync succeeds.
+    pub(crate) lease_deadline: Option<Timestamp>,
 }
 
 struct Inner {
@@ -148,6 +153,7 @@ impl Vault {
                     data_key,
                     identity,
                     directory,
+                    lease_deadline: None,
                 }),
                 last_activity: now,
                 policy: LockPolicy::default(),
@@ -264,11 +270,13 @@ impl Vault {
                     .ok_or(CoreError::Corrupt(CorruptKind::Canary))?;
                 let directory = get_meta(conn, &keys, "directory")?
                     .ok_or(CoreError::Corrupt(CorruptKind::Canary))?;
+                let sync: Option<SyncMeta> = get_meta(conn, &keys, "sync")?;
                 inner.session = Some(Session {
                     keys,
                     data_key,
                     identity,
                     directory,
+                    lease_deadline: sync.and_then(|m| m.lease_deadline()),
                 });
                 inner.last_activity = now;
                 tracing::info!(target: "nightround::vault", "vault unlocked");
@@ -365,10 +373,36 @@ impl Vault {
     }
 
     /// Runs `f` with the connection and the unlocked session, or answers
-    /// `Locked`. Every user action and query goes through here.
+    /// `Locked` (or `LeaseExpired` when the phone has gone too long without
+    /// a sync). Every user action and query goes through here.
     pub(crate) fn with_session<R>(
         &self,
         f: impl FnOnce(&mut Connection, &Session, Timestamp) -> Result<R>,
+    ) -> Result<R> {
+        self.session_call(true, |conn, s, now| f(conn, s, now))
+    }
+
+    /// As [`Vault::with_session`] but allowed past the lease: sync itself
+    /// must run to renew it.
+    pub(crate) fn with_sync_session<R>(
+        &self,
+        f: impl FnOnce(&mut Connection, &Session, Timestamp) -> Result<R>,
+    ) -> Result<R> {
+        self.session_call(false, |conn, s, now| f(conn, s, now))
+    }
+
+    /// As [`Vault::with_sync_session`], with the session writable.
+    pub(crate) fn with_sync_session_mut<R>(
+        &self,
+        f: impl FnOnce(&mut Connection, &mut Session, Timestamp) -> Result<R>,
+    ) -> Result<R> {
+        self.session_call(false, f)
+    }
+
+    fn session_call<R>(
+        &self,
+        check_lease: bool,
+        f: impl FnOnce(&mut Connection, &mut Session, Timestamp) -> Result<R>,
     ) -> Result<R> {
         let mut inner = self.lock_inner();
         let now = self.clock.now();
@@ -376,8 +410,17 @@ impl Vault {
         inner.last_activity = now;
         let Inner { conn, session, .. } = &mut *inner;
         let conn = conn.as_mut().ok_or(CoreError::Shredded)?;
-        let session = session.as_ref().ok_or(CoreError::Locked)?;
+        let session = session.as_mut().ok_or(CoreError::Locked)?;
+        if check_lease && session.lease_deadline.is_some_and(|d| now > d) {
+            return Err(CoreError::LeaseExpired);
+        }
         f(conn, session, now)
+    }
+
+    pub(crate) fn set_lease_deadline(&self, deadline: Option<Timestamp>) {
+        if let Some(s) = self.lock_inner().session.as_mut() {
+            s.lease_deadline = deadline;
+        }
     }
 
     /// Replaces the directory (the server sends the partnership's own).

@@ -1,0 +1,223 @@
+//! One `sync` call: push the outbox, then pull what this device may see.
+//!
+//! - The vault's lock is never held across the network: each step opens the
+//!   vault, does its local work, and closes it again.
+//! - An outbox entry leaves only on its ack, so a request dropped mid-way, a
+//!   killed app or a restarted server just means the next sync sends it again
+//!   and the server answers `duplicate`.
+//! - One refused record is quarantined with its reason; the rest go on.
+//! - A `revoked` answer crypto-shreds the vault.
+
+use super::backoff::Backoff;
+use super::protocol::{
+    EnrolRequest, ErrorCode, PushRequest, MAX_PULL_CHANGES, MAX_PUSH_CHANGES, PROTOCOL_VERSION,
+};
+use super::transport::{HttpTransport, TransportError};
+use crate::domain::WorkerIdentity;
+use crate::error::{CoreError, Result};
+use crate::vault::{Enrolment, Vault};
+use std::time::Duration;
+
+/// How a sync behaves; the defaults suit a phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Changes per push (halved when the server says a batch is too large).
+    pub batch_size: usize,
+    /// Changes per pull page.
+    pub page_size: usize,
+    pub backoff: Backoff,
+    /// Per request.
+    pub timeout: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            batch_size: 100,
+            page_size: MAX_PULL_CHANGES,
+            backoff: Backoff::default(),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct SyncReport {
+    /// Changes the server took (applied or merged).
+    pub pushed: u64,
+    /// Changes it already had (replays).
+    pub duplicates: u64,
+    /// Changes it refused, now quarantined.
+    pub rejected: u64,
+    /// Changes pulled and applied here.
+    pub pulled: u64,
+    /// Still waiting in the outbox.
+    pub pending: u64,
+}
+
+fn retrying<T>(
+    backoff: &Backoff,
+    mut call: impl FnMut() -> std::result::Result<T, TransportError>,
+) -> std::result::Result<T, TransportError> {
+    let mut attempt = 1;
+    loop {
+        match call() {
+            Err(e) if e.is_retryable() && attempt < backoff.attempts.max(1) => {
+                std::thread::sleep(backoff.delay(attempt));
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The error a screen shows, in plain words, for a failed request.
+fn to_core(e: TransportError) -> CoreError {
+    match (&e, e.code()) {
+        (_, Some(ErrorCode::Revoked)) => CoreError::Revoked,
+        (TransportError::Network(_), _) | (TransportError::Decode, _) => CoreError::Offline(
+            "no signal or the server cannot be reached; everything is kept and will be sent later"
+                .into(),
+        ),
+        (_, Some(ErrorCode::Unauthorized)) => CoreError::ServerRefused(
+            "the server does not recognise this phone; enrol it again".into(),
+        ),
+        (_, Some(ErrorCode::UnsupportedProtocol)) => {
+            CoreError::ServerRefused("this app is too old for the server; update it".into())
+        }
+        (TransportError::Server { status, .. }, _) if *status >= 500 || *status == 429 => {
+            CoreError::Offline(
+                "the server is busy or down; everything is kept and will be sent later".into(),
+            )
+        }
+        (TransportError::Config(msg), _) => CoreError::ServerRefused(msg.clone()),
+        (TransportError::Server { message, .. }, _) => CoreError::ServerRefused(message.clone()),
+    }
+}
+
+/// Trades a one-time enrolment code for this phone's credentials. Call before
+/// the vault exists; keep the result with [`Vault::set_enrolment`].
+pub fn enrol(
+    server_url: &str,
+    pinned_cert_pem: Option<&str>,
+    code: &str,
+    device_name: &str,
+) -> Result<(Enrolment, WorkerIdentity)> {
+    let transport = HttpTransport::new(server_url, pinned_cert_pem, Duration::from_secs(30))
+        .map_err(to_core)?;
+    let resp = transport
+        .enrol(&EnrolRequest {
+            protocol: PROTOCOL_VERSION,
+            code: code.trim().to_uppercase(),
+            device_name: device_name.to_owned(),
+        })
+        .map_err(to_core)?;
+    Ok((
+        Enrolment {
+            server_url: server_url.to_owned(),
+            pinned_cert_pem: pinned_cert_pem.map(str::to_owned),
+            device_id: resp.device_id,
+            token: resp.token,
+            lease_days: resp.lease_days,
+        },
+        resp.identity,
+    ))
+}
+
+impl Vault {
+    /// Pushes the outbox, then pulls; call it on a background thread when the
+    /// network returns. Safe to call again at any point after any failure.
+    pub fn sync(&self, options: &SyncOptions) -> Result<SyncReport> {
+        let meta = self.sync_meta()?;
+        let (Some(url), Some(token)) = (meta.server_url.clone(), meta.token.clone()) else {
+            return Err(CoreError::NotEnrolled);
+        };
+        let result = HttpTransport::new(&url, meta.pinned_cert_pem.as_deref(), options.timeout)
+            .map_err(to_core)
+            .and_then(|t| self.sync_over(&t, &token, meta.cursor, options));
+        match result {
+            Ok(report) => {
+                self.note_sync_attempt(None)?;
+                tracing::info!(target: "nightround::sync", pushed = report.pushed, pulled = report.pulled, "sync done");
+                Ok(report)
+            }
+            Err(CoreError::Revoked) => {
+                tracing::warn!(target: "nightround::sync", "device revoked: shredding the vault");
+                self.wipe()?;
+                Err(CoreError::Revoked)
+            }
+            Err(e) => {
+                tracing::warn!(target: "nightround::sync", error = %e, "sync failed");
+                self.note_sync_attempt(Some(e.to_string()))?;
+                Err(e)
+            }
+        }
+    }
+
+    fn sync_over(
+        &self,
+        t: &HttpTransport,
+        token: &str,
+        cursor: u64,
+        options: &SyncOptions,
+    ) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let mut batch_size = options.batch_size.clamp(1, MAX_PUSH_CHANGES);
+        loop {
+            let batch = self.outbox_batch(batch_size)?;
+            if batch.is_empty() {
+                break;
+            }
+            let req = PushRequest {
+                protocol: PROTOCOL_VERSION,
+                batch_id: uuid::Uuid::now_v7(),
+                changes: batch.iter().map(|o| o.change.clone()).collect(),
+            };
+            match retrying(&options.backoff, || t.push(token, &req)) {
+                Ok(resp) => {
+                    for ack in &resp.acks {
+                        use super::protocol::AckStatus::*;
+                        match ack.status {
+                            Applied | Merged => report.pushed += 1,
+                            Duplicate => report.duplicates += 1,
+                            Rejected => report.rejected += 1,
+                        }
+                    }
+                    self.apply_acks(&batch, &resp.acks)?;
+                    if resp.acks.is_empty() {
+                        // A server that acknowledges nothing would loop us forever.
+                        return Err(CoreError::ServerRefused(
+                            "the server acknowledged nothing".into(),
+                        ));
+                    }
+                }
+                Err(e) if e.code() == Some(ErrorCode::TooLarge) && batch_size > 1 => {
+                    batch_size /= 2;
+                }
+                Err(e) => return Err(to_core(e)),
+            }
+        }
+        let mut cursor = cursor;
+        loop {
+            let rev = self.directory_revision()?;
+            let page = retrying(&options.backoff, || {
+                t.pull(token, cursor, options.page_size, rev)
+            })
+            .map_err(to_core)?;
+            report.pulled += self.apply_pull(&page)? as u64;
+            if page.next_cursor <= cursor && page.more {
+                return Err(CoreError::ServerRefused(
+                    "the server's cursor did not move".into(),
+                ));
+            }
+            cursor = page.next_cursor.max(cursor);
+            if !page.more {
+                break;
+            }
+        }
+        report.pending = self.sync_status()?.pending;
+        Ok(report)
+    }
+}

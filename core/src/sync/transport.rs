@@ -1,0 +1,181 @@
+//! HTTP for sync: reqwest with rustls, the server's certificate pinned.
+
+use super::protocol::{
+    EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, PullResponse, PushRequest, PushResponse,
+};
+use std::time::Duration;
+
+/// Why a request failed, as sync needs to tell it apart.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No answer: no signal, a dropped connection, a timeout. Worth retrying.
+    #[error("network: {0}")]
+    Network(String),
+    /// The server answered with an error.
+    #[error("server said {status}: {message}")]
+    Server {
+        status: u16,
+        code: Option<ErrorCode>,
+        message: String,
+    },
+    /// The server's answer could not be read.
+    #[error("unreadable answer from the server")]
+    Decode,
+    /// The configuration cannot work (bad URL, plain HTTP off loopback, bad PEM).
+    #[error("{0}")]
+    Config(String),
+}
+
+impl TransportError {
+    /// Whether trying again later might succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            TransportError::Network(_) | TransportError::Decode => true,
+            TransportError::Server { status, .. } => *status >= 500 || *status == 429,
+            TransportError::Config(_) => false,
+        }
+    }
+
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            TransportError::Server { code, .. } => *code,
+            _ => None,
+        }
+    }
+}
+
+/// A connection to one sync server.
+pub struct HttpTransport {
+    base: url::Url,
+    http: reqwest::blocking::Client,
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+impl HttpTransport {
+    /// Plain HTTP is accepted only to a loopback address. With a pinned
+    /// certificate, it is the only root of trust.
+    pub fn new(
+        server_url: &str,
+        pinned_cert_pem: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Self, TransportError> {
+        let base = url::Url::parse(server_url)
+            .map_err(|_| TransportError::Config("the server address is not a URL".into()))?;
+        match base.scheme() {
+            "https" => {}
+            "http" if is_loopback(&base) => {}
+            "http" => {
+                return Err(TransportError::Config(
+                    "plain HTTP is only allowed to this machine; use https".into(),
+                ))
+            }
+            _ => {
+                return Err(TransportError::Config(
+                    "the server address must be https".into(),
+                ))
+            }
+        }
+        let mut builder = reqwest::blocking::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("nightround-core/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(pem) = pinned_cert_pem {
+            let cert = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|_| {
+                TransportError::Config("the pinned certificate is not valid PEM".into())
+            })?;
+            builder = builder.tls_certs_only([cert]);
+        }
+        let http = builder
+            .build()
+            .map_err(|_| TransportError::Config("could not set up HTTPS".into()))?;
+        Ok(Self { base, http })
+    }
+
+    fn url(&self, path: &str) -> Result<url::Url, TransportError> {
+        self.base
+            .join(path)
+            .map_err(|_| TransportError::Config("bad server path".into()))
+    }
+
+    fn read<T: serde::de::DeserializeOwned>(
+        resp: reqwest::blocking::Response,
+    ) -> Result<T, TransportError> {
+        let status = resp.status();
+        let bytes = resp
+            .bytes()
+            .map_err(|e| TransportError::Network(plain(&e)))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|_| TransportError::Decode);
+        }
+        let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+        Err(TransportError::Server {
+            status: status.as_u16(),
+            code: body.as_ref().map(|b| b.error),
+            message: body.map_or_else(|| status.to_string(), |b| b.message),
+        })
+    }
+
+    pub fn enrol(&self, req: &EnrolRequest) -> Result<EnrolResponse, TransportError> {
+        let resp = self
+            .http
+            .post(self.url("v1/enrol")?)
+            .json(req)
+            .send()
+            .map_err(|e| TransportError::Network(plain(&e)))?;
+        Self::read(resp)
+    }
+
+    pub fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse, TransportError> {
+        let resp = self
+            .http
+            .post(self.url("v1/push")?)
+            .bearer_auth(token)
+            .json(req)
+            .send()
+            .map_err(|e| TransportError::Network(plain(&e)))?;
+        Self::read(resp)
+    }
+
+    pub fn pull(
+        &self,
+        token: &str,
+        cursor: u64,
+        limit: usize,
+        directory_revision: u32,
+    ) -> Result<PullResponse, TransportError> {
+        let mut url = self.url("v1/pull")?;
+        url.query_pairs_mut()
+            .append_pair("cursor", &cursor.to_string())
+            .append_pair("limit", &limit.to_string())
+            .append_pair("directory_revision", &directory_revision.to_string());
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .map_err(|e| TransportError::Network(plain(&e)))?;
+        Self::read(resp)
+    }
+}
+
+/// A reqwest error in words, without the URL (it can carry a query string).
+fn plain(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else if e.is_body() || e.is_decode() {
+        "connection dropped while reading".into()
+    } else {
+        "connection failed".into()
+    }
+}

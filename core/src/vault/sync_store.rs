@@ -1,0 +1,347 @@
+//! The vault's side of sync: the enrolment and cursor it keeps (sealed: the
+//! device token is in it), the outbox batches it hands out, the acks and
+//! pulled pages it applies. The network side is in `crate::sync`.
+
+use super::indexing::incoming;
+use super::store::{self, SyncState};
+use super::{get_meta, hlc, put_meta, Session, Vault};
+use crate::domain::RecordKind;
+use crate::error::{CoreError, CorruptKind, Result};
+use crate::sync::protocol::{Ack, AckStatus, Change, PullResponse};
+use crate::Timestamp;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What enrolment gave this phone, and where sync has got to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncMeta {
+    pub server_url: Option<String>,
+    /// The server's certificate (PEM), the only one the client will trust.
+    pub pinned_cert_pem: Option<String>,
+    pub device_id: Option<Uuid>,
+    pub token: Option<String>,
+    pub lease_days: u32,
+    pub cursor: u64,
+    pub last_success: Option<Timestamp>,
+    pub last_attempt: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
+impl SyncMeta {
+    /// When the phone locks itself for want of a sync.
+    pub fn lease_deadline(&self) -> Option<Timestamp> {
+        if self.token.is_none() || self.lease_days == 0 {
+            return None;
+        }
+        self.last_success
+            .map(|t| t + chrono::Duration::days(i64::from(self.lease_days)))
+    }
+}
+
+/// What the sync screen shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct SyncStatus {
+    pub enrolled: bool,
+    /// Changes waiting for the server.
+    pub pending: u64,
+    /// Changes the server refused, held back with a reason.
+    pub quarantined: u64,
+    pub last_success: Option<Timestamp>,
+    /// The last problem, in plain words; cleared by a successful sync.
+    pub last_error: Option<String>,
+    /// After this the phone locks until it syncs.
+    pub lease_expires: Option<Timestamp>,
+}
+
+/// What enrolment returns, to be kept in the vault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct Enrolment {
+    pub server_url: String,
+    pub pinned_cert_pem: Option<String>,
+    pub device_id: Uuid,
+    pub token: String,
+    pub lease_days: u32,
+}
+
+/// An outbox entry ready to send.
+pub(crate) struct Outgoing {
+    pub seq: i64,
+    pub change: Change,
+}
+
+pub(crate) fn load_meta(conn: &Connection, s: &Session) -> Result<SyncMeta> {
+    Ok(get_meta(conn, &s.keys, "sync")?.unwrap_or_default())
+}
+
+fn save_meta(conn: &Connection, s: &Session, meta: &SyncMeta) -> Result<()> {
+    put_meta(conn, &s.keys, "sync", meta)
+}
+
+/// Opens the body of one record version, from the live row or its history.
+fn body_at(
+    conn: &Connection,
+    s: &Session,
+    kind: RecordKind,
+    id: &str,
+    version: &str,
+) -> Result<Option<serde_json::Value>> {
+    let live: Option<Option<Vec<u8>>> = conn
+        .query_row(
+            "SELECT body FROM records WHERE kind = ?1 AND id = ?2 AND version = ?3",
+            (kind.as_str(), id, version),
+            |r| r.get(0),
+        )
+        .optional()?;
+    let body = match live {
+        Some(b) => b,
+        None => conn
+            .query_row(
+                "SELECT body FROM record_history WHERE kind = ?1 AND id = ?2 AND version = ?3",
+                (kind.as_str(), id, version),
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(CoreError::NotFound("record version"))?,
+    };
+    match body {
+        None => Ok(None),
+        Some(b) => store::open_body(&s.keys, kind, id, version, &b).map(Some),
+    }
+}
+
+impl Vault {
+    /// Keeps what enrolment returned; the next sync uses it.
+    pub fn set_enrolment(&self, enrolment: Enrolment) -> Result<()> {
+        self.with_sync_session(|conn, s, now| {
+            let mut meta = load_meta(conn, s)?;
+            meta.server_url = Some(enrolment.server_url);
+            meta.pinned_cert_pem = enrolment.pinned_cert_pem;
+            meta.device_id = Some(enrolment.device_id);
+            meta.token = Some(enrolment.token);
+            meta.lease_days = enrolment.lease_days;
+            // Enrolment is contact with the server: the lease starts now.
+            meta.last_success = Some(now);
+            save_meta(conn, s, &meta)?;
+            Ok(meta.lease_deadline())
+        })
+        .map(|deadline| self.set_lease_deadline(deadline))
+    }
+
+    /// Pending count, last success, last problem and lease, for the screen.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        self.with_sync_session(|conn, s, _| {
+            let meta = load_meta(conn, s)?;
+            Ok(SyncStatus {
+                enrolled: meta.token.is_some(),
+                pending: super::outbox::pending_count(conn)?,
+                quarantined: super::outbox::quarantined_count(conn)?,
+                last_success: meta.last_success,
+                last_error: meta.last_error.clone(),
+                lease_expires: meta.lease_deadline(),
+            })
+        })
+    }
+
+    /// Why each quarantined change was refused, for the sync screen.
+    pub fn quarantine_reasons(&self) -> Result<Vec<String>> {
+        self.with_sync_session(|conn, _, _| {
+            let mut st = conn.prepare(
+                "SELECT kind || ': ' || quarantined_reason FROM outbox
+                 WHERE quarantined_reason IS NOT NULL ORDER BY seq",
+            )?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<std::result::Result<Vec<String>, _>>()?)
+        })
+    }
+
+    pub(crate) fn sync_meta(&self) -> Result<SyncMeta> {
+        self.with_sync_session(|conn, s, _| load_meta(conn, s))
+    }
+
+    pub(crate) fn note_sync_attempt(&self, error: Option<String>) -> Result<()> {
+        let deadline = self.with_sync_session(|conn, s, now| {
+            let mut meta = load_meta(conn, s)?;
+            meta.last_attempt = Some(now);
+            match error {
+                None => {
+                    meta.last_success = Some(now);
+                    meta.last_error = None;
+                }
+                Some(e) => meta.last_error = Some(e),
+            }
+            save_meta(conn, s, &meta)?;
+            Ok(meta.lease_deadline())
+        })?;
+        self.set_lease_deadline(deadline);
+        Ok(())
+    }
+
+    /// The oldest outbox entries not quarantined, opened for sending. An entry
+    /// whose record cannot be opened is quarantined here, not sent.
+    pub(crate) fn outbox_batch(&self, limit: usize) -> Result<Vec<Outgoing>> {
+        self.with_sync_session(|conn, s, _| {
+            let rows: Vec<(i64, String, String, String, bool)> = {
+                let mut st = conn.prepare(
+                    "SELECT seq, kind, id, version, tombstone FROM outbox
+                     WHERE quarantined_reason IS NULL ORDER BY seq LIMIT ?1",
+                )?;
+                let mapped = st.query_map([limit as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?;
+                mapped.collect::<std::result::Result<_, _>>()?
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            for (seq, kind, id, version, tombstone) in rows {
+                let parsed = RecordKind::parse(&kind)
+                    .zip(Uuid::parse_str(&id).ok())
+                    .ok_or(CoreError::Corrupt(CorruptKind::Column));
+                let opened = parsed.and_then(|(k, uuid)| {
+                    let body = if tombstone {
+                        None
+                    } else {
+                        body_at(conn, s, k, &id, &version)?
+                    };
+                    Ok((k, uuid, body))
+                });
+                match opened {
+                    Ok((kind, id, body)) => out.push(Outgoing {
+                        seq,
+                        change: Change {
+                            kind,
+                            id,
+                            version,
+                            tombstone,
+                            body,
+                        },
+                    }),
+                    Err(e) => {
+                        conn.execute(
+                            "UPDATE outbox SET quarantined_reason = ?1 WHERE seq = ?2",
+                            (format!("could not be read on this phone ({e})"), seq),
+                        )?;
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Applies the server's acks: an acknowledged entry leaves the outbox and
+    /// its record is marked synced; a rejected one is quarantined.
+    pub(crate) fn apply_acks(&self, sent: &[Outgoing], acks: &[Ack]) -> Result<()> {
+        self.with_sync_session(|conn, _, _| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for ack in acks {
+                let Some(entry) = sent
+                    .iter()
+                    .find(|o| o.change.id == ack.id && o.change.version == ack.version)
+                else {
+                    continue; // an ack for something not sent: ignore it
+                };
+                if ack.status == AckStatus::Rejected {
+                    let reason = ack.reason.clone().unwrap_or_else(|| "refused".into());
+                    let reason: String = reason.chars().take(200).collect();
+                    tx.execute(
+                        "UPDATE outbox SET quarantined_reason = ?1, attempts = attempts + 1 WHERE seq = ?2",
+                        (reason, entry.seq),
+                    )?;
+                } else {
+                    tx.execute("DELETE FROM outbox WHERE seq = ?1", [entry.seq])?;
+                    tx.execute(
+                        "UPDATE records SET sync_state = ?1 WHERE kind = ?2 AND id = ?3 AND version = ?4",
+                        (
+                            SyncState::Synced as i64,
+                            entry.change.kind.as_str(),
+                            entry.change.id.to_string(),
+                            &entry.change.version,
+                        ),
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    /// Applies one pulled page and its cursor in one transaction, so that a
+    /// page applied twice (after a dropped connection) changes nothing.
+    pub(crate) fn apply_pull(&self, page: &PullResponse) -> Result<usize> {
+        self.with_sync_session_mut(|conn, s, now| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut applied = 0;
+            for pulled in &page.changes {
+                let c = &pulled.change;
+                hlc::observe(&tx, &c.version)?;
+                let local: Option<(String, i64)> = tx
+                    .query_row(
+                        "SELECT version, sync_state FROM records WHERE kind = ?1 AND id = ?2",
+                        (c.kind.as_str(), c.id.to_string()),
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((v, state)) = &local {
+                    // The same version, or a newer local edit still to be
+                    // pushed: keep what is here.
+                    if *v == c.version || (*v > c.version && *state == SyncState::Pending as i64) {
+                        continue;
+                    }
+                }
+                if c.tombstone {
+                    store::write_tombstone(
+                        &tx,
+                        c.kind,
+                        c.id,
+                        &c.version,
+                        s.keys.records.id(),
+                        now,
+                    )?;
+                    tx.execute(
+                        "UPDATE records SET sync_state = ?1 WHERE kind = ?2 AND id = ?3",
+                        (SyncState::Remote as i64, c.kind.as_str(), c.id.to_string()),
+                    )?;
+                } else {
+                    let body = c
+                        .body
+                        .as_ref()
+                        .ok_or(CoreError::Corrupt(CorruptKind::RecordBody))?;
+                    let inc = incoming(c.kind, c.id, body)?;
+                    store::write(
+                        &tx,
+                        &s.keys,
+                        c.kind,
+                        c.id,
+                        &c.version,
+                        body,
+                        &inc.index,
+                        SyncState::Remote,
+                        now,
+                    )?;
+                }
+                applied += 1;
+            }
+            let mut meta = load_meta(&tx, s)?;
+            meta.cursor = meta.cursor.max(page.next_cursor);
+            save_meta(&tx, s, &meta)?;
+            if let Some(dir) = &page.directory {
+                if dir.revision > s.directory.revision {
+                    put_meta(&tx, &s.keys, "directory", dir)?;
+                }
+            }
+            tx.commit()?;
+            if let Some(dir) = &page.directory {
+                if dir.revision > s.directory.revision {
+                    s.directory = dir.clone();
+                }
+            }
+            Ok(applied)
+        })
+    }
+
+    /// The directory revision this phone holds.
+    pub(crate) fn directory_revision(&self) -> Result<u32> {
+        self.with_sync_session(|_, s, _| Ok(s.directory.revision))
+    }
+}

@@ -684,6 +684,42 @@ fn measure(name: &str, iterations: usize, mut f: impl FnMut() -> Result<usize>) 
     Ok(())
 }
 
+/// How SQLite runs the timeline's per-kind query, and what the rows alone
+/// cost with the plan as written and with the person index forced (`+kind`
+/// keeps SQLite off the primary key), for the busiest person.
+fn timeline_plan(path: &Path, iterations: usize) -> Result<()> {
+    const AS_WRITTEN: &str = "SELECT id, version, body FROM records
+                       WHERE person_ref = ?1 AND kind = ?2 AND deleted = 0";
+    const PERSON_INDEX: &str = "SELECT id, version, body FROM records
+                       WHERE person_ref = ?1 AND +kind = ?2 AND deleted = 0";
+    let raw = rusqlite::Connection::open(path)?;
+    let busiest: Vec<u8> = raw.query_row(
+        "SELECT person_ref FROM records WHERE kind = 'contact' AND person_ref IS NOT NULL
+         GROUP BY person_ref ORDER BY COUNT(*) DESC LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?;
+    for (name, sql) in [("as_written", AS_WRITTEN), ("person_index", PERSON_INDEX)] {
+        let plan: Vec<String> = raw
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?
+            .query_map((&busiest, "contact"), |r| r.get::<_, String>(3))?
+            .collect::<rusqlite::Result<_>>()?;
+        println!("# timeline plan, {name}: {}", plan.join("; "));
+        let mut stmt = raw.prepare(sql)?;
+        measure(&format!("timeline_rows_only_{name}"), iterations, || {
+            let mut rows = 0;
+            for kind in ["contact", "referral", "consent", "concern"] {
+                let mut q = stmt.query((&busiest, kind))?;
+                while q.next()?.is_some() {
+                    rows += 1;
+                }
+            }
+            Ok(rows)
+        })?;
+    }
+    Ok(())
+}
+
 fn queries(opts: &Options) -> Result<()> {
     let path = opts.dir.join("queries-vault.db");
     let (built, took) = workload::timed(|| build_realistic(&path));
@@ -716,6 +752,7 @@ fn queries(opts: &Options) -> Result<()> {
     measure("find_people_prefix", iterations, || {
         Ok(v.find_people("ja")?.len())
     })?;
+    timeline_plan(&path, iterations)?;
     drop(r);
     workload::remove_db(&path);
     Ok(())

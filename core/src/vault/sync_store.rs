@@ -345,3 +345,218 @@ impl Vault {
         self.with_sync_session(|_, s, _| Ok(s.directory.revision))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::domain::*;
+    use crate::keystore::MemoryKeyStore;
+    use crate::sync::protocol::{Ack, AckStatus, PulledChange};
+    use std::sync::Arc;
+
+    fn identity(id: &str) -> WorkerIdentity {
+        WorkerIdentity {
+            worker_id: id.into(),
+            display_name: id.into(),
+            role: Role::OutreachWorker,
+            organisation: "Aspirations".into(),
+        }
+    }
+
+    fn vault(dir: &tempfile::TempDir, name: &str) -> (Vault, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+        let v = Vault::create(
+            dir.path().join(format!("{name}.db")),
+            Arc::new(MemoryKeyStore::new()),
+            clock.clone(),
+            "246810",
+            identity(name),
+            Directory::southend_defaults(),
+        )
+        .unwrap();
+        (v, clock)
+    }
+
+    fn draft(alias: &str) -> PersonDraft {
+        PersonDraft {
+            alias: alias.into(),
+            ..Default::default()
+        }
+    }
+
+    /// What a server would send for the outbox of `from`.
+    fn page_from(from: &Vault, start_seq: u64) -> PullResponse {
+        let batch = from.outbox_batch(100).unwrap();
+        PullResponse {
+            changes: batch
+                .into_iter()
+                .enumerate()
+                .map(|(i, o)| PulledChange {
+                    seq: start_seq + i as u64,
+                    change: o.change,
+                })
+                .collect(),
+            next_cursor: start_seq + 100,
+            more: false,
+            directory: None,
+            server_time: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn acks_empty_the_outbox_and_rejections_quarantine() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = vault(&dir, "a");
+        a.add_person(draft("Jade")).unwrap();
+        a.add_person(draft("Amy")).unwrap();
+        let sent = a.outbox_batch(10).unwrap();
+        assert_eq!(sent.len(), 2);
+        assert!(sent.iter().all(|o| o.change.body.is_some()));
+        let acks = vec![
+            Ack {
+                id: sent[0].change.id,
+                version: sent[0].change.version.clone(),
+                status: AckStatus::Applied,
+                reason: None,
+            },
+            Ack {
+                id: sent[1].change.id,
+                version: sent[1].change.version.clone(),
+                status: AckStatus::Rejected,
+                reason: Some("author mismatch".into()),
+            },
+        ];
+        a.apply_acks(&sent, &acks).unwrap();
+        let status = a.sync_status().unwrap();
+        assert_eq!((status.pending, status.quarantined), (1, 1));
+        assert!(
+            a.outbox_batch(10).unwrap().is_empty(),
+            "quarantined entries are not resent"
+        );
+        assert_eq!(a.quarantine_reasons().unwrap(), ["person: author mismatch"]);
+        // An ack for something never sent changes nothing.
+        a.apply_acks(&sent[..0], &acks).unwrap();
+        assert_eq!(a.sync_status().unwrap().pending, 1);
+    }
+
+    #[test]
+    fn a_pulled_page_applied_twice_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = vault(&dir, "a");
+        let (b, _) = vault(&dir, "b");
+        let jade = a.add_person(draft("Jade")).unwrap();
+        a.record_contact(ContactDraft {
+            person_id: Some(jade.id),
+            at: None,
+            area_id: "york_road".into(),
+            kind: ContactKind::OutreachConversation,
+            wellbeing: vec![],
+            note: Some("hello".into()),
+            supplies: vec![],
+            safeguarding_acknowledged: false,
+        })
+        .unwrap();
+        let page = page_from(&a, 1);
+        assert_eq!(b.apply_pull(&page).unwrap(), 2);
+        assert_eq!(b.apply_pull(&page).unwrap(), 0, "same versions are skipped");
+        assert_eq!(b.find_people("").unwrap().len(), 1);
+        assert_eq!(b.person_timeline(jade.id).unwrap().len(), 1);
+        assert_eq!(b.sync_meta().unwrap().cursor, 101);
+        assert_eq!(
+            b.pending_changes().unwrap(),
+            0,
+            "pulled records are not re-pushed"
+        );
+    }
+
+    #[test]
+    fn a_bad_pulled_body_is_typed_and_applies_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = vault(&dir, "a");
+        let (b, _) = vault(&dir, "b");
+        a.add_person(draft("Jade")).unwrap();
+        a.add_person(draft("Amy")).unwrap();
+        let mut page = page_from(&a, 1);
+        page.changes[1].change.body = Some(serde_json::json!({"alias": 7}));
+        assert_eq!(
+            b.apply_pull(&page),
+            Err(CoreError::Corrupt(CorruptKind::RecordBody))
+        );
+        assert!(
+            b.find_people("").unwrap().is_empty(),
+            "the page is all or nothing"
+        );
+        assert_eq!(b.sync_meta().unwrap().cursor, 0, "the cursor did not move");
+        // A body whose id is not the change's id is refused too.
+        let mut page = page_from(&a, 1);
+        page.changes[0].change.id = uuid::Uuid::now_v7();
+        assert!(b.apply_pull(&page).is_err());
+    }
+
+    #[test]
+    fn a_newer_local_edit_survives_an_older_pulled_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = vault(&dir, "a");
+        let (b, clock_b) = vault(&dir, "b");
+        let jade = a.add_person(draft("Jade")).unwrap();
+        let page = page_from(&a, 1);
+        b.apply_pull(&page).unwrap();
+        clock_b.advance(chrono::Duration::seconds(5));
+        b.update_person(jade.id, draft("Jade B")).unwrap();
+        // The same old version arrives again: b's pending edit stays.
+        b.apply_pull(&page).unwrap();
+        assert_eq!(b.person(jade.id).unwrap().alias, "Jade B");
+        // A tombstone from elsewhere with a newer version deletes it.
+        let mut tomb = page.clone();
+        tomb.changes[0].change.tombstone = true;
+        tomb.changes[0].change.body = None;
+        tomb.changes[0].change.version = crate::vault::Hlc {
+            physical_ms: chrono::Utc::now().timestamp_millis() + 60_000,
+            logical: 0,
+            node: "zzzz".into(),
+        }
+        .encode();
+        b.apply_pull(&tomb).unwrap();
+        assert_eq!(b.person(jade.id), Err(CoreError::NotFound("person")));
+    }
+
+    #[test]
+    fn the_lease_locks_user_actions_but_not_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, clock) = vault(&dir, "a");
+        a.set_lock_policy(crate::vault::LockPolicy {
+            idle_timeout: chrono::Duration::days(365),
+            ..Default::default()
+        });
+        a.set_enrolment(Enrolment {
+            server_url: "http://127.0.0.1:9".into(),
+            pinned_cert_pem: None,
+            device_id: uuid::Uuid::now_v7(),
+            token: "t".into(),
+            lease_days: 14,
+        })
+        .unwrap();
+        clock.advance(chrono::Duration::days(13));
+        assert!(a.find_people("").is_ok());
+        clock.advance(chrono::Duration::days(2));
+        assert_eq!(a.find_people(""), Err(CoreError::LeaseExpired));
+        assert!(a.sync_status().is_ok(), "the sync screen still works");
+        a.note_sync_attempt(Some("offline".into())).unwrap();
+        assert_eq!(
+            a.find_people(""),
+            Err(CoreError::LeaseExpired),
+            "a failed sync does not renew"
+        );
+        a.note_sync_attempt(None).unwrap();
+        assert!(
+            a.find_people("").is_ok(),
+            "a successful sync renews the lease"
+        );
+        // The lease survives a restart.
+        a.lock();
+        clock.advance(chrono::Duration::days(15));
+        a.unlock("246810").unwrap();
+        assert_eq!(a.find_people(""), Err(CoreError::LeaseExpired));
+    }
+}

@@ -67,6 +67,14 @@ pub struct FaultProxy {
     /// Faults handed out, for the test's report.
     pub log: Arc<Mutex<Vec<Fault>>>,
     connections: Arc<AtomicUsize>,
+    bytes: Arc<ByteCount>,
+}
+
+/// Bytes that crossed the proxy, each way: what the network carried.
+#[derive(Default)]
+pub struct ByteCount {
+    pub upstream: AtomicUsize,
+    pub downstream: AtomicUsize,
 }
 
 impl FaultProxy {
@@ -81,13 +89,15 @@ impl FaultProxy {
             stop: Arc::new(AtomicBool::new(false)),
             log: Arc::new(Mutex::new(Vec::new())),
             connections: Arc::new(AtomicUsize::new(0)),
+            bytes: Arc::new(ByteCount::default()),
         };
-        let (up, sched, stop, log, count) = (
+        let (up, sched, stop, log, count, bytes) = (
             proxy.upstream.clone(),
             proxy.schedule.clone(),
             proxy.stop.clone(),
             proxy.log.clone(),
             proxy.connections.clone(),
+            proxy.bytes.clone(),
         );
         thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
@@ -100,7 +110,8 @@ impl FaultProxy {
                         count.fetch_add(1, Ordering::Relaxed);
                         let target = up.lock().map(|a| *a);
                         if let Ok(target) = target {
-                            thread::spawn(move || handle(client, target, fault));
+                            let bytes = bytes.clone();
+                            thread::spawn(move || handle(client, target, fault, &bytes));
                         }
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -134,6 +145,14 @@ impl FaultProxy {
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::Relaxed)
     }
+
+    /// (client to server, server to client) bytes so far.
+    pub fn bytes(&self) -> (usize, usize) {
+        (
+            self.bytes.upstream.load(Ordering::Relaxed),
+            self.bytes.downstream.load(Ordering::Relaxed),
+        )
+    }
 }
 
 impl Drop for FaultProxy {
@@ -142,7 +161,7 @@ impl Drop for FaultProxy {
     }
 }
 
-fn handle(mut client: TcpStream, target: SocketAddr, fault: Fault) {
+fn handle(mut client: TcpStream, target: SocketAddr, fault: Fault, bytes: &Arc<ByteCount>) {
     let Ok(mut server) = TcpStream::connect(target) else {
         let _ = client.shutdown(Shutdown::Both);
         return;
@@ -200,8 +219,11 @@ fn handle(mut client: TcpStream, target: SocketAddr, fault: Fault) {
     let (Ok(mut c2), Ok(mut s2)) = (client.try_clone(), server.try_clone()) else {
         return;
     };
+    let up_bytes = bytes.clone();
     let upstream = thread::spawn(move || {
-        let _ = std::io::copy(&mut c2, &mut s2);
+        if let Ok(n) = std::io::copy(&mut c2, &mut s2) {
+            up_bytes.upstream.fetch_add(n as usize, Ordering::Relaxed);
+        }
         let _ = s2.shutdown(Shutdown::Write);
     });
     let mut buf = [0u8; 16 * 1024];
@@ -221,6 +243,7 @@ fn handle(mut client: TcpStream, target: SocketAddr, fault: Fault) {
                 if client.write_all(&buf[..k]).is_err() {
                     break;
                 }
+                bytes.downstream.fetch_add(k, Ordering::Relaxed);
                 sent += k;
             }
         }

@@ -44,7 +44,8 @@ fn main() -> Result<()> {
     let opts = Options::parse(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench"));
     std::fs::create_dir_all(&opts.dir)?;
     println!(
-        "# vault bench, round {}{}, files in {}",
+        "# vault bench (SQLite {}), round {}{}, files in {}",
+        rusqlite::version(),
         opts.round,
         if opts.quick { " (quick)" } else { "" },
         opts.dir.display()
@@ -762,6 +763,7 @@ fn queries(opts: &Options) -> Result<()> {
 /// sealing, beside plain and the vault itself, interleaved as above.
 mod breakdown {
     use super::*;
+    use nightround_core::crypto::{envelope, index, Aad, DataKey, RecordKeys};
     use nightround_core::domain::{Contact, Person};
     use nightround_core::vault::schema;
     use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -974,6 +976,164 @@ mod breakdown {
         }
     }
 
+    /// A sketch of `record_contact` with the changes docs/benchmarks.md
+    /// suggests, to show what they would buy: every statement prepared once
+    /// (`prepare_cached`); the person checked with `EXISTS` instead of being
+    /// read and opened; no history copy for a new immutable record; the clock
+    /// and the preferences held in memory (the clock recovered from the
+    /// highest stored version on unlock), so `vault_info` is not rewritten
+    /// on every contact. Sealing, the keyed person hash, validation and the
+    /// sealed preferences write on an area change are all kept.
+    struct Proposed<'a> {
+        conn: Connection,
+        path: PathBuf,
+        specs: &'a [ContactSpec],
+        people: Vec<Uuid>,
+        keys: RecordKeys,
+        directory: Directory,
+        now_ms: i64,
+        hlc: (i64, i64),
+        last_area: Option<String>,
+        prefs_version: u64,
+    }
+
+    impl<'a> Proposed<'a> {
+        fn new(path: &Path, specs: &'a [ContactSpec]) -> Result<Proposed<'a>> {
+            let mut me = Proposed {
+                conn: VaultSql::new(1, path, specs)?.conn,
+                path: path.to_path_buf(),
+                specs,
+                people: Vec::new(),
+                keys: RecordKeys::from_data_key(&DataKey::generate(1)),
+                directory: Directory::southend_defaults(),
+                now_ms: workload::START_MS,
+                hlc: (0, 0),
+                last_area: None,
+                prefs_version: 0,
+            };
+            me.people = me
+                .conn
+                .prepare("SELECT id FROM records WHERE kind = 'person' ORDER BY occurred_at")?
+                .query_map([], |r| r.get::<_, String>(0))?
+                .map(|id| Ok(Uuid::parse_str(&id?)?))
+                .collect::<Result<_>>()?;
+            Ok(me)
+        }
+
+        fn record(&mut self, i: usize) -> Result<()> {
+            self.now_ms += workload::STEP_MS;
+            let now = self.now_ms;
+            let d = draft_of(&self.specs[i], &self.people)?;
+            let note = d.validate(&self.directory, Role::OutreachWorker, at_ms(now))?;
+            if let Some(p) = d.person_id {
+                let exists: bool = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT EXISTS(SELECT 1 FROM records WHERE kind = 'person' AND id = ?1 AND deleted = 0)",
+                    )?
+                    .query_row([p.to_string()], |r| r.get(0))?;
+                if !exists {
+                    return Err("unknown person".into());
+                }
+            }
+            let contact = Contact {
+                id: Uuid::now_v7(),
+                person_id: d.person_id,
+                at: at_ms(now),
+                area_id: d.area_id,
+                kind: d.kind,
+                wellbeing: d.wellbeing,
+                note,
+                supplies: d.supplies,
+                safeguarding: None,
+                recorded_by: worker(),
+            };
+            let (p, l) = self.hlc;
+            let (p, l) = if now > p { (now, 0) } else { (p, l + 1) };
+            let id = contact.id.to_string();
+            let version = format!("{p:013}-{l:05}-be0c4a11");
+            let plain = zeroize::Zeroizing::new(serde_json::to_vec(&contact)?);
+            let sealed = envelope::seal(
+                &self.keys.records,
+                &Aad {
+                    table: "records/contact",
+                    record_id: &id,
+                    version: &version,
+                },
+                &plain,
+            );
+            let person_ref = contact
+                .person_id
+                .map(|p| index::person_ref(&self.keys.index, &p));
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.prepare_cached(
+                "INSERT INTO records
+                   (kind, id, version, key_id, occurred_at, person_ref, deleted, body, sync_state)
+                 VALUES ('contact', ?1, ?2, ?3, ?4, ?5, 0, ?6, 0)",
+            )?
+            .execute(params![
+                id,
+                version,
+                self.keys.records.id(),
+                now,
+                person_ref,
+                sealed
+            ])?;
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at)
+                 VALUES ('contact', ?1, ?2, 0, ?3)",
+            )?
+            .execute(params![id, version, now])?;
+            let area_changed = self.last_area.as_deref() != Some(contact.area_id.as_str());
+            if area_changed {
+                let next = (self.prefs_version + 1).to_string();
+                let prefs =
+                    serde_json::to_vec(&serde_json::json!({ "last_area_id": contact.area_id }))?;
+                let sealed = envelope::seal(
+                    &self.keys.records,
+                    &Aad {
+                        table: "meta",
+                        record_id: "preferences",
+                        version: &next,
+                    },
+                    &prefs,
+                );
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO sealed_meta (name, version, body) VALUES ('preferences', ?1, ?2)",
+                )?
+                .execute(params![next, sealed])?;
+            }
+            tx.commit()?;
+            // Only once the commit has succeeded does memory move on.
+            self.hlc = (p, l);
+            if area_changed {
+                self.prefs_version += 1;
+                self.last_area = Some(contact.area_id);
+            }
+            Ok(())
+        }
+    }
+
+    impl Engine for Proposed<'_> {
+        fn name(&self) -> String {
+            "proposed".into()
+        }
+        fn one(&mut self, i: usize) -> Result<Duration> {
+            let (out, took) = workload::timed(|| self.record(i));
+            out?;
+            Ok(took)
+        }
+        fn path(&self) -> Option<PathBuf> {
+            Some(self.path.clone())
+        }
+        fn close(self: Box<Self>) -> Result<(u64, u64)> {
+            drop(self.conn);
+            Ok(close_files(&self.path))
+        }
+    }
+
     /// Prints `BENCH breakdown.<step> p50_us=.. p99_us=.. frames_per_commit=..`.
     pub fn run(opts: &Options, remote: Option<&mut Remote>) -> Result<()> {
         const FRAMES_OVER: usize = 40;
@@ -991,6 +1151,10 @@ mod breakdown {
         }
         engines.push(Box::new(VaultEngine::new(
             &dir.join("bd-vault.db"),
+            &specs,
+        )?));
+        engines.push(Box::new(Proposed::new(
+            &dir.join("bd-proposed.db"),
             &specs,
         )?));
         if let Some(r) = remote {

@@ -298,7 +298,7 @@ pub fn contact_specs(seed: u64, n: usize, people: usize) -> Vec<ContactSpec> {
                 kind: if rng.chance(90) {
                     CONTACT_KINDS[0]
                 } else {
-                    *rng.pick(&CONTACT_KINDS[1..])
+                    CONTACT_KINDS[1 + rng.below(CONTACT_KINDS.len() - 1)]
                 },
                 wellbeing,
                 note: rng.chance(60).then(|| *rng.pick(NOTES)),

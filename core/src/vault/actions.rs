@@ -6,7 +6,7 @@ use super::indexing::{
     concern_index, consent_index, contact_index, person_index, referral_index, supply_drop_index,
 };
 use super::store::{self, IndexColumns, SyncState};
-use super::{get_meta, hlc, outbox, put_meta, Session, Vault};
+use super::{outbox, put_meta, Session, Vault};
 use crate::domain::consent::default_review_period;
 use crate::domain::supplies::SupplyDropDraft;
 use crate::domain::{
@@ -31,8 +31,7 @@ fn begin(conn: &mut Connection) -> Result<Transaction<'_>> {
     Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
-/// Writes a record version and queues it, inside `tx`.
-#[allow(clippy::too_many_arguments)]
+/// Writes a new record's first version and queues it, inside `tx`.
 fn save<T: Serialize>(
     tx: &Transaction<'_>,
     s: &Session,
@@ -42,7 +41,34 @@ fn save<T: Serialize>(
     index: IndexColumns,
     now: Timestamp,
 ) -> Result<String> {
-    let version = hlc::tick(tx, now)?;
+    save_version(tx, s, kind, id, record, index, now, false)
+}
+
+/// Writes a new version of an existing record (the old one to history).
+fn save_change<T: Serialize>(
+    tx: &Transaction<'_>,
+    s: &Session,
+    kind: RecordKind,
+    id: Uuid,
+    record: &T,
+    index: IndexColumns,
+    now: Timestamp,
+) -> Result<String> {
+    save_version(tx, s, kind, id, record, index, now, true)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn save_version<T: Serialize>(
+    tx: &Transaction<'_>,
+    s: &Session,
+    kind: RecordKind,
+    id: Uuid,
+    record: &T,
+    index: IndexColumns,
+    now: Timestamp,
+    replaces: bool,
+) -> Result<String> {
+    let version = s.tick(now);
     store::write(
         tx,
         &s.keys,
@@ -53,14 +79,25 @@ fn save<T: Serialize>(
         &index,
         SyncState::Pending,
         now,
+        replaces,
     )?;
     outbox::enqueue(tx, kind, id, &version, false, now)?;
     Ok(version)
 }
 
-fn require_person(conn: &Connection, s: &Session, id: Uuid) -> Result<Person> {
+/// Her profile, for changes to it.
+fn load_person(conn: &Connection, s: &Session, id: Uuid) -> Result<Person> {
     store::read::<Person>(conn, &s.keys, RecordKind::Person, id)?
         .ok_or(CoreError::Validation(ValidationError::UnknownPerson))
+}
+
+/// Checks she is known here, without opening her profile.
+fn require_person(conn: &Connection, id: Uuid) -> Result<()> {
+    if store::exists(conn, RecordKind::Person, id)? {
+        Ok(())
+    } else {
+        Err(CoreError::Validation(ValidationError::UnknownPerson))
+    }
 }
 
 impl Vault {
@@ -88,10 +125,10 @@ impl Vault {
     pub fn update_person(&self, id: Uuid, draft: PersonDraft) -> Result<Person> {
         self.with_session(|conn, s, now| {
             let d = draft.validated(now.year())?;
-            let current = require_person(conn, s, id)?;
+            let current = load_person(conn, s, id)?;
             let person = current.with_changes(d, now);
             let tx = begin(conn)?;
-            save(
+            save_change(
                 &tx,
                 s,
                 RecordKind::Person,
@@ -110,7 +147,7 @@ impl Vault {
         self.with_session(|conn, s, now| {
             let note = draft.validate(&s.directory, s.identity.role, now)?;
             if let Some(p) = draft.person_id {
-                require_person(conn, s, p)?;
+                require_person(conn, p)?;
             }
             let at = draft.at.unwrap_or(now);
             let safeguarding = draft
@@ -143,12 +180,15 @@ impl Vault {
                 index,
                 now,
             )?;
-            let mut prefs: Preferences = get_meta(&tx, &s.keys, "preferences")?.unwrap_or_default();
-            if prefs.last_area_id.as_deref() != Some(contact.area_id.as_str()) {
-                prefs.last_area_id = Some(contact.area_id.clone());
-                put_meta(&tx, &s.keys, "preferences", &prefs)?;
+            let mut prefs = s.prefs.lock().unwrap_or_else(|p| p.into_inner());
+            let area_changed = prefs.last_area_id.as_deref() != Some(contact.area_id.as_str());
+            let mut next = prefs.clone();
+            if area_changed {
+                next.last_area_id = Some(contact.area_id.clone());
+                put_meta(&tx, &s.keys, "preferences", &next)?;
             }
             tx.commit()?;
+            *prefs = next;
             Ok(contact)
         })
     }
@@ -185,7 +225,7 @@ impl Vault {
         self.with_session(|conn, s, now| {
             let d = draft.validated(&s.directory, now)?;
             if let Some(p) = d.reported_by {
-                require_person(conn, s, p)?;
+                require_person(conn, p)?;
             }
             let concern = Concern {
                 id: Uuid::now_v7(),
@@ -237,7 +277,7 @@ impl Vault {
             }
             consent.withdrawn_at = Some(now);
             let tx = begin(conn)?;
-            save(
+            save_change(
                 &tx,
                 s,
                 RecordKind::Consent,
@@ -296,7 +336,7 @@ impl Vault {
                 .ok_or(CoreError::NotFound("referral"))?;
             let next = current.moved_to(status, now, &s.identity.display_name)?;
             let tx = begin(conn)?;
-            save(
+            save_change(
                 &tx,
                 s,
                 RecordKind::Referral,
@@ -323,7 +363,7 @@ impl Vault {
                 return Err(CoreError::NotFound(kind.as_str()));
             }
             let tx = begin(conn)?;
-            let version = hlc::tick(&tx, now)?;
+            let version = s.tick(now);
             store::write_tombstone(&tx, kind, id, &version, s.keys.records.id(), now)?;
             outbox::enqueue(&tx, kind, id, &version, true, now)?;
             tx.commit()?;
@@ -339,7 +379,7 @@ fn consent_in_tx(
     now: Timestamp,
 ) -> Result<Vec<Consent>> {
     draft.validate(&s.directory, now)?;
-    require_person(tx, s, draft.person_id)?;
+    require_person(tx, draft.person_id)?;
     let mut out = Vec::with_capacity(draft.agency_ids.len());
     for agency_id in &draft.agency_ids {
         let consent = Consent {
@@ -374,7 +414,7 @@ fn referral_in_tx(
     now: Timestamp,
 ) -> Result<Referral> {
     let (needs, due_at) = draft.validated(&s.directory, now)?;
-    require_person(tx, s, draft.person_id)?;
+    require_person(tx, draft.person_id)?;
     let consents: Vec<Consent> = super::queries::consents_of(tx, s, draft.person_id)?
         .into_iter()
         .filter(|c| c.agency_id == draft.agency_id)

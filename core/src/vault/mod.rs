@@ -65,6 +65,25 @@ pub(crate) struct Session {
     pub(crate) directory: Directory,
     /// After this, user actions answer `LeaseExpired` until a sync succeeds.
     pub(crate) lease_deadline: Option<Timestamp>,
+    /// Hands out record versions; recovered from the file on unlock.
+    pub(crate) clock: Mutex<hlc::HybridClock>,
+    /// Remembered between contacts (the quick-contact area default).
+    pub(crate) prefs: Mutex<actions::Preferences>,
+}
+
+impl Session {
+    /// The next record version.
+    pub(crate) fn tick(&self, now: Timestamp) -> String {
+        self.clock.lock().unwrap_or_else(|p| p.into_inner()).tick(now)
+    }
+
+    /// Moves the clock past a version received from the server.
+    pub(crate) fn observe(&self, version: &str) {
+        self.clock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .observe(version)
+    }
 }
 
 struct Inner {
@@ -140,6 +159,7 @@ impl Vault {
         put_meta(&tx, &keys, "identity", &identity)?;
         put_meta(&tx, &keys, "directory", &directory)?;
         tx.commit()?;
+        let hybrid_clock = hlc::HybridClock::recover(&conn)?;
         tracing::info!(target: "nightround::vault", "vault created");
         Ok(Vault {
             path,
@@ -154,6 +174,8 @@ impl Vault {
                     identity,
                     directory,
                     lease_deadline: None,
+                    clock: Mutex::new(hybrid_clock),
+                    prefs: Mutex::new(actions::Preferences::default()),
                 }),
                 last_activity: now,
                 policy: LockPolicy::default(),
@@ -271,12 +293,17 @@ impl Vault {
                 let directory = get_meta(conn, &keys, "directory")?
                     .ok_or(CoreError::Corrupt(CorruptKind::Canary))?;
                 let sync: Option<SyncMeta> = get_meta(conn, &keys, "sync")?;
+                let prefs: actions::Preferences =
+                    get_meta(conn, &keys, "preferences")?.unwrap_or_default();
+                let clock = hlc::HybridClock::recover(conn)?;
                 inner.session = Some(Session {
                     keys,
                     data_key,
                     identity,
                     directory,
                     lease_deadline: sync.and_then(|m| m.lease_deadline()),
+                    clock: Mutex::new(clock),
+                    prefs: Mutex::new(prefs),
                 });
                 inner.last_activity = now;
                 tracing::info!(target: "nightround::vault", "vault unlocked");
@@ -474,10 +501,10 @@ pub(crate) fn put_meta<T: Serialize>(
         serde_json::to_vec(value).map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?,
     );
     let sealed = envelope::seal(&keys.records, &meta_aad(name, &next), &plain);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT OR REPLACE INTO sealed_meta (name, version, body) VALUES (?1, ?2, ?3)",
-        rusqlite::params![name, next, sealed],
-    )?;
+    )?
+    .execute(rusqlite::params![name, next, sealed])?;
     Ok(())
 }
 
@@ -488,11 +515,8 @@ pub(crate) fn get_meta<T: DeserializeOwned>(
     name: &str,
 ) -> Result<Option<T>> {
     let row: Option<(String, Vec<u8>)> = conn
-        .query_row(
-            "SELECT version, body FROM sealed_meta WHERE name = ?1",
-            [name],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT version, body FROM sealed_meta WHERE name = ?1")?
+        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((version, body)) = row else {
         return Ok(None);

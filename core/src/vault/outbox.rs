@@ -21,10 +21,10 @@ pub fn enqueue(
     tombstone: bool,
     now: Timestamp,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        rusqlite::params![kind.as_str(), id.to_string(), version, tombstone, to_millis(now)],
-    )?;
+    )?
+    .execute(rusqlite::params![kind.as_str(), id.to_string(), version, tombstone, to_millis(now)])?;
     Ok(())
 }
 

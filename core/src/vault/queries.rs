@@ -2,9 +2,8 @@
 //! same thing. Queries use the plaintext index columns to choose rows and open
 //! only the rows they return.
 
-use super::actions::Preferences;
 use super::store::{self, person_ref};
-use super::{get_meta, outbox, Session, Vault};
+use super::{outbox, Session, Vault};
 use crate::clock::to_millis;
 use crate::domain::supplies::totals;
 use crate::domain::{
@@ -132,9 +131,9 @@ impl Vault {
 
     /// The area the last contact was in, for the quick-contact default.
     pub fn last_area(&self) -> Result<Option<String>> {
-        self.with_session(|conn, s, _| {
-            let prefs: Option<Preferences> = get_meta(conn, &s.keys, "preferences")?;
-            Ok(prefs.and_then(|p| p.last_area_id))
+        self.with_session(|_, s, _| {
+            let prefs = s.prefs.lock().unwrap_or_else(|p| p.into_inner());
+            Ok(prefs.last_area_id.clone())
         })
     }
 
@@ -221,44 +220,33 @@ impl Vault {
     pub fn person_timeline(&self, person: Uuid) -> Result<Vec<TimelineEntry>> {
         self.with_session(|conn, s, _| {
             let r = person_ref(&s.keys, &person);
+            // The kind is written into each statement (not bound) so that
+            // SQLite's planner picks the (person_ref, kind) index.
+            fn of_kind<T: serde::de::DeserializeOwned>(
+                conn: &Connection,
+                s: &Session,
+                kind: RecordKind,
+                person: &[u8],
+            ) -> Result<Vec<T>> {
+                let sql = format!(
+                    "SELECT id, version, body FROM records
+                     WHERE person_ref = ?1 AND kind = '{}' AND deleted = 0",
+                    kind.as_str()
+                );
+                store::read_many(conn, &s.keys, kind, &sql, [person])
+            }
             let mut entries = Vec::new();
-            let sql = "SELECT id, version, body FROM records
-                       WHERE person_ref = ?1 AND kind = ?2 AND deleted = 0";
-            for c in store::read_many::<Contact, _>(
-                conn,
-                &s.keys,
-                RecordKind::Contact,
-                sql,
-                (&r, "contact"),
-            )? {
-                entries.push(TimelineEntry::Contact { contact: c });
+            for contact in of_kind(conn, s, RecordKind::Contact, &r)? {
+                entries.push(TimelineEntry::Contact { contact });
             }
-            for c in store::read_many::<Referral, _>(
-                conn,
-                &s.keys,
-                RecordKind::Referral,
-                sql,
-                (&r, "referral"),
-            )? {
-                entries.push(TimelineEntry::Referral { referral: c });
+            for referral in of_kind(conn, s, RecordKind::Referral, &r)? {
+                entries.push(TimelineEntry::Referral { referral });
             }
-            for c in store::read_many::<Consent, _>(
-                conn,
-                &s.keys,
-                RecordKind::Consent,
-                sql,
-                (&r, "consent"),
-            )? {
-                entries.push(TimelineEntry::Consent { consent: c });
+            for consent in of_kind(conn, s, RecordKind::Consent, &r)? {
+                entries.push(TimelineEntry::Consent { consent });
             }
-            for c in store::read_many::<Concern, _>(
-                conn,
-                &s.keys,
-                RecordKind::Concern,
-                sql,
-                (&r, "concern"),
-            )? {
-                entries.push(TimelineEntry::Concern { concern: c });
+            for concern in of_kind(conn, s, RecordKind::Concern, &r)? {
+                entries.push(TimelineEntry::Concern { concern });
             }
             entries.sort_by_key(|e| std::cmp::Reverse(e.at()));
             Ok(entries)

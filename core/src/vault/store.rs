@@ -54,6 +54,7 @@ pub fn write<T: Serialize>(
     index_cols: &IndexColumns,
     state: SyncState,
     now: Timestamp,
+    replaces: bool,
 ) -> Result<()> {
     let id_text = id.to_string();
     let plain = Zeroizing::new(
@@ -69,15 +70,18 @@ pub fn write<T: Serialize>(
         },
         &plain,
     );
-    archive_current(conn, kind, &id_text, now)?;
+    if replaces {
+        archive_current(conn, kind, &id_text, now)?;
+    }
     let person_ref = index_cols
         .person
         .map(|p| index::person_ref(&keys.index, &p));
-    conn.execute(
+    conn.prepare_cached(
         "INSERT OR REPLACE INTO records
            (kind, id, version, key_id, occurred_at, person_ref, due_at, alert_until, is_open, deleted, body, sync_state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11)",
-        rusqlite::params![
+    )?
+    .execute(rusqlite::params![
             kind.as_str(),
             id_text,
             version,
@@ -89,8 +93,7 @@ pub fn write<T: Serialize>(
             index_cols.open,
             sealed,
             state as i64,
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 
@@ -116,11 +119,11 @@ pub fn write_tombstone(
 }
 
 fn archive_current(conn: &Connection, kind: RecordKind, id: &str, now: Timestamp) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT OR IGNORE INTO record_history (kind, id, version, key_id, body, replaced_at)
          SELECT kind, id, version, key_id, body, ?3 FROM records WHERE kind = ?1 AND id = ?2",
-        rusqlite::params![kind.as_str(), id, to_millis(now)],
-    )?;
+    )?
+    .execute(rusqlite::params![kind.as_str(), id, to_millis(now)])?;
     Ok(())
 }
 
@@ -155,11 +158,10 @@ pub fn read<T: DeserializeOwned>(
 ) -> Result<Option<T>> {
     let id_text = id.to_string();
     let row: Option<(String, Option<Vec<u8>>)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT version, body FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0",
-            (kind.as_str(), &id_text),
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row((kind.as_str(), &id_text), |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     match row {
         None => Ok(None),
@@ -188,6 +190,15 @@ pub fn read_many<T: DeserializeOwned, P: rusqlite::Params>(
         out.push(open_body(keys, kind, &id, &version, &body)?);
     }
     Ok(out)
+}
+
+/// Whether a live (not deleted) record exists, without opening it.
+pub fn exists(conn: &Connection, kind: RecordKind, id: Uuid) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0)",
+        )?
+        .query_row((kind.as_str(), id.to_string()), |r| r.get(0))?)
 }
 
 /// Earlier versions of a record, oldest first, as they were stored.

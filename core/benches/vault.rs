@@ -60,9 +60,6 @@ fn main() -> Result<()> {
     };
     one_contact(&opts, remote.as_mut())?;
     write_records(&opts, remote.as_mut())?;
-    if opts.breakdown {
-        breakdown::run(&opts, remote.as_mut())?;
-    }
     if !opts.no_queries {
         queries(&opts)?;
     }
@@ -197,27 +194,9 @@ trait Engine {
         }
         Ok(total)
     }
-    /// The database file, when this process can open it.
-    fn path(&self) -> Option<PathBuf> {
-        None
-    }
     /// Closes and deletes the database; its size in KiB (file, WAL).
     fn close(self: Box<Self>) -> Result<(u64, u64)>;
 
-    /// WAL frames (pages) written per commit over contacts `from..to`.
-    fn frames_per_commit(&mut self, from: usize, to: usize) -> Result<Option<f64>> {
-        let Some(path) = self.path() else {
-            return Ok(None);
-        };
-        let raw = rusqlite::Connection::open(&path)?;
-        let busy: i64 = raw.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-        self.range(from, to)?;
-        let (busy2, frames): (i64, i64) =
-            raw.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
-        Ok((busy == 0 && busy2 == 0).then(|| frames as f64 / (to - from) as f64))
-    }
 }
 
 fn close_files(path: &Path) -> (u64, u64) {
@@ -254,9 +233,6 @@ impl Engine for VaultEngine {
     fn one(&mut self, i: usize) -> Result<Duration> {
         let draft = self.drafts[i].take().ok_or("contact recorded twice")?;
         self.bench.record(draft)
-    }
-    fn path(&self) -> Option<PathBuf> {
-        Some(self.path.clone())
     }
     fn close(self: Box<Self>) -> Result<(u64, u64)> {
         drop(self.bench);
@@ -298,9 +274,6 @@ impl Engine for PlainEngine<'_> {
         });
         out?;
         Ok(took)
-    }
-    fn path(&self) -> Option<PathBuf> {
-        Some(self.path.clone())
     }
     fn close(self: Box<Self>) -> Result<(u64, u64)> {
         drop(self.peer);
@@ -350,6 +323,51 @@ fn draft_of(spec: &ContactSpec, people: &[Uuid]) -> Result<ContactDraft> {
             })
             .collect(),
         safeguarding_acknowledged: false,
+    })
+}
+
+/// The contacts of `specs` as one pulled page, as another phone made them.
+fn pulled_page(
+    specs: &[ContactSpec],
+    people: &[Uuid],
+) -> Result<nightround_core::sync::protocol::PullResponse> {
+    use nightround_core::sync::protocol::{Change, PullResponse, PulledChange};
+    let author = WorkerIdentity {
+        worker_id: "w-other".into(),
+        ..worker()
+    };
+    let mut changes = Vec::with_capacity(specs.len());
+    for (i, spec) in specs.iter().enumerate() {
+        let d = draft_of(spec, people)?;
+        let contact = nightround_core::domain::Contact {
+            id: Uuid::now_v7(),
+            person_id: d.person_id,
+            at: at_ms(workload::START_MS + i as i64 * workload::STEP_MS),
+            area_id: d.area_id,
+            kind: d.kind,
+            wellbeing: d.wellbeing,
+            note: d.note,
+            supplies: d.supplies,
+            safeguarding: None,
+            recorded_by: author.clone(),
+        };
+        changes.push(PulledChange {
+            seq: i as u64 + 1,
+            change: Change {
+                kind: nightround_core::domain::RecordKind::Contact,
+                id: contact.id,
+                version: format!("{:013}-{:05}-other", workload::START_MS + i as i64, 0),
+                tombstone: false,
+                body: Some(serde_json::to_value(&contact)?),
+            },
+        });
+    }
+    Ok(PullResponse {
+        next_cursor: changes.len() as u64,
+        changes,
+        more: false,
+        directory: None,
+        server_time: at_ms(workload::START_MS),
     })
 }
 
@@ -440,8 +458,18 @@ fn write_records(opts: &Options, mut remote: Option<&mut Remote>) -> Result<()> 
         );
     }
 
-    // All in one transaction, as a sync pull would write them. The vault has
-    // no call for that yet (docs/benchmarks.md), so only the peers run it.
+    // All in one transaction, as a sync pull writes them: the vault through
+    // `apply_pull` (validate, seal, index, one commit), the peers directly.
+    let vault_bulk_path = opts.dir.join("write-vault-bulk.db");
+    let bulk_vault = vault_with_people(&vault_bulk_path)?;
+    let page = pulled_page(&specs, &bulk_vault.people)?;
+    let (applied, vault_total) = workload::timed(|| bulk_vault.vault.apply_pull(&page));
+    if applied? != n {
+        return Err("the vault did not apply every pulled record".into());
+    }
+    drop(bulk_vault);
+    workload::remove_db(&vault_bulk_path);
+    workload::report_total("write_10k_bulk", "vault", vault_total, n);
     let bulk_path = opts.dir.join("write-plain-bulk.db");
     let mut bulk = plain_peer(&bulk_path)?;
     let (out, plain_total) = workload::timed(|| bulk.record_contacts_in_one_transaction(&specs));
@@ -757,425 +785,4 @@ fn queries(opts: &Options) -> Result<()> {
     drop(r);
     workload::remove_db(&path);
     Ok(())
-}
-
-/// Where one contact's time goes: the vault's SQL, step by step, without
-/// sealing, beside plain and the vault itself, interleaved as above.
-mod breakdown {
-    use super::*;
-    use nightround_core::crypto::{envelope, index, Aad, DataKey, RecordKeys};
-    use nightround_core::domain::{Contact, Person};
-    use nightround_core::vault::schema;
-    use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-
-    /// The vault's own statements for a contact, cumulatively, with the
-    /// plaintext JSON as the body: 1 records + outbox on the vault's schema,
-    /// each statement prepared per call as the vault does; 2 + the clock
-    /// (`hlc::tick`); 3 + the history copy (`store::archive_current`);
-    /// 4 + reading and parsing the person (`require_person`); 5 + reading
-    /// and rewriting the preferences (`get_meta`/`put_meta`).
-    const STEPS: [&str; 5] = [
-        "vault_sql",
-        "vault_sql+hlc",
-        "vault_sql+hlc+history",
-        "vault_sql+hlc+history+person",
-        "vault_sql+hlc+history+person+prefs",
-    ];
-
-    struct VaultSql<'a> {
-        level: usize,
-        conn: Connection,
-        path: PathBuf,
-        specs: &'a [ContactSpec],
-        people: Vec<Uuid>,
-        now_ms: i64,
-        logical: i64,
-    }
-
-    impl<'a> VaultSql<'a> {
-        fn new(level: usize, path: &Path, specs: &'a [ContactSpec]) -> Result<VaultSql<'a>> {
-            workload::remove_db(path);
-            let mut conn = Connection::open(path)?;
-            schema::configure(&conn)?;
-            schema::migrate(&mut conn)?;
-            conn.execute(
-                "INSERT INTO vault_info (singleton, vault_id, created_at, node_id)
-                 VALUES (1, 'bench', 0, 'be0c4a11')",
-                [],
-            )?;
-            let mut me = VaultSql {
-                level,
-                conn,
-                path: path.to_path_buf(),
-                specs,
-                people: Vec::new(),
-                now_ms: workload::START_MS,
-                logical: 0,
-            };
-            for i in 0..workload::SETUP_PEOPLE {
-                me.now_ms += workload::STEP_MS;
-                let person = Person::new(
-                    Uuid::now_v7(),
-                    PersonDraft {
-                        alias: workload::alias(i),
-                        registered_with_outreach: true,
-                        ..Default::default()
-                    },
-                    at_ms(me.now_ms),
-                    worker(),
-                );
-                me.conn.execute(
-                    "INSERT INTO records (kind, id, version, key_id, occurred_at, body, sync_state)
-                     VALUES ('person', ?1, ?2, 1, ?3, ?4, 0)",
-                    params![
-                        person.id.to_string(),
-                        format!("{:013}-00000-be0c4a11", me.now_ms),
-                        me.now_ms,
-                        serde_json::to_vec(&person)?
-                    ],
-                )?;
-                me.people.push(person.id);
-            }
-            Ok(me)
-        }
-
-        fn record(&mut self, i: usize) -> Result<()> {
-            self.now_ms += workload::STEP_MS;
-            let now = self.now_ms;
-            let d = draft_of(&self.specs[i], &self.people)?;
-            let contact = Contact {
-                id: Uuid::now_v7(),
-                person_id: d.person_id,
-                at: at_ms(now),
-                area_id: d.area_id,
-                kind: d.kind,
-                wellbeing: d.wellbeing,
-                note: d.note,
-                supplies: d.supplies,
-                safeguarding: None,
-                recorded_by: worker(),
-            };
-            let level = self.level;
-            if level >= 4 {
-                if let Some(p) = contact.person_id {
-                    let body: Vec<u8> = self.conn.query_row(
-                        "SELECT version, body FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0",
-                        ("person", p.to_string()),
-                        |r| r.get(1),
-                    )?;
-                    let _: Person = serde_json::from_slice(&body)?;
-                }
-            }
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut version = format!("{now:013}-00000-be0c4a11");
-            if level >= 2 {
-                let (p, l, node): (i64, i64, String) = tx.query_row(
-                    "SELECT hlc_physical, hlc_logical, node_id FROM vault_info",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )?;
-                let (p, l) = if now > p { (now, 0) } else { (p, l + 1) };
-                tx.execute(
-                    "UPDATE vault_info SET hlc_physical = ?1, hlc_logical = ?2",
-                    (p, l),
-                )?;
-                self.logical = l;
-                version = format!("{p:013}-{l:05}-{node}");
-            }
-            let id = contact.id.to_string();
-            let body = serde_json::to_vec(&contact)?;
-            if level >= 3 {
-                tx.execute(
-                    "INSERT OR IGNORE INTO record_history (kind, id, version, key_id, body, replaced_at)
-                     SELECT kind, id, version, key_id, body, ?3 FROM records WHERE kind = ?1 AND id = ?2",
-                    params!["contact", id, now],
-                )?;
-            }
-            tx.execute(
-                "INSERT OR REPLACE INTO records
-                   (kind, id, version, key_id, occurred_at, person_ref, due_at, alert_until, is_open, deleted, body, sync_state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11)",
-                params![
-                    "contact",
-                    id,
-                    version,
-                    1,
-                    now,
-                    contact.person_id.map(|p| p.as_bytes().to_vec()),
-                    None::<i64>,
-                    None::<i64>,
-                    None::<bool>,
-                    body,
-                    0,
-                ],
-            )?;
-            tx.execute(
-                "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params!["contact", id, version, false, now],
-            )?;
-            if level >= 5 {
-                let prefs: Option<Vec<u8>> = tx
-                    .query_row(
-                        "SELECT version, body FROM sealed_meta WHERE name = ?1",
-                        ["preferences"],
-                        |r| r.get(1),
-                    )
-                    .optional()?;
-                let last: Option<String> = match prefs {
-                    Some(b) => serde_json::from_slice::<serde_json::Value>(&b)?
-                        .get("last_area_id")
-                        .and_then(|v| v.as_str().map(str::to_owned)),
-                    None => None,
-                };
-                if last.as_deref() != Some(contact.area_id.as_str()) {
-                    let current: Option<String> = tx
-                        .query_row(
-                            "SELECT version FROM sealed_meta WHERE name = ?1",
-                            ["preferences"],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
-                    let next = current
-                        .and_then(|v| v.parse::<u64>().ok())
-                        .map_or(1, |v| v + 1)
-                        .to_string();
-                    tx.execute(
-                        "INSERT OR REPLACE INTO sealed_meta (name, version, body) VALUES (?1, ?2, ?3)",
-                        params![
-                            "preferences",
-                            next,
-                            serde_json::to_vec(
-                                &serde_json::json!({ "last_area_id": contact.area_id })
-                            )?
-                        ],
-                    )?;
-                }
-            }
-            tx.commit()?;
-            Ok(())
-        }
-    }
-
-    impl Engine for VaultSql<'_> {
-        fn name(&self) -> String {
-            STEPS[self.level - 1].into()
-        }
-        fn one(&mut self, i: usize) -> Result<Duration> {
-            let (out, took) = workload::timed(|| self.record(i));
-            out?;
-            Ok(took)
-        }
-        fn path(&self) -> Option<PathBuf> {
-            Some(self.path.clone())
-        }
-        fn close(self: Box<Self>) -> Result<(u64, u64)> {
-            drop(self.conn);
-            Ok(close_files(&self.path))
-        }
-    }
-
-    /// A sketch of `record_contact` with the changes docs/benchmarks.md
-    /// suggests, to show what they would buy: every statement prepared once
-    /// (`prepare_cached`); the person checked with `EXISTS` instead of being
-    /// read and opened; no history copy for a new immutable record; the clock
-    /// and the preferences held in memory (the clock recovered from the
-    /// highest stored version on unlock), so `vault_info` is not rewritten
-    /// on every contact. Sealing, the keyed person hash, validation and the
-    /// sealed preferences write on an area change are all kept.
-    struct Proposed<'a> {
-        conn: Connection,
-        path: PathBuf,
-        specs: &'a [ContactSpec],
-        people: Vec<Uuid>,
-        keys: RecordKeys,
-        directory: Directory,
-        now_ms: i64,
-        hlc: (i64, i64),
-        last_area: Option<String>,
-        prefs_version: u64,
-    }
-
-    impl<'a> Proposed<'a> {
-        fn new(path: &Path, specs: &'a [ContactSpec]) -> Result<Proposed<'a>> {
-            let mut me = Proposed {
-                conn: VaultSql::new(1, path, specs)?.conn,
-                path: path.to_path_buf(),
-                specs,
-                people: Vec::new(),
-                keys: RecordKeys::from_data_key(&DataKey::generate(1)),
-                directory: Directory::southend_defaults(),
-                now_ms: workload::START_MS,
-                hlc: (0, 0),
-                last_area: None,
-                prefs_version: 0,
-            };
-            me.people = me
-                .conn
-                .prepare("SELECT id FROM records WHERE kind = 'person' ORDER BY occurred_at")?
-                .query_map([], |r| r.get::<_, String>(0))?
-                .map(|id| Ok(Uuid::parse_str(&id?)?))
-                .collect::<Result<_>>()?;
-            Ok(me)
-        }
-
-        fn record(&mut self, i: usize) -> Result<()> {
-            self.now_ms += workload::STEP_MS;
-            let now = self.now_ms;
-            let d = draft_of(&self.specs[i], &self.people)?;
-            let note = d.validate(&self.directory, Role::OutreachWorker, at_ms(now))?;
-            if let Some(p) = d.person_id {
-                let exists: bool = self
-                    .conn
-                    .prepare_cached(
-                        "SELECT EXISTS(SELECT 1 FROM records WHERE kind = 'person' AND id = ?1 AND deleted = 0)",
-                    )?
-                    .query_row([p.to_string()], |r| r.get(0))?;
-                if !exists {
-                    return Err("unknown person".into());
-                }
-            }
-            let contact = Contact {
-                id: Uuid::now_v7(),
-                person_id: d.person_id,
-                at: at_ms(now),
-                area_id: d.area_id,
-                kind: d.kind,
-                wellbeing: d.wellbeing,
-                note,
-                supplies: d.supplies,
-                safeguarding: None,
-                recorded_by: worker(),
-            };
-            let (p, l) = self.hlc;
-            let (p, l) = if now > p { (now, 0) } else { (p, l + 1) };
-            let id = contact.id.to_string();
-            let version = format!("{p:013}-{l:05}-be0c4a11");
-            let plain = zeroize::Zeroizing::new(serde_json::to_vec(&contact)?);
-            let sealed = envelope::seal(
-                &self.keys.records,
-                &Aad {
-                    table: "records/contact",
-                    record_id: &id,
-                    version: &version,
-                },
-                &plain,
-            );
-            let person_ref = contact
-                .person_id
-                .map(|p| index::person_ref(&self.keys.index, &p));
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.prepare_cached(
-                "INSERT INTO records
-                   (kind, id, version, key_id, occurred_at, person_ref, deleted, body, sync_state)
-                 VALUES ('contact', ?1, ?2, ?3, ?4, ?5, 0, ?6, 0)",
-            )?
-            .execute(params![
-                id,
-                version,
-                self.keys.records.id(),
-                now,
-                person_ref,
-                sealed
-            ])?;
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at)
-                 VALUES ('contact', ?1, ?2, 0, ?3)",
-            )?
-            .execute(params![id, version, now])?;
-            let area_changed = self.last_area.as_deref() != Some(contact.area_id.as_str());
-            if area_changed {
-                let next = (self.prefs_version + 1).to_string();
-                let prefs =
-                    serde_json::to_vec(&serde_json::json!({ "last_area_id": contact.area_id }))?;
-                let sealed = envelope::seal(
-                    &self.keys.records,
-                    &Aad {
-                        table: "meta",
-                        record_id: "preferences",
-                        version: &next,
-                    },
-                    &prefs,
-                );
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO sealed_meta (name, version, body) VALUES ('preferences', ?1, ?2)",
-                )?
-                .execute(params![next, sealed])?;
-            }
-            tx.commit()?;
-            // Only once the commit has succeeded does memory move on.
-            self.hlc = (p, l);
-            if area_changed {
-                self.prefs_version += 1;
-                self.last_area = Some(contact.area_id);
-            }
-            Ok(())
-        }
-    }
-
-    impl Engine for Proposed<'_> {
-        fn name(&self) -> String {
-            "proposed".into()
-        }
-        fn one(&mut self, i: usize) -> Result<Duration> {
-            let (out, took) = workload::timed(|| self.record(i));
-            out?;
-            Ok(took)
-        }
-        fn path(&self) -> Option<PathBuf> {
-            Some(self.path.clone())
-        }
-        fn close(self: Box<Self>) -> Result<(u64, u64)> {
-            drop(self.conn);
-            Ok(close_files(&self.path))
-        }
-    }
-
-    /// Prints `BENCH breakdown.<step> p50_us=.. p99_us=.. frames_per_commit=..`.
-    pub fn run(opts: &Options, remote: Option<&mut Remote>) -> Result<()> {
-        const FRAMES_OVER: usize = 40;
-        let warm = workload::ONE_CONTACT_WARMUP;
-        let n = warm + opts.one_contact_samples();
-        let specs = workload::contact_specs(3, n + FRAMES_OVER, workload::SETUP_PEOPLE);
-        let dir = &opts.dir;
-        let mut engines: Vec<Box<dyn Engine + '_>> = vec![Box::new(PlainEngine::new(
-            &dir.join("bd-plain.db"),
-            &specs,
-        )?)];
-        for level in 1..=STEPS.len() {
-            let path = dir.join(format!("bd-step{level}.db"));
-            engines.push(Box::new(VaultSql::new(level, &path, &specs)?));
-        }
-        engines.push(Box::new(VaultEngine::new(
-            &dir.join("bd-vault.db"),
-            &specs,
-        )?));
-        engines.push(Box::new(Proposed::new(
-            &dir.join("bd-proposed.db"),
-            &specs,
-        )?));
-        if let Some(r) = remote {
-            r.open("breakdown", 3, n + FRAMES_OVER)?;
-            engines.push(Box::new(RemoteEngine(r)));
-        }
-        interleave_one(&mut engines, 0, warm, opts.round)?;
-        let mut samples = interleave_one(&mut engines, warm, n, opts.round)?;
-        for (mut e, s) in engines.into_iter().zip(samples.iter_mut()) {
-            let frames = e.frames_per_commit(n, n + FRAMES_OVER)?.unwrap_or(f64::NAN);
-            workload::bench_line(
-                "breakdown",
-                &e.name(),
-                &[
-                    ("p50_us", workload::micros(workload::percentile(s, 50.0))),
-                    ("p99_us", workload::micros(workload::percentile(s, 99.0))),
-                    ("frames_per_commit", frames),
-                ],
-            );
-            e.close()?;
-        }
-        Ok(())
-    }
 }

@@ -65,7 +65,7 @@ CREATE TABLE records (
     PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
 CREATE INDEX records_by_time ON records (kind, occurred_at);
-CREATE INDEX records_by_person ON records (person_ref, occurred_at) WHERE person_ref IS NOT NULL;
+CREATE INDEX records_by_person ON records (person_ref, kind, occurred_at) WHERE person_ref IS NOT NULL;
 CREATE INDEX records_open_by_due ON records (kind, due_at) WHERE is_open = 1;
 CREATE INDEX records_alerts ON records (alert_until) WHERE alert_until IS NOT NULL;
 CREATE TABLE outbox (

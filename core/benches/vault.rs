@@ -196,7 +196,6 @@ trait Engine {
     }
     /// Closes and deletes the database; its size in KiB (file, WAL).
     fn close(self: Box<Self>) -> Result<(u64, u64)>;
-
 }
 
 fn close_files(path: &Path) -> (u64, u64) {

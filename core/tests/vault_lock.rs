@@ -275,3 +275,16 @@ fn a_full_disk_is_typed_and_saves_nothing_partial() {
     f.contact(Some(&jade), "after space was freed");
     assert_eq!(f.vault.contacts_since(evening()).unwrap().len(), saved + 1);
 }
+
+#[test]
+fn a_pin_that_cannot_be_right_does_not_use_an_attempt() {
+    let mut f = Fixture::new();
+    f.reopen();
+    assert!(matches!(f.vault.unlock(""), Err(CoreError::Validation(_))));
+    assert!(matches!(
+        f.vault.unlock("12a456"),
+        Err(CoreError::Validation(_))
+    ));
+    assert_eq!(f.vault.failed_unlocks().unwrap(), 0);
+    f.vault.unlock(PIN).unwrap();
+}

@@ -42,7 +42,7 @@ impl Default for SyncOptions {
 }
 
 /// What one sync did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SyncReport {
     /// Changes the server took (applied or merged).

@@ -74,7 +74,10 @@ pub(crate) struct Session {
 impl Session {
     /// The next record version.
     pub(crate) fn tick(&self, now: Timestamp) -> String {
-        self.clock.lock().unwrap_or_else(|p| p.into_inner()).tick(now)
+        self.clock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .tick(now)
     }
 
     /// Moves the clock past a version received from the server.
@@ -271,6 +274,9 @@ impl Vault {
     /// is checked, so killing the app mid-check still counts; at the policy's
     /// limit the vault is crypto-shredded.
     pub fn unlock(&self, pin: &str) -> Result<()> {
+        // A PIN that cannot be right (not six or more digits) is refused
+        // without using up an attempt.
+        check_pin(pin)?;
         let mut inner = self.lock_inner();
         let now = self.clock.now();
         let max = inner.policy.max_failed_unlocks;

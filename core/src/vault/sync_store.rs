@@ -40,10 +40,13 @@ impl SyncMeta {
 }
 
 /// What the sync screen shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     pub enrolled: bool,
+    /// Where this phone syncs (never the token).
+    pub server_url: Option<String>,
+    pub device_id: Option<Uuid>,
     /// Changes waiting for the server.
     pub pending: u64,
     /// Changes the server refused, held back with a reason.
@@ -136,6 +139,8 @@ impl Vault {
             let meta = load_meta(conn, s)?;
             Ok(SyncStatus {
                 enrolled: meta.token.is_some(),
+                server_url: meta.server_url.clone(),
+                device_id: meta.device_id,
                 pending: super::outbox::pending_count(conn)?,
                 quarantined: super::outbox::quarantined_count(conn)?,
                 last_success: meta.last_success,

@@ -36,6 +36,10 @@ impl MemoryKeyStore {
     pub fn contains(&self, name: &str) -> bool {
         self.lock().contains_key(name)
     }
+    /// Whether it holds no secret at all (after a wipe or shred).
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
     fn lock(
         &self,
     ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Zeroizing<Vec<u8>>>> {

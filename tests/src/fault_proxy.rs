@@ -235,7 +235,6 @@ fn handle(mut client: TcpStream, target: SocketAddr, fault: Fault, bytes: &Arc<B
                 let k = match response_limit {
                     Some(limit) if sent + k >= limit => {
                         let _ = client.write_all(&buf[..limit.saturating_sub(sent)]);
-                        sent = limit;
                         break;
                     }
                     _ => k,

@@ -1,4 +1,6 @@
-//! Test support for the end-to-end suite in `tests/tests/`: the fault
-//! injecting proxy and helpers that enrol devices on a real server.
+//! Test support for the end-to-end suite in `tests/tests/`: a real server on
+//! loopback, enrolled devices with real vault files, and a fault-injecting
+//! proxy between them.
 
 pub mod fault_proxy;
+pub mod harness;

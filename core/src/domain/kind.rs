@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One value per record type; its name is the `kind` column and part of every
 /// envelope's associated data, so it must never be renamed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {

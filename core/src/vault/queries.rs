@@ -325,6 +325,20 @@ impl Vault {
         })
     }
 
+    /// The current version of a record, if it is here and not deleted: what
+    /// the server must hold once this phone has synced.
+    pub fn record_version(&self, kind: RecordKind, id: Uuid) -> Result<Option<String>> {
+        self.with_sync_session(|conn, _, _| {
+            use rusqlite::OptionalExtension;
+            Ok(conn
+                .prepare_cached(
+                    "SELECT version FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0",
+                )?
+                .query_row((kind.as_str(), id.to_string()), |r| r.get(0))
+                .optional()?)
+        })
+    }
+
     /// Changes not yet acknowledged by the server.
     pub fn pending_changes(&self) -> Result<u64> {
         self.with_session(|conn, _, _| outbox::pending_count(conn))

@@ -288,10 +288,13 @@ impl Vault {
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?;
-                if let Some((v, state)) = &local {
-                    // The same version, or a newer local edit still to be
-                    // pushed: keep what is here.
-                    if *v == c.version || (*v > c.version && *state == SyncState::Pending as i64) {
+                if let Some((v, _state)) = &local {
+                    // The same version, or an older one (a page fetched again
+                    // after a dropped connection, or overtaken by a local
+                    // edit): keep what is here. The server answers a merge
+                    // with a version greater than both sides, so nothing newer
+                    // is ever skipped.
+                    if *v >= c.version {
                         continue;
                     }
                 }

@@ -1,0 +1,75 @@
+//! `nightround enrol`: trades a one-time enrolment code for this device's
+//! credentials, then makes the vault for the worker the server names. The
+//! code is single use, so everything that can fail locally is checked first.
+
+use super::Ctx;
+use crate::error::CliError;
+use crate::output::{emit, Enrolled};
+use crate::pin::{read_pin, PinUse};
+use clap::Args;
+use nightround_core::domain::validation::check_pin;
+use nightround_core::sync;
+use nightround_core::CoreError;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The largest certificate file read; a PEM certificate is a few KiB.
+const MAX_CERT_BYTES: u64 = 64 * 1024;
+
+/// Where the server is and the code a supervisor gave.
+#[derive(Debug, Args)]
+pub struct EnrolArgs {
+    /// The sync server, e.g. https://sync.example.org:8443 (plain http only
+    /// on loopback).
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+    /// The server's certificate (PEM): the only one this device will trust.
+    #[arg(long, value_name = "FILE.pem")]
+    pub cert: Option<PathBuf>,
+    /// The one-time enrolment code from a supervisor.
+    #[arg(long)]
+    pub code: String,
+    /// A name for this device on the server's device list.
+    #[arg(long, default_value = "nightround command line")]
+    pub name: String,
+}
+
+fn read_cert(path: &Path) -> Result<String, CliError> {
+    let bad = |reason: String| CliError::Certificate {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut pem = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CERT_BYTES).read_to_string(&mut pem))
+        .map_err(|e| bad(format!("cannot read it ({})", e.kind())))?;
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(bad("it is not a PEM certificate".into()));
+    }
+    Ok(pem)
+}
+
+/// Enrols, creates the vault and keeps the enrolment in it.
+pub fn run(args: &EnrolArgs, ctx: &Ctx) -> Result<(), CliError> {
+    ctx.device.ensure_no_vault()?;
+    let cert = args.cert.as_deref().map(read_cert).transpose()?;
+    let pin = read_pin(PinUse::New)?;
+    check_pin(&pin).map_err(CoreError::from)?;
+    let (enrolment, identity) =
+        sync::enrol(&args.server, cert.as_deref(), &args.code, args.name.trim())?;
+    let saved = ctx.device.create(&pin, identity.clone()).and_then(|vault| {
+        vault.set_enrolment(enrolment.clone())?;
+        Ok(vault)
+    });
+    let vault = saved.map_err(|e| CliError::EnrolledButNotSaved(Box::new(e)))?;
+    emit(
+        ctx.format,
+        &Enrolled {
+            identity,
+            device_id: enrolment.device_id,
+            server_url: enrolment.server_url,
+            lease_days: enrolment.lease_days,
+            vault: vault.path().display().to_string(),
+        },
+    )
+}

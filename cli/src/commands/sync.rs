@@ -1,0 +1,38 @@
+//! `nightround sync`: pushes what this device recorded and pulls what it may
+//! see. Failures exit with their own codes (3 offline, 4 revoked, 5 refused).
+
+use super::Ctx;
+use crate::error::CliError;
+use crate::output::{emit, Synced};
+use clap::Args;
+use nightround_core::sync::{Backoff, SyncOptions};
+use std::time::Duration;
+
+/// How hard to try; the defaults are the phone's.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Tries per request, the first included, with backoff and jitter
+    /// between them while the server cannot be reached. 1 gives a quick
+    /// answer when checking a deployment.
+    #[arg(long, value_name = "N", default_value_t = Backoff::default().attempts)]
+    pub attempts: u32,
+    /// Seconds each request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+}
+
+/// Syncs once and prints what it did.
+pub fn run(args: &SyncArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let vault = ctx.unlock()?;
+    let defaults = SyncOptions::default();
+    let options = SyncOptions {
+        backoff: Backoff {
+            attempts: args.attempts.max(1),
+            ..defaults.backoff
+        },
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        ..defaults
+    };
+    let report = vault.sync(&options)?;
+    emit(ctx.format, &Synced::from(report))
+}

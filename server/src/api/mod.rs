@@ -1,0 +1,50 @@
+//! The HTTP API of `docs/sync-protocol.md`: `POST /v1/enrol`,
+//! `POST /v1/push`, `GET /v1/pull`. Handlers parse and authenticate on the
+//! async side and run store work on the blocking pool.
+
+pub mod auth;
+pub mod body;
+pub mod enrol;
+pub mod error;
+pub mod pull;
+pub mod push;
+
+use crate::store::Store;
+use axum::routing::{get, post};
+use axum::Router;
+use error::ApiError;
+use nightround_core::clock::Clock;
+use nightround_core::crypto::DataKey;
+use std::sync::Arc;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    /// Keys the hash enrolment codes are stored under.
+    pub code_key: DataKey,
+    /// Returned at enrolment.
+    pub lease_days: u32,
+}
+
+/// The routes, ready to serve.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/enrol", post(enrol::enrol))
+        .route("/v1/push", post(push::push))
+        .route("/v1/pull", get(pull::pull))
+        .with_state(state)
+}
+
+/// Runs blocking store work off the async threads.
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = %e, "a blocking task failed");
+        ApiError::internal()
+    })?
+}

@@ -1,0 +1,430 @@
+//! What one pushed change does to the stored record: the decision, made
+//! without touching storage so that every backend applies the protocol the
+//! same way (`docs/sync-protocol.md`, "Conflicts").
+//!
+//! - A new id is stored as sent.
+//! - **Immutable** kinds (contact, supply drop, concern): a greater version by
+//!   the same author replaces the record and the old version goes to the
+//!   history; an older one goes straight to the history (`merged`).
+//! - **Mutable** kinds (person, consent, referral): merged per top-level field
+//!   by version (`merge`); losing values go to the history with their version.
+//! - When the stored result is not exactly what some phone sent at that
+//!   version, the server gives it a new version of its own (node `server`),
+//!   greater than both, so that every phone, including the sender, takes the
+//!   merged record on its next pull instead of keeping its own copy.
+//! - A tombstone deletes the body and the record's history (an erasure
+//!   request must erase); the id, the version and the plaintext columns stay
+//!   so the deletion reaches every phone that had the record. A deleted record
+//!   stays deleted: later versions are acknowledged and dropped.
+
+use crate::merge::{self, FieldVersions};
+use crate::policy::{self, Facts, Viewer, Writes};
+use crate::store::{RecordMeta, StoreError};
+use crate::validate::{body_facts, BodyFacts, Incoming};
+use nightround_core::domain::{RecordKind, ReferralStatus};
+use nightround_core::sync::protocol::AckStatus;
+use nightround_core::vault::hlc::Hlc;
+use nightround_core::Timestamp;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// The node name in versions the server mints for merged results.
+pub const SERVER_NODE: &str = "server";
+
+/// A stored record as the decision needs it, body opened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Current {
+    pub meta: RecordMeta,
+    /// `None` once deleted.
+    pub body: Option<Map<String, Value>>,
+    pub field_versions: FieldVersions,
+}
+
+/// A value kept in a record's history: a whole replaced version (`field`
+/// `None`) or one field's losing value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    pub field: Option<String>,
+    pub version: String,
+    pub value: Value,
+}
+
+/// The record as it is to be stored (the store adds the sequence number).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewState {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    pub version: String,
+    pub organisation_id: String,
+    pub author_worker_id: String,
+    pub person_id: Option<Uuid>,
+    pub agency_id: Option<String>,
+    pub alert_until: Option<Timestamp>,
+    pub consent_until: Option<Timestamp>,
+    pub tombstone: bool,
+    pub body: Option<Map<String, Value>>,
+    pub field_versions: FieldVersions,
+}
+
+/// What to store for an accepted change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    pub status: AckStatus,
+    pub reason: Option<String>,
+    /// Values to keep in the record's history.
+    pub history: Vec<HistoryEntry>,
+    /// The record's new state; `None` when the record does not change.
+    pub state: Option<NewState>,
+    /// Delete the record's history (a tombstone).
+    pub purge_history: bool,
+}
+
+/// The decision for one change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Rejected(String),
+    Accepted(Box<Accepted>),
+}
+
+fn rejected(reason: impl Into<String>) -> Result<Outcome, StoreError> {
+    Ok(Outcome::Rejected(reason.into()))
+}
+
+const NEWER_STORED: &str =
+    "a newer version of this record is stored; this one is kept in its history";
+
+/// A version greater than `after` (and than the clock at `now`), minted by the
+/// server for a merged result.
+pub fn mint_version(after: &str, now: Timestamp) -> String {
+    let now_ms = now.timestamp_millis();
+    let (physical_ms, logical) = match Hlc::parse(after) {
+        Some(h) if h.physical_ms >= now_ms => {
+            if h.logical < 99_999 {
+                (h.physical_ms, h.logical + 1)
+            } else {
+                (h.physical_ms + 1, 0)
+            }
+        }
+        _ => (now_ms, 0),
+    };
+    Hlc {
+        physical_ms,
+        logical,
+        node: SERVER_NODE.into(),
+    }
+    .encode()
+}
+
+/// The statuses a receiving agency may set.
+const AGENCY_STATUSES: [ReferralStatus; 4] = [
+    ReferralStatus::Acknowledged,
+    ReferralStatus::Accepted,
+    ReferralStatus::Declined,
+    ReferralStatus::Closed,
+];
+
+/// Decides what `incoming`, from `viewer`'s device, does to `current`.
+pub fn decide(
+    viewer: &Viewer<'_>,
+    incoming: &Incoming,
+    current: Option<&Current>,
+    facts: &dyn Facts,
+    now: Timestamp,
+) -> Result<Outcome, StoreError> {
+    let rule = policy::writes(incoming.kind, viewer.role);
+    let Some(cur) = current else {
+        if rule == Writes::StatusOfReferralsToItsAgency {
+            return rejected("a receiving agency may only change referrals addressed to it");
+        }
+        return Ok(Outcome::Accepted(Box::new(insert(viewer, incoming))));
+    };
+    if cur.meta.kind != incoming.kind {
+        return rejected("the id belongs to a record of another kind");
+    }
+    match rule {
+        Writes::Nothing => return rejected("this role may not write this kind of record"),
+        Writes::Own if cur.meta.author_worker_id != viewer.worker_id => {
+            return rejected("the record belongs to another worker")
+        }
+        Writes::OwnOrganisation if cur.meta.organisation_id != viewer.organisation_id => {
+            return rejected("the record belongs to another organisation")
+        }
+        Writes::StatusOfReferralsToItsAgency => {
+            let addressed = viewer.agency_id.is_some()
+                && cur.meta.agency_id.as_deref() == viewer.agency_id
+                && policy::may_see(viewer, &cur.meta, facts, now)?;
+            if !addressed {
+                return rejected("the referral is not addressed to this agency with her consent");
+            }
+        }
+        _ => {}
+    }
+    if cur.meta.tombstone {
+        return Ok(Outcome::Accepted(Box::new(Accepted {
+            status: AckStatus::Merged,
+            reason: Some("the record was deleted".into()),
+            history: Vec::new(),
+            state: None,
+            purge_history: false,
+        })));
+    }
+    if incoming.tombstone {
+        return Ok(Outcome::Accepted(Box::new(delete(cur, incoming, now))));
+    }
+    let (Some(body), Some(cur_body)) = (incoming.body.as_ref(), cur.body.as_ref()) else {
+        return Err(StoreError::Corrupt("a live record without a body"));
+    };
+    if incoming.kind.is_mutable() {
+        let effective = if rule == Writes::StatusOfReferralsToItsAgency {
+            match status_change_only(cur_body, body, incoming.facts.as_ref()) {
+                Ok(m) => m,
+                Err(reason) => return rejected(reason),
+            }
+        } else {
+            body.clone()
+        };
+        merge_into(cur, cur_body, body, &effective, incoming, now)
+    } else {
+        Ok(Outcome::Accepted(Box::new(replace(
+            cur, cur_body, body, incoming,
+        ))))
+    }
+}
+
+fn state_from(
+    incoming: &Incoming,
+    version: String,
+    organisation_id: &str,
+    author_worker_id: &str,
+    facts: Option<&BodyFacts>,
+    body: Option<Map<String, Value>>,
+    field_versions: FieldVersions,
+) -> NewState {
+    NewState {
+        kind: incoming.kind,
+        id: incoming.id,
+        version,
+        organisation_id: organisation_id.to_owned(),
+        author_worker_id: author_worker_id.to_owned(),
+        person_id: facts.and_then(|f| f.person_id),
+        agency_id: facts.and_then(|f| f.agency_id.clone()),
+        alert_until: facts.and_then(|f| f.alert_until),
+        consent_until: facts.and_then(|f| f.consent_until),
+        tombstone: body.is_none(),
+        body,
+        field_versions,
+    }
+}
+
+fn insert(viewer: &Viewer<'_>, incoming: &Incoming) -> Accepted {
+    let field_versions = match (&incoming.body, incoming.kind.is_mutable()) {
+        (Some(b), true) => merge::initial_versions(b, &incoming.version),
+        _ => FieldVersions::new(),
+    };
+    Accepted {
+        status: AckStatus::Applied,
+        reason: None,
+        history: Vec::new(),
+        state: Some(state_from(
+            incoming,
+            incoming.version.clone(),
+            viewer.organisation_id,
+            viewer.worker_id,
+            incoming.facts.as_ref(),
+            incoming.body.clone(),
+            field_versions,
+        )),
+        purge_history: false,
+    }
+}
+
+fn delete(cur: &Current, incoming: &Incoming, now: Timestamp) -> Accepted {
+    let (version, status) = if incoming.version > cur.meta.version {
+        (incoming.version.clone(), AckStatus::Applied)
+    } else {
+        (mint_version(&cur.meta.version, now), AckStatus::Merged)
+    };
+    let m = &cur.meta;
+    Accepted {
+        status,
+        reason: None,
+        history: Vec::new(),
+        state: Some(NewState {
+            kind: m.kind,
+            id: m.id,
+            version,
+            organisation_id: m.organisation_id.clone(),
+            author_worker_id: m.author_worker_id.clone(),
+            person_id: m.person_id,
+            agency_id: m.agency_id.clone(),
+            alert_until: m.alert_until,
+            consent_until: m.consent_until,
+            tombstone: true,
+            body: None,
+            field_versions: FieldVersions::new(),
+        }),
+        purge_history: true,
+    }
+}
+
+fn replace(
+    cur: &Current,
+    cur_body: &Map<String, Value>,
+    body: &Map<String, Value>,
+    incoming: &Incoming,
+) -> Accepted {
+    if incoming.version > cur.meta.version {
+        Accepted {
+            status: AckStatus::Applied,
+            reason: None,
+            history: vec![HistoryEntry {
+                field: None,
+                version: cur.meta.version.clone(),
+                value: Value::Object(cur_body.clone()),
+            }],
+            state: Some(state_from(
+                incoming,
+                incoming.version.clone(),
+                &cur.meta.organisation_id,
+                &cur.meta.author_worker_id,
+                incoming.facts.as_ref(),
+                Some(body.clone()),
+                FieldVersions::new(),
+            )),
+            purge_history: false,
+        }
+    } else {
+        Accepted {
+            status: AckStatus::Merged,
+            reason: Some(NEWER_STORED.into()),
+            history: vec![HistoryEntry {
+                field: None,
+                version: incoming.version.clone(),
+                value: Value::Object(body.clone()),
+            }],
+            state: None,
+            purge_history: false,
+        }
+    }
+}
+
+/// The stored referral with only the agency's status and status history
+/// taken from its body: whatever else its copy says is ignored.
+fn status_change_only(
+    cur_body: &Map<String, Value>,
+    body: &Map<String, Value>,
+    facts: Option<&BodyFacts>,
+) -> Result<Map<String, Value>, String> {
+    let to = facts
+        .and_then(|f| f.referral_status)
+        .ok_or("the body is not a valid referral record")?;
+    let from: ReferralStatus = cur_body
+        .get("status")
+        .and_then(|s| ReferralStatus::deserialize(s).ok())
+        .ok_or("the stored referral has no status")?;
+    if from != to {
+        if !AGENCY_STATUSES.contains(&to) {
+            return Err(
+                "a receiving agency may only acknowledge, accept, decline or close a referral"
+                    .into(),
+            );
+        }
+        if !from.can_move_to(to) {
+            return Err(format!(
+                "a referral cannot move from {} to {}",
+                from.as_str(),
+                to.as_str()
+            ));
+        }
+    }
+    let mut out = cur_body.clone();
+    for field in ["status", "history"] {
+        if let Some(v) = body.get(field) {
+            out.insert(field.to_owned(), v.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn merge_into(
+    cur: &Current,
+    cur_body: &Map<String, Value>,
+    sent: &Map<String, Value>,
+    effective: &Map<String, Value>,
+    incoming: &Incoming,
+    now: Timestamp,
+) -> Result<Outcome, StoreError> {
+    let merged = merge::merge(cur_body, &cur.field_versions, effective, &incoming.version);
+    let history: Vec<HistoryEntry> = merged
+        .losers
+        .iter()
+        .map(|l| HistoryEntry {
+            field: Some(l.field.clone()),
+            version: l.version.clone(),
+            value: l.value.clone(),
+        })
+        .collect();
+    let newer = incoming.version > cur.meta.version;
+    let (version, status) = if newer && merged.body == *sent {
+        (incoming.version.clone(), AckStatus::Applied)
+    } else if merged.incoming_won {
+        let after = if newer {
+            &incoming.version
+        } else {
+            &cur.meta.version
+        };
+        (mint_version(after, now), AckStatus::Merged)
+    } else {
+        return Ok(Outcome::Accepted(Box::new(Accepted {
+            status: AckStatus::Merged,
+            reason: (!history.is_empty()).then(|| NEWER_STORED.to_owned()),
+            history,
+            state: None,
+            purge_history: false,
+        })));
+    };
+    let merged_value = Value::Object(merged.body);
+    let Ok(facts) = body_facts(incoming.kind, &merged_value) else {
+        return rejected("the merged record would not be valid");
+    };
+    let Value::Object(body) = merged_value else {
+        return Err(StoreError::Corrupt("a merged body that is not an object"));
+    };
+    Ok(Outcome::Accepted(Box::new(Accepted {
+        status,
+        reason: None,
+        history,
+        state: Some(state_from(
+            incoming,
+            version,
+            &cur.meta.organisation_id,
+            &cur.meta.author_worker_id,
+            Some(&facts),
+            Some(body),
+            merged.field_versions,
+        )),
+        purge_history: false,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minted_versions_sort_after_what_they_follow() {
+        let now = chrono::DateTime::from_timestamp_millis(1_767_225_600_000).unwrap();
+        let past = "1767225500000-00004-abcd";
+        let m = mint_version(past, now);
+        assert_eq!(m, "1767225600000-00000-server");
+        assert!(m.as_str() > past);
+        let future = "1767225700000-00004-abcd";
+        let m = mint_version(future, now);
+        assert_eq!(m, "1767225700000-00005-server");
+        assert!(m.as_str() > future);
+        let full = "1767225700000-99999-abcd";
+        assert!(mint_version(full, now).as_str() > full);
+        assert!(crate::validate::is_canonical_version(&m));
+    }
+}

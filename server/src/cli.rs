@@ -1,0 +1,261 @@
+//! The command line: `serve`, and `admin` subcommands on a data directory.
+//! (`demo` will join them.)
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use nightround_core::domain::Role;
+use nightround_server::{Admin, Result, ServerConfig, ServerError, TlsSetting};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// Nightround's sync server.
+#[derive(Debug, Parser)]
+#[command(name = "nightround-server", version, about)]
+pub struct Cli {
+    /// Log more (-v: debug, -vv: trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+impl Cli {
+    /// The most detailed log level asked for.
+    pub fn log_level(&self) -> tracing::Level {
+        match self.verbose {
+            0 => tracing::Level::INFO,
+            1 => tracing::Level::DEBUG,
+            _ => tracing::Level::TRACE,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the sync API until interrupted.
+    Serve(ServeArgs),
+    /// Administer a data directory (the server may be running).
+    Admin {
+        /// The server's data directory.
+        #[arg(long, global = true, default_value = "nightround-data")]
+        data_dir: PathBuf,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// The server's data directory (database, key, certificate).
+    #[arg(long, default_value = "nightround-data")]
+    data_dir: PathBuf,
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    listen: SocketAddr,
+    /// A PEM certificate chain; without it a self-signed one is made in the data directory.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// A name for the generated certificate (repeatable); default localhost and 127.0.0.1.
+    #[arg(long = "hostname")]
+    hostnames: Vec<String>,
+    /// Serve plain HTTP (loopback addresses only, for development).
+    #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
+    plain_http: bool,
+    /// Days a phone may go unsynced before it locks itself.
+    #[arg(long, default_value_t = nightround_server::config::DEFAULT_LEASE_DAYS)]
+    lease_days: u32,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleArg {
+    #[value(name = "outreach_worker")]
+    OutreachWorker,
+    #[value(name = "police_officer")]
+    PoliceOfficer,
+    #[value(name = "supervisor")]
+    Supervisor,
+    #[value(name = "receiving_agency")]
+    ReceivingAgency,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::OutreachWorker => Role::OutreachWorker,
+            RoleArg::PoliceOfficer => Role::PoliceOfficer,
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::ReceivingAgency => Role::ReceivingAgency,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Add a member organisation.
+    AddOrg {
+        #[arg(long)]
+        name: String,
+    },
+    /// List organisations.
+    Orgs,
+    /// Add a worker to an organisation.
+    AddWorker {
+        /// Organisation id or name.
+        #[arg(long)]
+        org: String,
+        /// The name her colleagues know her by.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The directory agency of a receiving-agency worker.
+        #[arg(long)]
+        agency: Option<String>,
+    },
+    /// List workers.
+    Workers,
+    /// Make a one-time enrolment code for a worker's phone.
+    EnrolCode {
+        #[arg(long)]
+        worker: String,
+        /// Minutes the code stays valid.
+        #[arg(long, default_value_t = nightround_server::config::DEFAULT_CODE_TTL_MINUTES)]
+        minutes: i64,
+    },
+    /// Shut one device out (its phone erases its data on the next sync).
+    RevokeDevice {
+        #[arg(long)]
+        device: Uuid,
+    },
+    /// Shut out every device of a worker.
+    RevokeWorker {
+        #[arg(long)]
+        worker: String,
+    },
+    /// List devices with their last sync.
+    Devices,
+}
+
+/// Runs the command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Admin { data_dir, command } => {
+            let config = ServerConfig::new(data_dir, SocketAddr::from(([127, 0, 0, 1], 0)));
+            admin(&Admin::open(&config)?, command)
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<()> {
+    let mut config = ServerConfig::new(args.data_dir, args.listen);
+    config.lease_days = args.lease_days;
+    config.tls = match (args.plain_http, args.tls_cert, args.tls_key) {
+        (true, _, _) => TlsSetting::PlainLoopback,
+        (false, Some(cert), Some(key)) => TlsSetting::Files { cert, key },
+        _ => TlsSetting::SelfSigned {
+            hostnames: args.hostnames,
+        },
+    };
+    config.validate()?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| ServerError::Config(format!("starting the runtime: {e}")))?;
+    runtime.block_on(async {
+        let server = nightround_server::start(config).await?;
+        println!("listening on {}", server.base_url());
+        if let Some(fp) = server.tls_fingerprint() {
+            println!("certificate SHA-256 fingerprint: {fp}");
+        }
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|e| ServerError::Config(format!("waiting for Ctrl-C: {e}")))?;
+        println!("stopping");
+        server.shutdown().await
+    })
+}
+
+fn time(t: Option<nightround_core::Timestamp>) -> String {
+    t.map_or_else(
+        || "never".into(),
+        |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    )
+}
+
+fn admin(admin: &Admin, command: AdminCommand) -> Result<()> {
+    match command {
+        AdminCommand::AddOrg { name } => {
+            let org = admin.create_organisation(&name)?;
+            println!("{}\t{}", org.id, org.name);
+        }
+        AdminCommand::Orgs => {
+            for org in admin.organisations()? {
+                println!("{}\t{}", org.id, org.name);
+            }
+        }
+        AdminCommand::AddWorker {
+            org,
+            name,
+            role,
+            agency,
+        } => {
+            let w = admin.create_worker(&org, &name, role.into(), agency.as_deref())?;
+            println!("{}", w.id);
+        }
+        AdminCommand::Workers => {
+            for w in admin.workers()? {
+                let revoked = if w.revoked_at.is_some() {
+                    "\trevoked"
+                } else {
+                    ""
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}{revoked}",
+                    w.id,
+                    w.organisation_id,
+                    w.display_name,
+                    w.role.label(),
+                    w.agency_id.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        AdminCommand::EnrolCode { worker, minutes } => {
+            let code = admin
+                .create_enrolment_code_valid_for(&worker, chrono::Duration::minutes(minutes))?;
+            println!("{}", code.code);
+            eprintln!("valid until {}, once", time(Some(code.expires_at)));
+        }
+        AdminCommand::RevokeDevice { device } => {
+            admin.revoke_device(device)?;
+            println!("revoked device {device}");
+        }
+        AdminCommand::RevokeWorker { worker } => {
+            admin.revoke_worker(&worker)?;
+            println!("revoked worker {worker} and her devices");
+        }
+        AdminCommand::Devices => {
+            println!("device\tname\tworker\trole\torganisation\tlast sync\tstate");
+            for d in admin.devices()? {
+                let state = if d.revoked {
+                    "revoked"
+                } else if d.lease_expired {
+                    "lease expired"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{state}",
+                    d.device_id,
+                    d.name,
+                    d.worker_name,
+                    d.role.label(),
+                    d.organisation,
+                    time(d.last_sync_at)
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! How a server is started: where its data lives, where it listens, how it
+//! speaks TLS, and the few numbers an operator may change.
+
+use crate::error::{Result, ServerError};
+use nightround_core::clock::{Clock, SystemClock};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Days a device may go without syncing before it locks itself.
+pub const DEFAULT_LEASE_DAYS: u32 = 14;
+/// How long an enrolment code stays valid.
+pub const DEFAULT_CODE_TTL_MINUTES: i64 = 15;
+
+/// How the server speaks to phones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsSetting {
+    /// Plain HTTP, for development and tests; refused unless the listen
+    /// address is loopback.
+    PlainLoopback,
+    /// A self-signed certificate kept in `<data-dir>/tls/`, generated on the
+    /// first start for these names (the phone pins it, so the names matter
+    /// little). Empty means `localhost` and `127.0.0.1`.
+    SelfSigned { hostnames: Vec<String> },
+    /// A certificate chain and private key in PEM files given by the operator.
+    Files { cert: PathBuf, key: PathBuf },
+}
+
+/// Everything [`crate::start`] needs.
+#[derive(Clone)]
+pub struct ServerConfig {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub tls: TlsSetting,
+    /// Returned at enrolment: the phone locks after this many days unsynced.
+    pub lease_days: u32,
+    /// How long a new enrolment code is valid.
+    pub enrolment_code_ttl: chrono::Duration,
+    /// Where "now" comes from; tests inject a `ManualClock`.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field("tls", &self.tls)
+            .field("lease_days", &self.lease_days)
+            .field("enrolment_code_ttl", &self.enrolment_code_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerConfig {
+    /// The defaults: a self-signed certificate, a 14-day lease, 15-minute
+    /// codes, the system clock.
+    pub fn new(data_dir: impl Into<PathBuf>, listen: SocketAddr) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            listen,
+            tls: TlsSetting::SelfSigned {
+                hostnames: Vec::new(),
+            },
+            lease_days: DEFAULT_LEASE_DAYS,
+            enrolment_code_ttl: chrono::Duration::minutes(DEFAULT_CODE_TTL_MINUTES),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Plain HTTP on loopback, for tests and development.
+    pub fn plain_http(mut self) -> Self {
+        self.tls = TlsSetting::PlainLoopback;
+        self
+    }
+
+    /// Reads "now" from `clock` instead of the system clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Refuses a configuration that cannot be run safely.
+    pub fn validate(&self) -> Result<()> {
+        if self.tls == TlsSetting::PlainLoopback && !is_loopback(&self.listen) {
+            return Err(ServerError::Config(format!(
+                "plain HTTP is only allowed on a loopback address, not {}; \
+                 drop --plain-http to serve HTTPS",
+                self.listen
+            )));
+        }
+        if self.lease_days == 0 {
+            return Err(ServerError::Config("lease_days must be at least 1".into()));
+        }
+        if self.enrolment_code_ttl <= chrono::Duration::zero() {
+            return Err(ServerError::Config(
+                "the enrolment code lifetime must be positive".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Where this server's files are.
+    pub fn paths(&self) -> DataPaths {
+        DataPaths::new(&self.data_dir)
+    }
+}
+
+/// Whether an address only this machine can reach.
+pub fn is_loopback(addr: &SocketAddr) -> bool {
+    addr.ip().to_canonical().is_loopback()
+}
+
+/// The files of a data directory, named in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataPaths {
+    root: PathBuf,
+}
+
+impl DataPaths {
+    pub fn new(root: impl AsRef<Path>) -> Self {
+        Self {
+            root: root.as_ref().to_path_buf(),
+        }
+    }
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    /// The SQLite database.
+    pub fn database(&self) -> PathBuf {
+        self.root.join("nightround-server.db")
+    }
+    /// The directory of the record key, kept outside the database.
+    pub fn keys_dir(&self) -> PathBuf {
+        self.root.join("keys")
+    }
+    /// 32 random bytes: the key record bodies are sealed under.
+    pub fn records_key(&self) -> PathBuf {
+        self.keys_dir().join("server-records.key")
+    }
+    pub fn tls_dir(&self) -> PathBuf {
+        self.root.join("tls")
+    }
+    /// The generated self-signed certificate, PEM.
+    pub fn tls_cert(&self) -> PathBuf {
+        self.tls_dir().join("server-cert.pem")
+    }
+    /// The generated certificate's private key, PEM, mode 0600.
+    pub fn tls_key(&self) -> PathBuf {
+        self.tls_dir().join("server-key.pem")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        let ok = ServerConfig::new("/tmp/x", "127.0.0.1:0".parse().unwrap()).plain_http();
+        assert!(ok.validate().is_ok());
+        let v6 = ServerConfig::new("/tmp/x", "[::1]:8443".parse().unwrap()).plain_http();
+        assert!(v6.validate().is_ok());
+        for addr in ["0.0.0.0:8080", "192.0.2.10:8080", "[::]:8080"] {
+            let bad = ServerConfig::new("/tmp/x", addr.parse().unwrap()).plain_http();
+            let err = bad.validate().unwrap_err().to_string();
+            assert!(err.contains("loopback"), "{addr}: {err}");
+            let tls = ServerConfig::new("/tmp/x", addr.parse().unwrap());
+            assert!(tls.validate().is_ok(), "TLS is fine anywhere");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Nightround's sync server.
+//!
+//! The phones of an outreach partnership enrol here with a one-time code,
+//! push what they recorded and pull what their role may see. The contract is
+//! `docs/sync-protocol.md`; the wire types are `nightround_core::sync::protocol`.
+//!
+//! - [`start`] runs the server in-process (tests, the binary, the demo);
+//! - [`Admin`] creates organisations, workers and enrolment codes, revokes
+//!   devices and sets the directory, on the same store;
+//! - [`policy`] is the one table of who may see and write what;
+//! - [`store::Store`] is the storage trait; [`store::sqlite`] its only backend.
+
+pub mod admin;
+pub mod api;
+pub mod apply;
+pub mod config;
+pub mod error;
+pub mod keys;
+pub mod merge;
+pub mod policy;
+pub mod secrets;
+pub mod server;
+pub mod store;
+pub mod tls;
+pub mod validate;
+
+pub use admin::{Admin, DeviceInfo, EnrolmentCode};
+pub use config::{DataPaths, ServerConfig, TlsSetting};
+pub use error::{Result, ServerError};
+pub use server::{start, RunningServer};

@@ -1,0 +1,344 @@
+//! Who may see and who may write what: the one policy table of the
+//! information sharing agreement, used by pull, by push and (later) by the
+//! dashboard. `docs/sync-protocol.md` ("Who sees what") is this table in
+//! words; a test checks that the two say the same, and another walks every
+//! role against every kind of record through a real server.
+//!
+//! Decisions the document leaves open, made here:
+//!
+//! - **Consent covers the police** when the person has a consent, not
+//!   tombstoned, not withdrawn and not past its review date, to an agency the
+//!   directory marks `is_police`. Which categories it covers is not checked.
+//! - **"With consent"** for a referral means a consent in force from the same
+//!   person to the referral's agency (not only the one the referral names, so
+//!   a renewed consent keeps working).
+//! - Police officers see every consent **to** a police agency, withdrawn or
+//!   not, so that a withdrawal reaches their phones; a receiving agency sees
+//!   every consent to itself for the same reason.
+//! - Receiving agencies see **no concerns**: the table says so, although the
+//!   prose says alerts reach "every device of the partnership". Alerts are for
+//!   the people on the street; an agency desk does not need them.
+//! - Writes: police officers record welfare-check contacts, their own supply
+//!   drops and concerns, and never profiles, consents or referrals (those are
+//!   outreach's, taken with her); supervisors write what outreach workers
+//!   write; a receiving agency only moves the status of referrals addressed
+//!   to it that it can see. Which contact kind a role may record is core's
+//!   `ContactKind::allowed_for`.
+
+use crate::store::{RecordMeta, StoreError};
+use nightround_core::domain::{RecordKind, Role};
+use nightround_core::Timestamp;
+use uuid::Uuid;
+
+/// The roles in the order of the table's columns.
+pub const ROLES: [Role; 4] = [
+    Role::OutreachWorker,
+    Role::PoliceOfficer,
+    Role::Supervisor,
+    Role::ReceivingAgency,
+];
+
+/// What a role sees of one kind of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sees {
+    Nothing,
+    /// Records stored by the viewer's organisation.
+    OwnOrganisation,
+    /// Her organisation's, and every active team alert.
+    OwnOrganisationAndAlerts,
+    /// The viewer's own, and every active team alert.
+    OwnAndAlerts,
+    /// Only what the viewer herself recorded.
+    Own,
+    /// A person whose consent in force covers the police.
+    PeopleConsentingToPolice,
+    /// The viewer's own; others' where the person's consent covers the police.
+    OwnAndPeopleConsentingToPolice,
+    /// Consents to a police agency (in force or not).
+    ConsentsToPolice,
+    /// Referrals to a police agency, with her consent in force to it.
+    ReferralsToPoliceWithConsent,
+    /// Consents to the viewer's agency (in force or not).
+    ConsentsToItsAgency,
+    /// Referrals addressed to the viewer's agency, with consent in force.
+    ReferralsToItsAgencyWithConsent,
+    /// People referred to the viewer's agency, with consent in force.
+    PeopleReferredToItsAgencyWithConsent,
+}
+
+/// One cell of the table: the rule, and the document's words for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    pub sees: Sees,
+    pub doc: &'static str,
+}
+
+const fn cell(sees: Sees, doc: &'static str) -> Cell {
+    Cell { sees, doc }
+}
+
+/// THE table: for each kind, what each role in [`ROLES`] order sees.
+pub const SEE_TABLE: [(RecordKind, [Cell; 4]); 6] = {
+    use Sees::*;
+    [
+        (
+            RecordKind::Person,
+            [
+                cell(OwnOrganisation, "own organisation"),
+                cell(
+                    PeopleConsentingToPolice,
+                    "only if her consent covers the police",
+                ),
+                cell(OwnOrganisation, "own organisation"),
+                cell(
+                    PeopleReferredToItsAgencyWithConsent,
+                    "only people referred to it, with consent",
+                ),
+            ],
+        ),
+        (
+            RecordKind::Contact,
+            [
+                cell(OwnOrganisation, "own organisation"),
+                cell(
+                    OwnAndPeopleConsentingToPolice,
+                    "own welfare checks; others if consent covers police",
+                ),
+                cell(OwnOrganisation, "own organisation"),
+                cell(Nothing, "no"),
+            ],
+        ),
+        (
+            RecordKind::SupplyDrop,
+            [
+                cell(OwnOrganisation, "own organisation"),
+                cell(Own, "own"),
+                cell(OwnOrganisation, "own organisation"),
+                cell(Nothing, "no"),
+            ],
+        ),
+        (
+            RecordKind::Concern,
+            [
+                cell(OwnOrganisationAndAlerts, "own org + team alerts"),
+                cell(OwnAndAlerts, "team alerts + own"),
+                cell(OwnOrganisationAndAlerts, "own org + alerts"),
+                cell(Nothing, "no"),
+            ],
+        ),
+        (
+            RecordKind::Consent,
+            [
+                cell(OwnOrganisation, "own organisation"),
+                cell(ConsentsToPolice, "consents to the police"),
+                cell(OwnOrganisation, "own organisation"),
+                cell(ConsentsToItsAgency, "consents to that agency"),
+            ],
+        ),
+        (
+            RecordKind::Referral,
+            [
+                cell(OwnOrganisation, "own organisation"),
+                cell(
+                    ReferralsToPoliceWithConsent,
+                    "referrals to the police, with consent",
+                ),
+                cell(OwnOrganisation, "own organisation"),
+                cell(
+                    ReferralsToItsAgencyWithConsent,
+                    "referrals addressed to it, with consent",
+                ),
+            ],
+        ),
+    ]
+};
+
+/// What a role may write of one kind of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writes {
+    Nothing,
+    /// Create, correct and delete what she recorded herself (the body's
+    /// author must be the device's worker).
+    Own,
+    /// Create, and edit or delete her organisation's records.
+    OwnOrganisation,
+    /// Move the status of referrals addressed to her agency; nothing else.
+    StatusOfReferralsToItsAgency,
+}
+
+/// The write half of the table, in [`ROLES`] order.
+pub const WRITE_TABLE: [(RecordKind, [Writes; 4]); 6] = {
+    use Writes::*;
+    [
+        (
+            RecordKind::Person,
+            [OwnOrganisation, Nothing, OwnOrganisation, Nothing],
+        ),
+        (RecordKind::Contact, [Own, Own, Own, Nothing]),
+        (RecordKind::SupplyDrop, [Own, Own, Own, Nothing]),
+        (RecordKind::Concern, [Own, Own, Own, Nothing]),
+        (
+            RecordKind::Consent,
+            [OwnOrganisation, Nothing, OwnOrganisation, Nothing],
+        ),
+        (
+            RecordKind::Referral,
+            [
+                OwnOrganisation,
+                Nothing,
+                OwnOrganisation,
+                StatusOfReferralsToItsAgency,
+            ],
+        ),
+    ]
+};
+
+fn column(role: Role) -> usize {
+    match role {
+        Role::OutreachWorker => 0,
+        Role::PoliceOfficer => 1,
+        Role::Supervisor => 2,
+        Role::ReceivingAgency => 3,
+    }
+}
+
+/// The table's cell for a kind and a role.
+pub fn cell_for(kind: RecordKind, role: Role) -> Cell {
+    SEE_TABLE
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(cell(Sees::Nothing, "no"), |(_, cells)| cells[column(role)])
+}
+
+/// What a role sees of a kind.
+pub fn sees(kind: RecordKind, role: Role) -> Sees {
+    cell_for(kind, role).sees
+}
+
+/// What a role may write of a kind.
+pub fn writes(kind: RecordKind, role: Role) -> Writes {
+    WRITE_TABLE
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(Writes::Nothing, |(_, w)| w[column(role)])
+}
+
+/// Who is looking (or writing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer<'a> {
+    pub role: Role,
+    pub worker_id: &'a str,
+    pub organisation_id: &'a str,
+    /// The agency of a receiving-agency worker.
+    pub agency_id: Option<&'a str>,
+}
+
+/// What the policy asks the store about other records.
+pub trait Facts {
+    /// Whether the directory marks the agency as the police.
+    fn is_police_agency(&self, agency_id: &str) -> bool;
+    /// Whether the person has a consent in force at `now` to the agency.
+    fn consent_in_force(
+        &self,
+        person: Uuid,
+        agency_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// Whether the person has a consent in force at `now` to any police agency.
+    fn consent_to_police_in_force(&self, person: Uuid, now: Timestamp) -> Result<bool, StoreError>;
+    /// Whether a (not deleted) referral of the person to the agency exists.
+    fn referred_to(&self, person: Uuid, agency_id: &str) -> Result<bool, StoreError>;
+}
+
+/// Whether `viewer` may see the record at `now`.
+pub fn may_see(
+    viewer: &Viewer<'_>,
+    rec: &RecordMeta,
+    facts: &dyn Facts,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let own_org = rec.organisation_id == viewer.organisation_id;
+    let own = rec.author_worker_id == viewer.worker_id;
+    let alert = rec.alert_until.is_some_and(|until| until > now);
+    let person = if rec.kind == RecordKind::Person {
+        Some(rec.id)
+    } else {
+        rec.person_id
+    };
+    let police_consent = |facts: &dyn Facts| -> Result<bool, StoreError> {
+        match person {
+            Some(p) => facts.consent_to_police_in_force(p, now),
+            None => Ok(false),
+        }
+    };
+    let rec_agency = rec.agency_id.as_deref();
+    let its_agency = viewer.agency_id.filter(|a| rec_agency == Some(*a));
+    Ok(match sees(rec.kind, viewer.role) {
+        Sees::Nothing => false,
+        Sees::OwnOrganisation => own_org,
+        Sees::OwnOrganisationAndAlerts => own_org || alert,
+        Sees::OwnAndAlerts => own || alert,
+        Sees::Own => own,
+        Sees::PeopleConsentingToPolice => police_consent(facts)?,
+        Sees::OwnAndPeopleConsentingToPolice => own || police_consent(facts)?,
+        Sees::ConsentsToPolice => rec_agency.is_some_and(|a| facts.is_police_agency(a)),
+        Sees::ReferralsToPoliceWithConsent => match (rec_agency, person) {
+            (Some(a), Some(p)) if facts.is_police_agency(a) => facts.consent_in_force(p, a, now)?,
+            _ => false,
+        },
+        Sees::ConsentsToItsAgency => its_agency.is_some(),
+        Sees::ReferralsToItsAgencyWithConsent => match (its_agency, person) {
+            (Some(a), Some(p)) => facts.consent_in_force(p, a, now)?,
+            _ => false,
+        },
+        Sees::PeopleReferredToItsAgencyWithConsent => match (viewer.agency_id, person) {
+            (Some(a), Some(p)) => facts.referred_to(p, a)? && facts.consent_in_force(p, a, now)?,
+            _ => false,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_row_in_both_tables() {
+        for kind in RecordKind::ALL {
+            assert!(SEE_TABLE.iter().any(|(k, _)| *k == kind), "{kind:?}");
+            assert!(WRITE_TABLE.iter().any(|(k, _)| *k == kind), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_table_matches_the_protocol_document() {
+        let doc = include_str!("../../docs/sync-protocol.md");
+        let section = doc
+            .split("## Who sees what")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("the document has a 'Who sees what' section");
+        let mut rows = 0;
+        for line in section.lines().filter(|l| l.starts_with('|')) {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            let kind = match cells[0] {
+                "person" => RecordKind::Person,
+                "contact" => RecordKind::Contact,
+                "supply drop" => RecordKind::SupplyDrop,
+                "concern" => RecordKind::Concern,
+                "consent" => RecordKind::Consent,
+                "referral" => RecordKind::Referral,
+                _ => continue,
+            };
+            rows += 1;
+            for (i, role) in ROLES.into_iter().enumerate() {
+                assert_eq!(
+                    cell_for(kind, role).doc,
+                    cells[i + 1],
+                    "{kind:?} / {role:?}: policy.rs and docs/sync-protocol.md disagree"
+                );
+            }
+        }
+        assert_eq!(rows, 6, "every kind has a row in the document");
+    }
+}

@@ -1,0 +1,120 @@
+//! Running the server in-process: [`start`] binds, serves and hands back a
+//! [`RunningServer`] to ask for its address and to stop it. The binary,
+//! the tests and (later) the demo all start it this way, so a test can stop
+//! and restart a server on the same data directory.
+
+use crate::admin::{open_data_dir, Admin};
+use crate::api::{self, AppState};
+use crate::config::ServerConfig;
+use crate::error::{Result, ServerError};
+use crate::tls;
+use axum_server::tls_rustls::RustlsConfig;
+use axum_server::Handle;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// A server serving on its own tasks.
+pub struct RunningServer {
+    addr: SocketAddr,
+    handle: Handle<SocketAddr>,
+    task: JoinHandle<std::io::Result<()>>,
+    admin: Admin,
+    tls: Option<tls::TlsMaterial>,
+}
+
+impl std::fmt::Debug for RunningServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningServer")
+            .field("addr", &self.addr)
+            .field("tls", &self.tls.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens the data directory (creating its key, database and certificate on
+/// the first start), binds `config.listen` and serves until shut down.
+pub async fn start(config: ServerConfig) -> Result<RunningServer> {
+    config.validate()?;
+    let (store, keys) = open_data_dir(&config)?;
+    let tls = tls::prepare(&config.tls, &config.paths())?;
+    let admin = Admin::new(store.clone(), &config, &keys);
+    let state = AppState {
+        store,
+        clock: config.clock.clone(),
+        code_key: keys.enrolment_codes.clone(),
+        lease_days: config.lease_days,
+    };
+    let app = api::router(state).into_make_service();
+    let bind_err = |source| ServerError::Bind {
+        addr: config.listen,
+        source,
+    };
+    let listener = std::net::TcpListener::bind(config.listen).map_err(bind_err)?;
+    let addr = listener.local_addr().map_err(bind_err)?;
+    let handle = Handle::new();
+    let task = match &tls {
+        None => {
+            let server = axum_server::from_tcp(listener).map_err(bind_err)?;
+            tokio::spawn(server.handle(handle.clone()).serve(app))
+        }
+        Some(material) => {
+            let rustls = RustlsConfig::from_config(material.config.clone());
+            let server = axum_server::from_tcp_rustls(listener, rustls).map_err(bind_err)?;
+            tokio::spawn(server.handle(handle.clone()).serve(app))
+        }
+    };
+    match &tls {
+        Some(t) => tracing::info!(%addr, fingerprint = %t.fingerprint, "serving HTTPS"),
+        None => tracing::info!(%addr, "serving plain HTTP on loopback"),
+    }
+    Ok(RunningServer {
+        addr,
+        handle,
+        task,
+        admin,
+        tls,
+    })
+}
+
+impl RunningServer {
+    /// The bound address (the real port when started on port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://addr` or `https://addr`.
+    pub fn base_url(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// Administration on the same store.
+    pub fn admin(&self) -> &Admin {
+        &self.admin
+    }
+
+    /// The certificate's SHA-256 fingerprint, when serving HTTPS.
+    pub fn tls_fingerprint(&self) -> Option<&str> {
+        self.tls.as_ref().map(|t| t.fingerprint.as_str())
+    }
+
+    /// The certificate phones pin, PEM, when serving HTTPS.
+    pub fn tls_cert_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|t| t.cert_pem.as_str())
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to five seconds),
+    /// and waits until the server has let go of everything.
+    pub async fn shutdown(self) -> Result<()> {
+        self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
+        match self.task.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(source)) => Err(ServerError::Bind {
+                addr: self.addr,
+                source,
+            }),
+            Err(e) => Err(ServerError::Config(format!("the server task failed: {e}"))),
+        }
+    }
+}

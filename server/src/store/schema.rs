@@ -1,0 +1,174 @@
+//! The server database's schema, and every migration, in one place.
+//!
+//! A new database is created at [`LATEST`] in one step; an older one is
+//! upgraded step by step (`UPGRADES[i]` takes version `i + 1` to `i + 2`).
+//! The version lives in SQLite's `user_version`; a database from a newer
+//! server is refused rather than guessed at.
+//!
+//! Plaintext columns hold only what ordering and the policy need: kind, id,
+//! version, sequence number, organisation, author, person, agency, alert end,
+//! the end of a consent's force, and whether it is deleted. Everything a
+//! person said is in `body`, sealed under the server's record key (with the
+//! per-field versions of mutable records), and so is every history value.
+
+use super::StoreError;
+use rusqlite::Connection;
+
+/// The schema this code writes.
+pub const LATEST: u32 = 1;
+
+/// The whole schema at [`LATEST`], for a new database.
+const CREATE_LATEST: &str = "
+CREATE TABLE server_meta (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+CREATE TABLE organisations (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE workers (
+    id              TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL REFERENCES organisations (id),
+    display_name    TEXT NOT NULL,
+    role            TEXT NOT NULL,
+    agency_id       TEXT,
+    created_at      INTEGER NOT NULL,
+    revoked_at      INTEGER
+);
+CREATE TABLE devices (
+    id           TEXT PRIMARY KEY,
+    worker_id    TEXT NOT NULL REFERENCES workers (id),
+    name         TEXT NOT NULL,
+    token_hash   BLOB NOT NULL UNIQUE,
+    enrolled_at  INTEGER NOT NULL,
+    last_sync_at INTEGER,
+    revoked_at   INTEGER
+);
+CREATE TABLE enrolment_codes (
+    code_hash  BLOB PRIMARY KEY,
+    worker_id  TEXT NOT NULL REFERENCES workers (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER,
+    device_id  TEXT
+) WITHOUT ROWID;
+CREATE TABLE directory (
+    singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+    revision   INTEGER NOT NULL,
+    body       TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE records (
+    id               TEXT PRIMARY KEY,
+    kind             TEXT NOT NULL,
+    version          TEXT NOT NULL,
+    seq              INTEGER NOT NULL UNIQUE,
+    organisation_id  TEXT NOT NULL,
+    author_worker_id TEXT NOT NULL,
+    person_id        TEXT,
+    agency_id        TEXT,
+    alert_until      INTEGER,
+    consent_until    INTEGER,
+    tombstone        INTEGER NOT NULL,
+    key_id           INTEGER,
+    body             BLOB
+) WITHOUT ROWID;
+CREATE INDEX records_by_person ON records (person_id, kind) WHERE person_id IS NOT NULL;
+CREATE TABLE record_history (
+    entry       INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    field       TEXT,
+    version     TEXT NOT NULL,
+    key_id      INTEGER NOT NULL,
+    value       BLOB NOT NULL,
+    recorded_at INTEGER NOT NULL
+);
+CREATE INDEX record_history_by_record ON record_history (id);
+CREATE TABLE applied_versions (
+    id         TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    device_id  TEXT NOT NULL,
+    applied_at INTEGER NOT NULL,
+    PRIMARY KEY (id, version)
+) WITHOUT ROWID;
+";
+
+/// Upgrades, in order. Empty until the schema first changes.
+const UPGRADES: &[&str] = &[];
+
+/// Sets a connection up the way every server connection must be.
+pub fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+        return Err(StoreError::Corrupt("the WAL journal is unavailable"));
+    }
+    // An ack lets the phone drop its copy: what was acknowledged must survive
+    // a power cut.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Deleted bodies (tombstones) are overwritten, not left in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+/// The schema version a database is at.
+pub fn version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings a database to [`LATEST`]: creates it when empty, upgrades it when
+/// older, refuses it when newer. Each step commits with its version number.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found = version(conn)?;
+    if found > LATEST {
+        return Err(StoreError::SchemaTooNew {
+            found,
+            known: LATEST,
+        });
+    }
+    if found == 0 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(CREATE_LATEST)?;
+        tx.pragma_update(None, "user_version", LATEST)?;
+        tx.commit()?;
+        return Ok(());
+    }
+    for v in found..LATEST {
+        let step = UPGRADES
+            .get((v - 1) as usize)
+            .ok_or(StoreError::Corrupt("a missing schema upgrade"))?;
+        let tx = conn.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", v + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_migrate_twice_and_newer_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        configure(&conn).unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), LATEST);
+        migrate(&mut conn).unwrap();
+        assert_eq!(UPGRADES.len() as u32, LATEST - 1);
+        let mut newer = Connection::open_in_memory().unwrap();
+        newer
+            .pragma_update(None, "user_version", LATEST + 1)
+            .unwrap();
+        assert!(matches!(
+            migrate(&mut newer),
+            Err(StoreError::SchemaTooNew { .. })
+        ));
+    }
+}

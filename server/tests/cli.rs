@@ -1,0 +1,125 @@
+//! The binary: admin subcommands on a data directory, and `serve` printing
+//! its address and certificate fingerprint.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_nightround-server"))
+}
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = bin().args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn admin_commands_work_on_a_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (ok, out, _) = run(&[
+        "admin",
+        "--data-dir",
+        d,
+        "add-org",
+        "--name",
+        "Essex Police",
+    ]);
+    assert!(ok);
+    assert_eq!(out.trim(), "essex_police\tEssex Police");
+    let (ok, worker, err) = run(&[
+        "admin",
+        "--data-dir",
+        d,
+        "add-worker",
+        "--org",
+        "essex_police",
+        "--name",
+        "PC Reed",
+        "--role",
+        "police_officer",
+    ]);
+    assert!(ok, "{err}");
+    let worker = worker.trim().to_owned();
+    let (ok, code, _) = run(&["admin", "--data-dir", d, "enrol-code", "--worker", &worker]);
+    assert!(ok);
+    assert_eq!(code.trim().len(), 11);
+    let (ok, out, _) = run(&["admin", "--data-dir", d, "workers"]);
+    assert!(ok && out.contains("PC Reed") && out.contains("police officer"));
+    let (ok, out, _) = run(&["admin", "--data-dir", d, "devices"]);
+    assert!(ok && out.lines().count() == 1, "only the header: {out}");
+    let (ok, _, err) = run(&[
+        "admin",
+        "--data-dir",
+        d,
+        "add-worker",
+        "--org",
+        "essex_police",
+        "--name",
+        "Desk",
+        "--role",
+        "receiving_agency",
+    ]);
+    assert!(!ok && err.contains("agency"), "{err}");
+    let (ok, _, _) = run(&[
+        "admin",
+        "--data-dir",
+        d,
+        "revoke-worker",
+        "--worker",
+        &worker,
+    ]);
+    assert!(ok);
+    let (ok, _, err) = run(&["admin", "--data-dir", d, "enrol-code", "--worker", &worker]);
+    assert!(!ok && err.contains("revoked"), "{err}");
+    let (ok, _, err) = run(&[
+        "admin",
+        "--data-dir",
+        d,
+        "revoke-device",
+        "--device",
+        "0190a1b2-0000-7000-8000-000000000000",
+    ]);
+    assert!(!ok && err.contains("no device"), "{err}");
+}
+
+#[test]
+fn serve_refuses_plain_http_off_loopback_and_prints_its_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (ok, _, err) = run(&[
+        "serve",
+        "--data-dir",
+        d,
+        "--listen",
+        "0.0.0.0:0",
+        "--plain-http",
+    ]);
+    assert!(!ok && err.contains("loopback"), "{err}");
+
+    let mut child = bin()
+        .args(["serve", "--data-dir", d, "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        first.starts_with("listening on https://127.0.0.1:"),
+        "{first}"
+    );
+    assert!(
+        second.starts_with("certificate SHA-256 fingerprint: "),
+        "{second}"
+    );
+    assert!(dir.path().join("tls/server-cert.pem").exists());
+    assert!(dir.path().join("keys/server-records.key").exists());
+}

@@ -11,7 +11,8 @@
 #   NR_KEEP_TMP=1        keep the test temp dir even when all tests pass
 #   NR_TEST_TIMEOUT=600  seconds before the JVM run is killed
 #
-# The tests get NIGHTROUND_TEST_TMP, a fresh directory for vault files etc.
+# The tests get NIGHTROUND_TEST_TMP, a fresh directory for vault files etc.,
+# and NIGHTROUND_SERVER_BIN, the nightround-server binary the sync tests run.
 # It is removed after a passing run and kept (and printed) after a failure.
 set -euo pipefail
 
@@ -88,9 +89,15 @@ for d in bindings/kotlin/uniffi/*/; do
 done
 test_tmp="$(mktemp -d "${TMPDIR:-/tmp}/nightround-kotlin-tests.XXXXXX")"
 run_cp="$JAR:$KOTLIN_STDLIB_JAR:$KOTLIN_TEST_JAR:$KOTLINX_COROUTINES_JAR:$JNA_JAR"
+# The sync tests start a real server process.
+log "cargo build -p nightround-server"
+cargo build -q -p nightround-server
+server_bin="$TARGET_DIR/debug/nightround-server"
+[ -x "$server_bin" ] || { log "missing $server_bin"; exit 1; }
+
 log "java TestRunnerKt (NIGHTROUND_TEST_TMP=$test_tmp)"
 set +e
-NIGHTROUND_TEST_TMP="$test_tmp" timeout "${NR_TEST_TIMEOUT:-600}" \
+NIGHTROUND_SERVER_BIN="$server_bin" NIGHTROUND_TEST_TMP="$test_tmp" timeout "${NR_TEST_TIMEOUT:-600}" \
     java "${java_props[@]}" -cp "$run_cp" TestRunnerKt "$@"
 status=$?
 set -e

@@ -1463,6 +1463,75 @@ public func FfiConverterTypeDirectory_lower(_ value: Directory) -> RustBuffer {
 
 
 /**
+ * What enrolment returns, to be kept in the vault.
+ */
+public struct Enrolment: Equatable, Hashable {
+    public var serverUrl: String
+    public var pinnedCertPem: String?
+    public var deviceId: Uuid
+    public var token: String
+    public var leaseDays: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(serverUrl: String, pinnedCertPem: String?, deviceId: Uuid, token: String, leaseDays: UInt32) {
+        self.serverUrl = serverUrl
+        self.pinnedCertPem = pinnedCertPem
+        self.deviceId = deviceId
+        self.token = token
+        self.leaseDays = leaseDays
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Enrolment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEnrolment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Enrolment {
+        return
+            try Enrolment(
+                serverUrl: FfiConverterString.read(from: &buf), 
+                pinnedCertPem: FfiConverterOptionString.read(from: &buf), 
+                deviceId: FfiConverterTypeUuid.read(from: &buf), 
+                token: FfiConverterString.read(from: &buf), 
+                leaseDays: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Enrolment, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.serverUrl, into: &buf)
+        FfiConverterOptionString.write(value.pinnedCertPem, into: &buf)
+        FfiConverterTypeUuid.write(value.deviceId, into: &buf)
+        FfiConverterString.write(value.token, into: &buf)
+        FfiConverterUInt32.write(value.leaseDays, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolment_lift(_ buf: RustBuffer) throws -> Enrolment {
+    return try FfiConverterTypeEnrolment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolment_lower(_ value: Enrolment) -> RustBuffer {
+    return FfiConverterTypeEnrolment.lower(value)
+}
+
+
+/**
  * A person's profile as stored and shared with the team.
  */
 public struct Person: Equatable, Hashable {
@@ -2513,6 +2582,216 @@ public func FfiConverterTypeSupplyTotal_lift(_ buf: RustBuffer) throws -> Supply
 #endif
 public func FfiConverterTypeSupplyTotal_lower(_ value: SupplyTotal) -> RustBuffer {
     return FfiConverterTypeSupplyTotal.lower(value)
+}
+
+
+/**
+ * What one sync did.
+ */
+public struct SyncReport: Equatable, Hashable {
+    /**
+     * Changes the server took (applied or merged).
+     */
+    public var pushed: UInt64
+    /**
+     * Changes it already had (replays).
+     */
+    public var duplicates: UInt64
+    /**
+     * Changes it refused, now quarantined.
+     */
+    public var rejected: UInt64
+    /**
+     * Changes pulled and applied here.
+     */
+    public var pulled: UInt64
+    /**
+     * Still waiting in the outbox.
+     */
+    public var pending: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Changes the server took (applied or merged).
+         */pushed: UInt64, 
+        /**
+         * Changes it already had (replays).
+         */duplicates: UInt64, 
+        /**
+         * Changes it refused, now quarantined.
+         */rejected: UInt64, 
+        /**
+         * Changes pulled and applied here.
+         */pulled: UInt64, 
+        /**
+         * Still waiting in the outbox.
+         */pending: UInt64) {
+        self.pushed = pushed
+        self.duplicates = duplicates
+        self.rejected = rejected
+        self.pulled = pulled
+        self.pending = pending
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncReport {
+        return
+            try SyncReport(
+                pushed: FfiConverterUInt64.read(from: &buf), 
+                duplicates: FfiConverterUInt64.read(from: &buf), 
+                rejected: FfiConverterUInt64.read(from: &buf), 
+                pulled: FfiConverterUInt64.read(from: &buf), 
+                pending: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncReport, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.pushed, into: &buf)
+        FfiConverterUInt64.write(value.duplicates, into: &buf)
+        FfiConverterUInt64.write(value.rejected, into: &buf)
+        FfiConverterUInt64.write(value.pulled, into: &buf)
+        FfiConverterUInt64.write(value.pending, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncReport_lift(_ buf: RustBuffer) throws -> SyncReport {
+    return try FfiConverterTypeSyncReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer {
+    return FfiConverterTypeSyncReport.lower(value)
+}
+
+
+/**
+ * What the sync screen shows.
+ */
+public struct SyncStatus: Equatable, Hashable {
+    public var enrolled: Bool
+    /**
+     * Where this phone syncs (never the token).
+     */
+    public var serverUrl: String?
+    public var deviceId: Uuid?
+    /**
+     * Changes waiting for the server.
+     */
+    public var pending: UInt64
+    /**
+     * Changes the server refused, held back with a reason.
+     */
+    public var quarantined: UInt64
+    public var lastSuccess: Timestamp?
+    /**
+     * The last problem, in plain words; cleared by a successful sync.
+     */
+    public var lastError: String?
+    /**
+     * After this the phone locks until it syncs.
+     */
+    public var leaseExpires: Timestamp?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(enrolled: Bool, 
+        /**
+         * Where this phone syncs (never the token).
+         */serverUrl: String?, deviceId: Uuid?, 
+        /**
+         * Changes waiting for the server.
+         */pending: UInt64, 
+        /**
+         * Changes the server refused, held back with a reason.
+         */quarantined: UInt64, lastSuccess: Timestamp?, 
+        /**
+         * The last problem, in plain words; cleared by a successful sync.
+         */lastError: String?, 
+        /**
+         * After this the phone locks until it syncs.
+         */leaseExpires: Timestamp?) {
+        self.enrolled = enrolled
+        self.serverUrl = serverUrl
+        self.deviceId = deviceId
+        self.pending = pending
+        self.quarantined = quarantined
+        self.lastSuccess = lastSuccess
+        self.lastError = lastError
+        self.leaseExpires = leaseExpires
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStatus {
+        return
+            try SyncStatus(
+                enrolled: FfiConverterBool.read(from: &buf), 
+                serverUrl: FfiConverterOptionString.read(from: &buf), 
+                deviceId: FfiConverterOptionTypeUuid.read(from: &buf), 
+                pending: FfiConverterUInt64.read(from: &buf), 
+                quarantined: FfiConverterUInt64.read(from: &buf), 
+                lastSuccess: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                lastError: FfiConverterOptionString.read(from: &buf), 
+                leaseExpires: FfiConverterOptionTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncStatus, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.enrolled, into: &buf)
+        FfiConverterOptionString.write(value.serverUrl, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.deviceId, into: &buf)
+        FfiConverterUInt64.write(value.pending, into: &buf)
+        FfiConverterUInt64.write(value.quarantined, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.lastSuccess, into: &buf)
+        FfiConverterOptionString.write(value.lastError, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.leaseExpires, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatus_lift(_ buf: RustBuffer) throws -> SyncStatus {
+    return try FfiConverterTypeSyncStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatus_lower(_ value: SyncStatus) -> RustBuffer {
+    return FfiConverterTypeSyncStatus.lower(value)
 }
 
 

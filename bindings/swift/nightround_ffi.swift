@@ -680,6 +680,11 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     
     func personTimeline(personId: Uuid) throws  -> [TimelineEntry]
     
+    /**
+     * Why each held-back change was refused.
+     */
+    func quarantineReasons() throws  -> [String]
+    
     func raiseConcern(draft: ConcernDraft) throws  -> Concern
     
     func recordConsent(draft: ConsentDraft) throws  -> [Consent]
@@ -691,6 +696,11 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     func roundSummary(since: Timestamp) throws  -> RoundSummary
     
     /**
+     * Keeps what [`crate::enrol_device`] returned.
+     */
+    func setEnrolment(enrolment: Enrolment) throws 
+    
+    /**
      * Sets the idle lock timeout and the wrong-PIN limit.
      */
     func setLockPolicy(idleTimeoutSeconds: UInt32, maxFailedUnlocks: UInt32) throws 
@@ -700,6 +710,17 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     func submitReferralForm(form: ReferralForm) throws  -> [Referral]
     
     func suppliesTotals(from: Timestamp, to: Timestamp) throws  -> [SupplyTotal]
+    
+    /**
+     * Pushes the outbox and pulls; call on a background thread when the
+     * network returns. `Revoked` means the vault has been erased.
+     */
+    func sync() throws  -> SyncReport
+    
+    /**
+     * Pending count, last success, the last problem in plain words.
+     */
+    func syncStatus() throws  -> SyncStatus
     
     func unlock(pin: String) throws 
     
@@ -981,6 +1002,18 @@ open func personTimeline(personId: Uuid)throws  -> [TimelineEntry]  {
 })
 }
     
+    /**
+     * Why each held-back change was refused.
+     */
+open func quarantineReasons()throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_quarantine_reasons(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
 open func raiseConcern(draft: ConcernDraft)throws  -> Concern  {
     return try  FfiConverterTypeConcern_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
@@ -1032,6 +1065,18 @@ open func roundSummary(since: Timestamp)throws  -> RoundSummary  {
 }
     
     /**
+     * Keeps what [`crate::enrol_device`] returned.
+     */
+open func setEnrolment(enrolment: Enrolment)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_set_enrolment(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeEnrolment_lower(enrolment),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Sets the idle lock timeout and the wrong-PIN limit.
      */
 open func setLockPolicy(idleTimeoutSeconds: UInt32, maxFailedUnlocks: UInt32)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
@@ -1072,6 +1117,31 @@ open func suppliesTotals(from: Timestamp, to: Timestamp)throws  -> [SupplyTotal]
             self.uniffiCloneHandle(),
         FfiConverterTypeTimestamp_lower(from),
         FfiConverterTypeTimestamp_lower(to),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Pushes the outbox and pulls; call on a background thread when the
+     * network returns. `Revoked` means the vault has been erased.
+     */
+open func sync()throws  -> SyncReport  {
+    return try  FfiConverterTypeSyncReport_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_sync(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Pending count, last success, the last problem in plain words.
+     */
+open func syncStatus()throws  -> SyncStatus  {
+    return try  FfiConverterTypeSyncStatus_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1449,6 +1519,64 @@ public func FfiConverterTypePlatformKeyStore_lower(_ value: PlatformKeyStore) ->
 
 
 /**
+ * What enrolment gives the app: the credentials to keep in the vault
+ * ([`NightroundVault::set_enrolment`]) and the worker to create it for.
+ */
+public struct EnrolledDevice: Equatable, Hashable {
+    public var enrolment: Enrolment
+    public var identity: WorkerIdentity
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(enrolment: Enrolment, identity: WorkerIdentity) {
+        self.enrolment = enrolment
+        self.identity = identity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EnrolledDevice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEnrolledDevice: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EnrolledDevice {
+        return
+            try EnrolledDevice(
+                enrolment: FfiConverterTypeEnrolment.read(from: &buf), 
+                identity: FfiConverterTypeWorkerIdentity.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EnrolledDevice, into buf: inout [UInt8]) {
+        FfiConverterTypeEnrolment.write(value.enrolment, into: &buf)
+        FfiConverterTypeWorkerIdentity.write(value.identity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolledDevice_lift(_ buf: RustBuffer) throws -> EnrolledDevice {
+    return try FfiConverterTypeEnrolledDevice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolledDevice_lower(_ value: EnrolledDevice) -> RustBuffer {
+    return FfiConverterTypeEnrolledDevice.lower(value)
+}
+
+
+/**
  * A keystore failure, in the platform's own words (never key bytes).
  */
 public 
@@ -1578,6 +1706,25 @@ enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     case AlreadyExists
     case NoVault
     /**
+     * The phone has not synced for too long: connect and sync to carry on.
+     */
+    case LeaseExpired
+    case NotEnrolled
+    /**
+     * Access was withdrawn; the vault has been erased.
+     */
+    case Revoked
+    /**
+     * No signal or the server is down; everything is kept.
+     */
+    case Offline(detail: String
+    )
+    /**
+     * The server refused, in plain words.
+     */
+    case ServerRefused(detail: String
+    )
+    /**
      * A bug in the core; the operation did nothing.
      */
     case Internal
@@ -1638,7 +1785,16 @@ public struct FfiConverterTypeNightroundError: FfiConverterRustBuffer {
             )
         case 11: return .AlreadyExists
         case 12: return .NoVault
-        case 13: return .Internal
+        case 13: return .LeaseExpired
+        case 14: return .NotEnrolled
+        case 15: return .Revoked
+        case 16: return .Offline(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 17: return .ServerRefused(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 18: return .Internal
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -1708,8 +1864,30 @@ public struct FfiConverterTypeNightroundError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(12))
         
         
-        case .Internal:
+        case .LeaseExpired:
             writeInt(&buf, Int32(13))
+        
+        
+        case .NotEnrolled:
+            writeInt(&buf, Int32(14))
+        
+        
+        case .Revoked:
+            writeInt(&buf, Int32(15))
+        
+        
+        case let .Offline(detail):
+            writeInt(&buf, Int32(16))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .ServerRefused(detail):
+            writeInt(&buf, Int32(17))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case .Internal:
+            writeInt(&buf, Int32(18))
         
         }
     }
@@ -1799,6 +1977,31 @@ fileprivate struct FfiConverterOptionTypeUuid: FfiConverterRustBuffer {
         case 1: return try FfiConverterTypeUuid.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
     }
 }
 
@@ -2012,6 +2215,21 @@ public func coreVersion() -> String  {
 })
 }
 /**
+ * Trades a one-time enrolment code (typed or scanned from the supervisor's
+ * QR code) for this phone's credentials. Call before creating the vault.
+ */
+public func enrolDevice(serverUrl: String, pinnedCertPem: String?, code: String, deviceName: String)throws  -> EnrolledDevice  {
+    return try  FfiConverterTypeEnrolledDevice_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_func_enrol_device(
+        FfiConverterString.lower(serverUrl),
+        FfiConverterOptionString.lower(pinnedCertPem),
+        FfiConverterString.lower(code),
+        FfiConverterString.lower(deviceName),uniffiCallStatus
+    )
+})
+}
+/**
  * The current time as the core sees it, for screens that default "since".
  */
 public func now() -> Timestamp  {
@@ -2049,6 +2267,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
     if (uniffi_nightround_ffi_checksum_func_core_version() != 38993) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_func_enrol_device() != 9397) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_func_now() != 43232) {
@@ -2123,6 +2344,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline() != 20716) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_quarantine_reasons() != 810) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_raise_concern() != 30054) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2138,6 +2362,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_round_summary() != 7909) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_enrolment() != 56155) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_lock_policy() != 39145) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2148,6 +2375,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_supplies_totals() != 18228) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_sync() != 14325) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() != 543) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() != 56114) {

@@ -146,9 +146,13 @@ impl Device {
             .create_enrolment_code(&worker.id)
             .expect("a code");
         let cert = server.cert_pem();
-        let (enrolment, identity) =
-            nightround_core::sync::enrol(url, cert.as_deref(), &code.code, &format!("{name}'s phone"))
-                .expect("enrolment");
+        let (enrolment, identity) = nightround_core::sync::enrol(
+            url,
+            cert.as_deref(),
+            &code.code,
+            &format!("{name}'s phone"),
+        )
+        .expect("enrolment");
         let dir = tempfile::tempdir().expect("a temp dir");
         let keystore = Arc::new(MemoryKeyStore::new());
         let vault = Vault::create(
@@ -175,7 +179,14 @@ impl Device {
 
     /// As [`Device::enrol`] with the system clock, directly to the server.
     pub fn new(server: &TestServer, name: &str, role: Role, agency: Option<&str>) -> Device {
-        Device::enrol(server, &server.url(), name, role, agency, Arc::new(SystemClock))
+        Device::enrol(
+            server,
+            &server.url(),
+            name,
+            role,
+            agency,
+            Arc::new(SystemClock),
+        )
     }
 
     pub fn vault_path(&self) -> PathBuf {

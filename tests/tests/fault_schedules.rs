@@ -102,7 +102,11 @@ fn sync_until_done(d: &Device, seed: u64) {
 }
 
 /// Reads everything a supervisor may see, straight from the server.
-fn server_view(server: &TestServer, token: &str, cursor: &mut u64) -> Vec<(RecordKind, uuid::Uuid, String)> {
+fn server_view(
+    server: &TestServer,
+    token: &str,
+    cursor: &mut u64,
+) -> Vec<(RecordKind, uuid::Uuid, String)> {
     let transport = nightround_core::sync::transport::HttpTransport::new(
         &server.url(),
         server.cert_pem().as_deref(),
@@ -111,7 +115,9 @@ fn server_view(server: &TestServer, token: &str, cursor: &mut u64) -> Vec<(Recor
     .expect("a transport");
     let mut out = Vec::new();
     loop {
-        let page: PullResponse = transport.pull(token, *cursor, 500, u32::MAX).expect("a pull");
+        let page: PullResponse = transport
+            .pull(token, *cursor, 500, u32::MAX)
+            .expect("a pull");
         out.extend(
             page.changes
                 .into_iter()
@@ -142,16 +148,29 @@ impl World {
         let url = server.url_via(proxy.addr());
         let devices: Vec<Device> = ["Sam", "Priya"]
             .iter()
-            .map(|n| Device::enrol(&server, &url, n, Role::OutreachWorker, None, Arc::new(SystemClock)))
+            .map(|n| {
+                Device::enrol(
+                    &server,
+                    &url,
+                    n,
+                    Role::OutreachWorker,
+                    None,
+                    Arc::new(SystemClock),
+                )
+            })
             .collect();
         // The supervisor reads the server directly, past the proxy.
         let sup = server
             .admin()
             .create_worker(&server.org, "Supervisor", Role::Supervisor, None)
             .expect("a supervisor");
-        let code = server.admin().create_enrolment_code(&sup.id).expect("a code");
+        let code = server
+            .admin()
+            .create_enrolment_code(&sup.id)
+            .expect("a code");
         let (enrolment, _) =
-            nightround_core::sync::enrol(&server.url(), None, &code.code, "dashboard").expect("enrol");
+            nightround_core::sync::enrol(&server.url(), None, &code.code, "dashboard")
+                .expect("enrol");
         World {
             people: vec![Vec::new(); devices.len()],
             server,
@@ -165,7 +184,7 @@ impl World {
 
     fn run(&mut self, seed: u64) {
         let mut rng = StdRng::seed_from_u64(seed);
-        self.proxy.set_schedule(Schedule::new(seed, 0.35));
+        self.proxy.set_schedule(Schedule::new(seed, fault_rate()));
         let mut made_now = Made::new();
         for (i, d) in self.devices.iter().enumerate() {
             let mut mine = Made::new();
@@ -214,7 +233,10 @@ impl World {
             "seed {seed}: the server's changed set is not the set made"
         );
         for (key, version) in &made_now {
-            assert_eq!(&latest[key], version, "seed {seed}: {key:?} is at the wrong version");
+            assert_eq!(
+                &latest[key], version,
+                "seed {seed}: {key:?} is at the wrong version"
+            );
         }
         self.made.extend(made_now);
     }
@@ -260,4 +282,12 @@ fn seeded_fault_schedules_lose_nothing_and_double_nothing() {
         let status = d.vault.sync_status().expect("status");
         assert_eq!((status.pending, status.quarantined), (0, 0));
     }
+}
+
+/// The chance a connection is broken; `NIGHTROUND_FAULT_RATE` overrides it.
+fn fault_rate() -> f64 {
+    std::env::var("NIGHTROUND_FAULT_RATE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.35)
 }

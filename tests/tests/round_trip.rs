@@ -65,11 +65,19 @@ fn a_round_reaches_the_team_and_the_police_see_only_what_they_may() {
     let a = Device::new(&server, "Sam", Role::OutreachWorker, None);
     let b = Device::new(&server, "Priya", Role::OutreachWorker, None);
     let police = Device::new(&server, "PC Hart", Role::PoliceOfficer, None);
-    let stars = Device::new(&server, "STARS duty worker", Role::ReceivingAgency, Some("stars"));
+    let stars = Device::new(
+        &server,
+        "STARS duty worker",
+        Role::ReceivingAgency,
+        Some("stars"),
+    );
 
     let (jade, contact, concern, referrals) = jade_round(&a);
     let report = a.vault.sync(&quick_sync()).unwrap();
-    assert_eq!(report.pushed, 7, "person, contact, concern, 2 consents, 2 referrals");
+    assert_eq!(
+        report.pushed, 7,
+        "person, contact, concern, 2 consents, 2 referrals"
+    );
     assert_eq!(a.vault.sync_status().unwrap().pending, 0);
 
     // Another outreach worker of the organisation sees the whole round.
@@ -149,7 +157,12 @@ fn over_tls_with_the_certificate_pinned() {
     assert_eq!(b.vault.person(jade.id).unwrap().alias, "Jade");
     // A phone pinned to another certificate refuses the server.
     let other = TestServer::start(true);
-    let err = nightround_core::sync::enrol(&server.url(), other.cert_pem().as_deref(), "AAAAA-AAAAA", "x");
+    let err = nightround_core::sync::enrol(
+        &server.url(),
+        other.cert_pem().as_deref(),
+        "AAAAA-AAAAA",
+        "x",
+    );
     assert!(matches!(err, Err(CoreError::Offline(_))), "{err:?}");
 }
 
@@ -170,7 +183,14 @@ fn a_revoked_device_shreds_its_vault_on_its_next_sync() {
 fn an_expired_lease_locks_the_phone_until_it_syncs() {
     let server = TestServer::start(false);
     let clock = std::sync::Arc::new(nightround_core::clock::ManualClock::new(chrono::Utc::now()));
-    let a = Device::enrol(&server, &server.url(), "Sam", Role::OutreachWorker, None, clock.clone());
+    let a = Device::enrol(
+        &server,
+        &server.url(),
+        "Sam",
+        Role::OutreachWorker,
+        None,
+        clock.clone(),
+    );
     a.vault.sync(&quick_sync()).unwrap();
     clock.advance(chrono::Duration::days(15));
     assert_eq!(a.vault.find_people(""), Err(CoreError::LeaseExpired));

@@ -150,7 +150,12 @@ impl Vault {
             }
             Err(e) => {
                 tracing::warn!(target: "nightround::sync", error = %e, "sync failed");
-                self.note_sync_attempt(Some(e.to_string()))?;
+                // The sync screen shows the words alone, without the prefix.
+                let words = match &e {
+                    CoreError::Offline(d) | CoreError::ServerRefused(d) => d.clone(),
+                    other => other.to_string(),
+                };
+                self.note_sync_attempt(Some(words))?;
                 Err(e)
             }
         }

@@ -1787,6 +1787,62 @@ public object FfiConverterTypeDirectory: FfiConverterRustBuffer<Directory> {
 
 
 /**
+ * What enrolment returns, to be kept in the vault.
+ */
+data class Enrolment (
+    var `serverUrl`: kotlin.String
+    , 
+    var `pinnedCertPem`: kotlin.String?
+    , 
+    var `deviceId`: Uuid
+    , 
+    var `token`: kotlin.String
+    , 
+    var `leaseDays`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEnrolment: FfiConverterRustBuffer<Enrolment> {
+    override fun read(buf: ByteBuffer): Enrolment {
+        return Enrolment(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeUuid.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Enrolment) = (
+            FfiConverterString.allocationSize(value.`serverUrl`) +
+            FfiConverterOptionalString.allocationSize(value.`pinnedCertPem`) +
+            FfiConverterTypeUuid.allocationSize(value.`deviceId`) +
+            FfiConverterString.allocationSize(value.`token`) +
+            FfiConverterUInt.allocationSize(value.`leaseDays`)
+    )
+
+    override fun write(value: Enrolment, buf: ByteBuffer) {
+            FfiConverterString.write(value.`serverUrl`, buf)
+            FfiConverterOptionalString.write(value.`pinnedCertPem`, buf)
+            FfiConverterTypeUuid.write(value.`deviceId`, buf)
+            FfiConverterString.write(value.`token`, buf)
+            FfiConverterUInt.write(value.`leaseDays`, buf)
+    }
+}
+
+
+
+/**
  * A person's profile as stored and shared with the team.
  */
 data class Person (
@@ -2631,6 +2687,163 @@ public object FfiConverterTypeSupplyTotal: FfiConverterRustBuffer<SupplyTotal> {
             FfiConverterString.write(value.`itemId`, buf)
             FfiConverterString.write(value.`name`, buf)
             FfiConverterULong.write(value.`quantity`, buf)
+    }
+}
+
+
+
+/**
+ * What one sync did.
+ */
+data class SyncReport (
+    /**
+     * Changes the server took (applied or merged).
+     */
+    var `pushed`: kotlin.ULong
+    , 
+    /**
+     * Changes it already had (replays).
+     */
+    var `duplicates`: kotlin.ULong
+    , 
+    /**
+     * Changes it refused, now quarantined.
+     */
+    var `rejected`: kotlin.ULong
+    , 
+    /**
+     * Changes pulled and applied here.
+     */
+    var `pulled`: kotlin.ULong
+    , 
+    /**
+     * Still waiting in the outbox.
+     */
+    var `pending`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
+    override fun read(buf: ByteBuffer): SyncReport {
+        return SyncReport(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SyncReport) = (
+            FfiConverterULong.allocationSize(value.`pushed`) +
+            FfiConverterULong.allocationSize(value.`duplicates`) +
+            FfiConverterULong.allocationSize(value.`rejected`) +
+            FfiConverterULong.allocationSize(value.`pulled`) +
+            FfiConverterULong.allocationSize(value.`pending`)
+    )
+
+    override fun write(value: SyncReport, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`pushed`, buf)
+            FfiConverterULong.write(value.`duplicates`, buf)
+            FfiConverterULong.write(value.`rejected`, buf)
+            FfiConverterULong.write(value.`pulled`, buf)
+            FfiConverterULong.write(value.`pending`, buf)
+    }
+}
+
+
+
+/**
+ * What the sync screen shows.
+ */
+data class SyncStatus (
+    var `enrolled`: kotlin.Boolean
+    , 
+    /**
+     * Where this phone syncs (never the token).
+     */
+    var `serverUrl`: kotlin.String?
+    , 
+    var `deviceId`: Uuid?
+    , 
+    /**
+     * Changes waiting for the server.
+     */
+    var `pending`: kotlin.ULong
+    , 
+    /**
+     * Changes the server refused, held back with a reason.
+     */
+    var `quarantined`: kotlin.ULong
+    , 
+    var `lastSuccess`: Timestamp?
+    , 
+    /**
+     * The last problem, in plain words; cleared by a successful sync.
+     */
+    var `lastError`: kotlin.String?
+    , 
+    /**
+     * After this the phone locks until it syncs.
+     */
+    var `leaseExpires`: Timestamp?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
+    override fun read(buf: ByteBuffer): SyncStatus {
+        return SyncStatus(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeUuid.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SyncStatus) = (
+            FfiConverterBoolean.allocationSize(value.`enrolled`) +
+            FfiConverterOptionalString.allocationSize(value.`serverUrl`) +
+            FfiConverterOptionalTypeUuid.allocationSize(value.`deviceId`) +
+            FfiConverterULong.allocationSize(value.`pending`) +
+            FfiConverterULong.allocationSize(value.`quarantined`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`lastSuccess`) +
+            FfiConverterOptionalString.allocationSize(value.`lastError`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`leaseExpires`)
+    )
+
+    override fun write(value: SyncStatus, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`enrolled`, buf)
+            FfiConverterOptionalString.write(value.`serverUrl`, buf)
+            FfiConverterOptionalTypeUuid.write(value.`deviceId`, buf)
+            FfiConverterULong.write(value.`pending`, buf)
+            FfiConverterULong.write(value.`quarantined`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`lastSuccess`, buf)
+            FfiConverterOptionalString.write(value.`lastError`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`leaseExpires`, buf)
     }
 }
 

@@ -39,6 +39,7 @@ import uniffi.nightround_core.ConsentDraft
 import uniffi.nightround_core.Contact
 import uniffi.nightround_core.ContactDraft
 import uniffi.nightround_core.Directory
+import uniffi.nightround_core.Enrolment
 import uniffi.nightround_core.FfiConverterTypeAlertView
 import uniffi.nightround_core.FfiConverterTypeConcern
 import uniffi.nightround_core.FfiConverterTypeConcernDraft
@@ -47,6 +48,7 @@ import uniffi.nightround_core.FfiConverterTypeConsentDraft
 import uniffi.nightround_core.FfiConverterTypeContact
 import uniffi.nightround_core.FfiConverterTypeContactDraft
 import uniffi.nightround_core.FfiConverterTypeDirectory
+import uniffi.nightround_core.FfiConverterTypeEnrolment
 import uniffi.nightround_core.FfiConverterTypePerson
 import uniffi.nightround_core.FfiConverterTypePersonDraft
 import uniffi.nightround_core.FfiConverterTypeRecordKind
@@ -59,6 +61,8 @@ import uniffi.nightround_core.FfiConverterTypeRoundSummary
 import uniffi.nightround_core.FfiConverterTypeSupplyDrop
 import uniffi.nightround_core.FfiConverterTypeSupplyDropDraft
 import uniffi.nightround_core.FfiConverterTypeSupplyTotal
+import uniffi.nightround_core.FfiConverterTypeSyncReport
+import uniffi.nightround_core.FfiConverterTypeSyncStatus
 import uniffi.nightround_core.FfiConverterTypeTimelineEntry
 import uniffi.nightround_core.FfiConverterTypeTimestamp
 import uniffi.nightround_core.FfiConverterTypeUuid
@@ -76,6 +80,8 @@ import uniffi.nightround_core.RoundSummary
 import uniffi.nightround_core.SupplyDrop
 import uniffi.nightround_core.SupplyDropDraft
 import uniffi.nightround_core.SupplyTotal
+import uniffi.nightround_core.SyncReport
+import uniffi.nightround_core.SyncStatus
 import uniffi.nightround_core.TimelineEntry
 import uniffi.nightround_core.Timestamp
 import uniffi.nightround_core.Uuid
@@ -89,6 +95,7 @@ import uniffi.nightround_core.RustBuffer as RustBufferConsentDraft
 import uniffi.nightround_core.RustBuffer as RustBufferContact
 import uniffi.nightround_core.RustBuffer as RustBufferContactDraft
 import uniffi.nightround_core.RustBuffer as RustBufferDirectory
+import uniffi.nightround_core.RustBuffer as RustBufferEnrolment
 import uniffi.nightround_core.RustBuffer as RustBufferPerson
 import uniffi.nightround_core.RustBuffer as RustBufferPersonDraft
 import uniffi.nightround_core.RustBuffer as RustBufferRecordKind
@@ -101,6 +108,8 @@ import uniffi.nightround_core.RustBuffer as RustBufferRoundSummary
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyDrop
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyDropDraft
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyTotal
+import uniffi.nightround_core.RustBuffer as RustBufferSyncReport
+import uniffi.nightround_core.RustBuffer as RustBufferSyncStatus
 import uniffi.nightround_core.RustBuffer as RustBufferTimelineEntry
 import uniffi.nightround_core.RustBuffer as RustBufferTimestamp
 import uniffi.nightround_core.RustBuffer as RustBufferUuid
@@ -786,6 +795,8 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_nightround_ffi_checksum_func_core_version(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_func_enrol_device(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_func_now(
     ): Int
     external fun uniffi_nightround_ffi_checksum_func_parse_id(
@@ -834,6 +845,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_quarantine_reasons(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_raise_concern(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_record_consent(
@@ -844,6 +857,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_round_summary(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_set_enrolment(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_set_lock_policy(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status(
@@ -851,6 +866,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_submit_referral_form(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_supplies_totals(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_unlock(
     ): Int
@@ -944,6 +963,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_timeline(`ptr`: Long,`personId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_quarantine_reasons(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_raise_concern(`ptr`: Long,`draft`: RustBufferConcernDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferConcern.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_record_consent(`ptr`: Long,`draft`: RustBufferConsentDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -954,6 +975,8 @@ internal object UniffiLib {
     ): RustBufferSupplyDrop.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_round_summary(`ptr`: Long,`since`: RustBufferTimestamp.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferRoundSummary.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_enrolment(`ptr`: Long,`enrolment`: RustBufferEnrolment.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_lock_policy(`ptr`: Long,`idleTimeoutSeconds`: Int,`maxFailedUnlocks`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_referral_status(`ptr`: Long,`id`: RustBufferUuid.ByValue,`status`: RustBufferReferralStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -962,6 +985,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_supplies_totals(`ptr`: Long,`from`: RustBufferTimestamp.ByValue,`to`: RustBufferTimestamp.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_sync(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferSyncReport.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferSyncStatus.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_unlock(`ptr`: Long,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_update_person(`ptr`: Long,`id`: RustBufferUuid.ByValue,`draft`: RustBufferPersonDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -971,6 +998,8 @@ internal object UniffiLib {
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_withdraw_consent(`ptr`: Long,`consentId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferConsent.ByValue
     external fun uniffi_nightround_ffi_fn_func_core_version(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_func_enrol_device(`serverUrl`: RustBuffer.ByValue,`pinnedCertPem`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`deviceName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_now(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferTimestamp.ByValue
@@ -1098,6 +1127,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_func_core_version() and 0xFFFF) != 38993) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_func_enrol_device() and 0xFFFF) != 9397) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_func_now() and 0xFFFF) != 43232) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1170,6 +1202,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline() and 0xFFFF) != 20716) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_quarantine_reasons() and 0xFFFF) != 810) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_raise_concern() and 0xFFFF) != 30054) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1185,6 +1220,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_round_summary() and 0xFFFF) != 7909) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_enrolment() and 0xFFFF) != 56155) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_lock_policy() and 0xFFFF) != 39145) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1195,6 +1233,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_supplies_totals() and 0xFFFF) != 18228) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_sync() and 0xFFFF) != 14325) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() and 0xFFFF) != 543) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() and 0xFFFF) != 56114) {
@@ -1733,6 +1777,11 @@ public interface NightroundVaultInterface {
     
     fun `personTimeline`(`personId`: Uuid): List<TimelineEntry>
     
+    /**
+     * Why each held-back change was refused.
+     */
+    fun `quarantineReasons`(): List<kotlin.String>
+    
     fun `raiseConcern`(`draft`: ConcernDraft): Concern
     
     fun `recordConsent`(`draft`: ConsentDraft): List<Consent>
@@ -1744,6 +1793,11 @@ public interface NightroundVaultInterface {
     fun `roundSummary`(`since`: Timestamp): RoundSummary
     
     /**
+     * Keeps what [`crate::enrol_device`] returned.
+     */
+    fun `setEnrolment`(`enrolment`: Enrolment)
+    
+    /**
      * Sets the idle lock timeout and the wrong-PIN limit.
      */
     fun `setLockPolicy`(`idleTimeoutSeconds`: kotlin.UInt, `maxFailedUnlocks`: kotlin.UInt)
@@ -1753,6 +1807,17 @@ public interface NightroundVaultInterface {
     fun `submitReferralForm`(`form`: ReferralForm): List<Referral>
     
     fun `suppliesTotals`(`from`: Timestamp, `to`: Timestamp): List<SupplyTotal>
+    
+    /**
+     * Pushes the outbox and pulls; call on a background thread when the
+     * network returns. `Revoked` means the vault has been erased.
+     */
+    fun `sync`(): SyncReport
+    
+    /**
+     * Pending count, last success, the last problem in plain words.
+     */
+    fun `syncStatus`(): SyncStatus
     
     fun `unlock`(`pin`: kotlin.String)
     
@@ -2149,6 +2214,23 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
+    /**
+     * Why each held-back change was refused.
+     */
+    @Throws(NightroundException::class)override fun `quarantineReasons`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_quarantine_reasons(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(NightroundException::class)override fun `raiseConcern`(`draft`: ConcernDraft): Concern {
             return FfiConverterTypeConcern.lift(
     callWithHandle {
@@ -2225,6 +2307,23 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
 
     
     /**
+     * Keeps what [`crate::enrol_device`] returned.
+     */
+    @Throws(NightroundException::class)override fun `setEnrolment`(`enrolment`: Enrolment)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_set_enrolment(
+        it,
+        
+        FfiConverterTypeEnrolment.lower(`enrolment`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Sets the idle lock timeout and the wrong-PIN limit.
      */
     @Throws(NightroundException::class)override fun `setLockPolicy`(`idleTimeoutSeconds`: kotlin.UInt, `maxFailedUnlocks`: kotlin.UInt)
@@ -2282,6 +2381,41 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
         
         FfiConverterTypeTimestamp.lower(`from`),
         FfiConverterTypeTimestamp.lower(`to`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Pushes the outbox and pulls; call on a background thread when the
+     * network returns. `Revoked` means the vault has been erased.
+     */
+    @Throws(NightroundException::class)override fun `sync`(): SyncReport {
+            return FfiConverterTypeSyncReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_sync(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Pending count, last success, the last problem in plain words.
+     */
+    @Throws(NightroundException::class)override fun `syncStatus`(): SyncStatus {
+            return FfiConverterTypeSyncStatus.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(
+        it,
+        _status)
 }
     }
     )
@@ -2821,6 +2955,48 @@ public object FfiConverterTypePlatformKeyStore: FfiConverter<PlatformKeyStore, L
 
 
 
+/**
+ * What enrolment gives the app: the credentials to keep in the vault
+ * ([`NightroundVault::set_enrolment`]) and the worker to create it for.
+ */
+data class EnrolledDevice (
+    var `enrolment`: Enrolment
+    , 
+    var `identity`: WorkerIdentity
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEnrolledDevice: FfiConverterRustBuffer<EnrolledDevice> {
+    override fun read(buf: ByteBuffer): EnrolledDevice {
+        return EnrolledDevice(
+            FfiConverterTypeEnrolment.read(buf),
+            FfiConverterTypeWorkerIdentity.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EnrolledDevice) = (
+            FfiConverterTypeEnrolment.allocationSize(value.`enrolment`) +
+            FfiConverterTypeWorkerIdentity.allocationSize(value.`identity`)
+    )
+
+    override fun write(value: EnrolledDevice, buf: ByteBuffer) {
+            FfiConverterTypeEnrolment.write(value.`enrolment`, buf)
+            FfiConverterTypeWorkerIdentity.write(value.`identity`, buf)
+    }
+}
+
+
+
 
 
 /**
@@ -3008,6 +3184,52 @@ sealed class NightroundException: kotlin.Exception() {
     }
     
     /**
+     * The phone has not synced for too long: connect and sync to carry on.
+     */
+    class LeaseExpired(
+        ) : NightroundException() {
+        override val message
+            get() = ""
+    }
+    
+    class NotEnrolled(
+        ) : NightroundException() {
+        override val message
+            get() = ""
+    }
+    
+    /**
+     * Access was withdrawn; the vault has been erased.
+     */
+    class Revoked(
+        ) : NightroundException() {
+        override val message
+            get() = ""
+    }
+    
+    /**
+     * No signal or the server is down; everything is kept.
+     */
+    class Offline(
+        
+        val `detail`: kotlin.String
+        ) : NightroundException() {
+        override val message
+            get() = "detail=${ `detail` }"
+    }
+    
+    /**
+     * The server refused, in plain words.
+     */
+    class ServerRefused(
+        
+        val `detail`: kotlin.String
+        ) : NightroundException() {
+        override val message
+            get() = "detail=${ `detail` }"
+    }
+    
+    /**
      * A bug in the core; the operation did nothing.
      */
     class Internal(
@@ -3063,7 +3285,16 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
                 )
             11 -> NightroundException.AlreadyExists()
             12 -> NightroundException.NoVault()
-            13 -> NightroundException.Internal()
+            13 -> NightroundException.LeaseExpired()
+            14 -> NightroundException.NotEnrolled()
+            15 -> NightroundException.Revoked()
+            16 -> NightroundException.Offline(
+                FfiConverterString.read(buf),
+                )
+            17 -> NightroundException.ServerRefused(
+                FfiConverterString.read(buf),
+                )
+            18 -> NightroundException.Internal()
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
     }
@@ -3126,6 +3357,28 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
             is NightroundException.NoVault -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+            )
+            is NightroundException.LeaseExpired -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+            is NightroundException.NotEnrolled -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+            is NightroundException.Revoked -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+            is NightroundException.Offline -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+            )
+            is NightroundException.ServerRefused -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is NightroundException.Internal -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -3193,8 +3446,30 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
                 buf.putInt(12)
                 Unit
             }
-            is NightroundException.Internal -> {
+            is NightroundException.LeaseExpired -> {
                 buf.putInt(13)
+                Unit
+            }
+            is NightroundException.NotEnrolled -> {
+                buf.putInt(14)
+                Unit
+            }
+            is NightroundException.Revoked -> {
+                buf.putInt(15)
+                Unit
+            }
+            is NightroundException.Offline -> {
+                buf.putInt(16)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is NightroundException.ServerRefused -> {
+                buf.putInt(17)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is NightroundException.Internal -> {
+                buf.putInt(18)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -3294,6 +3569,34 @@ public object FfiConverterOptionalTypeUuid: FfiConverterRustBuffer<Uuid?> {
         } else {
             buf.put(1)
             FfiConverterTypeUuid.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
         }
     }
 }
@@ -3571,6 +3874,12 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
 
 
 
+
+
+
+
+
+
         /**
          * The library's version, so an app can show which core it runs.
          */ fun `coreVersion`(): kotlin.String {
@@ -3579,6 +3888,25 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
     UniffiLib.uniffi_nightround_ffi_fn_func_core_version(
     
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * Trades a one-time enrolment code (typed or scanned from the supervisor's
+         * QR code) for this phone's credentials. Call before creating the vault.
+         */
+    @Throws(NightroundException::class) fun `enrolDevice`(`serverUrl`: kotlin.String, `pinnedCertPem`: kotlin.String?, `code`: kotlin.String, `deviceName`: kotlin.String): EnrolledDevice {
+            return FfiConverterTypeEnrolledDevice.lift(
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_func_enrol_device(
+    
+        
+        FfiConverterString.lower(`serverUrl`),
+        FfiConverterOptionalString.lower(`pinnedCertPem`),
+        FfiConverterString.lower(`code`),
+        FfiConverterString.lower(`deviceName`),_status)
 }
     )
     }

@@ -6,7 +6,9 @@
 #   3. scripts/gen-bindings.sh --check   committed bindings match the library
 #   4. scripts/kotlin-tests.sh           Kotlin tests against the real .so
 #   5. scripts/swift-shape.sh            static checks of the Swift bindings
-#   6. scripts/browser-tests.sh          only if it exists and is executable
+#   6. android/check-manifest.sh, ios/check-shape.sh   app shell checks, when present
+#   7. scripts/run.sh --once             the README's run command, end to end
+#   8. scripts/browser-tests.sh          only if it exists and is executable
 #
 # Stops at the first failing step (set -e) and prints a timing summary.
 # Runs non-interactively (CI=true, no stdin is fine).
@@ -59,6 +61,18 @@ NR_SKIP_GEN=1 bash scripts/kotlin-tests.sh
 
 section "swift shape (scripts/swift-shape.sh)"
 bash scripts/swift-shape.sh
+
+for check in android/check-manifest.sh ios/check-shape.sh; do
+    if [ -f "$check" ]; then
+        section "app shell checks ($check)"
+        bash "$check"
+    fi
+done
+
+section "the README's run command (scripts/run.sh --once)"
+# The same demo a newcomer runs, on a debug build and a free port.
+NIGHTROUND_PROFILE=debug NIGHTROUND_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')" \
+    bash scripts/run.sh --once
 
 if [ -x scripts/browser-tests.sh ]; then
     section "browser tests (scripts/browser-tests.sh)"

@@ -6,7 +6,8 @@
 #   3. scripts/gen-bindings.sh --check   committed bindings match the library
 #   4. scripts/kotlin-tests.sh           Kotlin tests against the real .so
 #   5. scripts/swift-shape.sh            static checks of the Swift bindings
-#   6. android/check-manifest.sh, ios/check-shape.sh   app shell checks, when present
+#   6. android/jvm-check/run.sh          the Android screens' state holders on the JVM
+#      android/check-manifest.sh, ios/check-shape.sh   app shell checks
 #   7. scripts/run.sh --once             the README's run command, end to end
 #   8. scripts/browser-tests.sh          only if it exists and is executable
 #
@@ -58,6 +59,12 @@ section "kotlin tests (scripts/kotlin-tests.sh)"
 # regenerating is pointless, but the library must be the one built without
 # uniffi-bindgen's features (gen-bindings.sh built it last). Skip the rewrite.
 NR_SKIP_GEN=1 bash scripts/kotlin-tests.sh
+
+section "android screen state on the JVM (android/jvm-check/run.sh)"
+# The app's per-screen state holders, compiled with kotlinc against the
+# generated bindings and driven against the real library: each screen's flow
+# calls exactly what the Compose screens call.
+bash android/jvm-check/run.sh
 
 section "swift shape (scripts/swift-shape.sh)"
 bash scripts/swift-shape.sh

@@ -80,6 +80,20 @@ impl NightroundVault {
         guarded(|| self.inner.wipe())
     }
 
+    /// Sets the duress PIN: entered at the unlock screen, it opens an empty
+    /// app and erases this vault; the next sync tells the supervisor quietly.
+    pub fn set_duress_pin(&self, duress_pin: String) -> R<()> {
+        guarded(|| self.inner.set_duress_pin(&duress_pin))
+    }
+
+    pub fn has_duress_pin(&self) -> R<bool> {
+        guarded(|| self.inner.has_duress_pin())
+    }
+
+    pub fn clear_duress_pin(&self) -> R<()> {
+        guarded(|| self.inner.clear_duress_pin())
+    }
+
     pub fn failed_unlocks(&self) -> R<u32> {
         guarded(|| self.inner.failed_unlocks())
     }

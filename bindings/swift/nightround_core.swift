@@ -1471,15 +1471,23 @@ public struct Enrolment: Equatable, Hashable {
     public var deviceId: Uuid
     public var token: String
     public var leaseDays: UInt32
+    /**
+     * The server's X25519 public key (base64), if it publishes one.
+     */
+    public var serverSealingKey: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(serverUrl: String, pinnedCertPem: String?, deviceId: Uuid, token: String, leaseDays: UInt32) {
+    public init(serverUrl: String, pinnedCertPem: String?, deviceId: Uuid, token: String, leaseDays: UInt32, 
+        /**
+         * The server's X25519 public key (base64), if it publishes one.
+         */serverSealingKey: String?) {
         self.serverUrl = serverUrl
         self.pinnedCertPem = pinnedCertPem
         self.deviceId = deviceId
         self.token = token
         self.leaseDays = leaseDays
+        self.serverSealingKey = serverSealingKey
     }
 
     
@@ -1502,7 +1510,8 @@ public struct FfiConverterTypeEnrolment: FfiConverterRustBuffer {
                 pinnedCertPem: FfiConverterOptionString.read(from: &buf), 
                 deviceId: FfiConverterTypeUuid.read(from: &buf), 
                 token: FfiConverterString.read(from: &buf), 
-                leaseDays: FfiConverterUInt32.read(from: &buf)
+                leaseDays: FfiConverterUInt32.read(from: &buf), 
+                serverSealingKey: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -1512,6 +1521,7 @@ public struct FfiConverterTypeEnrolment: FfiConverterRustBuffer {
         FfiConverterTypeUuid.write(value.deviceId, into: &buf)
         FfiConverterString.write(value.token, into: &buf)
         FfiConverterUInt32.write(value.leaseDays, into: &buf)
+        FfiConverterOptionString.write(value.serverSealingKey, into: &buf)
     }
 }
 
@@ -4148,6 +4158,7 @@ public enum ValidationError: Equatable, Hashable {
     case pinTooShort(min: UInt32
     )
     case pinNotDigits
+    case duressPinIsPin
 
 
 
@@ -4228,6 +4239,8 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
         )
         
         case 27: return .pinNotDigits
+        
+        case 28: return .duressPinIsPin
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -4350,6 +4363,10 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
         
         case .pinNotDigits:
             writeInt(&buf, Int32(27))
+        
+        
+        case .duressPinIsPin:
+            writeInt(&buf, Int32(28))
         
         }
     }

@@ -645,6 +645,8 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     
     func changePin(current: String, newPin: String) throws 
     
+    func clearDuressPin() throws 
+    
     func consents(personId: Uuid) throws  -> [Consent]
     
     func contactsSince(since: Timestamp) throws  -> [Contact]
@@ -656,6 +658,8 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     func failedUnlocks() throws  -> UInt32
     
     func findPeople(prefix: String) throws  -> [Person]
+    
+    func hasDuressPin() throws  -> Bool
     
     func identity() throws  -> WorkerIdentity
     
@@ -694,6 +698,12 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     func recordSupplies(draft: SupplyDropDraft) throws  -> SupplyDrop
     
     func roundSummary(since: Timestamp) throws  -> RoundSummary
+    
+    /**
+     * Sets the duress PIN: entered at the unlock screen, it opens an empty
+     * app and erases this vault; the next sync tells the supervisor quietly.
+     */
+    func setDuressPin(duressPin: String) throws 
     
     /**
      * Keeps what [`crate::enrol_device`] returned.
@@ -848,6 +858,14 @@ open func changePin(current: String, newPin: String)throws   {try rustCallWithEr
 }
 }
     
+open func clearDuressPin()throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_clear_duress_pin(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
 open func consents(personId: Uuid)throws  -> [Consent]  {
     return try  FfiConverterSequenceTypeConsent.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
@@ -902,6 +920,15 @@ open func findPeople(prefix: String)throws  -> [Person]  {
     uniffi_nightround_ffi_fn_method_nightroundvault_find_people(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(prefix),uniffiCallStatus
+    )
+})
+}
+    
+open func hasDuressPin()throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_has_duress_pin(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1062,6 +1089,19 @@ open func roundSummary(since: Timestamp)throws  -> RoundSummary  {
         FfiConverterTypeTimestamp_lower(since),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Sets the duress PIN: entered at the unlock screen, it opens an empty
+     * app and erases this vault; the next sync tells the supervisor quietly.
+     */
+open func setDuressPin(duressPin: String)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_set_duress_pin(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(duressPin),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -2296,6 +2336,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_change_pin() != 33850) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() != 36809) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_consents() != 52348) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2312,6 +2355,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_find_people() != 34682) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_has_duress_pin() != 21695) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_identity() != 62972) {
@@ -2360,6 +2406,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_round_summary() != 7909) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin() != 19932) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_enrolment() != 56155) {

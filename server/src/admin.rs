@@ -52,6 +52,9 @@ pub struct DeviceInfo {
     pub revoked: bool,
     /// Not synced within the lease: the phone has locked itself.
     pub lease_expired: bool,
+    /// When the duress PIN was last used on this phone, if ever: someone
+    /// may have made her unlock it. Shown to supervisors, never to the phone.
+    pub duress_reported_at: Option<Timestamp>,
 }
 
 /// Administrative operations on one data directory.
@@ -303,6 +306,7 @@ impl Admin {
     pub fn devices(&self) -> Result<Vec<DeviceInfo>> {
         let now = self.clock.now();
         let lease = chrono::Duration::days(i64::from(self.lease_days));
+        let duress = self.store.duress_reports()?;
         Ok(self
             .store
             .devices()?
@@ -320,6 +324,11 @@ impl Admin {
                     last_sync_at: d.device.last_sync_at,
                     revoked: d.is_revoked(),
                     lease_expired: now - last > lease,
+                    duress_reported_at: duress
+                        .iter()
+                        .rev()
+                        .find(|(id, _)| *id == d.device.id)
+                        .map(|(_, at)| *at),
                 }
             })
             .collect())

@@ -245,8 +245,12 @@ fn admin(admin: &Admin, command: AdminCommand) -> Result<()> {
                 } else {
                     "active"
                 };
+                let duress = match d.duress_reported_at {
+                    Some(at) => format!("\tDURESS PIN USED {}", time(Some(at))),
+                    None => String::new(),
+                };
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{state}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{state}{duress}",
                     d.device_id,
                     d.name,
                     d.worker_name,

@@ -8,6 +8,7 @@
 
 use crate::config::DataPaths;
 use crate::error::{Result, ServerError};
+use nightround_core::crypto::sealed_box::ServerSealingKey;
 use nightround_core::crypto::{random, DataKey};
 use std::io::Write;
 use std::path::Path;
@@ -24,6 +25,8 @@ pub struct ServerKeys {
     pub records: DataKey,
     /// Keys the HMAC that enrolment codes are stored under.
     pub enrolment_codes: DataKey,
+    /// Opens the copies phones seal to the server's public key (ADR 0003).
+    pub sealing: ServerSealingKey,
 }
 
 impl ServerKeys {
@@ -31,6 +34,8 @@ impl ServerKeys {
         Self {
             records: key.derive("nightround.server.records"),
             enrolment_codes: key.derive("nightround.server.enrolment-codes"),
+            // X25519 takes any 32 bytes as a secret (it clamps them).
+            sealing: ServerSealingKey::from_bytes(*key.derive("nightround.server.sealing").bytes()),
         }
     }
 }

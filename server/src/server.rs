@@ -43,6 +43,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         store,
         clock: config.clock.clone(),
         code_key: keys.enrolment_codes.clone(),
+        sealing: keys.sealing.clone(),
         lease_days: config.lease_days,
     };
     let app = api::router(state).into_make_service();

@@ -132,6 +132,32 @@ object SyncTests : TestSuite {
             }
         },
 
+        "the duress PIN opens an empty app and the unsent round still reaches the team" to {
+            ServerProcess().use { server ->
+                server.admin("add-org", "--name", "Aspirations")
+                server.start()
+                val (sam, samFile) = enrolPhone(server, "Sam", "outreach_worker")
+                val (priya, _) = enrolPhone(server, "Priya", "outreach_worker")
+                val jade = sam.addPerson(jadeDraft())
+                sam.recordContact(contactDraft(jade.id, listOf(SupplyLine("condoms", 10u))))
+                sam.setDuressPin("999111")
+                assertTrue(sam.hasDuressPin())
+                sam.lock()
+                sam.unlock("999111")
+                assertTrue(sam.findPeople("").isEmpty(), "an empty app")
+                assertTrue(samFile.readBytes().let { b -> String(b, Charsets.ISO_8859_1) }.contains("Jade").not())
+                assertEquals(2uL, sam.syncStatus().pending)
+                assertEquals(2uL, sam.sync().pushed)
+                assertTrue(sam.findPeople("").isEmpty(), "the decoy receives nothing")
+                assertTrue(server.admin("devices").contains("DURESS"), "the supervisor is told")
+                priya.sync()
+                assertEquals(listOf("Jade"), priya.findPeople("").map { it.alias })
+                sam.lock()
+                expectThrows<NightroundException.WrongPin> { sam.unlock(PIN) }
+                sam.close(); priya.close()
+            }
+        },
+
         "a used enrolment code is refused" to {
             ServerProcess().use { server ->
                 server.admin("add-org", "--name", "Aspirations")

@@ -6,6 +6,7 @@ pub mod envelope;
 pub mod index;
 pub mod keys;
 pub mod random;
+pub mod sealed_box;
 
 pub use envelope::{open, seal, Aad, Envelope, EnvelopeError};
 pub use keys::{DataKey, KdfParams, RecordKeys};

@@ -111,6 +111,8 @@ pub enum ValidationError {
     PinTooShort { min: u32 },
     #[error("a PIN is digits only")]
     PinNotDigits,
+    #[error("the duress PIN must differ from the PIN")]
+    DuressPinIsPin,
 }
 
 /// Trims and bounds a required text field.

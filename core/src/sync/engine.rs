@@ -121,12 +121,46 @@ pub fn enrol(
             device_id: resp.device_id,
             token: resp.token,
             lease_days: resp.lease_days,
+            server_sealing_key: resp.server_sealing_key,
         },
         resp.identity,
     ))
 }
 
 impl Vault {
+    /// Delivers the sealed copies a shred handed on, and the duress flag.
+    fn deliver_sealed(
+        &self,
+        t: &HttpTransport,
+        token: &str,
+        options: &SyncOptions,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let (duress, entries) = self.sealed_to_deliver(MAX_PUSH_CHANGES)?;
+        if !duress && entries.is_empty() {
+            return Ok(());
+        }
+        let req = super::protocol::SealedDelivery {
+            protocol: PROTOCOL_VERSION,
+            duress,
+            entries,
+        };
+        let resp = retrying(&options.backoff, || t.deliver_sealed(token, &req)).map_err(to_core)?;
+        for ack in &resp.acks {
+            use super::protocol::AckStatus::*;
+            match ack.status {
+                Applied | Merged => report.pushed += 1,
+                Duplicate => report.duplicates += 1,
+                Rejected => report.rejected += 1,
+            }
+        }
+        self.sealed_delivered(&resp.acks)?;
+        if req.entries.len() == MAX_PUSH_CHANGES {
+            return self.deliver_sealed(t, token, options, report);
+        }
+        Ok(())
+    }
+
     /// Pushes the outbox, then pulls; call it on a background thread when the
     /// network returns. Safe to call again at any point after any failure.
     pub fn sync(&self, options: &SyncOptions) -> Result<SyncReport> {
@@ -169,6 +203,7 @@ impl Vault {
         options: &SyncOptions,
     ) -> Result<SyncReport> {
         let mut report = SyncReport::default();
+        self.deliver_sealed(t, token, options, &mut report)?;
         let mut batch_size = options.batch_size.clamp(1, MAX_PUSH_CHANGES);
         loop {
             let batch = self.outbox_batch(batch_size)?;

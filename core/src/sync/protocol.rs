@@ -39,6 +39,32 @@ pub struct EnrolResponse {
     /// Days a device may go without syncing before it locks itself.
     pub lease_days: u32,
     pub server_time: Timestamp,
+    /// The server's X25519 public key (base64): the phone seals a copy of
+    /// each unsent change to it, deliverable after a shred (ADR 0003).
+    #[serde(default)]
+    pub server_sealing_key: Option<String>,
+}
+
+/// One unsent change, sealed to the server's public key by a phone that can
+/// no longer read it. The kind, id and version are the associated data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealedEntry {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    pub version: String,
+    /// The sealed box, base64.
+    pub sealed: String,
+}
+
+/// `POST /v1/deliver-sealed`: sealed changes from a shredded vault, and
+/// whether the duress PIN was used (the server tells supervisors quietly).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealedDelivery {
+    pub protocol: u32,
+    pub duress: bool,
+    pub entries: Vec<SealedEntry>,
 }
 
 /// One record version on the wire.

@@ -145,6 +145,21 @@ impl HttpTransport {
         Self::read(resp)
     }
 
+    pub fn deliver_sealed(
+        &self,
+        token: &str,
+        req: &super::protocol::SealedDelivery,
+    ) -> Result<PushResponse, TransportError> {
+        let resp = self
+            .http
+            .post(self.url("v1/deliver-sealed")?)
+            .bearer_auth(token)
+            .json(req)
+            .send()
+            .map_err(|e| TransportError::Network(plain(&e)))?;
+        Self::read(resp)
+    }
+
     pub fn pull(
         &self,
         token: &str,

@@ -69,19 +69,29 @@ fn save_version<T: Serialize>(
     replaces: bool,
 ) -> Result<String> {
     let version = s.tick(now);
-    store::write(
+    let plain = store::to_plain(record)?;
+    store::write_plain(
         tx,
         &s.keys,
         kind,
         id,
         &version,
-        record,
+        &plain,
         &index,
         SyncState::Pending,
         now,
         replaces,
     )?;
-    outbox::enqueue(tx, kind, id, &version, false, now)?;
+    outbox::enqueue(
+        tx,
+        kind,
+        id,
+        &version,
+        false,
+        now,
+        s.sealing.as_ref(),
+        Some(&plain),
+    )?;
     Ok(version)
 }
 
@@ -365,7 +375,7 @@ impl Vault {
             let tx = begin(conn)?;
             let version = s.tick(now);
             store::write_tombstone(&tx, kind, id, &version, s.keys.records.id(), now)?;
-            outbox::enqueue(&tx, kind, id, &version, true, now)?;
+            outbox::enqueue(&tx, kind, id, &version, true, now, s.sealing.as_ref(), None)?;
             tx.commit()?;
             Ok(())
         })

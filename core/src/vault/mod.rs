@@ -13,6 +13,7 @@
 //! operation answers [`CoreError::Locked`] until the PIN is entered again.
 
 mod actions;
+mod duress;
 pub mod hlc;
 mod indexing;
 mod keyring;
@@ -69,6 +70,8 @@ pub(crate) struct Session {
     pub(crate) clock: Mutex<hlc::HybridClock>,
     /// Remembered between contacts (the quick-contact area default).
     pub(crate) prefs: Mutex<actions::Preferences>,
+    /// Seals each outbox entry to the server's key, when the phone has it.
+    pub(crate) sealing: Option<crate::crypto::sealed_box::SealingSession>,
 }
 
 impl Session {
@@ -129,6 +132,50 @@ pub fn vault_files(path: &Path) -> [PathBuf; 3] {
     [path.to_path_buf(), with("-wal"), with("-shm")]
 }
 
+/// Makes the file of a new vault: schema, keys, identity and directory.
+fn initialise(
+    path: &Path,
+    keystore: &dyn KeyStore,
+    now: Timestamp,
+    pin: &str,
+    identity: WorkerIdentity,
+    directory: Directory,
+) -> Result<(Connection, String, Session)> {
+    check_pin(pin)?;
+    let mut conn = open_connection(path)?;
+    if read_vault_id(&conn)?.is_some() {
+        return Err(CoreError::AlreadyExists);
+    }
+    let vault_id = uuid::Uuid::now_v7().to_string();
+    let node_id: String = crate::crypto::random::array::<4>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO vault_info (singleton, vault_id, created_at, node_id) VALUES (1, ?1, ?2, ?3)",
+        (&vault_id, to_millis(now), &node_id),
+    )?;
+    let data_key = keyring::create(&tx, keystore, &vault_id, pin, now)?;
+    let keys = RecordKeys::from_data_key(&data_key);
+    put_meta(&tx, &keys, "identity", &identity)?;
+    put_meta(&tx, &keys, "directory", &directory)?;
+    tx.commit()?;
+    let hybrid_clock = hlc::HybridClock::recover(&conn)?;
+    tracing::info!(target: "nightround::vault", "vault created");
+    let session = Session {
+        keys,
+        data_key,
+        identity,
+        directory,
+        lease_deadline: None,
+        clock: Mutex::new(hybrid_clock),
+        prefs: Mutex::new(actions::Preferences::default()),
+        sealing: None,
+    };
+    Ok((conn, vault_id, session))
+}
+
 impl Vault {
     /// Makes a new vault at `path`, unlocked, for the worker this phone is
     /// enrolled for, seeded with `directory`.
@@ -140,30 +187,10 @@ impl Vault {
         identity: WorkerIdentity,
         directory: Directory,
     ) -> Result<Vault> {
-        check_pin(pin)?;
         let path = path.as_ref().to_path_buf();
-        let mut conn = open_connection(&path)?;
-        if read_vault_id(&conn)?.is_some() {
-            return Err(CoreError::AlreadyExists);
-        }
         let now = clock.now();
-        let vault_id = uuid::Uuid::now_v7().to_string();
-        let node_id: String = crate::crypto::random::array::<4>()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO vault_info (singleton, vault_id, created_at, node_id) VALUES (1, ?1, ?2, ?3)",
-            (&vault_id, to_millis(now), &node_id),
-        )?;
-        let data_key = keyring::create(&tx, keystore.as_ref(), &vault_id, pin, now)?;
-        let keys = RecordKeys::from_data_key(&data_key);
-        put_meta(&tx, &keys, "identity", &identity)?;
-        put_meta(&tx, &keys, "directory", &directory)?;
-        tx.commit()?;
-        let hybrid_clock = hlc::HybridClock::recover(&conn)?;
-        tracing::info!(target: "nightround::vault", "vault created");
+        let (conn, vault_id, session) =
+            initialise(&path, keystore.as_ref(), now, pin, identity, directory)?;
         Ok(Vault {
             path,
             keystore,
@@ -171,15 +198,7 @@ impl Vault {
             inner: Mutex::new(Inner {
                 conn: Some(conn),
                 vault_id,
-                session: Some(Session {
-                    keys,
-                    data_key,
-                    identity,
-                    directory,
-                    lease_deadline: None,
-                    clock: Mutex::new(hybrid_clock),
-                    prefs: Mutex::new(actions::Preferences::default()),
-                }),
+                session: Some(session),
                 last_activity: now,
                 policy: LockPolicy::default(),
             }),
@@ -232,6 +251,51 @@ impl Vault {
         let page_size = page_size.max(1) as u64;
         let pages = (max_bytes / page_size).max(1);
         conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    pub(crate) fn vault_id(&self) -> String {
+        self.lock_inner().vault_id.clone()
+    }
+
+    /// The duress path: shred this vault, then open a fresh, empty one for
+    /// the same worker under the duress PIN, carrying only the unsent
+    /// changes' sealed copies and a flag for the next sync.
+    fn enter_duress(
+        &self,
+        pin: &str,
+        package: duress::DuressPackage,
+        copies: Vec<duress::SealedCopy>,
+    ) -> Result<()> {
+        self.shred()?;
+        let now = self.clock.now();
+        let (mut conn, vault_id, mut session) = initialise(
+            &self.path,
+            self.keystore.as_ref(),
+            now,
+            pin,
+            package.identity,
+            package.directory,
+        )?;
+        let tx = conn.transaction()?;
+        put_meta(&tx, &session.keys, "sync", &package.sync)?;
+        for (kind, id, version, sealed) in &copies {
+            tx.execute(
+                "INSERT OR IGNORE INTO sealed_outbox (kind, id, version, sealed, queued_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![kind, id, version, sealed, to_millis(now)],
+            )?;
+        }
+        tx.commit()?;
+        session.lease_deadline = package.sync.lease_deadline();
+        session.sealing = package.sync.sealing_session();
+        let mut inner = self.lock_inner();
+        inner.conn = Some(conn);
+        inner.vault_id = vault_id;
+        inner.session = Some(session);
+        inner.last_activity = now;
+        // Nothing on screen tells her coercer anything happened.
+        tracing::info!(target: "nightround::vault", "vault unlocked");
         Ok(())
     }
 
@@ -307,7 +371,8 @@ impl Vault {
                     data_key,
                     identity,
                     directory,
-                    lease_deadline: sync.and_then(|m| m.lease_deadline()),
+                    lease_deadline: sync.as_ref().and_then(|m| m.lease_deadline()),
+                    sealing: sync.as_ref().and_then(|m| m.sealing_session()),
                     clock: Mutex::new(clock),
                     prefs: Mutex::new(prefs),
                 });
@@ -316,6 +381,13 @@ impl Vault {
                 Ok(())
             }
             Ok(keyring::Unwrapped::WrongPin) => {
+                if let Some(package) =
+                    duress::try_open(conn, self.keystore.as_ref(), &vault_id, pin)?
+                {
+                    let copies = duress::sealed_copies(conn)?;
+                    drop(inner);
+                    return self.enter_duress(pin, package, copies);
+                }
                 tracing::warn!(target: "nightround::vault", failed = failed + 1, "wrong PIN");
                 if failed + 1 >= max {
                     drop(inner);
@@ -384,7 +456,14 @@ impl Vault {
         let vault_id = inner.vault_id.clone();
         if let Some(conn) = inner.conn.as_ref() {
             let entry = keyring::current_keystore_name(conn, &vault_id)?;
+            let duress_entry = duress::keystore_entry(conn, &vault_id)?;
             keyring::destroy(conn)?;
+            conn.execute("DELETE FROM duress", [])?;
+            if let Some(d) = duress_entry {
+                self.keystore
+                    .delete_secret(&d)
+                    .map_err(|e| CoreError::KeyStore(e.0))?;
+            }
             // Push the overwritten pages into the main file, then drop the WAL.
             let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
             if let Some(entry) = entry {

@@ -6,13 +6,18 @@
 //! blocking the rest.
 
 use crate::clock::to_millis;
+use crate::crypto::sealed_box::{change_aad, SealingSession};
 use crate::domain::RecordKind;
 use crate::error::Result;
 use crate::Timestamp;
 use rusqlite::Connection;
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
-/// Queues a record version for the next sync.
+/// Queues a record version for the next sync, with its copy sealed to the
+/// server's public key when the phone knows it (`body` is the record's JSON,
+/// `None` for a tombstone).
+#[allow(clippy::too_many_arguments)]
 pub fn enqueue(
     conn: &Connection,
     kind: RecordKind,
@@ -20,12 +25,50 @@ pub fn enqueue(
     version: &str,
     tombstone: bool,
     now: Timestamp,
+    sealing: Option<&SealingSession>,
+    body: Option<&[u8]>,
 ) -> Result<()> {
+    let id_text = id.to_string();
+    let sealed_copy = sealing.map(|s| {
+        let change = change_json(kind, &id_text, version, body);
+        s.seal(&change_aad(kind.as_str(), &id_text, version), &change)
+    });
     conn.prepare_cached(
-        "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at, sealed_copy)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(rusqlite::params![kind.as_str(), id.to_string(), version, tombstone, to_millis(now)])?;
+    .execute(rusqlite::params![
+        kind.as_str(),
+        id_text,
+        version,
+        tombstone,
+        to_millis(now),
+        sealed_copy
+    ])?;
     Ok(())
+}
+
+/// The wire form of one change (`protocol::Change`) written directly around
+/// the record's JSON, so it is not serialised twice.
+fn change_json(
+    kind: RecordKind,
+    id: &str,
+    version: &str,
+    body: Option<&[u8]>,
+) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(96 + body.map_or(0, <[u8]>::len)));
+    out.extend_from_slice(b"{\"kind\":\"");
+    out.extend_from_slice(kind.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"id\":\"");
+    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(b"\",\"version\":\"");
+    out.extend_from_slice(version.as_bytes());
+    out.extend_from_slice(b"\",\"tombstone\":");
+    out.extend_from_slice(if body.is_some() { b"false" } else { b"true" });
+    out.extend_from_slice(b",\"body\":");
+    out.extend_from_slice(body.unwrap_or(b"null"));
+    out.push(b'}');
+    out
 }
 
 /// How many changes have not yet reached the server (quarantined ones too:
@@ -41,4 +84,25 @@ pub fn quarantined_count(conn: &Connection) -> Result<u64> {
         [],
         |r| r.get::<_, i64>(0),
     )? as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::protocol::Change;
+
+    #[test]
+    fn the_hand_built_change_is_the_wire_change() {
+        let id = Uuid::now_v7();
+        let body = br#"{"alias":"x \"q\""}"#;
+        let json = change_json(RecordKind::Person, &id.to_string(), "v1", Some(body));
+        let parsed: Change = serde_json::from_slice(&json).unwrap();
+        assert_eq!(parsed.kind, RecordKind::Person);
+        assert_eq!(parsed.id, id);
+        assert!(!parsed.tombstone);
+        assert_eq!(parsed.body.unwrap()["alias"], "x \"q\"");
+        let tomb = change_json(RecordKind::Contact, &id.to_string(), "v2", None);
+        let parsed: Change = serde_json::from_slice(&tomb).unwrap();
+        assert!(parsed.tombstone && parsed.body.is_none());
+    }
 }

@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 3;
+pub const LATEST: u32 = 4;
 
 /// The whole schema at [`LATEST`], for a new vault.
 const CREATE_LATEST: &str = "
@@ -75,7 +75,23 @@ CREATE TABLE outbox (
     queued_at          INTEGER NOT NULL,
     attempts           INTEGER NOT NULL DEFAULT 0,
     quarantined_reason TEXT,
+    sealed_copy        BLOB,
     UNIQUE (kind, id, version)
+);
+CREATE TABLE sealed_outbox (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind      TEXT NOT NULL,
+    id        TEXT NOT NULL,
+    version   TEXT NOT NULL,
+    sealed    BLOB NOT NULL,
+    queued_at INTEGER NOT NULL,
+    UNIQUE (kind, id, version)
+);
+CREATE TABLE duress (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    kdf       TEXT NOT NULL,
+    salt      BLOB NOT NULL,
+    package   BLOB NOT NULL
 );
 ";
 
@@ -96,6 +112,27 @@ const UPGRADES: &[&str] = &[
     ALTER TABLE vault_info DROP COLUMN hlc_logical;
     DROP INDEX records_by_person;
     CREATE INDEX records_by_person ON records (person_ref, kind, occurred_at) WHERE person_ref IS NOT NULL;
+    ",
+    // 3 -> 4: each outbox entry keeps a copy sealed to the server's public
+    // key; a shred hands those copies on (sealed_outbox) to be delivered;
+    // the duress PIN's package (ADR 0003).
+    "
+    ALTER TABLE outbox ADD COLUMN sealed_copy BLOB;
+    CREATE TABLE sealed_outbox (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind      TEXT NOT NULL,
+        id        TEXT NOT NULL,
+        version   TEXT NOT NULL,
+        sealed    BLOB NOT NULL,
+        queued_at INTEGER NOT NULL,
+        UNIQUE (kind, id, version)
+    );
+    CREATE TABLE duress (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        kdf       TEXT NOT NULL,
+        salt      BLOB NOT NULL,
+        package   BLOB NOT NULL
+    );
     ",
 ];
 

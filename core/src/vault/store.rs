@@ -56,10 +56,34 @@ pub fn write<T: Serialize>(
     now: Timestamp,
     replaces: bool,
 ) -> Result<()> {
+    let plain = to_plain(record)?;
+    write_plain(
+        conn, keys, kind, id, version, &plain, index_cols, state, now, replaces,
+    )
+}
+
+/// A record's JSON, in a buffer wiped when dropped.
+pub fn to_plain<T: Serialize>(record: &T) -> Result<Zeroizing<Vec<u8>>> {
+    serde_json::to_vec(record)
+        .map(Zeroizing::new)
+        .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))
+}
+
+/// As [`write`], with the record already serialised.
+#[allow(clippy::too_many_arguments)]
+pub fn write_plain(
+    conn: &Connection,
+    keys: &RecordKeys,
+    kind: RecordKind,
+    id: Uuid,
+    version: &str,
+    plain: &[u8],
+    index_cols: &IndexColumns,
+    state: SyncState,
+    now: Timestamp,
+    replaces: bool,
+) -> Result<()> {
     let id_text = id.to_string();
-    let plain = Zeroizing::new(
-        serde_json::to_vec(record).map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?,
-    );
     let table = table_of(kind);
     let sealed = envelope::seal(
         &keys.records,
@@ -68,7 +92,7 @@ pub fn write<T: Serialize>(
             record_id: &id_text,
             version,
         },
-        &plain,
+        plain,
     );
     if replaces {
         archive_current(conn, kind, &id_text, now)?;

@@ -26,9 +26,28 @@ pub struct SyncMeta {
     pub last_success: Option<Timestamp>,
     pub last_attempt: Option<Timestamp>,
     pub last_error: Option<String>,
+    /// The server's X25519 public key (base64): outbox copies are sealed to it.
+    #[serde(default)]
+    pub server_sealing_key: Option<String>,
+    /// The duress PIN was used: the next sync tells the server, quietly.
+    #[serde(default)]
+    pub duress_pending: bool,
 }
 
 impl SyncMeta {
+    /// The server's sealing key, decoded; `None` if absent or malformed.
+    pub fn sealing_key(&self) -> Option<[u8; 32]> {
+        use base64::Engine;
+        let b64 = self.server_sealing_key.as_ref()?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+        bytes.try_into().ok()
+    }
+
+    /// A sealing session for this unlock, if the server published a key.
+    pub fn sealing_session(&self) -> Option<crate::crypto::sealed_box::SealingSession> {
+        crate::crypto::sealed_box::SealingSession::new(&self.sealing_key()?)
+    }
+
     /// When the phone locks itself for want of a sync.
     pub fn lease_deadline(&self) -> Option<Timestamp> {
         if self.token.is_none() || self.lease_days == 0 {
@@ -67,6 +86,8 @@ pub struct Enrolment {
     pub device_id: Uuid,
     pub token: String,
     pub lease_days: u32,
+    /// The server's X25519 public key (base64), if it publishes one.
+    pub server_sealing_key: Option<String>,
 }
 
 /// An outbox entry ready to send.
@@ -118,19 +139,22 @@ fn body_at(
 impl Vault {
     /// Keeps what enrolment returned; the next sync uses it.
     pub fn set_enrolment(&self, enrolment: Enrolment) -> Result<()> {
-        self.with_sync_session(|conn, s, now| {
+        self.with_sync_session_mut(|conn, s, now| {
             let mut meta = load_meta(conn, s)?;
             meta.server_url = Some(enrolment.server_url);
             meta.pinned_cert_pem = enrolment.pinned_cert_pem;
             meta.device_id = Some(enrolment.device_id);
             meta.token = Some(enrolment.token);
             meta.lease_days = enrolment.lease_days;
+            meta.server_sealing_key = enrolment.server_sealing_key;
             // Enrolment is contact with the server: the lease starts now.
             meta.last_success = Some(now);
             save_meta(conn, s, &meta)?;
-            Ok(meta.lease_deadline())
+            s.sealing = meta.sealing_session();
+            s.lease_deadline = meta.lease_deadline();
+            super::duress::refresh_package(conn, s)?;
+            Ok(())
         })
-        .map(|deadline| self.set_lease_deadline(deadline))
     }
 
     /// Pending count, last success, last problem and lease, for the screen.
@@ -141,7 +165,10 @@ impl Vault {
                 enrolled: meta.token.is_some(),
                 server_url: meta.server_url.clone(),
                 device_id: meta.device_id,
-                pending: super::outbox::pending_count(conn)?,
+                pending: super::outbox::pending_count(conn)?
+                    + conn.query_row("SELECT COUNT(*) FROM sealed_outbox", [], |r| {
+                        r.get::<_, i64>(0)
+                    })? as u64,
                 quarantined: super::outbox::quarantined_count(conn)?,
                 last_success: meta.last_success,
                 last_error: meta.last_error.clone(),
@@ -350,6 +377,60 @@ impl Vault {
         })
     }
 
+    /// The sealed copies handed on by a shred, and whether to report duress.
+    pub(crate) fn sealed_to_deliver(
+        &self,
+        limit: usize,
+    ) -> Result<(bool, Vec<crate::sync::protocol::SealedEntry>)> {
+        use base64::Engine;
+        self.with_sync_session(|conn, s, _| {
+            let duress = load_meta(conn, s)?.duress_pending;
+            let mut st = conn.prepare(
+                "SELECT kind, id, version, sealed FROM sealed_outbox ORDER BY seq LIMIT ?1",
+            )?;
+            let rows: Vec<(String, String, String, Vec<u8>)> = st
+                .query_map([limit as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?
+                .collect::<std::result::Result<_, _>>()?;
+            let mut entries = Vec::with_capacity(rows.len());
+            for (kind, id, version, sealed) in rows {
+                let (Some(kind), Ok(id)) = (RecordKind::parse(&kind), Uuid::parse_str(&id)) else {
+                    continue;
+                };
+                entries.push(crate::sync::protocol::SealedEntry {
+                    kind,
+                    id,
+                    version,
+                    sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
+                });
+            }
+            Ok((duress, entries))
+        })
+    }
+
+    /// Forgets delivered sealed copies and the reported duress flag.
+    pub(crate) fn sealed_delivered(&self, acks: &[Ack]) -> Result<()> {
+        self.with_sync_session(|conn, s, _| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // A refused copy cannot be mended here (nobody can read it): it
+            // goes too; the server keeps the reason.
+            for ack in acks {
+                tx.execute(
+                    "DELETE FROM sealed_outbox WHERE id = ?1 AND version = ?2",
+                    (ack.id.to_string(), &ack.version),
+                )?;
+            }
+            let mut meta = load_meta(&tx, s)?;
+            if meta.duress_pending {
+                meta.duress_pending = false;
+                save_meta(&tx, s, &meta)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
     /// The directory revision this phone holds.
     pub(crate) fn directory_revision(&self) -> Result<u32> {
         self.with_sync_session(|_, s, _| Ok(s.directory.revision))
@@ -545,6 +626,7 @@ mod tests {
             device_id: uuid::Uuid::now_v7(),
             token: "t".into(),
             lease_days: 14,
+            server_sealing_key: None,
         })
         .unwrap();
         clock.advance(chrono::Duration::days(13));

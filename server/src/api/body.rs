@@ -6,10 +6,13 @@
 use super::error::ApiError;
 use axum::body::Body;
 use axum::http::{header, HeaderMap};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use nightround_core::sync::protocol::{MAX_REQUEST_BYTES, PROTOCOL_VERSION};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+/// How much of an oversized body is read and discarded before the 413.
+const DRAIN_CAP: usize = 16 * 1024 * 1024;
 
 /// Reads and parses a protocol request of type `T` (named `what` in errors).
 pub async fn read_request<T: DeserializeOwned>(
@@ -27,14 +30,32 @@ pub async fn read_request<T: DeserializeOwned>(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_REQUEST_BYTES as u64) {
+    if declared.is_some_and(|n| n > DRAIN_CAP as u64) {
         return Err(too_large());
     }
-    let bytes = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large()),
-        Err(_) => return Err(ApiError::malformed("the request body could not be read")),
-    };
+    // Read up to the limit; past it, keep reading (and discarding) up to a
+    // cap before answering, so that a phone still sending hears a clear 413
+    // instead of a reset connection. Nothing past the limit is kept.
+    let mut body = body;
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(ApiError::malformed("the request body could not be read"));
+        };
+        if let Ok(data) = frame.into_data() {
+            seen += data.len();
+            if seen > DRAIN_CAP {
+                break;
+            }
+            if seen <= MAX_REQUEST_BYTES {
+                bytes.extend_from_slice(&data);
+            }
+        }
+    }
+    if seen > MAX_REQUEST_BYTES {
+        return Err(too_large());
+    }
     let value: Value = serde_json::from_slice(&bytes)
         .map_err(|_| ApiError::malformed("the request body is not JSON"))?;
     match value.get("protocol") {

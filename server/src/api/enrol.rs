@@ -51,5 +51,9 @@ pub async fn enrol(
         identity: enrolled.identity(),
         lease_days: state.lease_days,
         server_time: now,
+        server_sealing_key: Some(base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            state.sealing.public(),
+        )),
     }))
 }

@@ -8,6 +8,7 @@ pub mod enrol;
 pub mod error;
 pub mod pull;
 pub mod push;
+pub mod sealed;
 
 use crate::store::Store;
 use axum::routing::{get, post};
@@ -26,6 +27,9 @@ pub struct AppState {
     pub code_key: DataKey,
     /// Returned at enrolment.
     pub lease_days: u32,
+    /// Opens sealed copies delivered after a shred; its public half is
+    /// returned at enrolment.
+    pub sealing: nightround_core::crypto::sealed_box::ServerSealingKey,
 }
 
 /// The routes, ready to serve.
@@ -34,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/enrol", post(enrol::enrol))
         .route("/v1/push", post(push::push))
         .route("/v1/pull", get(pull::pull))
+        .route("/v1/deliver-sealed", post(sealed::deliver_sealed))
         .with_state(state)
 }
 

@@ -41,7 +41,24 @@ pub async fn pull(
     let now = state.clock.now();
     let store = state.store.clone();
     let device = caller.device.id;
-    let page = blocking(move || Ok(store.pull(&caller, &query, now)?)).await?;
+    let page = blocking(move || {
+        // A phone opened with the duress PIN is in someone else's hands: it
+        // receives nothing more, and its answers look like any quiet night.
+        if store
+            .duress_reports()?
+            .iter()
+            .any(|(d, _)| *d == caller.device.id)
+        {
+            return Ok(crate::store::PullPage {
+                changes: Vec::new(),
+                next_cursor: query.cursor,
+                more: false,
+                directory: None,
+            });
+        }
+        Ok(store.pull(&caller, &query, now)?)
+    })
+    .await?;
     tracing::debug!(%device, changes = page.changes.len(), next = page.next_cursor, "pull");
     Ok(Json(PullResponse {
         changes: page.changes,

@@ -6,6 +6,7 @@
 //! with a change is decided by backend-independent code (`apply`, `merge`,
 //! `policy`); a backend loads the current state, asks, and writes the answer.
 
+pub mod dashboard;
 pub mod schema;
 pub mod sealed;
 pub mod sqlite;
@@ -211,6 +212,10 @@ pub trait Store: Send + Sync {
         items: &[PushItem<'_>],
         now: Timestamp,
     ) -> Result<Vec<Ack>, StoreError>;
+    /// Records, quietly, that the duress PIN was used on a device.
+    fn report_duress(&self, device: Uuid, at: Timestamp) -> Result<(), StoreError>;
+    /// Every duress report, oldest first: (device, when).
+    fn duress_reports(&self) -> Result<Vec<(Uuid, Timestamp)>, StoreError>;
     /// One page of what changed after the cursor that the caller may see.
     /// Marks the device synced.
     fn pull(

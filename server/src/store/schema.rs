@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 1;
+pub const LATEST: u32 = 3;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -94,10 +94,94 @@ CREATE TABLE applied_versions (
     applied_at INTEGER NOT NULL,
     PRIMARY KEY (id, version)
 ) WITHOUT ROWID;
+CREATE TABLE duress_reports (
+    device_id   TEXT NOT NULL REFERENCES devices (id),
+    reported_at INTEGER NOT NULL
+);
+CREATE TABLE dashboard_accounts (
+    worker_id       TEXT PRIMARY KEY REFERENCES workers (id),
+    username        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash   TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until    INTEGER,
+    last_sign_in_at INTEGER
+);
+CREATE TABLE dashboard_sessions (
+    token_hash   BLOB PRIMARY KEY,
+    worker_id    TEXT NOT NULL REFERENCES workers (id),
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE audit_log (
+    seq     INTEGER PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    subject TEXT,
+    detail  TEXT,
+    mac     BLOB
+);
+CREATE TRIGGER audit_applied_versions AFTER INSERT ON applied_versions
+BEGIN
+    INSERT INTO audit_log (at, actor, action, subject, detail)
+    VALUES (NEW.applied_at, 'device:' || NEW.device_id, 'sync_change', NEW.id, NEW.version);
+END;
+CREATE TABLE referral_escalations (
+    referral_id TEXT NOT NULL,
+    worker_id   TEXT NOT NULL REFERENCES workers (id),
+    at          INTEGER NOT NULL
+);
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
-const UPGRADES: &[&str] = &[];
+const UPGRADES: &[&str] = &[
+    // 1 -> 2: quiet reports that a phone's duress PIN was used (ADR 0003).
+    "
+    CREATE TABLE duress_reports (
+        device_id   TEXT NOT NULL REFERENCES devices (id),
+        reported_at INTEGER NOT NULL
+    );
+    ",
+    // 2 -> 3: the dashboard's accounts, sessions, audit log (with the trigger
+    // that logs every change a phone pushes) and referral escalations.
+    "
+    CREATE TABLE dashboard_accounts (
+        worker_id       TEXT PRIMARY KEY REFERENCES workers (id),
+        username        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash   TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until    INTEGER,
+        last_sign_in_at INTEGER
+    );
+    CREATE TABLE dashboard_sessions (
+        token_hash   BLOB PRIMARY KEY,
+        worker_id    TEXT NOT NULL REFERENCES workers (id),
+        created_at   INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE audit_log (
+        seq     INTEGER PRIMARY KEY,
+        at      INTEGER NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        subject TEXT,
+        detail  TEXT,
+        mac     BLOB
+    );
+    CREATE TRIGGER audit_applied_versions AFTER INSERT ON applied_versions
+    BEGIN
+        INSERT INTO audit_log (at, actor, action, subject, detail)
+        VALUES (NEW.applied_at, 'device:' || NEW.device_id, 'sync_change', NEW.id, NEW.version);
+    END;
+    CREATE TABLE referral_escalations (
+        referral_id TEXT NOT NULL,
+        worker_id   TEXT NOT NULL REFERENCES workers (id),
+        at          INTEGER NOT NULL
+    );
+    ",
+];
 
 /// Sets a connection up the way every server connection must be.
 pub fn configure(conn: &Connection) -> Result<(), StoreError> {
@@ -153,6 +237,45 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn objects(conn: &Connection, names: &[&str]) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+            .unwrap()
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .filter(|(n, _)| names.contains(&n.as_str()))
+            .map(|(n, sql)| (n, sql.split_whitespace().collect::<Vec<_>>().join(" ")))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn the_dashboard_upgrade_makes_what_a_fresh_database_has() {
+        let names = [
+            "dashboard_accounts",
+            "dashboard_sessions",
+            "audit_log",
+            "audit_applied_versions",
+            "referral_escalations",
+        ];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh
+            .execute_batch(
+                "DROP TRIGGER audit_applied_versions; DROP TABLE dashboard_accounts;
+                 DROP TABLE dashboard_sessions; DROP TABLE audit_log;
+                 DROP TABLE referral_escalations; PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
 
     #[test]
     fn fresh_migrate_twice_and_newer_refused() {

@@ -1799,6 +1799,11 @@ data class Enrolment (
     var `token`: kotlin.String
     , 
     var `leaseDays`: kotlin.UInt
+    , 
+    /**
+     * The server's X25519 public key (base64), if it publishes one.
+     */
+    var `serverSealingKey`: kotlin.String?
     
 ){
     
@@ -1820,6 +1825,7 @@ public object FfiConverterTypeEnrolment: FfiConverterRustBuffer<Enrolment> {
             FfiConverterTypeUuid.read(buf),
             FfiConverterString.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -1828,7 +1834,8 @@ public object FfiConverterTypeEnrolment: FfiConverterRustBuffer<Enrolment> {
             FfiConverterOptionalString.allocationSize(value.`pinnedCertPem`) +
             FfiConverterTypeUuid.allocationSize(value.`deviceId`) +
             FfiConverterString.allocationSize(value.`token`) +
-            FfiConverterUInt.allocationSize(value.`leaseDays`)
+            FfiConverterUInt.allocationSize(value.`leaseDays`) +
+            FfiConverterOptionalString.allocationSize(value.`serverSealingKey`)
     )
 
     override fun write(value: Enrolment, buf: ByteBuffer) {
@@ -1837,6 +1844,7 @@ public object FfiConverterTypeEnrolment: FfiConverterRustBuffer<Enrolment> {
             FfiConverterTypeUuid.write(value.`deviceId`, buf)
             FfiConverterString.write(value.`token`, buf)
             FfiConverterUInt.write(value.`leaseDays`, buf)
+            FfiConverterOptionalString.write(value.`serverSealingKey`, buf)
     }
 }
 
@@ -3702,6 +3710,9 @@ sealed class ValidationError {
     object PinNotDigits : ValidationError()
     
     
+    object DuressPinIsPin : ValidationError()
+    
+    
 
     
 
@@ -3758,6 +3769,7 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 FfiConverterUInt.read(buf),
                 )
             27 -> ValidationError.PinNotDigits
+            28 -> ValidationError.DuressPinIsPin
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
@@ -3932,6 +3944,12 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 4UL
             )
         }
+        is ValidationError.DuressPinIsPin -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
     }
 
     override fun write(value: ValidationError, buf: ByteBuffer) {
@@ -4049,6 +4067,10 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
             }
             is ValidationError.PinNotDigits -> {
                 buf.putInt(27)
+                Unit
+            }
+            is ValidationError.DuressPinIsPin -> {
+                buf.putInt(28)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

@@ -813,6 +813,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_change_pin(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_consents(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_contacts_since(
@@ -824,6 +826,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_failed_unlocks(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_find_people(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_has_duress_pin(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_identity(
     ): Int
@@ -856,6 +860,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_record_supplies(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_round_summary(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_set_enrolment(
     ): Int
@@ -931,6 +937,8 @@ internal object UniffiLib {
     ): RustBufferPerson.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_change_pin(`ptr`: Long,`current`: RustBuffer.ByValue,`newPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_clear_duress_pin(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_consents(`ptr`: Long,`personId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_contacts_since(`ptr`: Long,`since`: RustBufferTimestamp.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -943,6 +951,8 @@ internal object UniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_find_people(`ptr`: Long,`prefix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_has_duress_pin(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_identity(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferWorkerIdentity.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_is_locked(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -975,6 +985,8 @@ internal object UniffiLib {
     ): RustBufferSupplyDrop.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_round_summary(`ptr`: Long,`since`: RustBufferTimestamp.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferRoundSummary.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_duress_pin(`ptr`: Long,`duressPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_enrolment(`ptr`: Long,`enrolment`: RustBufferEnrolment.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_lock_policy(`ptr`: Long,`idleTimeoutSeconds`: Int,`maxFailedUnlocks`: Int,uniffi_out_err: UniffiRustCallStatus, 
@@ -1154,6 +1166,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_change_pin() and 0xFFFF) != 33850) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() and 0xFFFF) != 36809) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_consents() and 0xFFFF) != 52348) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1170,6 +1185,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_find_people() and 0xFFFF) != 34682) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_has_duress_pin() and 0xFFFF) != 21695) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_identity() and 0xFFFF) != 62972) {
@@ -1218,6 +1236,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_round_summary() and 0xFFFF) != 7909) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin() and 0xFFFF) != 19932) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_enrolment() and 0xFFFF) != 56155) {
@@ -1742,6 +1763,8 @@ public interface NightroundVaultInterface {
     
     fun `changePin`(`current`: kotlin.String, `newPin`: kotlin.String)
     
+    fun `clearDuressPin`()
+    
     fun `consents`(`personId`: Uuid): List<Consent>
     
     fun `contactsSince`(`since`: Timestamp): List<Contact>
@@ -1753,6 +1776,8 @@ public interface NightroundVaultInterface {
     fun `failedUnlocks`(): kotlin.UInt
     
     fun `findPeople`(`prefix`: kotlin.String): List<Person>
+    
+    fun `hasDuressPin`(): kotlin.Boolean
     
     fun `identity`(): WorkerIdentity
     
@@ -1791,6 +1816,12 @@ public interface NightroundVaultInterface {
     fun `recordSupplies`(`draft`: SupplyDropDraft): SupplyDrop
     
     fun `roundSummary`(`since`: Timestamp): RoundSummary
+    
+    /**
+     * Sets the duress PIN: entered at the unlock screen, it opens an empty
+     * app and erases this vault; the next sync tells the supervisor quietly.
+     */
+    fun `setDuressPin`(`duressPin`: kotlin.String)
     
     /**
      * Keeps what [`crate::enrol_device`] returned.
@@ -1982,6 +2013,19 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
+    @Throws(NightroundException::class)override fun `clearDuressPin`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_clear_duress_pin(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
     @Throws(NightroundException::class)override fun `consents`(`personId`: Uuid): List<Consent> {
             return FfiConverterSequenceTypeConsent.lift(
     callWithHandle {
@@ -2063,6 +2107,20 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
         it,
         
         FfiConverterString.lower(`prefix`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(NightroundException::class)override fun `hasDuressPin`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_has_duress_pin(
+        it,
+        _status)
 }
     }
     )
@@ -2303,6 +2361,24 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Sets the duress PIN: entered at the unlock screen, it opens an empty
+     * app and erases this vault; the next sync tells the supervisor quietly.
+     */
+    @Throws(NightroundException::class)override fun `setDuressPin`(`duressPin`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_set_duress_pin(
+        it,
+        
+        FfiConverterString.lower(`duressPin`),_status)
+}
+    }
+    
     
 
     

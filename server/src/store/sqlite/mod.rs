@@ -3,6 +3,7 @@
 //! write is one short transaction), WAL with `synchronous=FULL`.
 //! Bodies are sealed by [`super::sealed`] before they reach a row.
 
+mod dashboard;
 mod records;
 mod rows;
 
@@ -278,6 +279,29 @@ impl Store for SqliteStore {
     fn device_by_token(&self, hash: &[u8; 32]) -> Result<Option<EnrolledDevice>, StoreError> {
         let conn = self.lock();
         enrolled_where(&conn, "d.token_hash = ?1", &hash.as_slice())
+    }
+
+    fn report_duress(&self, device: Uuid, at: Timestamp) -> Result<(), StoreError> {
+        self.lock().execute(
+            "INSERT INTO duress_reports (device_id, reported_at) VALUES (?1, ?2)",
+            (device.to_string(), ms(at)),
+        )?;
+        Ok(())
+    }
+
+    fn duress_reports(&self) -> Result<Vec<(Uuid, Timestamp)>, StoreError> {
+        let conn = self.lock();
+        let mut st =
+            conn.prepare("SELECT device_id, reported_at FROM duress_reports ORDER BY reported_at")?;
+        let rows: Vec<(String, i64)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(d, at)| {
+                let id = Uuid::parse_str(&d).map_err(|_| StoreError::Corrupt("device id"))?;
+                Ok((id, ts(at)?))
+            })
+            .collect()
     }
 
     fn revoke_device(&self, id: Uuid, at: Timestamp) -> Result<bool, StoreError> {

@@ -1,0 +1,117 @@
+package org.nightround.app.ui.screens
+
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.ui.text.input.ImeAction
+import androidx.compose.ui.text.input.KeyboardCapitalization
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import org.nightround.app.state.EnrolState
+import org.nightround.app.state.EnrolStep
+import org.nightround.app.ui.components.BigButton
+import org.nightround.app.ui.components.BodyText
+import org.nightround.app.ui.components.NoticeText
+import org.nightround.app.ui.components.PinPad
+import org.nightround.app.ui.components.PlainField
+import org.nightround.app.ui.components.ProblemText
+import org.nightround.app.ui.components.ScreenFrame
+
+/**
+ * Enrolment: the server address and one-time code from her supervisor, a
+ * name for this phone, then a PIN chosen twice. The PIN is never sent
+ * anywhere; it only protects the records on this phone.
+ */
+@Composable
+fun EnrolScreen(state: EnrolState, tlsReady: Boolean, onQuickExit: () -> Unit) {
+    val ui by state.ui.collectAsStateWithLifecycle()
+    when (ui.step) {
+        EnrolStep.DETAILS -> ScreenFrame(
+            title = "Enrol this phone",
+            onQuickExit = onQuickExit,
+            bottom = {
+                ProblemText(ui.problem)
+                BigButton(
+                    text = if (ui.busy) "Enrolling…" else "Enrol",
+                    onClick = state::submitDetails,
+                    enabled = ui.canSubmitDetails,
+                    description = "Enrol this phone with the server",
+                )
+            },
+        ) {
+            ui.notice?.let { item { NoticeText(it) } }
+            if (!tlsReady) {
+                item {
+                    ProblemText(
+                        "This copy of the app can't check the server's security certificate, so it can't enrol or sync. " +
+                            "Ask whoever installed it for an updated copy.",
+                    )
+                }
+            }
+            item { BodyText("Your supervisor gives you the server address and a one-time code.") }
+            item {
+                PlainField(
+                    value = ui.serverUrl,
+                    onValueChange = state::serverUrl,
+                    label = "Server address",
+                    keyboardType = KeyboardType.Uri,
+                    capitalization = KeyboardCapitalization.None,
+                )
+            }
+            item {
+                PlainField(
+                    value = ui.code,
+                    onValueChange = state::code,
+                    label = "Enrolment code",
+                    capitalization = KeyboardCapitalization.Characters,
+                )
+            }
+            item {
+                PlainField(
+                    value = ui.deviceName,
+                    onValueChange = state::deviceName,
+                    label = "Name for this phone",
+                    supporting = "So your supervisor can tell your phones apart.",
+                    imeAction = ImeAction.Done,
+                )
+            }
+        }
+        EnrolStep.CHOOSE_PIN, EnrolStep.CONFIRM_PIN -> ScreenFrame(
+            title = if (ui.step == EnrolStep.CHOOSE_PIN) "Choose a PIN" else "Type the PIN again",
+            onQuickExit = onQuickExit,
+            bottom = {
+                ProblemText(ui.problem)
+                PinPad(
+                    entered = ui.pinEntered,
+                    minDigits = ui.minDigits,
+                    maxDigits = ui.maxDigits,
+                    onDigit = state::press,
+                    onDelete = state::delete,
+                    onSubmit = state::continuePin,
+                    submitLabel = if (ui.step == EnrolStep.CHOOSE_PIN) "Next" else "Done",
+                    enabled = !ui.busy,
+                )
+            },
+        ) {
+            ui.workerName?.let { name ->
+                item { BodyText("Welcome, $name" + (ui.organisation?.let { " ($it)" } ?: "") + ".") }
+            }
+            item {
+                BodyText(
+                    "At least ${ui.minDigits} digits. It opens the records on this phone only. " +
+                        "After 10 PINs that don't match, the records on this phone are erased.",
+                )
+            }
+            if (ui.busy) item { BodyText("Setting up…") }
+        }
+        EnrolStep.SAVING -> ScreenFrame(
+            title = "Almost done",
+            onQuickExit = onQuickExit,
+            bottom = {
+                ProblemText(ui.problem)
+                BigButton(if (ui.busy) "Trying…" else "Try again", state::retrySaving, enabled = !ui.busy)
+            },
+        ) {
+            item { BodyText("Your records are set up. The phone couldn't finish saving its connection to the server.") }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+// The Android shell of Nightround. The Rust core it wraps lives one level up
+// (the Cargo workspace); app/build.gradle.kts builds it with cargo-ndk and
+// generates its Kotlin bindings with the workspace's own uniffi-bindgen.
+pluginManagement {
+    repositories {
+        google {
+            content {
+                includeGroupByRegex("com\\.android.*")
+                includeGroupByRegex("com\\.google.*")
+                includeGroupByRegex("androidx.*")
+            }
+        }
+        mavenCentral()
+        gradlePluginPortal()
+    }
+}
+
+dependencyResolutionManagement {
+    repositoriesMode = RepositoriesMode.FAIL_ON_PROJECT_REPOS
+    repositories {
+        google {
+            content {
+                includeGroupByRegex("com\\.android.*")
+                includeGroupByRegex("com\\.google.*")
+                includeGroupByRegex("androidx.*")
+            }
+        }
+        mavenCentral()
+        // The Kotlin half of rustls-platform-verifier (the core's HTTPS
+        // certificate check on Android) is published only here, not on
+        // Maven Central; scoped so nothing else is ever fetched from it.
+        maven("https://github.com/rustls/rustls-platform-verifier/raw/maven-archive/android-release-support/maven/") {
+            name = "RustlsPlatformVerifier"
+            content { includeGroup("org.rustls") }
+        }
+    }
+}
+
+rootProject.name = "nightround-android"
+include(":app")

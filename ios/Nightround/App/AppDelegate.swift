@@ -1,0 +1,16 @@
+import UIKit
+import UserNotifications
+
+/// Launch-time registrations SwiftUI's `App` has no hook for: iOS requires
+/// background task handlers before launch finishes, and the notification
+/// delegate must be set before a notification can arrive.
+final class AppDelegate: NSObject, UIApplicationDelegate {
+    func application(
+        _ application: UIApplication,
+        didFinishLaunchingWithOptions launchOptions: [UIApplication.LaunchOptionsKey: Any]? = nil
+    ) -> Bool {
+        BackgroundSync.shared.registerHandlers()
+        UNUserNotificationCenter.current().delegate = ForegroundNotifications.shared
+        return true
+    }
+}

@@ -1,0 +1,317 @@
+import Foundation
+import NightroundCore
+import Observation
+import SwiftUI
+
+/// Where the app is and what may be on screen: enrolment, the PIN, the app
+/// itself, the neutral screen after a quick exit. Owns the vault gateway and
+/// reacts to what the core says about the vault's life (locked by idle,
+/// erased, revoked, lease expired); screens never decide these things.
+@MainActor
+@Observable
+final class AppModel {
+    enum Route: Equatable {
+        case starting
+        case enrol(notice: String?)
+        case unlock
+        case main
+        case exited
+        case failed(String)
+    }
+
+    /// The wrong-PIN limit of ADR 0002: at the tenth the core erases the vault.
+    static let maxFailedUnlocks: UInt32 = 10
+
+    private(set) var route: Route = .starting
+    private(set) var gateway: VaultGateway?
+    /// Bumped whenever what screens show may have changed (an unlock, a save,
+    /// a sync that brought something); screens reload with `.task(id:)`.
+    private(set) var dataVersion = 0
+    /// A notice for the whole app, such as a sync being needed to carry on.
+    private(set) var notice: String?
+    private(set) var activeAlertCount = 0
+    private(set) var isOnline = false
+
+    let preferences = ShellPreferences()
+    let resume = BiometricResume()
+
+    @ObservationIgnored private let network = NetworkWatcher()
+    @ObservationIgnored private var networkStarted = false
+    @ObservationIgnored private let syncRunner = SyncRunner()
+    @ObservationIgnored private let notifier = TeamAlertNotifier()
+    @ObservationIgnored private var idleWatch: Task<Void, Never>?
+    @ObservationIgnored private var knownAlertIds: Set<Uuid>?
+    @ObservationIgnored private var lastActivityNote = Date.distantPast
+
+    init() {
+        // A new process is a new session: a PIN kept for Face ID by an
+        // earlier run must not survive it.
+        resume.forget()
+        BackgroundSync.shared.app = self
+    }
+
+    // MARK: - Opening
+
+    /// Opens the vault on this phone (locked) or routes to enrolment.
+    func start() async {
+        switch route {
+        case .starting, .failed: break
+        default: return
+        }
+        startNetworkWatch()
+        do {
+            let path = try VaultLocation.vaultPath()
+            let keystore = KeychainKeyStore()
+            let vault = try await OffMain.run {
+                try NightroundVault.open(path: path, keystore: keystore)
+            }
+            install(vault)
+            await applyLockPolicy()
+            route = .unlock
+        } catch NightroundError.NoVault {
+            route = .enrol(notice: nil)
+        } catch {
+            route = .failed(ErrorWording.describe(error))
+        }
+    }
+
+    /// Enrolment made and unlocked a new vault.
+    func enrolled(_ vault: NightroundVault) async {
+        install(vault)
+        await applyLockPolicy()
+        unlocked()
+    }
+
+    /// The PIN (or Face ID within a session) opened the vault.
+    func unlocked() {
+        route = .main
+        notice = nil
+        dataVersion += 1
+        startIdleWatch()
+        notifier.requestPermissionOnce()
+        Task {
+            await refreshAlerts(announce: false)
+            await syncNow()
+        }
+    }
+
+    /// Tells the core how long to wait before locking itself and how many
+    /// wrong PINs to allow. The core does not keep this, so it is set on every
+    /// open and whenever she changes the timeout.
+    func applyLockPolicy() async {
+        guard let gateway else { return }
+        let idleSeconds = preferences.idleTimeoutSeconds
+        let maxFailed = Self.maxFailedUnlocks
+        _ = try? await gateway.call { vault in
+            try vault.setLockPolicy(idleTimeoutSeconds: idleSeconds, maxFailedUnlocks: maxFailed)
+        }
+    }
+
+    // MARK: - Locking and leaving
+
+    /// Follows the scene: locks on going to the background, retries a
+    /// failed start on coming back (files are unreadable while the phone is
+    /// locked, which is when a background launch may have tried).
+    func scenePhaseChanged(to phase: ScenePhase) {
+        switch phase {
+        case .background:
+            lockNow()
+            BackgroundSync.shared.schedule()
+        case .active:
+            if case .failed = route {
+                Task { await start() }
+            }
+        case .inactive:
+            break
+        @unknown default:
+            lockNow()
+        }
+    }
+
+    /// Locks at once: the keys leave memory before iOS snapshots or suspends
+    /// the app. Anything on screen is dropped with the main view.
+    func lockNow() {
+        gateway?.lockNow()
+        stopIdleWatch()
+        if route == .main {
+            route = .unlock
+        }
+    }
+
+    /// The quick exit: lock, end the Face ID session, show the plain screen.
+    func quickExit() {
+        gateway?.lockNow()
+        stopIdleWatch()
+        resume.forget()
+        route = .exited
+    }
+
+    /// Back from the plain screen: always through the PIN.
+    func leaveNeutralScreen() {
+        route = gateway == nil ? .enrol(notice: nil) : .unlock
+    }
+
+    /// Signed out: the vault was wiped on purpose.
+    func signedOut() {
+        forget(notice: String(localized: "Everything Nightround held on this phone was erased."))
+    }
+
+    /// Settings changed the idle timeout.
+    func idleTimeoutChanged(to seconds: UInt32) {
+        preferences.setIdleTimeout(seconds: seconds)
+        Task { await applyLockPolicy() }
+    }
+
+    /// The core's idle timer counts vault calls, and typing a long note makes
+    /// none; while she types, tell the core she is still there, at most every
+    /// 20 seconds, with the cheapest call there is. (A `noteActivity()` core
+    /// API would say this directly; see the README.)
+    func noteActivity() {
+        guard route == .main, let gateway,
+              Date.now.timeIntervalSince(lastActivityNote) > 20
+        else { return }
+        lastActivityNote = .now
+        Task {
+            _ = try? await gateway.call { vault in try vault.pendingChanges() }
+        }
+    }
+
+    // MARK: - Saving and syncing
+
+    /// A screen saved something: screens reload, alerts recount, and it goes
+    /// to the team now if there is signal.
+    func changesSaved() {
+        dataVersion += 1
+        Task {
+            await refreshAlerts(announce: false)
+            if isOnline {
+                await syncNow()
+            }
+        }
+    }
+
+    /// Pushes and pulls now, off the main actor; one sync at a time.
+    @discardableResult
+    func syncNow() async -> SyncOutcome? {
+        guard route == .main, let gateway else { return nil }
+        let outcome = await syncRunner.run(gateway)
+        if case .synced(let report) = outcome {
+            // A sync that worked renews the lease.
+            notice = nil
+            if report.pulled > 0 || report.pushed > 0 {
+                dataVersion += 1
+            }
+            await refreshAlerts(announce: report.pulled > 0)
+        }
+        return outcome
+    }
+
+    /// What a background task does; true when there was nothing to do or it
+    /// worked. A locked vault cannot sync (see `BackgroundSync`).
+    func backgroundSync() async -> Bool {
+        guard let gateway else { return true }
+        if await gateway.isLocked() {
+            return true
+        }
+        switch await syncRunner.run(gateway) {
+        case .synced: return true
+        case .failed: return false
+        }
+    }
+
+    // MARK: - Private
+
+    private func install(_ vault: NightroundVault) {
+        gateway = VaultGateway(vault: vault) { [weak self] event in
+            self?.handle(event)
+        }
+    }
+
+    private func handle(_ event: VaultEvent) {
+        switch event {
+        case .locked:
+            stopIdleWatch()
+            if route == .main {
+                route = .unlock
+            }
+        case .leaseExpired:
+            notice = ErrorWording.describe(NightroundError.LeaseExpired)
+        case .erased:
+            forget(notice: ErrorWording.describe(NightroundError.Shredded))
+        case .revoked:
+            forget(notice: ErrorWording.describe(NightroundError.Revoked))
+        case .missing:
+            forget(notice: nil)
+        }
+    }
+
+    /// The vault is gone: drop everything that referred to it and enrol again.
+    private func forget(notice: String?) {
+        stopIdleWatch()
+        gateway = nil
+        knownAlertIds = nil
+        activeAlertCount = 0
+        self.notice = nil
+        resume.forget()
+        route = .enrol(notice: notice)
+    }
+
+    private func startNetworkWatch() {
+        guard !networkStarted else { return }
+        networkStarted = true
+        network.start { [weak self] satisfied in
+            Task { @MainActor in
+                self?.networkChanged(satisfied: satisfied)
+            }
+        }
+    }
+
+    /// Syncs when the network comes back while she is using the app.
+    private func networkChanged(satisfied: Bool) {
+        let cameBack = satisfied && !isOnline
+        isOnline = satisfied
+        if cameBack, route == .main {
+            Task { await syncNow() }
+        }
+    }
+
+    /// The core locks itself after the idle timeout, but only notices when
+    /// asked; asking every ten seconds puts the PIN screen up on time instead
+    /// of at her next tap.
+    private func startIdleWatch() {
+        idleWatch?.cancel()
+        idleWatch = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(10))
+                guard !Task.isCancelled, let gateway = self?.gateway else { return }
+                if await gateway.isLocked() {
+                    self?.handle(.locked)
+                    return
+                }
+            }
+        }
+    }
+
+    private func stopIdleWatch() {
+        idleWatch?.cancel()
+        idleWatch = nil
+    }
+
+    /// Counts active team alerts and, after a sync brought new ones, posts a
+    /// notification that says nothing but that there is news.
+    private func refreshAlerts(announce: Bool) async {
+        guard let gateway else { return }
+        let alerts: [AlertView]
+        do {
+            alerts = try await gateway.call { vault in try vault.activeAlerts() }
+        } catch {
+            return
+        }
+        let ids = Set(alerts.map(\.concern.id))
+        if announce, let known = knownAlertIds, !ids.isSubset(of: known) {
+            notifier.announceTeamUpdate()
+        }
+        knownAlertIds = ids
+        activeAlertCount = alerts.count
+    }
+}

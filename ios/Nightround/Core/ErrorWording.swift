@@ -1,0 +1,73 @@
+import Foundation
+import NightroundCore
+
+/// Turns what the core reports into plain words for the screen. It decides
+/// nothing: refusals of what she entered come with the core's own wording
+/// (`Invalid.detail`), which is written to be shown as is.
+///
+/// The switch is exhaustive on purpose: a new error in the core stops the
+/// build until someone has written words for it.
+enum ErrorWording {
+    static func describe(_ error: Error) -> String {
+        guard let error = error as? NightroundError else {
+            return String(localized: "Something went wrong on this phone. Nothing was changed.")
+        }
+        switch error {
+        case .Locked:
+            return String(localized: "Nightround locked itself. Enter your PIN to carry on.")
+        case .WrongPin(let attemptsLeft):
+            return wrongPin(attemptsLeft: attemptsLeft)
+        case .Shredded:
+            return String(localized: "The records on this phone were erased. Anything that had already synced is safe with the team.")
+        case .Invalid(_, let detail):
+            return sentence(detail)
+        case .Damaged:
+            return String(localized: "The records on this phone cannot be opened: the file is damaged. Ask your supervisor for help.")
+        case .SchemaTooNew:
+            return String(localized: "These records were written by a newer Nightround. Update the app to open them.")
+        case .NotFound:
+            return String(localized: "That record is no longer on this phone.")
+        case .KeyStore(let detail):
+            return String(localized: "The phone's key store did not answer: \(detail)")
+        case .DiskFull:
+            return String(localized: "The phone's storage is full, so nothing was saved. Free some space and try again.")
+        case .Storage:
+            return String(localized: "The phone could not save this. Try again.")
+        case .AlreadyExists:
+            return String(localized: "Nightround is already set up on this phone.")
+        case .NoVault:
+            return String(localized: "Nightround is not set up on this phone yet.")
+        case .LeaseExpired:
+            return String(localized: "This phone has not synced for too long. Connect to a network and sync to carry on.")
+        case .NotEnrolled:
+            return String(localized: "This phone is not linked to your team's server yet.")
+        case .Revoked:
+            return String(localized: "This phone's access was withdrawn, so the records on it were erased. Anything that had synced is safe with the team.")
+        case .Offline:
+            return String(localized: "No connection right now. Everything is kept on this phone and will go when there is signal.")
+        case .ServerRefused(let detail):
+            return String(localized: "The server did not accept it: \(detail)")
+        case .Internal:
+            return String(localized: "Something went wrong inside Nightround. Nothing was changed.")
+        }
+    }
+
+    private static func wrongPin(attemptsLeft: UInt32) -> String {
+        switch attemptsLeft {
+        case 0:
+            return String(localized: "That is not the PIN.")
+        case 1:
+            return String(localized: "That is not the PIN. One more wrong PIN erases the records on this phone.")
+        default:
+            return String(localized: "That is not the PIN. \(Int(attemptsLeft)) more wrong PINs erase the records on this phone.")
+        }
+    }
+
+    /// The core's wording starts in lower case so it can sit inside a
+    /// sentence; on its own line it starts with a capital and ends with a stop.
+    private static func sentence(_ detail: String) -> String {
+        guard let first = detail.first else { return detail }
+        let capitalised = first.uppercased() + detail.dropFirst()
+        return capitalised.hasSuffix(".") ? capitalised : capitalised + "."
+    }
+}

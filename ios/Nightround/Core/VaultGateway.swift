@@ -1,0 +1,67 @@
+import Foundation
+import NightroundCore
+
+/// The one way Swift reaches an open vault.
+///
+/// - Calls run on dispatch queues, never the main thread: the core blocks.
+///   Taps and screens use one queue; sync, which can take many seconds on a
+///   poor signal, uses another, so a tap never waits behind the network (the
+///   core's own lock is held per step, not across the network).
+/// - Errors that change what the whole app shows (locked, erased, revoked,
+///   lease expired) are reported to `onEvent` here, once, whichever screen
+///   made the call; the error is still thrown so the caller can stop.
+///
+/// Closures name their argument `vault` so ios/check-shape.sh can check every
+/// `vault.method(` against the generated bindings.
+final class VaultGateway: Sendable {
+    let vault: NightroundVault
+    private let onEvent: @MainActor @Sendable (VaultEvent) -> Void
+    private let interactive = DispatchQueue(label: "org.nightround.vault.interactive", qos: .userInitiated)
+    private let background = DispatchQueue(label: "org.nightround.vault.background", qos: .utility)
+
+    init(vault: NightroundVault, onEvent: @escaping @MainActor @Sendable (VaultEvent) -> Void) {
+        self.vault = vault
+        self.onEvent = onEvent
+    }
+
+    /// For what a screen shows and what a tap does.
+    func call<T: Sendable>(_ work: @escaping @Sendable (NightroundVault) throws -> T) async throws -> T {
+        try await run(on: interactive, work)
+    }
+
+    /// For sync: may be slow, must not hold up taps.
+    func background<T: Sendable>(_ work: @escaping @Sendable (NightroundVault) throws -> T) async throws -> T {
+        try await run(on: background, work)
+    }
+
+    /// Locks at once on the calling thread: going to the background or a quick
+    /// exit must not wait in a queue behind other work.
+    func lockNow() {
+        vault.lock()
+    }
+
+    /// Whether the keys are out of memory; asking also applies the core's idle
+    /// timeout. An unanswerable question counts as locked.
+    func isLocked() async -> Bool {
+        do {
+            return try await call { vault in vault.isLocked() }
+        } catch {
+            return true
+        }
+    }
+
+    private func run<T: Sendable>(
+        on queue: DispatchQueue,
+        _ work: @escaping @Sendable (NightroundVault) throws -> T
+    ) async throws -> T {
+        let vault = self.vault
+        do {
+            return try await OffMain.run(on: queue) { try work(vault) }
+        } catch let error as NightroundError {
+            if let event = VaultEvent(error) {
+                await onEvent(event)
+            }
+            throw error
+        }
+    }
+}

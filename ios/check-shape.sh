@@ -1,0 +1,462 @@
+#!/usr/bin/env bash
+# ios/check-shape.sh: static checks of the iOS app that run on Linux CI,
+# where there is no Swift toolchain to build it. bash + python3 only.
+#
+# It checks what a reviewer would otherwise have to remember:
+#   * configuration: complete file protection by entitlement, the background
+#     task identifiers (Info.plist and Swift agree), dark by default, the
+#     package, the XcodeGen spec and the XCFramework script;
+#   * the keystore: random 32-byte secrets in generic-password items
+#     `kSecAttrAccessibleWhenUnlockedThisDeviceOnly`, sealed by a Secure Enclave
+#     P-256 key (ECIES) where there is one, both deleted by deleteSecret;
+#   * locking: the privacy cover when the scene is not active, the vault
+#     locked when it goes to the background, the lock policy, quick exit;
+#   * sync: BGAppRefreshTask + BGProcessingTask needing network, NWPathMonitor,
+#     off the main actor, Revoked back to enrolment;
+#   * the Swift matches the generated bindings: every `vault.method(` call (and
+#     `NightroundVault.create/open(`, `enrolDevice(`) names a function in
+#     bindings/swift/nightround_ffi.swift with the same argument labels; every
+#     NightroundError case has words; the enum case lists are complete;
+#   * shell rules: one text field component with autocorrection off, every
+#     control labelled for VoiceOver, primary actions at the bottom, 56 pt
+#     targets, content-free notifications, no judging words, no TODOs.
+#
+# Prints one PASS/FAIL line per check and `N passed, N failed`; exits 1 if
+# anything failed.
+set -euo pipefail
+
+IOS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$IOS_DIR/.." && pwd)"
+command -v python3 >/dev/null 2>&1 || { echo "FAIL python3 is needed"; echo "0 passed, 1 failed"; exit 1; }
+
+exec python3 - "$IOS_DIR" "$REPO" <<'PY'
+import os
+import plistlib
+import re
+import sys
+
+IOS, REPO = sys.argv[1], sys.argv[2]
+APP = os.path.join(IOS, "Nightround")
+FFI = os.path.join(REPO, "bindings", "swift", "nightround_ffi.swift")
+CORE = os.path.join(REPO, "bindings", "swift", "nightround_core.swift")
+passed = failed = 0
+
+
+def report(ok, name, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"PASS {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def rel(path):
+    return os.path.relpath(path, REPO)
+
+
+# --- Swift lexing: enough to strip comments and skip strings -----------------
+
+def skip_string(s, i):
+    """s[i] starts a string literal; return the index just after it."""
+    if s.startswith('"""', i):
+        end = s.find('"""', i + 3)
+        return len(s) if end < 0 else end + 3
+    i += 1
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            if i + 1 < len(s) and s[i + 1] == "(":
+                i = skip_group(s, i + 1)
+                continue
+            i += 2
+            continue
+        if c == '"' or c == "\n":
+            return i + 1
+        i += 1
+    return i
+
+
+def skip_group(s, i):
+    """s[i] is ( [ or {; return the index just after its match."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    stack = [pairs[s[i]]]
+    i += 1
+    while i < len(s) and stack:
+        c = s[i]
+        if c == '"':
+            i = skip_string(s, i)
+            continue
+        if c in pairs:
+            stack.append(pairs[c])
+        elif c in ")]}":
+            if stack and c == stack[-1]:
+                stack.pop()
+        i += 1
+    return i
+
+
+def strip_comments(s):
+    """Blank out // and /* */ comments, keeping strings and line numbers."""
+    out, i = [], 0
+    while i < len(s):
+        if s.startswith("//", i):
+            j = s.find("\n", i)
+            j = len(s) if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+        elif s.startswith("/*", i):
+            j = s.find("*/", i + 2)
+            j = len(s) if j < 0 else j + 2
+            out.append(re.sub(r"[^\n]", " ", s[i:j]))
+            i = j
+        elif s[i] == '"':
+            j = skip_string(s, i)
+            out.append(s[i:j])
+            i = j
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+
+
+def string_literals(s):
+    """The string literals of comment-free Swift source."""
+    found, i = [], 0
+    while i < len(s):
+        if s[i] == '"':
+            j = skip_string(s, i)
+            found.append(s[i:j])
+            i = j
+        else:
+            i += 1
+    return found
+
+
+def top_level_split(s):
+    """Split an argument or parameter list on commas outside brackets."""
+    parts, depth, cur, i = [], 0, [], 0
+    while i < len(s):
+        c = s[i]
+        if c == '"':
+            j = skip_string(s, i)
+            cur.append(s[i:j])
+            i = j
+            continue
+        if c in "([{<":
+            depth += 1
+        elif c in ")]}>":
+            depth -= 1
+        if c == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    if "".join(cur).strip():
+        parts.append("".join(cur))
+    return parts
+
+
+def call_labels(args):
+    labels = []
+    for arg in top_level_split(args):
+        m = re.match(r"\s*(\w+)\s*:(?!:)", arg)
+        labels.append(m.group(1) if m else "_")
+    return labels
+
+
+def swift_files(root, skip_generated=True):
+    for base, dirs, files in os.walk(root):
+        if skip_generated and os.path.basename(base) == "Generated":
+            continue
+        dirs[:] = [d for d in dirs if not (skip_generated and d == "Generated") and not d.startswith(".")]
+        for name in sorted(files):
+            if name.endswith(".swift"):
+                yield os.path.join(base, name)
+
+
+sources = {p: strip_comments(read(p)) for p in list(swift_files(APP)) + list(swift_files(os.path.join(IOS, "NightroundCore")))}
+raw_sources = {p: read(p) for p in sources}
+app_text = "\n".join(sources.values())
+
+
+def source(name):
+    for path, text in sources.items():
+        if os.path.basename(path) == name:
+            return text
+    return ""
+
+
+# --- files -------------------------------------------------------------------
+for f in ["project.yml", "Nightround/Info.plist", "Nightround/Nightround.entitlements",
+          "NightroundCore/Package.swift", "build-xcframework.sh", "README.md", ".gitignore"]:
+    report(os.path.isfile(os.path.join(IOS, f)), f"exists: ios/{f}")
+report(len(sources) > 20, f"ios/ holds the app's Swift sources ({len(sources)} files)")
+
+# --- Info.plist and entitlements -----------------------------------------------
+def load_plist(path):
+    try:
+        with open(path, "rb") as f:
+            return plistlib.load(f)
+    except Exception as e:  # noqa: BLE001 - any parse failure is a FAIL
+        return {"__error__": str(e)}
+
+
+info = load_plist(os.path.join(APP, "Info.plist"))
+ent = load_plist(os.path.join(APP, "Nightround.entitlements"))
+report("__error__" not in info, "Info.plist parses", info.get("__error__", ""))
+report("__error__" not in ent, "entitlements parse", ent.get("__error__", ""))
+report(ent.get("com.apple.developer.default-data-protection") == "NSFileProtectionComplete",
+       "entitlements: default data protection is NSFileProtectionComplete")
+report("FileProtectionType.complete" in source("VaultLocation.swift"),
+       "vault folder created with FileProtectionType.complete and excluded from backup"
+       if "isExcludedFromBackup" in source("VaultLocation.swift") else "vault folder protection")
+
+bg_swift = source("BackgroundSync.swift")
+swift_ids = dict(re.findall(r"static let (refreshIdentifier|processingIdentifier) = \"([^\"]+)\"", bg_swift))
+plist_ids = info.get("BGTaskSchedulerPermittedIdentifiers", [])
+report(len(swift_ids) == 2 and sorted(swift_ids.values()) == sorted(plist_ids),
+       "BGTaskSchedulerPermittedIdentifiers match BackgroundSync's identifiers",
+       f"plist {plist_ids}, swift {sorted(swift_ids.values())}")
+modes = info.get("UIBackgroundModes", [])
+report("fetch" in modes and "processing" in modes, "UIBackgroundModes has fetch and processing", str(modes))
+report(bool(info.get("NSFaceIDUsageDescription")), "Info.plist explains Face ID (NSFaceIDUsageDescription)")
+report(info.get("UIUserInterfaceStyle") == "Dark" and ".preferredColorScheme(.dark)" in source("NightroundApp.swift"),
+       "dark by default (UIUserInterfaceStyle Dark, preferredColorScheme)")
+
+# --- project, package, script ----------------------------------------------------
+yml = read(os.path.join(IOS, "project.yml"))
+report(all(s in yml for s in ["INFOPLIST_FILE: Nightround/Info.plist",
+                               "CODE_SIGN_ENTITLEMENTS: Nightround/Nightround.entitlements",
+                               "path: NightroundCore", "package: NightroundCore"]),
+       "project.yml: Info.plist, entitlements and the NightroundCore package")
+pkg = read(os.path.join(IOS, "NightroundCore", "Package.swift"))
+report('.library(name: "NightroundCore"' in pkg
+       and re.search(r'\.binaryTarget\(\s*name:\s*"NightroundCoreFFI",\s*path:\s*"NightroundCoreFFI\.xcframework"', pkg) is not None,
+       "Package.swift: library NightroundCore over binaryTarget NightroundCoreFFI.xcframework")
+gi = read(os.path.join(IOS, ".gitignore"))
+report("Generated/" in gi and "NightroundCoreFFI.xcframework" in gi and "Nightround.xcodeproj" in gi,
+       ".gitignore keeps build outputs (generated Swift, XCFramework, .xcodeproj) out of git")
+sh = read(os.path.join(IOS, "build-xcframework.sh"))
+report(all(t in sh for t in ["aarch64-apple-ios ", "aarch64-apple-ios-sim", "x86_64-apple-ios"])
+       and 'cargo build --release -p "$FFI_CRATE" --target "$t"' in sh,
+       "build-xcframework.sh builds the three iOS targets in release")
+report("lipo -create" in sh and "-create-xcframework" in sh and "module.modulemap" in sh,
+       "build-xcframework.sh: lipo simulator slices, one module.modulemap, xcodebuild -create-xcframework")
+report("cargo build -p uniffi-bindgen" in sh and "generate --library" in sh and "--language swift" in sh,
+       "build-xcframework.sh: uniffi-bindgen built on its own, bindings generated in library mode")
+
+# --- keystore ------------------------------------------------------------------------
+ks = source("KeychainKeyStore.swift")
+items = source("KeychainItems.swift")
+enc = source("EnclaveWrapper.swift")
+keystore_all = ks + items + enc + source("KeychainWords.swift") + source("StoredSecret.swift")
+report(re.search(r"final class KeychainKeyStore:\s*PlatformKeyStore", ks) is not None,
+       "KeychainKeyStore implements the core's PlatformKeyStore")
+report("SecRandomCopyBytes" in ks and "count: 32" in ks, "secrets are 32 bytes from SecRandomCopyBytes")
+report("kSecClassGenericPassword" in items and "kSecAttrAccessibleWhenUnlockedThisDeviceOnly" in items,
+       "secrets are generic-password items, kSecAttrAccessibleWhenUnlockedThisDeviceOnly")
+report("kSecAttrTokenIDSecureEnclave" in enc and "kSecAttrKeyTypeECSECPrimeRandom" in enc
+       and "eciesEncryptionCofactorVariableIVX963SHA256AESGCM" in enc
+       and "SecKeyCreateEncryptedData" in enc and "SecKeyCreateDecryptedData" in enc,
+       "secrets sealed by a Secure Enclave P-256 key (ECIES cofactor X9.63 SHA-256 AES-GCM)")
+report("SecureEnclave.isAvailable" in ks, "plain keychain item only where there is no Secure Enclave (simulators)")
+m = re.search(r"func deleteSecret\(name: String\) throws \{(.*?)\n    \}", ks, re.S)
+report(m is not None and "items.delete" in m.group(1) and "enclave.deleteKey" in m.group(1),
+       "deleteSecret deletes both the keychain item and the Enclave key")
+report("KeyStoreFailure.Unavailable" in keystore_all or ".Unavailable(detail:" in keystore_all,
+       "keystore failures are KeyStoreFailure.Unavailable")
+report(not re.search(r"\bprint\(|NSLog\(", app_text), "no print/NSLog anywhere (nothing about her reaches a log)")
+
+# --- locking and privacy --------------------------------------------------------------------
+root = source("RootView.swift")
+app_model = source("AppModel.swift")
+gateway = source("VaultGateway.swift")
+report("struct PrivacyCover: View" in source("PrivacyCover.swift"), "PrivacyCover view exists")
+report("scenePhase != .active" in root and "PrivacyCover()" in root and "PrivacyShield.shared.raise()" in root,
+       "privacy cover over the app (and its own window) whenever scenePhase is not .active")
+report(re.search(r"case \.background:\s*\n\s*lockNow\(\)", app_model) is not None
+       and re.search(r"func lockNow\(\) \{\s*\n\s*vault\.lock\(\)", gateway) is not None
+       and "app.scenePhaseChanged(to: phase)" in root,
+       "scenePhase .background locks the vault (vault.lock())")
+report(re.search(r"setLockPolicy\(idleTimeoutSeconds: \w+, maxFailedUnlocks: \w+\)", app_model) is not None
+       and "maxFailedUnlocks: UInt32 = 10" in app_model
+       and "defaultIdleTimeout: UInt32 = 120" in source("ShellPreferences.swift"),
+       "lock policy set on open: idle 120 s by default, 10 wrong PINs")
+qe = re.search(r"func quickExit\(\) \{(.*?)\n    \}", app_model, re.S)
+report(qe is not None and "lockNow()" in qe.group(1) and "route = .exited" in qe.group(1)
+       and "app.quickExit()" in source("QuickExitButton.swift") and "QuickExitButton()" in source("ScreenChrome.swift"),
+       "quick exit on every screen: locks and shows the neutral screen")
+report("PinPad(" in source("UnlockScreen.swift") and "vault.unlock(pin:" in source("UnlockModel.swift")
+       and ".biometryCurrentSet" in source("BiometricResume.swift") and "resume.forget()" in app_model,
+       "PIN always unlocks; Face ID only re-unlocks within a session")
+
+# --- sync ------------------------------------------------------------------------------------
+report("BGAppRefreshTaskRequest" in bg_swift and "BGProcessingTaskRequest" in bg_swift
+       and "requiresNetworkConnectivity = true" in bg_swift and "BGTaskScheduler.shared.register" in bg_swift,
+       "BGTaskScheduler: app refresh + processing task that requires network")
+report("NWPathMonitor" in source("NetworkWatcher.swift") and "networkChanged(satisfied:" in app_model,
+       "NWPathMonitor: sync when the network comes back")
+runner = source("SyncRunner.swift")
+report("actor SyncRunner" in runner and "gateway.background" in runner and "vault.sync()" in runner,
+       "sync runs off the main actor (actor + background queue)")
+report("case .Revoked: self = .revoked" in source("VaultEvent.swift")
+       and re.search(r"case \.revoked:\s*\n\s*forget\(", app_model) is not None
+       and "route = .enrol(" in app_model,
+       "NightroundError.Revoked shows enrolment")
+
+# --- calls into the vault match the generated bindings -----------------------------------------
+ffi = read(FFI)
+core = read(CORE)
+report(bool(ffi), f"generated bindings present: {rel(FFI)}")
+
+
+def signatures(text):
+    sigs = {}
+    for m in re.finditer(r"^(?:open|public)\s+(static\s+)?func\s+`?(\w+)`?\(([^)]*)\)", text, re.M):
+        params = strip_comments(m.group(3))
+        labels = [p.split(":")[0].strip() for p in top_level_split(params) if p.strip()]
+        sigs[m.group(2)] = (bool(m.group(1)), labels)
+    return sigs
+
+
+# The class runs from its declaration to its FfiConverter (its methods'
+# braces sit in column 0, so a closing brace does not mark its end).
+start = ffi.find("open class NightroundVault:")
+stop = ffi.find("public struct FfiConverterTypeNightroundVault", max(start, 0))
+vault_sigs = signatures(ffi[start:stop if stop > 0 else len(ffi)]) if start >= 0 else {}
+free_sigs = {m.group(1): (False, [p.split(":")[0].strip() for p in top_level_split(strip_comments(m.group(2))) if p.strip()])
+             for m in re.finditer(r"^public func (\w+)\(([^)]*)\)", ffi, re.M)
+             if not m.group(1).startswith(("FfiConverter", "uniffi"))}
+report(len(vault_sigs) > 20, f"NightroundVault in the bindings declares {len(vault_sigs)} functions")
+
+calls = {}  # (kind, name, labels) -> first place
+
+
+def collect(pattern, kind):
+    for path, text in sources.items():
+        for m in re.finditer(pattern, text):
+            end = skip_group(text, m.end() - 1)
+            labels = tuple(call_labels(text[m.end():end - 1]))
+            line = text.count("\n", 0, m.start()) + 1
+            calls.setdefault((kind, m.group(1), labels), f"{rel(path)}:{line}")
+
+
+collect(r"(?<![\w.])vault\.(\w+)\(", "vault")
+collect(r"(?<![\w.])NightroundVault\.(\w+)\(", "static")
+collect(r"(?<![\w.])(" + "|".join(free_sigs) + r")\(" if free_sigs else r"(?!x)x", "free")
+report(len([c for c in calls if c[0] == "vault"]) >= 15,
+       f"found {len([c for c in calls if c[0] == 'vault'])} distinct vault calls in ios/ Swift")
+for (kind, name, labels), where in sorted(calls.items()):
+    shown = f"{'vault.' if kind == 'vault' else 'NightroundVault.' if kind == 'static' else ''}{name}({''.join(l + ':' for l in labels)})"
+    table = vault_sigs if kind in ("vault", "static") else free_sigs
+    sig = table.get(name)
+    if sig is None:
+        report(False, f"{shown} exists in nightround_ffi.swift", f"no func {name}( ({where})")
+        continue
+    is_static, expected = sig
+    if kind == "static" and not is_static:
+        report(False, f"{shown} is a static func", where)
+        continue
+    report(list(labels) == expected, f"{shown} exists in nightround_ffi.swift with these labels",
+           f"expected ({', '.join(expected)}) at {where}")
+
+# --- every case of the core's enums has words --------------------------------------------------
+
+
+def enum_cases(text, name):
+    m = re.search(r"^(?:public\s*\n?)?enum " + name + r"\b[^{]*\{(.*?)^\}", text, re.S | re.M)
+    return re.findall(r"^\s*case (\w+)", m.group(1), re.M) if m else []
+
+
+err_cases = enum_cases(ffi, "NightroundError")
+wording = source("ErrorWording.swift")
+missing = [c for c in err_cases if not re.search(r"(case|,)\s*\." + c + r"\b", wording)]
+report(bool(err_cases) and not missing, f"ErrorWording has words for all {len(err_cases)} NightroundError cases", ", ".join(missing))
+
+labels_src = source("Labels.swift")
+for enum in ["ConcernCategory", "Severity", "WellbeingFlag", "ContactKind", "InfoCategory", "Urgency",
+             "ReferralStatus", "ConsentMethod", "Role"]:
+    cases = enum_cases(core, enum)
+    missing = [c for c in cases if not re.search(r"(case|,)\s*\." + c + r"\b", labels_src)]
+    report(bool(cases) and not missing, f"Labels.swift words every {enum} case", ", ".join(missing))
+
+records = source("Records+SwiftUI.swift")
+for enum in ["ConcernCategory", "Severity", "WellbeingFlag", "ContactKind", "InfoCategory", "Urgency", "ConsentMethod"]:
+    m = re.search(r"extension " + enum + r": CaseIterable \{\s*public static var allCases: \[\w+\] \{\s*\[(.*?)\]", records, re.S)
+    listed = re.findall(r"\.(\w+)", m.group(1)) if m else []
+    report(listed == enum_cases(core, enum), f"{enum}.allCases lists the generated cases in order",
+           f"listed {listed}")
+
+# --- shell rules ------------------------------------------------------------------------------
+bare = [f"{rel(p)}" for p, t in sources.items()
+        if re.search(r"(?<![\w.])TextField\(", t) or re.search(r"\bSecureField\(", t)]
+plain = source("PlainField.swift")
+report(not bare and "SwiftUI.TextField(" in plain, "text input only through PlainField", ", ".join(bare))
+report(".autocorrectionDisabled()" in plain and ".textInputAutocapitalization(capitalization)" in plain
+       and "capitalization: TextInputAutocapitalization = .never" in plain,
+       "PlainField: autocorrection off, capitalisation .never unless asked")
+mt = re.search(r"static let minTouch: CGFloat = (\d+)", source("Theme.swift"))
+report(mt is not None and int(mt.group(1)) >= 56, "touch targets at least 56 pt (Theme.minTouch)")
+
+def expression_end(text, i):
+    """i is at the opening ( or { of a control; return the end of the whole
+    expression: trailing closures (also labelled ones, `} label: {`) and the
+    chain of modifiers that follows, each with its arguments and closures."""
+    i = skip_group(text, i)
+    while True:
+        m = re.match(r"[ \t]*(\w+:[ \t]*)?\{", text[i:])
+        if m:
+            i = skip_group(text, i + m.end() - 1)
+            continue
+        m = re.match(r"\s*\.\w+", text[i:])
+        if m:
+            i += m.end()
+            n = re.match(r"[ \t]*[({]", text[i:])
+            while n:
+                i = skip_group(text, i + n.end() - 1)
+                n = re.match(r"[ \t]*(\w+:[ \t]*)?\{", text[i:])
+            continue
+        return i
+
+
+unlabelled = []
+for path, text in sources.items():
+    for m in re.finditer(r"(?<![\w.])(Button|Toggle|NavigationLink|Link)\s*[({]", text):
+        end = expression_end(text, m.end() - 1)
+        if ".accessibilityLabel(" not in text[m.start():end]:
+            unlabelled.append(f"{rel(path)}:{text.count(chr(10), 0, m.start()) + 1} {m.group(1)}")
+report(not unlabelled, "every Button/Toggle/NavigationLink/Link carries an accessibilityLabel",
+       "; ".join(unlabelled[:8]))
+
+bottom_missing = [rel(p) for p, t in sources.items()
+                  if "PrimaryButtonStyle()" in t and "struct PrimaryButtonStyle" not in t
+                  and ".bottomActions" not in t]
+report(not bottom_missing, "primary buttons sit in .bottomActions (thumb reach)", ", ".join(bottom_missing))
+
+notifier = source("TeamAlertNotifier.swift")
+bodies = re.findall(r"content\.(?:title|body|subtitle) = (.*)", notifier)
+report(bool(bodies) and all("\\(" not in b for b in bodies) and "hiddenPreviewsBodyPlaceholder" in notifier,
+       "notifications carry no content (fixed words, hidden-previews placeholder)")
+
+judging = re.compile(r"prostitut|hooker|whore|junkie|addict|chaotic|non-?compliant|promiscuous|"
+                     r"hard to reach|refused to engage|failed to engage|working girl|streetwalker", re.I)
+words = [f"{rel(p)}: {lit}" for p, t in sources.items() for lit in string_literals(t) if judging.search(lit)]
+report(not words, "no judging words in anything the app says", "; ".join(words[:5]))
+
+todo = [rel(p) for p, t in raw_sources.items() if re.search(r"\b(TODO|FIXME|XXX)\b", t)]
+report(not todo, "no TODO/FIXME left in ios/ Swift", ", ".join(todo))
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY

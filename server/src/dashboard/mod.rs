@@ -1,0 +1,213 @@
+//! The supervisor dashboard: server-rendered pages over the same store and
+//! the same policy table as sync (`docs/dashboard.md`).
+//!
+//! Every page reads records through [`crate::policy::may_see`] for the
+//! signed-in worker, exactly as her phone's pull would, and every change it
+//! makes (a referral acknowledged, an alert issued or ended) goes through the
+//! sync write path ([`crate::validate::check`], [`crate::store::Store::push`])
+//! so that the phones receive it on their next pull.
+//!
+//! - [`auth`]: Argon2id passwords, sessions, CSRF tokens, lockout;
+//! - [`pages`]: one module per page;
+//! - [`data`]: the records a viewer may see, parsed into core's types;
+//! - [`charts`], [`csv`], [`time`]: SVG bar charts, CSV export, UK time.
+//!
+//! Nothing here logs a record's content, a password, a session id or a CSRF
+//! token; the audit log names records by id only.
+
+pub mod accounts;
+pub mod auth;
+pub mod charts;
+pub mod csv;
+pub mod data;
+pub mod error;
+pub mod pages;
+pub mod time;
+pub mod write;
+
+use crate::admin::Admin;
+use crate::config::ServerConfig;
+use crate::store::dashboard::{DashboardStore, NewAuditEntry};
+use crate::store::Store;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use nightround_core::clock::Clock;
+use std::sync::Arc;
+
+pub use error::DashError;
+
+/// The numbers a deployment may change.
+#[derive(Debug, Clone)]
+pub struct DashboardConfig {
+    /// A session unused for this long is ended.
+    pub idle_timeout: chrono::Duration,
+    /// A session is ended this long after sign-in, used or not.
+    pub max_session: chrono::Duration,
+    /// Failed sign-ins in a row that lock an account...
+    pub max_failures: u32,
+    /// ...for this long.
+    pub lockout: chrono::Duration,
+    /// Cookies carry `Secure` (the server speaks HTTPS).
+    pub secure_cookies: bool,
+    /// Days a phone may go unsynced (the server's lease), for lease expiry.
+    pub lease_days: u32,
+}
+
+impl DashboardConfig {
+    /// 15 minutes idle, 12 hours at most, 5 failures lock for 15 minutes.
+    pub fn new(secure_cookies: bool, lease_days: u32) -> Self {
+        Self {
+            idle_timeout: chrono::Duration::minutes(15),
+            max_session: chrono::Duration::hours(12),
+            max_failures: 5,
+            lockout: chrono::Duration::minutes(15),
+            secure_cookies,
+            lease_days,
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) dash: Arc<dyn DashboardStore>,
+    pub(crate) admin: Admin,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) config: DashboardConfig,
+    /// Keys the sign-in form's CSRF token; new at each start.
+    pub(crate) signin_key: [u8; 32],
+    /// Verified against when a username is unknown, so that an unknown name
+    /// takes as long to refuse as a wrong password.
+    pub(crate) dummy_hash: String,
+}
+
+/// What every dashboard handler shares.
+#[derive(Clone)]
+pub struct DashboardState(pub(crate) Arc<Inner>);
+
+impl std::fmt::Debug for DashboardState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DashboardState")
+            .field("config", &self.0.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DashboardState {
+    /// The dashboard over a store that is both the sync store and the
+    /// dashboard's (the SQLite backend is both).
+    pub fn new<S>(store: Arc<S>, admin: Admin, server: &ServerConfig, secure_cookies: bool) -> Self
+    where
+        S: Store + DashboardStore + 'static,
+    {
+        Self::with_config(
+            store,
+            admin,
+            server.clock.clone(),
+            DashboardConfig::new(secure_cookies, server.lease_days),
+        )
+    }
+
+    /// As [`DashboardState::new`] with every number given.
+    pub fn with_config<S>(
+        store: Arc<S>,
+        admin: Admin,
+        clock: Arc<dyn Clock>,
+        config: DashboardConfig,
+    ) -> Self
+    where
+        S: Store + DashboardStore + 'static,
+    {
+        DashboardState(Arc::new(Inner {
+            store: store.clone(),
+            dash: store,
+            admin,
+            clock,
+            config,
+            signin_key: nightround_core::crypto::random::array(),
+            dummy_hash: auth::dummy_hash(),
+        }))
+    }
+
+    pub(crate) fn now(&self) -> nightround_core::Timestamp {
+        self.0.clock.now()
+    }
+
+    /// Appends to the audit log on the blocking pool; a failure to audit is
+    /// a failure of the request.
+    pub(crate) async fn audit(&self, entry: NewAuditEntry) -> Result<(), DashError> {
+        let dash = self.0.dash.clone();
+        blocking(move || Ok(dash.append_audit(&entry)?))
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Runs blocking store work off the async threads.
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, DashError>
+where
+    F: FnOnce() -> Result<T, DashError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = %e, "a blocking dashboard task failed");
+        DashError::Internal
+    })?
+}
+
+/// The dashboard's routes, to merge beside the sync API.
+pub fn router(state: DashboardState) -> Router {
+    use pages::*;
+    Router::new()
+        .route("/", get(tonight::home))
+        .route("/static/dashboard.css", get(pages::stylesheet))
+        .route("/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/tonight", get(tonight::page))
+        .route("/people", get(people::list))
+        .route("/people/{id}", get(people::person))
+        .route("/referrals", get(referrals::board))
+        .route("/referrals/{id}/acknowledge", post(referrals::acknowledge))
+        .route("/referrals/{id}/escalate", post(referrals::escalate))
+        .route("/alerts", get(alerts::page).post(alerts::issue))
+        .route("/alerts/{id}/end", post(alerts::end))
+        .route("/supplies", get(supplies::page))
+        .route("/supplies.csv", get(supplies::csv))
+        .route("/devices", get(devices::page))
+        .route("/devices/workers", post(devices::add_worker))
+        .route("/devices/enrol", post(devices::enrol))
+        .route("/devices/{id}/revoke", get(devices::confirm_revoke).post(devices::revoke))
+        .route("/devices/accounts", post(devices::add_account))
+        .route("/audit", get(audit::page))
+        .route("/report", get(report::page))
+        .route("/report/print", get(report::print))
+        .route("/report/{table}", get(report::csv))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Headers on every dashboard response: no scripts at all, no framing, no
+/// caching of pages that show records, no referrer.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'",
+    );
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, header::CACHE_CONTROL, "no-store");
+    }
+    res
+}

@@ -1,0 +1,169 @@
+//! What the supervisor dashboard keeps and reads, behind its own trait so the
+//! sync [`super::Store`] stays the phones' contract.
+//!
+//! - **Accounts**: a dashboard account belongs to a worker (her role and
+//!   organisation decide what she sees, through the same policy table as
+//!   sync); only an Argon2id PHC string of the password is kept.
+//! - **Sessions**: kept only as the SHA-256 of the cookie's token.
+//! - **Audit**: every read of a person's record and every change, in a chain
+//!   of HMAC-SHA256 values under a key derived from the server key (outside
+//!   the database), so an edit, insertion or deletion inside the log shows.
+//!   Changes pushed by phones enter the log through a trigger on
+//!   `applied_versions` and are chained at the next append or read.
+//! - **Records**: what a viewer may see, opened, for the pages to summarise.
+
+use super::{Organisation, RecordMeta, StoreError, Worker};
+use crate::policy::Viewer;
+use nightround_core::Timestamp;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// A worker's way into the dashboard.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Account {
+    pub worker_id: String,
+    /// Case-insensitively unique.
+    pub username: String,
+    /// An Argon2id PHC string.
+    pub password_hash: String,
+    pub created_at: Timestamp,
+    /// Failed sign-ins since the last success or lockout.
+    pub failed_attempts: u32,
+    pub locked_until: Option<Timestamp>,
+    pub last_sign_in_at: Option<Timestamp>,
+}
+
+impl std::fmt::Debug for Account {
+    /// Never prints the password hash.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("worker_id", &self.worker_id)
+            .field("username", &self.username)
+            .field("failed_attempts", &self.failed_attempts)
+            .field("locked_until", &self.locked_until)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A signed-in session: the worker behind it and when it was last used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub worker: Worker,
+    pub organisation: Organisation,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+}
+
+/// One line of the audit log as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEntry {
+    pub at: Timestamp,
+    /// A worker id, or `device:<id>` for a change a phone pushed.
+    pub actor: String,
+    /// A short verb: `sign_in`, `view_person`, `revoke_device`...
+    pub action: String,
+    /// What it was done to (a record id, a device id), never record content.
+    pub subject: Option<String>,
+    /// Plain words about it, never record content.
+    pub detail: Option<String>,
+}
+
+/// One line of the audit log as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub detail: Option<String>,
+    /// The chain value, hex; `None` only before it is chained.
+    pub mac: Option<String>,
+}
+
+/// The result of recomputing the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditVerification {
+    /// Entries checked.
+    pub entries: u64,
+    /// The first entry whose value does not follow from the ones before it.
+    pub first_broken: Option<u64>,
+    /// The last chain value (hex), to note down outside the server.
+    pub head: Option<String>,
+}
+
+/// A live record the viewer may see, with its body opened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisibleRecord {
+    pub meta: RecordMeta,
+    pub body: Map<String, Value>,
+}
+
+/// An escalation of an overdue referral.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    pub referral_id: Uuid,
+    pub worker_id: String,
+    pub at: Timestamp,
+}
+
+/// Storage for the dashboard. Each method is one transaction.
+pub trait DashboardStore: Send + Sync {
+    /// Fails with [`StoreError::Duplicate`] when the worker has an account or
+    /// the username is taken.
+    fn add_account(&self, account: &Account) -> Result<(), StoreError>;
+    fn account_by_username(&self, username: &str) -> Result<Option<Account>, StoreError>;
+    fn account_of(&self, worker_id: &str) -> Result<Option<Account>, StoreError>;
+    /// Replaces the password hash and clears any lockout.
+    fn set_password(&self, worker_id: &str, password_hash: &str) -> Result<bool, StoreError>;
+    /// Counts a failed sign-in; at `max_failures` the account is locked until
+    /// `now + lock_for` and the count starts again. Returns the lock end when
+    /// this failure locked it.
+    fn sign_in_failed(
+        &self,
+        worker_id: &str,
+        now: Timestamp,
+        max_failures: u32,
+        lock_for: chrono::Duration,
+    ) -> Result<Option<Timestamp>, StoreError>;
+    /// Clears the failure count and notes the sign-in.
+    fn sign_in_succeeded(&self, worker_id: &str, now: Timestamp) -> Result<(), StoreError>;
+
+    fn create_session(
+        &self,
+        token_hash: &[u8; 32],
+        worker_id: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionInfo>, StoreError>;
+    fn touch_session(&self, token_hash: &[u8; 32], now: Timestamp) -> Result<(), StoreError>;
+    fn end_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError>;
+    /// Removes sessions idle since before `idle_before` or begun before
+    /// `started_before`.
+    fn end_stale_sessions(
+        &self,
+        idle_before: Timestamp,
+        started_before: Timestamp,
+    ) -> Result<usize, StoreError>;
+
+    /// Chains any pending entries, then appends this one.
+    fn append_audit(&self, entry: &NewAuditEntry) -> Result<u64, StoreError>;
+    /// The newest entries first, at most `limit`, before `before_seq` if given.
+    fn audit_entries(
+        &self,
+        limit: usize,
+        before_seq: Option<u64>,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Chains any pending entries, then recomputes the whole chain.
+    fn verify_audit(&self) -> Result<AuditVerification, StoreError>;
+
+    /// Every live record `viewer` may see at `now`, in sequence order.
+    fn visible_records(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<VisibleRecord>, StoreError>;
+    /// Records a supervisor's escalation of a referral.
+    fn add_escalation(&self, escalation: &Escalation) -> Result<(), StoreError>;
+    fn escalations(&self) -> Result<Vec<Escalation>, StoreError>;
+}

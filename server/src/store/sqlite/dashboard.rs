@@ -1,0 +1,566 @@
+//! The dashboard's storage in the SQLite backend: accounts, sessions, the
+//! audit chain, escalations, and records read through the policy.
+
+use super::records::SqlFacts;
+use super::rows::{
+    is_constraint, ms, opt_ts, read_directory, read_record, read_worker, ts, uuid, RawRecord,
+    RawWorker, RECORD_COLUMNS, WORKER_COLUMNS,
+};
+use super::SqliteStore;
+use crate::policy::{self, Viewer};
+use crate::store::dashboard::{
+    Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry,
+    SessionInfo, VisibleRecord,
+};
+use crate::store::sealed::open_record;
+use crate::store::{Organisation, StoreError};
+use hmac::{Hmac, Mac};
+use nightround_core::crypto::DataKey;
+use nightround_core::Timestamp;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use sha2::Sha256;
+
+/// The purpose the audit chain's key is derived for.
+const AUDIT_KEY_PURPOSE: &str = "nightround.server.audit-chain";
+const AUDIT_DOMAIN: &[u8] = b"nightround audit v1";
+
+fn audit_key(records_key: &DataKey) -> DataKey {
+    records_key.derive(AUDIT_KEY_PURPOSE)
+}
+
+struct RawAudit {
+    seq: i64,
+    at: i64,
+    actor: String,
+    action: String,
+    subject: Option<String>,
+    detail: Option<String>,
+    mac: Option<Vec<u8>>,
+}
+
+const AUDIT_COLUMNS: &str = "seq, at, actor, action, subject, detail, mac";
+
+fn read_audit(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAudit> {
+    Ok(RawAudit {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        subject: r.get(4)?,
+        detail: r.get(5)?,
+        mac: r.get(6)?,
+    })
+}
+
+fn put_field(mac: &mut Hmac<Sha256>, field: Option<&str>) {
+    match field {
+        None => mac.update(&[0]),
+        Some(s) => {
+            mac.update(&[1]);
+            mac.update(&(s.len() as u64).to_be_bytes());
+            mac.update(s.as_bytes());
+        }
+    }
+}
+
+/// The chain value of one entry after `prev`.
+fn chain_value(key: &DataKey, prev: &[u8; 32], e: &RawAudit) -> [u8; 32] {
+    // HMAC takes a key of any length.
+    #[allow(clippy::expect_used)]
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(key.bytes()).expect("HMAC accepts any key length");
+    mac.update(AUDIT_DOMAIN);
+    mac.update(prev);
+    mac.update(&e.seq.to_be_bytes());
+    mac.update(&e.at.to_be_bytes());
+    put_field(&mut mac, Some(&e.actor));
+    put_field(&mut mac, Some(&e.action));
+    put_field(&mut mac, e.subject.as_deref());
+    put_field(&mut mac, e.detail.as_deref());
+    mac.finalize().into_bytes().into()
+}
+
+fn to_array(v: &[u8]) -> Result<[u8; 32], StoreError> {
+    v.try_into()
+        .map_err(|_| StoreError::Corrupt("an audit chain value"))
+}
+
+/// Chains the entries a trigger or an interrupted append left without a
+/// value. They are always the newest: entries are chained in order.
+fn chain_pending(conn: &Connection, key: &DataKey) -> Result<(), StoreError> {
+    let pending: Vec<RawAudit> = conn
+        .prepare_cached(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE mac IS NULL ORDER BY seq"
+        ))?
+        .query_map([], read_audit)?
+        .collect::<Result<_, _>>()?;
+    let Some(first) = pending.first() else {
+        return Ok(());
+    };
+    let prev: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT mac FROM audit_log WHERE seq < ?1 ORDER BY seq DESC LIMIT 1",
+            [first.seq],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    let mut prev = match prev {
+        Some(v) => to_array(&v)?,
+        None => [0u8; 32],
+    };
+    let mut update = conn.prepare_cached("UPDATE audit_log SET mac = ?1 WHERE seq = ?2")?;
+    for e in &pending {
+        let value = chain_value(key, &prev, e);
+        update.execute((value.as_slice(), e.seq))?;
+        prev = value;
+    }
+    Ok(())
+}
+
+fn read_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAccount> {
+    Ok(RawAccount {
+        worker_id: r.get(0)?,
+        username: r.get(1)?,
+        password_hash: r.get(2)?,
+        created_at: r.get(3)?,
+        failed_attempts: r.get(4)?,
+        locked_until: r.get(5)?,
+        last_sign_in_at: r.get(6)?,
+    })
+}
+
+struct RawAccount {
+    worker_id: String,
+    username: String,
+    password_hash: String,
+    created_at: i64,
+    failed_attempts: i64,
+    locked_until: Option<i64>,
+    last_sign_in_at: Option<i64>,
+}
+
+impl RawAccount {
+    fn into_account(self) -> Result<Account, StoreError> {
+        Ok(Account {
+            worker_id: self.worker_id,
+            username: self.username,
+            password_hash: self.password_hash,
+            created_at: ts(self.created_at)?,
+            failed_attempts: u32::try_from(self.failed_attempts).unwrap_or(u32::MAX),
+            locked_until: opt_ts(self.locked_until)?,
+            last_sign_in_at: opt_ts(self.last_sign_in_at)?,
+        })
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "worker_id, username, password_hash, created_at, failed_attempts,
+    locked_until, last_sign_in_at";
+
+impl DashboardStore for SqliteStore {
+    fn add_account(&self, a: &Account) -> Result<(), StoreError> {
+        let conn = self.lock();
+        match conn.execute(
+            "INSERT INTO dashboard_accounts (worker_id, username, password_hash, created_at,
+                 failed_attempts, locked_until, last_sign_in_at)
+             VALUES (?1, ?2, ?3, ?4, 0, NULL, NULL)",
+            (&a.worker_id, &a.username, &a.password_hash, ms(a.created_at)),
+        ) {
+            Ok(_) => Ok(()),
+            Err(e) if is_constraint(&e) => Err(StoreError::Duplicate(
+                "a dashboard account for that worker or username",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn account_by_username(&self, username: &str) -> Result<Option<Account>, StoreError> {
+        let conn = self.lock();
+        conn.query_row(
+            &format!("SELECT {ACCOUNT_COLUMNS} FROM dashboard_accounts WHERE username = ?1"),
+            [username.trim()],
+            read_account,
+        )
+        .optional()?
+        .map(RawAccount::into_account)
+        .transpose()
+    }
+
+    fn account_of(&self, worker_id: &str) -> Result<Option<Account>, StoreError> {
+        let conn = self.lock();
+        conn.query_row(
+            &format!("SELECT {ACCOUNT_COLUMNS} FROM dashboard_accounts WHERE worker_id = ?1"),
+            [worker_id],
+            read_account,
+        )
+        .optional()?
+        .map(RawAccount::into_account)
+        .transpose()
+    }
+
+    fn set_password(&self, worker_id: &str, password_hash: &str) -> Result<bool, StoreError> {
+        let conn = self.lock();
+        let n = conn.execute(
+            "UPDATE dashboard_accounts SET password_hash = ?1, failed_attempts = 0,
+                 locked_until = NULL WHERE worker_id = ?2",
+            (password_hash, worker_id),
+        )?;
+        Ok(n > 0)
+    }
+
+    fn sign_in_failed(
+        &self,
+        worker_id: &str,
+        now: Timestamp,
+        max_failures: u32,
+        lock_for: chrono::Duration,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let failed: Option<i64> = tx
+            .query_row(
+                "UPDATE dashboard_accounts SET failed_attempts = failed_attempts + 1
+                 WHERE worker_id = ?1 RETURNING failed_attempts",
+                [worker_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let locked = match failed {
+            Some(n) if n >= i64::from(max_failures) => {
+                let until = now + lock_for;
+                tx.execute(
+                    "UPDATE dashboard_accounts SET failed_attempts = 0, locked_until = ?1
+                     WHERE worker_id = ?2",
+                    (ms(until), worker_id),
+                )?;
+                Some(until)
+            }
+            _ => None,
+        };
+        tx.commit()?;
+        Ok(locked)
+    }
+
+    fn sign_in_succeeded(&self, worker_id: &str, now: Timestamp) -> Result<(), StoreError> {
+        self.lock().execute(
+            "UPDATE dashboard_accounts SET failed_attempts = 0, locked_until = NULL,
+                 last_sign_in_at = ?1 WHERE worker_id = ?2",
+            (ms(now), worker_id),
+        )?;
+        Ok(())
+    }
+
+    fn create_session(
+        &self,
+        token_hash: &[u8; 32],
+        worker_id: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.lock().execute(
+            "INSERT INTO dashboard_sessions (token_hash, worker_id, created_at, last_seen_at)
+             VALUES (?1, ?2, ?3, ?3)",
+            (token_hash.as_slice(), worker_id, ms(now)),
+        )?;
+        Ok(())
+    }
+
+    fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionInfo>, StoreError> {
+        let conn = self.lock();
+        let row: Option<(RawWorker, String, i64, i64, i64)> = conn
+            .prepare_cached(&format!(
+                "SELECT {WORKER_COLUMNS}, o.name, o.created_at, s.created_at, s.last_seen_at
+                 FROM dashboard_sessions s
+                 JOIN workers w ON w.id = s.worker_id
+                 JOIN organisations o ON o.id = w.organisation_id
+                 WHERE s.token_hash = ?1"
+            ))?
+            .query_row([token_hash.as_slice()], |r| {
+                Ok((
+                    read_worker(r, 0)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                ))
+            })
+            .optional()?;
+        let Some((worker, org_name, org_created, created, seen)) = row else {
+            return Ok(None);
+        };
+        let worker = worker.into_worker()?;
+        Ok(Some(SessionInfo {
+            organisation: Organisation {
+                id: worker.organisation_id.clone(),
+                name: org_name,
+                created_at: ts(org_created)?,
+            },
+            worker,
+            created_at: ts(created)?,
+            last_seen_at: ts(seen)?,
+        }))
+    }
+
+    fn touch_session(&self, token_hash: &[u8; 32], now: Timestamp) -> Result<(), StoreError> {
+        self.lock()
+            .prepare_cached("UPDATE dashboard_sessions SET last_seen_at = ?1 WHERE token_hash = ?2")?
+            .execute((ms(now), token_hash.as_slice()))?;
+        Ok(())
+    }
+
+    fn end_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.lock().execute(
+            "DELETE FROM dashboard_sessions WHERE token_hash = ?1",
+            [token_hash.as_slice()],
+        )?;
+        Ok(())
+    }
+
+    fn end_stale_sessions(
+        &self,
+        idle_before: Timestamp,
+        started_before: Timestamp,
+    ) -> Result<usize, StoreError> {
+        Ok(self.lock().execute(
+            "DELETE FROM dashboard_sessions WHERE last_seen_at < ?1 OR created_at < ?2",
+            (ms(idle_before), ms(started_before)),
+        )?)
+    }
+
+    fn append_audit(&self, e: &NewAuditEntry) -> Result<u64, StoreError> {
+        let key = audit_key(&self.key);
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        chain_pending(&tx, &key)?;
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            (ms(e.at), &e.actor, &e.action, &e.subject, &e.detail),
+        )?;
+        let seq = tx.last_insert_rowid();
+        chain_pending(&tx, &key)?;
+        tx.commit()?;
+        u64::try_from(seq).map_err(|_| StoreError::Corrupt("an audit sequence number"))
+    }
+
+    fn audit_entries(
+        &self,
+        limit: usize,
+        before_seq: Option<u64>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let key = audit_key(&self.key);
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        chain_pending(&tx, &key)?;
+        let before = before_seq.map_or(i64::MAX, |s| i64::try_from(s).unwrap_or(i64::MAX));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows: Vec<RawAudit> = tx
+            .prepare(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2"
+            ))?
+            .query_map((before, limit), read_audit)?
+            .collect::<Result<_, _>>()?;
+        tx.commit()?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    seq: u64::try_from(r.seq)
+                        .map_err(|_| StoreError::Corrupt("an audit sequence number"))?,
+                    at: ts(r.at)?,
+                    actor: r.actor,
+                    action: r.action,
+                    subject: r.subject,
+                    detail: r.detail,
+                    mac: r.mac.as_deref().map(hex),
+                })
+            })
+            .collect()
+    }
+
+    fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        let key = audit_key(&self.key);
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        chain_pending(&tx, &key)?;
+        let mut prev = [0u8; 32];
+        let mut entries = 0u64;
+        let mut first_broken = None;
+        {
+            let mut st = tx.prepare(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq"
+            ))?;
+            let mut rows = st.query([])?;
+            while let Some(row) = rows.next()? {
+                let e = read_audit(row)?;
+                entries += 1;
+                let expected = chain_value(&key, &prev, &e);
+                let stored = e.mac.as_deref().map(to_array).transpose().ok().flatten();
+                if first_broken.is_none() && stored != Some(expected) {
+                    first_broken = Some(u64::try_from(e.seq).unwrap_or(0));
+                }
+                // Follow the stored chain, so one damaged entry is reported
+                // once rather than breaking every entry after it.
+                prev = stored.unwrap_or(expected);
+            }
+        }
+        tx.commit()?;
+        Ok(AuditVerification {
+            entries,
+            first_broken,
+            head: (entries > 0).then(|| hex(&prev)),
+        })
+    }
+
+    fn visible_records(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<VisibleRecord>, StoreError> {
+        let conn = self.lock();
+        let dir = read_directory(&conn)?;
+        let facts = SqlFacts {
+            conn: &conn,
+            dir: &dir,
+        };
+        let rows: Vec<RawRecord> = conn
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE tombstone = 0 ORDER BY seq"
+            ))?
+            .query_map([], read_record)?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for raw in rows {
+            let (meta, sealed) = raw.into_meta()?;
+            if !policy::may_see(viewer, &meta, &facts, now)? {
+                continue;
+            }
+            if let Some(opened) = open_record(&self.key, &meta, sealed)? {
+                out.push(VisibleRecord {
+                    meta,
+                    body: opened.body,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn add_escalation(&self, e: &Escalation) -> Result<(), StoreError> {
+        self.lock().execute(
+            "INSERT INTO referral_escalations (referral_id, worker_id, at) VALUES (?1, ?2, ?3)",
+            (e.referral_id.to_string(), &e.worker_id, ms(e.at)),
+        )?;
+        Ok(())
+    }
+
+    fn escalations(&self) -> Result<Vec<Escalation>, StoreError> {
+        let conn = self.lock();
+        let rows: Vec<(String, String, i64)> = conn
+            .prepare("SELECT referral_id, worker_id, at FROM referral_escalations ORDER BY at")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(id, worker_id, at)| {
+                Ok(Escalation {
+                    referral_id: uuid(&id)?,
+                    worker_id,
+                    at: ts(at)?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Organisation, Store, Worker};
+    use nightround_core::domain::Role;
+
+    fn store() -> SqliteStore {
+        let s = SqliteStore::open_in_memory(DataKey::generate(1), chrono::Utc::now()).unwrap();
+        let now = chrono::Utc::now();
+        s.add_organisation(&Organisation {
+            id: "aspirations".into(),
+            name: "Aspirations".into(),
+            created_at: now,
+        })
+        .unwrap();
+        s.add_worker(&Worker {
+            id: "w1".into(),
+            organisation_id: "aspirations".into(),
+            display_name: "Sam".into(),
+            role: Role::Supervisor,
+            agency_id: None,
+            created_at: now,
+            revoked_at: None,
+        })
+        .unwrap();
+        s
+    }
+
+    fn entry(action: &str) -> NewAuditEntry {
+        NewAuditEntry {
+            at: chrono::Utc::now(),
+            actor: "w1".into(),
+            action: action.into(),
+            subject: Some("x".into()),
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn the_audit_chain_verifies_and_shows_an_edit() {
+        let s = store();
+        for a in ["sign_in", "view_person", "sign_out"] {
+            s.append_audit(&entry(a)).unwrap();
+        }
+        let ok = s.verify_audit().unwrap();
+        assert_eq!(ok.entries, 3);
+        assert_eq!(ok.first_broken, None);
+        assert!(ok.head.is_some());
+        s.lock()
+            .execute("UPDATE audit_log SET action = 'nothing' WHERE seq = 2", [])
+            .unwrap();
+        assert_eq!(s.verify_audit().unwrap().first_broken, Some(2));
+    }
+
+    #[test]
+    fn a_deleted_entry_breaks_the_chain() {
+        let s = store();
+        for a in ["a", "b", "c"] {
+            s.append_audit(&entry(a)).unwrap();
+        }
+        s.lock()
+            .execute("DELETE FROM audit_log WHERE seq = 2", [])
+            .unwrap();
+        assert_eq!(s.verify_audit().unwrap().first_broken, Some(3));
+    }
+
+    #[test]
+    fn lockout_after_repeated_failures() {
+        let s = store();
+        let now = chrono::Utc::now();
+        s.add_account(&Account {
+            worker_id: "w1".into(),
+            username: "sam".into(),
+            password_hash: "x".into(),
+            created_at: now,
+            failed_attempts: 0,
+            locked_until: None,
+            last_sign_in_at: None,
+        })
+        .unwrap();
+        let lock = chrono::Duration::minutes(15);
+        for _ in 0..4 {
+            assert_eq!(s.sign_in_failed("w1", now, 5, lock).unwrap(), None);
+        }
+        assert_eq!(s.sign_in_failed("w1", now, 5, lock).unwrap(), Some(now + lock));
+        let a = s.account_by_username("SAM").unwrap().unwrap();
+        assert_eq!(a.failed_attempts, 0);
+        assert!(a.locked_until.is_some());
+        s.sign_in_succeeded("w1", now).unwrap();
+        assert_eq!(s.account_of("w1").unwrap().unwrap().locked_until, None);
+    }
+}

@@ -64,6 +64,14 @@ pub fn enrol_device(
     })
 }
 
+/// On start, before showing the enrol screen: delivers the unsent changes a
+/// shred for wrong PINs left beside the vault at `vault_path`, if any.
+/// Returns how many the server took.
+#[uniffi::export]
+pub fn deliver_undelivered(vault_path: String) -> Result<u64, NightroundError> {
+    guard::guarded(|| nightround_core::sync::deliver_undelivered(std::path::Path::new(&vault_path)))
+}
+
 /// Parses a UUID typed or scanned by a person; `None` if it is not one.
 #[uniffi::export]
 pub fn parse_id(text: String) -> Option<Uuid> {

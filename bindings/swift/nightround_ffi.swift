@@ -2255,6 +2255,19 @@ public func coreVersion() -> String  {
 })
 }
 /**
+ * On start, before showing the enrol screen: delivers the unsent changes a
+ * shred for wrong PINs left beside the vault at `vault_path`, if any.
+ * Returns how many the server took.
+ */
+public func deliverUndelivered(vaultPath: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_func_deliver_undelivered(
+        FfiConverterString.lower(vaultPath),uniffiCallStatus
+    )
+})
+}
+/**
  * Trades a one-time enrolment code (typed or scanned from the supervisor's
  * QR code) for this phone's credentials. Call before creating the vault.
  */
@@ -2307,6 +2320,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
     if (uniffi_nightround_ffi_checksum_func_core_version() != 38993) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_func_deliver_undelivered() != 62267) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_func_enrol_device() != 9397) {

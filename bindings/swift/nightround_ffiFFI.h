@@ -526,6 +526,11 @@ RustBuffer uniffi_nightround_ffi_fn_func_core_version(RustCallStatus *_Nonnull o
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_DELIVER_UNDELIVERED
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_DELIVER_UNDELIVERED
+uint64_t uniffi_nightround_ffi_fn_func_deliver_undelivered(RustBuffer vault_path, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_ENROL_DEVICE
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_ENROL_DEVICE
 RustBuffer uniffi_nightround_ffi_fn_func_enrol_device(RustBuffer server_url, RustBuffer pinned_cert_pem, RustBuffer code, RustBuffer device_name, RustCallStatus *_Nonnull out_status
@@ -805,6 +810,12 @@ void ffi_nightround_ffi_rust_future_complete_void(uint64_t handle, RustCallStatu
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_CORE_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_CORE_VERSION
 uint16_t uniffi_nightround_ffi_checksum_func_core_version(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_DELIVER_UNDELIVERED
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_DELIVER_UNDELIVERED
+uint16_t uniffi_nightround_ffi_checksum_func_deliver_undelivered(void
     
 );
 #endif

@@ -8,12 +8,14 @@
 //! - [`Admin`] creates organisations, workers and enrolment codes, revokes
 //!   devices and sets the directory, on the same store;
 //! - [`policy`] is the one table of who may see and write what;
-//! - [`store::Store`] is the storage trait; [`store::sqlite`] its only backend.
+//! - [`store::Store`] is the storage trait; [`store::sqlite`] its only backend;
+//! - [`dashboard`] is the supervisor dashboard, served beside the sync API.
 
 pub mod admin;
 pub mod api;
 pub mod apply;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod keys;
 pub mod merge;

@@ -6,6 +6,7 @@
 use crate::admin::{open_data_dir, Admin};
 use crate::api::{self, AppState};
 use crate::config::ServerConfig;
+use crate::dashboard::{self, DashboardState};
 use crate::error::{Result, ServerError};
 use crate::tls;
 use axum_server::tls_rustls::RustlsConfig;
@@ -39,6 +40,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
     let (store, keys) = open_data_dir(&config)?;
     let tls = tls::prepare(&config.tls, &config.paths())?;
     let admin = Admin::new(store.clone(), &config, &keys);
+    let fingerprint = tls.as_ref().map(|t| t.fingerprint.as_str());
+    let dashboard = DashboardState::new(store.clone(), admin.clone(), &config, fingerprint);
     let state = AppState {
         store,
         clock: config.clock.clone(),
@@ -46,7 +49,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         sealing: keys.sealing.clone(),
         lease_days: config.lease_days,
     };
-    let app = api::router(state).into_make_service();
+    let app = api::router(state)
+        .merge(dashboard::router(dashboard))
+        .into_make_service();
     let bind_err = |source| ServerError::Bind {
         addr: config.listen,
         source,

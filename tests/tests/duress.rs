@@ -82,3 +82,58 @@ fn the_duress_path_delivers_the_unsent_round_and_tells_the_supervisor() {
     assert!(sam.vault.find_people("").unwrap().is_empty());
     let _ = PIN;
 }
+
+#[test]
+fn ten_wrong_pins_shred_the_vault_but_not_the_unsent_round() {
+    let server = TestServer::start(false);
+    let sam = Device::new(&server, "Sam", Role::OutreachWorker, None);
+    let priya = Device::new(&server, "Priya", Role::OutreachWorker, None);
+    let jade = sam
+        .vault
+        .add_person(PersonDraft {
+            alias: "Jade".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    sam.vault.lock();
+    for i in 0..9 {
+        assert!(matches!(
+            sam.vault.unlock(&format!("00000{i}")),
+            Err(nightround_core::CoreError::WrongPin { .. })
+        ));
+    }
+    assert_eq!(
+        sam.vault.unlock("000009"),
+        Err(nightround_core::CoreError::Shredded)
+    );
+    assert!(!sam.vault_path().exists(), "the vault is gone");
+    assert!(sam.keystore.is_empty(), "every keystore secret is gone");
+    let left = nightround_core::vault::undelivered_path(&sam.vault_path());
+    assert!(left.exists(), "the sealed copies wait beside it");
+    let bytes = std::fs::read(&left).unwrap();
+    assert!(
+        !bytes.windows(4).any(|w| w == b"Jade"),
+        "unreadable on the phone"
+    );
+
+    // On the next start the app delivers them; the server closes the device.
+    assert_eq!(
+        nightround_core::sync::deliver_undelivered(&sam.vault_path()),
+        Ok(1)
+    );
+    assert!(!left.exists());
+    priya.vault.sync(&quick_sync()).unwrap();
+    assert_eq!(priya.vault.person(jade.id).unwrap().alias, "Jade");
+    let device = server
+        .admin()
+        .devices()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.worker_name == "Sam")
+        .unwrap();
+    assert!(device.revoked, "the shredded phone's token is spent");
+    assert_eq!(
+        nightround_core::sync::deliver_undelivered(&sam.vault_path()),
+        Ok(0)
+    );
+}

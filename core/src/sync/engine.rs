@@ -127,6 +127,46 @@ pub fn enrol(
     ))
 }
 
+/// Delivers what a shred for wrong PINs left beside the vault at
+/// `vault_path`, if anything; the app calls it on start, before enrolling
+/// again. Returns how many changes the server took. The file is removed once
+/// the server has answered; the server revokes the old device.
+pub fn deliver_undelivered(vault_path: &std::path::Path) -> Result<u64> {
+    let path = crate::vault::undelivered_path(vault_path);
+    let Ok(bytes) = std::fs::read(&path) else {
+        return Ok(0);
+    };
+    let file: crate::vault::Undelivered = serde_json::from_slice(&bytes)
+        .map_err(|_| CoreError::Corrupt(crate::CorruptKind::RecordBody))?;
+    let c = &file.credentials;
+    let t = HttpTransport::new(
+        &c.server_url,
+        c.pinned_cert_pem.as_deref(),
+        Duration::from_secs(30),
+    )
+    .map_err(to_core)?;
+    let mut taken = 0;
+    let chunks: Vec<_> = file.entries.chunks(MAX_PUSH_CHANGES).collect();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let req = super::protocol::SealedDelivery {
+            protocol: PROTOCOL_VERSION,
+            duress: false,
+            entries: chunk.to_vec(),
+            // The last delivery closes the device.
+            shredded: i + 1 == chunks.len(),
+        };
+        let resp =
+            retrying(&Backoff::default(), || t.deliver_sealed(&c.token, &req)).map_err(to_core)?;
+        taken += resp
+            .acks
+            .iter()
+            .filter(|a| a.status != super::protocol::AckStatus::Rejected)
+            .count() as u64;
+    }
+    let _ = std::fs::remove_file(&path);
+    Ok(taken)
+}
+
 impl Vault {
     /// Delivers the sealed copies a shred handed on, and the duress flag.
     fn deliver_sealed(
@@ -144,6 +184,7 @@ impl Vault {
             protocol: PROTOCOL_VERSION,
             duress,
             entries,
+            shredded: false,
         };
         let resp = retrying(&options.backoff, || t.deliver_sealed(token, &req)).map_err(to_core)?;
         for ack in &resp.acks {

@@ -14,4 +14,4 @@ pub mod protocol;
 pub mod transport;
 
 pub use backoff::Backoff;
-pub use engine::{enrol, SyncOptions, SyncReport};
+pub use engine::{deliver_undelivered, enrol, SyncOptions, SyncReport};

@@ -65,6 +65,10 @@ pub struct SealedDelivery {
     pub protocol: u32,
     pub duress: bool,
     pub entries: Vec<SealedEntry>,
+    /// The vault was shredded (too many wrong PINs) and this is its last
+    /// word: the server revokes the device once the entries are applied.
+    #[serde(default)]
+    pub shredded: bool,
 }
 
 /// One record version on the wire.

@@ -13,6 +13,7 @@
 //! operation answers [`CoreError::Locked`] until the PIN is entered again.
 
 mod actions;
+mod delivery;
 mod duress;
 pub mod hlc;
 mod indexing;
@@ -23,6 +24,7 @@ pub mod schema;
 mod store;
 mod sync_store;
 
+pub use delivery::{undelivered_path, DeliveryCredentials, Undelivered};
 pub use hlc::Hlc;
 pub use queries::{AlertView, ReferralView, RoundSummary, TimelineEntry};
 pub use store::SyncState;
@@ -254,6 +256,16 @@ impl Vault {
         Ok(())
     }
 
+    /// Before a shred for wrong PINs: keeps the unsent changes' sealed
+    /// copies for delivery. A failure here must not stop the shred.
+    fn keep_undelivered(&self, conn: &Connection, vault_id: &str) {
+        if let Err(e) =
+            delivery::write_undelivered(conn, self.keystore.as_ref(), vault_id, &self.path)
+        {
+            tracing::warn!(target: "nightround::vault", error = %e, "undelivered changes could not be kept");
+        }
+    }
+
     pub(crate) fn vault_id(&self) -> String {
         self.lock_inner().vault_id.clone()
     }
@@ -349,6 +361,7 @@ impl Vault {
         let failed: u32 =
             conn.query_row("SELECT failed_unlocks FROM vault_info", [], |r| r.get(0))?;
         if failed >= max {
+            self.keep_undelivered(conn, &vault_id);
             drop(inner);
             self.shred()?;
             return Err(CoreError::Shredded);
@@ -390,6 +403,7 @@ impl Vault {
                 }
                 tracing::warn!(target: "nightround::vault", failed = failed + 1, "wrong PIN");
                 if failed + 1 >= max {
+                    self.keep_undelivered(conn, &vault_id);
                     drop(inner);
                     self.shred()?;
                     return Err(CoreError::Shredded);
@@ -457,9 +471,11 @@ impl Vault {
         if let Some(conn) = inner.conn.as_ref() {
             let entry = keyring::current_keystore_name(conn, &vault_id)?;
             let duress_entry = duress::keystore_entry(conn, &vault_id)?;
+            let delivery_entry = delivery::keystore_entry(conn, &vault_id)?;
             keyring::destroy(conn)?;
             conn.execute("DELETE FROM duress", [])?;
-            if let Some(d) = duress_entry {
+            conn.execute("DELETE FROM delivery", [])?;
+            for d in [duress_entry, delivery_entry].into_iter().flatten() {
                 self.keystore
                     .delete_secret(&d)
                     .map_err(|e| CoreError::KeyStore(e.0))?;

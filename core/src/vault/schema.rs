@@ -93,6 +93,11 @@ CREATE TABLE duress (
     salt      BLOB NOT NULL,
     package   BLOB NOT NULL
 );
+CREATE TABLE delivery (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    salt      BLOB NOT NULL,
+    package   BLOB NOT NULL
+);
 ";
 
 /// Upgrades, in order: `UPGRADES[i]` takes a vault from version `i + 1` to `i + 2`.
@@ -115,7 +120,8 @@ const UPGRADES: &[&str] = &[
     ",
     // 3 -> 4: each outbox entry keeps a copy sealed to the server's public
     // key; a shred hands those copies on (sealed_outbox) to be delivered;
-    // the duress PIN's package (ADR 0003).
+    // the duress PIN's package; what a shred after too many wrong PINs needs
+    // to deliver them (ADR 0003).
     "
     ALTER TABLE outbox ADD COLUMN sealed_copy BLOB;
     CREATE TABLE sealed_outbox (
@@ -130,6 +136,11 @@ const UPGRADES: &[&str] = &[
     CREATE TABLE duress (
         singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
         kdf       TEXT NOT NULL,
+        salt      BLOB NOT NULL,
+        package   BLOB NOT NULL
+    );
+    CREATE TABLE delivery (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
         salt      BLOB NOT NULL,
         package   BLOB NOT NULL
     );

@@ -139,6 +139,8 @@ fn body_at(
 impl Vault {
     /// Keeps what enrolment returned; the next sync uses it.
     pub fn set_enrolment(&self, enrolment: Enrolment) -> Result<()> {
+        let keystore = self.keystore.clone();
+        let vault_id = self.vault_id();
         self.with_sync_session_mut(|conn, s, now| {
             let mut meta = load_meta(conn, s)?;
             meta.server_url = Some(enrolment.server_url);
@@ -153,6 +155,7 @@ impl Vault {
             s.sealing = meta.sealing_session();
             s.lease_deadline = meta.lease_deadline();
             super::duress::refresh_package(conn, s)?;
+            super::delivery::refresh(conn, s, keystore.as_ref(), &vault_id)?;
             Ok(())
         })
     }

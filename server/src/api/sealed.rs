@@ -70,6 +70,7 @@ pub async fn deliver_sealed(
     }
     let store = state.store.clone();
     let duress = req.duress;
+    let shredded = req.shredded;
     let applied = blocking(move || {
         if duress {
             store.report_duress(device, now)?;
@@ -83,6 +84,10 @@ pub async fn deliver_sealed(
             })
             .collect();
         let acks = store.push(&caller, &items, now)?;
+        if shredded {
+            // The phone's vault is gone; this was its last word.
+            store.revoke_device(device, now)?;
+        }
         Ok(opened.iter().map(|(i, _)| *i).zip(acks).collect::<Vec<_>>())
     })
     .await?;

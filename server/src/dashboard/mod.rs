@@ -55,18 +55,23 @@ pub struct DashboardConfig {
     pub secure_cookies: bool,
     /// Days a phone may go unsynced (the server's lease), for lease expiry.
     pub lease_days: u32,
+    /// The certificate's SHA-256 fingerprint phones pin, put in enrolment QR
+    /// codes; `None` on plain HTTP.
+    pub tls_fingerprint: Option<String>,
 }
 
 impl DashboardConfig {
-    /// 15 minutes idle, 12 hours at most, 5 failures lock for 15 minutes.
-    pub fn new(secure_cookies: bool, lease_days: u32) -> Self {
+    /// 15 minutes idle, 12 hours at most, 5 failures lock for 15 minutes;
+    /// `Secure` cookies when serving HTTPS (`tls_fingerprint` given).
+    pub fn new(tls_fingerprint: Option<&str>, lease_days: u32) -> Self {
         Self {
             idle_timeout: chrono::Duration::minutes(15),
             max_session: chrono::Duration::hours(12),
             max_failures: 5,
             lockout: chrono::Duration::minutes(15),
-            secure_cookies,
+            secure_cookies: tls_fingerprint.is_some(),
             lease_days,
+            tls_fingerprint: tls_fingerprint.map(str::to_owned),
         }
     }
 }
@@ -98,8 +103,14 @@ impl std::fmt::Debug for DashboardState {
 
 impl DashboardState {
     /// The dashboard over a store that is both the sync store and the
-    /// dashboard's (the SQLite backend is both).
-    pub fn new<S>(store: Arc<S>, admin: Admin, server: &ServerConfig, secure_cookies: bool) -> Self
+    /// dashboard's (the SQLite backend is both), serving HTTPS when
+    /// `tls_fingerprint` is given.
+    pub fn new<S>(
+        store: Arc<S>,
+        admin: Admin,
+        server: &ServerConfig,
+        tls_fingerprint: Option<&str>,
+    ) -> Self
     where
         S: Store + DashboardStore + 'static,
     {
@@ -107,7 +118,7 @@ impl DashboardState {
             store,
             admin,
             server.clock.clone(),
-            DashboardConfig::new(secure_cookies, server.lease_days),
+            DashboardConfig::new(tls_fingerprint, server.lease_days),
         )
     }
 
@@ -170,7 +181,7 @@ pub fn router(state: DashboardState) -> Router {
         .route("/people", get(people::list))
         .route("/people/{id}", get(people::person))
         .route("/referrals", get(referrals::board))
-        .route("/referrals/{id}/acknowledge", post(referrals::acknowledge))
+        .route("/referrals/{id}/status", post(referrals::set_status))
         .route("/referrals/{id}/escalate", post(referrals::escalate))
         .route("/alerts", get(alerts::page).post(alerts::issue))
         .route("/alerts/{id}/end", post(alerts::end))

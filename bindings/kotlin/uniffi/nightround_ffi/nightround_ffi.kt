@@ -795,6 +795,8 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_nightround_ffi_checksum_func_core_version(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_func_deliver_undelivered(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_func_enrol_device(
     ): Int
     external fun uniffi_nightround_ffi_checksum_func_now(
@@ -1011,6 +1013,8 @@ internal object UniffiLib {
     ): RustBufferConsent.ByValue
     external fun uniffi_nightround_ffi_fn_func_core_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_func_deliver_undelivered(`vaultPath`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_nightround_ffi_fn_func_enrol_device(`serverUrl`: RustBuffer.ByValue,`pinnedCertPem`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`deviceName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_now(uniffi_out_err: UniffiRustCallStatus, 
@@ -1137,6 +1141,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_func_core_version() and 0xFFFF) != 38993) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_func_deliver_undelivered() and 0xFFFF) != 62267) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_func_enrol_device() and 0xFFFF) != 9397) {
@@ -3964,6 +3971,23 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
     UniffiLib.uniffi_nightround_ffi_fn_func_core_version(
     
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * On start, before showing the enrol screen: delivers the unsent changes a
+         * shred for wrong PINs left beside the vault at `vault_path`, if any.
+         * Returns how many the server took.
+         */
+    @Throws(NightroundException::class) fun `deliverUndelivered`(`vaultPath`: kotlin.String): kotlin.ULong {
+            return FfiConverterULong.lift(
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_func_deliver_undelivered(
+    
+        
+        FfiConverterString.lower(`vaultPath`),_status)
 }
     )
     }

@@ -9,8 +9,8 @@ use super::rows::{
 use super::SqliteStore;
 use crate::policy::{self, Viewer};
 use crate::store::dashboard::{
-    Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry,
-    SessionInfo, VisibleRecord,
+    Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, SessionInfo,
+    VisibleRecord,
 };
 use crate::store::sealed::open_record;
 use crate::store::{Organisation, StoreError};
@@ -67,8 +67,7 @@ fn put_field(mac: &mut Hmac<Sha256>, field: Option<&str>) {
 fn chain_value(key: &DataKey, prev: &[u8; 32], e: &RawAudit) -> [u8; 32] {
     // HMAC takes a key of any length.
     #[allow(clippy::expect_used)]
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(key.bytes()).expect("HMAC accepts any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.bytes()).expect("HMAC accepts any key length");
     mac.update(AUDIT_DOMAIN);
     mac.update(prev);
     mac.update(&e.seq.to_be_bytes());
@@ -164,7 +163,12 @@ impl DashboardStore for SqliteStore {
             "INSERT INTO dashboard_accounts (worker_id, username, password_hash, created_at,
                  failed_attempts, locked_until, last_sign_in_at)
              VALUES (?1, ?2, ?3, ?4, 0, NULL, NULL)",
-            (&a.worker_id, &a.username, &a.password_hash, ms(a.created_at)),
+            (
+                &a.worker_id,
+                &a.username,
+                &a.password_hash,
+                ms(a.created_at),
+            ),
         ) {
             Ok(_) => Ok(()),
             Err(e) if is_constraint(&e) => Err(StoreError::Duplicate(
@@ -302,7 +306,9 @@ impl DashboardStore for SqliteStore {
 
     fn touch_session(&self, token_hash: &[u8; 32], now: Timestamp) -> Result<(), StoreError> {
         self.lock()
-            .prepare_cached("UPDATE dashboard_sessions SET last_seen_at = ?1 WHERE token_hash = ?2")?
+            .prepare_cached(
+                "UPDATE dashboard_sessions SET last_seen_at = ?1 WHERE token_hash = ?2",
+            )?
             .execute((ms(now), token_hash.as_slice()))?;
         Ok(())
     }
@@ -556,7 +562,10 @@ mod tests {
         for _ in 0..4 {
             assert_eq!(s.sign_in_failed("w1", now, 5, lock).unwrap(), None);
         }
-        assert_eq!(s.sign_in_failed("w1", now, 5, lock).unwrap(), Some(now + lock));
+        assert_eq!(
+            s.sign_in_failed("w1", now, 5, lock).unwrap(),
+            Some(now + lock)
+        );
         let a = s.account_by_username("SAM").unwrap().unwrap();
         assert_eq!(a.failed_attempts, 0);
         assert!(a.locked_until.is_some());

@@ -1,0 +1,193 @@
+//! A shred after too many wrong PINs keeps the unsent changes' sealed copies
+//! in a small file beside the vault, with what it takes to deliver them, so
+//! that the phone's next start hands them to the server (ADR 0003).
+//!
+//! The server address and device token are kept, while the vault is
+//! unlocked, in a package sealed under a key from a keystore secret alone (no
+//! PIN: after ten wrong PINs there is none). When the vault is shredded the
+//! package is opened with that secret, written out with the sealed copies,
+//! and the secret is destroyed with the rest. The server revokes the device
+//! once the delivery is applied, so the token in the file is good for that one
+//! delivery only.
+
+use super::keyring::keystore_name;
+use super::sync_store::SyncMeta;
+use super::{get_meta, Session};
+use crate::crypto::{envelope, random, Aad, DataKey};
+use crate::error::{CoreError, CorruptKind, Result};
+use crate::keystore::KeyStore;
+use crate::sync::protocol::SealedEntry;
+use hkdf::Hkdf;
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+/// Where a sync server is and how this device proves itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryCredentials {
+    pub server_url: String,
+    pub pinned_cert_pem: Option<String>,
+    pub device_id: Uuid,
+    pub token: String,
+}
+
+/// The file a shred leaves: the credentials and the sealed changes.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Undelivered {
+    pub credentials: DeliveryCredentials,
+    pub entries: Vec<SealedEntry>,
+}
+
+/// The file beside `vault_path` that a shred leaves undelivered changes in.
+pub fn undelivered_path(vault_path: &Path) -> PathBuf {
+    let mut p = vault_path.as_os_str().to_owned();
+    p.push(".undelivered");
+    PathBuf::from(p)
+}
+
+fn aad() -> Aad<'static> {
+    Aad {
+        table: "delivery",
+        record_id: "package",
+        version: "1",
+    }
+}
+
+fn key_from(secret: &[u8], salt: &[u8]) -> DataKey {
+    let hk = Hkdf::<Sha256>::new(Some(salt), secret);
+    let mut out = Zeroizing::new([0u8; 32]);
+    #[allow(clippy::expect_used)]
+    hk.expand(b"nightround.delivery.v1", out.as_mut())
+        .expect("32-byte HKDF output");
+    DataKey::from_bytes(0, *out)
+}
+
+/// Keeps the delivery package up to date with the enrolment.
+pub(crate) fn refresh(
+    conn: &Connection,
+    s: &Session,
+    keystore: &dyn KeyStore,
+    vault_id: &str,
+) -> Result<()> {
+    let meta: SyncMeta = get_meta(conn, &s.keys, "sync")?.unwrap_or_default();
+    let (Some(server_url), Some(device_id), Some(token)) =
+        (meta.server_url, meta.device_id, meta.token)
+    else {
+        return Ok(());
+    };
+    let existing: Option<Vec<u8>> = conn
+        .query_row("SELECT salt FROM delivery", [], |r| r.get(0))
+        .optional()?;
+    let salt = existing.unwrap_or_else(|| random::array::<16>().to_vec());
+    let name = keystore_name(vault_id, &salt);
+    let secret = match keystore
+        .load_secret(&name)
+        .map_err(|e| CoreError::KeyStore(e.0))?
+    {
+        Some(s) => s,
+        None => keystore
+            .create_secret(&name)
+            .map_err(|e| CoreError::KeyStore(e.0))?,
+    };
+    let package = DeliveryCredentials {
+        server_url,
+        pinned_cert_pem: meta.pinned_cert_pem,
+        device_id,
+        token,
+    };
+    let plain = Zeroizing::new(
+        serde_json::to_vec(&package).map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?,
+    );
+    let sealed = envelope::seal(&key_from(&secret, &salt), &aad(), &plain);
+    conn.execute(
+        "INSERT OR REPLACE INTO delivery (singleton, salt, package) VALUES (1, ?1, ?2)",
+        rusqlite::params![salt, sealed],
+    )?;
+    Ok(())
+}
+
+/// The keystore entry the delivery package uses, if any.
+pub(crate) fn keystore_entry(conn: &Connection, vault_id: &str) -> Result<Option<String>> {
+    let salt: Option<Vec<u8>> = conn
+        .query_row("SELECT salt FROM delivery", [], |r| r.get(0))
+        .optional()?;
+    Ok(salt.map(|s| keystore_name(vault_id, &s)))
+}
+
+/// Before a shred for wrong PINs: writes the sealed copies and the
+/// credentials beside the vault. Nothing to deliver, nothing written.
+pub(crate) fn write_undelivered(
+    conn: &Connection,
+    keystore: &dyn KeyStore,
+    vault_id: &str,
+    vault_path: &Path,
+) -> Result<()> {
+    use base64::Engine;
+    let row: Option<(Vec<u8>, Vec<u8>)> = conn
+        .query_row("SELECT salt, package FROM delivery", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((salt, package)) = row else {
+        return Ok(());
+    };
+    let Some(secret) = keystore
+        .load_secret(&keystore_name(vault_id, &salt))
+        .map_err(|e| CoreError::KeyStore(e.0))?
+    else {
+        return Ok(());
+    };
+    let plain = envelope::open(&key_from(&secret, &salt), &aad(), &package)?;
+    let credentials: DeliveryCredentials =
+        serde_json::from_slice(&plain).map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?;
+    let mut entries = Vec::new();
+    for (kind, id, version, sealed) in super::duress::sealed_copies(conn)? {
+        if let (Some(kind), Ok(id)) = (
+            crate::domain::RecordKind::parse(&kind),
+            Uuid::parse_str(&id),
+        ) {
+            entries.push(SealedEntry {
+                kind,
+                id,
+                version,
+                sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
+            });
+        }
+    }
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let json = Zeroizing::new(
+        serde_json::to_vec(&Undelivered {
+            credentials,
+            entries,
+        })
+        .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?,
+    );
+    let path = undelivered_path(vault_path);
+    let tmp = path.with_extension("undelivered.tmp");
+    write_private(&tmp, &json)?;
+    std::fs::rename(&tmp, &path)
+        .map_err(|_| CoreError::Storage("could not keep the undelivered changes".into()))?;
+    Ok(())
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .map_err(|_| CoreError::Storage("could not keep the undelivered changes".into()))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|_| CoreError::Storage("could not keep the undelivered changes".into()))
+}

@@ -1,0 +1,173 @@
+//! The records a signed-in worker may see, read through the policy table and
+//! parsed into core's types, with the directory to name agencies, areas and
+//! supplies. Every page starts here, so no page can show more than her role
+//! may see.
+
+use super::auth::SignedIn;
+use super::time;
+use super::{blocking, DashError, DashboardState};
+use crate::store::dashboard::VisibleRecord;
+use crate::store::RecordMeta;
+use chrono::NaiveDate;
+use nightround_core::domain::{
+    Concern, Consent, Contact, Directory, Person, RecordKind, Referral, SupplyDrop, SupplyLine,
+};
+use nightround_core::Timestamp;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use uuid::Uuid;
+
+/// A record with the server's plaintext facts about it.
+#[derive(Debug, Clone)]
+pub struct Rec<T> {
+    pub meta: RecordMeta,
+    pub body: T,
+}
+
+/// Everything one viewer may see, at one moment.
+#[derive(Debug, Clone)]
+pub struct Visible {
+    pub now: Timestamp,
+    pub directory: Directory,
+    pub people: HashMap<Uuid, Rec<Person>>,
+    pub contacts: Vec<Rec<Contact>>,
+    pub supply_drops: Vec<Rec<SupplyDrop>>,
+    pub concerns: Vec<Rec<Concern>>,
+    pub consents: Vec<Rec<Consent>>,
+    pub referrals: Vec<Rec<Referral>>,
+}
+
+fn parse<T: DeserializeOwned>(r: VisibleRecord) -> Option<Rec<T>> {
+    match T::deserialize(Value::Object(r.body)) {
+        Ok(body) => Some(Rec { meta: r.meta, body }),
+        Err(_) => {
+            // The id and kind only: never the body.
+            tracing::warn!(id = %r.meta.id, kind = r.meta.kind.as_str(), "a stored record did not parse; left off the dashboard");
+            None
+        }
+    }
+}
+
+impl Visible {
+    /// Loads what `who` may see now.
+    pub async fn load(state: &DashboardState, who: &SignedIn) -> Result<Visible, DashError> {
+        let now = state.now();
+        let store = state.0.store.clone();
+        let dash = state.0.dash.clone();
+        let who = who.clone();
+        blocking(move || {
+            let directory = store.directory()?;
+            let records = dash.visible_records(&who.viewer(), now)?;
+            Ok(Visible::from_records(now, directory, records))
+        })
+        .await
+    }
+
+    /// Sorts opened records into their kinds.
+    pub fn from_records(now: Timestamp, directory: Directory, records: Vec<VisibleRecord>) -> Self {
+        let mut v = Visible {
+            now,
+            directory,
+            people: HashMap::new(),
+            contacts: Vec::new(),
+            supply_drops: Vec::new(),
+            concerns: Vec::new(),
+            consents: Vec::new(),
+            referrals: Vec::new(),
+        };
+        for r in records {
+            match r.meta.kind {
+                RecordKind::Person => {
+                    if let Some(p) = parse::<Person>(r) {
+                        v.people.insert(p.body.id, p);
+                    }
+                }
+                RecordKind::Contact => v.contacts.extend(parse(r)),
+                RecordKind::SupplyDrop => v.supply_drops.extend(parse(r)),
+                RecordKind::Concern => v.concerns.extend(parse(r)),
+                RecordKind::Consent => v.consents.extend(parse(r)),
+                RecordKind::Referral => v.referrals.extend(parse(r)),
+            }
+        }
+        v.contacts.sort_by_key(|c| std::cmp::Reverse(c.body.at));
+        v.supply_drops.sort_by_key(|s| std::cmp::Reverse(s.body.at));
+        v.concerns.sort_by_key(|c| std::cmp::Reverse(c.body.at));
+        v.referrals.sort_by_key(|r| r.body.due_at);
+        v
+    }
+
+    /// Her alias, when the viewer may see her profile.
+    pub fn alias(&self, person: Option<Uuid>) -> Option<&str> {
+        person
+            .and_then(|p| self.people.get(&p))
+            .map(|p| p.body.alias.as_str())
+    }
+
+    /// The alias, or words saying why there is none.
+    pub fn alias_or(&self, person: Option<Uuid>) -> String {
+        match (person, self.alias(person)) {
+            (_, Some(a)) => a.to_owned(),
+            (Some(_), None) => "(not shared with you)".into(),
+            (None, None) => "(no name given)".into(),
+        }
+    }
+
+    pub fn area_name(&self, id: &str) -> String {
+        self.directory
+            .area(id)
+            .map_or_else(|| id.to_owned(), |a| a.name.clone())
+    }
+
+    pub fn agency_name(&self, id: &str) -> String {
+        self.directory
+            .agency(id)
+            .map_or_else(|| id.to_owned(), |a| a.name.clone())
+    }
+
+    pub fn supply_name(&self, id: &str) -> String {
+        self.directory
+            .supply(id)
+            .map_or_else(|| id.to_owned(), |s| s.name.clone())
+    }
+
+    /// "Condoms 10, Leaflet 1"
+    pub fn supplies_text(&self, lines: &[SupplyLine]) -> String {
+        lines
+            .iter()
+            .map(|l| format!("{} {}", self.supply_name(&l.item_id), l.quantity))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Every supply line handed out or left, with when: contacts' and drops'.
+    pub fn supply_lines(&self) -> Vec<(Timestamp, &SupplyLine)> {
+        let from_contacts = self
+            .contacts
+            .iter()
+            .flat_map(|c| c.body.supplies.iter().map(move |l| (c.body.at, l)));
+        let from_drops = self
+            .supply_drops
+            .iter()
+            .flat_map(|d| d.body.lines.iter().map(move |l| (d.body.at, l)));
+        from_contacts.chain(from_drops).collect()
+    }
+
+    /// The rounds (evenings) on which any contact was recorded, oldest first.
+    pub fn rounds(&self) -> Vec<NaiveDate> {
+        self.contacts
+            .iter()
+            .map(|c| time::round_of(c.body.at))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+}
+
+/// "outreach conversation"
+pub fn snake_words(v: &impl serde::Serialize) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s.replace('_', " "),
+        _ => String::new(),
+    }
+}

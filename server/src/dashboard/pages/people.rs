@@ -1,0 +1,385 @@
+//! `GET /people`: the people the viewer may see, with when each was last
+//! seen and a flag when she has not been seen for [`NOT_SEEN_ROUNDS`] rounds
+//! or more; `GET /people/{id}`: her profile, consents, referrals and
+//! timeline. Both are audited: the list as a list, each profile by id.
+
+use super::{html, require_sees, Chrome};
+use crate::dashboard::auth::SignedIn;
+use crate::dashboard::data::{snake_words, Visible};
+use crate::dashboard::{time, DashError, DashboardState};
+use crate::store::dashboard::NewAuditEntry;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use nightround_core::domain::{ConsentState, RecordKind};
+use nightround_core::Timestamp;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// Rounds without a contact after which a person is flagged.
+pub const NOT_SEEN_ROUNDS: usize = 3;
+/// The most characters of a search looked at.
+const MAX_QUERY: usize = 60;
+
+#[derive(Debug, Deserialize)]
+pub struct PeopleQuery {
+    q: Option<String>,
+    flagged: Option<String>,
+}
+
+pub struct PersonRow {
+    pub href: String,
+    pub alias: String,
+    pub last_seen: String,
+    pub last_area: String,
+    pub contacts: usize,
+    pub open_referrals: usize,
+    pub flag: Option<String>,
+    pub registered: bool,
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct PeoplePage {
+    chrome: Chrome,
+    rows: Vec<PersonRow>,
+    q: String,
+    flagged_only: bool,
+    flagged: usize,
+    total: usize,
+    rounds: usize,
+    not_seen_rounds: usize,
+}
+
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+}
+
+pub struct ConsentRow {
+    pub agency: String,
+    pub state: &'static str,
+    pub covers: String,
+    pub given: String,
+    pub review: String,
+}
+
+pub struct ReferralRow {
+    pub agency: String,
+    pub urgency: String,
+    pub status: String,
+    pub due: String,
+    pub overdue: bool,
+    pub needs: String,
+}
+
+pub struct Event {
+    pub when: String,
+    pub what: String,
+    pub detail: String,
+    pub by: String,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    chrome: Chrome,
+    alias: String,
+    facts: Vec<Fact>,
+    flag: Option<String>,
+    consents: Vec<ConsentRow>,
+    referrals: Vec<ReferralRow>,
+    events: Vec<Event>,
+}
+
+/// For each person, (last contact, rounds since), given the rounds on which
+/// anyone was seen.
+fn not_seen_for(
+    v: &Visible,
+    person: Uuid,
+    rounds: &[chrono::NaiveDate],
+) -> (Option<Timestamp>, usize) {
+    let last = v
+        .contacts
+        .iter()
+        .filter(|c| c.body.person_id == Some(person))
+        .map(|c| c.body.at)
+        .max();
+    let since = match last {
+        Some(t) => {
+            let r = time::round_of(t);
+            rounds.iter().filter(|d| **d > r).count()
+        }
+        None => rounds.len(),
+    };
+    (last, since)
+}
+
+fn flag_words(last: Option<Timestamp>, since: usize) -> Option<String> {
+    if since < NOT_SEEN_ROUNDS {
+        return None;
+    }
+    Some(match last {
+        Some(_) => format!("Not seen for {since} rounds"),
+        None => format!("No contact recorded in {since} rounds"),
+    })
+}
+
+/// `GET /people`
+pub async fn list(
+    State(state): State<DashboardState>,
+    who: SignedIn,
+    Query(q): Query<PeopleQuery>,
+) -> Result<Response, DashError> {
+    require_sees(&who, RecordKind::Person)?;
+    let v = Visible::load(&state, &who).await?;
+    let rounds = v.rounds();
+    let query: String = q
+        .q
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(MAX_QUERY)
+        .collect();
+    let needle = query.to_lowercase();
+    let flagged_only = q.flagged.is_some();
+    let mut rows: Vec<(Option<Timestamp>, PersonRow)> = v
+        .people
+        .values()
+        .filter(|p| needle.is_empty() || p.body.alias.to_lowercase().contains(&needle))
+        .map(|p| {
+            let id = p.body.id;
+            let (last, since) = not_seen_for(&v, id, &rounds);
+            let last_area = v
+                .contacts
+                .iter()
+                .find(|c| c.body.person_id == Some(id))
+                .map(|c| v.area_name(&c.body.area_id))
+                .unwrap_or_default();
+            let row = PersonRow {
+                href: format!("/people/{id}"),
+                alias: p.body.alias.clone(),
+                last_seen: last.map_or_else(|| "never".into(), time::day_hm),
+                last_area,
+                contacts: v
+                    .contacts
+                    .iter()
+                    .filter(|c| c.body.person_id == Some(id))
+                    .count(),
+                open_referrals: v
+                    .referrals
+                    .iter()
+                    .filter(|r| r.body.person_id == id && r.body.status.is_open())
+                    .count(),
+                flag: flag_words(last, since),
+                registered: p.body.registered_with_outreach,
+            };
+            (last, row)
+        })
+        .collect();
+    let flagged = rows.iter().filter(|(_, r)| r.flag.is_some()).count();
+    if flagged_only {
+        rows.retain(|(_, r)| r.flag.is_some());
+    }
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.alias.cmp(&b.1.alias)));
+    let total = v.people.len();
+    state
+        .audit(NewAuditEntry {
+            at: state.now(),
+            actor: who.worker.id.clone(),
+            action: "view_people".into(),
+            subject: None,
+            detail: Some(format!("{} people listed", rows.len())),
+        })
+        .await?;
+    html(&PeoplePage {
+        chrome: Chrome::new(&who, "People", "/people"),
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+        q: query,
+        flagged_only,
+        flagged,
+        total,
+        rounds: rounds.len(),
+        not_seen_rounds: NOT_SEEN_ROUNDS,
+    })
+}
+
+/// `GET /people/{id}`
+pub async fn person(
+    State(state): State<DashboardState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, DashError> {
+    require_sees(&who, RecordKind::Person)?;
+    let id = Uuid::parse_str(&id).map_err(|_| DashError::NotFound)?;
+    let v = Visible::load(&state, &who).await?;
+    // Not found and not allowed are the same answer.
+    let p = v.people.get(&id).ok_or(DashError::NotFound)?;
+    state
+        .audit(NewAuditEntry {
+            at: state.now(),
+            actor: who.worker.id.clone(),
+            action: "view_person".into(),
+            subject: Some(id.to_string()),
+            detail: None,
+        })
+        .await?;
+    let now = v.now;
+    let b = &p.body;
+    let rounds = v.rounds();
+    let (last, since) = not_seen_for(&v, id, &rounds);
+    let yes_no = |x: bool| if x { "yes" } else { "no" }.to_owned();
+    let mut facts = vec![
+        Fact {
+            label: "Known as",
+            value: b.alias.clone(),
+        },
+        Fact {
+            label: "Registered with outreach",
+            value: yes_no(b.registered_with_outreach),
+        },
+        Fact {
+            label: "Prefers a female worker",
+            value: yes_no(b.prefers_female_worker),
+        },
+        Fact {
+            label: "First recorded",
+            value: format!("{} by {}", time::day_hm(b.created_at), b.recorded_by.display_name),
+        },
+        Fact {
+            label: "Last seen",
+            value: last.map_or_else(|| "no contact recorded".into(), time::day_hm),
+        },
+    ];
+    if let Some(k) = &b.key_worker {
+        facts.push(Fact {
+            label: "Key worker",
+            value: k.clone(),
+        });
+    }
+    if let Some(y) = b.birth_year {
+        facts.push(Fact {
+            label: "Born",
+            value: y.to_string(),
+        });
+    }
+    if let Some(d) = &b.description {
+        facts.push(Fact {
+            label: "Description",
+            value: d.clone(),
+        });
+    }
+    let consents = v
+        .consents
+        .iter()
+        .filter(|c| c.body.person_id == id)
+        .map(|c| ConsentRow {
+            agency: v.agency_name(&c.body.agency_id),
+            state: match c.body.state(now) {
+                ConsentState::Valid => "in force",
+                ConsentState::DueForReview => "due for review",
+                ConsentState::Withdrawn => "withdrawn",
+            },
+            covers: c
+                .body
+                .covers
+                .iter()
+                .map(snake_words)
+                .collect::<Vec<_>>()
+                .join(", "),
+            given: format!(
+                "{} ({})",
+                time::day_hm(c.body.given_at),
+                snake_words(&c.body.method)
+            ),
+            review: time::day(c.body.review_at),
+        })
+        .collect();
+    let referrals = v
+        .referrals
+        .iter()
+        .filter(|r| r.body.person_id == id)
+        .map(|r| ReferralRow {
+            agency: v.agency_name(&r.body.agency_id),
+            urgency: snake_words(&r.body.urgency),
+            status: r.body.status.as_str().to_owned(),
+            due: time::day_hm(r.body.due_at),
+            overdue: r.body.is_overdue(now),
+            needs: r.body.needs.clone(),
+        })
+        .collect();
+    let mut events: Vec<(Timestamp, Event)> = Vec::new();
+    for c in v.contacts.iter().filter(|c| c.body.person_id == Some(id)) {
+        let c = &c.body;
+        let mut detail = vec![v.area_name(&c.area_id)];
+        if !c.wellbeing.is_empty() {
+            detail.push(
+                c.wellbeing
+                    .iter()
+                    .map(snake_words)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+        }
+        if !c.supplies.is_empty() {
+            detail.push(v.supplies_text(&c.supplies));
+        }
+        if let Some(n) = &c.note {
+            detail.push(format!("Note: {n}"));
+        }
+        events.push((
+            c.at,
+            Event {
+                when: time::day_hm(c.at),
+                what: snake_words(&c.kind),
+                detail: detail.join(" · "),
+                by: c.recorded_by.display_name.clone(),
+            },
+        ));
+    }
+    for r in v.referrals.iter().filter(|r| r.body.person_id == id) {
+        for h in &r.body.history {
+            events.push((
+                h.at,
+                Event {
+                    when: time::day_hm(h.at),
+                    what: format!("referral {}", h.status.as_str()),
+                    detail: v.agency_name(&r.body.agency_id),
+                    by: h.by.clone(),
+                },
+            ));
+        }
+    }
+    for c in v.consents.iter().filter(|c| c.body.person_id == id) {
+        events.push((
+            c.body.given_at,
+            Event {
+                when: time::day_hm(c.body.given_at),
+                what: "consent given".into(),
+                detail: v.agency_name(&c.body.agency_id),
+                by: c.body.taken_by.display_name.clone(),
+            },
+        ));
+    }
+    for c in v.concerns.iter().filter(|c| c.body.reported_by == Some(id)) {
+        events.push((
+            c.body.at,
+            Event {
+                when: time::day_hm(c.body.at),
+                what: format!("reported: {}", snake_words(&c.body.category)),
+                detail: v.area_name(&c.body.area_id),
+                by: c.body.recorded_by.display_name.clone(),
+            },
+        ));
+    }
+    events.sort_by_key(|e| std::cmp::Reverse(e.0));
+    html(&PersonPage {
+        chrome: Chrome::new(&who, b.alias.clone(), "/people"),
+        alias: b.alias.clone(),
+        facts,
+        flag: flag_words(last, since),
+        consents,
+        referrals,
+        events: events.into_iter().map(|(_, e)| e).collect(),
+    })
+}

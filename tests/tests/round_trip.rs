@@ -204,3 +204,24 @@ fn an_expired_lease_locks_the_phone_until_it_syncs() {
     a.vault.sync(&quick_sync()).unwrap();
     assert!(a.vault.find_people("").is_ok(), "a sync renews the lease");
 }
+
+#[test]
+fn a_locked_phone_still_sends_its_round_in_the_background() {
+    let server = TestServer::start(false);
+    let a = Device::new(&server, "Sam", Role::OutreachWorker, None);
+    let b = Device::new(&server, "Priya", Role::OutreachWorker, None);
+    let (jade, ..) = jade_round(&a);
+    // The app went to the background: the vault locked, the keys are gone.
+    a.vault.lock();
+    let report = a.vault.sync(&quick_sync()).unwrap();
+    assert_eq!(report.pushed, 7);
+    assert_eq!(report.pending, 0);
+    assert!(a.vault.is_locked(), "still locked: nothing was opened");
+    b.vault.sync(&quick_sync()).unwrap();
+    assert_eq!(b.vault.person(jade.id).unwrap().alias, "Jade");
+    // Unlocked later, the phone has nothing left to send and pulls as usual.
+    a.vault.unlock(nightround_e2e::harness::PIN).unwrap();
+    let report = a.vault.sync(&quick_sync()).unwrap();
+    assert_eq!((report.pushed, report.pending), (0, 0));
+    assert_eq!(a.vault.person(jade.id).unwrap().alias, "Jade");
+}

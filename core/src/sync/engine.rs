@@ -168,6 +168,59 @@ pub fn deliver_undelivered(vault_path: &std::path::Path) -> Result<u64> {
 }
 
 impl Vault {
+    /// Locked (the app is in the background): delivers the outbox by its
+    /// sealed copies, which need no key the phone holds while locked. Pulling
+    /// waits for the next unlocked sync: pulled records must be sealed under
+    /// the data key.
+    fn push_while_locked(&self, options: &SyncOptions) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        loop {
+            let Some((c, batch)) =
+                self.locked_outbox(options.batch_size.clamp(1, MAX_PUSH_CHANGES))?
+            else {
+                return Err(CoreError::Locked);
+            };
+            if batch.is_empty() {
+                break;
+            }
+            let t =
+                HttpTransport::new(&c.server_url, c.pinned_cert_pem.as_deref(), options.timeout)
+                    .map_err(to_core)?;
+            let req = super::protocol::SealedDelivery {
+                protocol: PROTOCOL_VERSION,
+                duress: false,
+                entries: batch.iter().map(|e| e.entry.clone()).collect(),
+                shredded: false,
+            };
+            let resp = match retrying(&options.backoff, || t.deliver_sealed(&c.token, &req)) {
+                Ok(r) => r,
+                Err(e) if e.code() == Some(ErrorCode::Revoked) => {
+                    self.wipe()?;
+                    return Err(CoreError::Revoked);
+                }
+                Err(e) => return Err(to_core(e)),
+            };
+            for ack in &resp.acks {
+                use super::protocol::AckStatus::*;
+                match ack.status {
+                    Applied | Merged => report.pushed += 1,
+                    Duplicate => report.duplicates += 1,
+                    Rejected => report.rejected += 1,
+                }
+            }
+            self.locked_acks(&batch, &resp.acks)?;
+            if resp.acks.is_empty() {
+                return Err(CoreError::ServerRefused(
+                    "the server acknowledged nothing".into(),
+                ));
+            }
+        }
+        report.pending = self.with_conn(|conn, _| {
+            Ok(conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
+        })?;
+        Ok(report)
+    }
+
     /// Delivers the sealed copies a shred handed on, and the duress flag.
     fn deliver_sealed(
         &self,
@@ -205,6 +258,9 @@ impl Vault {
     /// Pushes the outbox, then pulls; call it on a background thread when the
     /// network returns. Safe to call again at any point after any failure.
     pub fn sync(&self, options: &SyncOptions) -> Result<SyncReport> {
+        if self.is_locked() {
+            return self.push_while_locked(options);
+        }
         let meta = self.sync_meta()?;
         let (Some(url), Some(token)) = (meta.server_url.clone(), meta.token.clone()) else {
             return Err(CoreError::NotEnrolled);

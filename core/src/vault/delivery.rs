@@ -191,3 +191,111 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
         .and_then(|_| f.sync_all())
         .map_err(|_| CoreError::Storage("could not keep the undelivered changes".into()))
 }
+
+/// An outbox entry sent while the vault is locked, by its sealed copy.
+pub(crate) struct LockedEntry {
+    pub seq: i64,
+    pub entry: SealedEntry,
+}
+
+impl super::Vault {
+    /// While locked: the credentials (from the keystore-only package) and
+    /// the oldest outbox entries that have sealed copies. `None` when the
+    /// vault has no delivery package (not enrolled with a sealing server).
+    pub(crate) fn locked_outbox(
+        &self,
+        limit: usize,
+    ) -> Result<Option<(DeliveryCredentials, Vec<LockedEntry>)>> {
+        use base64::Engine;
+        let keystore = self.keystore.clone();
+        self.with_conn(|conn, vault_id| {
+            let row: Option<(Vec<u8>, Vec<u8>)> = conn
+                .query_row("SELECT salt, package FROM delivery", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let Some((salt, package)) = row else {
+                return Ok(None);
+            };
+            let Some(secret) = keystore
+                .load_secret(&keystore_name(vault_id, &salt))
+                .map_err(|e| CoreError::KeyStore(e.0))?
+            else {
+                return Ok(None);
+            };
+            let plain = envelope::open(&key_from(&secret, &salt), &aad(), &package)?;
+            let credentials: DeliveryCredentials = serde_json::from_slice(&plain)
+                .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?;
+            let mut st = conn.prepare(
+                "SELECT seq, kind, id, version, sealed_copy FROM outbox
+                 WHERE sealed_copy IS NOT NULL AND quarantined_reason IS NULL ORDER BY seq LIMIT ?1",
+            )?;
+            let rows: Vec<(i64, String, String, String, Vec<u8>)> = st
+                .query_map([limit as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?
+                .collect::<std::result::Result<_, _>>()?;
+            let entries = rows
+                .into_iter()
+                .filter_map(|(seq, kind, id, version, sealed)| {
+                    Some(LockedEntry {
+                        seq,
+                        entry: SealedEntry {
+                            kind: crate::domain::RecordKind::parse(&kind)?,
+                            id: Uuid::parse_str(&id).ok()?,
+                            version,
+                            sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
+                        },
+                    })
+                })
+                .collect();
+            Ok(Some((credentials, entries)))
+        })
+    }
+
+    /// Applies the acks of a locked delivery: plaintext bookkeeping only.
+    pub(crate) fn locked_acks(
+        &self,
+        sent: &[LockedEntry],
+        acks: &[crate::sync::protocol::Ack],
+    ) -> Result<()> {
+        use crate::sync::protocol::AckStatus;
+        self.with_conn(|conn, _| {
+            let tx = conn.transaction()?;
+            for ack in acks {
+                let Some(e) = sent
+                    .iter()
+                    .find(|e| e.entry.id == ack.id && e.entry.version == ack.version)
+                else {
+                    continue;
+                };
+                if ack.status == AckStatus::Rejected {
+                    let reason: String = ack
+                        .reason
+                        .clone()
+                        .unwrap_or_else(|| "refused".into())
+                        .chars()
+                        .take(200)
+                        .collect();
+                    tx.execute(
+                        "UPDATE outbox SET quarantined_reason = ?1 WHERE seq = ?2",
+                        (reason, e.seq),
+                    )?;
+                } else {
+                    tx.execute("DELETE FROM outbox WHERE seq = ?1", [e.seq])?;
+                    tx.execute(
+                        "UPDATE records SET sync_state = ?1 WHERE kind = ?2 AND id = ?3 AND version = ?4",
+                        (
+                            super::store::SyncState::Synced as i64,
+                            e.entry.kind.as_str(),
+                            e.entry.id.to_string(),
+                            &e.entry.version,
+                        ),
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+}

@@ -266,6 +266,18 @@ impl Vault {
         }
     }
 
+    /// Runs `f` on the connection whether or not the vault is unlocked: for
+    /// bookkeeping that touches no sealed data (sync while locked).
+    pub(crate) fn with_conn<R>(
+        &self,
+        f: impl FnOnce(&mut Connection, &str) -> Result<R>,
+    ) -> Result<R> {
+        let mut inner = self.lock_inner();
+        let Inner { conn, vault_id, .. } = &mut *inner;
+        let conn = conn.as_mut().ok_or(CoreError::Shredded)?;
+        f(conn, vault_id)
+    }
+
     pub(crate) fn vault_id(&self) -> String {
         self.lock_inner().vault_id.clone()
     }

@@ -26,13 +26,6 @@ dependencyResolutionManagement {
             }
         }
         mavenCentral()
-        // The Kotlin half of rustls-platform-verifier (the core's HTTPS
-        // certificate check on Android) is published only here, not on
-        // Maven Central; scoped so nothing else is ever fetched from it.
-        maven("https://github.com/rustls/rustls-platform-verifier/raw/maven-archive/android-release-support/maven/") {
-            name = "RustlsPlatformVerifier"
-            content { includeGroup("org.rustls") }
-        }
     }
 }
 

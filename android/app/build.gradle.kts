@@ -1,4 +1,3 @@
-import org.nightround.build.CargoLockVersion
 import org.nightround.build.CargoNdkTask
 import org.nightround.build.UniffiKotlinTask
 
@@ -129,14 +128,6 @@ androidComponents {
     }
 }
 
-// The Kotlin half of rustls-platform-verifier, at exactly the version in Cargo.lock.
-val rustlsVerifierVersion: Provider<String> = providers.of(CargoLockVersion::class.java) {
-    parameters {
-        lockFile.set(workspace.file("Cargo.lock"))
-        crate.set("rustls-platform-verifier-android")
-    }
-}
-
 dependencies {
     implementation(libs.androidx.core.ktx)
     implementation(libs.androidx.activity.compose)
@@ -161,5 +152,4 @@ dependencies {
 
     // The generated bindings call Rust through JNA; the AAR brings libjnidispatch.so.
     implementation("net.java.dev.jna:jna:${libs.versions.jna.get()}@aar")
-    implementation("org.rustls:rustls-platform-verifier:${rustlsVerifierVersion.get()}")
 }

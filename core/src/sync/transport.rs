@@ -88,12 +88,19 @@ impl HttpTransport {
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("nightround-core/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none());
-        if let Some(pem) = pinned_cert_pem {
-            let cert = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|_| {
+        // Whom to trust is decided here, never by the platform: the pinned
+        // certificate alone when there is one (the usual case), otherwise
+        // Mozilla's bundled roots (a server with a public certificate).
+        let roots: Vec<reqwest::Certificate> = match pinned_cert_pem {
+            Some(pem) => vec![reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|_| {
                 TransportError::Config("the pinned certificate is not valid PEM".into())
-            })?;
-            builder = builder.tls_certs_only([cert]);
-        }
+            })?],
+            None => webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok())
+                .collect(),
+        };
+        builder = builder.tls_certs_only(roots);
         let http = builder
             .build()
             .map_err(|_| TransportError::Config("could not set up HTTPS".into()))?;

@@ -5,7 +5,6 @@ import android.os.Build
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
-import org.nightround.app.net.NativeTls
 import org.nightround.app.platform.AndroidVaultHome
 import org.nightround.app.platform.PrefsSettingsStore
 import org.nightround.app.security.BiometricPinKeeper
@@ -32,8 +31,6 @@ class AppGraph(context: Context) {
     /** A default for the enrolment form; she can change it. */
     val deviceName: String = Build.MODEL ?: "Android phone"
 
-    /** False when the core cannot check HTTPS certificates on this build (see [NativeTls]). */
-    val tlsReady: Boolean get() = NativeTls.ready
 
     fun coreVersion(): String = uniffi.nightround_ffi.coreVersion()
 }

@@ -4,7 +4,6 @@ import android.app.Application
 import androidx.lifecycle.ProcessLifecycleOwner
 import kotlinx.coroutines.launch
 import org.nightround.app.lifecycle.BackgroundLock
-import org.nightround.app.net.NativeTls
 import org.nightround.app.sync.SyncNotifications
 
 /**
@@ -17,7 +16,6 @@ class NightroundApp : Application() {
 
     override fun onCreate() {
         super.onCreate()
-        NativeTls.init(this)
         SyncNotifications.ensureChannel(this)
         ProcessLifecycleOwner.get().lifecycle.addObserver(BackgroundLock(graph.session))
         graph.sync.schedulePeriodic()

@@ -41,7 +41,7 @@ fun AppRoot(graph: AppGraph, actions: AppActions) {
                 val state = rememberHolder(g) { s ->
                     EnrolState(graph.session, graph.home, graph.sync, s, graph.deviceName, notice = g.why)
                 }
-                EnrolScreen(state, tlsReady = graph.tlsReady, onQuickExit = actions.quickExit)
+                EnrolScreen(state, onQuickExit = actions.quickExit)
             }
             AppSession.Gate.Locked -> {
                 val state = rememberHolder(g) { s -> UnlockState(graph.session, graph.pinKeeper, graph.sync, s) }

@@ -22,7 +22,7 @@ import org.nightround.app.ui.components.ScreenFrame
  * anywhere; it only protects the records on this phone.
  */
 @Composable
-fun EnrolScreen(state: EnrolState, tlsReady: Boolean, onQuickExit: () -> Unit) {
+fun EnrolScreen(state: EnrolState, onQuickExit: () -> Unit) {
     val ui by state.ui.collectAsStateWithLifecycle()
     when (ui.step) {
         EnrolStep.DETAILS -> ScreenFrame(
@@ -39,14 +39,6 @@ fun EnrolScreen(state: EnrolState, tlsReady: Boolean, onQuickExit: () -> Unit) {
             },
         ) {
             ui.notice?.let { item { NoticeText(it) } }
-            if (!tlsReady) {
-                item {
-                    ProblemText(
-                        "This copy of the app can't check the server's security certificate, so it can't enrol or sync. " +
-                            "Ask whoever installed it for an updated copy.",
-                    )
-                }
-            }
             item { BodyText("Your supervisor gives you the server address and a one-time code.") }
             item {
                 PlainField(

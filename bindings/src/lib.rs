@@ -72,6 +72,21 @@ pub fn deliver_undelivered(vault_path: String) -> Result<u64, NightroundError> {
     guard::guarded(|| nightround_core::sync::deliver_undelivered(std::path::Path::new(&vault_path)))
 }
 
+/// Where "tonight" starts for a phone at `utc_offset_minutes`: the most
+/// recent local noon. The same on every screen and platform.
+#[uniffi::export]
+pub fn round_start(now: Timestamp, utc_offset_minutes: i32) -> Timestamp {
+    nightround_core::vault::forms::round_start(now, utc_offset_minutes)
+}
+
+/// The statuses a referral may move to next.
+#[uniffi::export]
+pub fn next_statuses(
+    status: nightround_core::domain::ReferralStatus,
+) -> Vec<nightround_core::domain::ReferralStatus> {
+    nightround_core::vault::forms::next_statuses(status)
+}
+
 /// Parses a UUID typed or scanned by a person; `None` if it is not one.
 #[uniffi::export]
 pub fn parse_id(text: String) -> Option<Uuid> {

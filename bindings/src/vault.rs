@@ -168,6 +168,11 @@ impl NightroundVault {
         guarded(|| self.inner.directory())
     }
 
+    /// The quick-contact form's choices and defaults for this worker.
+    pub fn quick_contact_form(&self) -> R<nightround_core::vault::forms::QuickContactForm> {
+        guarded(|| self.inner.quick_contact_form())
+    }
+
     pub fn last_area(&self) -> R<Option<String>> {
         guarded(|| self.inner.last_area())
     }

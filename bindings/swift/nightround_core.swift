@@ -1710,6 +1710,101 @@ public func FfiConverterTypePersonDraft_lower(_ value: PersonDraft) -> RustBuffe
 
 
 /**
+ * The quick-contact screen: its choices and defaults for this worker.
+ */
+public struct QuickContactForm: Equatable, Hashable {
+    /**
+     * In the directory's order.
+     */
+    public var areas: [Area]
+    /**
+     * The area of her last contact, if it is still in the list.
+     */
+    public var defaultAreaId: String?
+    /**
+     * The kinds her role may record, the default first.
+     */
+    public var kinds: [ContactKind]
+    public var defaultKind: ContactKind
+    public var supplies: [SupplyItem]
+    public var wellbeing: [WellbeingFlag]
+    public var noteMaxChars: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * In the directory's order.
+         */areas: [Area], 
+        /**
+         * The area of her last contact, if it is still in the list.
+         */defaultAreaId: String?, 
+        /**
+         * The kinds her role may record, the default first.
+         */kinds: [ContactKind], defaultKind: ContactKind, supplies: [SupplyItem], wellbeing: [WellbeingFlag], noteMaxChars: UInt32) {
+        self.areas = areas
+        self.defaultAreaId = defaultAreaId
+        self.kinds = kinds
+        self.defaultKind = defaultKind
+        self.supplies = supplies
+        self.wellbeing = wellbeing
+        self.noteMaxChars = noteMaxChars
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension QuickContactForm: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQuickContactForm: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QuickContactForm {
+        return
+            try QuickContactForm(
+                areas: FfiConverterSequenceTypeArea.read(from: &buf), 
+                defaultAreaId: FfiConverterOptionString.read(from: &buf), 
+                kinds: FfiConverterSequenceTypeContactKind.read(from: &buf), 
+                defaultKind: FfiConverterTypeContactKind.read(from: &buf), 
+                supplies: FfiConverterSequenceTypeSupplyItem.read(from: &buf), 
+                wellbeing: FfiConverterSequenceTypeWellbeingFlag.read(from: &buf), 
+                noteMaxChars: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: QuickContactForm, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeArea.write(value.areas, into: &buf)
+        FfiConverterOptionString.write(value.defaultAreaId, into: &buf)
+        FfiConverterSequenceTypeContactKind.write(value.kinds, into: &buf)
+        FfiConverterTypeContactKind.write(value.defaultKind, into: &buf)
+        FfiConverterSequenceTypeSupplyItem.write(value.supplies, into: &buf)
+        FfiConverterSequenceTypeWellbeingFlag.write(value.wellbeing, into: &buf)
+        FfiConverterUInt32.write(value.noteMaxChars, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuickContactForm_lift(_ buf: RustBuffer) throws -> QuickContactForm {
+    return try FfiConverterTypeQuickContactForm.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuickContactForm_lower(_ value: QuickContactForm) -> RustBuffer {
+    return FfiConverterTypeQuickContactForm.lower(value)
+}
+
+
+/**
  * A referral as stored.
  */
 public struct Referral: Equatable, Hashable {
@@ -4802,6 +4897,31 @@ fileprivate struct FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSupplyTotal.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContactKind: FfiConverterRustBuffer {
+    typealias SwiftType = [ContactKind]
+
+    public static func write(_ value: [ContactKind], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContactKind.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ContactKind] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ContactKind]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContactKind.read(from: &buf))
         }
         return seq
     }

@@ -487,6 +487,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -688,6 +704,11 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      * Why each held-back change was refused.
      */
     func quarantineReasons() throws  -> [String]
+    
+    /**
+     * The quick-contact form's choices and defaults for this worker.
+     */
+    func quickContactForm() throws  -> QuickContactForm
     
     func raiseConcern(draft: ConcernDraft) throws  -> Concern
     
@@ -1036,6 +1057,18 @@ open func quarantineReasons()throws  -> [String]  {
     return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_quarantine_reasons(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The quick-contact form's choices and defaults for this worker.
+     */
+open func quickContactForm()throws  -> QuickContactForm  {
+    return try  FfiConverterTypeQuickContactForm_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_quick_contact_form(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2223,6 +2256,31 @@ fileprivate struct FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeReferralStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [ReferralStatus]
+
+    public static func write(_ value: [ReferralStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReferralStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReferralStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReferralStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReferralStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer {
     typealias SwiftType = [TimelineEntry]
 
@@ -2283,6 +2341,17 @@ public func enrolDevice(serverUrl: String, pinnedCertPem: String?, code: String,
 })
 }
 /**
+ * The statuses a referral may move to next.
+ */
+public func nextStatuses(status: ReferralStatus) -> [ReferralStatus]  {
+    return try!  FfiConverterSequenceTypeReferralStatus.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_func_next_statuses(
+        FfiConverterTypeReferralStatus_lower(status),uniffiCallStatus
+    )
+})
+}
+/**
  * The current time as the core sees it, for screens that default "since".
  */
 public func now() -> Timestamp  {
@@ -2300,6 +2369,19 @@ public func parseId(text: String) -> Uuid?  {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_func_parse_id(
         FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+/**
+ * Where "tonight" starts for a phone at `utc_offset_minutes`: the most
+ * recent local noon. The same on every screen and platform.
+ */
+public func roundStart(now: Timestamp, utcOffsetMinutes: Int32) -> Timestamp  {
+    return try!  FfiConverterTypeTimestamp_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_func_round_start(
+        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
     )
 })
 }
@@ -2328,10 +2410,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_func_enrol_device() != 9397) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_func_next_statuses() != 1569) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_func_now() != 43232) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_func_parse_id() != 31349) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_func_round_start() != 24854) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret() != 33731) {
@@ -2407,6 +2495,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_quarantine_reasons() != 810) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_quick_contact_form() != 54977) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_raise_concern() != 30054) {

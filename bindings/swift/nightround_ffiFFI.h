@@ -435,6 +435,11 @@ RustBuffer uniffi_nightround_ffi_fn_method_nightroundvault_person_timeline(uint6
 RustBuffer uniffi_nightround_ffi_fn_method_nightroundvault_quarantine_reasons(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_METHOD_NIGHTROUNDVAULT_QUICK_CONTACT_FORM
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_METHOD_NIGHTROUNDVAULT_QUICK_CONTACT_FORM
+RustBuffer uniffi_nightround_ffi_fn_method_nightroundvault_quick_contact_form(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_METHOD_NIGHTROUNDVAULT_RAISE_CONCERN
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_METHOD_NIGHTROUNDVAULT_RAISE_CONCERN
 RustBuffer uniffi_nightround_ffi_fn_method_nightroundvault_raise_concern(uint64_t ptr, RustBuffer draft, RustCallStatus *_Nonnull out_status
@@ -536,6 +541,11 @@ uint64_t uniffi_nightround_ffi_fn_func_deliver_undelivered(RustBuffer vault_path
 RustBuffer uniffi_nightround_ffi_fn_func_enrol_device(RustBuffer server_url, RustBuffer pinned_cert_pem, RustBuffer code, RustBuffer device_name, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_NEXT_STATUSES
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_NEXT_STATUSES
+RustBuffer uniffi_nightround_ffi_fn_func_next_statuses(RustBuffer status, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_NOW
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_NOW
 RustBuffer uniffi_nightround_ffi_fn_func_now(RustCallStatus *_Nonnull out_status
@@ -545,6 +555,11 @@ RustBuffer uniffi_nightround_ffi_fn_func_now(RustCallStatus *_Nonnull out_status
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_PARSE_ID
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_PARSE_ID
 RustBuffer uniffi_nightround_ffi_fn_func_parse_id(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_ROUND_START
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_ROUND_START
+RustBuffer uniffi_nightround_ffi_fn_func_round_start(RustBuffer now, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_NIGHTROUND_FFI_RUSTBUFFER_ALLOC
@@ -825,6 +840,12 @@ uint16_t uniffi_nightround_ffi_checksum_func_enrol_device(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_NEXT_STATUSES
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_NEXT_STATUSES
+uint16_t uniffi_nightround_ffi_checksum_func_next_statuses(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_NOW
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_NOW
 uint16_t uniffi_nightround_ffi_checksum_func_now(void
@@ -834,6 +855,12 @@ uint16_t uniffi_nightround_ffi_checksum_func_now(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_PARSE_ID
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_PARSE_ID
 uint16_t uniffi_nightround_ffi_checksum_func_parse_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_ROUND_START
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_ROUND_START
+uint16_t uniffi_nightround_ffi_checksum_func_round_start(void
     
 );
 #endif
@@ -984,6 +1011,12 @@ uint16_t uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline(v
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_METHOD_NIGHTROUNDVAULT_QUARANTINE_REASONS
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_METHOD_NIGHTROUNDVAULT_QUARANTINE_REASONS
 uint16_t uniffi_nightround_ffi_checksum_method_nightroundvault_quarantine_reasons(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_METHOD_NIGHTROUNDVAULT_QUICK_CONTACT_FORM
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_METHOD_NIGHTROUNDVAULT_QUICK_CONTACT_FORM
+uint16_t uniffi_nightround_ffi_checksum_method_nightroundvault_quick_contact_form(void
     
 );
 #endif

@@ -15,6 +15,7 @@
 mod actions;
 mod delivery;
 mod duress;
+pub mod forms;
 pub mod hlc;
 mod indexing;
 mod keyring;

@@ -208,13 +208,13 @@ final class AppModel {
 
     /// What a background task does; true when there was nothing to do or it
     /// worked. A locked vault cannot sync (see `BackgroundSync`).
+    /// Locked or not: a locked vault still sends its outbox (by the copies
+    /// sealed to the server); what others sent waits for an unlocked sync.
     func backgroundSync() async -> Bool {
         guard let gateway else { return true }
-        if await gateway.isLocked() {
-            return true
-        }
         switch await syncRunner.run(gateway) {
         case .synced: return true
+        case .failed(.Locked): return true
         case .failed: return false
         }
     }

@@ -5,13 +5,10 @@ import os
 /// Sync when iOS gives the app time in the background: a short
 /// `BGAppRefreshTask` and a longer `BGProcessingTask` that waits for network.
 ///
-/// A limit to know about: the core syncs only an unlocked vault (it needs the
-/// record keys to apply what it pulls), and the app locks the vault the moment
-/// it goes to the background. So today a background run finds the vault locked
-/// and ends at once, successfully, having changed nothing; the foreground
-/// paths (unlock, network returning, "Sync now") do the syncing. The README
-/// lists a locked-vault sync among the core APIs wished for; these tasks are
-/// ready for it.
+/// The app locks the vault the moment it goes to the background; a locked
+/// vault still sends its outbox, by the copies sealed to the server's key
+/// (ADR 0003), so records reach the team even if she does not open the app
+/// again. Pulling what others sent waits for the next unlocked sync.
 @MainActor
 final class BackgroundSync {
     static let shared = BackgroundSync()

@@ -1996,6 +1996,81 @@ public object FfiConverterTypePersonDraft: FfiConverterRustBuffer<PersonDraft> {
 
 
 /**
+ * The quick-contact screen: its choices and defaults for this worker.
+ */
+data class QuickContactForm (
+    /**
+     * In the directory's order.
+     */
+    var `areas`: List<Area>
+    , 
+    /**
+     * The area of her last contact, if it is still in the list.
+     */
+    var `defaultAreaId`: kotlin.String?
+    , 
+    /**
+     * The kinds her role may record, the default first.
+     */
+    var `kinds`: List<ContactKind>
+    , 
+    var `defaultKind`: ContactKind
+    , 
+    var `supplies`: List<SupplyItem>
+    , 
+    var `wellbeing`: List<WellbeingFlag>
+    , 
+    var `noteMaxChars`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeQuickContactForm: FfiConverterRustBuffer<QuickContactForm> {
+    override fun read(buf: ByteBuffer): QuickContactForm {
+        return QuickContactForm(
+            FfiConverterSequenceTypeArea.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeContactKind.read(buf),
+            FfiConverterTypeContactKind.read(buf),
+            FfiConverterSequenceTypeSupplyItem.read(buf),
+            FfiConverterSequenceTypeWellbeingFlag.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: QuickContactForm) = (
+            FfiConverterSequenceTypeArea.allocationSize(value.`areas`) +
+            FfiConverterOptionalString.allocationSize(value.`defaultAreaId`) +
+            FfiConverterSequenceTypeContactKind.allocationSize(value.`kinds`) +
+            FfiConverterTypeContactKind.allocationSize(value.`defaultKind`) +
+            FfiConverterSequenceTypeSupplyItem.allocationSize(value.`supplies`) +
+            FfiConverterSequenceTypeWellbeingFlag.allocationSize(value.`wellbeing`) +
+            FfiConverterUInt.allocationSize(value.`noteMaxChars`)
+    )
+
+    override fun write(value: QuickContactForm, buf: ByteBuffer) {
+            FfiConverterSequenceTypeArea.write(value.`areas`, buf)
+            FfiConverterOptionalString.write(value.`defaultAreaId`, buf)
+            FfiConverterSequenceTypeContactKind.write(value.`kinds`, buf)
+            FfiConverterTypeContactKind.write(value.`defaultKind`, buf)
+            FfiConverterSequenceTypeSupplyItem.write(value.`supplies`, buf)
+            FfiConverterSequenceTypeWellbeingFlag.write(value.`wellbeing`, buf)
+            FfiConverterUInt.write(value.`noteMaxChars`, buf)
+    }
+}
+
+
+
+/**
  * A referral as stored.
  */
 data class Referral (
@@ -4507,6 +4582,34 @@ public object FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer<List<S
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSupplyTotal.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeContactKind: FfiConverterRustBuffer<List<ContactKind>> {
+    override fun read(buf: ByteBuffer): List<ContactKind> {
+        val len = buf.getInt()
+        return List<ContactKind>(len) {
+            FfiConverterTypeContactKind.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ContactKind>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeContactKind.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ContactKind>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeContactKind.write(it, buf)
         }
     }
 }

@@ -51,6 +51,7 @@ import uniffi.nightround_core.FfiConverterTypeDirectory
 import uniffi.nightround_core.FfiConverterTypeEnrolment
 import uniffi.nightround_core.FfiConverterTypePerson
 import uniffi.nightround_core.FfiConverterTypePersonDraft
+import uniffi.nightround_core.FfiConverterTypeQuickContactForm
 import uniffi.nightround_core.FfiConverterTypeRecordKind
 import uniffi.nightround_core.FfiConverterTypeReferral
 import uniffi.nightround_core.FfiConverterTypeReferralDraft
@@ -70,6 +71,7 @@ import uniffi.nightround_core.FfiConverterTypeValidationError
 import uniffi.nightround_core.FfiConverterTypeWorkerIdentity
 import uniffi.nightround_core.Person
 import uniffi.nightround_core.PersonDraft
+import uniffi.nightround_core.QuickContactForm
 import uniffi.nightround_core.RecordKind
 import uniffi.nightround_core.Referral
 import uniffi.nightround_core.ReferralDraft
@@ -98,6 +100,7 @@ import uniffi.nightround_core.RustBuffer as RustBufferDirectory
 import uniffi.nightround_core.RustBuffer as RustBufferEnrolment
 import uniffi.nightround_core.RustBuffer as RustBufferPerson
 import uniffi.nightround_core.RustBuffer as RustBufferPersonDraft
+import uniffi.nightround_core.RustBuffer as RustBufferQuickContactForm
 import uniffi.nightround_core.RustBuffer as RustBufferRecordKind
 import uniffi.nightround_core.RustBuffer as RustBufferReferral
 import uniffi.nightround_core.RustBuffer as RustBufferReferralDraft
@@ -799,9 +802,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_func_enrol_device(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_func_next_statuses(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_func_now(
     ): Int
     external fun uniffi_nightround_ffi_checksum_func_parse_id(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_func_round_start(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret(
     ): Int
@@ -852,6 +859,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_quarantine_reasons(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_quick_contact_form(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_raise_concern(
     ): Int
@@ -977,6 +986,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_quarantine_reasons(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_quick_contact_form(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferQuickContactForm.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_raise_concern(`ptr`: Long,`draft`: RustBufferConcernDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferConcern.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_record_consent(`ptr`: Long,`draft`: RustBufferConsentDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1017,10 +1028,14 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_nightround_ffi_fn_func_enrol_device(`serverUrl`: RustBuffer.ByValue,`pinnedCertPem`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`deviceName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_func_next_statuses(`status`: RustBufferReferralStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_now(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferTimestamp.ByValue
     external fun uniffi_nightround_ffi_fn_func_parse_id(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_func_round_start(`now`: RustBufferTimestamp.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferTimestamp.ByValue
     external fun ffi_nightround_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_nightround_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1149,10 +1164,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_func_enrol_device() and 0xFFFF) != 9397) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_func_next_statuses() and 0xFFFF) != 1569) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_func_now() and 0xFFFF) != 43232) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_func_parse_id() and 0xFFFF) != 31349) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_func_round_start() and 0xFFFF) != 24854) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret() and 0xFFFF) != 33731) {
@@ -1228,6 +1249,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_quarantine_reasons() and 0xFFFF) != 810) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_quick_contact_form() and 0xFFFF) != 54977) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_raise_concern() and 0xFFFF) != 30054) {
@@ -1495,6 +1519,29 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 
     override fun write(value: UInt, buf: ByteBuffer) {
         buf.putInt(value.toInt())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
+    }
+
+    override fun lower(value: Int): Int {
+        return value
+    }
+
+    override fun allocationSize(value: Int) = 4UL
+
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
     }
 }
 
@@ -1813,6 +1860,11 @@ public interface NightroundVaultInterface {
      * Why each held-back change was refused.
      */
     fun `quarantineReasons`(): List<kotlin.String>
+    
+    /**
+     * The quick-contact form's choices and defaults for this worker.
+     */
+    fun `quickContactForm`(): QuickContactForm
     
     fun `raiseConcern`(`draft`: ConcernDraft): Concern
     
@@ -2287,6 +2339,23 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_quarantine_reasons(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The quick-contact form's choices and defaults for this worker.
+     */
+    @Throws(NightroundException::class)override fun `quickContactForm`(): QuickContactForm {
+            return FfiConverterTypeQuickContactForm.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_quick_contact_form(
         it,
         _status)
 }
@@ -3886,6 +3955,34 @@ public object FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer<List<S
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeReferralStatus: FfiConverterRustBuffer<List<ReferralStatus>> {
+    override fun read(buf: ByteBuffer): List<ReferralStatus> {
+        val len = buf.getInt()
+        return List<ReferralStatus>(len) {
+            FfiConverterTypeReferralStatus.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReferralStatus>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReferralStatus.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReferralStatus>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReferralStatus.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List<TimelineEntry>> {
     override fun read(buf: ByteBuffer): List<TimelineEntry> {
         val len = buf.getInt()
@@ -3907,6 +4004,8 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
         }
     }
 }
+
+
 
 
 
@@ -4013,6 +4112,20 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
     
 
         /**
+         * The statuses a referral may move to next.
+         */ fun `nextStatuses`(`status`: ReferralStatus): List<ReferralStatus> {
+            return FfiConverterSequenceTypeReferralStatus.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_func_next_statuses(
+    
+        
+        FfiConverterTypeReferralStatus.lower(`status`),_status)
+}
+    )
+    }
+    
+
+        /**
          * The current time as the core sees it, for screens that default "since".
          */ fun `now`(): Timestamp {
             return FfiConverterTypeTimestamp.lift(
@@ -4034,6 +4147,22 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
     
         
         FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Where "tonight" starts for a phone at `utc_offset_minutes`: the most
+         * recent local noon. The same on every screen and platform.
+         */ fun `roundStart`(`now`: Timestamp, `utcOffsetMinutes`: kotlin.Int): Timestamp {
+            return FfiConverterTypeTimestamp.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_func_round_start(
+    
+        
+        FfiConverterTypeTimestamp.lower(`now`),
+        FfiConverterInt.lower(`utcOffsetMinutes`),_status)
 }
     )
     }

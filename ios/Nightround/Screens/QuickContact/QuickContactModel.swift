@@ -7,7 +7,8 @@ struct QuickContactChoices: Equatable, Sendable {
     let areas: [Area]
     let supplies: [SupplyItem]
     let lastAreaId: String?
-    let role: Role
+    /// The kind her role records, decided by the core.
+    let defaultKind: ContactKind
 }
 
 /// The quick-contact form. Three things up front (who, where, what was
@@ -44,21 +45,20 @@ final class QuickContactModel {
         guard choices == nil else { return }
         do {
             let (loaded, person) = try await gateway.call { vault -> (QuickContactChoices, Person?) in
-                let directory = try vault.directory()
-                let identity = try vault.identity()
-                let lastAreaId = try vault.lastArea()
+                // Choices and defaults come from the core, the same on Android.
+                let form = try vault.quickContactForm()
                 let person = try personId.map { id in try vault.person(id: id) }
                 let choices = QuickContactChoices(
-                    areas: directory.areas,
-                    supplies: directory.supplies,
-                    lastAreaId: lastAreaId,
-                    role: identity.role
+                    areas: form.areas,
+                    supplies: form.supplies,
+                    lastAreaId: form.defaultAreaId,
+                    defaultKind: form.defaultKind
                 )
                 return (choices, person)
             }
             choices = loaded
             areaId = loaded.lastAreaId ?? ""
-            kind = ContactKindDefault.forRole(loaded.role)
+            kind = loaded.defaultKind
             if let person {
                 who.choose(person)
             }

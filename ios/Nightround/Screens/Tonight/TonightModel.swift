@@ -26,11 +26,6 @@ struct TonightContent: Equatable, Sendable {
 @MainActor
 @Observable
 final class TonightModel {
-    /// How far back "tonight" reaches. The core has no notion of a round's
-    /// start; twelve hours covers an evening round from any point in it (see
-    /// the README's wished-for `currentRound()`).
-    static let roundWindow: TimeInterval = 12 * 60 * 60
-
     private(set) var content: TonightContent?
     private(set) var problem: String?
 
@@ -41,7 +36,9 @@ final class TonightModel {
     }
 
     func load() async {
-        let since = Date.now.addingTimeInterval(-Self.roundWindow)
+        // "Tonight" starts at the most recent local noon, as the core says.
+        let offsetMinutes = Int32(TimeZone.current.secondsFromGMT(for: .now) / 60)
+        let since = roundStart(now: .now, utcOffsetMinutes: offsetMinutes)
         do {
             content = try await gateway.call { vault -> TonightContent in
                 let summary = try vault.roundSummary(since: since)

@@ -9,7 +9,6 @@ import kotlinx.coroutines.launch
 import uniffi.nightround_core.ContactDraft
 import uniffi.nightround_core.ContactKind
 import uniffi.nightround_core.PersonDraft
-import uniffi.nightround_core.Role
 import uniffi.nightround_core.SupplyLine
 import uniffi.nightround_core.TextField
 import uniffi.nightround_core.ValidationError
@@ -81,21 +80,20 @@ class QuickContactState(
     fun load() {
         scope.launch {
             val r = guard.call { vault ->
-                val directory = vault.directory()
-                val role = vault.identity().role
-                val lastArea = vault.lastArea()
+                // Choices and defaults come from the core, the same on iOS.
+                val form = vault.quickContactForm()
                 val person = personId?.let { vault.person(it) }
-                Defaults(directory.areas.map { AreaOption(it.id, it.name) }, directory.supplies.map { SupplyCount(it.id, it.name, 0) }, role, lastArea, person?.let { Who.Known(it.id, it.alias) })
+                Defaults(form.areas.map { AreaOption(it.id, it.name) }, form.supplies.map { SupplyCount(it.id, it.name, 0) }, form.defaultKind, form.defaultAreaId, person?.let { Who.Known(it.id, it.alias) })
             }
             when (r) {
                 is Outcome.Done -> {
                     val d = r.value
-                    kind = if (d.role == Role.POLICE_OFFICER) ContactKind.POLICE_WELFARE_CHECK else ContactKind.OUTREACH_CONVERSATION
+                    kind = d.kind
                     _ui.update {
                         it.copy(
                             loading = false,
                             areas = d.areas,
-                            areaId = d.lastArea?.takeIf { id -> d.areas.any { a -> a.id == id } } ?: d.areas.firstOrNull()?.id,
+                            areaId = d.lastArea ?: d.areas.firstOrNull()?.id,
                             supplies = d.supplies,
                             who = d.person ?: it.who,
                         )
@@ -232,7 +230,7 @@ class QuickContactState(
     private data class Defaults(
         val areas: List<AreaOption>,
         val supplies: List<SupplyCount>,
-        val role: Role,
+        val kind: ContactKind,
         val lastArea: String?,
         val person: Who.Known?,
     )

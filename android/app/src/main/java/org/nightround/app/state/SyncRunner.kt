@@ -47,10 +47,10 @@ class SyncRunner(
         try {
             repeat(maxPasses) {
                 // isLocked() first: it applies the idle timeout, so a background
-                // sync never keeps an idle session alive.
-                if (withContext(io) { vault.isLocked() }) {
-                    return@withLock if (it == 0) Result.NotNow("Unlock the app to sync.") else total
-                }
+                // sync never keeps an idle session alive. A locked vault still
+                // sends its outbox (by the copies sealed to the server); what
+                // others sent waits for the next unlocked sync.
+                withContext(io) { vault.isLocked() }
                 val report: SyncReport = withContext(io) { vault.sync() }
                 total = total.plus(report)
                 if (report.pending == 0uL || report.pushed == 0uL) return@withLock total

@@ -288,3 +288,72 @@ fn a_pin_that_cannot_be_right_does_not_use_an_attempt() {
     assert_eq!(f.vault.failed_unlocks().unwrap(), 0);
     f.vault.unlock(PIN).unwrap();
 }
+
+/// Run only by `the_failed_unlock_counter_survives_a_kill`, in a child process.
+#[test]
+#[ignore = "child process of the_failed_unlock_counter_survives_a_kill"]
+fn child_guessing_pins() {
+    let Ok(dir) = std::env::var("NIGHTROUND_GUESS_DIR") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let keystore = std::sync::Arc::new(FileKeyStore(dir.join("keystore")));
+    let clock = std::sync::Arc::new(nightround_core::clock::SystemClock);
+    let v = Vault::open(dir.join("vault.db"), keystore, clock).unwrap();
+    println!("ready");
+    use std::io::Write;
+    std::io::stdout().flush().unwrap();
+    loop {
+        let _ = v.unlock("123456");
+    }
+}
+
+#[test]
+fn the_failed_unlock_counter_survives_a_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let keystore = std::sync::Arc::new(FileKeyStore(dir.path().join("keystore")));
+    let clock = std::sync::Arc::new(nightround_core::clock::SystemClock);
+    let path = dir.path().join("vault.db");
+    Vault::create(
+        &path,
+        keystore.clone(),
+        clock.clone(),
+        PIN,
+        outreach_worker(),
+        nightround_core::domain::Directory::southend_defaults(),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "child_guessing_pins", "--nocapture"])
+        .env("NIGHTROUND_GUESS_DIR", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut buf = [0u8; 64];
+    let mut seen = Vec::new();
+    while !contains(&seen, b"ready") {
+        let n = std::io::Read::read(&mut out, &mut buf).unwrap();
+        assert!(n > 0);
+        seen.extend_from_slice(&buf[..n]);
+    }
+    // A few guesses (each an Argon2id derivation), then SIGKILL, most likely
+    // in the middle of one: no destructor, no rollback of the count.
+    std::thread::sleep(std::time::Duration::from_millis(120));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let v = Vault::open(&path, keystore, clock).unwrap();
+    let counted = v.failed_unlocks().unwrap();
+    assert!(counted >= 1, "the guesses were counted on disk");
+    assert!(counted < 10);
+    assert_eq!(
+        v.unlock("000000"),
+        Err(CoreError::WrongPin {
+            attempts_left: 10 - (counted + 1)
+        }),
+        "the count carries on after the kill"
+    );
+    v.unlock(PIN).unwrap();
+    assert_eq!(v.failed_unlocks().unwrap(), 0);
+}

@@ -126,3 +126,31 @@ impl Fixture {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// Secrets in files, so that a child process can open the parent's vault
+/// (tests of what survives a kill). Phones use the platform keystore.
+pub struct FileKeyStore(pub PathBuf);
+
+impl nightround_core::keystore::KeyStore for FileKeyStore {
+    fn create_secret(
+        &self,
+        name: &str,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, nightround_core::keystore::KeyStoreError> {
+        let secret = nightround_core::crypto::random::array::<32>().to_vec();
+        std::fs::create_dir_all(&self.0).unwrap();
+        std::fs::write(self.0.join(name), &secret).unwrap();
+        Ok(zeroize::Zeroizing::new(secret))
+    }
+    fn load_secret(
+        &self,
+        name: &str,
+    ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, nightround_core::keystore::KeyStoreError> {
+        Ok(std::fs::read(self.0.join(name))
+            .ok()
+            .map(zeroize::Zeroizing::new))
+    }
+    fn delete_secret(&self, name: &str) -> Result<(), nightround_core::keystore::KeyStoreError> {
+        let _ = std::fs::remove_file(self.0.join(name));
+        Ok(())
+    }
+}

@@ -8,7 +8,7 @@
 #   5. scripts/swift-shape.sh            static checks of the Swift bindings
 #   6. android/jvm-check/run.sh          the Android screens' state holders on the JVM
 #      android/check-manifest.sh, ios/check-shape.sh   app shell checks
-#   7. scripts/run.sh --once             the README's run command, end to end
+#   7. scripts/demo-phones.sh --once     command-line phones against a real server
 #   8. scripts/browser-tests.sh          only if it exists and is executable
 #
 # Stops at the first failing step (set -e) and prints a timing summary.
@@ -76,10 +76,12 @@ for check in android/check-manifest.sh ios/check-shape.sh; do
     fi
 done
 
-section "the README's run command (scripts/run.sh --once)"
-# The same demo a newcomer runs, on a debug build and a free port.
+section "phones and server end to end (scripts/demo-phones.sh --once)"
+# The command-line phones' demo from the README, on a debug build and a free
+# port. (The README's run command, nightround-server demo, is tested by
+# server/tests/dashboard_demo.rs.)
 NIGHTROUND_PROFILE=debug NIGHTROUND_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')" \
-    bash scripts/run.sh --once
+    bash scripts/demo-phones.sh --once
 
 if [ -x scripts/browser-tests.sh ]; then
     section "browser tests (scripts/browser-tests.sh)"

@@ -1,5 +1,5 @@
-//! The command line: `serve`, and `admin` subcommands on a data directory.
-//! (`demo` will join them.)
+//! The command line: `serve`, `demo`, and `admin` subcommands on a data
+//! directory.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use nightround_core::domain::Role;
@@ -23,6 +23,9 @@ impl Cli {
     /// The most detailed log level asked for.
     pub fn log_level(&self) -> tracing::Level {
         match self.verbose {
+            // The demo's progress bar and summary say what happens; its
+            // hundreds of syncs would bury them.
+            0 if matches!(self.command, Command::Demo(_)) => tracing::Level::WARN,
             0 => tracing::Level::INFO,
             1 => tracing::Level::DEBUG,
             _ => tracing::Level::TRACE,
@@ -32,8 +35,12 @@ impl Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the sync API until interrupted.
+    /// Serve the sync API and the supervisor dashboard until interrupted.
     Serve(ServeArgs),
+    /// Start a server in a fresh data directory, simulate a week of evening
+    /// rounds on simulated phones through the real sync, then serve the
+    /// dashboard (synthetic aliases only).
+    Demo(DemoArgs),
     /// Administer a data directory (the server may be running).
     Admin {
         /// The server's data directory.
@@ -67,6 +74,30 @@ struct ServeArgs {
     /// Days a phone may go unsynced before it locks itself.
     #[arg(long, default_value_t = nightround_server::config::DEFAULT_LEASE_DAYS)]
     lease_days: u32,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// A new or empty directory for the demo's data; default: a new one
+    /// under the system's temporary directory.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Address and port to listen on (loopback); a busy default port falls
+    /// back to a free one.
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Serve HTTPS with a self-signed certificate (the phones pin it).
+    #[arg(long)]
+    tls: bool,
+    /// Evening rounds to simulate, tonight's included.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=28))]
+    days: u32,
+    /// Seed of the simulated week (the same seed tells the same week).
+    #[arg(long, default_value_t = 2022)]
+    seed: u64,
+    /// No progress bar.
+    #[arg(long)]
+    no_progress: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -137,15 +168,47 @@ enum AdminCommand {
     },
     /// List devices with their last sync.
     Devices,
+    /// Give a worker a dashboard sign-in; prints a generated password once.
+    DashboardAccount {
+        #[arg(long)]
+        worker: String,
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a new generated password for a dashboard sign-in (and lift a
+    /// lockout); prints it once.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 /// Runs the command.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Demo(args) => demo(args),
         Command::Admin { data_dir, command } => {
             let config = ServerConfig::new(data_dir, SocketAddr::from(([127, 0, 0, 1], 0)));
-            admin(&Admin::open(&config)?, command)
+            match command {
+                AdminCommand::DashboardAccount { worker, username } => {
+                    let password = nightround_server::dashboard::accounts::create_in_data_dir(
+                        &config, &worker, &username, None,
+                    )?;
+                    println!("{password}");
+                    eprintln!("the password for '{username}'; it is shown only this once");
+                    Ok(())
+                }
+                AdminCommand::ResetPassword { username } => {
+                    let password = nightround_server::dashboard::accounts::reset_in_data_dir(
+                        &config, &username,
+                    )?;
+                    println!("{password}");
+                    eprintln!("the new password for '{username}'; it is shown only this once");
+                    Ok(())
+                }
+                command => admin(&Admin::open(&config)?, command),
+            }
         }
     }
 }
@@ -169,12 +232,28 @@ fn serve(args: ServeArgs) -> Result<()> {
         if let Some(fp) = server.tls_fingerprint() {
             println!("certificate SHA-256 fingerprint: {fp}");
         }
+        println!("dashboard: {}/", server.base_url());
         tokio::signal::ctrl_c()
             .await
             .map_err(|e| ServerError::Config(format!("waiting for Ctrl-C: {e}")))?;
         println!("stopping");
         server.shutdown().await
     })
+}
+
+fn demo(args: DemoArgs) -> Result<()> {
+    let defaults = nightround_server::demo::DemoOptions::default();
+    let opts = nightround_server::demo::DemoOptions {
+        data_dir: args.data_dir,
+        listen: args.listen.unwrap_or(defaults.listen),
+        listen_given: args.listen.is_some(),
+        tls: args.tls,
+        days: args.days,
+        seed: args.seed,
+        progress: !args.no_progress,
+        pretend_now: None,
+    };
+    nightround_server::demo::run(&opts)
 }
 
 fn time(t: Option<nightround_core::Timestamp>) -> String {
@@ -234,6 +313,11 @@ fn admin(admin: &Admin, command: AdminCommand) -> Result<()> {
         AdminCommand::RevokeWorker { worker } => {
             admin.revoke_worker(&worker)?;
             println!("revoked worker {worker} and her devices");
+        }
+        AdminCommand::DashboardAccount { .. } | AdminCommand::ResetPassword { .. } => {
+            return Err(ServerError::Config(
+                "dashboard accounts are handled before opening the admin".into(),
+            ));
         }
         AdminCommand::Devices => {
             println!("device\tname\tworker\trole\torganisation\tlast sync\tstate");

@@ -9,13 +9,16 @@
 //!   devices and sets the directory, on the same store;
 //! - [`policy`] is the one table of who may see and write what;
 //! - [`store::Store`] is the storage trait; [`store::sqlite`] its only backend;
-//! - [`dashboard`] is the supervisor dashboard, served beside the sync API.
+//! - [`dashboard`] is the supervisor dashboard, served beside the sync API;
+//! - [`demo`] is `nightround-server demo`: a simulated week through the real
+//!   core and sync, then the dashboard.
 
 pub mod admin;
 pub mod api;
 pub mod apply;
 pub mod config;
 pub mod dashboard;
+pub mod demo;
 pub mod error;
 pub mod keys;
 pub mod merge;

@@ -56,8 +56,7 @@ pub fn verify_password(phc: &str, password: &str) -> bool {
     if password.chars().count() > MAX_PASSWORD_CHARS {
         return false;
     }
-    PasswordHash::new(phc)
-        .is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A hash of a random password, verified against for unknown usernames.

@@ -48,6 +48,17 @@ fn description(title: &str, bars: &[Bar]) -> String {
     format!("{title}: {}.", values.join("; "))
 }
 
+/// A label cut to `max` characters with an ellipsis (the description keeps
+/// the whole label).
+fn short(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        label.to_owned()
+    } else {
+        let cut: String = label.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
 /// A horizontal bar chart: one row per bar, label on the left, value at the
 /// end of the bar. `id` must be unique on the page.
 pub fn horizontal(id: &str, title: &str, bars: &[Bar]) -> String {
@@ -60,7 +71,7 @@ pub fn horizontal(id: &str, title: &str, bars: &[Bar]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" id="{id}" role="img" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        r#"<svg class="chart" id="{id}" role="img" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
         escape(title),
         escape(&description(title, bars))
     );
@@ -79,7 +90,7 @@ pub fn horizontal(id: &str, title: &str, bars: &[Bar]) -> String {
             r#"<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text><rect class="chart-bar" x="{}" y="{}" width="{w}" height="{}"/><text class="chart-value" x="{}" y="{}">{}</text>"#,
             label_w - 8,
             y + 15,
-            escape(&b.label),
+            escape(&short(&b.label, 34)),
             label_w,
             y + 2,
             row - 8,
@@ -103,7 +114,7 @@ pub fn columns(id: &str, title: &str, bars: &[Bar]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" id="{id}" role="img" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        r#"<svg class="chart" id="{id}" role="img" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
         escape(title),
         escape(&description(title, bars))
     );
@@ -127,7 +138,7 @@ pub fn columns(id: &str, title: &str, bars: &[Bar]) -> String {
             b.value,
             x + (col - 12) / 2,
             top + plot_h + 20,
-            escape(&b.label)
+            escape(&short(&b.label, 9))
         );
     }
     s.push_str("</svg>");
@@ -149,5 +160,8 @@ mod tests {
         let c = columns("c2", "Weeks", &bars);
         assert!(c.contains(r#"role="img""#));
         assert!(horizontal("c3", "None", &[]).contains("Nothing recorded"));
+        let long = horizontal("c4", "Agencies", &[Bar::new("a".repeat(50), 1)]);
+        assert!(long.contains(&format!("{}…", "a".repeat(33))));
+        assert!(long.contains(&"a".repeat(50)), "the description has it all");
     }
 }

@@ -7,13 +7,12 @@ use axum::response::{IntoResponse, Response};
 
 /// One cell, quoted when it needs to be.
 pub fn cell(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r'])
-        && value.parse::<f64>().is_err()
-    {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
+    let guarded =
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) && value.parse::<f64>().is_err() {
+            format!("'{value}")
+        } else {
+            value.to_owned()
+        };
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {

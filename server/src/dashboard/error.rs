@@ -37,9 +37,7 @@ impl From<ServerError> for DashError {
         match e {
             ServerError::Invalid(msg) => DashError::Invalid(msg),
             ServerError::NotFound(_) => DashError::NotFound,
-            ServerError::WorkerRevoked => {
-                DashError::Invalid("that worker has been revoked".into())
-            }
+            ServerError::WorkerRevoked => DashError::Invalid("that worker has been revoked".into()),
             e => {
                 tracing::error!(error = %e, "dashboard server error");
                 DashError::Internal

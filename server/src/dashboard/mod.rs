@@ -190,18 +190,52 @@ pub fn router(state: DashboardState) -> Router {
         .route("/devices", get(devices::page))
         .route("/devices/workers", post(devices::add_worker))
         .route("/devices/enrol", post(devices::enrol))
-        .route("/devices/{id}/revoke", get(devices::confirm_revoke).post(devices::revoke))
+        .route(
+            "/devices/{id}/revoke",
+            get(devices::confirm_revoke).post(devices::revoke),
+        )
         .route("/devices/accounts", post(devices::add_account))
         .route("/audit", get(audit::page))
         .route("/report", get(report::page))
         .route("/report/print", get(report::print))
         .route("/report/{table}", get(report::csv))
+        .layer(middleware::from_fn(same_origin))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 
+/// Whether a request that changes something comes from a page of this
+/// dashboard: its `Origin` (when the browser sends one) names this host, and
+/// the browser does not say it is cross-site. The CSRF token is checked too;
+/// this refuses a forged request before any handler runs.
+pub fn is_same_origin(headers: &axum::http::HeaderMap) -> bool {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if text("sec-fetch-site").is_some_and(|s| s == "cross-site" || s == "same-site") {
+        return false;
+    }
+    let Some(origin) = text(header::ORIGIN.as_str()) else {
+        return true;
+    };
+    let host = text(header::HOST.as_str()).unwrap_or("");
+    let origin_host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .unwrap_or("");
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+async fn same_origin(req: Request, next: Next) -> Response {
+    use axum::http::Method;
+    use axum::response::IntoResponse;
+    if !matches!(*req.method(), Method::GET | Method::HEAD) && !is_same_origin(req.headers()) {
+        tracing::warn!("a cross-site request to the dashboard was refused");
+        return DashError::Forged.into_response();
+    }
+    next.run(req).await
+}
+
 /// Headers on every dashboard response: no scripts at all, no framing, no
-/// caching of pages that show records, no referrer.
+/// caching of pages that show records, no referrer to other sites.
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -216,7 +250,9 @@ async fn security_headers(req: Request, next: Next) -> Response {
     );
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::X_FRAME_OPTIONS, "DENY");
-    set(h, header::REFERRER_POLICY, "no-referrer");
+    // `same-origin`, not `no-referrer`: with `no-referrer` browsers send
+    // `Origin: null` on form posts, which the same-origin check refuses.
+    set(h, header::REFERRER_POLICY, "same-origin");
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, header::CACHE_CONTROL, "no-store");
     }

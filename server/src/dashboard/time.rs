@@ -3,7 +3,9 @@
 //! and evening **rounds**: a round runs from noon to noon, so a contact at
 //! 02:00 belongs to the evening before.
 
-use chrono::{Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc, Weekday};
+use chrono::{
+    Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc, Weekday,
+};
 use nightround_core::Timestamp;
 
 fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
@@ -109,15 +111,23 @@ mod tests {
     use super::*;
 
     fn at(s: &str) -> Timestamp {
-        chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn british_summer_time() {
         // 2025: BST from 30 March 01:00 UTC to 26 October 01:00 UTC.
         assert_eq!(uk_offset(at("2025-03-30T00:59:00Z")).local_minus_utc(), 0);
-        assert_eq!(uk_offset(at("2025-03-30T01:00:00Z")).local_minus_utc(), 3600);
-        assert_eq!(uk_offset(at("2025-10-26T00:59:00Z")).local_minus_utc(), 3600);
+        assert_eq!(
+            uk_offset(at("2025-03-30T01:00:00Z")).local_minus_utc(),
+            3600
+        );
+        assert_eq!(
+            uk_offset(at("2025-10-26T00:59:00Z")).local_minus_utc(),
+            3600
+        );
         assert_eq!(uk_offset(at("2025-10-26T01:00:00Z")).local_minus_utc(), 0);
         assert_eq!(hm(at("2025-07-01T20:05:00Z")), "21:05");
         assert_eq!(hm(at("2025-12-01T20:05:00Z")), "20:05");
@@ -133,10 +143,7 @@ mod tests {
         assert_eq!(round_start(d), at("2025-12-02T12:00:00Z"));
         let summer = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
         assert_eq!(round_start(summer), at("2025-07-01T11:00:00Z"));
-        assert_eq!(
-            week_of(d),
-            NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()
-        );
+        assert_eq!(week_of(d), NaiveDate::from_ymd_opt(2025, 12, 1).unwrap());
     }
 
     #[test]

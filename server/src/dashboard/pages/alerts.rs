@@ -19,7 +19,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use nightround_core::domain::concern::MAX_ALERT_DAYS;
-use nightround_core::domain::{Concern, ConcernCategory, ConcernDraft, RecordKind, Severity, Vehicle};
+use nightround_core::domain::{
+    Concern, ConcernCategory, ConcernDraft, RecordKind, Severity, Vehicle,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -103,7 +105,10 @@ pub async fn page(
             description: b.description.clone(),
             vehicle: vehicle_words(&b.vehicle),
             raised: time::day_hm(b.at),
-            by: format!("{} ({})", b.recorded_by.display_name, b.recorded_by.organisation),
+            by: format!(
+                "{} ({})",
+                b.recorded_by.display_name, b.recorded_by.organisation
+            ),
             until: b.alert_until.map(time::day_hm).unwrap_or_default(),
             can_end: c.meta.author_worker_id == who.worker.id && may_issue(&who),
         }
@@ -118,7 +123,11 @@ pub async fn page(
     let ended = v
         .concerns
         .iter()
-        .filter(|c| c.body.alert_until.is_some_and(|u| u <= now && u > fortnight))
+        .filter(|c| {
+            c.body
+                .alert_until
+                .is_some_and(|u| u <= now && u > fortnight)
+        })
         .map(row)
         .collect();
     html(&AlertsPage {

@@ -30,7 +30,6 @@ pub struct Row {
     pub subject: String,
     pub subject_href: Option<String>,
     pub detail: String,
-    pub sealed: bool,
 }
 
 pub struct Verdict {
@@ -131,10 +130,12 @@ pub async fn page(
             .devices()?
             .into_iter()
             .map(|d| {
-                (
-                    d.device_id.to_string(),
-                    format!("{}'s phone ({})", d.worker_name, d.name),
-                )
+                let name = if d.name.starts_with(&d.worker_name) {
+                    d.name
+                } else {
+                    format!("{} ({})", d.worker_name, d.name)
+                };
+                (d.device_id.to_string(), name)
             })
             .collect();
         Ok((entries, workers, devices))
@@ -174,8 +175,10 @@ pub async fn page(
                 ("view_person", Some(id)) => Some(format!("/people/{id}")),
                 _ => None,
             },
-            detail: e.detail.clone().unwrap_or_default(),
-            sealed: e.mac.is_some(),
+            detail: match (e.action.as_str(), &e.detail) {
+                ("sync_change", Some(v)) => format!("version {v}"),
+                (_, d) => d.clone().unwrap_or_default(),
+            },
         })
         .collect();
     html(&AuditPage {

@@ -205,7 +205,11 @@ pub async fn page(
                 } else if d.lease_expired {
                     format!("ran out {}", time::day_hm(lease_end))
                 } else {
-                    format!("until {} ({})", time::day_hm(lease_end), time::relative(lease_end, now))
+                    format!(
+                        "until {} ({})",
+                        time::day_hm(lease_end),
+                        time::relative(lease_end, now)
+                    )
                 },
                 state,
                 state_class,
@@ -217,7 +221,8 @@ pub async fn page(
         })
         .collect();
     let body = DevicesPage {
-        chrome: Chrome::new(&who, "Devices and workers", "/devices").with_flash(done.done.as_deref()),
+        chrome: Chrome::new(&who, "Devices and workers", "/devices")
+            .with_flash(done.done.as_deref()),
         workers,
         devices,
         roles: role_choices(),
@@ -328,7 +333,11 @@ pub async fn enrol(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
     let server = format!("{scheme}://{host}");
-    let qr_text = enrolment_uri(&server, &code.code, state.0.config.tls_fingerprint.as_deref());
+    let qr_text = enrolment_uri(
+        &server,
+        &code.code,
+        state.0.config.tls_fingerprint.as_deref(),
+    );
     let body = CodePage {
         chrome: Chrome::new(&who, "Enrolment code", "/devices"),
         worker: worker.display_name.clone(),
@@ -350,7 +359,7 @@ fn parse_device(id: &str) -> Result<Uuid, DashError> {
     Uuid::parse_str(id).map_err(|_| DashError::NotFound)
 }
 
-fn own_device<'a>(org: &'a Org, id: Uuid) -> Result<&'a DeviceInfo, DashError> {
+fn own_device(org: &Org, id: Uuid) -> Result<&DeviceInfo, DashError> {
     org.devices
         .iter()
         .find(|d| d.device_id == id)
@@ -425,8 +434,8 @@ pub async fn add_worker(
     let admin = state.0.admin.clone();
     let org = who.organisation.id.clone();
     let name = form.name;
-    let worker = blocking(move || Ok(admin.create_worker(&org, &name, role, agency.as_deref())?))
-        .await?;
+    let worker =
+        blocking(move || Ok(admin.create_worker(&org, &name, role, agency.as_deref())?)).await?;
     state
         .audit(NewAuditEntry {
             at: state.now(),

@@ -134,13 +134,12 @@ pub async fn list(
     require_sees(&who, RecordKind::Person)?;
     let v = Visible::load(&state, &who).await?;
     let rounds = v.rounds();
-    let query: String = q
-        .q
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(MAX_QUERY)
-        .collect();
+    let query: String =
+        q.q.unwrap_or_default()
+            .trim()
+            .chars()
+            .take(MAX_QUERY)
+            .collect();
     let needle = query.to_lowercase();
     let flagged_only = q.flagged.is_some();
     let mut rows: Vec<(Option<Timestamp>, PersonRow)> = v
@@ -244,7 +243,11 @@ pub async fn person(
         },
         Fact {
             label: "First recorded",
-            value: format!("{} by {}", time::day_hm(b.created_at), b.recorded_by.display_name),
+            value: format!(
+                "{} by {}",
+                time::day_hm(b.created_at),
+                b.recorded_by.display_name
+            ),
         },
         Fact {
             label: "Last seen",

@@ -36,6 +36,8 @@ pub struct Card {
     pub due_soon: bool,
     pub escalated: Option<String>,
     pub can_move: bool,
+    /// The viewer is the receiving agency (else she records its answer).
+    pub as_agency: bool,
     pub can_escalate: bool,
     pub by: String,
 }
@@ -167,7 +169,10 @@ pub async fn board(
             created: time::day_hm(b.created_at),
             due: time::day_hm(b.due_at),
             due_words: if is_overdue {
-                format!("overdue by {}", time::relative(now, b.due_at).trim_start_matches("in "))
+                format!(
+                    "overdue by {}",
+                    time::relative(now, b.due_at).trim_start_matches("in ")
+                )
             } else if b.status.awaits_response() {
                 format!("due {}", time::relative(b.due_at, now))
             } else {
@@ -187,6 +192,7 @@ pub async fn board(
                 )
             }),
             can_move: b.status.awaits_response() && may_move(&who, r),
+            as_agency: who.role() == nightround_core::domain::Role::ReceivingAgency,
             can_escalate: who.is_supervisor() && is_overdue && escalation.is_none(),
             by: b.recorded_by.display_name.clone(),
         };
@@ -244,7 +250,11 @@ pub async fn set_status(
         "acknowledged" => ReferralStatus::Acknowledged,
         "accepted" => ReferralStatus::Accepted,
         "declined" => ReferralStatus::Declined,
-        _ => return Err(DashError::Invalid("That is not a status to set here.".into())),
+        _ => {
+            return Err(DashError::Invalid(
+                "That is not a status to set here.".into(),
+            ))
+        }
     };
     let id = parse_id(&id)?;
     let v = Visible::load(&state, &who).await?;

@@ -13,7 +13,7 @@ use crate::store::dashboard::NewAuditEntry;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use nightround_core::domain::{ReferralStatus, Urgency};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -46,6 +46,7 @@ impl Table {
 }
 
 pub struct Chart {
+    pub title: &'static str,
     pub svg: String,
 }
 
@@ -84,8 +85,12 @@ fn parse_day(s: Option<&str>) -> Result<Option<NaiveDate>, String> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            // Years far from now are mistakes, and would overflow the
+            // arithmetic on dates below.
+            .filter(|d| (2000..=2100).contains(&d.year()))
             .map(Some)
-            .map_err(|_| "Dates are written like 2025-11-30.".to_owned()),
+            .ok_or_else(|| "Dates are written like 2025-11-30.".to_owned()),
     }
 }
 
@@ -99,7 +104,11 @@ fn period(p: &Period, today: NaiveDate) -> (NaiveDate, NaiveDate, Option<String>
             let to = to.unwrap_or(today);
             let from = from.unwrap_or(to - chrono::Duration::days(DEFAULT_DAYS - 1));
             if from > to {
-                (default.0, default.1, Some("The start comes after the end.".into()))
+                (
+                    default.0,
+                    default.1,
+                    Some("The start comes after the end.".into()),
+                )
             } else if (to - from).num_days() >= MAX_DAYS {
                 (
                     default.0,
@@ -143,7 +152,11 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
         .iter()
         .filter(|r| reached(&r.body, ReferralStatus::Accepted))
         .count();
-    let overdue_now = v.referrals.iter().filter(|r| r.body.is_overdue(now)).count();
+    let overdue_now = v
+        .referrals
+        .iter()
+        .filter(|r| r.body.is_overdue(now))
+        .count();
     let alerts: Vec<_> = v
         .concerns
         .iter()
@@ -166,7 +179,10 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
         rows: vec![
             vec!["Women in contact".into(), n(women.len())],
             vec!["Contacts".into(), n(contacts.len())],
-            vec!["New contacts (people first recorded)".into(), n(new_people.len())],
+            vec![
+                "New contacts (people first recorded)".into(),
+                n(new_people.len()),
+            ],
             vec!["Referrals made".into(), n(referrals.len())],
             vec!["Referrals accepted".into(), n(accepted)],
             vec!["Referrals overdue now".into(), n(overdue_now)],
@@ -251,7 +267,12 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
     let weeks_table = Table {
         id: "weeks",
         title: "Week by week",
-        header: vec!["Week beginning", "Women in contact", "Contacts", "New contacts"],
+        header: vec![
+            "Week beginning",
+            "Women in contact",
+            "Contacts",
+            "New contacts",
+        ],
         numeric: vec![false, true, true, true],
         rows: weeks
             .iter()
@@ -276,7 +297,9 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
 
     let mut by_category: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for c in v.concerns.iter().filter(|c| within(c.body.at)) {
-        let e = by_category.entry(snake_words(&c.body.category)).or_default();
+        let e = by_category
+            .entry(snake_words(&c.body.category))
+            .or_default();
         e.0 += 1;
         e.1 += usize::from(c.body.alert_until.is_some());
     }
@@ -296,20 +319,15 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
         to,
         charts: vec![
             Chart {
-                svg: charts::columns(
-                    "chart-weeks",
-                    "Women in contact each week",
-                    &week_bars,
-                ),
+                title: "Women in contact each week",
+                svg: charts::columns("chart-weeks", "Women in contact each week", &week_bars),
             },
             Chart {
-                svg: charts::horizontal(
-                    "chart-agencies",
-                    "Referrals made by agency",
-                    &agency_bars,
-                ),
+                title: "Referrals made by agency",
+                svg: charts::horizontal("chart-agencies", "Referrals made by agency", &agency_bars),
             },
             Chart {
+                title: "Supplies handed out by item",
                 svg: charts::horizontal(
                     "chart-supplies",
                     "Supplies handed out by item",
@@ -332,7 +350,12 @@ async fn load(
     Ok((build(&v, from, to), problem, v))
 }
 
-async fn audit(state: &DashboardState, who: &SignedIn, action: &str, what: String) -> Result<(), DashError> {
+async fn audit(
+    state: &DashboardState,
+    who: &SignedIn,
+    action: &str,
+    what: String,
+) -> Result<(), DashError> {
     state
         .audit(NewAuditEntry {
             at: state.now(),
@@ -351,7 +374,13 @@ pub async fn page(
     Query(p): Query<Period>,
 ) -> Result<Response, DashError> {
     let (r, problem, _) = load(&state, &who, &p).await?;
-    audit(&state, &who, "view_report", format!("{} to {}", r.from, r.to)).await?;
+    audit(
+        &state,
+        &who,
+        "view_report",
+        format!("{} to {}", r.from, r.to),
+    )
+    .await?;
     html(&ReportPage {
         chrome: Chrome::new(&who, "Board report", "/report"),
         query: format!("from={}&to={}", r.from, r.to),
@@ -370,7 +399,13 @@ pub async fn print(
     Query(p): Query<Period>,
 ) -> Result<Response, DashError> {
     let (r, _, v) = load(&state, &who, &p).await?;
-    audit(&state, &who, "view_report", format!("{} to {} (print)", r.from, r.to)).await?;
+    audit(
+        &state,
+        &who,
+        "view_report",
+        format!("{} to {} (print)", r.from, r.to),
+    )
+    .await?;
     html(&PrintPage {
         organisation: who.organisation.name.clone(),
         from: r.from.format("%-d %B %Y").to_string(),
@@ -424,6 +459,11 @@ mod tests {
             to: None,
         };
         assert!(period(&bad, today).2.is_some());
+        let far = Period {
+            from: Some("-200000-01-01".into()),
+            to: Some("9999-12-31".into()),
+        };
+        assert!(period(&far, today).2.is_some());
         let reversed = Period {
             from: Some("2025-11-30".into()),
             to: Some("2025-11-01".into()),

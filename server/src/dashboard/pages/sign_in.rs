@@ -90,8 +90,13 @@ pub async fn form(
 enum Outcome {
     Unknown,
     Locked(nightround_core::Timestamp),
-    Wrong { worker_id: String, locked: Option<nightround_core::Timestamp> },
-    Right { worker_id: String },
+    Wrong {
+        worker_id: String,
+        locked: Option<nightround_core::Timestamp>,
+    },
+    Right {
+        worker_id: String,
+    },
 }
 
 /// `POST /sign-in`
@@ -101,7 +106,9 @@ pub async fn submit(
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, DashError> {
     let Ok(Form(form)) = form else {
-        return Err(DashError::Invalid("The sign-in form was incomplete.".into()));
+        return Err(DashError::Invalid(
+            "The sign-in form was incomplete.".into(),
+        ));
     };
     let pre = auth::cookie(&headers, SIGNIN_COOKIE).ok_or(DashError::Forged)?;
     if !auth::same(&form.csrf, &auth::signin_csrf(&state.0.signin_key, pre)) {
@@ -156,9 +163,19 @@ pub async fn submit(
     match outcome {
         Outcome::Unknown => {
             state
-                .audit(audit("unknown", "sign_in_failed", Some("unknown username".into())))
+                .audit(audit(
+                    "unknown",
+                    "sign_in_failed",
+                    Some("unknown username".into()),
+                ))
                 .await?;
-            page(&state, &headers, StatusCode::UNAUTHORIZED, Some(wrong), typed)
+            page(
+                &state,
+                &headers,
+                StatusCode::UNAUTHORIZED,
+                Some(wrong),
+                typed,
+            )
         }
         Outcome::Locked(until) => {
             state
@@ -169,10 +186,18 @@ pub async fn submit(
                  (UK time), or ask another supervisor to reset the password.",
                 time::hm(until)
             );
-            page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(msg), typed)
+            page(
+                &state,
+                &headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(msg),
+                typed,
+            )
         }
         Outcome::Wrong { worker_id, locked } => {
-            state.audit(audit(&worker_id, "sign_in_failed", None)).await?;
+            state
+                .audit(audit(&worker_id, "sign_in_failed", None))
+                .await?;
             let msg = match locked {
                 Some(until) => {
                     state

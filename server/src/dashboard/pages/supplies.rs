@@ -81,7 +81,10 @@ fn week_label(d: NaiveDate) -> String {
 }
 
 /// `GET /supplies`
-pub async fn page(State(state): State<DashboardState>, who: SignedIn) -> Result<Response, DashError> {
+pub async fn page(
+    State(state): State<DashboardState>,
+    who: SignedIn,
+) -> Result<Response, DashError> {
     require_sees(&who, RecordKind::SupplyDrop)?;
     let v = Visible::load(&state, &who).await?;
     let (weeks, rows) = by_item_and_week(&v);
@@ -99,11 +102,7 @@ pub async fn page(State(state): State<DashboardState>, who: SignedIn) -> Result<
         weeks: weeks.iter().map(|w| week_label(*w)).collect(),
         grand_total: totals.iter().sum(),
         totals,
-        weekly_chart: charts::columns(
-            "supplies-weekly",
-            "Supplies handed out each week",
-            &weekly,
-        ),
+        weekly_chart: charts::columns("supplies-weekly", "Supplies handed out each week", &weekly),
         items_chart: charts::horizontal(
             "supplies-items",
             &format!("Supplies by item, last {WEEKS} weeks"),
@@ -114,7 +113,10 @@ pub async fn page(State(state): State<DashboardState>, who: SignedIn) -> Result<
 }
 
 /// `GET /supplies.csv`
-pub async fn csv(State(state): State<DashboardState>, who: SignedIn) -> Result<Response, DashError> {
+pub async fn csv(
+    State(state): State<DashboardState>,
+    who: SignedIn,
+) -> Result<Response, DashError> {
     require_sees(&who, RecordKind::SupplyDrop)?;
     let v = Visible::load(&state, &who).await?;
     let (weeks, rows) = by_item_and_week(&v);

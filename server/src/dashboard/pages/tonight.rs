@@ -109,7 +109,11 @@ pub async fn page(
     );
 
     let contacts: Vec<_> = v.contacts.iter().filter(|c| tonight(c.body.at)).collect();
-    let drops: Vec<_> = v.supply_drops.iter().filter(|d| tonight(d.body.at)).collect();
+    let drops: Vec<_> = v
+        .supply_drops
+        .iter()
+        .filter(|d| tonight(d.body.at))
+        .collect();
     let concerns: Vec<_> = v.concerns.iter().filter(|c| tonight(c.body.at)).collect();
     let women: HashSet<_> = contacts.iter().filter_map(|c| c.body.person_id).collect();
     let new_people = v

@@ -106,6 +106,20 @@ impl BenchVault {
             idle_timeout: chrono::Duration::days(10_000),
             max_failed_unlocks: 10,
         });
+        // Enrolled like a real phone, so every write also seals its outbox
+        // copy to the server's key (ADR 0003): that cost is measured too.
+        use base64::Engine;
+        let server = nightround_core::crypto::sealed_box::ServerSealingKey::generate();
+        vault.set_enrolment(nightround_core::vault::Enrolment {
+            server_url: "https://sync.example.org/".into(),
+            pinned_cert_pem: None,
+            device_id: Uuid::now_v7(),
+            token: "bench".into(),
+            lease_days: 10_000,
+            server_sealing_key: Some(
+                base64::engine::general_purpose::STANDARD.encode(server.public()),
+            ),
+        })?;
         Ok(BenchVault {
             vault,
             clock,

@@ -77,6 +77,7 @@ CREATE TABLE outbox (
     queued_at          INTEGER NOT NULL,
     attempts           INTEGER NOT NULL DEFAULT 0,
     quarantined_reason TEXT,
+    sealed_copy        BLOB,
     UNIQUE (kind, id, version)
 );
 ";

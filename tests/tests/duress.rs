@@ -3,7 +3,7 @@
 //! and quietly reports duress; the rest of the team receives the changes.
 
 use nightround_core::domain::*;
-use nightround_e2e::harness::{quick_sync, Device, TestServer, PIN};
+use nightround_e2e::harness::{quick_sync, Device, TestServer};
 
 #[test]
 fn the_duress_path_delivers_the_unsent_round_and_tells_the_supervisor() {
@@ -80,7 +80,6 @@ fn the_duress_path_delivers_the_unsent_round_and_tells_the_supervisor() {
         .count();
     assert_eq!(reports, 1);
     assert!(sam.vault.find_people("").unwrap().is_empty());
-    let _ = PIN;
 }
 
 #[test]

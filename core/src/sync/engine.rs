@@ -57,6 +57,20 @@ pub struct SyncReport {
     pub pending: u64,
 }
 
+impl SyncReport {
+    /// Adds a batch's acks to the tally.
+    fn count(&mut self, acks: &[super::protocol::Ack]) {
+        use super::protocol::AckStatus::*;
+        for ack in acks {
+            match ack.status {
+                Applied | Merged => self.pushed += 1,
+                Duplicate => self.duplicates += 1,
+                Rejected => self.rejected += 1,
+            }
+        }
+    }
+}
+
 fn retrying<T>(
     backoff: &Backoff,
     mut call: impl FnMut() -> std::result::Result<T, TransportError>,
@@ -200,14 +214,7 @@ impl Vault {
                 }
                 Err(e) => return Err(to_core(e)),
             };
-            for ack in &resp.acks {
-                use super::protocol::AckStatus::*;
-                match ack.status {
-                    Applied | Merged => report.pushed += 1,
-                    Duplicate => report.duplicates += 1,
-                    Rejected => report.rejected += 1,
-                }
-            }
+            report.count(&resp.acks);
             self.locked_acks(&batch, &resp.acks)?;
             if resp.acks.is_empty() {
                 return Err(CoreError::ServerRefused(
@@ -240,14 +247,7 @@ impl Vault {
             shredded: false,
         };
         let resp = retrying(&options.backoff, || t.deliver_sealed(token, &req)).map_err(to_core)?;
-        for ack in &resp.acks {
-            use super::protocol::AckStatus::*;
-            match ack.status {
-                Applied | Merged => report.pushed += 1,
-                Duplicate => report.duplicates += 1,
-                Rejected => report.rejected += 1,
-            }
-        }
+        report.count(&resp.acks);
         self.sealed_delivered(&resp.acks)?;
         if req.entries.len() == MAX_PUSH_CHANGES {
             return self.deliver_sealed(t, token, options, report);
@@ -314,14 +314,7 @@ impl Vault {
             };
             match retrying(&options.backoff, || t.push(token, &req)) {
                 Ok(resp) => {
-                    for ack in &resp.acks {
-                        use super::protocol::AckStatus::*;
-                        match ack.status {
-                            Applied | Merged => report.pushed += 1,
-                            Duplicate => report.duplicates += 1,
-                            Rejected => report.rejected += 1,
-                        }
-                    }
+                    report.count(&resp.acks);
                     self.apply_acks(&batch, &resp.acks)?;
                     if resp.acks.is_empty() {
                         // A server that acknowledges nothing would loop us forever.

@@ -65,6 +65,50 @@ fn key_from(secret: &[u8], salt: &[u8]) -> DataKey {
     DataKey::from_bytes(0, *out)
 }
 
+/// A sealed copy as it goes on the wire; `None` for a row whose kind or id
+/// this code cannot read (it is skipped, never sent half-formed).
+pub(crate) fn sealed_entry(
+    kind: &str,
+    id: &str,
+    version: String,
+    sealed: &[u8],
+) -> Option<SealedEntry> {
+    use base64::Engine;
+    Some(SealedEntry {
+        kind: crate::domain::RecordKind::parse(kind)?,
+        id: Uuid::parse_str(id).ok()?,
+        version,
+        sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
+    })
+}
+
+/// Opens the delivery package with its keystore secret alone; `None` when
+/// there is no package or no secret.
+fn open_package(
+    conn: &Connection,
+    keystore: &dyn KeyStore,
+    vault_id: &str,
+) -> Result<Option<DeliveryCredentials>> {
+    let row: Option<(Vec<u8>, Vec<u8>)> = conn
+        .query_row("SELECT salt, package FROM delivery", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((salt, package)) = row else {
+        return Ok(None);
+    };
+    let Some(secret) = keystore
+        .load_secret(&keystore_name(vault_id, &salt))
+        .map_err(|e| CoreError::KeyStore(e.0))?
+    else {
+        return Ok(None);
+    };
+    let plain = envelope::open(&key_from(&secret, &salt), &aad(), &package)?;
+    serde_json::from_slice(&plain)
+        .map(Some)
+        .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))
+}
+
 /// Keeps the delivery package up to date with the enrolment.
 pub(crate) fn refresh(
     conn: &Connection,
@@ -125,38 +169,13 @@ pub(crate) fn write_undelivered(
     vault_id: &str,
     vault_path: &Path,
 ) -> Result<()> {
-    use base64::Engine;
-    let row: Option<(Vec<u8>, Vec<u8>)> = conn
-        .query_row("SELECT salt, package FROM delivery", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    let Some((salt, package)) = row else {
+    let Some(credentials) = open_package(conn, keystore, vault_id)? else {
         return Ok(());
     };
-    let Some(secret) = keystore
-        .load_secret(&keystore_name(vault_id, &salt))
-        .map_err(|e| CoreError::KeyStore(e.0))?
-    else {
-        return Ok(());
-    };
-    let plain = envelope::open(&key_from(&secret, &salt), &aad(), &package)?;
-    let credentials: DeliveryCredentials =
-        serde_json::from_slice(&plain).map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?;
-    let mut entries = Vec::new();
-    for (kind, id, version, sealed) in super::duress::sealed_copies(conn)? {
-        if let (Some(kind), Ok(id)) = (
-            crate::domain::RecordKind::parse(&kind),
-            Uuid::parse_str(&id),
-        ) {
-            entries.push(SealedEntry {
-                kind,
-                id,
-                version,
-                sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
-            });
-        }
-    }
+    let entries: Vec<SealedEntry> = super::duress::sealed_copies(conn)?
+        .into_iter()
+        .filter_map(|(kind, id, version, sealed)| sealed_entry(&kind, &id, version, &sealed))
+        .collect();
     if entries.is_empty() {
         return Ok(());
     }
@@ -206,26 +225,11 @@ impl super::Vault {
         &self,
         limit: usize,
     ) -> Result<Option<(DeliveryCredentials, Vec<LockedEntry>)>> {
-        use base64::Engine;
         let keystore = self.keystore.clone();
         self.with_conn(|conn, vault_id| {
-            let row: Option<(Vec<u8>, Vec<u8>)> = conn
-                .query_row("SELECT salt, package FROM delivery", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
-            let Some((salt, package)) = row else {
+            let Some(credentials) = open_package(conn, keystore.as_ref(), vault_id)? else {
                 return Ok(None);
             };
-            let Some(secret) = keystore
-                .load_secret(&keystore_name(vault_id, &salt))
-                .map_err(|e| CoreError::KeyStore(e.0))?
-            else {
-                return Ok(None);
-            };
-            let plain = envelope::open(&key_from(&secret, &salt), &aad(), &package)?;
-            let credentials: DeliveryCredentials = serde_json::from_slice(&plain)
-                .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?;
             let mut st = conn.prepare(
                 "SELECT seq, kind, id, version, sealed_copy FROM outbox
                  WHERE sealed_copy IS NOT NULL AND quarantined_reason IS NULL ORDER BY seq LIMIT ?1",
@@ -240,12 +244,7 @@ impl super::Vault {
                 .filter_map(|(seq, kind, id, version, sealed)| {
                     Some(LockedEntry {
                         seq,
-                        entry: SealedEntry {
-                            kind: crate::domain::RecordKind::parse(&kind)?,
-                            id: Uuid::parse_str(&id).ok()?,
-                            version,
-                            sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
-                        },
+                        entry: sealed_entry(&kind, &id, version, &sealed)?,
                     })
                 })
                 .collect();
@@ -259,39 +258,15 @@ impl super::Vault {
         sent: &[LockedEntry],
         acks: &[crate::sync::protocol::Ack],
     ) -> Result<()> {
-        use crate::sync::protocol::AckStatus;
         self.with_conn(|conn, _| {
             let tx = conn.transaction()?;
             for ack in acks {
-                let Some(e) = sent
+                if let Some(e) = sent
                     .iter()
                     .find(|e| e.entry.id == ack.id && e.entry.version == ack.version)
-                else {
-                    continue;
-                };
-                if ack.status == AckStatus::Rejected {
-                    let reason: String = ack
-                        .reason
-                        .clone()
-                        .unwrap_or_else(|| "refused".into())
-                        .chars()
-                        .take(200)
-                        .collect();
-                    tx.execute(
-                        "UPDATE outbox SET quarantined_reason = ?1 WHERE seq = ?2",
-                        (reason, e.seq),
-                    )?;
-                } else {
-                    tx.execute("DELETE FROM outbox WHERE seq = ?1", [e.seq])?;
-                    tx.execute(
-                        "UPDATE records SET sync_state = ?1 WHERE kind = ?2 AND id = ?3 AND version = ?4",
-                        (
-                            super::store::SyncState::Synced as i64,
-                            e.entry.kind.as_str(),
-                            e.entry.id.to_string(),
-                            &e.entry.version,
-                        ),
-                    )?;
+                {
+                    let en = &e.entry;
+                    super::outbox::settle(&tx, e.seq, en.kind, en.id, &en.version, ack)?;
                 }
             }
             tx.commit()?;

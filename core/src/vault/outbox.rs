@@ -71,6 +71,44 @@ fn change_json(
     out
 }
 
+/// Settles one outbox entry on the server's ack: acknowledged, it leaves the
+/// outbox and its record is marked synced; refused, it is quarantined with
+/// the reason (kept short) and stops blocking the rest.
+pub fn settle(
+    conn: &Connection,
+    seq: i64,
+    kind: RecordKind,
+    id: Uuid,
+    version: &str,
+    ack: &crate::sync::protocol::Ack,
+) -> Result<()> {
+    if ack.status == crate::sync::protocol::AckStatus::Rejected {
+        let reason: String = ack
+            .reason
+            .as_deref()
+            .unwrap_or("refused")
+            .chars()
+            .take(200)
+            .collect();
+        conn.execute(
+            "UPDATE outbox SET quarantined_reason = ?1, attempts = attempts + 1 WHERE seq = ?2",
+            (reason, seq),
+        )?;
+    } else {
+        conn.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
+        conn.execute(
+            "UPDATE records SET sync_state = ?1 WHERE kind = ?2 AND id = ?3 AND version = ?4",
+            (
+                super::store::SyncState::Synced as i64,
+                kind.as_str(),
+                id.to_string(),
+                version,
+            ),
+        )?;
+    }
+    Ok(())
+}
+
 /// How many changes have not yet reached the server (quarantined ones too:
 /// they are not delivered either).
 pub fn pending_count(conn: &Connection) -> Result<u64> {

@@ -7,7 +7,7 @@ use super::store::{self, SyncState};
 use super::{get_meta, put_meta, Session, Vault};
 use crate::domain::RecordKind;
 use crate::error::{CoreError, CorruptKind, Result};
-use crate::sync::protocol::{Ack, AckStatus, Change, PullResponse};
+use crate::sync::protocol::{Ack, Change, PullResponse};
 use crate::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -276,25 +276,8 @@ impl Vault {
                 else {
                     continue; // an ack for something not sent: ignore it
                 };
-                if ack.status == AckStatus::Rejected {
-                    let reason = ack.reason.clone().unwrap_or_else(|| "refused".into());
-                    let reason: String = reason.chars().take(200).collect();
-                    tx.execute(
-                        "UPDATE outbox SET quarantined_reason = ?1, attempts = attempts + 1 WHERE seq = ?2",
-                        (reason, entry.seq),
-                    )?;
-                } else {
-                    tx.execute("DELETE FROM outbox WHERE seq = ?1", [entry.seq])?;
-                    tx.execute(
-                        "UPDATE records SET sync_state = ?1 WHERE kind = ?2 AND id = ?3 AND version = ?4",
-                        (
-                            SyncState::Synced as i64,
-                            entry.change.kind.as_str(),
-                            entry.change.id.to_string(),
-                            &entry.change.version,
-                        ),
-                    )?;
-                }
+                let c = &entry.change;
+                super::outbox::settle(&tx, entry.seq, c.kind, c.id, &c.version, ack)?;
             }
             tx.commit()?;
             Ok(())
@@ -385,7 +368,6 @@ impl Vault {
         &self,
         limit: usize,
     ) -> Result<(bool, Vec<crate::sync::protocol::SealedEntry>)> {
-        use base64::Engine;
         self.with_sync_session(|conn, s, _| {
             let duress = load_meta(conn, s)?.duress_pending;
             let mut st = conn.prepare(
@@ -396,18 +378,12 @@ impl Vault {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })?
                 .collect::<std::result::Result<_, _>>()?;
-            let mut entries = Vec::with_capacity(rows.len());
-            for (kind, id, version, sealed) in rows {
-                let (Some(kind), Ok(id)) = (RecordKind::parse(&kind), Uuid::parse_str(&id)) else {
-                    continue;
-                };
-                entries.push(crate::sync::protocol::SealedEntry {
-                    kind,
-                    id,
-                    version,
-                    sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
-                });
-            }
+            let entries = rows
+                .into_iter()
+                .filter_map(|(kind, id, version, sealed)| {
+                    super::delivery::sealed_entry(&kind, &id, version, &sealed)
+                })
+                .collect();
             Ok((duress, entries))
         })
     }

@@ -214,6 +214,9 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<Ack>, StoreError>;
     /// Records, quietly, that the duress PIN was used on a device.
     fn report_duress(&self, device: Uuid, at: Timestamp) -> Result<(), StoreError>;
+    /// Whether the duress PIN was ever reported on this device (asked on
+    /// every pull, so one lookup rather than reading the whole list).
+    fn has_duress_report(&self, device: Uuid) -> Result<bool, StoreError>;
     /// Every duress report, oldest first: (device, when).
     fn duress_reports(&self) -> Result<Vec<(Uuid, Timestamp)>, StoreError>;
     /// One page of what changed after the cursor that the caller may see.

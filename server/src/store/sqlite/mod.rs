@@ -289,6 +289,14 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn has_duress_report(&self, device: Uuid) -> Result<bool, StoreError> {
+        Ok(self.lock().query_row(
+            "SELECT EXISTS (SELECT 1 FROM duress_reports WHERE device_id = ?1)",
+            [device.to_string()],
+            |r| r.get(0),
+        )?)
+    }
+
     fn duress_reports(&self) -> Result<Vec<(Uuid, Timestamp)>, StoreError> {
         let conn = self.lock();
         let mut st =

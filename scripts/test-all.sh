@@ -2,7 +2,8 @@
 # scripts/test-all.sh: the one command that runs every test.
 #
 #   1. installs missing test tools (kotlinc, JNA; chromium only if needed)
-#   2. cargo test --workspace
+#   2. cargo test --workspace (all but the uniffi-bindgen CLI crate, whose
+#      features would otherwise be unified into every test binary)
 #   3. scripts/gen-bindings.sh --check   committed bindings match the library
 #   4. scripts/kotlin-tests.sh           Kotlin tests against the real .so
 #   5. scripts/swift-shape.sh            static checks of the Swift bindings
@@ -32,7 +33,8 @@ section() {
 }
 end_section() {
     if [ -n "$section_name" ]; then
-        timings+=("$(printf '%5ss  %s' "$((SECONDS - section_start))" "$section_name")")
+        timings+=("$(printf '%5ss  %s   (target/ %s, disk free %s)' "$((SECONDS - section_start))" "$section_name" \
+            "$(du -sh "$REPO/target" 2>/dev/null | cut -f1)" "$(df -h "$REPO" 2>/dev/null | awk 'NR==2 {print $4}')")")
     fi
     section_name=""
 }
@@ -48,8 +50,8 @@ trap report EXIT
 section "tools"
 ensure_kotlin_toolchain
 
-section "cargo test --workspace"
-cargo test --workspace
+section "cargo test --workspace --exclude uniffi-bindgen"
+cargo test --workspace --exclude uniffi-bindgen
 
 section "bindings drift check (scripts/gen-bindings.sh --check)"
 bash scripts/gen-bindings.sh --check

@@ -381,6 +381,7 @@ fn pulled_page(
         more: false,
         directory: None,
         server_time: at_ms(workload::START_MS),
+        team: None,
     })
 }
 

@@ -116,6 +116,23 @@ pub fn mint_version(after: &str, now: Timestamp) -> String {
     .encode()
 }
 
+/// The field of a round that only the server writes (ADR 0004).
+pub const WATCH_FIELD: &str = "watch";
+
+/// A phone's copy of a round with the server's watch put back: whatever the
+/// phone says about the watch (usually an older copy) is ignored.
+fn with_stored_watch(
+    cur_body: &Map<String, Value>,
+    body: &Map<String, Value>,
+) -> Map<String, Value> {
+    let mut out = body.clone();
+    out.insert(
+        WATCH_FIELD.to_owned(),
+        cur_body.get(WATCH_FIELD).cloned().unwrap_or(Value::Null),
+    );
+    out
+}
+
 /// The statuses a receiving agency may set.
 const AGENCY_STATUSES: [ReferralStatus; 4] = [
     ReferralStatus::Acknowledged,
@@ -136,6 +153,15 @@ pub fn decide(
     let Some(cur) = current else {
         if rule == Writes::StatusOfReferralsToItsAgency {
             return rejected("a receiving agency may only change referrals addressed to it");
+        }
+        if incoming.kind == RecordKind::Round
+            && incoming
+                .body
+                .as_ref()
+                .and_then(|b| b.get(WATCH_FIELD))
+                .is_some_and(|w| !w.is_null())
+        {
+            return rejected("only the server writes a round's watch");
         }
         return Ok(Outcome::Accepted(Box::new(insert(viewer, incoming))));
     };
@@ -181,6 +207,8 @@ pub fn decide(
                 Ok(m) => m,
                 Err(reason) => return rejected(reason),
             }
+        } else if incoming.kind == RecordKind::Round {
+            with_stored_watch(cur_body, body)
         } else {
             body.clone()
         };

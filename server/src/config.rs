@@ -38,6 +38,10 @@ pub struct ServerConfig {
     pub enrolment_code_ttl: chrono::Duration,
     /// Where "now" comes from; tests inject a `ManualClock`.
     pub clock: Arc<dyn Clock>,
+    /// How late a check-in or a round's end may be before it is raised.
+    pub watch_rules: crate::store::safety::WatchRules,
+    /// How often the watchdog looks.
+    pub watchdog_every: std::time::Duration,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -65,6 +69,8 @@ impl ServerConfig {
             lease_days: DEFAULT_LEASE_DAYS,
             enrolment_code_ttl: chrono::Duration::minutes(DEFAULT_CODE_TTL_MINUTES),
             clock: Arc::new(SystemClock),
+            watch_rules: crate::store::safety::WatchRules::default(),
+            watchdog_every: std::time::Duration::from_secs(2),
         }
     }
 
@@ -77,6 +83,12 @@ impl ServerConfig {
     /// Reads "now" from `clock` instead of the system clock.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Looks for quiet rounds this often (tests use a fraction of a second).
+    pub fn with_watchdog_every(mut self, every: std::time::Duration) -> Self {
+        self.watchdog_every = every;
         self
     }
 

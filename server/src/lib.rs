@@ -9,6 +9,7 @@
 //!   devices and sets the directory, on the same store;
 //! - [`policy`] is the one table of who may see and write what;
 //! - [`store::Store`] is the storage trait; [`store::sqlite`] its only backend;
+//! - [`watchdog`] raises lone-worker rounds that go quiet (ADR 0004);
 //! - [`dashboard`] is the supervisor dashboard, served beside the sync API;
 //! - [`demo`] is `nightround-server demo`: a simulated week through the real
 //!   core and sync, then the dashboard.
@@ -28,6 +29,7 @@ pub mod server;
 pub mod store;
 pub mod tls;
 pub mod validate;
+pub mod watchdog;
 
 pub use admin::{Admin, DeviceInfo, EnrolmentCode};
 pub use config::{DataPaths, ServerConfig, TlsSetting};

@@ -24,6 +24,11 @@
 //!   write; a receiving agency only moves the status of referrals addressed
 //!   to it that it can see. Which contact kind a role may record is core's
 //!   `ContactKind::allowed_for`.
+//! - **Rounds and check-ins** (ADR 0004) are seen like concerns: her
+//!   organisation sees them, and the whole team (police officers included)
+//!   sees a round the server has raised as missed and a help call, for
+//!   twelve hours. Each worker writes only her own; the server alone writes a
+//!   round's watch.
 
 use crate::store::{RecordMeta, StoreError};
 use nightround_core::domain::{RecordKind, Role};
@@ -78,7 +83,7 @@ const fn cell(sees: Sees, doc: &'static str) -> Cell {
 }
 
 /// THE table: for each kind, what each role in [`ROLES`] order sees.
-pub const SEE_TABLE: [(RecordKind, [Cell; 4]); 6] = {
+pub const SEE_TABLE: [(RecordKind, [Cell; 4]); 8] = {
     use Sees::*;
     [
         (
@@ -150,6 +155,24 @@ pub const SEE_TABLE: [(RecordKind, [Cell; 4]); 6] = {
                 ),
             ],
         ),
+        (
+            RecordKind::Round,
+            [
+                cell(OwnOrganisationAndAlerts, "own org + missed rounds"),
+                cell(OwnAndAlerts, "own + missed rounds"),
+                cell(OwnOrganisationAndAlerts, "own org + missed rounds"),
+                cell(Nothing, "no"),
+            ],
+        ),
+        (
+            RecordKind::CheckIn,
+            [
+                cell(OwnOrganisationAndAlerts, "own org + help calls"),
+                cell(OwnAndAlerts, "own + help calls"),
+                cell(OwnOrganisationAndAlerts, "own org + help calls"),
+                cell(Nothing, "no"),
+            ],
+        ),
     ]
 };
 
@@ -167,7 +190,7 @@ pub enum Writes {
 }
 
 /// The write half of the table, in [`ROLES`] order.
-pub const WRITE_TABLE: [(RecordKind, [Writes; 4]); 6] = {
+pub const WRITE_TABLE: [(RecordKind, [Writes; 4]); 8] = {
     use Writes::*;
     [
         (
@@ -190,6 +213,8 @@ pub const WRITE_TABLE: [(RecordKind, [Writes; 4]); 6] = {
                 StatusOfReferralsToItsAgency,
             ],
         ),
+        (RecordKind::Round, [Own, Own, Own, Nothing]),
+        (RecordKind::CheckIn, [Own, Own, Own, Nothing]),
     ]
 };
 
@@ -328,6 +353,8 @@ mod tests {
                 "concern" => RecordKind::Concern,
                 "consent" => RecordKind::Consent,
                 "referral" => RecordKind::Referral,
+                "round" => RecordKind::Round,
+                "check-in" => RecordKind::CheckIn,
                 _ => continue,
             };
             rows += 1;
@@ -339,6 +366,10 @@ mod tests {
                 );
             }
         }
-        assert_eq!(rows, 6, "every kind has a row in the document");
+        assert_eq!(
+            rows,
+            RecordKind::ALL.len(),
+            "every kind has a row in the document"
+        );
     }
 }

@@ -9,6 +9,7 @@ use crate::config::ServerConfig;
 use crate::dashboard::{self, DashboardState};
 use crate::error::{Result, ServerError};
 use crate::tls;
+use crate::watchdog::{self, Bell};
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
 use std::net::SocketAddr;
@@ -22,6 +23,7 @@ pub struct RunningServer {
     task: JoinHandle<std::io::Result<()>>,
     admin: Admin,
     tls: Option<tls::TlsMaterial>,
+    watchdog: JoinHandle<()>,
 }
 
 impl std::fmt::Debug for RunningServer {
@@ -41,8 +43,24 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
     let tls = tls::prepare(&config.tls, &config.paths())?;
     let admin = Admin::new(store.clone(), &config, &keys);
     let fingerprint = tls.as_ref().map(|t| t.fingerprint.as_str());
-    let dashboard = DashboardState::new(store.clone(), admin.clone(), &config, fingerprint);
+    let bell = Bell::default();
+    let watchdog = watchdog::spawn(
+        store.clone(),
+        config.clock.clone(),
+        config.watch_rules,
+        config.watchdog_every,
+        bell.clone(),
+    );
+    let dashboard = DashboardState::new(
+        store.clone(),
+        admin.clone(),
+        &config,
+        fingerprint,
+        bell.clone(),
+    );
     let state = AppState {
+        safety: store.clone(),
+        bell: bell.clone(),
         store,
         clock: config.clock.clone(),
         code_key: keys.enrolment_codes.clone(),
@@ -80,6 +98,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         task,
         admin,
         tls,
+        watchdog,
     })
 }
 
@@ -113,6 +132,8 @@ impl RunningServer {
     /// Stops accepting, lets requests in flight finish (up to five seconds),
     /// and waits until the server has let go of everything.
     pub async fn shutdown(self) -> Result<()> {
+        self.watchdog.abort();
+        let _ = self.watchdog.await;
         self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
         match self.task.await {
             Ok(Ok(())) => Ok(()),

@@ -8,9 +8,10 @@
 //! Reasons name the rule, never a value from the body.
 
 use crate::policy::{self, Viewer, Writes};
+use nightround_core::domain::round::HELP_ALERT_HOURS;
 use nightround_core::domain::{
-    Concern, Consent, Contact, ContactKind, Person, RecordKind, Referral, ReferralStatus, Role,
-    SupplyDrop,
+    CheckIn, CheckInKind, Concern, Consent, Contact, ContactKind, Person, RecordKind, Referral,
+    ReferralStatus, Role, Round, SupplyDrop,
 };
 use nightround_core::sync::protocol::{Change, MAX_BODY_BYTES};
 use nightround_core::vault::hlc::Hlc;
@@ -151,6 +152,45 @@ pub fn body_facts(kind: RecordKind, body: &Value) -> Result<BodyFacts, String> {
                 consent_until: None,
                 contact_kind: None,
                 referral_status: Some(r.status),
+            }
+        }
+        RecordKind::Round => {
+            // Shown to the team only while the server's watch says so; the
+            // watch in a phone's copy is replaced by the stored one (apply).
+            let r: Round = parse(body).map_err(not_valid)?;
+            BodyFacts {
+                id: r.id,
+                author: r.recorded_by.worker_id.clone(),
+                person_id: None,
+                agency_id: None,
+                alert_until: r.alert_until(),
+                consent_until: None,
+                contact_kind: None,
+                referral_status: None,
+            }
+        }
+        RecordKind::CheckIn => {
+            let c: CheckIn = parse(body).map_err(not_valid)?;
+            // Only a help call is shown beyond her organisation, and for a
+            // bounded time: a phone cannot make an ordinary check-in an alert.
+            let longest = c.made_at + chrono::Duration::hours(HELP_ALERT_HOURS);
+            let alert_ok = match (c.kind, c.alert_until) {
+                (CheckInKind::AllRight, None) => true,
+                (CheckInKind::AllRight, Some(_)) => false,
+                (CheckInKind::NeedHelp, until) => until.is_none_or(|u| u <= longest),
+            };
+            if !alert_ok {
+                return Err("a check-in's alert time is not allowed".into());
+            }
+            BodyFacts {
+                id: c.id,
+                author: c.recorded_by.worker_id,
+                person_id: None,
+                agency_id: None,
+                alert_until: c.alert_until,
+                consent_until: None,
+                contact_kind: None,
+                referral_status: None,
             }
         }
     };

@@ -14,16 +14,22 @@ pub enum RecordKind {
     Concern,
     Consent,
     Referral,
+    /// A lone-worker round (ADR 0004).
+    Round,
+    /// A check-in or a help call on a round.
+    CheckIn,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 6] = [
+    pub const ALL: [RecordKind; 8] = [
         RecordKind::Person,
         RecordKind::Contact,
         RecordKind::SupplyDrop,
         RecordKind::Concern,
         RecordKind::Consent,
         RecordKind::Referral,
+        RecordKind::Round,
+        RecordKind::CheckIn,
     ];
 
     /// The stored name.
@@ -35,6 +41,8 @@ impl RecordKind {
             RecordKind::Concern => "concern",
             RecordKind::Consent => "consent",
             RecordKind::Referral => "referral",
+            RecordKind::Round => "round",
+            RecordKind::CheckIn => "check_in",
         }
     }
 
@@ -44,11 +52,19 @@ impl RecordKind {
 
     /// Whether records of this kind change after they are made. Contacts,
     /// supplies and concerns are facts of a moment; a correction is a new
-    /// record. Profiles, consents and referral status move on.
+    /// record. Profiles, consents and referral status move on; a round is
+    /// ended by her and watched by the server. Check-ins are facts too.
     pub const fn is_mutable(self) -> bool {
         matches!(
             self,
-            RecordKind::Person | RecordKind::Consent | RecordKind::Referral
+            RecordKind::Person | RecordKind::Consent | RecordKind::Referral | RecordKind::Round
         )
+    }
+
+    /// Whether a push should carry it before anything else waiting (a help
+    /// call goes ahead of a backlog of ordinary records; a round goes with
+    /// its check-ins, so the server watches it from the first sync).
+    pub const fn is_urgent(self) -> bool {
+        matches!(self, RecordKind::Round | RecordKind::CheckIn)
     }
 }

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod kind;
 pub mod person;
 pub mod referral;
+pub mod round;
 pub mod supplies;
 pub mod validation;
 
@@ -23,5 +24,8 @@ pub use identity::{Role, WorkerIdentity};
 pub use kind::RecordKind;
 pub use person::{Person, PersonDraft};
 pub use referral::{Referral, ReferralDraft, ReferralForm, ReferralStatus, StatusChange, Urgency};
+pub use round::{
+    CheckIn, CheckInKind, MissedReason, Round, RoundDraft, RoundWatch, TeamMember, WatchState,
+};
 pub use supplies::{SupplyDrop, SupplyDropDraft, SupplyLine, SupplyPurpose, SupplyTotal};
 pub use validation::{TextField, ValidationError};

@@ -113,6 +113,16 @@ pub enum ValidationError {
     PinNotDigits,
     #[error("the duress PIN must differ from the PIN")]
     DuressPinIsPin,
+    #[error("check-ins must be between {min} and {max} minutes apart")]
+    CheckInIntervalOutOfRange { min: u32, max: u32 },
+    #[error("the round must end in the future")]
+    RoundEndInPast,
+    #[error("a round can last at most {max_hours} hours")]
+    RoundTooLong { max_hours: u32 },
+    #[error("a round is already open on this phone; end it first")]
+    RoundAlreadyOpen,
+    #[error("there is no open round with that id on this phone")]
+    NoOpenRound,
 }
 
 /// Trims and bounds a required text field.

@@ -88,7 +88,7 @@ fn retrying<T>(
 }
 
 /// The error a screen shows, in plain words, for a failed request.
-fn to_core(e: TransportError) -> CoreError {
+pub(super) fn to_core(e: TransportError) -> CoreError {
     match (&e, e.code()) {
         (_, Some(ErrorCode::Revoked)) => CoreError::Revoked,
         (TransportError::Network(_), _) | (TransportError::Decode, _) => CoreError::Offline(

@@ -3,15 +3,19 @@
 //! - `protocol`: the wire types, shared with the server;
 //! - `transport`: HTTPS with the server's certificate pinned;
 //! - `backoff`: exponential backoff with jitter;
-//! - `engine`: the one `sync` call the app makes, and enrolment.
+//! - `engine`: the one `sync` call the app makes, and enrolment;
+//! - `live`: the long-poll that hears urgent records in seconds while a
+//!   round is open, and syncs when it does.
 //!
 //! The vault's side (outbox batches, acks, pulled pages) is in
 //! `vault/sync_store.rs`.
 
 pub mod backoff;
 pub mod engine;
+pub mod live;
 pub mod protocol;
 pub mod transport;
 
 pub use backoff::Backoff;
 pub use engine::{deliver_undelivered, enrol, SyncOptions, SyncReport};
+pub use live::ListenReport;

@@ -3,7 +3,7 @@
 //! people in `docs/sync-protocol.md`; change both together, and bump
 //! [`PROTOCOL_VERSION`] for anything an older peer would misread.
 
-use crate::domain::{Directory, RecordKind, WorkerIdentity};
+use crate::domain::{Directory, RecordKind, TeamMember, WorkerIdentity};
 use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -140,6 +140,32 @@ pub struct PullResponse {
     pub next_cursor: u64,
     pub more: bool,
     pub directory: Option<Directory>,
+    pub server_time: Timestamp,
+    /// Who is on the device's team (possible buddies for a round), sent on
+    /// the last page of a pull. Older servers leave it out.
+    #[serde(default)]
+    pub team: Option<Vec<TeamMember>>,
+}
+
+/// The longest a `GET /v1/live` waits before answering with nothing.
+pub const MAX_LIVE_WAIT_SECS: u64 = 25;
+
+/// One urgent record stored after the phone's cursor: a help call, a missed
+/// round, a team alert. The phone pulls to read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveItem {
+    pub seq: u64,
+    pub kind: RecordKind,
+    pub id: Uuid,
+}
+
+/// `GET /v1/live?after=SEQ&wait=SECS`: answered as soon as something urgent
+/// that this device may see is stored after `after`, or empty after `wait`
+/// seconds (at most [`MAX_LIVE_WAIT_SECS`]). Beside the ordinary sync, not
+/// instead of it: it carries no bodies (ADR 0004).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveResponse {
+    pub urgent: Vec<LiveItem>,
     pub server_time: Timestamp,
 }
 

@@ -1,7 +1,8 @@
 //! HTTP for sync: reqwest with rustls, the server's certificate pinned.
 
 use super::protocol::{
-    EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, PullResponse, PushRequest, PushResponse,
+    EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, LiveResponse, PullResponse, PushRequest,
+    PushResponse,
 };
 use std::time::Duration;
 
@@ -183,6 +184,31 @@ impl HttpTransport {
             .http
             .get(url)
             .bearer_auth(token)
+            .send()
+            .map_err(|e| TransportError::Network(plain(&e)))?;
+        Self::read(resp)
+    }
+}
+
+impl HttpTransport {
+    /// Waits up to `wait` for something urgent stored after `after`; the
+    /// request's own timeout is the wait plus the usual allowance.
+    pub fn live(
+        &self,
+        token: &str,
+        after: u64,
+        wait: Duration,
+        allowance: Duration,
+    ) -> Result<LiveResponse, TransportError> {
+        let mut url = self.url("v1/live")?;
+        url.query_pairs_mut()
+            .append_pair("after", &after.to_string())
+            .append_pair("wait", &wait.as_secs().to_string());
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(token)
+            .timeout(wait + allowance)
             .send()
             .map_err(|e| TransportError::Network(plain(&e)))?;
         Self::read(resp)

@@ -27,12 +27,12 @@ pub(crate) struct Preferences {
     pub last_area_id: Option<String>,
 }
 
-fn begin(conn: &mut Connection) -> Result<Transaction<'_>> {
+pub(super) fn begin(conn: &mut Connection) -> Result<Transaction<'_>> {
     Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
 /// Writes a new record's first version and queues it, inside `tx`.
-fn save<T: Serialize>(
+pub(super) fn save<T: Serialize>(
     tx: &Transaction<'_>,
     s: &Session,
     kind: RecordKind,
@@ -45,7 +45,7 @@ fn save<T: Serialize>(
 }
 
 /// Writes a new version of an existing record (the old one to history).
-fn save_change<T: Serialize>(
+pub(super) fn save_change<T: Serialize>(
     tx: &Transaction<'_>,
     s: &Session,
     kind: RecordKind,

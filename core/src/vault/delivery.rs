@@ -232,7 +232,8 @@ impl super::Vault {
             };
             let mut st = conn.prepare(
                 "SELECT seq, kind, id, version, sealed_copy FROM outbox
-                 WHERE sealed_copy IS NOT NULL AND quarantined_reason IS NULL ORDER BY seq LIMIT ?1",
+                 WHERE sealed_copy IS NOT NULL AND quarantined_reason IS NULL
+                 ORDER BY priority DESC, seq LIMIT ?1",
             )?;
             let rows: Vec<(i64, String, String, String, Vec<u8>)> = st
                 .query_map([limit as i64], |r| {

@@ -2,7 +2,9 @@
 //! for records made here and records pulled from the server alike.
 
 use super::store::IndexColumns;
-use crate::domain::{Concern, Consent, Contact, Person, RecordKind, Referral, SupplyDrop};
+use crate::domain::{
+    CheckIn, Concern, Consent, Contact, Person, RecordKind, Referral, Round, SupplyDrop,
+};
 use crate::error::{CoreError, CorruptKind, Result};
 use uuid::Uuid;
 
@@ -55,6 +57,23 @@ pub(crate) fn referral_index(r: &Referral) -> IndexColumns {
     }
 }
 
+pub(crate) fn round_index(r: &Round) -> IndexColumns {
+    IndexColumns {
+        occurred_at: Some(r.started_at),
+        alert_until: r.alert_until(),
+        open: Some(r.is_open()),
+        ..Default::default()
+    }
+}
+
+pub(crate) fn check_in_index(c: &CheckIn) -> IndexColumns {
+    IndexColumns {
+        occurred_at: Some(c.made_at),
+        alert_until: c.alert_until,
+        ..Default::default()
+    }
+}
+
 /// A record body received from elsewhere, checked against its kind and id.
 pub(crate) struct Incoming {
     pub index: IndexColumns,
@@ -91,6 +110,14 @@ pub(crate) fn incoming(kind: RecordKind, id: Uuid, body: &serde_json::Value) -> 
         RecordKind::Referral => {
             let r: Referral = parse(body)?;
             (r.id, referral_index(&r))
+        }
+        RecordKind::Round => {
+            let r: Round = parse(body)?;
+            (r.id, round_index(&r))
+        }
+        RecordKind::CheckIn => {
+            let r: CheckIn = parse(body)?;
+            (r.id, check_in_index(&r))
         }
     };
     if body_id != id {

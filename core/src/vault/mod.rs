@@ -21,6 +21,7 @@ mod indexing;
 mod keyring;
 mod outbox;
 mod queries;
+mod rounds;
 pub mod schema;
 mod store;
 mod sync_store;
@@ -28,6 +29,7 @@ mod sync_store;
 pub use delivery::{undelivered_path, DeliveryCredentials, Undelivered};
 pub use hlc::Hlc;
 pub use queries::{AlertView, ReferralView, RoundSummary, TimelineEntry};
+pub use rounds::{RoundScreen, RoundView, SafetyAlertKind, SafetyAlertView};
 pub use store::SyncState;
 pub use sync_store::{Enrolment, SyncMeta, SyncStatus};
 

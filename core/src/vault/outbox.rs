@@ -14,7 +14,8 @@ use rusqlite::Connection;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-/// Queues a record version for the next sync, with its copy sealed to the
+/// Queues a record version for the next sync (check-ins and help calls ahead
+/// of the rest: [`RecordKind::is_urgent`]), with its copy sealed to the
 /// server's public key when the phone knows it (`body` is the record's JSON,
 /// `None` for a tombstone).
 #[allow(clippy::too_many_arguments)]
@@ -34,8 +35,9 @@ pub fn enqueue(
         s.seal(&change_aad(kind.as_str(), &id_text, version), &change)
     });
     conn.prepare_cached(
-        "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at, sealed_copy)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at, sealed_copy,
+             priority)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(rusqlite::params![
         kind.as_str(),
@@ -43,7 +45,8 @@ pub fn enqueue(
         version,
         tombstone,
         to_millis(now),
-        sealed_copy
+        sealed_copy,
+        i64::from(kind.is_urgent()),
     ])?;
     Ok(())
 }

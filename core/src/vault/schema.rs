@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 4;
+pub const LATEST: u32 = 5;
 
 /// The whole schema at [`LATEST`], for a new vault.
 const CREATE_LATEST: &str = "
@@ -76,6 +76,7 @@ CREATE TABLE outbox (
     attempts           INTEGER NOT NULL DEFAULT 0,
     quarantined_reason TEXT,
     sealed_copy        BLOB,
+    priority           INTEGER NOT NULL DEFAULT 0,
     UNIQUE (kind, id, version)
 );
 CREATE TABLE sealed_outbox (
@@ -144,6 +145,11 @@ const UPGRADES: &[&str] = &[
         salt      BLOB NOT NULL,
         package   BLOB NOT NULL
     );
+    ",
+    // 4 -> 5: check-ins and help calls go ahead of everything else waiting
+    // (ADR 0004).
+    "
+    ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
     ",
 ];
 

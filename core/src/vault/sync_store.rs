@@ -214,14 +214,15 @@ impl Vault {
         Ok(())
     }
 
-    /// The oldest outbox entries not quarantined, opened for sending. An entry
+    /// The outbox entries not quarantined, urgent first then oldest first,
+    /// opened for sending. An entry
     /// whose record cannot be opened is quarantined here, not sent.
     pub(crate) fn outbox_batch(&self, limit: usize) -> Result<Vec<Outgoing>> {
         self.with_sync_session(|conn, s, _| {
             let rows: Vec<(i64, String, String, String, bool)> = {
                 let mut st = conn.prepare(
                     "SELECT seq, kind, id, version, tombstone FROM outbox
-                     WHERE quarantined_reason IS NULL ORDER BY seq LIMIT ?1",
+                     WHERE quarantined_reason IS NULL ORDER BY priority DESC, seq LIMIT ?1",
                 )?;
                 let mapped = st.query_map([limit as i64], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
@@ -353,6 +354,9 @@ impl Vault {
                     put_meta(&tx, &s.keys, "directory", dir)?;
                 }
             }
+            if let Some(team) = &page.team {
+                put_meta(&tx, &s.keys, "team", team)?;
+            }
             tx.commit()?;
             if let Some(dir) = &page.directory {
                 if dir.revision > s.directory.revision {
@@ -471,6 +475,7 @@ mod tests {
             more: false,
             directory: None,
             server_time: chrono::Utc::now(),
+            team: None,
         }
     }
 

@@ -1,16 +1,19 @@
 //! The HTTP API of `docs/sync-protocol.md`: `POST /v1/enrol`,
-//! `POST /v1/push`, `GET /v1/pull`. Handlers parse and authenticate on the
+//! `POST /v1/push`, `GET /v1/pull`, `GET /v1/live`. Handlers parse and authenticate on the
 //! async side and run store work on the blocking pool.
 
 pub mod auth;
 pub mod body;
 pub mod enrol;
 pub mod error;
+pub mod live;
 pub mod pull;
 pub mod push;
 pub mod sealed;
 
+use crate::store::safety::SafetyStore;
 use crate::store::Store;
+use crate::watchdog::Bell;
 use axum::routing::{get, post};
 use axum::Router;
 use error::ApiError;
@@ -22,6 +25,10 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Round watches and the live channel's query (ADR 0004).
+    pub safety: Arc<dyn SafetyStore>,
+    /// Rung when something urgent is stored; wakes live-channel requests.
+    pub bell: Bell,
     pub clock: Arc<dyn Clock>,
     /// Keys the hash enrolment codes are stored under.
     pub code_key: DataKey,
@@ -38,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/enrol", post(enrol::enrol))
         .route("/v1/push", post(push::push))
         .route("/v1/pull", get(pull::pull))
+        .route("/v1/live", get(live::live))
         .route("/v1/deliver-sealed", post(sealed::deliver_sealed))
         .with_state(state)
 }

@@ -9,6 +9,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
+use nightround_core::domain::{Role, TeamMember};
 use nightround_core::sync::protocol::{PullResponse, MAX_PULL_CHANGES};
 use serde::Deserialize;
 
@@ -41,22 +42,25 @@ pub async fn pull(
     let now = state.clock.now();
     let store = state.store.clone();
     let device = caller.device.id;
-    let page = blocking(move || {
+    let (page, team) = blocking(move || {
         // A phone opened with the duress PIN is in someone else's hands: it
         // receives nothing more, and its answers look like any quiet night.
-        if store
-            .duress_reports()?
-            .iter()
-            .any(|(d, _)| *d == caller.device.id)
-        {
-            return Ok(crate::store::PullPage {
+        if store.has_duress_report(caller.device.id)? {
+            let page = crate::store::PullPage {
                 changes: Vec::new(),
                 next_cursor: query.cursor,
                 more: false,
                 directory: None,
-            });
+            };
+            return Ok((page, None));
         }
-        Ok(store.pull(&caller, &query, now)?)
+        let page = store.pull(&caller, &query, now)?;
+        let team = if page.more {
+            None
+        } else {
+            Some(team_of(store.as_ref(), &caller)?)
+        };
+        Ok((page, team))
     })
     .await?;
     tracing::debug!(%device, changes = page.changes.len(), next = page.next_cursor, "pull");
@@ -66,5 +70,28 @@ pub async fn pull(
         more: page.more,
         directory: page.directory,
         server_time: now,
+        team,
     }))
+}
+
+/// Who a device's worker may pick as a buddy: the workers of her
+/// organisation, and the partnership's supervisors (the one on call may be
+/// in another), never a receiving agency or a revoked worker.
+fn team_of(
+    store: &dyn crate::store::Store,
+    caller: &crate::store::EnrolledDevice,
+) -> Result<Vec<TeamMember>, crate::store::StoreError> {
+    let mut team: Vec<TeamMember> = store
+        .workers()?
+        .into_iter()
+        .filter(|w| w.revoked_at.is_none() && w.role != Role::ReceivingAgency)
+        .filter(|w| w.organisation_id == caller.organisation.id || w.role == Role::Supervisor)
+        .map(|w| TeamMember {
+            worker_id: w.id,
+            display_name: w.display_name,
+            role: w.role,
+        })
+        .collect();
+    team.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    Ok(team)
 }

@@ -43,6 +43,10 @@ pub async fn push(
     })
     .await?;
     let count = |s: AckStatus| acks.iter().filter(|a| a.status == s).count();
+    if count(AckStatus::Applied) + count(AckStatus::Merged) > 0 {
+        // Something new is stored: devices on the live channel look again.
+        state.bell.ring();
+    }
     let duplicates = count(AckStatus::Duplicate);
     if !acks.is_empty() && duplicates == acks.len() {
         tracing::info!(%device, %batch, changes = acks.len(), "a replayed batch changed nothing");

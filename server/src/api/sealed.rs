@@ -106,6 +106,7 @@ pub async fn deliver_sealed(
         ));
     }
     acks.sort_by_key(|(i, _)| *i);
+    state.bell.ring();
     tracing::info!(%device, changes = acks.len(), duress, "sealed delivery");
     Ok(Json(PushResponse {
         acks: acks.into_iter().map(|(_, a)| a).collect(),

@@ -164,6 +164,9 @@ pub struct SignedIn {
     pub token_hash: [u8; 32],
     /// The token every form of this session carries.
     pub csrf: String,
+    /// Lone-worker escalations not yet acknowledged, for a supervisor's
+    /// banner on every page (ADR 0004); empty for other roles.
+    pub safety: Vec<super::pages::safety::BannerRow>,
 }
 
 impl std::fmt::Debug for SignedIn {
@@ -256,12 +259,16 @@ impl FromRequestParts<DashboardState> for SignedIn {
         match session {
             None => Err(DashError::SignIn { expired: false }),
             Some(Err(expired)) => Err(DashError::SignIn { expired }),
-            Some(Ok(s)) => Ok(SignedIn {
-                worker: s.worker,
-                organisation: s.organisation,
-                token_hash: hash,
-                csrf: session_csrf(&token),
-            }),
+            Some(Ok(s)) => {
+                let safety = super::pages::safety::banner_for(state, &s.worker, now).await?;
+                Ok(SignedIn {
+                    worker: s.worker,
+                    organisation: s.organisation,
+                    token_hash: hash,
+                    csrf: session_csrf(&token),
+                    safety,
+                })
+            }
         }
     }
 }

@@ -10,7 +10,8 @@ use crate::store::dashboard::VisibleRecord;
 use crate::store::RecordMeta;
 use chrono::NaiveDate;
 use nightround_core::domain::{
-    Concern, Consent, Contact, Directory, Person, RecordKind, Referral, SupplyDrop, SupplyLine,
+    CheckIn, Concern, Consent, Contact, Directory, Person, RecordKind, Referral, Round, SupplyDrop,
+    SupplyLine,
 };
 use nightround_core::Timestamp;
 use serde::de::DeserializeOwned;
@@ -36,6 +37,9 @@ pub struct Visible {
     pub concerns: Vec<Rec<Concern>>,
     pub consents: Vec<Rec<Consent>>,
     pub referrals: Vec<Rec<Referral>>,
+    /// Lone-worker rounds, newest first.
+    pub rounds: Vec<Rec<Round>>,
+    pub check_ins: Vec<Rec<CheckIn>>,
 }
 
 fn parse<T: DeserializeOwned>(r: VisibleRecord) -> Option<Rec<T>> {
@@ -75,6 +79,8 @@ impl Visible {
             concerns: Vec::new(),
             consents: Vec::new(),
             referrals: Vec::new(),
+            rounds: Vec::new(),
+            check_ins: Vec::new(),
         };
         for r in records {
             match r.meta.kind {
@@ -88,12 +94,18 @@ impl Visible {
                 RecordKind::Concern => v.concerns.extend(parse(r)),
                 RecordKind::Consent => v.consents.extend(parse(r)),
                 RecordKind::Referral => v.referrals.extend(parse(r)),
+                RecordKind::Round => v.rounds.extend(parse(r)),
+                RecordKind::CheckIn => v.check_ins.extend(parse(r)),
             }
         }
         v.contacts.sort_by_key(|c| std::cmp::Reverse(c.body.at));
         v.supply_drops.sort_by_key(|s| std::cmp::Reverse(s.body.at));
         v.concerns.sort_by_key(|c| std::cmp::Reverse(c.body.at));
         v.referrals.sort_by_key(|r| r.body.due_at);
+        v.rounds
+            .sort_by_key(|r| std::cmp::Reverse(r.body.started_at));
+        v.check_ins
+            .sort_by_key(|c| std::cmp::Reverse(c.body.made_at));
         v
     }
 

@@ -28,7 +28,9 @@ pub mod write;
 use crate::admin::Admin;
 use crate::config::ServerConfig;
 use crate::store::dashboard::{DashboardStore, NewAuditEntry};
+use crate::store::safety::SafetyStore;
 use crate::store::Store;
+use crate::watchdog::Bell;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
@@ -79,6 +81,11 @@ impl DashboardConfig {
 pub(crate) struct Inner {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) dash: Arc<dyn DashboardStore>,
+    /// Round escalations: the banner and its acknowledgement (ADR 0004).
+    pub(crate) safety: Arc<dyn SafetyStore>,
+    /// Rung when the dashboard stores something urgent (an alert, an
+    /// acknowledgement) so that devices on the live channel hear it.
+    pub(crate) bell: Bell,
     pub(crate) admin: Admin,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: DashboardConfig,
@@ -110,15 +117,17 @@ impl DashboardState {
         admin: Admin,
         server: &ServerConfig,
         tls_fingerprint: Option<&str>,
+        bell: Bell,
     ) -> Self
     where
-        S: Store + DashboardStore + 'static,
+        S: Store + DashboardStore + SafetyStore + 'static,
     {
         Self::with_config(
             store,
             admin,
             server.clock.clone(),
             DashboardConfig::new(tls_fingerprint, server.lease_days),
+            bell,
         )
     }
 
@@ -128,13 +137,16 @@ impl DashboardState {
         admin: Admin,
         clock: Arc<dyn Clock>,
         config: DashboardConfig,
+        bell: Bell,
     ) -> Self
     where
-        S: Store + DashboardStore + 'static,
+        S: Store + DashboardStore + SafetyStore + 'static,
     {
         DashboardState(Arc::new(Inner {
             store: store.clone(),
-            dash: store,
+            dash: store.clone(),
+            safety: store,
+            bell,
             admin,
             clock,
             config,
@@ -185,6 +197,7 @@ pub fn router(state: DashboardState) -> Router {
         .route("/referrals/{id}/escalate", post(referrals::escalate))
         .route("/alerts", get(alerts::page).post(alerts::issue))
         .route("/alerts/{id}/end", post(alerts::end))
+        .route("/safety/{id}/acknowledge", post(safety::acknowledge))
         .route("/supplies", get(supplies::page))
         .route("/supplies.csv", get(supplies::csv))
         .route("/devices", get(devices::page))

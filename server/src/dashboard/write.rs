@@ -80,6 +80,7 @@ pub async fn push(
         acks.into_iter().next().ok_or(DashError::Internal)
     })
     .await?;
+    state.0.bell.ring();
     match ack.status {
         AckStatus::Rejected => Err(DashError::Invalid(format!(
             "The change was refused: {}.",

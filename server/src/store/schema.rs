@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 3;
+pub const LATEST: u32 = 4;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -132,6 +132,50 @@ CREATE TABLE referral_escalations (
     worker_id   TEXT NOT NULL REFERENCES workers (id),
     at          INTEGER NOT NULL
 );
+CREATE TABLE round_watch (
+    round_id        TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    worker_id       TEXT NOT NULL,
+    buddy_worker_id TEXT,
+    area_id         TEXT,
+    started_at      INTEGER NOT NULL,
+    watch_from      INTEGER NOT NULL,
+    expected_end    INTEGER NOT NULL,
+    interval_ms     INTEGER NOT NULL,
+    ended_at        INTEGER,
+    raised          INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX round_watch_open ON round_watch (raised) WHERE ended_at IS NULL;
+CREATE TABLE check_in_log (
+    id       TEXT PRIMARY KEY,
+    round_id TEXT,
+    made_at  INTEGER NOT NULL,
+    help     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX check_in_log_by_round ON check_in_log (round_id, made_at);
+CREATE TABLE safety_escalations (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    organisation_id TEXT NOT NULL,
+    worker_id       TEXT NOT NULL,
+    buddy_worker_id TEXT,
+    reason          TEXT,
+    area_id         TEXT,
+    raised_at       INTEGER NOT NULL,
+    last_heard_at   INTEGER NOT NULL,
+    state           TEXT NOT NULL,
+    acknowledged_by TEXT,
+    acknowledged_at INTEGER,
+    changed_at      INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX safety_escalations_open ON safety_escalations (organisation_id, raised_at)
+    WHERE acknowledged_at IS NULL;
+CREATE TABLE safety_seen (
+    id        TEXT NOT NULL,
+    worker_id TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    PRIMARY KEY (id, worker_id)
+) WITHOUT ROWID;
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -180,6 +224,53 @@ const UPGRADES: &[&str] = &[
         worker_id   TEXT NOT NULL REFERENCES workers (id),
         at          INTEGER NOT NULL
     );
+    ", // 3 -> 4: lone-worker safety: the watchdog's rounds, check-in times,
+    // escalations and who has seen them (ADR 0004).
+    "
+    CREATE TABLE round_watch (
+        round_id        TEXT PRIMARY KEY,
+        organisation_id TEXT NOT NULL,
+        worker_id       TEXT NOT NULL,
+        buddy_worker_id TEXT,
+        area_id         TEXT,
+        started_at      INTEGER NOT NULL,
+        watch_from      INTEGER NOT NULL,
+        expected_end    INTEGER NOT NULL,
+        interval_ms     INTEGER NOT NULL,
+        ended_at        INTEGER,
+        raised          INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE INDEX round_watch_open ON round_watch (raised) WHERE ended_at IS NULL;
+    CREATE TABLE check_in_log (
+        id       TEXT PRIMARY KEY,
+        round_id TEXT,
+        made_at  INTEGER NOT NULL,
+        help     INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX check_in_log_by_round ON check_in_log (round_id, made_at);
+    CREATE TABLE safety_escalations (
+        id              TEXT PRIMARY KEY,
+        kind            TEXT NOT NULL,
+        organisation_id TEXT NOT NULL,
+        worker_id       TEXT NOT NULL,
+        buddy_worker_id TEXT,
+        reason          TEXT,
+        area_id         TEXT,
+        raised_at       INTEGER NOT NULL,
+        last_heard_at   INTEGER NOT NULL,
+        state           TEXT NOT NULL,
+        acknowledged_by TEXT,
+        acknowledged_at INTEGER,
+        changed_at      INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX safety_escalations_open ON safety_escalations (organisation_id, raised_at)
+        WHERE acknowledged_at IS NULL;
+    CREATE TABLE safety_seen (
+        id        TEXT NOT NULL,
+        worker_id TEXT NOT NULL,
+        at        INTEGER NOT NULL,
+        PRIMARY KEY (id, worker_id)
+    ) WITHOUT ROWID;
     ",
 ];
 
@@ -273,6 +364,32 @@ mod tests {
                  DROP TABLE referral_escalations; PRAGMA user_version = 2;",
             )
             .unwrap();
+        fresh.execute_batch(DROP_SAFETY).unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
+
+    const DROP_SAFETY: &str = "DROP TABLE round_watch; DROP TABLE check_in_log;
+        DROP TABLE safety_escalations; DROP TABLE safety_seen;";
+
+    #[test]
+    fn the_safety_upgrade_makes_what_a_fresh_database_has() {
+        let names = [
+            "round_watch",
+            "round_watch_open",
+            "check_in_log",
+            "check_in_log_by_round",
+            "safety_escalations",
+            "safety_escalations_open",
+            "safety_seen",
+        ];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh.execute_batch(DROP_SAFETY).unwrap();
+        fresh.execute_batch("PRAGMA user_version = 3;").unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
     }

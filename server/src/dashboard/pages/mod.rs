@@ -7,6 +7,7 @@ pub mod devices;
 pub mod people;
 pub mod referrals;
 pub mod report;
+pub mod safety;
 pub mod sign_in;
 pub mod supplies;
 pub mod tonight;
@@ -54,6 +55,8 @@ pub struct Chrome {
     pub links: Vec<NavLink>,
     /// A confirmation from the last action, from a fixed list.
     pub flash: Option<&'static str>,
+    /// Lone-worker escalations awaiting acknowledgement (supervisors only).
+    pub safety: Vec<safety::BannerRow>,
 }
 
 /// Whether a role sees anything of a kind.
@@ -99,6 +102,7 @@ impl Chrome {
                 })
                 .collect(),
             flash: None,
+            safety: who.safety.clone(),
         }
     }
 
@@ -122,6 +126,7 @@ fn flash_text(key: &str) -> Option<&'static str> {
         "escalated" => "The escalation is recorded.",
         "alert-issued" => "The alert is issued; every team phone gets it on its next sync.",
         "alert-ended" => "The alert is ended.",
+        "safety-acknowledged" => "Acknowledged: the team's phones show who is dealing with it.",
         "revoked" => "The device is revoked: it erases its data on its next sync.",
         "worker-added" => "The worker is added. Make an enrolment code for her phone below.",
         _ => return None,

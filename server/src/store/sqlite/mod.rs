@@ -6,6 +6,7 @@
 mod dashboard;
 mod records;
 mod rows;
+mod safety;
 
 use super::schema;
 use super::sealed::{self, open_record};
@@ -424,6 +425,9 @@ impl Store for SqliteStore {
             }
             if let Some(state) = &accepted.state {
                 write_state(&tx, &self.key, state)?;
+                if matches!(state.kind, RecordKind::Round | RecordKind::CheckIn) {
+                    safety::observe(&tx, &self.key, state, now)?;
+                }
                 if matches!(state.kind, RecordKind::Consent | RecordKind::Referral) {
                     if let Some(person) = state.person_id {
                         resequence_person(&tx, person)?;

@@ -8,7 +8,10 @@ use crate::api::{self, AppState};
 use crate::config::ServerConfig;
 use crate::dashboard::{self, DashboardState};
 use crate::error::{Result, ServerError};
+use crate::store::safety::{Escalation, SafetyStore, WatchRules};
 use crate::tls;
+use nightround_core::clock::Clock;
+use std::sync::Arc;
 use crate::watchdog::{self, Bell};
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
@@ -24,6 +27,10 @@ pub struct RunningServer {
     admin: Admin,
     tls: Option<tls::TlsMaterial>,
     watchdog: JoinHandle<()>,
+    safety: Arc<dyn SafetyStore>,
+    clock: Arc<dyn Clock>,
+    watch_rules: WatchRules,
+    bell: Bell,
 }
 
 impl std::fmt::Debug for RunningServer {
@@ -44,6 +51,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
     let admin = Admin::new(store.clone(), &config, &keys);
     let fingerprint = tls.as_ref().map(|t| t.fingerprint.as_str());
     let bell = Bell::default();
+    let safety_store: Arc<dyn SafetyStore> = store.clone();
     let watchdog = watchdog::spawn(
         store.clone(),
         config.clock.clone(),
@@ -99,6 +107,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         admin,
         tls,
         watchdog,
+        safety: safety_store,
+        clock: config.clock.clone(),
+        watch_rules: config.watch_rules,
+        bell,
     })
 }
 
@@ -127,6 +139,22 @@ impl RunningServer {
     /// The certificate phones pin, PEM, when serving HTTPS.
     pub fn tls_cert_pem(&self) -> Option<&str> {
         self.tls.as_ref().map(|t| t.cert_pem.as_str())
+    }
+
+    /// The lone-worker state, to read escalations (tests, the demo).
+    pub fn safety(&self) -> Arc<dyn SafetyStore> {
+        self.safety.clone()
+    }
+
+    /// Runs one watchdog step now, as the background task does every few
+    /// seconds (tests drive the clock and call it directly).
+    pub fn watchdog_step(&self) -> Result<Vec<Escalation>> {
+        Ok(watchdog::step(
+            self.safety.as_ref(),
+            self.clock.as_ref(),
+            &self.watch_rules,
+            &self.bell,
+        )?)
     }
 
     /// Stops accepting, lets requests in flight finish (up to five seconds),

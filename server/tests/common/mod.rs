@@ -56,6 +56,8 @@ pub fn config(dir: &std::path::Path, clock: &Arc<ManualClock>) -> ServerConfig {
     ServerConfig::new(dir, "127.0.0.1:0".parse().unwrap())
         .plain_http()
         .with_clock(clock.clone())
+        // The tests move the clock and run watchdog steps themselves.
+        .with_watchdog_every(std::time::Duration::from_secs(3600))
 }
 
 impl TestServer {
@@ -463,4 +465,52 @@ pub fn referral(
         recorded_by: by.clone(),
     })
     .unwrap()
+}
+
+/// A lone-worker round started at `at`, checking in every `minutes`.
+pub fn round(
+    by: &WorkerIdentity,
+    buddy: Option<&WorkerIdentity>,
+    at: Timestamp,
+    minutes: u32,
+    expected_end: Timestamp,
+) -> nightround_core::domain::Round {
+    nightround_core::domain::Round {
+        id: Uuid::now_v7(),
+        started_at: at,
+        expected_end,
+        check_in_minutes: minutes,
+        buddy: buddy.map(|b| nightround_core::domain::TeamMember {
+            worker_id: b.worker_id.clone(),
+            display_name: b.display_name.clone(),
+            role: b.role,
+        }),
+        area_id: Some("york_road".into()),
+        ended_at: None,
+        recorded_by: by.clone(),
+        watch: None,
+    }
+}
+
+/// A check-in (or, with `help`, a help call) made at `at`.
+pub fn check_in(
+    by: &WorkerIdentity,
+    round: Option<Uuid>,
+    help: bool,
+    at: Timestamp,
+) -> nightround_core::domain::CheckIn {
+    use nightround_core::domain::CheckInKind;
+    nightround_core::domain::CheckIn {
+        id: Uuid::now_v7(),
+        round_id: round,
+        kind: if help {
+            CheckInKind::NeedHelp
+        } else {
+            CheckInKind::AllRight
+        },
+        made_at: at,
+        area_id: Some("ambleside_drive".into()),
+        alert_until: help.then(|| at + chrono::Duration::hours(12)),
+        recorded_by: by.clone(),
+    }
 }

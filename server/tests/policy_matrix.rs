@@ -78,6 +78,18 @@ const EXPECTED: &[(&str, RecordKind, bool, &[&str])] = &[
     ("r_jade_police", RecordKind::Referral, true, &["p1", "p2"]),
     ("r_kim_stars", RecordKind::Referral, true, &[]),
     ("r_kim_harp", RecordKind::Referral, true, &[]),
+    // Lone-worker rounds and check-ins: her organisation's, and a help call
+    // for the whole team (a round raised as missed is walked in watchdog.rs).
+    ("w_oa_round", RecordKind::Round, true, &[]),
+    ("w_p1_round", RecordKind::Round, false, &["p1"]),
+    ("h_oa_ok", RecordKind::CheckIn, true, &[]),
+    ("h_p1_ok", RecordKind::CheckIn, false, &["p1"]),
+    (
+        "h_ob_help",
+        RecordKind::CheckIn,
+        true,
+        &["ob", "sb", "p1", "p2"],
+    ),
 ];
 
 fn expected_viewers(entry: &(&str, RecordKind, bool, &[&str])) -> BTreeSet<&'static str> {
@@ -317,6 +329,45 @@ async fn build_world() -> World {
         "r_kim_harp",
         RecordKind::Referral,
         referral(&oa2, kim, "harp", c4, sent, now),
+    )
+    .await;
+
+    let later = now + chrono::Duration::hours(3);
+    let oa_round = round(&oa, None, now, 30, later);
+    let oa_round_id = oa_round.id;
+    w.put(
+        "oa",
+        "w_oa_round",
+        RecordKind::Round,
+        serde_json::to_value(oa_round).unwrap(),
+    )
+    .await;
+    w.put(
+        "p1",
+        "w_p1_round",
+        RecordKind::Round,
+        serde_json::to_value(round(&p1, None, now, 30, later)).unwrap(),
+    )
+    .await;
+    w.put(
+        "oa",
+        "h_oa_ok",
+        RecordKind::CheckIn,
+        serde_json::to_value(check_in(&oa, Some(oa_round_id), false, now)).unwrap(),
+    )
+    .await;
+    w.put(
+        "p1",
+        "h_p1_ok",
+        RecordKind::CheckIn,
+        serde_json::to_value(check_in(&p1, None, false, now)).unwrap(),
+    )
+    .await;
+    w.put(
+        "ob",
+        "h_ob_help",
+        RecordKind::CheckIn,
+        serde_json::to_value(check_in(&ob, None, true, now)).unwrap(),
     )
     .await;
     w

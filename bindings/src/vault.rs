@@ -7,9 +7,10 @@ use crate::keystore::{Adapter, PlatformKeyStore};
 use crate::NightroundError;
 use nightround_core::clock::SystemClock;
 use nightround_core::domain::*;
-use nightround_core::sync::{SyncOptions, SyncReport};
+use nightround_core::sync::{ListenReport, SyncOptions, SyncReport};
 use nightround_core::vault::{
-    AlertView, Enrolment, LockPolicy, ReferralView, RoundSummary, SyncStatus, TimelineEntry,
+    AlertView, Enrolment, LockPolicy, ReferralView, RoundScreen, RoundSummary, SafetyAlertView,
+    SyncStatus, TimelineEntry,
 };
 use nightround_core::{Timestamp, Vault};
 use std::sync::Arc;
@@ -242,5 +243,54 @@ impl NightroundVault {
     /// Why each held-back change was refused.
     pub fn quarantine_reasons(&self) -> R<Vec<String>> {
         guarded(|| self.inner.quarantine_reasons())
+    }
+
+    /// Waits up to `wait_seconds` (at most 25) on the server's live channel
+    /// and syncs when something urgent arrives. Call it in a loop while a
+    /// round is open (Android foreground service, iOS in the foreground);
+    /// `Offline` means wait a little and call again.
+    pub fn listen(&self, wait_seconds: u32) -> R<ListenReport> {
+        guarded(|| {
+            self.inner.listen(
+                &SyncOptions::default(),
+                std::time::Duration::from_secs(u64::from(wait_seconds)),
+            )
+        })
+    }
+
+    // --- Lone-worker safety ---------------------------------------------------
+
+    /// Her open round (next check-in, reminder time, overdue), or what
+    /// starting one needs (buddies, default interval, suggested end).
+    pub fn round_screen(&self) -> R<RoundScreen> {
+        guarded(|| self.inner.round_screen())
+    }
+
+    pub fn start_round(&self, draft: RoundDraft) -> R<Round> {
+        guarded(|| self.inner.start_round(draft))
+    }
+
+    /// One tap, also from the reminder notification.
+    pub fn check_in(&self, round_id: Uuid) -> R<CheckIn> {
+        guarded(|| self.inner.check_in(round_id))
+    }
+
+    /// "Need help now": queued ahead of everything; sync straight after.
+    pub fn call_for_help(&self) -> R<CheckIn> {
+        guarded(|| self.inner.call_for_help())
+    }
+
+    pub fn end_round(&self, round_id: Uuid) -> R<Round> {
+        guarded(|| self.inner.end_round(round_id))
+    }
+
+    /// Colleagues' help calls and missed rounds, hers as buddy first.
+    pub fn safety_alerts(&self) -> R<Vec<SafetyAlertView>> {
+        guarded(|| self.inner.safety_alerts())
+    }
+
+    /// The team as the server last sent it.
+    pub fn team(&self) -> R<Vec<TeamMember>> {
+        guarded(|| self.inner.team())
     }
 }

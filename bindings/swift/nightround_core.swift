@@ -513,6 +513,22 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -832,6 +848,102 @@ public func FfiConverterTypeArea_lift(_ buf: RustBuffer) throws -> Area {
 #endif
 public func FfiConverterTypeArea_lower(_ value: Area) -> RustBuffer {
     return FfiConverterTypeArea.lower(value)
+}
+
+
+/**
+ * A check-in as stored. Immutable: the time is when she tapped, kept when
+ * it is sent hours later from somewhere with signal.
+ */
+public struct CheckIn: Equatable, Hashable {
+    public var id: Uuid
+    /**
+     * The round it belongs to; a help call can come without one.
+     */
+    public var roundId: Uuid?
+    public var kind: CheckInKind
+    public var madeAt: Timestamp
+    /**
+     * Her last known area (never GPS).
+     */
+    public var areaId: String?
+    /**
+     * A help call is a team alert until this time.
+     */
+    public var alertUntil: Timestamp?
+    public var recordedBy: WorkerIdentity
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: Uuid, 
+        /**
+         * The round it belongs to; a help call can come without one.
+         */roundId: Uuid?, kind: CheckInKind, madeAt: Timestamp, 
+        /**
+         * Her last known area (never GPS).
+         */areaId: String?, 
+        /**
+         * A help call is a team alert until this time.
+         */alertUntil: Timestamp?, recordedBy: WorkerIdentity) {
+        self.id = id
+        self.roundId = roundId
+        self.kind = kind
+        self.madeAt = madeAt
+        self.areaId = areaId
+        self.alertUntil = alertUntil
+        self.recordedBy = recordedBy
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckIn: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckIn: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckIn {
+        return
+            try CheckIn(
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                roundId: FfiConverterOptionTypeUuid.read(from: &buf), 
+                kind: FfiConverterTypeCheckInKind.read(from: &buf), 
+                madeAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                areaId: FfiConverterOptionString.read(from: &buf), 
+                alertUntil: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                recordedBy: FfiConverterTypeWorkerIdentity.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckIn, into buf: inout [UInt8]) {
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.roundId, into: &buf)
+        FfiConverterTypeCheckInKind.write(value.kind, into: &buf)
+        FfiConverterTypeTimestamp.write(value.madeAt, into: &buf)
+        FfiConverterOptionString.write(value.areaId, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.alertUntil, into: &buf)
+        FfiConverterTypeWorkerIdentity.write(value.recordedBy, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckIn_lift(_ buf: RustBuffer) throws -> CheckIn {
+    return try FfiConverterTypeCheckIn.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckIn_lower(_ value: CheckIn) -> RustBuffer {
+    return FfiConverterTypeCheckIn.lower(value)
 }
 
 
@@ -1542,6 +1654,85 @@ public func FfiConverterTypeEnrolment_lower(_ value: Enrolment) -> RustBuffer {
 
 
 /**
+ * What one `listen` call heard and did.
+ */
+public struct ListenReport: Equatable, Hashable {
+    /**
+     * Urgent records the server announced.
+     */
+    public var heard: UInt64
+    /**
+     * The server has no live channel: the app should rely on ordinary sync.
+     */
+    public var liveUnavailable: Bool
+    /**
+     * The sync run because something was heard (or to fall back).
+     */
+    public var sync: SyncReport?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Urgent records the server announced.
+         */heard: UInt64, 
+        /**
+         * The server has no live channel: the app should rely on ordinary sync.
+         */liveUnavailable: Bool, 
+        /**
+         * The sync run because something was heard (or to fall back).
+         */sync: SyncReport?) {
+        self.heard = heard
+        self.liveUnavailable = liveUnavailable
+        self.sync = sync
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ListenReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListenReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListenReport {
+        return
+            try ListenReport(
+                heard: FfiConverterUInt64.read(from: &buf), 
+                liveUnavailable: FfiConverterBool.read(from: &buf), 
+                sync: FfiConverterOptionTypeSyncReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListenReport, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.heard, into: &buf)
+        FfiConverterBool.write(value.liveUnavailable, into: &buf)
+        FfiConverterOptionTypeSyncReport.write(value.sync, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListenReport_lift(_ buf: RustBuffer) throws -> ListenReport {
+    return try FfiConverterTypeListenReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListenReport_lower(_ value: ListenReport) -> RustBuffer {
+    return FfiConverterTypeListenReport.lower(value)
+}
+
+
+/**
  * A person's profile as stored and shared with the team.
  */
 public struct Person: Equatable, Hashable {
@@ -2179,6 +2370,265 @@ public func FfiConverterTypeResponseTimes_lower(_ value: ResponseTimes) -> RustB
 
 
 /**
+ * A round as stored. Mutable: she ends it; the server watches it.
+ */
+public struct Round: Equatable, Hashable {
+    public var id: Uuid
+    public var startedAt: Timestamp
+    public var expectedEnd: Timestamp
+    public var checkInMinutes: UInt32
+    public var buddy: TeamMember?
+    public var areaId: String?
+    public var endedAt: Timestamp?
+    /**
+     * Who is out.
+     */
+    public var recordedBy: WorkerIdentity
+    public var watch: RoundWatch?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: Uuid, startedAt: Timestamp, expectedEnd: Timestamp, checkInMinutes: UInt32, buddy: TeamMember?, areaId: String?, endedAt: Timestamp?, 
+        /**
+         * Who is out.
+         */recordedBy: WorkerIdentity, watch: RoundWatch?) {
+        self.id = id
+        self.startedAt = startedAt
+        self.expectedEnd = expectedEnd
+        self.checkInMinutes = checkInMinutes
+        self.buddy = buddy
+        self.areaId = areaId
+        self.endedAt = endedAt
+        self.recordedBy = recordedBy
+        self.watch = watch
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Round: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRound: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Round {
+        return
+            try Round(
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                startedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                expectedEnd: FfiConverterTypeTimestamp.read(from: &buf), 
+                checkInMinutes: FfiConverterUInt32.read(from: &buf), 
+                buddy: FfiConverterOptionTypeTeamMember.read(from: &buf), 
+                areaId: FfiConverterOptionString.read(from: &buf), 
+                endedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                recordedBy: FfiConverterTypeWorkerIdentity.read(from: &buf), 
+                watch: FfiConverterOptionTypeRoundWatch.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Round, into buf: inout [UInt8]) {
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeTimestamp.write(value.startedAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.expectedEnd, into: &buf)
+        FfiConverterUInt32.write(value.checkInMinutes, into: &buf)
+        FfiConverterOptionTypeTeamMember.write(value.buddy, into: &buf)
+        FfiConverterOptionString.write(value.areaId, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.endedAt, into: &buf)
+        FfiConverterTypeWorkerIdentity.write(value.recordedBy, into: &buf)
+        FfiConverterOptionTypeRoundWatch.write(value.watch, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRound_lift(_ buf: RustBuffer) throws -> Round {
+    return try FfiConverterTypeRound.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRound_lower(_ value: Round) -> RustBuffer {
+    return FfiConverterTypeRound.lower(value)
+}
+
+
+/**
+ * What the start-round screen fills in.
+ */
+public struct RoundDraft: Equatable, Hashable {
+    public var expectedEnd: Timestamp
+    /**
+     * `None` takes [`DEFAULT_CHECK_IN_MINUTES`].
+     */
+    public var checkInMinutes: UInt32?
+    /**
+     * Who is told first if she goes quiet.
+     */
+    public var buddy: TeamMember?
+    /**
+     * Where she starts; `None` takes the area of her last contact.
+     */
+    public var areaId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(expectedEnd: Timestamp, 
+        /**
+         * `None` takes [`DEFAULT_CHECK_IN_MINUTES`].
+         */checkInMinutes: UInt32?, 
+        /**
+         * Who is told first if she goes quiet.
+         */buddy: TeamMember?, 
+        /**
+         * Where she starts; `None` takes the area of her last contact.
+         */areaId: String?) {
+        self.expectedEnd = expectedEnd
+        self.checkInMinutes = checkInMinutes
+        self.buddy = buddy
+        self.areaId = areaId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoundDraft: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoundDraft: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoundDraft {
+        return
+            try RoundDraft(
+                expectedEnd: FfiConverterTypeTimestamp.read(from: &buf), 
+                checkInMinutes: FfiConverterOptionUInt32.read(from: &buf), 
+                buddy: FfiConverterOptionTypeTeamMember.read(from: &buf), 
+                areaId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoundDraft, into buf: inout [UInt8]) {
+        FfiConverterTypeTimestamp.write(value.expectedEnd, into: &buf)
+        FfiConverterOptionUInt32.write(value.checkInMinutes, into: &buf)
+        FfiConverterOptionTypeTeamMember.write(value.buddy, into: &buf)
+        FfiConverterOptionString.write(value.areaId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoundDraft_lift(_ buf: RustBuffer) throws -> RoundDraft {
+    return try FfiConverterTypeRoundDraft.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoundDraft_lower(_ value: RoundDraft) -> RustBuffer {
+    return FfiConverterTypeRoundDraft.lower(value)
+}
+
+
+/**
+ * The round screen: her open round, or what starting one needs.
+ */
+public struct RoundScreen: Equatable, Hashable {
+    public var `open`: RoundView?
+    /**
+     * Who can be her buddy (the team the server last sent, not herself).
+     */
+    public var buddies: [TeamMember]
+    public var defaultCheckInMinutes: UInt32
+    public var minCheckInMinutes: UInt32
+    public var maxCheckInMinutes: UInt32
+    /**
+     * A sensible end for a new round: three hours on, to the quarter hour.
+     */
+    public var suggestedEnd: Timestamp
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(`open`: RoundView?, 
+        /**
+         * Who can be her buddy (the team the server last sent, not herself).
+         */buddies: [TeamMember], defaultCheckInMinutes: UInt32, minCheckInMinutes: UInt32, maxCheckInMinutes: UInt32, 
+        /**
+         * A sensible end for a new round: three hours on, to the quarter hour.
+         */suggestedEnd: Timestamp) {
+        self.`open` = `open`
+        self.buddies = buddies
+        self.defaultCheckInMinutes = defaultCheckInMinutes
+        self.minCheckInMinutes = minCheckInMinutes
+        self.maxCheckInMinutes = maxCheckInMinutes
+        self.suggestedEnd = suggestedEnd
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoundScreen: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoundScreen: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoundScreen {
+        return
+            try RoundScreen(
+                open: FfiConverterOptionTypeRoundView.read(from: &buf), 
+                buddies: FfiConverterSequenceTypeTeamMember.read(from: &buf), 
+                defaultCheckInMinutes: FfiConverterUInt32.read(from: &buf), 
+                minCheckInMinutes: FfiConverterUInt32.read(from: &buf), 
+                maxCheckInMinutes: FfiConverterUInt32.read(from: &buf), 
+                suggestedEnd: FfiConverterTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoundScreen, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeRoundView.write(value.`open`, into: &buf)
+        FfiConverterSequenceTypeTeamMember.write(value.buddies, into: &buf)
+        FfiConverterUInt32.write(value.defaultCheckInMinutes, into: &buf)
+        FfiConverterUInt32.write(value.minCheckInMinutes, into: &buf)
+        FfiConverterUInt32.write(value.maxCheckInMinutes, into: &buf)
+        FfiConverterTypeTimestamp.write(value.suggestedEnd, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoundScreen_lift(_ buf: RustBuffer) throws -> RoundScreen {
+    return try FfiConverterTypeRoundScreen.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoundScreen_lower(_ value: RoundScreen) -> RustBuffer {
+    return FfiConverterTypeRoundScreen.lower(value)
+}
+
+
+/**
  * Tonight's round at a glance.
  */
 public struct RoundSummary: Equatable, Hashable {
@@ -2260,6 +2710,218 @@ public func FfiConverterTypeRoundSummary_lower(_ value: RoundSummary) -> RustBuf
 
 
 /**
+ * Her open round as the round screen shows it.
+ */
+public struct RoundView: Equatable, Hashable {
+    public var round: Round
+    public var areaName: String?
+    /**
+     * Her last check-in as she made it (sent or not).
+     */
+    public var lastCheckInAt: Timestamp?
+    public var checkIns: UInt32
+    public var nextCheckInDue: Timestamp
+    /**
+     * When the phone should remind her ([`REMINDER_MINUTES`] before due).
+     */
+    public var remindAt: Timestamp
+    /**
+     * Whole minutes until the next check-in is due; negative once late.
+     */
+    public var minutesUntilDue: Int64
+    public var checkInOverdue: Bool
+    public var pastExpectedEnd: Bool
+    /**
+     * Check-ins and help calls made here that have not reached the server.
+     */
+    public var unsentCheckIns: UInt32
+    /**
+     * The server has raised this round as missed and nobody has settled it.
+     */
+    public var raisedAsMissed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(round: Round, areaName: String?, 
+        /**
+         * Her last check-in as she made it (sent or not).
+         */lastCheckInAt: Timestamp?, checkIns: UInt32, nextCheckInDue: Timestamp, 
+        /**
+         * When the phone should remind her ([`REMINDER_MINUTES`] before due).
+         */remindAt: Timestamp, 
+        /**
+         * Whole minutes until the next check-in is due; negative once late.
+         */minutesUntilDue: Int64, checkInOverdue: Bool, pastExpectedEnd: Bool, 
+        /**
+         * Check-ins and help calls made here that have not reached the server.
+         */unsentCheckIns: UInt32, 
+        /**
+         * The server has raised this round as missed and nobody has settled it.
+         */raisedAsMissed: Bool) {
+        self.round = round
+        self.areaName = areaName
+        self.lastCheckInAt = lastCheckInAt
+        self.checkIns = checkIns
+        self.nextCheckInDue = nextCheckInDue
+        self.remindAt = remindAt
+        self.minutesUntilDue = minutesUntilDue
+        self.checkInOverdue = checkInOverdue
+        self.pastExpectedEnd = pastExpectedEnd
+        self.unsentCheckIns = unsentCheckIns
+        self.raisedAsMissed = raisedAsMissed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoundView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoundView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoundView {
+        return
+            try RoundView(
+                round: FfiConverterTypeRound.read(from: &buf), 
+                areaName: FfiConverterOptionString.read(from: &buf), 
+                lastCheckInAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                checkIns: FfiConverterUInt32.read(from: &buf), 
+                nextCheckInDue: FfiConverterTypeTimestamp.read(from: &buf), 
+                remindAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                minutesUntilDue: FfiConverterInt64.read(from: &buf), 
+                checkInOverdue: FfiConverterBool.read(from: &buf), 
+                pastExpectedEnd: FfiConverterBool.read(from: &buf), 
+                unsentCheckIns: FfiConverterUInt32.read(from: &buf), 
+                raisedAsMissed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoundView, into buf: inout [UInt8]) {
+        FfiConverterTypeRound.write(value.round, into: &buf)
+        FfiConverterOptionString.write(value.areaName, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.lastCheckInAt, into: &buf)
+        FfiConverterUInt32.write(value.checkIns, into: &buf)
+        FfiConverterTypeTimestamp.write(value.nextCheckInDue, into: &buf)
+        FfiConverterTypeTimestamp.write(value.remindAt, into: &buf)
+        FfiConverterInt64.write(value.minutesUntilDue, into: &buf)
+        FfiConverterBool.write(value.checkInOverdue, into: &buf)
+        FfiConverterBool.write(value.pastExpectedEnd, into: &buf)
+        FfiConverterUInt32.write(value.unsentCheckIns, into: &buf)
+        FfiConverterBool.write(value.raisedAsMissed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoundView_lift(_ buf: RustBuffer) throws -> RoundView {
+    return try FfiConverterTypeRoundView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoundView_lower(_ value: RoundView) -> RustBuffer {
+    return FfiConverterTypeRoundView.lower(value)
+}
+
+
+/**
+ * The server's watch over a round, written only by the server.
+ */
+public struct RoundWatch: Equatable, Hashable {
+    public var state: WatchState
+    public var reason: MissedReason
+    public var raisedAt: Timestamp
+    /**
+     * When she was last heard from (her last check-in as she made it).
+     */
+    public var lastHeardAt: Timestamp
+    public var acknowledgedBy: String?
+    public var acknowledgedAt: Timestamp?
+    /**
+     * When the state last moved (heard from again, resolved).
+     */
+    public var changedAt: Timestamp
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(state: WatchState, reason: MissedReason, raisedAt: Timestamp, 
+        /**
+         * When she was last heard from (her last check-in as she made it).
+         */lastHeardAt: Timestamp, acknowledgedBy: String?, acknowledgedAt: Timestamp?, 
+        /**
+         * When the state last moved (heard from again, resolved).
+         */changedAt: Timestamp) {
+        self.state = state
+        self.reason = reason
+        self.raisedAt = raisedAt
+        self.lastHeardAt = lastHeardAt
+        self.acknowledgedBy = acknowledgedBy
+        self.acknowledgedAt = acknowledgedAt
+        self.changedAt = changedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoundWatch: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoundWatch: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoundWatch {
+        return
+            try RoundWatch(
+                state: FfiConverterTypeWatchState.read(from: &buf), 
+                reason: FfiConverterTypeMissedReason.read(from: &buf), 
+                raisedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                lastHeardAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                acknowledgedBy: FfiConverterOptionString.read(from: &buf), 
+                acknowledgedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                changedAt: FfiConverterTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoundWatch, into buf: inout [UInt8]) {
+        FfiConverterTypeWatchState.write(value.state, into: &buf)
+        FfiConverterTypeMissedReason.write(value.reason, into: &buf)
+        FfiConverterTypeTimestamp.write(value.raisedAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.lastHeardAt, into: &buf)
+        FfiConverterOptionString.write(value.acknowledgedBy, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.acknowledgedAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.changedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoundWatch_lift(_ buf: RustBuffer) throws -> RoundWatch {
+    return try FfiConverterTypeRoundWatch.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoundWatch_lower(_ value: RoundWatch) -> RustBuffer {
+    return FfiConverterTypeRoundWatch.lower(value)
+}
+
+
+/**
  * The acknowledgement an "appears under 18" contact carries.
  */
 public struct Safeguarding: Equatable, Hashable {
@@ -2313,6 +2975,109 @@ public func FfiConverterTypeSafeguarding_lift(_ buf: RustBuffer) throws -> Safeg
 #endif
 public func FfiConverterTypeSafeguarding_lower(_ value: Safeguarding) -> RustBuffer {
     return FfiConverterTypeSafeguarding.lower(value)
+}
+
+
+/**
+ * A colleague's help call or missed round, as the alerts screen shows it.
+ */
+public struct SafetyAlertView: Equatable, Hashable {
+    public var kind: SafetyAlertKind
+    /**
+     * The help call or the round.
+     */
+    public var recordId: Uuid
+    public var workerName: String
+    public var organisation: String
+    public var areaName: String?
+    /**
+     * When she called, or when the server raised the round.
+     */
+    public var at: Timestamp
+    public var lastHeardAt: Timestamp?
+    /**
+     * She named this phone's worker as her buddy: shown first and loudest.
+     */
+    public var toMeAsBuddy: Bool
+    public var acknowledgedBy: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: SafetyAlertKind, 
+        /**
+         * The help call or the round.
+         */recordId: Uuid, workerName: String, organisation: String, areaName: String?, 
+        /**
+         * When she called, or when the server raised the round.
+         */at: Timestamp, lastHeardAt: Timestamp?, 
+        /**
+         * She named this phone's worker as her buddy: shown first and loudest.
+         */toMeAsBuddy: Bool, acknowledgedBy: String?) {
+        self.kind = kind
+        self.recordId = recordId
+        self.workerName = workerName
+        self.organisation = organisation
+        self.areaName = areaName
+        self.at = at
+        self.lastHeardAt = lastHeardAt
+        self.toMeAsBuddy = toMeAsBuddy
+        self.acknowledgedBy = acknowledgedBy
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SafetyAlertView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSafetyAlertView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SafetyAlertView {
+        return
+            try SafetyAlertView(
+                kind: FfiConverterTypeSafetyAlertKind.read(from: &buf), 
+                recordId: FfiConverterTypeUuid.read(from: &buf), 
+                workerName: FfiConverterString.read(from: &buf), 
+                organisation: FfiConverterString.read(from: &buf), 
+                areaName: FfiConverterOptionString.read(from: &buf), 
+                at: FfiConverterTypeTimestamp.read(from: &buf), 
+                lastHeardAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                toMeAsBuddy: FfiConverterBool.read(from: &buf), 
+                acknowledgedBy: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SafetyAlertView, into buf: inout [UInt8]) {
+        FfiConverterTypeSafetyAlertKind.write(value.kind, into: &buf)
+        FfiConverterTypeUuid.write(value.recordId, into: &buf)
+        FfiConverterString.write(value.workerName, into: &buf)
+        FfiConverterString.write(value.organisation, into: &buf)
+        FfiConverterOptionString.write(value.areaName, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.lastHeardAt, into: &buf)
+        FfiConverterBool.write(value.toMeAsBuddy, into: &buf)
+        FfiConverterOptionString.write(value.acknowledgedBy, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSafetyAlertView_lift(_ buf: RustBuffer) throws -> SafetyAlertView {
+    return try FfiConverterTypeSafetyAlertView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSafetyAlertView_lower(_ value: SafetyAlertView) -> RustBuffer {
+    return FfiConverterTypeSafetyAlertView.lower(value)
 }
 
 
@@ -2901,6 +3666,68 @@ public func FfiConverterTypeSyncStatus_lower(_ value: SyncStatus) -> RustBuffer 
 
 
 /**
+ * Someone on the team: a possible buddy for a round. The server sends the
+ * list with each pull.
+ */
+public struct TeamMember: Equatable, Hashable {
+    public var workerId: String
+    public var displayName: String
+    public var role: Role
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(workerId: String, displayName: String, role: Role) {
+        self.workerId = workerId
+        self.displayName = displayName
+        self.role = role
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TeamMember: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTeamMember: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TeamMember {
+        return
+            try TeamMember(
+                workerId: FfiConverterString.read(from: &buf), 
+                displayName: FfiConverterString.read(from: &buf), 
+                role: FfiConverterTypeRole.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TeamMember, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.workerId, into: &buf)
+        FfiConverterString.write(value.displayName, into: &buf)
+        FfiConverterTypeRole.write(value.role, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTeamMember_lift(_ buf: RustBuffer) throws -> TeamMember {
+    return try FfiConverterTypeTeamMember.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTeamMember_lower(_ value: TeamMember) -> RustBuffer {
+    return FfiConverterTypeTeamMember.lower(value)
+}
+
+
+/**
  * The vehicle, as far as she saw it.
  */
 public struct Vehicle: Equatable, Hashable {
@@ -3024,6 +3851,75 @@ public func FfiConverterTypeWorkerIdentity_lift(_ buf: RustBuffer) throws -> Wor
 public func FfiConverterTypeWorkerIdentity_lower(_ value: WorkerIdentity) -> RustBuffer {
     return FfiConverterTypeWorkerIdentity.lower(value)
 }
+
+
+/**
+ * A check-in: "I am all right", or "I need help now".
+ */
+
+public enum CheckInKind: Equatable, Hashable {
+    
+    case allRight
+    case needHelp
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CheckInKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckInKind: FfiConverterRustBuffer {
+    typealias SwiftType = CheckInKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckInKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .allRight
+        
+        case 2: return .needHelp
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CheckInKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .allRight:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .needHelp:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckInKind_lift(_ buf: RustBuffer) throws -> CheckInKind {
+    return try FfiConverterTypeCheckInKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckInKind_lower(_ value: CheckInKind) -> RustBuffer {
+    return FfiConverterTypeCheckInKind.lower(value)
+}
+
 
 
 
@@ -3485,6 +4381,81 @@ public func FfiConverterTypeInfoCategory_lower(_ value: InfoCategory) -> RustBuf
 
 
 /**
+ * Why the server raised a round.
+ */
+
+public enum MissedReason: Equatable, Hashable {
+    
+    /**
+     * The last check-in is older than the interval and the grace period.
+     */
+    case checkInOverdue
+    /**
+     * The round is still open after its expected end and the grace period.
+     */
+    case pastExpectedEnd
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MissedReason: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMissedReason: FfiConverterRustBuffer {
+    typealias SwiftType = MissedReason
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MissedReason {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .checkInOverdue
+        
+        case 2: return .pastExpectedEnd
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MissedReason, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .checkInOverdue:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .pastExpectedEnd:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMissedReason_lift(_ buf: RustBuffer) throws -> MissedReason {
+    return try FfiConverterTypeMissedReason.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMissedReason_lower(_ value: MissedReason) -> RustBuffer {
+    return FfiConverterTypeMissedReason.lower(value)
+}
+
+
+
+/**
  * One value per record type; its name is the `kind` column and part of every
  * envelope's associated data, so it must never be renamed.
  */
@@ -3497,6 +4468,14 @@ public enum RecordKind: Equatable, Hashable {
     case concern
     case consent
     case referral
+    /**
+     * A lone-worker round (ADR 0004).
+     */
+    case round
+    /**
+     * A check-in or a help call on a round.
+     */
+    case checkIn
 
 
 
@@ -3530,6 +4509,10 @@ public struct FfiConverterTypeRecordKind: FfiConverterRustBuffer {
         
         case 6: return .referral
         
+        case 7: return .round
+        
+        case 8: return .checkIn
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -3560,6 +4543,14 @@ public struct FfiConverterTypeRecordKind: FfiConverterRustBuffer {
         
         case .referral:
             writeInt(&buf, Int32(6))
+        
+        
+        case .round:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .checkIn:
+            writeInt(&buf, Int32(8))
         
         }
     }
@@ -3766,6 +4757,82 @@ public func FfiConverterTypeRole_lift(_ buf: RustBuffer) throws -> Role {
 #endif
 public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
     return FfiConverterTypeRole.lower(value)
+}
+
+
+
+/**
+ * What a team alert about a worker's safety is.
+ */
+
+public enum SafetyAlertKind: Equatable, Hashable {
+    
+    case helpCall
+    case missedCheckIn
+    case heardFromAgain
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SafetyAlertKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSafetyAlertKind: FfiConverterRustBuffer {
+    typealias SwiftType = SafetyAlertKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SafetyAlertKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .helpCall
+        
+        case 2: return .missedCheckIn
+        
+        case 3: return .heardFromAgain
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SafetyAlertKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .helpCall:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .missedCheckIn:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .heardFromAgain:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSafetyAlertKind_lift(_ buf: RustBuffer) throws -> SafetyAlertKind {
+    return try FfiConverterTypeSafetyAlertKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSafetyAlertKind_lower(_ value: SafetyAlertKind) -> RustBuffer {
+    return FfiConverterTypeSafetyAlertKind.lower(value)
 }
 
 
@@ -4254,6 +5321,13 @@ public enum ValidationError: Equatable, Hashable {
     )
     case pinNotDigits
     case duressPinIsPin
+    case checkInIntervalOutOfRange(min: UInt32, max: UInt32
+    )
+    case roundEndInPast
+    case roundTooLong(maxHours: UInt32
+    )
+    case roundAlreadyOpen
+    case noOpenRound
 
 
 
@@ -4336,6 +5410,18 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
         case 27: return .pinNotDigits
         
         case 28: return .duressPinIsPin
+        
+        case 29: return .checkInIntervalOutOfRange(min: try FfiConverterUInt32.read(from: &buf), max: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        case 30: return .roundEndInPast
+        
+        case 31: return .roundTooLong(maxHours: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        case 32: return .roundAlreadyOpen
+        
+        case 33: return .noOpenRound
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -4463,6 +5549,29 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
         case .duressPinIsPin:
             writeInt(&buf, Int32(28))
         
+        
+        case let .checkInIntervalOutOfRange(min,max):
+            writeInt(&buf, Int32(29))
+            FfiConverterUInt32.write(min, into: &buf)
+            FfiConverterUInt32.write(max, into: &buf)
+            
+        
+        case .roundEndInPast:
+            writeInt(&buf, Int32(30))
+        
+        
+        case let .roundTooLong(maxHours):
+            writeInt(&buf, Int32(31))
+            FfiConverterUInt32.write(maxHours, into: &buf)
+            
+        
+        case .roundAlreadyOpen:
+            writeInt(&buf, Int32(32))
+        
+        
+        case .noOpenRound:
+            writeInt(&buf, Int32(33))
+        
         }
     }
 }
@@ -4480,6 +5589,91 @@ public func FfiConverterTypeValidationError_lift(_ buf: RustBuffer) throws -> Va
 #endif
 public func FfiConverterTypeValidationError_lower(_ value: ValidationError) -> RustBuffer {
     return FfiConverterTypeValidationError.lower(value)
+}
+
+
+
+/**
+ * Where the server's watch over a round stands.
+ */
+
+public enum WatchState: Equatable, Hashable {
+    
+    /**
+     * She has gone quiet: supervisors and the team are alerted.
+     */
+    case missed
+    /**
+     * A check-in made before or after the escalation has arrived since.
+     */
+    case heardFromAgain
+    /**
+     * The round ended after it had been raised.
+     */
+    case resolved
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension WatchState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWatchState: FfiConverterRustBuffer {
+    typealias SwiftType = WatchState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WatchState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .missed
+        
+        case 2: return .heardFromAgain
+        
+        case 3: return .resolved
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: WatchState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .missed:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .heardFromAgain:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .resolved:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatchState_lift(_ buf: RustBuffer) throws -> WatchState {
+    return try FfiConverterTypeWatchState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatchState_lower(_ value: WatchState) -> RustBuffer {
+    return FfiConverterTypeWatchState.lower(value)
 }
 
 
@@ -4586,6 +5780,30 @@ public func FfiConverterTypeWellbeingFlag_lower(_ value: WellbeingFlag) -> RustB
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionInt32: FfiConverterRustBuffer {
     typealias SwiftType = Int32?
 
@@ -4634,6 +5852,54 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRoundView: FfiConverterRustBuffer {
+    typealias SwiftType = RoundView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRoundView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRoundView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRoundWatch: FfiConverterRustBuffer {
+    typealias SwiftType = RoundWatch?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRoundWatch.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRoundWatch.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSafeguarding: FfiConverterRustBuffer {
     typealias SwiftType = Safeguarding?
 
@@ -4650,6 +5916,54 @@ fileprivate struct FfiConverterOptionTypeSafeguarding: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSafeguarding.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSyncReport: FfiConverterRustBuffer {
+    typealias SwiftType = SyncReport?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSyncReport.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSyncReport.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTeamMember: FfiConverterRustBuffer {
+    typealias SwiftType = TeamMember?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTeamMember.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTeamMember.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4897,6 +6211,31 @@ fileprivate struct FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSupplyTotal.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTeamMember: FfiConverterRustBuffer {
+    typealias SwiftType = [TeamMember]
+
+    public static func write(_ value: [TeamMember], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTeamMember.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TeamMember] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TeamMember]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTeamMember.read(from: &buf))
         }
         return seq
     }

@@ -659,7 +659,17 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     
     func addPerson(draft: PersonDraft) throws  -> Person
     
+    /**
+     * "Need help now": queued ahead of everything; sync straight after.
+     */
+    func callForHelp() throws  -> CheckIn
+    
     func changePin(current: String, newPin: String) throws 
+    
+    /**
+     * One tap, also from the reminder notification.
+     */
+    func checkIn(roundId: Uuid) throws  -> CheckIn
     
     func clearDuressPin() throws 
     
@@ -670,6 +680,8 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     func deleteRecord(kind: RecordKind, id: Uuid) throws 
     
     func directory() throws  -> Directory
+    
+    func endRound(roundId: Uuid) throws  -> Round
     
     func failedUnlocks() throws  -> UInt32
     
@@ -682,6 +694,14 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     func isLocked()  -> Bool
     
     func lastArea() throws  -> String?
+    
+    /**
+     * Waits up to `wait_seconds` (at most 25) on the server's live channel
+     * and syncs when something urgent arrives. Call it in a loop while a
+     * round is open (Android foreground service, iOS in the foreground);
+     * `Offline` means wait a little and call again.
+     */
+    func listen(waitSeconds: UInt32) throws  -> ListenReport
     
     /**
      * Zeroizes the keys: on idle, on going to the background, on quick exit.
@@ -718,7 +738,18 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     
     func recordSupplies(draft: SupplyDropDraft) throws  -> SupplyDrop
     
+    /**
+     * Her open round (next check-in, reminder time, overdue), or what
+     * starting one needs (buddies, default interval, suggested end).
+     */
+    func roundScreen() throws  -> RoundScreen
+    
     func roundSummary(since: Timestamp) throws  -> RoundSummary
+    
+    /**
+     * Colleagues' help calls and missed rounds, hers as buddy first.
+     */
+    func safetyAlerts() throws  -> [SafetyAlertView]
     
     /**
      * Sets the duress PIN: entered at the unlock screen, it opens an empty
@@ -738,6 +769,8 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     
     func setReferralStatus(id: Uuid, status: ReferralStatus) throws  -> Referral
     
+    func startRound(draft: RoundDraft) throws  -> Round
+    
     func submitReferralForm(form: ReferralForm) throws  -> [Referral]
     
     func suppliesTotals(from: Timestamp, to: Timestamp) throws  -> [SupplyTotal]
@@ -752,6 +785,11 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      * Pending count, last success, the last problem in plain words.
      */
     func syncStatus() throws  -> SyncStatus
+    
+    /**
+     * The team as the server last sent it.
+     */
+    func team() throws  -> [TeamMember]
     
     func unlock(pin: String) throws 
     
@@ -869,6 +907,18 @@ open func addPerson(draft: PersonDraft)throws  -> Person  {
 })
 }
     
+    /**
+     * "Need help now": queued ahead of everything; sync straight after.
+     */
+open func callForHelp()throws  -> CheckIn  {
+    return try  FfiConverterTypeCheckIn_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_call_for_help(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
 open func changePin(current: String, newPin: String)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_change_pin(
@@ -877,6 +927,19 @@ open func changePin(current: String, newPin: String)throws   {try rustCallWithEr
         FfiConverterString.lower(newPin),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * One tap, also from the reminder notification.
+     */
+open func checkIn(roundId: Uuid)throws  -> CheckIn  {
+    return try  FfiConverterTypeCheckIn_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_check_in(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeUuid_lower(roundId),uniffiCallStatus
+    )
+})
 }
     
 open func clearDuressPin()throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
@@ -922,6 +985,16 @@ open func directory()throws  -> Directory  {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_directory(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func endRound(roundId: Uuid)throws  -> Round  {
+    return try  FfiConverterTypeRound_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_end_round(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeUuid_lower(roundId),uniffiCallStatus
     )
 })
 }
@@ -977,6 +1050,22 @@ open func lastArea()throws  -> String?  {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_last_area(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Waits up to `wait_seconds` (at most 25) on the server's live channel
+     * and syncs when something urgent arrives. Call it in a loop while a
+     * round is open (Android foreground service, iOS in the foreground);
+     * `Offline` means wait a little and call again.
+     */
+open func listen(waitSeconds: UInt32)throws  -> ListenReport  {
+    return try  FfiConverterTypeListenReport_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_listen(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(waitSeconds),uniffiCallStatus
     )
 })
 }
@@ -1114,12 +1203,37 @@ open func recordSupplies(draft: SupplyDropDraft)throws  -> SupplyDrop  {
 })
 }
     
+    /**
+     * Her open round (next check-in, reminder time, overdue), or what
+     * starting one needs (buddies, default interval, suggested end).
+     */
+open func roundScreen()throws  -> RoundScreen  {
+    return try  FfiConverterTypeRoundScreen_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_round_screen(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
 open func roundSummary(since: Timestamp)throws  -> RoundSummary  {
     return try  FfiConverterTypeRoundSummary_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_round_summary(
             self.uniffiCloneHandle(),
         FfiConverterTypeTimestamp_lower(since),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Colleagues' help calls and missed rounds, hers as buddy first.
+     */
+open func safetyAlerts()throws  -> [SafetyAlertView]  {
+    return try  FfiConverterSequenceTypeSafetyAlertView.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_safety_alerts(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1173,6 +1287,16 @@ open func setReferralStatus(id: Uuid, status: ReferralStatus)throws  -> Referral
 })
 }
     
+open func startRound(draft: RoundDraft)throws  -> Round  {
+    return try  FfiConverterTypeRound_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_start_round(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRoundDraft_lower(draft),uniffiCallStatus
+    )
+})
+}
+    
 open func submitReferralForm(form: ReferralForm)throws  -> [Referral]  {
     return try  FfiConverterSequenceTypeReferral.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
@@ -1214,6 +1338,18 @@ open func syncStatus()throws  -> SyncStatus  {
     return try  FfiConverterTypeSyncStatus_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The team as the server last sent it.
+     */
+open func team()throws  -> [TeamMember]  {
+    return try  FfiConverterSequenceTypeTeamMember.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_team(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2231,6 +2367,31 @@ fileprivate struct FfiConverterSequenceTypeReferralView: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSafetyAlertView: FfiConverterRustBuffer {
+    typealias SwiftType = [SafetyAlertView]
+
+    public static func write(_ value: [SafetyAlertView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSafetyAlertView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SafetyAlertView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SafetyAlertView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSafetyAlertView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer {
     typealias SwiftType = [SupplyTotal]
 
@@ -2248,6 +2409,31 @@ fileprivate struct FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSupplyTotal.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTeamMember: FfiConverterRustBuffer {
+    typealias SwiftType = [TeamMember]
+
+    public static func write(_ value: [TeamMember], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTeamMember.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TeamMember] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TeamMember]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTeamMember.read(from: &buf))
         }
         return seq
     }
@@ -2437,7 +2623,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_add_person() != 10488) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_call_for_help() != 55213) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_change_pin() != 33850) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() != 18936) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() != 36809) {
@@ -2453,6 +2645,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_directory() != 11175) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() != 47953) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_failed_unlocks() != 58120) {
@@ -2471,6 +2666,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_last_area() != 40407) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_listen() != 10472) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_lock() != 20753) {
@@ -2512,7 +2710,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_record_supplies() != 3648) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_round_screen() != 38419) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_round_summary() != 7909) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_safety_alerts() != 4472) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin() != 19932) {
@@ -2527,6 +2731,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() != 28836) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_start_round() != 51951) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_submit_referral_form() != 38572) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2537,6 +2744,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() != 543) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_team() != 16448) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() != 56114) {

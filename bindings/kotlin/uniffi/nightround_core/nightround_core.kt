@@ -973,6 +973,29 @@ public object FfiConverterULong: FfiConverter<ULong, Long> {
 /**
  * @suppress
  */
+public object FfiConverterLong: FfiConverter<Long, Long> {
+    override fun lift(value: Long): Long {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Long {
+        return buf.getLong()
+    }
+
+    override fun lower(value: Long): Long {
+        return value
+    }
+
+    override fun allocationSize(value: Long) = 8UL
+
+    override fun write(value: Long, buf: ByteBuffer) {
+        buf.putLong(value)
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
     override fun lift(value: Byte): Boolean {
         return value.toInt() != 0
@@ -1254,6 +1277,82 @@ public object FfiConverterTypeArea: FfiConverterRustBuffer<Area> {
     override fun write(value: Area, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
             FfiConverterString.write(value.`name`, buf)
+    }
+}
+
+
+
+/**
+ * A check-in as stored. Immutable: the time is when she tapped, kept when
+ * it is sent hours later from somewhere with signal.
+ */
+data class CheckIn (
+    var `id`: Uuid
+    , 
+    /**
+     * The round it belongs to; a help call can come without one.
+     */
+    var `roundId`: Uuid?
+    , 
+    var `kind`: CheckInKind
+    , 
+    var `madeAt`: Timestamp
+    , 
+    /**
+     * Her last known area (never GPS).
+     */
+    var `areaId`: kotlin.String?
+    , 
+    /**
+     * A help call is a team alert until this time.
+     */
+    var `alertUntil`: Timestamp?
+    , 
+    var `recordedBy`: WorkerIdentity
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckIn: FfiConverterRustBuffer<CheckIn> {
+    override fun read(buf: ByteBuffer): CheckIn {
+        return CheckIn(
+            FfiConverterTypeUuid.read(buf),
+            FfiConverterOptionalTypeUuid.read(buf),
+            FfiConverterTypeCheckInKind.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterTypeWorkerIdentity.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckIn) = (
+            FfiConverterTypeUuid.allocationSize(value.`id`) +
+            FfiConverterOptionalTypeUuid.allocationSize(value.`roundId`) +
+            FfiConverterTypeCheckInKind.allocationSize(value.`kind`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`madeAt`) +
+            FfiConverterOptionalString.allocationSize(value.`areaId`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`alertUntil`) +
+            FfiConverterTypeWorkerIdentity.allocationSize(value.`recordedBy`)
+    )
+
+    override fun write(value: CheckIn, buf: ByteBuffer) {
+            FfiConverterTypeUuid.write(value.`id`, buf)
+            FfiConverterOptionalTypeUuid.write(value.`roundId`, buf)
+            FfiConverterTypeCheckInKind.write(value.`kind`, buf)
+            FfiConverterTypeTimestamp.write(value.`madeAt`, buf)
+            FfiConverterOptionalString.write(value.`areaId`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`alertUntil`, buf)
+            FfiConverterTypeWorkerIdentity.write(value.`recordedBy`, buf)
     }
 }
 
@@ -1851,6 +1950,61 @@ public object FfiConverterTypeEnrolment: FfiConverterRustBuffer<Enrolment> {
 
 
 /**
+ * What one `listen` call heard and did.
+ */
+data class ListenReport (
+    /**
+     * Urgent records the server announced.
+     */
+    var `heard`: kotlin.ULong
+    , 
+    /**
+     * The server has no live channel: the app should rely on ordinary sync.
+     */
+    var `liveUnavailable`: kotlin.Boolean
+    , 
+    /**
+     * The sync run because something was heard (or to fall back).
+     */
+    var `sync`: SyncReport?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeListenReport: FfiConverterRustBuffer<ListenReport> {
+    override fun read(buf: ByteBuffer): ListenReport {
+        return ListenReport(
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeSyncReport.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ListenReport) = (
+            FfiConverterULong.allocationSize(value.`heard`) +
+            FfiConverterBoolean.allocationSize(value.`liveUnavailable`) +
+            FfiConverterOptionalTypeSyncReport.allocationSize(value.`sync`)
+    )
+
+    override fun write(value: ListenReport, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`heard`, buf)
+            FfiConverterBoolean.write(value.`liveUnavailable`, buf)
+            FfiConverterOptionalTypeSyncReport.write(value.`sync`, buf)
+    }
+}
+
+
+
+/**
  * A person's profile as stored and shared with the team.
  */
 data class Person (
@@ -2378,6 +2532,212 @@ public object FfiConverterTypeResponseTimes: FfiConverterRustBuffer<ResponseTime
 
 
 /**
+ * A round as stored. Mutable: she ends it; the server watches it.
+ */
+data class Round (
+    var `id`: Uuid
+    , 
+    var `startedAt`: Timestamp
+    , 
+    var `expectedEnd`: Timestamp
+    , 
+    var `checkInMinutes`: kotlin.UInt
+    , 
+    var `buddy`: TeamMember?
+    , 
+    var `areaId`: kotlin.String?
+    , 
+    var `endedAt`: Timestamp?
+    , 
+    /**
+     * Who is out.
+     */
+    var `recordedBy`: WorkerIdentity
+    , 
+    var `watch`: RoundWatch?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRound: FfiConverterRustBuffer<Round> {
+    override fun read(buf: ByteBuffer): Round {
+        return Round(
+            FfiConverterTypeUuid.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalTypeTeamMember.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterTypeWorkerIdentity.read(buf),
+            FfiConverterOptionalTypeRoundWatch.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Round) = (
+            FfiConverterTypeUuid.allocationSize(value.`id`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`startedAt`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`expectedEnd`) +
+            FfiConverterUInt.allocationSize(value.`checkInMinutes`) +
+            FfiConverterOptionalTypeTeamMember.allocationSize(value.`buddy`) +
+            FfiConverterOptionalString.allocationSize(value.`areaId`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`endedAt`) +
+            FfiConverterTypeWorkerIdentity.allocationSize(value.`recordedBy`) +
+            FfiConverterOptionalTypeRoundWatch.allocationSize(value.`watch`)
+    )
+
+    override fun write(value: Round, buf: ByteBuffer) {
+            FfiConverterTypeUuid.write(value.`id`, buf)
+            FfiConverterTypeTimestamp.write(value.`startedAt`, buf)
+            FfiConverterTypeTimestamp.write(value.`expectedEnd`, buf)
+            FfiConverterUInt.write(value.`checkInMinutes`, buf)
+            FfiConverterOptionalTypeTeamMember.write(value.`buddy`, buf)
+            FfiConverterOptionalString.write(value.`areaId`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`endedAt`, buf)
+            FfiConverterTypeWorkerIdentity.write(value.`recordedBy`, buf)
+            FfiConverterOptionalTypeRoundWatch.write(value.`watch`, buf)
+    }
+}
+
+
+
+/**
+ * What the start-round screen fills in.
+ */
+data class RoundDraft (
+    var `expectedEnd`: Timestamp
+    , 
+    /**
+     * `None` takes [`DEFAULT_CHECK_IN_MINUTES`].
+     */
+    var `checkInMinutes`: kotlin.UInt?
+    , 
+    /**
+     * Who is told first if she goes quiet.
+     */
+    var `buddy`: TeamMember?
+    , 
+    /**
+     * Where she starts; `None` takes the area of her last contact.
+     */
+    var `areaId`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoundDraft: FfiConverterRustBuffer<RoundDraft> {
+    override fun read(buf: ByteBuffer): RoundDraft {
+        return RoundDraft(
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalTypeTeamMember.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoundDraft) = (
+            FfiConverterTypeTimestamp.allocationSize(value.`expectedEnd`) +
+            FfiConverterOptionalUInt.allocationSize(value.`checkInMinutes`) +
+            FfiConverterOptionalTypeTeamMember.allocationSize(value.`buddy`) +
+            FfiConverterOptionalString.allocationSize(value.`areaId`)
+    )
+
+    override fun write(value: RoundDraft, buf: ByteBuffer) {
+            FfiConverterTypeTimestamp.write(value.`expectedEnd`, buf)
+            FfiConverterOptionalUInt.write(value.`checkInMinutes`, buf)
+            FfiConverterOptionalTypeTeamMember.write(value.`buddy`, buf)
+            FfiConverterOptionalString.write(value.`areaId`, buf)
+    }
+}
+
+
+
+/**
+ * The round screen: her open round, or what starting one needs.
+ */
+data class RoundScreen (
+    var `open`: RoundView?
+    , 
+    /**
+     * Who can be her buddy (the team the server last sent, not herself).
+     */
+    var `buddies`: List<TeamMember>
+    , 
+    var `defaultCheckInMinutes`: kotlin.UInt
+    , 
+    var `minCheckInMinutes`: kotlin.UInt
+    , 
+    var `maxCheckInMinutes`: kotlin.UInt
+    , 
+    /**
+     * A sensible end for a new round: three hours on, to the quarter hour.
+     */
+    var `suggestedEnd`: Timestamp
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoundScreen: FfiConverterRustBuffer<RoundScreen> {
+    override fun read(buf: ByteBuffer): RoundScreen {
+        return RoundScreen(
+            FfiConverterOptionalTypeRoundView.read(buf),
+            FfiConverterSequenceTypeTeamMember.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoundScreen) = (
+            FfiConverterOptionalTypeRoundView.allocationSize(value.`open`) +
+            FfiConverterSequenceTypeTeamMember.allocationSize(value.`buddies`) +
+            FfiConverterUInt.allocationSize(value.`defaultCheckInMinutes`) +
+            FfiConverterUInt.allocationSize(value.`minCheckInMinutes`) +
+            FfiConverterUInt.allocationSize(value.`maxCheckInMinutes`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`suggestedEnd`)
+    )
+
+    override fun write(value: RoundScreen, buf: ByteBuffer) {
+            FfiConverterOptionalTypeRoundView.write(value.`open`, buf)
+            FfiConverterSequenceTypeTeamMember.write(value.`buddies`, buf)
+            FfiConverterUInt.write(value.`defaultCheckInMinutes`, buf)
+            FfiConverterUInt.write(value.`minCheckInMinutes`, buf)
+            FfiConverterUInt.write(value.`maxCheckInMinutes`, buf)
+            FfiConverterTypeTimestamp.write(value.`suggestedEnd`, buf)
+    }
+}
+
+
+
+/**
  * Tonight's round at a glance.
  */
 data class RoundSummary (
@@ -2449,6 +2809,179 @@ public object FfiConverterTypeRoundSummary: FfiConverterRustBuffer<RoundSummary>
 
 
 /**
+ * Her open round as the round screen shows it.
+ */
+data class RoundView (
+    var `round`: Round
+    , 
+    var `areaName`: kotlin.String?
+    , 
+    /**
+     * Her last check-in as she made it (sent or not).
+     */
+    var `lastCheckInAt`: Timestamp?
+    , 
+    var `checkIns`: kotlin.UInt
+    , 
+    var `nextCheckInDue`: Timestamp
+    , 
+    /**
+     * When the phone should remind her ([`REMINDER_MINUTES`] before due).
+     */
+    var `remindAt`: Timestamp
+    , 
+    /**
+     * Whole minutes until the next check-in is due; negative once late.
+     */
+    var `minutesUntilDue`: kotlin.Long
+    , 
+    var `checkInOverdue`: kotlin.Boolean
+    , 
+    var `pastExpectedEnd`: kotlin.Boolean
+    , 
+    /**
+     * Check-ins and help calls made here that have not reached the server.
+     */
+    var `unsentCheckIns`: kotlin.UInt
+    , 
+    /**
+     * The server has raised this round as missed and nobody has settled it.
+     */
+    var `raisedAsMissed`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoundView: FfiConverterRustBuffer<RoundView> {
+    override fun read(buf: ByteBuffer): RoundView {
+        return RoundView(
+            FfiConverterTypeRound.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoundView) = (
+            FfiConverterTypeRound.allocationSize(value.`round`) +
+            FfiConverterOptionalString.allocationSize(value.`areaName`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`lastCheckInAt`) +
+            FfiConverterUInt.allocationSize(value.`checkIns`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`nextCheckInDue`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`remindAt`) +
+            FfiConverterLong.allocationSize(value.`minutesUntilDue`) +
+            FfiConverterBoolean.allocationSize(value.`checkInOverdue`) +
+            FfiConverterBoolean.allocationSize(value.`pastExpectedEnd`) +
+            FfiConverterUInt.allocationSize(value.`unsentCheckIns`) +
+            FfiConverterBoolean.allocationSize(value.`raisedAsMissed`)
+    )
+
+    override fun write(value: RoundView, buf: ByteBuffer) {
+            FfiConverterTypeRound.write(value.`round`, buf)
+            FfiConverterOptionalString.write(value.`areaName`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`lastCheckInAt`, buf)
+            FfiConverterUInt.write(value.`checkIns`, buf)
+            FfiConverterTypeTimestamp.write(value.`nextCheckInDue`, buf)
+            FfiConverterTypeTimestamp.write(value.`remindAt`, buf)
+            FfiConverterLong.write(value.`minutesUntilDue`, buf)
+            FfiConverterBoolean.write(value.`checkInOverdue`, buf)
+            FfiConverterBoolean.write(value.`pastExpectedEnd`, buf)
+            FfiConverterUInt.write(value.`unsentCheckIns`, buf)
+            FfiConverterBoolean.write(value.`raisedAsMissed`, buf)
+    }
+}
+
+
+
+/**
+ * The server's watch over a round, written only by the server.
+ */
+data class RoundWatch (
+    var `state`: WatchState
+    , 
+    var `reason`: MissedReason
+    , 
+    var `raisedAt`: Timestamp
+    , 
+    /**
+     * When she was last heard from (her last check-in as she made it).
+     */
+    var `lastHeardAt`: Timestamp
+    , 
+    var `acknowledgedBy`: kotlin.String?
+    , 
+    var `acknowledgedAt`: Timestamp?
+    , 
+    /**
+     * When the state last moved (heard from again, resolved).
+     */
+    var `changedAt`: Timestamp
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoundWatch: FfiConverterRustBuffer<RoundWatch> {
+    override fun read(buf: ByteBuffer): RoundWatch {
+        return RoundWatch(
+            FfiConverterTypeWatchState.read(buf),
+            FfiConverterTypeMissedReason.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoundWatch) = (
+            FfiConverterTypeWatchState.allocationSize(value.`state`) +
+            FfiConverterTypeMissedReason.allocationSize(value.`reason`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`raisedAt`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`lastHeardAt`) +
+            FfiConverterOptionalString.allocationSize(value.`acknowledgedBy`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`acknowledgedAt`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`changedAt`)
+    )
+
+    override fun write(value: RoundWatch, buf: ByteBuffer) {
+            FfiConverterTypeWatchState.write(value.`state`, buf)
+            FfiConverterTypeMissedReason.write(value.`reason`, buf)
+            FfiConverterTypeTimestamp.write(value.`raisedAt`, buf)
+            FfiConverterTypeTimestamp.write(value.`lastHeardAt`, buf)
+            FfiConverterOptionalString.write(value.`acknowledgedBy`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`acknowledgedAt`, buf)
+            FfiConverterTypeTimestamp.write(value.`changedAt`, buf)
+    }
+}
+
+
+
+/**
  * The acknowledgement an "appears under 18" contact carries.
  */
 data class Safeguarding (
@@ -2484,6 +3017,91 @@ public object FfiConverterTypeSafeguarding: FfiConverterRustBuffer<Safeguarding>
     override fun write(value: Safeguarding, buf: ByteBuffer) {
             FfiConverterString.write(value.`acknowledgedBy`, buf)
             FfiConverterTypeTimestamp.write(value.`acknowledgedAt`, buf)
+    }
+}
+
+
+
+/**
+ * A colleague's help call or missed round, as the alerts screen shows it.
+ */
+data class SafetyAlertView (
+    var `kind`: SafetyAlertKind
+    , 
+    /**
+     * The help call or the round.
+     */
+    var `recordId`: Uuid
+    , 
+    var `workerName`: kotlin.String
+    , 
+    var `organisation`: kotlin.String
+    , 
+    var `areaName`: kotlin.String?
+    , 
+    /**
+     * When she called, or when the server raised the round.
+     */
+    var `at`: Timestamp
+    , 
+    var `lastHeardAt`: Timestamp?
+    , 
+    /**
+     * She named this phone's worker as her buddy: shown first and loudest.
+     */
+    var `toMeAsBuddy`: kotlin.Boolean
+    , 
+    var `acknowledgedBy`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSafetyAlertView: FfiConverterRustBuffer<SafetyAlertView> {
+    override fun read(buf: ByteBuffer): SafetyAlertView {
+        return SafetyAlertView(
+            FfiConverterTypeSafetyAlertKind.read(buf),
+            FfiConverterTypeUuid.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SafetyAlertView) = (
+            FfiConverterTypeSafetyAlertKind.allocationSize(value.`kind`) +
+            FfiConverterTypeUuid.allocationSize(value.`recordId`) +
+            FfiConverterString.allocationSize(value.`workerName`) +
+            FfiConverterString.allocationSize(value.`organisation`) +
+            FfiConverterOptionalString.allocationSize(value.`areaName`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`at`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`lastHeardAt`) +
+            FfiConverterBoolean.allocationSize(value.`toMeAsBuddy`) +
+            FfiConverterOptionalString.allocationSize(value.`acknowledgedBy`)
+    )
+
+    override fun write(value: SafetyAlertView, buf: ByteBuffer) {
+            FfiConverterTypeSafetyAlertKind.write(value.`kind`, buf)
+            FfiConverterTypeUuid.write(value.`recordId`, buf)
+            FfiConverterString.write(value.`workerName`, buf)
+            FfiConverterString.write(value.`organisation`, buf)
+            FfiConverterOptionalString.write(value.`areaName`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`lastHeardAt`, buf)
+            FfiConverterBoolean.write(value.`toMeAsBuddy`, buf)
+            FfiConverterOptionalString.write(value.`acknowledgedBy`, buf)
     }
 }
 
@@ -2933,6 +3551,53 @@ public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
 
 
 /**
+ * Someone on the team: a possible buddy for a round. The server sends the
+ * list with each pull.
+ */
+data class TeamMember (
+    var `workerId`: kotlin.String
+    , 
+    var `displayName`: kotlin.String
+    , 
+    var `role`: Role
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTeamMember: FfiConverterRustBuffer<TeamMember> {
+    override fun read(buf: ByteBuffer): TeamMember {
+        return TeamMember(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeRole.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TeamMember) = (
+            FfiConverterString.allocationSize(value.`workerId`) +
+            FfiConverterString.allocationSize(value.`displayName`) +
+            FfiConverterTypeRole.allocationSize(value.`role`)
+    )
+
+    override fun write(value: TeamMember, buf: ByteBuffer) {
+            FfiConverterString.write(value.`workerId`, buf)
+            FfiConverterString.write(value.`displayName`, buf)
+            FfiConverterTypeRole.write(value.`role`, buf)
+    }
+}
+
+
+
+/**
  * The vehicle, as far as she saw it.
  */
 data class Vehicle (
@@ -3026,6 +3691,43 @@ public object FfiConverterTypeWorkerIdentity: FfiConverterRustBuffer<WorkerIdent
             FfiConverterString.write(value.`organisation`, buf)
     }
 }
+
+
+
+/**
+ * A check-in: "I am all right", or "I need help now".
+ */
+
+enum class CheckInKind {
+    
+    ALL_RIGHT,
+    NEED_HELP;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckInKind: FfiConverterRustBuffer<CheckInKind> {
+    override fun read(buf: ByteBuffer) = try {
+        CheckInKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CheckInKind) = 4UL
+
+    override fun write(value: CheckInKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -3244,6 +3946,49 @@ public object FfiConverterTypeInfoCategory: FfiConverterRustBuffer<InfoCategory>
 
 
 /**
+ * Why the server raised a round.
+ */
+
+enum class MissedReason {
+    
+    /**
+     * The last check-in is older than the interval and the grace period.
+     */
+    CHECK_IN_OVERDUE,
+    /**
+     * The round is still open after its expected end and the grace period.
+     */
+    PAST_EXPECTED_END;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMissedReason: FfiConverterRustBuffer<MissedReason> {
+    override fun read(buf: ByteBuffer) = try {
+        MissedReason.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: MissedReason) = 4UL
+
+    override fun write(value: MissedReason, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * One value per record type; its name is the `kind` column and part of every
  * envelope's associated data, so it must never be renamed.
  */
@@ -3255,7 +4000,15 @@ enum class RecordKind {
     SUPPLY_DROP,
     CONCERN,
     CONSENT,
-    REFERRAL;
+    REFERRAL,
+    /**
+     * A lone-worker round (ADR 0004).
+     */
+    ROUND,
+    /**
+     * A check-in or a help call on a round.
+     */
+    CHECK_IN;
 
     
 
@@ -3359,6 +4112,44 @@ public object FfiConverterTypeRole: FfiConverterRustBuffer<Role> {
     override fun allocationSize(value: Role) = 4UL
 
     override fun write(value: Role, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a team alert about a worker's safety is.
+ */
+
+enum class SafetyAlertKind {
+    
+    HELP_CALL,
+    MISSED_CHECK_IN,
+    HEARD_FROM_AGAIN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSafetyAlertKind: FfiConverterRustBuffer<SafetyAlertKind> {
+    override fun read(buf: ByteBuffer) = try {
+        SafetyAlertKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: SafetyAlertKind) = 4UL
+
+    override fun write(value: SafetyAlertKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -3788,6 +4579,34 @@ sealed class ValidationError {
     object DuressPinIsPin : ValidationError()
     
     
+    data class CheckInIntervalOutOfRange(
+        val `min`: kotlin.UInt, 
+        val `max`: kotlin.UInt) : ValidationError()
+        
+    {
+        
+
+        companion object
+    }
+    
+    object RoundEndInPast : ValidationError()
+    
+    
+    data class RoundTooLong(
+        val `maxHours`: kotlin.UInt) : ValidationError()
+        
+    {
+        
+
+        companion object
+    }
+    
+    object RoundAlreadyOpen : ValidationError()
+    
+    
+    object NoOpenRound : ValidationError()
+    
+    
 
     
 
@@ -3845,6 +4664,16 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 )
             27 -> ValidationError.PinNotDigits
             28 -> ValidationError.DuressPinIsPin
+            29 -> ValidationError.CheckInIntervalOutOfRange(
+                FfiConverterUInt.read(buf),
+                FfiConverterUInt.read(buf),
+                )
+            30 -> ValidationError.RoundEndInPast
+            31 -> ValidationError.RoundTooLong(
+                FfiConverterUInt.read(buf),
+                )
+            32 -> ValidationError.RoundAlreadyOpen
+            33 -> ValidationError.NoOpenRound
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
@@ -4025,6 +4854,39 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 4UL
             )
         }
+        is ValidationError.CheckInIntervalOutOfRange -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`min`)
+                + FfiConverterUInt.allocationSize(value.`max`)
+            )
+        }
+        is ValidationError.RoundEndInPast -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ValidationError.RoundTooLong -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`maxHours`)
+            )
+        }
+        is ValidationError.RoundAlreadyOpen -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ValidationError.NoOpenRound -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
     }
 
     override fun write(value: ValidationError, buf: ByteBuffer) {
@@ -4148,7 +5010,77 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 buf.putInt(28)
                 Unit
             }
+            is ValidationError.CheckInIntervalOutOfRange -> {
+                buf.putInt(29)
+                FfiConverterUInt.write(value.`min`, buf)
+                FfiConverterUInt.write(value.`max`, buf)
+                Unit
+            }
+            is ValidationError.RoundEndInPast -> {
+                buf.putInt(30)
+                Unit
+            }
+            is ValidationError.RoundTooLong -> {
+                buf.putInt(31)
+                FfiConverterUInt.write(value.`maxHours`, buf)
+                Unit
+            }
+            is ValidationError.RoundAlreadyOpen -> {
+                buf.putInt(32)
+                Unit
+            }
+            is ValidationError.NoOpenRound -> {
+                buf.putInt(33)
+                Unit
+            }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Where the server's watch over a round stands.
+ */
+
+enum class WatchState {
+    
+    /**
+     * She has gone quiet: supervisors and the team are alerted.
+     */
+    MISSED,
+    /**
+     * A check-in made before or after the escalation has arrived since.
+     */
+    HEARD_FROM_AGAIN,
+    /**
+     * The round ended after it had been raised.
+     */
+    RESOLVED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWatchState: FfiConverterRustBuffer<WatchState> {
+    override fun read(buf: ByteBuffer) = try {
+        WatchState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: WatchState) = 4UL
+
+    override fun write(value: WatchState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -4197,6 +5129,38 @@ public object FfiConverterTypeWellbeingFlag: FfiConverterRustBuffer<WellbeingFla
 }
 
 
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
+    override fun read(buf: ByteBuffer): kotlin.UInt? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UInt?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUInt.write(value, buf)
+        }
+    }
+}
 
 
 
@@ -4268,6 +5232,70 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeRoundView: FfiConverterRustBuffer<RoundView?> {
+    override fun read(buf: ByteBuffer): RoundView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRoundView.read(buf)
+    }
+
+    override fun allocationSize(value: RoundView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRoundView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RoundView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRoundView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRoundWatch: FfiConverterRustBuffer<RoundWatch?> {
+    override fun read(buf: ByteBuffer): RoundWatch? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRoundWatch.read(buf)
+    }
+
+    override fun allocationSize(value: RoundWatch?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRoundWatch.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RoundWatch?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRoundWatch.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeSafeguarding: FfiConverterRustBuffer<Safeguarding?> {
     override fun read(buf: ByteBuffer): Safeguarding? {
         if (buf.get().toInt() == 0) {
@@ -4290,6 +5318,70 @@ public object FfiConverterOptionalTypeSafeguarding: FfiConverterRustBuffer<Safeg
         } else {
             buf.put(1)
             FfiConverterTypeSafeguarding.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSyncReport: FfiConverterRustBuffer<SyncReport?> {
+    override fun read(buf: ByteBuffer): SyncReport? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSyncReport.read(buf)
+    }
+
+    override fun allocationSize(value: SyncReport?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSyncReport.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SyncReport?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSyncReport.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTeamMember: FfiConverterRustBuffer<TeamMember?> {
+    override fun read(buf: ByteBuffer): TeamMember? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTeamMember.read(buf)
+    }
+
+    override fun allocationSize(value: TeamMember?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTeamMember.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TeamMember?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTeamMember.write(value, buf)
         }
     }
 }
@@ -4582,6 +5674,34 @@ public object FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer<List<S
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSupplyTotal.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTeamMember: FfiConverterRustBuffer<List<TeamMember>> {
+    override fun read(buf: ByteBuffer): List<TeamMember> {
+        val len = buf.getInt()
+        return List<TeamMember>(len) {
+            FfiConverterTypeTeamMember.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TeamMember>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTeamMember.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TeamMember>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTeamMember.write(it, buf)
         }
     }
 }

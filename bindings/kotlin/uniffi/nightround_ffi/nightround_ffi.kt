@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
 import uniffi.nightround_core.AlertView
+import uniffi.nightround_core.CheckIn
 import uniffi.nightround_core.Concern
 import uniffi.nightround_core.ConcernDraft
 import uniffi.nightround_core.Consent
@@ -41,6 +42,7 @@ import uniffi.nightround_core.ContactDraft
 import uniffi.nightround_core.Directory
 import uniffi.nightround_core.Enrolment
 import uniffi.nightround_core.FfiConverterTypeAlertView
+import uniffi.nightround_core.FfiConverterTypeCheckIn
 import uniffi.nightround_core.FfiConverterTypeConcern
 import uniffi.nightround_core.FfiConverterTypeConcernDraft
 import uniffi.nightround_core.FfiConverterTypeConsent
@@ -49,6 +51,7 @@ import uniffi.nightround_core.FfiConverterTypeContact
 import uniffi.nightround_core.FfiConverterTypeContactDraft
 import uniffi.nightround_core.FfiConverterTypeDirectory
 import uniffi.nightround_core.FfiConverterTypeEnrolment
+import uniffi.nightround_core.FfiConverterTypeListenReport
 import uniffi.nightround_core.FfiConverterTypePerson
 import uniffi.nightround_core.FfiConverterTypePersonDraft
 import uniffi.nightround_core.FfiConverterTypeQuickContactForm
@@ -58,17 +61,23 @@ import uniffi.nightround_core.FfiConverterTypeReferralDraft
 import uniffi.nightround_core.FfiConverterTypeReferralForm
 import uniffi.nightround_core.FfiConverterTypeReferralStatus
 import uniffi.nightround_core.FfiConverterTypeReferralView
+import uniffi.nightround_core.FfiConverterTypeRound
+import uniffi.nightround_core.FfiConverterTypeRoundDraft
+import uniffi.nightround_core.FfiConverterTypeRoundScreen
 import uniffi.nightround_core.FfiConverterTypeRoundSummary
+import uniffi.nightround_core.FfiConverterTypeSafetyAlertView
 import uniffi.nightround_core.FfiConverterTypeSupplyDrop
 import uniffi.nightround_core.FfiConverterTypeSupplyDropDraft
 import uniffi.nightround_core.FfiConverterTypeSupplyTotal
 import uniffi.nightround_core.FfiConverterTypeSyncReport
 import uniffi.nightround_core.FfiConverterTypeSyncStatus
+import uniffi.nightround_core.FfiConverterTypeTeamMember
 import uniffi.nightround_core.FfiConverterTypeTimelineEntry
 import uniffi.nightround_core.FfiConverterTypeTimestamp
 import uniffi.nightround_core.FfiConverterTypeUuid
 import uniffi.nightround_core.FfiConverterTypeValidationError
 import uniffi.nightround_core.FfiConverterTypeWorkerIdentity
+import uniffi.nightround_core.ListenReport
 import uniffi.nightround_core.Person
 import uniffi.nightround_core.PersonDraft
 import uniffi.nightround_core.QuickContactForm
@@ -78,18 +87,24 @@ import uniffi.nightround_core.ReferralDraft
 import uniffi.nightround_core.ReferralForm
 import uniffi.nightround_core.ReferralStatus
 import uniffi.nightround_core.ReferralView
+import uniffi.nightround_core.Round
+import uniffi.nightround_core.RoundDraft
+import uniffi.nightround_core.RoundScreen
 import uniffi.nightround_core.RoundSummary
+import uniffi.nightround_core.SafetyAlertView
 import uniffi.nightround_core.SupplyDrop
 import uniffi.nightround_core.SupplyDropDraft
 import uniffi.nightround_core.SupplyTotal
 import uniffi.nightround_core.SyncReport
 import uniffi.nightround_core.SyncStatus
+import uniffi.nightround_core.TeamMember
 import uniffi.nightround_core.TimelineEntry
 import uniffi.nightround_core.Timestamp
 import uniffi.nightround_core.Uuid
 import uniffi.nightround_core.ValidationError
 import uniffi.nightround_core.WorkerIdentity
 import uniffi.nightround_core.RustBuffer as RustBufferAlertView
+import uniffi.nightround_core.RustBuffer as RustBufferCheckIn
 import uniffi.nightround_core.RustBuffer as RustBufferConcern
 import uniffi.nightround_core.RustBuffer as RustBufferConcernDraft
 import uniffi.nightround_core.RustBuffer as RustBufferConsent
@@ -98,6 +113,7 @@ import uniffi.nightround_core.RustBuffer as RustBufferContact
 import uniffi.nightround_core.RustBuffer as RustBufferContactDraft
 import uniffi.nightround_core.RustBuffer as RustBufferDirectory
 import uniffi.nightround_core.RustBuffer as RustBufferEnrolment
+import uniffi.nightround_core.RustBuffer as RustBufferListenReport
 import uniffi.nightround_core.RustBuffer as RustBufferPerson
 import uniffi.nightround_core.RustBuffer as RustBufferPersonDraft
 import uniffi.nightround_core.RustBuffer as RustBufferQuickContactForm
@@ -107,12 +123,17 @@ import uniffi.nightround_core.RustBuffer as RustBufferReferralDraft
 import uniffi.nightround_core.RustBuffer as RustBufferReferralForm
 import uniffi.nightround_core.RustBuffer as RustBufferReferralStatus
 import uniffi.nightround_core.RustBuffer as RustBufferReferralView
+import uniffi.nightround_core.RustBuffer as RustBufferRound
+import uniffi.nightround_core.RustBuffer as RustBufferRoundDraft
+import uniffi.nightround_core.RustBuffer as RustBufferRoundScreen
 import uniffi.nightround_core.RustBuffer as RustBufferRoundSummary
+import uniffi.nightround_core.RustBuffer as RustBufferSafetyAlertView
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyDrop
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyDropDraft
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyTotal
 import uniffi.nightround_core.RustBuffer as RustBufferSyncReport
 import uniffi.nightround_core.RustBuffer as RustBufferSyncStatus
+import uniffi.nightround_core.RustBuffer as RustBufferTeamMember
 import uniffi.nightround_core.RustBuffer as RustBufferTimelineEntry
 import uniffi.nightround_core.RustBuffer as RustBufferTimestamp
 import uniffi.nightround_core.RustBuffer as RustBufferUuid
@@ -820,7 +841,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_add_person(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_call_for_help(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_change_pin(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_check_in(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin(
     ): Int
@@ -831,6 +856,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_delete_record(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_directory(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_end_round(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_failed_unlocks(
     ): Int
@@ -843,6 +870,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_is_locked(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_last_area(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_listen(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_lock(
     ): Int
@@ -870,7 +899,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_record_supplies(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_round_screen(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_round_summary(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_safety_alerts(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin(
     ): Int
@@ -880,6 +913,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_start_round(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_submit_referral_form(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_supplies_totals(
@@ -887,6 +922,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_team(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_unlock(
     ): Int
@@ -946,8 +983,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_add_person(`ptr`: Long,`draft`: RustBufferPersonDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferPerson.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_call_for_help(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferCheckIn.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_change_pin(`ptr`: Long,`current`: RustBuffer.ByValue,`newPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferCheckIn.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_clear_duress_pin(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_consents(`ptr`: Long,`personId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -958,6 +999,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_directory(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferDirectory.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_end_round(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferRound.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_failed_unlocks(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_find_people(`ptr`: Long,`prefix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -970,6 +1013,8 @@ internal object UniffiLib {
     ): Byte
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_last_area(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_listen(`ptr`: Long,`waitSeconds`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferListenReport.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_lock(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_make_referral(`ptr`: Long,`draft`: RustBufferReferralDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -996,8 +1041,12 @@ internal object UniffiLib {
     ): RustBufferContact.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_record_supplies(`ptr`: Long,`draft`: RustBufferSupplyDropDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferSupplyDrop.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_round_screen(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferRoundScreen.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_round_summary(`ptr`: Long,`since`: RustBufferTimestamp.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferRoundSummary.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_safety_alerts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_duress_pin(`ptr`: Long,`duressPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_enrolment(`ptr`: Long,`enrolment`: RustBufferEnrolment.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1006,6 +1055,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_referral_status(`ptr`: Long,`id`: RustBufferUuid.ByValue,`status`: RustBufferReferralStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferReferral.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_start_round(`ptr`: Long,`draft`: RustBufferRoundDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferRound.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_submit_referral_form(`ptr`: Long,`form`: RustBufferReferralForm.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_supplies_totals(`ptr`: Long,`from`: RustBufferTimestamp.ByValue,`to`: RustBufferTimestamp.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1014,6 +1065,8 @@ internal object UniffiLib {
     ): RustBufferSyncReport.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferSyncStatus.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_team(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_unlock(`ptr`: Long,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_update_person(`ptr`: Long,`id`: RustBufferUuid.ByValue,`draft`: RustBufferPersonDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1191,7 +1244,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_add_person() and 0xFFFF) != 10488) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_call_for_help() and 0xFFFF) != 55213) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_change_pin() and 0xFFFF) != 33850) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() and 0xFFFF) != 18936) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() and 0xFFFF) != 36809) {
@@ -1207,6 +1266,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_directory() and 0xFFFF) != 11175) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() and 0xFFFF) != 47953) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_failed_unlocks() and 0xFFFF) != 58120) {
@@ -1225,6 +1287,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_last_area() and 0xFFFF) != 40407) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_listen() and 0xFFFF) != 10472) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_lock() and 0xFFFF) != 20753) {
@@ -1266,7 +1331,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_record_supplies() and 0xFFFF) != 3648) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_round_screen() and 0xFFFF) != 38419) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_round_summary() and 0xFFFF) != 7909) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_safety_alerts() and 0xFFFF) != 4472) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin() and 0xFFFF) != 19932) {
@@ -1281,6 +1352,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() and 0xFFFF) != 28836) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_start_round() and 0xFFFF) != 51951) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_submit_referral_form() and 0xFFFF) != 38572) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1291,6 +1365,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() and 0xFFFF) != 543) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_team() and 0xFFFF) != 16448) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() and 0xFFFF) != 56114) {
@@ -1815,7 +1892,17 @@ public interface NightroundVaultInterface {
     
     fun `addPerson`(`draft`: PersonDraft): Person
     
+    /**
+     * "Need help now": queued ahead of everything; sync straight after.
+     */
+    fun `callForHelp`(): CheckIn
+    
     fun `changePin`(`current`: kotlin.String, `newPin`: kotlin.String)
+    
+    /**
+     * One tap, also from the reminder notification.
+     */
+    fun `checkIn`(`roundId`: Uuid): CheckIn
     
     fun `clearDuressPin`()
     
@@ -1826,6 +1913,8 @@ public interface NightroundVaultInterface {
     fun `deleteRecord`(`kind`: RecordKind, `id`: Uuid)
     
     fun `directory`(): Directory
+    
+    fun `endRound`(`roundId`: Uuid): Round
     
     fun `failedUnlocks`(): kotlin.UInt
     
@@ -1838,6 +1927,14 @@ public interface NightroundVaultInterface {
     fun `isLocked`(): kotlin.Boolean
     
     fun `lastArea`(): kotlin.String?
+    
+    /**
+     * Waits up to `wait_seconds` (at most 25) on the server's live channel
+     * and syncs when something urgent arrives. Call it in a loop while a
+     * round is open (Android foreground service, iOS in the foreground);
+     * `Offline` means wait a little and call again.
+     */
+    fun `listen`(`waitSeconds`: kotlin.UInt): ListenReport
     
     /**
      * Zeroizes the keys: on idle, on going to the background, on quick exit.
@@ -1874,7 +1971,18 @@ public interface NightroundVaultInterface {
     
     fun `recordSupplies`(`draft`: SupplyDropDraft): SupplyDrop
     
+    /**
+     * Her open round (next check-in, reminder time, overdue), or what
+     * starting one needs (buddies, default interval, suggested end).
+     */
+    fun `roundScreen`(): RoundScreen
+    
     fun `roundSummary`(`since`: Timestamp): RoundSummary
+    
+    /**
+     * Colleagues' help calls and missed rounds, hers as buddy first.
+     */
+    fun `safetyAlerts`(): List<SafetyAlertView>
     
     /**
      * Sets the duress PIN: entered at the unlock screen, it opens an empty
@@ -1894,6 +2002,8 @@ public interface NightroundVaultInterface {
     
     fun `setReferralStatus`(`id`: Uuid, `status`: ReferralStatus): Referral
     
+    fun `startRound`(`draft`: RoundDraft): Round
+    
     fun `submitReferralForm`(`form`: ReferralForm): List<Referral>
     
     fun `suppliesTotals`(`from`: Timestamp, `to`: Timestamp): List<SupplyTotal>
@@ -1908,6 +2018,11 @@ public interface NightroundVaultInterface {
      * Pending count, last success, the last problem in plain words.
      */
     fun `syncStatus`(): SyncStatus
+    
+    /**
+     * The team as the server last sent it.
+     */
+    fun `team`(): List<TeamMember>
     
     fun `unlock`(`pin`: kotlin.String)
     
@@ -2057,6 +2172,23 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
+    /**
+     * "Need help now": queued ahead of everything; sync straight after.
+     */
+    @Throws(NightroundException::class)override fun `callForHelp`(): CheckIn {
+            return FfiConverterTypeCheckIn.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_call_for_help(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(NightroundException::class)override fun `changePin`(`current`: kotlin.String, `newPin`: kotlin.String)
         = 
     callWithHandle {
@@ -2069,6 +2201,24 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
 }
     }
     
+    
+
+    
+    /**
+     * One tap, also from the reminder notification.
+     */
+    @Throws(NightroundException::class)override fun `checkIn`(`roundId`: Uuid): CheckIn {
+            return FfiConverterTypeCheckIn.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_check_in(
+        it,
+        
+        FfiConverterTypeUuid.lower(`roundId`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -2137,6 +2287,21 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_directory(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(NightroundException::class)override fun `endRound`(`roundId`: Uuid): Round {
+            return FfiConverterTypeRound.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_end_round(
+        it,
+        
+        FfiConverterTypeUuid.lower(`roundId`),_status)
 }
     }
     )
@@ -2221,6 +2386,27 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_last_area(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Waits up to `wait_seconds` (at most 25) on the server's live channel
+     * and syncs when something urgent arrives. Call it in a loop while a
+     * round is open (Android foreground service, iOS in the foreground);
+     * `Offline` means wait a little and call again.
+     */
+    @Throws(NightroundException::class)override fun `listen`(`waitSeconds`: kotlin.UInt): ListenReport {
+            return FfiConverterTypeListenReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_listen(
+        it,
+        
+        FfiConverterUInt.lower(`waitSeconds`),_status)
 }
     }
     )
@@ -2425,6 +2611,24 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
+    /**
+     * Her open round (next check-in, reminder time, overdue), or what
+     * starting one needs (buddies, default interval, suggested end).
+     */
+    @Throws(NightroundException::class)override fun `roundScreen`(): RoundScreen {
+            return FfiConverterTypeRoundScreen.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_round_screen(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(NightroundException::class)override fun `roundSummary`(`since`: Timestamp): RoundSummary {
             return FfiConverterTypeRoundSummary.lift(
     callWithHandle {
@@ -2433,6 +2637,23 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
         it,
         
         FfiConverterTypeTimestamp.lower(`since`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Colleagues' help calls and missed rounds, hers as buddy first.
+     */
+    @Throws(NightroundException::class)override fun `safetyAlerts`(): List<SafetyAlertView> {
+            return FfiConverterSequenceTypeSafetyAlertView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_safety_alerts(
+        it,
+        _status)
 }
     }
     )
@@ -2509,6 +2730,21 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
+    @Throws(NightroundException::class)override fun `startRound`(`draft`: RoundDraft): Round {
+            return FfiConverterTypeRound.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_start_round(
+        it,
+        
+        FfiConverterTypeRoundDraft.lower(`draft`),_status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(NightroundException::class)override fun `submitReferralForm`(`form`: ReferralForm): List<Referral> {
             return FfiConverterSequenceTypeReferral.lift(
     callWithHandle {
@@ -2566,6 +2802,23 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The team as the server last sent it.
+     */
+    @Throws(NightroundException::class)override fun `team`(): List<TeamMember> {
+            return FfiConverterSequenceTypeTeamMember.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_team(
         it,
         _status)
 }
@@ -3927,6 +4180,34 @@ public object FfiConverterSequenceTypeReferralView: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeSafetyAlertView: FfiConverterRustBuffer<List<SafetyAlertView>> {
+    override fun read(buf: ByteBuffer): List<SafetyAlertView> {
+        val len = buf.getInt()
+        return List<SafetyAlertView>(len) {
+            FfiConverterTypeSafetyAlertView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SafetyAlertView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSafetyAlertView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SafetyAlertView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSafetyAlertView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer<List<SupplyTotal>> {
     override fun read(buf: ByteBuffer): List<SupplyTotal> {
         val len = buf.getInt()
@@ -3945,6 +4226,34 @@ public object FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer<List<S
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSupplyTotal.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTeamMember: FfiConverterRustBuffer<List<TeamMember>> {
+    override fun read(buf: ByteBuffer): List<TeamMember> {
+        val len = buf.getInt()
+        return List<TeamMember>(len) {
+            FfiConverterTypeTeamMember.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TeamMember>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTeamMember.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TeamMember>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTeamMember.write(it, buf)
         }
     }
 }
@@ -4004,6 +4313,20 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
         }
     }
 }
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 

@@ -10,12 +10,12 @@ use crate::dashboard::{self, DashboardState};
 use crate::error::{Result, ServerError};
 use crate::store::safety::{Escalation, SafetyStore, WatchRules};
 use crate::tls;
-use nightround_core::clock::Clock;
-use std::sync::Arc;
 use crate::watchdog::{self, Bell};
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
+use nightround_core::clock::Clock;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 

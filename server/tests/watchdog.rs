@@ -50,7 +50,9 @@ async fn team(s: &TestServer) -> Team {
     let sam = s
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
-    let jo = s.device("Aspirations", "Jo", Role::OutreachWorker, None).await;
+    let jo = s
+        .device("Aspirations", "Jo", Role::OutreachWorker, None)
+        .await;
     let police = s
         .device("Essex Police", "PC Reid", Role::PoliceOfficer, None)
         .await;
@@ -114,7 +116,10 @@ async fn a_missed_check_in_is_raised_once_after_the_grace_period() {
         let got = pulled_round(&s, dev, r.id).await.expect("the team sees it");
         let w = got.watch.expect("the server's watch");
         assert_eq!(w.state, WatchState::Missed);
-        assert_eq!(got.buddy.as_ref().unwrap().worker_id, t.jo.identity.worker_id);
+        assert_eq!(
+            got.buddy.as_ref().unwrap().worker_id,
+            t.jo.identity.worker_id
+        );
     }
     let banner = s.server.safety().unacknowledged(&t.supervisor_org).unwrap();
     assert_eq!(banner.len(), 1);
@@ -178,7 +183,11 @@ async fn a_restart_between_the_due_time_and_the_escalation_loses_nothing() {
         "and is not raised again after another restart"
     );
     assert_eq!(
-        s.server.safety().unacknowledged(&t.supervisor_org).unwrap().len(),
+        s.server
+            .safety()
+            .unacknowledged(&t.supervisor_org)
+            .unwrap()
+            .len(),
         1
     );
 }
@@ -287,7 +296,10 @@ async fn acknowledging_and_ending_are_audited_and_reach_the_phones() {
     assert_eq!(w.state, WatchState::Resolved);
     assert_eq!(w.acknowledged_by.as_deref(), Some("Ana"));
     s.clock.advance(Duration::hours(5));
-    assert!(s.server.watchdog_step().unwrap().is_empty(), "ended rounds rest");
+    assert!(
+        s.server.watchdog_step().unwrap().is_empty(),
+        "ended rounds rest"
+    );
     assert_eq!(
         audit_actions(&s, r.id).await,
         [
@@ -339,7 +351,10 @@ async fn phones_cannot_write_the_watch_or_make_a_check_in_an_alert() {
             ],
         )
         .await;
-    assert!(acks.iter().all(|a| a.status == AckStatus::Rejected), "{acks:?}");
+    assert!(
+        acks.iter().all(|a| a.status == AckStatus::Rejected),
+        "{acks:?}"
+    );
     // Jo cannot check in on Sam's behalf.
     let forged = check_in(&t.sam.identity, None, true, now);
     let acks = s

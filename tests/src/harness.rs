@@ -23,6 +23,8 @@ pub struct TestServer {
     server: Option<RunningServer>,
     data: tempfile::TempDir,
     tls: bool,
+    /// The server's clock, when a test moves it by hand.
+    clock: Option<Arc<dyn Clock>>,
     /// The organisation every test device belongs to.
     pub org: String,
 }
@@ -31,6 +33,12 @@ impl TestServer {
     /// Plain HTTP on loopback, or HTTPS with the server's self-signed
     /// certificate (which devices then pin).
     pub fn start(tls: bool) -> TestServer {
+        Self::start_with_clock(tls, None)
+    }
+
+    /// As [`TestServer::start`] on the server clock `clock` (a test moves it
+    /// to make a round overdue), with the watchdog looking ten times a second.
+    pub fn start_with_clock(tls: bool, clock: Option<Arc<dyn Clock>>) -> TestServer {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -42,6 +50,7 @@ impl TestServer {
             server: None,
             data,
             tls,
+            clock,
             org: String::new(),
         };
         s.boot();
@@ -55,7 +64,12 @@ impl TestServer {
 
     fn config(&self) -> ServerConfig {
         let listen: SocketAddr = "127.0.0.1:0".parse().expect("an address");
-        let c = ServerConfig::new(self.data.path(), listen);
+        let mut c = ServerConfig::new(self.data.path(), listen);
+        if let Some(clock) = &self.clock {
+            c = c
+                .with_clock(clock.clone())
+                .with_watchdog_every(Duration::from_millis(100));
+        }
         if self.tls {
             c
         } else {
@@ -103,6 +117,11 @@ impl TestServer {
 
     pub fn admin(&self) -> &Admin {
         self.running().admin()
+    }
+
+    /// The server's SQLite file (tests read sequence numbers from it).
+    pub fn database(&self) -> PathBuf {
+        nightround_server::DataPaths::new(self.data.path()).database()
     }
 
     pub fn data_dir(&self) -> PathBuf {

@@ -3,6 +3,8 @@
 // in-memory keystore, a vault in a temp directory. Run by android/jvm-check/run.sh.
 
 import java.io.File
+import java.time.Duration
+import java.time.Instant
 import java.security.SecureRandom
 import kotlin.system.exitProcess
 import kotlinx.coroutines.CoroutineScope
@@ -18,6 +20,8 @@ import org.nightround.app.state.PersonState
 import org.nightround.app.state.QuickContactState
 import org.nightround.app.state.ReferralState
 import org.nightround.app.state.ReferralStep
+import org.nightround.app.state.RoundState
+import org.nightround.app.state.RoundWatcher
 import org.nightround.app.state.Screen
 import org.nightround.app.state.SessionPinKeeper
 import org.nightround.app.state.SettingsState
@@ -179,6 +183,59 @@ fun main() = runBlocking {
     check("sync status: not enrolled, changes waiting", !syncState.ui.value.enrolled && syncState.ui.value.waiting > 0) { syncState.ui.value.toString() }
     syncState.syncNow(); settle()
     check("sync now explains why not", syncState.ui.value.lastRun?.contains("enrolled") == true) { syncState.ui.value.lastRun.toString() }
+
+    // The lone-worker round, as RoundScreen drives it. Not enrolled here, so
+    // the sync after "Need help now" cannot reach a server: the help call must
+    // be reported as kept, not as a crash or a failed button.
+    var remindAtSeen: Instant? = null
+    var watching = false
+    val watcher = object : RoundWatcher {
+        override fun roundOpen(remindAt: Instant) {
+            watching = true
+            remindAtSeen = remindAt
+        }
+
+        override fun roundClosed() {
+            watching = false
+            remindAtSeen = null
+        }
+    }
+    val round = RoundState(guard, scheduler, { runner.syncUntilQuiet() }, watcher, this)
+    round.load(); settle()
+    val r0 = round.ui.value
+    check("round: none open, the start form has a suggested end and 30 minutes", r0.open == null && r0.endAt != null && r0.checkInMinutes == 30 && r0.problem == null) { r0.toString() }
+    round.moreMinutes(); round.fewerMinutes(); round.laterEnd(); round.earlierEnd()
+    check("round: +/- return the form to its defaults", round.ui.value.checkInMinutes == 30 && round.ui.value.endAt == r0.endAt) { round.ui.value.toString() }
+    val asksBefore = syncAsks
+    round.start(r0.endAt!!, r0.checkInMinutes, null); settle()
+    val r1 = round.ui.value
+    check("round: started with no buddy, watcher told", r1.open != null && r1.open!!.buddyName == null && watching && r1.problem == null) { r1.toString() }
+    check("round: starting asked for a sync", syncAsks > asksBefore)
+    round.checkIn(); settle()
+    val o = round.ui.value.open
+    val dueIn = o?.let { Duration.between(Instant.now(), it.nextCheckInDue).toMinutes() }
+    check("round: one check-in, next due ~30 minutes ahead", o != null && o.checkIns == 1 && dueIn != null && dueIn in 28..30 && !o.overdue) { round.ui.value.toString() }
+    check("round: reminder scheduled before the next check-in", remindAtSeen != null && o != null && remindAtSeen!!.isBefore(o.nextCheckInDue)) { remindAtSeen.toString() }
+    check("round: due words count down", o?.dueWords?.startsWith("Check in within") == true) { o?.dueWords.toString() }
+    round.askHelp()
+    check("round: Need help now asks to confirm first", round.ui.value.confirmHelp)
+    round.needHelp(); settle()
+    val r2 = round.ui.value
+    check("round: help call with no server is kept, said plainly", r2.problem == RoundState.HELP_KEPT && !r2.sendingHelp && !r2.confirmHelp) { r2.toString() }
+    check("round: unsent check-ins and help call counted", (r2.open?.unsent ?: 0) >= 2) { r2.open.toString() }
+    round.askEnd(); round.end(); settle()
+    val r3 = round.ui.value
+    check("round: ended, none open, watcher stopped", r3.open == null && !watching && remindAtSeen == null && r3.problem == null) { r3.toString() }
+    round.checkIn(); settle()
+    check("round: check-in with no round does nothing", round.ui.value.open == null)
+    val roundAgain = RoundState(guard, scheduler, { runner.syncUntilQuiet() }, watcher, this)
+    roundAgain.load(); settle()
+    check("round: a fresh load finds no open round", roundAgain.ui.value.open == null && !roundAgain.ui.value.loading) { roundAgain.ui.value.toString() }
+    roundAgain.start(Instant.now().minusSeconds(60), 30, null); settle()
+    check("round: an end in the past is refused in words", roundAgain.ui.value.open == null && roundAgain.ui.value.problem != null) { roundAgain.ui.value.toString() }
+    println("      refused: " + roundAgain.ui.value.problem)
+    alerts.load(); settle()
+    check("alerts: no colleague safety alerts on a phone with no server", alerts.ui.value.safety.isEmpty() && alerts.ui.value.problem == null) { alerts.ui.value.toString() }
 
     val settingsState = SettingsState(session, guard, this) { coreVersion() }
     settingsState.load(); settle()

@@ -333,8 +333,19 @@ impl Vault {
                  WHERE alert_until > ?1 AND kind = 'round' AND deleted = 0",
                 [to_millis(now)],
             )?;
+            // Rounds she is buddy on: raised ones, and open ones of her
+            // organisation (a help call on a quiet round is hers too).
+            let open: Vec<Round> = store::read_many(
+                conn,
+                &s.keys,
+                RecordKind::Round,
+                "SELECT id, version, body FROM records
+                 WHERE kind = 'round' AND is_open = 1 AND deleted = 0",
+                [],
+            )?;
             let buddy_of: Vec<(Uuid, String)> = rounds
                 .iter()
+                .chain(open.iter())
                 .filter(|r| r.buddy.as_ref().is_some_and(|b| &b.worker_id == me))
                 .map(|r| (r.id, r.recorded_by.worker_id.clone()))
                 .collect();

@@ -1,6 +1,7 @@
 package org.nightround.app.state
 
 import java.time.Instant
+import java.time.ZoneId
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -26,6 +27,8 @@ data class AlertRow(
 /** The alerts screen: those in the area she is working in, then the rest. */
 data class AlertsUi(
     val loading: Boolean = true,
+    /** Colleagues' help calls and missed rounds: hers as buddy first. Shown above everything else. */
+    val safety: List<SafetyAlertRow> = emptyList(),
     val hereName: String? = null,
     val here: List<AlertRow> = emptyList(),
     val elsewhere: List<AlertRow> = emptyList(),
@@ -33,13 +36,15 @@ data class AlertsUi(
 )
 
 /**
- * Team alerts still in force, those for the area she is working in first
+ * Colleagues' help calls and missed rounds first (those where she is the
+ * buddy at the top, in the core's order), then team alerts still in force, those for the area she is working in first
  * (the area of her last contact), then the rest; within each, the core's
  * order: most serious, then most recent.
  */
 class AlertsState(
     private val guard: VaultGuard,
     private val scope: CoroutineScope,
+    private val zone: ZoneId = ZoneId.systemDefault(),
 ) {
     private val _ui = MutableStateFlow(AlertsUi())
     val ui: StateFlow<AlertsUi> = _ui.asStateFlow()
@@ -49,13 +54,19 @@ class AlertsState(
             val r = guard.call { vault ->
                 val here = vault.lastArea()
                 val hereName = here?.let { id -> vault.directory().areas.firstOrNull { it.id == id }?.name }
-                Triple(here, hereName, vault.activeAlerts())
+                Triple(here, hereName, vault.activeAlerts()) to vault.safetyAlerts()
             }
             when (r) {
                 is Outcome.Done -> {
-                    val (here, hereName, alerts) = r.value
+                    val (here, hereName, alerts) = r.value.first
                     val (mine, others) = alerts.partition { here != null && it.concern.areaId == here }
-                    _ui.value = AlertsUi(false, hereName, mine.map(::row), others.map(::row))
+                    _ui.value = AlertsUi(
+                        loading = false,
+                        safety = SafetyAlertWords.rows(r.value.second, zone),
+                        hereName = hereName,
+                        here = mine.map(::row),
+                        elsewhere = others.map(::row),
+                    )
                 }
                 is Outcome.Refused -> _ui.update { it.copy(loading = false, problem = r.words) }
             }

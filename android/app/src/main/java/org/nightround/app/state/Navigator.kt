@@ -19,6 +19,9 @@ sealed interface Screen {
 
     data object Alerts : Screen
 
+    /** The lone-worker round: start, check in, need help, end. Also opened by the check-in reminder. */
+    data object Round : Screen
+
     data object Directory : Screen
 
     data object Sync : Screen

@@ -12,8 +12,8 @@
 use fantoccini::{Client, ClientBuilder, Locator};
 use nightround_core::clock::Clock;
 use nightround_core::domain::{
-    ConsentMethod, ContactDraft, ContactKind, InfoCategory, PersonDraft, ReferralForm, SupplyLine,
-    Urgency,
+    ConsentMethod, ContactDraft, ContactKind, InfoCategory, PersonDraft, ReferralForm, RoundDraft,
+    SupplyLine, Urgency,
 };
 use nightround_core::CoreError;
 use nightround_server::demo::{scenario, sync_options, Demo, DemoOptions};
@@ -600,4 +600,83 @@ fn screenshots_of_the_main_pages() {
         assert_eq!(first, "#main");
         b.close().await.unwrap();
     });
+}
+
+#[test]
+#[ignore = "runs in headless Chromium: scripts/browser-tests.sh"]
+fn a_missed_check_in_shows_a_banner_until_a_supervisor_acknowledges_it() {
+    if !enabled("a_missed_check_in_shows_a_banner_until_a_supervisor_acknowledges_it") {
+        return;
+    }
+    let _one = lock();
+    let env = Env::new();
+    let sam = env.demo.phone("Sam").unwrap();
+    let priya = env.demo.phone("Priya").unwrap();
+    sam.vault.sync(&sync_options()).unwrap();
+    let buddy = sam
+        .vault
+        .round_screen()
+        .unwrap()
+        .buddies
+        .into_iter()
+        .find(|m| m.display_name == "Priya")
+        .expect("Priya is on Sam's team");
+    let b = env.rt.block_on(async {
+        let b = env.browser().await;
+        sign_in(&b, &env, "supervisor", &env.password("supervisor")).await;
+        assert!(
+            b.find(Locator::Css("section.safety")).await.is_err(),
+            "no banner before anyone is out"
+        );
+        b
+    });
+    // Sam started a round with Priya as her buddy 45 minutes ago (by the
+    // server's clock, which this demo takes from the system) and has not
+    // checked in since: her phone syncs it now.
+    env.demo
+        .clock
+        .set(chrono::Utc::now() - chrono::Duration::minutes(45));
+    let round = sam
+        .vault
+        .start_round(RoundDraft {
+            expected_end: env.demo.clock.now() + chrono::Duration::hours(3),
+            check_in_minutes: Some(30),
+            buddy: Some(buddy),
+            area_id: Some("york_road".into()),
+        })
+        .unwrap();
+    env.demo.clock.set(chrono::Utc::now());
+    sam.vault.sync(&sync_options()).unwrap();
+    // The watchdog looks every two seconds; a step now does what it does.
+    env.demo.watchdog_step().unwrap();
+    env.rt.block_on(async {
+        // Every page carries the banner, not only the first.
+        for path in ["/tonight", "/referrals"] {
+            b.goto(&env.url(path)).await.unwrap();
+            let banner = text_of(&b, "section.safety").await;
+            assert!(banner.contains("Sam has missed a check-in"), "{banner}");
+            assert!(banner.contains("York Road") && banner.contains("buddy Priya"));
+        }
+        shot(&b, "safety-banner").await;
+        click_through(&b, &format!("#ack-{}", round.id)).await;
+        assert!(path_of(&b).await.starts_with("/tonight"));
+        assert!(b.find(Locator::Css("section.safety")).await.is_err());
+        assert!(text_of(&b, ".flash").await.contains("Acknowledged"));
+        b.goto(&env.url("/audit")).await.unwrap();
+        let audit = text_of(&b, "#audit-table").await;
+        for step in [
+            "raised a quiet lone-worker round",
+            "saw a lone-worker escalation",
+            "acknowledged a lone-worker escalation",
+        ] {
+            assert!(audit.contains(step), "{step}: {audit}");
+        }
+        b.close().await.unwrap();
+    });
+    // The buddy's phone shows who is dealing with it.
+    priya.vault.sync(&sync_options()).unwrap();
+    let alerts = priya.vault.safety_alerts().unwrap();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(alerts[0].to_me_as_buddy);
+    assert_eq!(alerts[0].acknowledged_by.as_deref(), Some("Dee Hollis"));
 }

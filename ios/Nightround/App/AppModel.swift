@@ -19,6 +19,12 @@ final class AppModel {
         case failed(String)
     }
 
+    /// A screen a notification asked for, shown once she is past the PIN.
+    enum Opening: Equatable {
+        case round
+        case safetyAlerts
+    }
+
     /// The wrong-PIN limit of ADR 0002: at the tenth the core erases the vault.
     static let maxFailedUnlocks: UInt32 = 10
 
@@ -29,8 +35,12 @@ final class AppModel {
     private(set) var dataVersion = 0
     /// A notice for the whole app, such as a sync being needed to carry on.
     private(set) var notice: String?
+    /// Team alerts plus colleagues' help calls and missed rounds.
     private(set) var activeAlertCount = 0
     private(set) var isOnline = false
+    /// Her open lone-worker round, as the core last said.
+    private(set) var openRound: RoundView?
+    private(set) var opening: Opening?
 
     let preferences = ShellPreferences()
     let resume = BiometricResume()
@@ -42,12 +52,18 @@ final class AppModel {
     @ObservationIgnored private var idleWatch: Task<Void, Never>?
     @ObservationIgnored private var knownAlertIds: Set<Uuid>?
     @ObservationIgnored private var lastActivityNote = Date.distantPast
+    @ObservationIgnored private let liveListener = LiveListener()
+    @ObservationIgnored private var safetyWatch = SafetyAlertWatch()
+    /// The scene is active; the app can only be unlocked in front, and
+    /// `scenePhaseChanged` follows it from there.
+    @ObservationIgnored private var isInFront = true
 
     init() {
         // A new process is a new session: a PIN kept for Face ID by an
         // earlier run must not survive it.
         resume.forget()
         BackgroundSync.shared.app = self
+        CheckInReminder.shared.app = self
     }
 
     // MARK: - Opening
@@ -115,12 +131,15 @@ final class AppModel {
     func scenePhaseChanged(to phase: ScenePhase) {
         switch phase {
         case .background:
+            isInFront = false
             lockNow()
             BackgroundSync.shared.schedule()
         case .active:
+            isInFront = true
             if case .failed = route {
                 Task { await start() }
             }
+            updateLiveListener()
         case .inactive:
             break
         @unknown default:
@@ -131,6 +150,7 @@ final class AppModel {
     /// Locks at once: the keys leave memory before iOS snapshots or suspends
     /// the app. Anything on screen is dropped with the main view.
     func lockNow() {
+        liveListener.stop()
         gateway?.lockNow()
         stopIdleWatch()
         if route == .main {
@@ -140,6 +160,7 @@ final class AppModel {
 
     /// The quick exit: lock, end the Face ID session, show the plain screen.
     func quickExit() {
+        liveListener.stop()
         gateway?.lockNow()
         stopIdleWatch()
         resume.forget()
@@ -190,11 +211,13 @@ final class AppModel {
         }
     }
 
-    /// Pushes and pulls now, off the main actor; one sync at a time.
+    /// Pushes and pulls now, off the main actor; one sync at a time. `fresh`
+    /// (a help call) runs a sync that starts after it asked, rather than
+    /// sharing one already on its way without the help call in it.
     @discardableResult
-    func syncNow() async -> SyncOutcome? {
+    func syncNow(fresh: Bool = false) async -> SyncOutcome? {
         guard route == .main, let gateway else { return nil }
-        let outcome = await syncRunner.run(gateway)
+        let outcome = await syncRunner.run(gateway, fresh: fresh)
         if case .synced(let report) = outcome {
             // A sync that worked renews the lease.
             notice = nil
@@ -204,6 +227,47 @@ final class AppModel {
             await refreshAlerts(announce: report.pulled > 0)
         }
         return outcome
+    }
+
+    // MARK: - Lone-worker round
+
+    /// The round screen loaded or changed her round: reminders follow it, and
+    /// the live channel runs while it is open.
+    func roundChanged(_ round: RoundView?) {
+        openRound = round
+        CheckInReminder.shared.update(for: round)
+        updateLiveListener()
+    }
+
+    /// A notification asked for a screen.
+    func open(_ opening: Opening) {
+        self.opening = opening
+    }
+
+    /// The screen asked for is on show.
+    func openingHandled() {
+        opening = nil
+    }
+
+    /// The live channel runs only while a round is open, the vault unlocked
+    /// and the app in front (iOS allows no more; see `LiveListener`).
+    private func updateLiveListener() {
+        guard route == .main, isInFront, openRound != nil, let gateway else {
+            liveListener.stop()
+            return
+        }
+        liveListener.start(gateway: gateway) { [weak self] report in
+            await self?.liveSynced(report)
+        }
+    }
+
+    /// The core synced because the live channel heard something urgent.
+    private func liveSynced(_ report: SyncReport) async {
+        notice = nil
+        if report.pulled > 0 || report.pushed > 0 {
+            dataVersion += 1
+        }
+        await refreshAlerts(announce: report.pulled > 0)
     }
 
     /// What a background task does; true when there was nothing to do or it
@@ -230,6 +294,7 @@ final class AppModel {
     private func handle(_ event: VaultEvent) {
         switch event {
         case .locked:
+            liveListener.stop()
             stopIdleWatch()
             if route == .main {
                 route = .unlock
@@ -247,9 +312,13 @@ final class AppModel {
 
     /// The vault is gone: drop everything that referred to it and enrol again.
     private func forget(notice: String?) {
+        liveListener.stop()
         stopIdleWatch()
         gateway = nil
         knownAlertIds = nil
+        safetyWatch.forget()
+        openRound = nil
+        CheckInReminder.shared.cancel()
         activeAlertCount = 0
         self.notice = nil
         resume.forget()
@@ -283,9 +352,17 @@ final class AppModel {
         idleWatch = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(10))
-                guard !Task.isCancelled, let gateway = self?.gateway else { return }
+                guard !Task.isCancelled, let self, let gateway = self.gateway else { return }
                 if await gateway.isLocked() {
-                    self?.handle(.locked)
+                    self.handle(.locked)
+                    return
+                }
+                // The live channel's polls count as activity in the core, so
+                // while it runs the core's idle timer never runs out: apply
+                // the same timeout to her own use of the app here.
+                if self.liveListener.isRunning,
+                   gateway.secondsSinceInteraction() > TimeInterval(self.preferences.idleTimeoutSeconds) {
+                    self.lockNow()
                     return
                 }
             }
@@ -297,21 +374,32 @@ final class AppModel {
         idleWatch = nil
     }
 
-    /// Counts active team alerts and, after a sync brought new ones, posts a
-    /// notification that says nothing but that there is news.
+    /// Counts active team alerts and safety alerts, follows her open round
+    /// and, after a sync brought new alerts, posts a notification that says
+    /// nothing but that there is news (urgent news for a colleague's help
+    /// call or missed round). On the sync queue, not `call`: reloading after
+    /// a sync is not her using the app (see the idle check above).
     private func refreshAlerts(announce: Bool) async {
         guard let gateway else { return }
         let alerts: [AlertView]
+        let safety: [SafetyAlertView]
+        let round: RoundScreen
         do {
-            alerts = try await gateway.call { vault in try vault.activeAlerts() }
+            (alerts, safety, round) = try await gateway.background { vault in
+                (try vault.activeAlerts(), try vault.safetyAlerts(), try vault.roundScreen())
+            }
         } catch {
             return
         }
         let ids = Set(alerts.map(\.concern.id))
-        if announce, let known = knownAlertIds, !ids.isSubset(of: known) {
+        let safetyNews = safetyWatch.update(safety)
+        if announce, safetyNews == .urgent {
+            notifier.announceSafetyAlert()
+        } else if announce, (knownAlertIds.map { !ids.isSubset(of: $0) } ?? false) || safetyNews == .update {
             notifier.announceTeamUpdate()
         }
         knownAlertIds = ids
-        activeAlertCount = alerts.count
+        activeAlertCount = alerts.count + safety.filter { $0.kind != .heardFromAgain && $0.acknowledgedBy == nil }.count
+        roundChanged(round.open)
     }
 }

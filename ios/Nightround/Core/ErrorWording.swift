@@ -19,8 +19,8 @@ enum ErrorWording {
             return wrongPin(attemptsLeft: attemptsLeft)
         case .Shredded:
             return String(localized: "The records on this phone were erased. Anything that had already synced is safe with the team.")
-        case .Invalid(_, let detail):
-            return sentence(detail)
+        case .Invalid(let reason, let detail):
+            return roundRefusal(reason) ?? sentence(detail)
         case .Damaged:
             return String(localized: "The records on this phone cannot be opened: the file is damaged. Ask your supervisor for help.")
         case .SchemaTooNew:
@@ -60,6 +60,26 @@ enum ErrorWording {
             return String(localized: "That is not the PIN. One more wrong PIN erases the records on this phone.")
         default:
             return String(localized: "That is not the PIN. \(Int(attemptsLeft)) more wrong PINs erase the records on this phone.")
+        }
+    }
+
+    /// The lone-worker round's refusals, worded for someone alone on a street
+    /// at night: what to do next, not what went wrong. Every other refusal
+    /// keeps the core's own words.
+    private static func roundRefusal(_ reason: ValidationError) -> String? {
+        switch reason {
+        case .checkInIntervalOutOfRange(let min, let max):
+            return String(localized: "Choose a check-in time between \(Int(min)) and \(Int(max)) minutes.")
+        case .roundEndInPast:
+            return String(localized: "The end time has already passed. Choose a later time.")
+        case .roundTooLong(let maxHours):
+            return String(localized: "A round can last at most \(Int(maxHours)) hours. Choose an earlier end, and start a new round after it if you need to.")
+        case .roundAlreadyOpen:
+            return String(localized: "You already have a round open. Check in or end it from the round screen.")
+        case .noOpenRound:
+            return String(localized: "There is no round open. Start one to check in.")
+        default:
+            return nil
         }
     }
 

@@ -2,7 +2,8 @@ import UserNotifications
 
 /// Shows team notices as a banner while the app is open too (iOS hides them
 /// by default in the foreground), since a worker in the middle of recording a
-/// contact still needs to know that a warning came in.
+/// contact still needs to know that a warning came in. A tap on a check-in
+/// reminder or a safety alert opens the screen it is about (after the PIN).
 final class ForegroundNotifications: NSObject, UNUserNotificationCenterDelegate, Sendable {
     static let shared = ForegroundNotifications()
 
@@ -11,5 +12,15 @@ final class ForegroundNotifications: NSObject, UNUserNotificationCenterDelegate,
         willPresent notification: UNNotification
     ) async -> UNNotificationPresentationOptions {
         [.banner, .sound]
+    }
+
+    func userNotificationCenter(
+        _ center: UNUserNotificationCenter,
+        didReceive response: UNNotificationResponse
+    ) async {
+        let category = response.notification.request.content.categoryIdentifier
+        await MainActor.run {
+            CheckInReminder.shared.opened(category: category)
+        }
     }
 }

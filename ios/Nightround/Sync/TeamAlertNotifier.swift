@@ -68,7 +68,7 @@ final class TeamAlertNotifier {
         content.body = String(localized: "Urgent: a team member may need help. Open Nightround.")
         content.categoryIdentifier = Self.safetyCategoryIdentifier
         content.threadIdentifier = Self.safetyCategoryIdentifier
-        content.sound = .defaultCritical
+        content.sound = .default
         let request = UNNotificationRequest(identifier: UUID().uuidString, content: content, trigger: nil)
         Task {
             try? await UNUserNotificationCenter.current().add(request)

@@ -360,6 +360,14 @@ impl Demo {
             .ok_or_else(|| demo_err("the server", "not running"))
     }
 
+    /// Runs one lone-worker watchdog step on the demo's clock now.
+    pub fn watchdog_step(&self) -> Result<Vec<crate::store::safety::Escalation>> {
+        self.server
+            .as_ref()
+            .ok_or_else(|| demo_err("the server", "not running"))?
+            .watchdog_step()
+    }
+
     /// The server's address.
     pub fn addr(&self) -> Option<SocketAddr> {
         self.server.as_ref().map(RunningServer::addr)

@@ -71,6 +71,12 @@ pub fn action_words(action: &str) -> String {
         "csv_export" => "downloaded a CSV export".into(),
         "view_report" => "viewed the board report".into(),
         "verify_audit" => "verified the audit chain".into(),
+        "safety_raised" => "raised a quiet lone-worker round".into(),
+        "safety_seen" => "saw a lone-worker escalation".into(),
+        "safety_acknowledged" => "acknowledged a lone-worker escalation".into(),
+        "safety_heard_from_again" => "heard from a raised worker again".into(),
+        "safety_resolved" => "ended a raised round (resolved)".into(),
+        "safety_help_called" => "pressed Need help now".into(),
         other => other.replace('_', " "),
     }
 }

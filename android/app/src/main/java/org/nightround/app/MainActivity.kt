@@ -1,5 +1,6 @@
 package org.nightround.app
 
+import android.content.Intent
 import android.graphics.Color
 import android.os.Build
 import android.os.Bundle
@@ -16,6 +17,8 @@ import kotlinx.coroutines.launch
 import org.nightround.app.lifecycle.QuickExit
 import org.nightround.app.platform.Dialer
 import org.nightround.app.security.BiometricUnlockPrompt
+import org.nightround.app.state.Screen
+import org.nightround.app.sync.RoundNotifications
 import org.nightround.app.ui.AppActions
 import org.nightround.app.ui.AppRoot
 import org.nightround.app.ui.components.IncognitoKeyboard
@@ -39,6 +42,8 @@ class MainActivity : FragmentActivity() {
             statusBarStyle = SystemBarStyle.dark(Color.TRANSPARENT),
             navigationBarStyle = SystemBarStyle.dark(Color.TRANSPARENT),
         )
+
+        openFrom(intent)
 
         val biometric = BiometricUnlockPrompt(this, graph.pinKeeper)
         val actions = AppActions(
@@ -65,6 +70,23 @@ class MainActivity : FragmentActivity() {
                 }
             }
         }
+    }
+
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        openFrom(intent)
+    }
+
+    /**
+     * A notification's tap names a screen (only a name: never a record). It
+     * opens after the PIN, since the vault is locked while the app is away.
+     */
+    private fun openFrom(intent: Intent?) {
+        when (intent?.getStringExtra(RoundNotifications.EXTRA_OPEN)) {
+            RoundNotifications.OPEN_ROUND -> graph.openNext.value = Screen.Round
+            RoundNotifications.OPEN_ALERTS -> graph.openNext.value = Screen.Alerts
+        }
+        intent?.removeExtra(RoundNotifications.EXTRA_OPEN)
     }
 
     /** Any touch or key press counts as activity for the idle lock. */

@@ -4,6 +4,7 @@ import android.app.Application
 import androidx.lifecycle.ProcessLifecycleOwner
 import kotlinx.coroutines.launch
 import org.nightround.app.lifecycle.BackgroundLock
+import org.nightround.app.sync.RoundNotifications
 import org.nightround.app.sync.SyncNotifications
 
 /**
@@ -17,6 +18,7 @@ class NightroundApp : Application() {
     override fun onCreate() {
         super.onCreate()
         SyncNotifications.ensureChannel(this)
+        RoundNotifications.ensureChannels(this)
         ProcessLifecycleOwner.get().lifecycle.addObserver(BackgroundLock(graph.session))
         graph.sync.schedulePeriodic()
         graph.appScope.launch { graph.session.start() }

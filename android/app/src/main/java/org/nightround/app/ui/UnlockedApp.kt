@@ -15,6 +15,7 @@ import org.nightround.app.state.Navigator
 import org.nightround.app.state.PersonState
 import org.nightround.app.state.QuickContactState
 import org.nightround.app.state.ReferralState
+import org.nightround.app.state.RoundState
 import org.nightround.app.state.Screen
 import org.nightround.app.state.SettingsState
 import org.nightround.app.state.SyncState
@@ -25,6 +26,7 @@ import org.nightround.app.ui.screens.DirectoryScreen
 import org.nightround.app.ui.screens.PersonScreen
 import org.nightround.app.ui.screens.QuickContactScreen
 import org.nightround.app.ui.screens.ReferralScreen
+import org.nightround.app.ui.screens.RoundScreen
 import org.nightround.app.ui.screens.SettingsScreen
 import org.nightround.app.ui.screens.SyncScreen
 import org.nightround.app.ui.screens.TonightScreen
@@ -40,6 +42,11 @@ fun UnlockedApp(graph: AppGraph, actions: AppActions) {
     val stack by nav.stack.collectAsStateWithLifecycle()
     val leaseExpired by graph.session.leaseExpired.collectAsStateWithLifecycle()
     LaunchedEffect(leaseExpired) { if (leaseExpired) nav.go(Screen.Sync) }
+    val openNext by graph.openNext.collectAsStateWithLifecycle()
+    LaunchedEffect(openNext) {
+        openNext?.let { nav.go(it) }
+        graph.openNext.value = null
+    }
     BackHandler(enabled = stack.size > 1) { nav.back() }
 
     val back: () -> Unit = { nav.back() }
@@ -75,6 +82,13 @@ fun UnlockedApp(graph: AppGraph, actions: AppActions) {
             )
             Screen.Alerts -> AlertsScreen(
                 state = rememberHolder(screen) { AlertsState(graph.guard, it) },
+                onBack = back,
+                onQuickExit = exit,
+            )
+            Screen.Round -> RoundScreen(
+                state = rememberHolder(screen) {
+                    RoundState(graph.guard, graph.sync, graph::syncNow, graph.roundWatcher, it)
+                },
                 onBack = back,
                 onQuickExit = exit,
             )

@@ -67,6 +67,11 @@ fun TonightScreen(state: TonightState, nav: Navigator, onQuickExit: () -> Unit, 
         item {
             ChipRow {
                 SmallButton(
+                    text = "My round",
+                    description = "Lone-worker round: check in, need help, start or end your round",
+                    onClick = { nav.go(Screen.Round) },
+                )
+                SmallButton(
                     text = if (ui.activeAlerts > 0) "Alerts (${ui.activeAlerts})" else "Alerts",
                     description = "Team alerts, ${ui.activeAlerts} in force",
                     onClick = { nav.go(Screen.Alerts) },

@@ -164,6 +164,21 @@ if application is not None:
                 exported.append(comp.get(A + "name"))
 check(not exported, "only the launcher activity is exported", ", ".join(map(str, exported)))
 
+# Lone-worker round: the live channel is a dataSync foreground service, not
+# exported, and the permissions it and its notifications need are declared.
+P = "android.permission."
+declared = {u.get(A + "name") for u in manifest.findall("uses-permission")} if manifest is not None else set()
+for perm in ("FOREGROUND_SERVICE", "FOREGROUND_SERVICE_DATA_SYNC", "POST_NOTIFICATIONS"):
+    check(P + perm in declared, f"manifest declares {perm}")
+live = None
+if application is not None:
+    live = next((s for s in application.findall("service") if (s.get(A + "name") or "").endswith(".RoundLiveService")), None)
+check(live is not None, "RoundLiveService is declared")
+check(live is not None and live.get(A + "foregroundServiceType") == "dataSync",
+      "RoundLiveService is a dataSync foreground service",
+      f"found {live.get(A + 'foregroundServiceType') if live is not None else None!r}")
+check(live is not None and live.get(A + "exported") == "false", "RoundLiveService is explicitly not exported")
+
 # --- Network security config ------------------------------------------------
 nsc_ref = appattr("networkSecurityConfig")
 nsc_name = nsc_ref[len("@xml/"):] if nsc_ref and nsc_ref.startswith("@xml/") else None

@@ -17,6 +17,10 @@
 #     `NightroundVault.create/open(`, `enrolDevice(`) names a function in
 #     bindings/swift/nightround_ffi.swift with the same argument labels; every
 #     NightroundError case has words; the enum case lists are complete;
+#   * the lone-worker round: its files, every round call of the core made
+#     through the gateway, help calls synced at once behind a confirmation,
+#     the live channel only while in front, reminders with a "Check in"
+#     action registered at launch, safety alerts above team alerts;
 #   * shell rules: one text field component with autocorrection off, every
 #     control labelled for VoiceOver, primary actions at the bottom, 56 pt
 #     targets, content-free notifications, no judging words, no TODOs.
@@ -201,6 +205,10 @@ def source(name):
 for f in ["project.yml", "Nightround/Info.plist", "Nightround/Nightround.entitlements",
           "NightroundCore/Package.swift", "build-xcframework.sh", "README.md", ".gitignore"]:
     report(os.path.isfile(os.path.join(IOS, f)), f"exists: ios/{f}")
+for f in ["Nightround/Screens/Round/RoundModel.swift", "Nightround/Screens/Round/RoundScreen.swift",
+          "Nightround/Sync/LiveListener.swift", "Nightround/Sync/CheckInReminder.swift",
+          "Nightround/Screens/Alerts/SafetyAlertCard.swift"]:
+    report(os.path.isfile(os.path.join(IOS, f)), f"exists: ios/{f}")
 report(len(sources) > 20, f"ios/ holds the app's Swift sources ({len(sources)} files)")
 
 # --- Info.plist and entitlements -----------------------------------------------
@@ -371,6 +379,63 @@ for (kind, name, labels), where in sorted(calls.items()):
     report(list(labels) == expected, f"{shown} exists in nightround_ffi.swift with these labels",
            f"expected ({', '.join(expected)}) at {where}")
 
+# The lone-worker round calls each of the core's round functions somewhere
+# (their labels are checked against the bindings just above).
+round_calls = {"roundScreen", "startRound", "checkIn", "callForHelp", "endRound", "safetyAlerts", "listen"}
+called = {name for (kind, name, _labels) in calls if kind == "vault"}
+report(round_calls <= called, "the app calls every round function of the core",
+       ", ".join(sorted(round_calls - called)))
+
+# --- the lone-worker round ------------------------------------------------------------------
+round_model = source("RoundModel.swift")
+round_screen = source("RoundScreen.swift")
+live = source("LiveListener.swift")
+reminder = source("CheckInReminder.swift")
+alerts_screen = source("AlertsScreen.swift")
+report("@MainActor" in round_model and "@Observable" in round_model and "gateway.call" in round_model
+       and "DispatchQueue.main" not in round_model,
+       "RoundModel: @MainActor @Observable, vault calls through the gateway (off the main thread)")
+help_at = round_model.find("vault.callForHelp()")
+report(help_at >= 0 and "await sync(true)" in round_model[help_at:]
+       and "syncNow(fresh: fresh)" in round_screen and "fresh: Bool" in runner,
+       "a help call is followed at once by a sync of its own (SyncRunner fresh), off the main thread")
+report('.confirmationDialog("Alert the team now?"' in round_screen
+       and 'Button("Yes, I need help now", role: .destructive)' in round_screen,
+       '"Need help now" asks for a deliberate confirmation before it sends')
+report("case round" in source("AppRoute.swift") and "LoneWorkerRoundScreen(gateway: gateway)" in source("AppRoute.swift")
+       and "path.append(.round)" in source("TonightScreen.swift"),
+       "the round screen is an AppRoute, reached from tonight's screen")
+report("gateway.live" in live and "vault.listen(waitSeconds: LiveListener.waitSeconds)" in live
+       and re.search(r"static let waitSeconds: UInt32 = 25\b", live) is not None
+       and "Task.sleep" in live and "Task.isCancelled" in live,
+       "LiveListener: listen(waitSeconds: 25) on its own queue, backs off on errors, stops when cancelled")
+lock_now = re.search(r"func lockNow\(\) \{(.*?)\n    \}", app_model, re.S)
+report(re.search(r"guard route == \.main, isInFront, openRound != nil", app_model) is not None
+       and lock_now is not None and "liveListener.stop()" in lock_now.group(1)
+       and re.search(r"case \.background:\s*\n\s*lockNow\(\)\s*\n\s*isInFront = false", app_model) is not None,
+       "the live channel runs only unlocked, in front, with a round open; stops on background and locking")
+report("secondsSinceInteraction()" in app_model and "OSAllocatedUnfairLock" in gateway,
+       "the idle timeout still applies while the live channel keeps the core busy")
+report("UNCalendarNotificationTrigger" in reminder and "round.remindAt" in reminder
+       and "UNNotificationAction(" in reminder and "removePendingNotificationRequests" in reminder
+       and "CheckInReminder.shared.update(for: round)" in app_model,
+       "check-in reminders at remindAt with a Check in action, removed when the round ends")
+report("TeamAlertNotifier.registerCategories()" in source("AppDelegate.swift")
+       and "CheckInReminder.category" in source("TeamAlertNotifier.swift"),
+       "notification categories (with the check-in action) registered at launch, all in one set")
+report("didReceive response" in source("ForegroundNotifications.swift")
+       and "CheckInReminder.shared.opened(" in source("ForegroundNotifications.swift"),
+       "a tapped reminder or safety notification opens its screen after the PIN")
+report("vault.safetyAlerts()" in source("AlertsModel.swift") and "SafetyAlertCard(" in source("SafetyAlertCard.swift") + alerts_screen
+       and 0 <= alerts_screen.find("safetySection(title:") < alerts_screen.find("section(title: content.here"),
+       "safety alerts on the alerts screen, above team alerts, the buddy's first")
+vm = re.search(r"^public enum ValidationError\b[^{]*\{(.*?)^\}", core, re.S | re.M)
+validation = re.findall(r"^\s*case (\w+)", vm.group(1), re.M) if vm else []
+wording_src = source("ErrorWording.swift")
+round_reasons = ["checkInIntervalOutOfRange", "roundEndInPast", "roundTooLong", "roundAlreadyOpen", "noOpenRound"]
+missing = [c for c in round_reasons if c not in validation or not re.search(r"case \." + c + r"\b", wording_src)]
+report(not missing, "ErrorWording words the round's ValidationError cases", ", ".join(missing))
+
 # --- every case of the core's enums has words --------------------------------------------------
 
 
@@ -448,6 +513,12 @@ notifier = source("TeamAlertNotifier.swift")
 bodies = re.findall(r"content\.(?:title|body|subtitle) = (.*)", notifier)
 report(bool(bodies) and all("\\(" not in b for b in bodies) and "hiddenPreviewsBodyPlaceholder" in notifier,
        "notifications carry no content (fixed words, hidden-previews placeholder)")
+# The reminder's words are passed to one function: check each of them too.
+reminder_words = (re.findall(r"content\.(?:title|body|subtitle) = (.*)", reminder)
+                  + re.findall(r"body: (String\(localized: .*?\"\))", reminder))
+report(len(reminder_words) >= 4 and all("\\(" not in b for b in reminder_words)
+       and "hiddenPreviewsBodyPlaceholder" in reminder,
+       "check-in reminders carry no content either (fixed words, hidden-previews placeholder)")
 
 judging = re.compile(r"prostitut|hooker|whore|junkie|addict|chaotic|non-?compliant|promiscuous|"
                      r"hard to reach|refused to engage|failed to engage|working girl|streetwalker", re.I)

@@ -275,6 +275,13 @@ impl NightroundVault {
         guarded(|| self.inner.check_in(round_id))
     }
 
+    /// The reminder notification's "Check in" action, without unlocking the
+    /// vault: sealed to the server and sent by the next (locked) sync. The
+    /// action must require the device's screen lock (ADR 0004).
+    pub fn check_in_while_locked(&self, round_id: Uuid) -> R<CheckIn> {
+        guarded(|| self.inner.check_in_while_locked(round_id))
+    }
+
     /// "Need help now": queued ahead of everything; sync straight after.
     pub fn call_for_help(&self) -> R<CheckIn> {
         guarded(|| self.inner.call_for_help())

@@ -2719,6 +2719,9 @@ public struct RoundView: Equatable, Hashable {
      * Her last check-in as she made it (sent or not).
      */
     public var lastCheckInAt: Timestamp?
+    /**
+     * "I am all right" taps on this round (help calls are not counted).
+     */
     public var checkIns: UInt32
     public var nextCheckInDue: Timestamp
     /**
@@ -2745,7 +2748,10 @@ public struct RoundView: Equatable, Hashable {
     public init(round: Round, areaName: String?, 
         /**
          * Her last check-in as she made it (sent or not).
-         */lastCheckInAt: Timestamp?, checkIns: UInt32, nextCheckInDue: Timestamp, 
+         */lastCheckInAt: Timestamp?, 
+        /**
+         * "I am all right" taps on this round (help calls are not counted).
+         */checkIns: UInt32, nextCheckInDue: Timestamp, 
         /**
          * When the phone should remind her ([`REMINDER_MINUTES`] before due).
          */remindAt: Timestamp, 

@@ -671,6 +671,13 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      */
     func checkIn(roundId: Uuid) throws  -> CheckIn
     
+    /**
+     * The reminder notification's "Check in" action, without unlocking the
+     * vault: sealed to the server and sent by the next (locked) sync. The
+     * action must require the device's screen lock (ADR 0004).
+     */
+    func checkInWhileLocked(roundId: Uuid) throws  -> CheckIn
+    
     func clearDuressPin() throws 
     
     func consents(personId: Uuid) throws  -> [Consent]
@@ -936,6 +943,21 @@ open func checkIn(roundId: Uuid)throws  -> CheckIn  {
     return try  FfiConverterTypeCheckIn_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_check_in(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeUuid_lower(roundId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The reminder notification's "Check in" action, without unlocking the
+     * vault: sealed to the server and sent by the next (locked) sync. The
+     * action must require the device's screen lock (ADR 0004).
+     */
+open func checkInWhileLocked(roundId: Uuid)throws  -> CheckIn  {
+    return try  FfiConverterTypeCheckIn_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(
             self.uniffiCloneHandle(),
         FfiConverterTypeUuid_lower(roundId),uniffiCallStatus
     )
@@ -2630,6 +2652,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() != 18936) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() != 61412) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() != 36809) {

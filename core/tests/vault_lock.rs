@@ -159,6 +159,22 @@ fn idle_timeout_locks() {
 }
 
 #[test]
+fn background_calls_do_not_keep_an_idle_vault_unlocked() {
+    // During a round the live channel and background sync call in every few
+    // seconds; only what she does may count as activity.
+    let f = Fixture::new();
+    f.vault.set_lock_policy(LockPolicy::default());
+    f.add("Jade");
+    for _ in 0..12 {
+        f.clock.advance(chrono::Duration::seconds(10));
+        let _ = f.vault.directory();
+        let _ = f.vault.sync_status();
+    }
+    f.clock.advance(chrono::Duration::seconds(1));
+    assert!(f.vault.is_locked(), "two minutes without her: locked");
+}
+
+#[test]
 fn create_refuses_an_existing_vault_and_open_a_missing_one() {
     let f = Fixture::new();
     let again = Vault::create(

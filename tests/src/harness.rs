@@ -119,6 +119,15 @@ impl TestServer {
         self.running().admin()
     }
 
+    /// One watchdog step on the server's clock; returns how many rounds it
+    /// raised.
+    pub fn watchdog_step(&self) -> usize {
+        self.running()
+            .watchdog_step()
+            .expect("the watchdog step")
+            .len()
+    }
+
     /// The server's SQLite file (tests read sequence numbers from it).
     pub fn database(&self) -> PathBuf {
         nightround_server::DataPaths::new(self.data.path()).database()

@@ -168,3 +168,64 @@ fn a_help_call_goes_out_before_a_backlog_of_a_thousand_records() {
     );
     println!("help call stored at seq {help_seq}; the backlog's contacts from seq {first_contact}");
 }
+
+#[test]
+fn a_check_in_from_the_notification_while_locked_keeps_the_round_quiet() {
+    let clock = Arc::new(ManualClock::new(SystemClock.now()));
+    let server = TestServer::start_with_clock(false, Some(clock.clone()));
+    let sam = Device::enrol(
+        &server,
+        &server.url(),
+        "Sam",
+        Role::OutreachWorker,
+        None,
+        clock.clone(),
+    );
+    let round = sam
+        .vault
+        .start_round(RoundDraft {
+            expected_end: clock.now() + chrono::Duration::hours(3),
+            check_in_minutes: Some(30),
+            buddy: None,
+            area_id: Some("york_road".into()),
+        })
+        .unwrap();
+    sam.vault.sync(&quick_sync()).unwrap();
+    // The app goes to the background and locks; 25 minutes later, with no
+    // signal, she taps "Check in" on the reminder.
+    sam.vault.lock();
+    clock.advance(chrono::Duration::minutes(25));
+    let made = sam.vault.check_in_while_locked(round.id).unwrap();
+    assert_eq!(made.made_at, clock.now());
+    // Nothing readable was written: the vault is still locked.
+    assert!(sam.vault.is_locked());
+    // Unlocked before any signal, her round screen already counts it.
+    sam.vault.unlock(nightround_e2e::harness::PIN).unwrap();
+    let v = sam.vault.round_screen().unwrap().open.unwrap();
+    assert_eq!((v.check_ins, v.unsent_check_ins), (1, 1));
+    assert_eq!(
+        v.last_check_in_at.map(|t| t.timestamp_millis()),
+        Some(made.made_at.timestamp_millis()),
+        "counted by its time, to the millisecond kept in plain"
+    );
+    sam.vault.lock();
+
+    // Signal returns at 35 minutes: the background sync delivers it, locked.
+    clock.advance(chrono::Duration::minutes(10));
+    let report = sam.vault.sync(&quick_sync()).unwrap();
+    assert_eq!((report.pushed, report.pending), (1, 0));
+    // 41 minutes after the start the round would have been raised; her
+    // check-in at 25 keeps it quiet until 25 + 30 + 10.
+    clock.advance(chrono::Duration::minutes(6));
+    assert_eq!(server.watchdog_step(), 0);
+    clock.advance(chrono::Duration::minutes(25));
+    assert_eq!(server.watchdog_step(), 1);
+
+    // Back from the server, the check-in is an ordinary record on her phone.
+    sam.vault.unlock(nightround_e2e::harness::PIN).unwrap();
+    sam.vault.sync(&quick_sync()).unwrap();
+    let v = sam.vault.round_screen().unwrap().open.unwrap();
+    assert_eq!((v.check_ins, v.unsent_check_ins), (1, 0));
+    assert_eq!(v.last_check_in_at, Some(made.made_at));
+    assert!(v.raised_as_missed);
+}

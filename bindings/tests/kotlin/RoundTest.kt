@@ -68,6 +68,17 @@ object RoundTests : TestSuite {
                 assertEquals("Sam", alerts.first().workerName)
                 assertTrue(alerts.first().toMeAsBuddy)
 
+                // From the reminder notification, with the app locked: one tap,
+                // sent by the background sync without the PIN.
+                sam.lock()
+                val locked = sam.checkInWhileLocked(round.id)
+                assertEquals(CheckInKind.ALL_RIGHT, locked.kind)
+                val report = sam.sync()
+                assertEquals(1uL, report.pushed)
+                sam.unlock(PIN)
+                sam.sync()
+                assertEquals(2u, assertNotNull(sam.roundScreen().open).checkIns)
+
                 sam.endRound(round.id)
                 assertNull(sam.roundScreen().open)
                 assertFailsWith<NightroundException.Invalid> { sam.checkIn(round.id) }

@@ -223,7 +223,11 @@ impl Vault {
             }
         }
         report.pending = self.with_conn(|conn, _| {
-            Ok(conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
+            Ok(conn.query_row(
+                "SELECT (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM sealed_outbox)",
+                [],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
         })?;
         Ok(report)
     }

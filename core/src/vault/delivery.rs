@@ -32,6 +32,13 @@ pub struct DeliveryCredentials {
     pub pinned_cert_pem: Option<String>,
     pub device_id: Uuid,
     pub token: String,
+    /// Who she is, for a check-in made from a notification while the vault
+    /// is locked (ADR 0004). Packages from before rounds have none.
+    #[serde(default)]
+    pub identity: Option<crate::domain::WorkerIdentity>,
+    /// The server's X25519 key (base64), to seal such a check-in to.
+    #[serde(default)]
+    pub server_sealing_key: Option<String>,
 }
 
 /// The file a shred leaves: the credentials and the sealed changes.
@@ -84,7 +91,7 @@ pub(crate) fn sealed_entry(
 
 /// Opens the delivery package with its keystore secret alone; `None` when
 /// there is no package or no secret.
-fn open_package(
+pub(crate) fn open_package(
     conn: &Connection,
     keystore: &dyn KeyStore,
     vault_id: &str,
@@ -141,6 +148,8 @@ pub(crate) fn refresh(
         pinned_cert_pem: meta.pinned_cert_pem,
         device_id,
         token,
+        identity: Some(s.identity.clone()),
+        server_sealing_key: meta.server_sealing_key,
     };
     let plain = Zeroizing::new(
         serde_json::to_vec(&package).map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?,
@@ -211,9 +220,11 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|_| CoreError::Storage("could not keep the undelivered changes".into()))
 }
 
-/// An outbox entry sent while the vault is locked, by its sealed copy.
+/// An entry sent while the vault is locked, by its sealed copy: an outbox
+/// entry (`seq`), or one that exists only sealed (`seq` `None`: a check-in
+/// made while locked, or a copy a shred handed on).
 pub(crate) struct LockedEntry {
-    pub seq: i64,
+    pub seq: Option<i64>,
     pub entry: SealedEntry,
 }
 
@@ -230,12 +241,19 @@ impl super::Vault {
             let Some(credentials) = open_package(conn, keystore.as_ref(), vault_id)? else {
                 return Ok(None);
             };
+            // Sealed-only entries first (check-ins made while locked), then
+            // the outbox, urgent first.
             let mut st = conn.prepare(
-                "SELECT seq, kind, id, version, sealed_copy FROM outbox
-                 WHERE sealed_copy IS NOT NULL AND quarantined_reason IS NULL
-                 ORDER BY priority DESC, seq LIMIT ?1",
+                "SELECT seq, kind, id, version, sealed FROM (
+                     SELECT 0 AS source, NULL AS seq, 0 AS priority, seq AS k, kind, id, version,
+                         sealed
+                     FROM sealed_outbox
+                     UNION ALL
+                     SELECT 1, seq, priority, seq, kind, id, version, sealed_copy FROM outbox
+                     WHERE sealed_copy IS NOT NULL AND quarantined_reason IS NULL)
+                 ORDER BY source, priority DESC, k LIMIT ?1",
             )?;
-            let rows: Vec<(i64, String, String, String, Vec<u8>)> = st
+            let rows: Vec<(Option<i64>, String, String, String, Vec<u8>)> = st
                 .query_map([limit as i64], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                 })?
@@ -267,7 +285,19 @@ impl super::Vault {
                     .find(|e| e.entry.id == ack.id && e.entry.version == ack.version)
                 {
                     let en = &e.entry;
-                    super::outbox::settle(&tx, e.seq, en.kind, en.id, &en.version, ack)?;
+                    match e.seq {
+                        Some(seq) => {
+                            super::outbox::settle(&tx, seq, en.kind, en.id, &en.version, ack)?
+                        }
+                        // Nobody here can read or mend it: acknowledged or
+                        // refused, it goes (the server keeps the reason).
+                        None => {
+                            tx.execute(
+                                "DELETE FROM sealed_outbox WHERE id = ?1 AND version = ?2",
+                                (en.id.to_string(), &en.version),
+                            )?;
+                        }
+                    }
                 }
             }
             tx.commit()?;

@@ -19,6 +19,7 @@ pub mod forms;
 pub mod hlc;
 mod indexing;
 mod keyring;
+mod locked_check_in;
 mod outbox;
 mod queries;
 mod rounds;
@@ -550,7 +551,12 @@ impl Vault {
         let mut inner = self.lock_inner();
         let now = self.clock.now();
         expire_if_idle(&mut inner, now);
-        inner.last_activity = now;
+        // Only what she does counts as activity: background sync and the
+        // live channel (which call in every few seconds during a round) must
+        // never keep an idle vault unlocked.
+        if check_lease {
+            inner.last_activity = now;
+        }
         let Inner { conn, session, .. } = &mut *inner;
         let conn = conn.as_mut().ok_or(CoreError::Shredded)?;
         let session = session.as_mut().ok_or(CoreError::Locked)?;

@@ -53,7 +53,7 @@ pub fn enqueue(
 
 /// The wire form of one change (`protocol::Change`) written directly around
 /// the record's JSON, so it is not serialised twice.
-fn change_json(
+pub(crate) fn change_json(
     kind: RecordKind,
     id: &str,
     version: &str,

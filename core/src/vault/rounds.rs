@@ -7,6 +7,7 @@
 
 use super::actions::{begin, save, save_change};
 use super::indexing::{check_in_index, round_index};
+use super::locked_check_in::locked_check_ins;
 use super::{get_meta, store, Session, Vault};
 use crate::clock::to_millis;
 use crate::domain::round::{
@@ -30,6 +31,7 @@ pub struct RoundView {
     pub area_name: Option<String>,
     /// Her last check-in as she made it (sent or not).
     pub last_check_in_at: Option<Timestamp>,
+    /// "I am all right" taps on this round (help calls are not counted).
     pub check_ins: u32,
     pub next_check_in_due: Timestamp,
     /// When the phone should remind her ([`REMINDER_MINUTES`] before due).
@@ -126,7 +128,9 @@ fn check_ins_of(conn: &Connection, s: &Session, round: &Round) -> Result<Vec<Che
 
 fn unsent_check_ins(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row(
-        "SELECT COUNT(*) FROM outbox WHERE kind = 'check_in' AND quarantined_reason IS NULL",
+        "SELECT (SELECT COUNT(*) FROM outbox
+                 WHERE kind = 'check_in' AND quarantined_reason IS NULL)
+              + (SELECT COUNT(*) FROM sealed_outbox WHERE kind = 'check_in')",
         [],
         |r| r.get(0),
     )?)
@@ -134,7 +138,10 @@ fn unsent_check_ins(conn: &Connection) -> Result<u32> {
 
 fn view(conn: &Connection, s: &Session, round: Round, now: Timestamp) -> Result<RoundView> {
     let check_ins = check_ins_of(conn, s, &round)?;
-    let last = check_ins.last().map(|c| c.made_at);
+    // A check-in made from the notification while locked is sealed to the
+    // server and unreadable here: it counts by its time until it comes back.
+    let (locked_count, locked_last) = locked_check_ins(conn, round.started_at)?;
+    let last = check_ins.last().map(|c| c.made_at).max(locked_last);
     let due = round.next_check_in_due(last);
     let until = due - now;
     // Rounded down, so "0 minutes" means due within the minute.
@@ -146,7 +153,15 @@ fn view(conn: &Connection, s: &Session, round: Round, now: Timestamp) -> Result<
     Ok(RoundView {
         area_name: area_name(s, round.area_id.as_ref()),
         last_check_in_at: last,
-        check_ins: u32::try_from(check_ins.len()).unwrap_or(u32::MAX),
+        // A help call is a sign of life for the due time, but not a check-in.
+        check_ins: u32::try_from(
+            check_ins
+                .iter()
+                .filter(|c| c.kind == CheckInKind::AllRight)
+                .count(),
+        )
+        .unwrap_or(u32::MAX)
+        .saturating_add(locked_count),
         next_check_in_due: due,
         remind_at: due - Duration::minutes(REMINDER_MINUTES),
         minutes_until_due,
@@ -210,6 +225,8 @@ impl Vault {
     /// Starts a round: she is out until `expected_end` and checks in every
     /// `check_in_minutes`. One open round per phone.
     pub fn start_round(&self, draft: RoundDraft) -> Result<Round> {
+        let keystore = self.keystore.clone();
+        let vault_id = self.vault_id();
         self.with_session(|conn, s, now| {
             let minutes = draft.validated(&s.directory, now)?;
             if open_round(conn, s)?.is_some() {
@@ -238,6 +255,9 @@ impl Vault {
                 now,
             )?;
             tx.commit()?;
+            // The delivery package carries her identity and the server's
+            // key, so that she can check in from a notification while locked.
+            super::delivery::refresh(conn, s, keystore.as_ref(), &vault_id)?;
             Ok(round)
         })
     }

@@ -131,8 +131,8 @@ final class AppModel {
     func scenePhaseChanged(to phase: ScenePhase) {
         switch phase {
         case .background:
-            isInFront = false
             lockNow()
+            isInFront = false
             BackgroundSync.shared.schedule()
         case .active:
             isInFront = true

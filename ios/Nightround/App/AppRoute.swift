@@ -11,6 +11,7 @@ enum AppRoute: Hashable {
     case referral(personId: Uuid)
     case sync
     case changePin
+    case round
 }
 
 extension View {
@@ -41,6 +42,8 @@ private struct AppDestination: View {
             SyncScreen(gateway: gateway)
         case .changePin:
             ChangePinScreen(gateway: gateway)
+        case .round:
+            LoneWorkerRoundScreen(gateway: gateway)
         }
     }
 }

@@ -1,7 +1,9 @@
 import SwiftUI
 
 /// The app once unlocked: a tab bar along the bottom, in thumb reach, with
-/// tonight's round first. Team alerts carry a badge with how many are active.
+/// tonight's round first. Team alerts carry a badge with how many are active
+/// (colleagues' help calls and missed rounds included). A notification she
+/// tapped picks the tab: the round lives on tonight's stack.
 struct MainTabs: View {
     let gateway: VaultGateway
     @Environment(AppModel.self) private var app
@@ -33,5 +35,16 @@ struct MainTabs: View {
         }
         .toolbarBackground(Theme.background, for: .tabBar)
         .toolbarBackground(.visible, for: .tabBar)
+        .onChange(of: app.opening, initial: true) { _, opening in
+            switch opening {
+            case .round:
+                tab = .tonight
+            case .safetyAlerts:
+                tab = .alerts
+                app.openingHandled()
+            case nil:
+                break
+            }
+        }
     }
 }

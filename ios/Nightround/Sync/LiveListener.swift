@@ -40,19 +40,19 @@ final class LiveListener {
         let number = loopNumber
         loop = Task { @MainActor [weak self] in
             defer { self?.ended(number) }
-            var backoff = Self.firstBackoff
+            var backoff = LiveListener.firstBackoff
             while !Task.isCancelled {
                 do {
                     let report = try await gateway.live { vault in
                         try vault.listen(waitSeconds: LiveListener.waitSeconds)
                     }
-                    backoff = Self.firstBackoff
+                    backoff = LiveListener.firstBackoff
                     guard !Task.isCancelled else { return }
                     if let sync = report.sync {
                         await onSynced(sync)
                     }
                     if report.liveUnavailable {
-                        try? await Task.sleep(for: .seconds(Self.unavailablePause))
+                        try? await Task.sleep(for: .seconds(LiveListener.unavailablePause))
                     }
                 } catch NightroundError.Locked {
                     // The app has gone to the PIN (the gateway reported it).
@@ -60,7 +60,7 @@ final class LiveListener {
                 } catch {
                     Logger.sync.info("live channel: \(String(describing: type(of: error)), privacy: .public); retrying in \(backoff, privacy: .public) s")
                     try? await Task.sleep(for: .seconds(backoff))
-                    backoff = min(backoff * 2, Self.longestBackoff)
+                    backoff = min(backoff * 2, LiveListener.longestBackoff)
                 }
             }
         }

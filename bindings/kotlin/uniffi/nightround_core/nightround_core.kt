@@ -2821,6 +2821,9 @@ data class RoundView (
      */
     var `lastCheckInAt`: Timestamp?
     , 
+    /**
+     * "I am all right" taps on this round (help calls are not counted).
+     */
     var `checkIns`: kotlin.UInt
     , 
     var `nextCheckInDue`: Timestamp

@@ -847,6 +847,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_check_in(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_consents(
@@ -988,6 +990,8 @@ internal object UniffiLib {
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_change_pin(`ptr`: Long,`current`: RustBuffer.ByValue,`newPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferCheckIn.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferCheckIn.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_clear_duress_pin(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -1251,6 +1255,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() and 0xFFFF) != 18936) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() and 0xFFFF) != 61412) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() and 0xFFFF) != 36809) {
@@ -1904,6 +1911,13 @@ public interface NightroundVaultInterface {
      */
     fun `checkIn`(`roundId`: Uuid): CheckIn
     
+    /**
+     * The reminder notification's "Check in" action, without unlocking the
+     * vault: sealed to the server and sent by the next (locked) sync. The
+     * action must require the device's screen lock (ADR 0004).
+     */
+    fun `checkInWhileLocked`(`roundId`: Uuid): CheckIn
+    
     fun `clearDuressPin`()
     
     fun `consents`(`personId`: Uuid): List<Consent>
@@ -2212,6 +2226,26 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_check_in(
+        it,
+        
+        FfiConverterTypeUuid.lower(`roundId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The reminder notification's "Check in" action, without unlocking the
+     * vault: sealed to the server and sent by the next (locked) sync. The
+     * action must require the device's screen lock (ADR 0004).
+     */
+    @Throws(NightroundException::class)override fun `checkInWhileLocked`(`roundId`: Uuid): CheckIn {
+            return FfiConverterTypeCheckIn.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(
         it,
         
         FfiConverterTypeUuid.lower(`roundId`),_status)

@@ -1,8 +1,10 @@
 import NightroundCore
 import SwiftUI
 
-/// Team alerts in force, the ones for where she is first, so a warning about
-/// the road she is standing on is the first thing she reads.
+/// A colleague who called for help or missed a check-in comes first (loudest
+/// where she is that colleague's buddy), then team alerts in force, the ones
+/// for where she is first, so a warning about the road she is standing on is
+/// the next thing she reads.
 struct AlertsScreen: View {
     private let gateway: VaultGateway
     @Environment(AppModel.self) private var app
@@ -22,6 +24,12 @@ struct AlertsScreen: View {
                         ProblemText(problem)
                     }
                     if let content = model.content {
+                        if !content.toMe.isEmpty {
+                            safetySection(title: String(localized: "You are their buddy"), alerts: content.toMe)
+                        }
+                        if !content.safety.isEmpty {
+                            safetySection(title: String(localized: "Team safety"), alerts: content.safety)
+                        }
                         if content.here.isEmpty && content.elsewhere.isEmpty {
                             Text("No team alerts in force.")
                                 .foregroundStyle(Theme.secondaryText)
@@ -51,6 +59,18 @@ struct AlertsScreen: View {
             .appDestinations(gateway: gateway)
             .task(id: app.dataVersion) {
                 await model.load()
+            }
+        }
+    }
+
+    private func safetySection(title: String, alerts: [SafetyAlertView]) -> some View {
+        VStack(alignment: .leading, spacing: 10) {
+            Text(title)
+                .font(.headline)
+                .foregroundStyle(alerts.contains(where: \.toMeAsBuddy) ? Theme.danger : Theme.secondaryText)
+                .accessibilityAddTraits(.isHeader)
+            ForEach(alerts, id: \.listKey) { alert in
+                SafetyAlertCard(alert: alert)
             }
         }
     }

@@ -237,8 +237,8 @@ private struct StartRoundSection: View {
                 spokenName: String(localized: "Expected end"),
                 lessLabel: String(localized: "15 minutes earlier"),
                 moreLabel: String(localized: "15 minutes later"),
-                less: model.earlierEnd,
-                more: model.laterEnd
+                less: { model.earlierEnd() },
+                more: { model.laterEnd() }
             )
         }
         Card("Check in every") {
@@ -247,8 +247,8 @@ private struct StartRoundSection: View {
                 spokenName: String(localized: "Check-in interval"),
                 lessLabel: String(localized: "5 minutes less"),
                 moreLabel: String(localized: "5 minutes more"),
-                less: model.shorterInterval,
-                more: model.longerInterval
+                less: { model.shorterInterval() },
+                more: { model.longerInterval() }
             )
             Text("Between \(Int(screen.minCheckInMinutes)) and \(Int(screen.maxCheckInMinutes)) minutes. The phone reminds you before each one.")
                 .font(.footnote)

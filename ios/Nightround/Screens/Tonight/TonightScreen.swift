@@ -25,6 +25,9 @@ struct TonightScreen: View {
                     if let problem = model.problem {
                         ProblemText(problem)
                     }
+                    RoundEntryCard(round: app.openRound) {
+                        path.append(.round)
+                    }
                     if let content = model.content {
                         SyncPill(pending: content.pending, lastSync: content.lastSync, isOnline: app.isOnline) {
                             path.append(.sync)
@@ -61,6 +64,12 @@ struct TonightScreen: View {
             .appDestinations(gateway: gateway)
             .task(id: app.dataVersion) {
                 await model.load()
+            }
+            .onChange(of: app.opening, initial: true) { _, opening in
+                if opening == .round {
+                    path = [.round]
+                    app.openingHandled()
+                }
             }
         }
     }

@@ -662,6 +662,12 @@ fn a_missed_check_in_shows_a_banner_until_a_supervisor_acknowledges_it() {
         assert!(path_of(&b).await.starts_with("/tonight"));
         assert!(b.find(Locator::Css("section.safety")).await.is_err());
         assert!(text_of(&b, ".flash").await.contains("Acknowledged"));
+        let rounds = text_of(&b, "#rounds-table").await;
+        assert!(
+            rounds.contains("Sam") && rounds.contains("Dee Hollis is dealing with it"),
+            "{rounds}"
+        );
+        shot(&b, "tonight-rounds").await;
         b.goto(&env.url("/audit")).await.unwrap();
         let audit = text_of(&b, "#audit-table").await;
         for step in [

@@ -39,6 +39,20 @@ pub struct OutRow {
     pub last_sync: String,
 }
 
+/// One lone-worker round of this evening (ADR 0004).
+pub struct RoundRow {
+    pub name: String,
+    pub area: String,
+    pub started: String,
+    pub expected_end: String,
+    pub every: String,
+    pub buddy: String,
+    pub last_check_in: String,
+    pub status: String,
+    /// `ok`, `due` or `raised`: how the status is drawn.
+    pub tone: &'static str,
+}
+
 pub struct ContactRow {
     pub time: String,
     pub area: String,
@@ -75,6 +89,7 @@ struct TonightPage {
     auto: bool,
     counts: Vec<Count>,
     out: Vec<OutRow>,
+    rounds: Vec<RoundRow>,
     show_sync: bool,
     sees_contacts: bool,
     contacts: Vec<ContactRow>,
@@ -197,6 +212,7 @@ pub async fn page(
         })
         .collect();
     out_rows.sort_by(|a, b| b.contacts.cmp(&a.contacts).then(a.name.cmp(&b.name)));
+    let rounds = round_rows(&v, now, &tonight);
 
     let contact_rows = contacts
         .iter()
@@ -276,6 +292,7 @@ pub async fn page(
             },
         ],
         out: out_rows,
+        rounds,
         show_sync: who.is_supervisor(),
         sees_contacts: sees_any(who.role(), RecordKind::Contact),
         contacts: contact_rows,
@@ -291,4 +308,71 @@ pub async fn page(
         active_alerts,
     };
     html(&body)
+}
+
+/// This evening's rounds (and any still open), open ones first: who, where,
+/// when she last checked in, and where the server's watch stands.
+fn round_rows(
+    v: &Visible,
+    now: nightround_core::Timestamp,
+    tonight: &dyn Fn(nightround_core::Timestamp) -> bool,
+) -> Vec<RoundRow> {
+    use nightround_core::domain::{CheckInKind, WatchState};
+    let mut rows: Vec<(bool, nightround_core::Timestamp, RoundRow)> = Vec::new();
+    for r in v
+        .rounds
+        .iter()
+        .filter(|r| r.body.is_open() || tonight(r.body.started_at))
+    {
+        let round = &r.body;
+        let last = v
+            .check_ins
+            .iter()
+            .filter(|c| c.body.round_id == Some(round.id) && c.body.kind == CheckInKind::AllRight)
+            .map(|c| c.body.made_at)
+            .max();
+        let due = round.next_check_in_due(last);
+        let (status, tone) = match (&round.watch, round.ended_at) {
+            (Some(w), _) if w.state == WatchState::Missed => (
+                match &w.acknowledged_by {
+                    Some(by) => format!(
+                        "raised as missed at {}; {by} is dealing with it",
+                        time::hm(w.raised_at)
+                    ),
+                    None => format!("raised as missed at {}", time::hm(w.raised_at)),
+                },
+                "raised",
+            ),
+            (Some(w), None) if w.state == WatchState::HeardFromAgain => (
+                format!("heard from again at {}", time::hm(w.changed_at)),
+                "due",
+            ),
+            (_, Some(end)) => (format!("ended {}", time::hm(end)), "ok"),
+            (_, None) if now > due => (format!("check-in overdue since {}", time::hm(due)), "due"),
+            (_, None) => (format!("next check-in due {}", time::hm(due)), "ok"),
+        };
+        rows.push((
+            round.is_open(),
+            round.started_at,
+            RoundRow {
+                name: round.recorded_by.display_name.clone(),
+                area: round
+                    .area_id
+                    .as_deref()
+                    .map_or_else(|| "—".to_owned(), |a| v.area_name(a)),
+                started: time::hm(round.started_at),
+                expected_end: time::hm(round.expected_end),
+                every: format!("{} min", round.check_in_minutes),
+                buddy: round
+                    .buddy
+                    .as_ref()
+                    .map_or_else(|| "—".to_owned(), |b| b.display_name.clone()),
+                last_check_in: last.map_or_else(|| "none yet".to_owned(), time::hm),
+                status,
+                tone,
+            },
+        ));
+    }
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    rows.into_iter().map(|(_, _, r)| r).collect()
 }

@@ -21,8 +21,8 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use indicatif::{ProgressBar, ProgressStyle};
 use nightround_core::domain::{
     ConcernCategory, ConcernDraft, ConsentDraft, ConsentMethod, ContactDraft, ContactKind,
-    InfoCategory, PersonDraft, ReferralForm, ReferralStatus, Severity, SupplyDropDraft, SupplyLine,
-    SupplyPurpose, Urgency, Vehicle, WellbeingFlag,
+    InfoCategory, PersonDraft, ReferralForm, ReferralStatus, RoundDraft, Severity, SupplyDropDraft,
+    SupplyLine, SupplyPurpose, TeamMember, Urgency, Vehicle, WellbeingFlag,
 };
 use nightround_core::Timestamp;
 use std::collections::HashSet;
@@ -433,6 +433,55 @@ impl Sim<'_> {
         Ok(())
     }
 
+    /// Sam and Priya each go out on a lone-worker round with the other as
+    /// buddy, checking in every half hour; tonight Priya's is still open
+    /// (ADR 0004). Rounds reach the server at the end-of-round sync.
+    fn rounds(&mut self, e: &Evening) -> Result<()> {
+        for (worker, buddy, area) in [
+            ("Sam", "Priya", "york_road"),
+            ("Priya", "Sam", "ambleside_drive"),
+        ] {
+            self.set_clock(e.start);
+            let vault = self.phone(worker)?.vault.clone();
+            let buddy = self.phone(buddy)?;
+            let buddy = TeamMember {
+                worker_id: buddy.worker_id.clone(),
+                display_name: buddy.name.clone(),
+                role: buddy.role,
+            };
+            let err = |what: &str| format!("{worker}'s round: {what}");
+            let round = vault
+                .start_round(RoundDraft {
+                    expected_end: e.end.max(e.start) + Duration::minutes(30),
+                    check_in_minutes: Some(30),
+                    buddy: Some(buddy),
+                    area_id: Some(area.into()),
+                })
+                .map_err(|x| demo_err(&err("starting"), x))?;
+            let mut t = e.start + Duration::minutes(25);
+            while t < e.end {
+                self.set_clock(t);
+                vault
+                    .check_in(round.id)
+                    .map_err(|x| demo_err(&err("checking in"), x))?;
+                t += Duration::minutes(self.rng.between(20, 28) as i64);
+            }
+            if e.tonight && worker == "Priya" {
+                // Still out: her last check-in was a minute ago.
+                self.set_clock(e.end - Duration::minutes(1));
+                vault
+                    .check_in(round.id)
+                    .map_err(|x| demo_err(&err("checking in"), x))?;
+            } else {
+                self.set_clock(e.end + Duration::minutes(5));
+                vault
+                    .end_round(round.id)
+                    .map_err(|x| demo_err(&err("ending"), x))?;
+            }
+        }
+        Ok(())
+    }
+
     /// The STARS duty desk's morning: acknowledge most new referrals, accept
     /// most acknowledged ones.
     fn stars_morning(&mut self, at: Timestamp) -> Result<()> {
@@ -613,6 +662,8 @@ pub fn simulate(demo: &mut Demo, plan: &Plan, progress: bool) -> Result<Summary>
                     sim.welfare_check(t, known)?;
                 }
             }
+
+            sim.rounds(e)?;
 
             // Concerns: a few become team alerts for every phone.
             let mid = e.start + (e.end - e.start) / 2;

@@ -21,6 +21,10 @@
 #     through the gateway, help calls synced at once behind a confirmation,
 #     the live channel only while in front, reminders with a "Check in"
 #     action registered at launch, safety alerts above team alerts;
+#   * the reminder's "Check in" action: .authenticationRequired and not
+#     .foreground (ADR 0004), `vault.checkInWhileLocked(` as generated, the
+#     vault opened without unlocking, a sync after it inside a background task
+#     assertion, round id and interval only in the reminders' userInfo;
 #   * shell rules: one text field component with autocorrection off, every
 #     control labelled for VoiceOver, primary actions at the bottom, 56 pt
 #     targets, content-free notifications, no judging words, no TODOs.
@@ -381,7 +385,8 @@ for (kind, name, labels), where in sorted(calls.items()):
 
 # The lone-worker round calls each of the core's round functions somewhere
 # (their labels are checked against the bindings just above).
-round_calls = {"roundScreen", "startRound", "checkIn", "callForHelp", "endRound", "safetyAlerts", "listen"}
+round_calls = {"roundScreen", "startRound", "checkIn", "checkInWhileLocked", "callForHelp", "endRound",
+               "safetyAlerts", "listen"}
 called = {name for (kind, name, _labels) in calls if kind == "vault"}
 report(round_calls <= called, "the app calls every round function of the core",
        ", ".join(sorted(round_calls - called)))
@@ -426,6 +431,46 @@ report("TeamAlertNotifier.registerCategories()" in source("AppDelegate.swift")
 report("didReceive response" in source("ForegroundNotifications.swift")
        and "CheckInReminder.shared.opened(" in source("ForegroundNotifications.swift"),
        "a tapped reminder or safety notification opens its screen after the PIN")
+# The reminder's "Check in" checks in without the app's PIN, so iOS must ask
+# for the device's passcode (ADR 0004: a snatched phone cannot be made to say
+# she is fine), and it must not bring the app forward to the PIN.
+action_options = None
+for m in re.finditer(r"UNNotificationAction\(", reminder):
+    args = reminder[m.end():skip_group(reminder, m.end() - 1) - 1]
+    if re.search(r"identifier:\s*(Self\.|CheckInReminder\.)?checkInActionIdentifier\b", args):
+        o = re.search(r"options:\s*\[([^\]]*)\]", args)
+        action_options = set(re.findall(r"\.(\w+)", o.group(1))) if o else set()
+report(action_options is not None and "authenticationRequired" in action_options
+       and "foreground" not in action_options,
+       'the "Check in" action is .authenticationRequired and not .foreground',
+       f"options {sorted(action_options) if action_options is not None else 'not found'}")
+lw = vault_sigs.get("checkInWhileLocked")
+lw_calls = [labels for (kind, name, labels) in calls if kind == "vault" and name == "checkInWhileLocked"]
+report(lw is not None and not lw[0] and lw_calls and all(list(l) == lw[1] for l in lw_calls),
+       "vault.checkInWhileLocked(" + "".join(l + ":" for l in (lw[1] if lw else [])) + ") matches nightround_ffi.swift",
+       f"bindings {lw}, calls {lw_calls}")
+fr = re.search(r"func checkInFromReminder\(roundId: Uuid\) async throws -> ReminderCheckIn \{(.*?)\n    \}", app_model, re.S)
+report(fr is not None and "await start()" in fr.group(1)
+       and re.search(r"gateway\.call \{ vault in try vault\.checkInWhileLocked\(roundId: roundId\) \}", fr.group(1)) is not None
+       and "syncRunner.run(gateway, fresh: true)" in fr.group(1) and "unlock(" not in fr.group(1),
+       "the action opens the vault without unlocking it, checks in through the gateway, then syncs (fresh)")
+fg = source("ForegroundNotifications.swift")
+action_time = re.search(r"final class NotificationActionTime \{(.*?)\n\}", reminder, re.S)
+report("withCompletionHandler completionHandler" in fg and "CheckInReminder.checkInActionIdentifier" in fg
+       and "CheckInReminder.shared.checkInFromAction(" in fg and "NotificationActionTime" in fg
+       and action_time is not None and "beginBackgroundTask(" in action_time.group(1)
+       and "endBackgroundTask(" in action_time.group(1) and "completion?()" in action_time.group(1),
+       "didReceive runs the check-in inside a background task assertion, then calls the completion handler")
+info_keys = re.search(r"enum InfoKey \{(.*?)\n    \}", reminder, re.S)
+keys = set(re.findall(r"static let (\w+) =", info_keys.group(1))) if info_keys else set()
+report({"roundId", "intervalMinutes"} <= keys <= {"roundId", "intervalMinutes", "remindBeforeSeconds"}
+       and "content.userInfo = round.userInfo" in reminder,
+       "reminders carry the round id and interval in userInfo, and nothing else about her",
+       f"keys {sorted(keys)}")
+report("Date.now.addingTimeInterval(TimeInterval(request.intervalMinutes) * 60)" in reminder
+       and "func failed()" in reminder and "app?.open(.round)" in reminder
+       and "quiet(CheckInReminder.resultCategoryIdentifier)" in source("TeamAlertNotifier.swift"),
+       "after the action: next reminders at now + interval; on failure a notification that opens the round")
 report("vault.safetyAlerts()" in source("AlertsModel.swift") and "SafetyAlertCard(" in source("SafetyAlertCard.swift") + alerts_screen
        and 0 <= alerts_screen.find("safetySection(title:") < alerts_screen.find("section(title: content.here"),
        "safety alerts on the alerts screen, above team alerts, the buddy's first")
@@ -515,8 +560,8 @@ report(bool(bodies) and all("\\(" not in b for b in bodies) and "hiddenPreviewsB
        "notifications carry no content (fixed words, hidden-previews placeholder)")
 # The reminder's words are passed to one function: check each of them too.
 reminder_words = (re.findall(r"content\.(?:title|body|subtitle) = (.*)", reminder)
-                  + re.findall(r"body: (String\(localized: .*?\"\))", reminder))
-report(len(reminder_words) >= 4 and all("\\(" not in b for b in reminder_words)
+                  + re.findall(r"(?:body|result): (String\(localized: .*?\"\))", reminder))
+report(len(reminder_words) >= 7 and all("\\(" not in b for b in reminder_words)
        and "hiddenPreviewsBodyPlaceholder" in reminder,
        "check-in reminders carry no content either (fixed words, hidden-previews placeholder)")
 

@@ -21,8 +21,7 @@ async fn pulled_round(s: &TestServer, dev: &TestDevice, id: uuid::Uuid) -> Optio
     s.pull_all(dev)
         .await
         .into_iter()
-        .filter(|p| p.change.id == id && p.change.kind == RecordKind::Round)
-        .last()
+        .rfind(|p| p.change.id == id && p.change.kind == RecordKind::Round)
         .and_then(|p| p.change.body)
         .map(|b| serde_json::from_value(b).unwrap())
 }

@@ -220,6 +220,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|_| CoreError::Storage("could not keep the undelivered changes".into()))
 }
 
+/// A row of the locked batch: outbox seq (none for sealed-only), kind, id,
+/// version, sealed copy.
+type LockedRow = (Option<i64>, String, String, String, Vec<u8>);
+
 /// An entry sent while the vault is locked, by its sealed copy: an outbox
 /// entry (`seq`), or one that exists only sealed (`seq` `None`: a check-in
 /// made while locked, or a copy a shred handed on).
@@ -253,7 +257,7 @@ impl super::Vault {
                      WHERE sealed_copy IS NOT NULL AND quarantined_reason IS NULL)
                  ORDER BY source, priority DESC, k LIMIT ?1",
             )?;
-            let rows: Vec<(Option<i64>, String, String, String, Vec<u8>)> = st
+            let rows: Vec<LockedRow> = st
                 .query_map([limit as i64], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                 })?

@@ -57,6 +57,8 @@ final class AppModel {
     /// The scene is active; the app can only be unlocked in front, and
     /// `scenePhaseChanged` follows it from there.
     @ObservationIgnored private var isInFront = true
+    /// An opening of the vault under way (`start`).
+    @ObservationIgnored private var starting: Task<Void, Never>?
 
     init() {
         // A new process is a new session: a PIN kept for Face ID by an
@@ -68,12 +70,25 @@ final class AppModel {
 
     // MARK: - Opening
 
-    /// Opens the vault on this phone (locked) or routes to enrolment.
+    /// Opens the vault on this phone (locked) or routes to enrolment. The
+    /// root view and the reminder's "Check in" action (which may launch the
+    /// app in the background) can both ask at once: they share one opening.
     func start() async {
+        if let starting {
+            await starting.value
+            return
+        }
         switch route {
         case .starting, .failed: break
         default: return
         }
+        let opening = Task { await self.openVault() }
+        starting = opening
+        await opening.value
+        starting = nil
+    }
+
+    private func openVault() async {
         startNetworkWatch()
         do {
             let path = try VaultLocation.vaultPath()
@@ -270,10 +285,48 @@ final class AppModel {
         await refreshAlerts(announce: report.pulled > 0)
     }
 
+    /// What came of the reminder's "Check in" action.
+    struct ReminderCheckIn: Sendable {
+        /// A sync delivered it to the server just now.
+        let sent: Bool
+        /// The app was unlocked: the round was reloaded and the reminders
+        /// follow it already. Otherwise the caller sets the next ones.
+        let roundReloaded: Bool
+    }
+
+    /// The reminder's "Check in" action, after iOS checked the device's
+    /// passcode. Opens the vault as a background launch does, without
+    /// unlocking it, and checks in with `checkInWhileLocked`: sealed to the
+    /// server from the keystore-only package, then sent by the background
+    /// sync path (which works locked). If she has the app unlocked in front
+    /// (the action on a banner), the ordinary check-in instead. Throws
+    /// `Locked` when this phone has no delivery package.
+    func checkInFromReminder(roundId: Uuid) async throws -> ReminderCheckIn {
+        await start()
+        guard let gateway else { throw NightroundError.NoVault }
+        // `fresh`: a sync already on its way would leave the check-in behind.
+        if route == .main {
+            _ = try await gateway.call { vault in try vault.checkIn(roundId: roundId) }
+            dataVersion += 1
+            // A sync that worked reloads the round, and the reminders follow
+            // it; without signal, reload it here.
+            if case .synced = await syncNow(fresh: true) {
+                return ReminderCheckIn(sent: true, roundReloaded: true)
+            }
+            await refreshAlerts(announce: false)
+            return ReminderCheckIn(sent: false, roundReloaded: true)
+        }
+        _ = try await gateway.call { vault in try vault.checkInWhileLocked(roundId: roundId) }
+        if case .synced = await syncRunner.run(gateway, fresh: true) {
+            return ReminderCheckIn(sent: true, roundReloaded: false)
+        }
+        return ReminderCheckIn(sent: false, roundReloaded: false)
+    }
+
     /// What a background task does; true when there was nothing to do or it
-    /// worked. A locked vault cannot sync (see `BackgroundSync`).
-    /// Locked or not: a locked vault still sends its outbox (by the copies
-    /// sealed to the server); what others sent waits for an unlocked sync.
+    /// worked. Locked or not: a locked vault still sends its outbox (by the
+    /// copies sealed to the server, and check-ins made from the reminder);
+    /// what others sent waits for an unlocked sync.
     func backgroundSync() async -> Bool {
         guard let gateway else { return true }
         switch await syncRunner.run(gateway) {

@@ -15,9 +15,10 @@ final class TeamAlertNotifier {
     private var asked = false
 
     /// Registers every category the app posts (team news, safety alerts, the
-    /// check-in reminder with its "Check in" action). Called at launch, so the
-    /// action works on a reminder tapped before the app was opened; iOS keeps
-    /// one set, so all categories are registered here together.
+    /// check-in reminder with its "Check in" action and what came of that
+    /// action). Called at launch, so the action works on a reminder tapped
+    /// before the app was opened (the action launches it in the background);
+    /// iOS keeps one set, so all categories are registered here together.
     static func registerCategories() {
         let quiet = { (identifier: String) in
             UNNotificationCategory(
@@ -32,6 +33,7 @@ final class TeamAlertNotifier {
             quiet(categoryIdentifier),
             quiet(safetyCategoryIdentifier),
             CheckInReminder.category,
+            quiet(CheckInReminder.resultCategoryIdentifier),
         ])
     }
 

@@ -534,7 +534,7 @@ impl SafetyStore for SqliteStore {
                 )?
                 .execute((id.to_string(), worker_id, ms(now)))?;
             if first > 0 {
-                audit(&tx, now, &actor, "safety_seen", *id, None)?;
+                audit(&tx, now, actor, "safety_seen", *id, None)?;
             }
         }
         tx.commit()?;

@@ -7,7 +7,8 @@
 # Parses app/src/main/AndroidManifest.xml, the data extraction and backup
 # rules and the network security configs, and greps the Kotlin sources for
 # the protections that live in code (FLAG_SECURE, the keystore's key
-# properties, secret notifications, incognito keyboards). Prints one
+# properties, secret notifications, immutable PendingIntents, the device lock
+# on the reminder's one-tap check-in, incognito keyboards). Prints one
 # "PASS ..." or "FAIL ..." line per check and ends with exactly
 # "N passed, N failed"; exits 1 if any check failed.
 set -euo pipefail
@@ -179,6 +180,16 @@ check(live is not None and live.get(A + "foregroundServiceType") == "dataSync",
       f"found {live.get(A + 'foregroundServiceType') if live is not None else None!r}")
 check(live is not None and live.get(A + "exported") == "false", "RoundLiveService is explicitly not exported")
 
+# The reminder's one-tap check-in: a receiver only the notification's own
+# PendingIntent reaches.
+action_rx = None
+if application is not None:
+    action_rx = next((r for r in application.findall("receiver") if (r.get(A + "name") or "").endswith(".CheckInActionReceiver")), None)
+check(action_rx is not None, "CheckInActionReceiver (the reminder's one-tap check-in) is declared")
+check(action_rx is not None and action_rx.get(A + "exported") == "false", "CheckInActionReceiver is explicitly not exported",
+      f"found {action_rx.get(A + 'exported') if action_rx is not None else None!r}")
+check(action_rx is not None and action_rx.find("intent-filter") is None, "CheckInActionReceiver has no intent filter")
+
 # --- Network security config ------------------------------------------------
 nsc_ref = appattr("networkSecurityConfig")
 nsc_name = nsc_ref[len("@xml/"):] if nsc_ref and nsc_ref.startswith("@xml/") else None
@@ -248,6 +259,50 @@ check(bool(builders) and all(re.search(r"setVisibility\(\s*(NotificationCompat|N
 channels = [p for p, t in kt.items() if "NotificationChannel(" in t]
 check(bool(channels) and all(re.search(r"lockscreenVisibility\s*=\s*Notification\.VISIBILITY_SECRET", kt[p]) for p in channels),
       "notification channels are secret on the lock screen")
+
+
+
+def call_args(text, open_paren):
+    """The text between the parenthesis at open_paren and its match."""
+    depth, i = 0, open_paren
+    while i < len(text):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return text[open_paren + 1:i], i
+        i += 1
+    return text[open_paren + 1:], len(text)
+
+
+pending = []
+for p, t in kt.items():
+    for m in re.finditer(r"PendingIntent\.get(Activity|Broadcast|Service|ForegroundService)\s*\(", t):
+        args, _ = call_args(t, m.end() - 1)
+        if "FLAG_IMMUTABLE" not in args:
+            pending.append(p.name)
+check(not pending, "every PendingIntent is FLAG_IMMUTABLE", ", ".join(sorted(set(pending))))
+
+# ADR 0004: the one-tap check-in is made without the app PIN, so its action
+# needs the device's screen lock (Android 12+), and is only offered there.
+auth_actions, open_actions = 0, []
+for p, t in kt.items():
+    for m in re.finditer(r"Action\.Builder\s*\(", t):
+        args, end = call_args(t, m.end() - 1)
+        if "CheckInActionReceiver" not in args:
+            continue
+        chain = t[end:t.find(".build()", end)]
+        gated = re.search(r"if\s*\([^{]*Build\.VERSION\.SDK_INT\s*>=\s*Build\.VERSION_CODES\.S\b[^{]*\)\s*\{\s*$", re.sub(r"[\w.]*$", "", t[:m.start()]))
+        if ".setAuthenticationRequired(true)" in chain and gated:
+            auth_actions += 1
+        else:
+            open_actions.append(p.name)
+uses = sum(t.count("CheckInActionReceiver.pendingIntent(") for t in kt.values())
+check(auth_actions >= 1 and not open_actions and uses == auth_actions,
+      "the reminder's check-in action requires the device lock (setAuthenticationRequired(true), API 31+ only)",
+      f"{auth_actions} authenticated action(s), {uses} use(s) of its PendingIntent" + (", unguarded in " + ", ".join(open_actions) if open_actions else ""))
+check(not any("setAuthenticationRequired(false)" in t for t in kt.values()), "no notification action turns device authentication off")
 
 fields = [p for p, t in kt.items() if re.search(r"(?<![\w.])(OutlinedTextField|TextField|BasicTextField)\s*\(", t)]
 check(bool(fields) and all("autoCorrectEnabled = false" in kt[p] for p in fields),

@@ -20,6 +20,7 @@ import org.nightround.app.state.PersonState
 import org.nightround.app.state.QuickContactState
 import org.nightround.app.state.ReferralState
 import org.nightround.app.state.ReferralStep
+import org.nightround.app.state.RoundReminder
 import org.nightround.app.state.RoundState
 import org.nightround.app.state.RoundWatcher
 import org.nightround.app.state.Screen
@@ -41,6 +42,7 @@ import uniffi.nightround_core.Severity
 import uniffi.nightround_core.Urgency
 import uniffi.nightround_core.WellbeingFlag
 import uniffi.nightround_core.WorkerIdentity
+import uniffi.nightround_ffi.NightroundException
 import uniffi.nightround_ffi.NightroundVault
 import uniffi.nightround_ffi.PlatformKeyStore
 import uniffi.nightround_ffi.coreVersion
@@ -188,16 +190,19 @@ fun main() = runBlocking {
     // the sync after "Need help now" cannot reach a server: the help call must
     // be reported as kept, not as a crash or a failed button.
     var remindAtSeen: Instant? = null
+    var reminderSeen: RoundReminder? = null
     var watching = false
     val watcher = object : RoundWatcher {
-        override fun roundOpen(remindAt: Instant) {
+        override fun roundOpen(reminder: RoundReminder) {
             watching = true
-            remindAtSeen = remindAt
+            remindAtSeen = reminder.remindAt
+            reminderSeen = reminder
         }
 
         override fun roundClosed() {
             watching = false
             remindAtSeen = null
+            reminderSeen = null
         }
     }
     val round = RoundState(guard, scheduler, { runner.syncUntilQuiet() }, watcher, this)
@@ -216,6 +221,21 @@ fun main() = runBlocking {
     val dueIn = o?.let { Duration.between(Instant.now(), it.nextCheckInDue).toMinutes() }
     check("round: one check-in, next due ~30 minutes ahead", o != null && o.checkIns == 1 && dueIn != null && dueIn in 28..30 && !o.overdue) { round.ui.value.toString() }
     check("round: reminder scheduled before the next check-in", remindAtSeen != null && o != null && remindAtSeen!!.isBefore(o.nextCheckInDue)) { remindAtSeen.toString() }
+    val seen = reminderSeen
+    check("round: the reminder carries the round id and interval (no names, no places)",
+        seen != null && o != null && seen.roundId == o.id && seen.checkInMinutes == o.checkInMinutes) { seen.toString() }
+    check("round: the next reminder after a locked check-in follows the core's rule",
+        seen != null && o?.lastCheckInAt != null && seen.nextAfterCheckIn(o.lastCheckInAt!!) == o.remindAt) { "$seen / $o" }
+    val lockedCheckIn = try {
+        session.vaultOrNull()!!.checkInWhileLocked(o!!.id)
+        "made"
+    } catch (e: NightroundException.Locked) {
+        "locked"
+    } catch (e: Exception) {
+        e.toString()
+    }
+    check("round: a check-in from the notification on a phone never enrolled is refused as Locked (the app opens instead)",
+        lockedCheckIn == "locked") { lockedCheckIn }
     check("round: due words count down", o?.dueWords?.startsWith("Check in within") == true) { o?.dueWords.toString() }
     round.askHelp()
     check("round: Need help now asks to confirm first", round.ui.value.confirmHelp)

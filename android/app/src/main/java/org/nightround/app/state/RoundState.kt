@@ -24,16 +24,48 @@ import uniffi.nightround_ffi.NightroundVault
  * check-in is due. The state layer only says when; the Android glue does it.
  */
 interface RoundWatcher {
-    /** A round is open (started, checked in, or found open): listen, and remind her at [remindAt]. */
-    fun roundOpen(remindAt: Instant)
+    /** A round is open (started, checked in, or found open): listen, and remind her at [RoundReminder.remindAt]. */
+    fun roundOpen(reminder: RoundReminder)
 
     /** No round is open any more: stop listening, cancel the reminder. */
     fun roundClosed()
 
     /** Watches nothing: tests. */
     object None : RoundWatcher {
-        override fun roundOpen(remindAt: Instant) = Unit
+        override fun roundOpen(reminder: RoundReminder) = Unit
         override fun roundClosed() = Unit
+    }
+}
+
+/**
+ * What the phone keeps outside the vault to remind her: the round's id (a
+ * random UUID) and its timings, never a name or a place. The reminder's
+ * "Check in" action checks in while the vault is locked and cannot read the
+ * round back, so it sets the next reminder from these.
+ */
+data class RoundReminder(
+    val roundId: String,
+    /** When to remind her next: the core's `remindAt`. */
+    val remindAt: Instant,
+    val checkInMinutes: Int,
+    /** How long before a check-in is due the core reminds her. */
+    val remindBeforeDue: Duration,
+) {
+    /**
+     * The reminder after a check-in made at [at], by the core's own rule:
+     * due [checkInMinutes] after the check-in, reminded [remindBeforeDue]
+     * before that.
+     */
+    fun nextAfterCheckIn(at: Instant): Instant =
+        at.plus(Duration.ofMinutes(checkInMinutes.toLong())).minus(remindBeforeDue)
+
+    companion object {
+        fun of(open: OpenRound) = RoundReminder(
+            roundId = open.id,
+            remindAt = open.remindAt,
+            checkInMinutes = open.checkInMinutes,
+            remindBeforeDue = Duration.between(open.remindAt, open.nextCheckInDue),
+        )
     }
 }
 
@@ -319,7 +351,7 @@ class RoundState(
             is Outcome.Done -> {
                 val (screen, alerts) = r.value
                 val open = screen.open?.let(::openRound)
-                if (open != null) watcher.roundOpen(open.remindAt) else watcher.roundClosed()
+                if (open != null) watcher.roundOpen(RoundReminder.of(open)) else watcher.roundClosed()
                 _ui.update { u ->
                     val formFresh = !keepForm || u.endAt == null
                     val buddies = screen.buddies.map { BuddyOption(it.workerId, it.displayName, Labels.role(it.role)) }

@@ -1,7 +1,7 @@
 package org.nightround.app.sync
 
 import android.content.Context
-import java.time.Instant
+import org.nightround.app.state.RoundReminder
 import org.nightround.app.state.RoundWatcher
 
 /**
@@ -12,9 +12,9 @@ import org.nightround.app.state.RoundWatcher
 class AndroidRoundWatcher(context: Context) : RoundWatcher {
     private val context = context.applicationContext
 
-    override fun roundOpen(remindAt: Instant) {
+    override fun roundOpen(reminder: RoundReminder) {
         RoundLiveService.start(context)
-        CheckInReminder.schedule(context, remindAt)
+        CheckInReminder.schedule(context, reminder)
     }
 
     override fun roundClosed() {

@@ -13,10 +13,12 @@ import androidx.core.app.NotificationManagerCompat
 import androidx.core.content.ContextCompat
 import org.nightround.app.MainActivity
 import org.nightround.app.R
+import org.nightround.app.state.RoundReminder
 
 /**
  * The round's notifications. None names anyone or says where: the ongoing
- * one says "Round open", the reminder "Time to check in", a safety alert
+ * one says "Round open", the reminder "Time to check in" (then "Checked in"
+ * or "Not checked in yet" after its one-tap action), a safety alert
  * "Safety alert — open Nightround"; who and where are only shown inside the
  * app, behind the PIN. All are VISIBILITY_SECRET, as every notification of
  * this app is: a high-importance alert still sounds and vibrates on a locked
@@ -35,6 +37,8 @@ object RoundNotifications {
     const val EXTRA_OPEN = "org.nightround.app.OPEN"
     const val OPEN_ROUND = "round"
     const val OPEN_ALERTS = "alerts"
+
+    private const val CHECKED_IN_SHOWN_MILLIS = 10 * 60_000L
 
     fun ensureChannels(context: Context) {
         val manager = context.getSystemService(NotificationManager::class.java)
@@ -84,15 +88,77 @@ object RoundNotifications {
             .setForegroundServiceBehavior(NotificationCompat.FOREGROUND_SERVICE_IMMEDIATE)
             .build()
 
-    /** "Time to check in", with a "Check in" action that opens the round screen. */
-    fun reminder(context: Context) {
+    /**
+     * "Time to check in", with a "Check in" action. With a [round] to check in
+     * on, Android 12+ and a screen lock, the action checks in by itself
+     * ([CheckInActionReceiver]); otherwise it opens the round screen.
+     */
+    fun reminder(context: Context, round: RoundReminder?) {
         val open = openApp(context, OPEN_ROUND, ID_REMINDER)
+        val label = context.getString(R.string.reminder_action_check_in)
+        val oneTap = round != null && CheckInActionReceiver.oneTapPossible(context)
+        val action = if (oneTap && round != null && Build.VERSION.SDK_INT >= Build.VERSION_CODES.S) {
+            // ADR 0004: the check-in is made without the app PIN, so the action
+            // must require the device's screen lock: a snatched phone cannot be
+            // made to say she is fine. setAuthenticationRequired exists from
+            // Android 12 (API 31); below it an action would run on a locked
+            // phone unauthenticated, so older phones keep opening the app.
+            NotificationCompat.Action.Builder(0, label, CheckInActionReceiver.pendingIntent(context, round))
+                .setAuthenticationRequired(true)
+                .build()
+        } else {
+            NotificationCompat.Action.Builder(0, label, open).build()
+        }
+        val text = if (oneTap) R.string.reminder_notification_text_one_tap else R.string.reminder_notification_text
         val notification = NotificationCompat.Builder(context, CHANNEL_REMINDER)
             .setSmallIcon(R.drawable.ic_stat_update)
             .setContentTitle(context.getString(R.string.reminder_notification_title))
+            .setContentText(context.getString(text))
+            .setContentIntent(open)
+            .addAction(action)
+            .setVisibility(NotificationCompat.VISIBILITY_SECRET)
+            .setPriority(NotificationCompat.PRIORITY_HIGH)
+            .setCategory(NotificationCompat.CATEGORY_REMINDER)
+            .setAutoCancel(true)
+            .setLocalOnly(true)
+            .build()
+        post(context, ID_REMINDER, notification)
+    }
+
+    /**
+     * Replaces the reminder after the one-tap check-in: quiet, and it says
+     * only "Checked in". Gone by itself after a while.
+     */
+    fun checkedIn(context: Context) {
+        val notification = NotificationCompat.Builder(context, CHANNEL_REMINDER)
+            .setSmallIcon(R.drawable.ic_stat_update)
+            .setContentTitle(context.getString(R.string.checked_in_notification_title))
+            .setContentText(context.getString(R.string.checked_in_notification_text))
+            .setContentIntent(openApp(context, OPEN_ROUND, ID_REMINDER))
+            .setVisibility(NotificationCompat.VISIBILITY_SECRET)
+            .setPriority(NotificationCompat.PRIORITY_LOW)
+            .setCategory(NotificationCompat.CATEGORY_STATUS)
+            .setSilent(true)
+            .setAutoCancel(true)
+            .setTimeoutAfter(CHECKED_IN_SHOWN_MILLIS)
+            .setLocalOnly(true)
+            .build()
+        post(context, ID_REMINDER, notification)
+    }
+
+    /**
+     * Replaces the reminder when the one-tap check-in could not be made:
+     * loud, since she must not believe she checked in; tapping it (or its
+     * action) opens the round screen, after the PIN.
+     */
+    fun notCheckedIn(context: Context) {
+        val open = openApp(context, OPEN_ROUND, ID_REMINDER)
+        val notification = NotificationCompat.Builder(context, CHANNEL_REMINDER)
+            .setSmallIcon(R.drawable.ic_stat_update)
+            .setContentTitle(context.getString(R.string.not_checked_in_notification_title))
             .setContentText(context.getString(R.string.reminder_notification_text))
             .setContentIntent(open)
-            .addAction(0, context.getString(R.string.reminder_action_check_in), open)
+            .addAction(0, context.getString(R.string.not_checked_in_action_open), open)
             .setVisibility(NotificationCompat.VISIBILITY_SECRET)
             .setPriority(NotificationCompat.PRIORITY_HIGH)
             .setCategory(NotificationCompat.CATEGORY_REMINDER)

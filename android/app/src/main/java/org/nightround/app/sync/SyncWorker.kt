@@ -12,9 +12,9 @@ import org.nightround.app.state.SyncRunner
  * time). A revoked phone is handled by the runner: the vault is already
  * erased by the core and the session shows the enrol screen.
  *
- * The vault must be unlocked to sync (the core needs the session keys), so a
- * run while it is locked does nothing and succeeds: the next unlock asks for
- * a sync anyway.
+ * A run while the vault is locked still sends the outbox, by the copies
+ * sealed to the server (and the check-ins the reminder's action sealed while
+ * locked); what others sent waits for the next unlocked sync.
  */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {

@@ -165,6 +165,47 @@ async fn a_round_still_open_past_its_end_is_raised() {
 }
 
 #[tokio::test]
+async fn after_a_late_end_is_heard_from_she_is_not_raised_again_at_once() {
+    let s = TestServer::start().await;
+    let t = team(&s).await;
+    let r = start_round(&s, &t, 30, mins(60)).await;
+    // She checks in on time but forgets to end the round.
+    for _ in 0..2 {
+        s.clock.advance(mins(25));
+        let c = check_in(&t.sam.identity, Some(r.id), false, s.now());
+        s.push_ok(
+            &t.sam,
+            vec![change(
+                RecordKind::CheckIn,
+                &t.sam.version_at(s.now()),
+                serde_json::to_value(&c).unwrap(),
+            )],
+        )
+        .await;
+    }
+    s.clock.advance(mins(21)); // 71 minutes: past the end and the grace
+    let raised = s.server.watchdog_step().unwrap();
+    assert_eq!(raised[0].reason, Some(MissedReason::PastExpectedEnd));
+    let c = check_in(&t.sam.identity, Some(r.id), false, s.now());
+    s.push_ok(
+        &t.sam,
+        vec![change(
+            RecordKind::CheckIn,
+            &t.sam.version_at(s.now()),
+            serde_json::to_value(&c).unwrap(),
+        )],
+    )
+    .await;
+    s.clock.advance(mins(30));
+    assert!(
+        s.server.watchdog_step().unwrap().is_empty(),
+        "heard from again: one more interval and the grace"
+    );
+    s.clock.advance(mins(11));
+    assert_eq!(s.server.watchdog_step().unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn a_restart_between_the_due_time_and_the_escalation_loses_nothing() {
     let s = TestServer::start().await;
     let t = team(&s).await;

@@ -440,9 +440,16 @@ impl SafetyStore for SqliteStore {
         for (id, org, worker, buddy, area, started, watch_from, expected_end, interval) in open {
             let watched_since = last_heard(&tx, &id, watch_from)?;
             let heard = last_heard(&tx, &id, started)?;
+            // Heard from again after a raise, she has one more interval
+            // before a late end raises the round again (not every tick).
+            let end_due = if watch_from > started {
+                expected_end.max(watch_from + interval)
+            } else {
+                expected_end
+            };
             let reason = if watched_since + interval + grace < now_ms {
                 MissedReason::CheckInOverdue
-            } else if expected_end + grace < now_ms {
+            } else if end_due + grace < now_ms {
                 MissedReason::PastExpectedEnd
             } else {
                 continue;

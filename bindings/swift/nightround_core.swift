@@ -1666,9 +1666,15 @@ public struct ListenReport: Equatable, Hashable {
      */
     public var liveUnavailable: Bool
     /**
-     * The sync run because something was heard (or to fall back).
+     * The sync run because something was heard (or to fall back); `None`
+     * while locked: the phone cannot read what it heard until she unlocks,
+     * so the app only notifies ("Safety alert: open Nightround").
      */
     public var sync: SyncReport?
+    /**
+     * Heard while the vault was locked.
+     */
+    public var whileLocked: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1680,11 +1686,17 @@ public struct ListenReport: Equatable, Hashable {
          * The server has no live channel: the app should rely on ordinary sync.
          */liveUnavailable: Bool, 
         /**
-         * The sync run because something was heard (or to fall back).
-         */sync: SyncReport?) {
+         * The sync run because something was heard (or to fall back); `None`
+         * while locked: the phone cannot read what it heard until she unlocks,
+         * so the app only notifies ("Safety alert: open Nightround").
+         */sync: SyncReport?, 
+        /**
+         * Heard while the vault was locked.
+         */whileLocked: Bool) {
         self.heard = heard
         self.liveUnavailable = liveUnavailable
         self.sync = sync
+        self.whileLocked = whileLocked
     }
 
     
@@ -1705,7 +1717,8 @@ public struct FfiConverterTypeListenReport: FfiConverterRustBuffer {
             try ListenReport(
                 heard: FfiConverterUInt64.read(from: &buf), 
                 liveUnavailable: FfiConverterBool.read(from: &buf), 
-                sync: FfiConverterOptionTypeSyncReport.read(from: &buf)
+                sync: FfiConverterOptionTypeSyncReport.read(from: &buf), 
+                whileLocked: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -1713,6 +1726,7 @@ public struct FfiConverterTypeListenReport: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.heard, into: &buf)
         FfiConverterBool.write(value.liveUnavailable, into: &buf)
         FfiConverterOptionTypeSyncReport.write(value.sync, into: &buf)
+        FfiConverterBool.write(value.whileLocked, into: &buf)
     }
 }
 

@@ -229,3 +229,45 @@ fn a_check_in_from_the_notification_while_locked_keeps_the_round_quiet() {
     assert_eq!(v.last_check_in_at, Some(made.made_at));
     assert!(v.raised_as_missed);
 }
+
+#[test]
+fn a_locked_phone_hears_a_help_call_once_and_reads_it_after_unlocking() {
+    let server = TestServer::start(true);
+    let sam = Device::new(&server, "Sam", Role::OutreachWorker, None);
+    let jo = Device::new(&server, "Jo", Role::OutreachWorker, None);
+    jo.vault.sync(&quick_sync()).unwrap();
+    // Jo's phone is in her pocket: the app is in the background, locked.
+    jo.vault.lock();
+    let listener = std::thread::spawn(move || {
+        let heard = jo
+            .vault
+            .listen(&quick_sync(), Duration::from_secs(20))
+            .expect("a locked phone can listen");
+        (jo, heard, Instant::now())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let tapped = Instant::now();
+    sam.vault.call_for_help().unwrap();
+    sam.vault.sync(&quick_sync()).unwrap();
+    let (jo, heard, at) = listener.join().unwrap();
+    println!(
+        "help call heard by a locked phone {:.0} ms after the tap",
+        at.duration_since(tapped).as_secs_f64() * 1000.0
+    );
+    assert_eq!(heard.heard, 1);
+    assert!(heard.while_locked && heard.sync.is_none(), "{heard:?}");
+    assert!(jo.vault.is_locked(), "listening opened nothing");
+    // The same alert does not ring twice.
+    let again = jo
+        .vault
+        .listen(&quick_sync(), Duration::from_secs(1))
+        .unwrap();
+    assert_eq!(again.heard, 0);
+    // She unlocks and the app syncs: the help call is on her alerts screen.
+    jo.vault.unlock(nightround_e2e::harness::PIN).unwrap();
+    jo.vault.sync(&quick_sync()).unwrap();
+    let alerts = jo.vault.safety_alerts().unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].kind, SafetyAlertKind::HelpCall);
+    assert_eq!(alerts[0].area_name, None, "no contact yet, so no area");
+}

@@ -22,8 +22,12 @@ pub struct ListenReport {
     pub heard: u64,
     /// The server has no live channel: the app should rely on ordinary sync.
     pub live_unavailable: bool,
-    /// The sync run because something was heard (or to fall back).
+    /// The sync run because something was heard (or to fall back); `None`
+    /// while locked: the phone cannot read what it heard until she unlocks,
+    /// so the app only notifies ("Safety alert: open Nightround").
     pub sync: Option<SyncReport>,
+    /// Heard while the vault was locked.
+    pub while_locked: bool,
 }
 
 impl Vault {
@@ -31,6 +35,9 @@ impl Vault {
     /// if anything came. Offline answers `CoreError::Offline` at once, as sync
     /// does; the caller waits a little and calls again.
     pub fn listen(&self, options: &SyncOptions, wait: Duration) -> Result<ListenReport> {
+        if self.is_locked() {
+            return self.listen_locked(options, wait);
+        }
         let meta = self.sync_meta()?;
         let (Some(url), Some(token)) = (meta.server_url.clone(), meta.token.clone()) else {
             return Err(CoreError::NotEnrolled);
@@ -44,11 +51,13 @@ impl Vault {
                 heard: resp.urgent.len() as u64,
                 live_unavailable: false,
                 sync: Some(self.sync(options)?),
+                while_locked: false,
             }),
             Err(TransportError::Server { status: 404, .. }) => Ok(ListenReport {
                 heard: 0,
                 live_unavailable: true,
                 sync: Some(self.sync(options)?),
+                while_locked: false,
             }),
             Err(e) => {
                 let e = to_core(e);
@@ -58,6 +67,46 @@ impl Vault {
                 }
                 Err(e)
             }
+        }
+    }
+}
+
+impl Vault {
+    /// While locked: the credentials from the keystore-only package (ADR
+    /// 0003), listening from the last pulled position (kept in plain); what
+    /// is heard moves that position on, so the same alert rings once.
+    fn listen_locked(&self, options: &SyncOptions, wait: Duration) -> Result<ListenReport> {
+        let (creds, after) = self.locked_listen_start()?;
+        let wait = wait.min(Duration::from_secs(MAX_LIVE_WAIT_SECS));
+        let t = HttpTransport::new(
+            &creds.server_url,
+            creds.pinned_cert_pem.as_deref(),
+            options.timeout,
+        )
+        .map_err(to_core)?;
+        match t.live(&creds.token, after, wait, options.timeout) {
+            Ok(resp) => {
+                if let Some(max) = resp.urgent.iter().map(|i| i.seq).max() {
+                    self.locked_listen_heard(max)?;
+                }
+                Ok(ListenReport {
+                    heard: resp.urgent.len() as u64,
+                    live_unavailable: false,
+                    sync: None,
+                    while_locked: true,
+                })
+            }
+            Err(TransportError::Server { status: 404, .. }) => Ok(ListenReport {
+                heard: 0,
+                live_unavailable: true,
+                sync: None,
+                while_locked: true,
+            }),
+            Err(e) => match to_core(e) {
+                // The ordinary (locked) path shreds and reports it.
+                CoreError::Revoked => self.sync(options).map(|_| ListenReport::default()),
+                other => Err(other),
+            },
         }
     }
 }

@@ -275,6 +275,30 @@ impl super::Vault {
         })
     }
 
+    /// While locked: the credentials for the live channel and where it
+    /// listens from. `Locked` without a delivery package.
+    pub(crate) fn locked_listen_start(&self) -> Result<(DeliveryCredentials, u64)> {
+        let keystore = self.keystore.clone();
+        self.with_conn(|conn, vault_id| {
+            let creds =
+                open_package(conn, keystore.as_ref(), vault_id)?.ok_or(CoreError::Locked)?;
+            let after: i64 =
+                conn.query_row("SELECT live_after FROM vault_info", [], |r| r.get(0))?;
+            Ok((creds, u64::try_from(after).unwrap_or(0)))
+        })
+    }
+
+    /// A locked phone heard up to `seq`: it will not ring again for those.
+    pub(crate) fn locked_listen_heard(&self, seq: u64) -> Result<()> {
+        self.with_conn(|conn, _| {
+            conn.execute(
+                "UPDATE vault_info SET live_after = MAX(live_after, ?1)",
+                [i64::try_from(seq).unwrap_or(i64::MAX)],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Applies the acks of a locked delivery: plaintext bookkeeping only.
     pub(crate) fn locked_acks(
         &self,

@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 5;
+pub const LATEST: u32 = 6;
 
 /// The whole schema at [`LATEST`], for a new vault.
 const CREATE_LATEST: &str = "
@@ -22,7 +22,8 @@ CREATE TABLE vault_info (
     vault_id       TEXT NOT NULL,
     created_at     INTEGER NOT NULL,
     node_id        TEXT NOT NULL,
-    failed_unlocks INTEGER NOT NULL DEFAULT 0
+    failed_unlocks INTEGER NOT NULL DEFAULT 0,
+    live_after     INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE vault_keys (
     key_id     INTEGER PRIMARY KEY,
@@ -150,6 +151,11 @@ const UPGRADES: &[&str] = &[
     // (ADR 0004).
     "
     ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+    ",
+    // 5 -> 6: where a locked phone's live channel listens from (a server
+    // sequence number, in plain: the pull cursor itself stays sealed).
+    "
+    ALTER TABLE vault_info ADD COLUMN live_after INTEGER NOT NULL DEFAULT 0;
     ",
 ];
 

@@ -349,6 +349,11 @@ impl Vault {
             let mut meta = load_meta(&tx, s)?;
             meta.cursor = meta.cursor.max(page.next_cursor);
             save_meta(&tx, s, &meta)?;
+            // Where the live channel listens from while the vault is locked.
+            tx.execute(
+                "UPDATE vault_info SET live_after = MAX(live_after, ?1)",
+                [i64::try_from(meta.cursor).unwrap_or(i64::MAX)],
+            )?;
             if let Some(dir) = &page.directory {
                 if dir.revision > s.directory.revision {
                     put_meta(&tx, &s.keys, "directory", dir)?;

@@ -1964,9 +1964,16 @@ data class ListenReport (
     var `liveUnavailable`: kotlin.Boolean
     , 
     /**
-     * The sync run because something was heard (or to fall back).
+     * The sync run because something was heard (or to fall back); `None`
+     * while locked: the phone cannot read what it heard until she unlocks,
+     * so the app only notifies ("Safety alert: open Nightround").
      */
     var `sync`: SyncReport?
+    , 
+    /**
+     * Heard while the vault was locked.
+     */
+    var `whileLocked`: kotlin.Boolean
     
 ){
     
@@ -1986,19 +1993,22 @@ public object FfiConverterTypeListenReport: FfiConverterRustBuffer<ListenReport>
             FfiConverterULong.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalTypeSyncReport.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: ListenReport) = (
             FfiConverterULong.allocationSize(value.`heard`) +
             FfiConverterBoolean.allocationSize(value.`liveUnavailable`) +
-            FfiConverterOptionalTypeSyncReport.allocationSize(value.`sync`)
+            FfiConverterOptionalTypeSyncReport.allocationSize(value.`sync`) +
+            FfiConverterBoolean.allocationSize(value.`whileLocked`)
     )
 
     override fun write(value: ListenReport, buf: ByteBuffer) {
             FfiConverterULong.write(value.`heard`, buf)
             FfiConverterBoolean.write(value.`liveUnavailable`, buf)
             FfiConverterOptionalTypeSyncReport.write(value.`sync`, buf)
+            FfiConverterBoolean.write(value.`whileLocked`, buf)
     }
 }
 

@@ -76,7 +76,12 @@ class RoundLiveService : Service() {
                 vault.isLocked()
                 val report = vault.listen(LISTEN_SECONDS)
                 backoff = MIN_BACKOFF_MILLIS
-                if (report.heard > 0uL) alertIfNew(vault)
+                // Locked (her phone in her pocket), the core still listens with the
+                // keystore-only credentials but cannot read what it heard: ring, and
+                // she unlocks to see it. Each alert rings once (the core moves on).
+                if (report.heard > 0uL) {
+                    if (report.whileLocked) RoundNotifications.safetyAlert(this) else alertIfNew(vault)
+                }
                 if (report.liveUnavailable) delay(NO_LIVE_CHANNEL_MILLIS)
             } catch (e: CancellationException) {
                 throw e

@@ -18,7 +18,7 @@
 #     bindings/swift/nightround_ffi.swift with the same argument labels; every
 #     NightroundError case has words; the enum case lists are complete;
 #   * the lone-worker round: its files, every round call of the core made
-#     through the gateway, help calls synced at once behind a confirmation,
+#     through the gateway, help calls sent on one tap and synced at once,
 #     the live channel only while in front, reminders with a "Check in"
 #     action registered at launch, safety alerts above team alerts;
 #   * the reminder's "Check in" action: .authenticationRequired and not
@@ -404,9 +404,11 @@ help_at = round_model.find("vault.callForHelp()")
 report(help_at >= 0 and "await sync(true)" in round_model[help_at:]
        and "syncNow(fresh: fresh)" in round_screen and "fresh: Bool" in runner,
        "a help call is followed at once by a sync of its own (SyncRunner fresh), off the main thread")
-report('.confirmationDialog("Alert the team now?"' in round_screen
-       and 'Button("Yes, I need help now", role: .destructive)' in round_screen,
-       '"Need help now" asks for a deliberate confirmation before it sends')
+help_button = round_screen[round_screen.find("private var helpButton"):]
+help_button = help_button[:help_button.find("\n    }\n")]
+report("model.callForHelp" in help_button and "confirmationDialog" not in help_button
+       and "confirmsHelp" not in round_screen,
+       '"Need help now" sends on one tap (no dialog in the way), as the issue asks')
 report("case round" in source("AppRoute.swift") and "LoneWorkerRoundScreen(gateway: gateway)" in source("AppRoute.swift")
        and "path.append(.round)" in source("TonightScreen.swift"),
        "the round screen is an AppRoute, reached from tonight's screen")

@@ -11,7 +11,6 @@ import SwiftUI
 struct LoneWorkerRoundScreen: View {
     @Environment(AppModel.self) private var app
     @State private var model: RoundModel
-    @State private var confirmsHelp = false
     @State private var confirmsEnd = false
 
     init(gateway: VaultGateway) {
@@ -102,30 +101,21 @@ struct LoneWorkerRoundScreen: View {
         }
     }
 
-    /// Big and red, and never at one touch: the dialog asks once more.
+    /// Big and red, and one tap (in danger a dialog is one obstacle too many):
+    /// the help call is queued ahead of everything and a sync runs at once.
     private var helpButton: some View {
         Button {
-            confirmsHelp = true
+            Task {
+                await model.callForHelp { fresh in await app.syncNow(fresh: fresh) }
+                app.changesSaved()
+            }
         } label: {
             Label("Need help now", systemImage: "exclamationmark.octagon.fill")
         }
         .buttonStyle(HelpButtonStyle())
         .disabled(model.helpCall == .sending)
         .accessibilityLabel("Need help now")
-        .accessibilityHint("Asks once more, then alerts your team")
-        .confirmationDialog("Alert the team now?", isPresented: $confirmsHelp, titleVisibility: .visible) {
-            Button("Yes, I need help now", role: .destructive) {
-                Task {
-                    await model.callForHelp { fresh in await app.syncNow(fresh: fresh) }
-                    app.changesSaved()
-                }
-            }
-            .accessibilityLabel("Yes, I need help now")
-            Button("Cancel", role: .cancel) {}
-                .accessibilityLabel("Cancel")
-        } message: {
-            Text("Your buddy and your team are alerted at once. If you are in danger, call the emergency services too.")
-        }
+        .accessibilityHint("Alerts your buddy and your team at once")
     }
 
     private func reload() async {

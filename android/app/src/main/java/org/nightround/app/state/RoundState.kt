@@ -165,8 +165,6 @@ data class RoundUi(
     val buddyId: String? = null,
     // Colleagues' help calls and missed rounds.
     val safety: List<SafetyAlertRow> = emptyList(),
-    /** "Need help now" was pressed once: the screen asks again before it goes. */
-    val confirmHelp: Boolean = false,
     /** "End round" was pressed once. */
     val confirmEnd: Boolean = false,
     val busy: Boolean = false,
@@ -271,20 +269,16 @@ class RoundState(
         }
     }
 
-    /** First press of "Need help now": the screen asks her to confirm. */
-    fun askHelp() = _ui.update { it.copy(confirmHelp = true, problem = null) }
-
-    fun cancelHelp() = _ui.update { it.copy(confirmHelp = false) }
-
     /**
-     * "Need help now", confirmed: the core queues the help call ahead of
+     * "Need help now", one tap (the issue's word, and in danger a dialog is
+     * one obstacle too many): the core queues the help call ahead of
      * everything, then a sync runs straight away. With no signal the call is
      * kept and goes by itself when there is; that is said plainly, not as a
      * failure of the button.
      */
     fun needHelp() {
         if (_ui.value.sendingHelp) return
-        _ui.update { it.copy(confirmHelp = false, sendingHelp = true, problem = null, message = null) }
+        _ui.update { it.copy(sendingHelp = true, problem = null, message = null) }
         scope.launch {
             when (val r = guard.call { it.callForHelp() }) {
                 is Outcome.Done -> {

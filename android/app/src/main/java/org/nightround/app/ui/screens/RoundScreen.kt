@@ -70,17 +70,6 @@ fun RoundScreen(state: RoundState, onBack: () -> Unit, onQuickExit: () -> Unit) 
         }
     }
 
-    if (ui.confirmHelp) {
-        ConfirmDialog(
-            title = "Send a help call?",
-            text = "Your team" + (ui.open?.buddyName?.let { " and $it" } ?: "") +
-                " will be told now that you need help, with your last area. If there is no signal it goes the moment there is.",
-            confirmLabel = "Yes, I need help",
-            onConfirm = state::needHelp,
-            onDismiss = state::cancelHelp,
-            dismissLabel = "No, I'm all right",
-        )
-    }
     if (ui.confirmEnd) {
         ConfirmDialog(
             title = "End your round?",
@@ -172,7 +161,7 @@ private fun OpenRoundView(open: OpenRound, ui: RoundUi, state: RoundState, onBac
         bottom = {
             ProblemText(ui.problem)
             NoticeText(ui.message)
-            HelpButton(onClick = state::askHelp, enabled = !ui.sendingHelp)
+            HelpButton(onClick = state::needHelp, enabled = !ui.sendingHelp)
             Button(
                 onClick = state::checkIn,
                 enabled = ui.canCheckIn,

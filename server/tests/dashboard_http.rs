@@ -819,3 +819,102 @@ async fn over_https_the_session_cookie_is_secure_and_the_qr_code_pins_the_certif
     );
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_missed_round_bannered_acknowledged_and_counted_for_the_board() {
+    let s = TestServer::start().await;
+    let now = s.now();
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let r = common::round(
+        &sam.identity,
+        None,
+        now,
+        30,
+        now + chrono::Duration::hours(3),
+    );
+    s.push_ok(
+        &sam,
+        vec![change(
+            RecordKind::Round,
+            &sam.version_at(now),
+            serde_json::to_value(&r).unwrap(),
+        )],
+    )
+    .await;
+    account(&s, "Aspirations", "Dee", Role::Supervisor, None, "dee");
+    account(
+        &s,
+        "Aspirations",
+        "Priya",
+        Role::OutreachWorker,
+        None,
+        "priya",
+    );
+    let mut dee = Web::new(&s);
+    dee.sign_in("dee", PASSWORD).await;
+    assert!(!dee
+        .get("/tonight")
+        .await
+        .body
+        .contains("section class=\"safety\""));
+
+    s.clock.advance(chrono::Duration::minutes(45));
+    assert_eq!(s.server.watchdog_step().unwrap().len(), 1);
+    dee.sign_in("dee", PASSWORD).await;
+    let mut csrf = String::new();
+    for page in ["/tonight", "/people", "/referrals", "/report"] {
+        let p = dee.get(page).await;
+        assert!(p.body.contains("Sam has missed a check-in"), "{page}");
+        csrf = p.csrf();
+    }
+    // Only a supervisor banner: an outreach worker's pages carry none, and
+    // she cannot acknowledge.
+    let mut priya = Web::new(&s);
+    priya.sign_in("priya", PASSWORD).await;
+    let p = priya.get("/tonight").await;
+    assert!(!p.body.contains("Sam has missed a check-in"));
+    let ack = format!("/safety/{}/acknowledge", r.id);
+    let refused = priya.post(&ack, &[("csrf", p.csrf().as_str())]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // A forged token changes nothing.
+    let forged = dee.post(&ack, &[("csrf", "not-the-token")]).await;
+    assert_ne!(forged.status, StatusCode::SEE_OTHER);
+    assert!(dee
+        .get("/tonight")
+        .await
+        .body
+        .contains("Sam has missed a check-in"));
+
+    let done = dee.post(&ack, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(done.location(), "/tonight?done=safety-acknowledged");
+    let tonight = dee.get("/tonight").await;
+    assert!(!tonight.body.contains("Sam has missed a check-in"));
+    assert!(tonight.body.contains("Dee is dealing with it"));
+    let again = dee.post(&ack, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "acknowledged once");
+
+    let csv = dee.get("/report/safety.csv").await;
+    assert!(
+        csv.body.contains("Lone-worker rounds,1\r\n"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("Rounds raised as missed,1\r\n"));
+    assert!(csv
+        .body
+        .contains("Of which acknowledged by a supervisor,1\r\n"));
+    let log = dashboard_store(&s).audit_entries(100, None).unwrap();
+    let steps: Vec<&str> = log
+        .iter()
+        .rev()
+        .filter(|e| e.subject.as_deref() == Some(&r.id.to_string()))
+        .map(|e| e.action.as_str())
+        .filter(|a| a.starts_with("safety_"))
+        .collect();
+    assert_eq!(
+        steps,
+        ["safety_raised", "safety_seen", "safety_acknowledged"]
+    );
+}

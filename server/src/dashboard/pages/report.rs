@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
-use nightround_core::domain::{ReferralStatus, Urgency};
+use nightround_core::domain::{CheckInKind, ReferralStatus, Urgency};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -314,6 +314,50 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
             .collect(),
     };
 
+    // Worker safety (ADR 0004): rounds, check-ins, help calls, and how many
+    // rounds the server had to raise.
+    let rounds: Vec<_> = v
+        .rounds
+        .iter()
+        .filter(|r| within(r.body.started_at))
+        .collect();
+    let check_ins = v
+        .check_ins
+        .iter()
+        .filter(|c| within(c.body.made_at) && c.body.kind == CheckInKind::AllRight)
+        .count();
+    let help_calls = v
+        .check_ins
+        .iter()
+        .filter(|c| within(c.body.made_at) && c.body.kind == CheckInKind::NeedHelp)
+        .count();
+    let raised = rounds.iter().filter(|r| r.body.watch.is_some()).count();
+    let acknowledged = rounds
+        .iter()
+        .filter(|r| {
+            r.body
+                .watch
+                .as_ref()
+                .is_some_and(|w| w.acknowledged_at.is_some())
+        })
+        .count();
+    let safety_table = Table {
+        id: "safety",
+        title: "Worker safety on rounds",
+        header: vec!["Measure", "Value"],
+        numeric: vec![false, true],
+        rows: vec![
+            vec!["Lone-worker rounds".into(), n(rounds.len())],
+            vec!["Check-ins".into(), n(check_ins)],
+            vec!["Help calls".into(), n(help_calls)],
+            vec!["Rounds raised as missed".into(), n(raised)],
+            vec![
+                "Of which acknowledged by a supervisor".into(),
+                n(acknowledged),
+            ],
+        ],
+    };
+
     Report {
         from,
         to,
@@ -335,7 +379,14 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
                 ),
             },
         ],
-        tables: vec![summary, agencies, weeks_table, supplies_table, alerts_table],
+        tables: vec![
+            summary,
+            agencies,
+            weeks_table,
+            supplies_table,
+            alerts_table,
+            safety_table,
+        ],
     }
 }
 

@@ -248,7 +248,8 @@ impl NightroundVault {
     /// Waits up to `wait_seconds` (at most 25) on the server's live channel
     /// and syncs when something urgent arrives. Call it in a loop while a
     /// round is open (Android foreground service, iOS in the foreground);
-    /// `Offline` means wait a little and call again.
+    /// `Offline` means wait a little and call again. Locked, it still
+    /// listens but cannot read: `while_locked`, ring and let her unlock.
     pub fn listen(&self, wait_seconds: u32) -> R<ListenReport> {
         guarded(|| {
             self.inner.listen(

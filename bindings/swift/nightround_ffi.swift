@@ -706,7 +706,8 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      * Waits up to `wait_seconds` (at most 25) on the server's live channel
      * and syncs when something urgent arrives. Call it in a loop while a
      * round is open (Android foreground service, iOS in the foreground);
-     * `Offline` means wait a little and call again.
+     * `Offline` means wait a little and call again. Locked, it still
+     * listens but cannot read: `while_locked`, ring and let her unlock.
      */
     func listen(waitSeconds: UInt32) throws  -> ListenReport
     
@@ -1080,7 +1081,8 @@ open func lastArea()throws  -> String?  {
      * Waits up to `wait_seconds` (at most 25) on the server's live channel
      * and syncs when something urgent arrives. Call it in a loop while a
      * round is open (Android foreground service, iOS in the foreground);
-     * `Offline` means wait a little and call again.
+     * `Offline` means wait a little and call again. Locked, it still
+     * listens but cannot read: `while_locked`, ring and let her unlock.
      */
 open func listen(waitSeconds: UInt32)throws  -> ListenReport  {
     return try  FfiConverterTypeListenReport_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
@@ -2693,7 +2695,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_last_area() != 40407) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_listen() != 10472) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_listen() != 52249) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_lock() != 20753) {

@@ -122,7 +122,12 @@ async fn a_missed_check_in_is_raised_once_after_the_grace_period() {
     }
     let banner = s.server.safety().unacknowledged(&t.supervisor_org).unwrap();
     assert_eq!(banner.len(), 1);
-    assert_eq!(audit_actions(&s, r.id).await, ["safety_raised"]);
+    // Jo's and the officer's phones pulled it: each is "seen", once.
+    pulled_round(&s, &t.jo, r.id).await;
+    assert_eq!(
+        audit_actions(&s, r.id).await,
+        ["safety_raised", "safety_seen", "safety_seen"]
+    );
 }
 
 #[tokio::test]
@@ -344,8 +349,9 @@ async fn acknowledging_and_ending_are_audited_and_reach_the_phones() {
         audit_actions(&s, r.id).await,
         [
             "safety_raised",
-            "safety_seen",
+            "safety_seen", // the supervisor's page
             "safety_acknowledged",
+            "safety_seen", // Jo's phone, after the acknowledgement
             "safety_resolved"
         ]
     );

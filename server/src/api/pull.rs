@@ -41,6 +41,7 @@ pub async fn pull(
     };
     let now = state.clock.now();
     let store = state.store.clone();
+    let safety = state.safety.clone();
     let device = caller.device.id;
     let (page, team) = blocking(move || {
         // A phone opened with the duress PIN is in someone else's hands: it
@@ -55,6 +56,15 @@ pub async fn pull(
             return Ok((page, None));
         }
         let page = store.pull(&caller, &query, now)?;
+        // A raised round or a help call reaching a phone is "seen" by its
+        // worker, in the audit chain (ADR 0004): the buddy's phone got it.
+        let escalations: Vec<uuid::Uuid> = page
+            .changes
+            .iter()
+            .filter(|c| is_escalation(&c.change))
+            .map(|c| c.change.id)
+            .collect();
+        safety.note_seen(&escalations, &caller.worker.id, now)?;
         let team = if page.more {
             None
         } else {
@@ -72,6 +82,23 @@ pub async fn pull(
         server_time: now,
         team,
     }))
+}
+
+/// Whether a pulled change is a round the server raised as missed, or a
+/// help call.
+fn is_escalation(c: &nightround_core::sync::protocol::Change) -> bool {
+    let field = |path: &[&str]| {
+        let mut v = c.body.as_ref();
+        for p in path {
+            v = v.and_then(|x| x.get(*p));
+        }
+        v.and_then(|x| x.as_str())
+    };
+    match c.kind {
+        nightround_core::domain::RecordKind::Round => field(&["watch", "state"]) == Some("missed"),
+        nightround_core::domain::RecordKind::CheckIn => field(&["kind"]) == Some("need_help"),
+        _ => false,
+    }
 }
 
 /// Who a device's worker may pick as a buddy: the workers of her

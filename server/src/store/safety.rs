@@ -107,7 +107,8 @@ pub trait SafetyStore: Send + Sync {
         since: Timestamp,
     ) -> Result<Vec<Escalation>, StoreError>;
     /// Writes "seen" to the audit chain the first time a worker is shown an
-    /// escalation.
+    /// escalation, on the dashboard or by her phone's pull (ids that are not
+    /// escalations are ignored).
     fn note_seen(&self, ids: &[Uuid], worker_id: &str, now: Timestamp) -> Result<(), StoreError>;
     /// Acknowledges an escalation of the organisation; false when there is
     /// none (or it is another organisation's). Phones see who acknowledged.

@@ -1296,7 +1296,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_last_area() and 0xFFFF) != 40407) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_listen() and 0xFFFF) != 10472) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_listen() and 0xFFFF) != 52249) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_lock() and 0xFFFF) != 20753) {
@@ -1946,7 +1946,8 @@ public interface NightroundVaultInterface {
      * Waits up to `wait_seconds` (at most 25) on the server's live channel
      * and syncs when something urgent arrives. Call it in a loop while a
      * round is open (Android foreground service, iOS in the foreground);
-     * `Offline` means wait a little and call again.
+     * `Offline` means wait a little and call again. Locked, it still
+     * listens but cannot read: `while_locked`, ring and let her unlock.
      */
     fun `listen`(`waitSeconds`: kotlin.UInt): ListenReport
     
@@ -2431,7 +2432,8 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
      * Waits up to `wait_seconds` (at most 25) on the server's live channel
      * and syncs when something urgent arrives. Call it in a loop while a
      * round is open (Android foreground service, iOS in the foreground);
-     * `Offline` means wait a little and call again.
+     * `Offline` means wait a little and call again. Locked, it still
+     * listens but cannot read: `while_locked`, ring and let her unlock.
      */
     @Throws(NightroundException::class)override fun `listen`(`waitSeconds`: kotlin.UInt): ListenReport {
             return FfiConverterTypeListenReport.lift(

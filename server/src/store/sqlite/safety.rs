@@ -537,7 +537,9 @@ impl SafetyStore for SqliteStore {
         for id in ids {
             let first = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO safety_seen (id, worker_id, at) VALUES (?1, ?2, ?3)",
+                    "INSERT OR IGNORE INTO safety_seen (id, worker_id, at)
+                     SELECT ?1, ?2, ?3
+                     WHERE EXISTS (SELECT 1 FROM safety_escalations WHERE id = ?1)",
                 )?
                 .execute((id.to_string(), worker_id, ms(now)))?;
             if first > 0 {

@@ -38,6 +38,24 @@ async fn audit_actions(s: &TestServer, subject: uuid::Uuid) -> Vec<String> {
         .collect()
 }
 
+/// Sends a check-in (or help call) from `dev`'s phone, versioned by the time
+/// it was made (as the phone's clock did).
+async fn send_check_in(
+    s: &TestServer,
+    dev: &TestDevice,
+    c: &nightround_core::domain::CheckIn,
+) -> Vec<nightround_core::sync::protocol::Ack> {
+    s.push(
+        dev,
+        vec![change(
+            RecordKind::CheckIn,
+            &dev.version_at(c.made_at),
+            serde_json::to_value(c).unwrap(),
+        )],
+    )
+    .await
+}
+
 struct Team {
     sam: TestDevice,
     jo: TestDevice,
@@ -137,15 +155,7 @@ async fn a_check_in_keeps_the_round_quiet_until_the_next_one_is_late() {
     let r = start_round(&s, &t, 30, Duration::hours(3)).await;
     s.clock.advance(mins(25));
     let c = check_in(&t.sam.identity, Some(r.id), false, s.now());
-    s.push_ok(
-        &t.sam,
-        vec![change(
-            RecordKind::CheckIn,
-            &t.sam.version_at(s.now()),
-            serde_json::to_value(&c).unwrap(),
-        )],
-    )
-    .await;
+    send_check_in(&s, &t.sam, &c).await;
     s.clock.advance(mins(20)); // 45 min after the start, 20 after the check-in
     assert!(s.server.watchdog_step().unwrap().is_empty());
     s.clock.advance(mins(21)); // 41 min after the check-in
@@ -178,29 +188,13 @@ async fn after_a_late_end_is_heard_from_she_is_not_raised_again_at_once() {
     for _ in 0..2 {
         s.clock.advance(mins(25));
         let c = check_in(&t.sam.identity, Some(r.id), false, s.now());
-        s.push_ok(
-            &t.sam,
-            vec![change(
-                RecordKind::CheckIn,
-                &t.sam.version_at(s.now()),
-                serde_json::to_value(&c).unwrap(),
-            )],
-        )
-        .await;
+        send_check_in(&s, &t.sam, &c).await;
     }
     s.clock.advance(mins(21)); // 71 minutes: past the end and the grace
     let raised = s.server.watchdog_step().unwrap();
     assert_eq!(raised[0].reason, Some(MissedReason::PastExpectedEnd));
     let c = check_in(&t.sam.identity, Some(r.id), false, s.now());
-    s.push_ok(
-        &t.sam,
-        vec![change(
-            RecordKind::CheckIn,
-            &t.sam.version_at(s.now()),
-            serde_json::to_value(&c).unwrap(),
-        )],
-    )
-    .await;
+    send_check_in(&s, &t.sam, &c).await;
     s.clock.advance(mins(30));
     assert!(
         s.server.watchdog_step().unwrap().is_empty(),
@@ -249,16 +243,7 @@ async fn a_late_check_in_from_an_offline_phone_means_heard_from_again() {
 
     // At 50 minutes the phone finds signal and sends it, with its own time.
     s.clock.advance(mins(9));
-    let acks = s
-        .push(
-            &t.sam,
-            vec![change(
-                RecordKind::CheckIn,
-                &t.sam.version_at(offline.made_at),
-                serde_json::to_value(&offline).unwrap(),
-            )],
-        )
-        .await;
+    let acks = send_check_in(&s, &t.sam, &offline).await;
     assert_eq!(acks[0].status, AckStatus::Applied);
 
     let esc = s.server.safety().unacknowledged(&t.supervisor_org).unwrap();
@@ -436,15 +421,7 @@ async fn a_help_call_is_heard_on_the_live_channel_within_seconds() {
     // ...when Sam presses "Need help now" with no round open.
     let help = check_in(&t.sam.identity, None, true, s.now());
     let sent = Instant::now();
-    s.push_ok(
-        &t.sam,
-        vec![change(
-            RecordKind::CheckIn,
-            &t.sam.version_at(s.now()),
-            serde_json::to_value(&help).unwrap(),
-        )],
-    )
-    .await;
+    send_check_in(&s, &t.sam, &help).await;
     let (body, heard) = waiting.await.unwrap();
     let latency = heard.duration_since(sent);
     println!("help call heard on the live channel after {latency:?}");
@@ -460,15 +437,7 @@ async fn a_help_call_is_heard_on_the_live_channel_within_seconds() {
     // channel stays quiet and answers empty when its wait is over.
     let (_, cursor) = s.pull_from(&t.police, 0).await;
     let c = check_in(&t.sam.identity, None, false, s.now());
-    s.push_ok(
-        &t.sam,
-        vec![change(
-            RecordKind::CheckIn,
-            &t.sam.version_at(s.now()),
-            serde_json::to_value(&c).unwrap(),
-        )],
-    )
-    .await;
+    send_check_in(&s, &t.sam, &c).await;
     let resp = s
         .http
         .get(s.url(&format!("/v1/live?after={cursor}&wait=1")))

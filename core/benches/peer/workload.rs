@@ -78,6 +78,7 @@ CREATE TABLE outbox (
     attempts           INTEGER NOT NULL DEFAULT 0,
     quarantined_reason TEXT,
     sealed_copy        BLOB,
+    priority           INTEGER NOT NULL DEFAULT 0,
     UNIQUE (kind, id, version)
 );
 ";
@@ -428,7 +429,8 @@ const INSERT_RECORD: &str = "INSERT OR REPLACE INTO records
    (kind, id, version, key_id, occurred_at, person_ref, due_at, alert_until, is_open, deleted, body, sync_state)
  VALUES (?1, ?2, ?3, 1, ?4, ?5, NULL, NULL, NULL, 0, ?6, 0)";
 const INSERT_OUTBOX: &str =
-    "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at) VALUES (?1, ?2, ?3, 0, ?4)";
+    "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at, priority)
+     VALUES (?1, ?2, ?3, 0, ?4, 0)";
 
 fn json_error(e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(e))

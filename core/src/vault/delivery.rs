@@ -178,9 +178,11 @@ pub(crate) fn write_undelivered(
     vault_id: &str,
     vault_path: &Path,
 ) -> Result<()> {
-    let Some(credentials) = open_package(conn, keystore, vault_id)? else {
+    let Some(mut credentials) = open_package(conn, keystore, vault_id)? else {
         return Ok(());
     };
+    // The file needs only what delivery needs: not who she is.
+    credentials.identity = None;
     let entries: Vec<SealedEntry> = super::duress::sealed_copies(conn)?
         .into_iter()
         .filter_map(|(kind, id, version, sealed)| sealed_entry(&kind, &id, version, &sealed))

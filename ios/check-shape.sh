@@ -451,9 +451,9 @@ lw_calls = [labels for (kind, name, labels) in calls if kind == "vault" and name
 report(lw is not None and not lw[0] and lw_calls and all(list(l) == lw[1] for l in lw_calls),
        "vault.checkInWhileLocked(" + "".join(l + ":" for l in (lw[1] if lw else [])) + ") matches nightround_ffi.swift",
        f"bindings {lw}, calls {lw_calls}")
-fr = re.search(r"func checkInFromReminder\(roundId: Uuid\) async throws -> ReminderCheckIn \{(.*?)\n    \}", app_model, re.S)
+fr = re.search(r"func checkInFromReminder\(roundId: Uuid, checkInMinutes: UInt32\) async throws -> ReminderCheckIn \{(.*?)\n    \}", app_model, re.S)
 report(fr is not None and "await start()" in fr.group(1)
-       and re.search(r"gateway\.call \{ vault in try vault\.checkInWhileLocked\(roundId: roundId\) \}", fr.group(1)) is not None
+       and re.search(r"gateway\.call \{ vault in\s+try vault\.checkInWhileLocked\(roundId: roundId, checkInMinutes: checkInMinutes\)\s+\}", fr.group(1)) is not None
        and "syncRunner.run(gateway, fresh: true)" in fr.group(1) and "unlock(" not in fr.group(1),
        "the action opens the vault without unlocking it, checks in through the gateway, then syncs (fresh)")
 fg = source("ForegroundNotifications.swift")
@@ -465,14 +465,15 @@ report("withCompletionHandler completionHandler" in fg and "CheckInReminder.chec
        "didReceive runs the check-in inside a background task assertion, then calls the completion handler")
 info_keys = re.search(r"enum InfoKey \{(.*?)\n    \}", reminder, re.S)
 keys = set(re.findall(r"static let (\w+) =", info_keys.group(1))) if info_keys else set()
-report({"roundId", "intervalMinutes"} <= keys <= {"roundId", "intervalMinutes", "remindBeforeSeconds"}
+report(keys == {"roundId", "intervalMinutes"}
        and "content.userInfo = round.userInfo" in reminder,
        "reminders carry the round id and interval in userInfo, and nothing else about her",
        f"keys {sorted(keys)}")
-report("Date.now.addingTimeInterval(TimeInterval(request.intervalMinutes) * 60)" in reminder
+report("schedule(remindAt: next.remindAt, due: next.nextCheckInDue, for: request)" in reminder
+       and "Date.now.addingTimeInterval" not in reminder
        and "func failed()" in reminder and "app?.open(.round)" in reminder
        and "quiet(CheckInReminder.resultCategoryIdentifier)" in source("TeamAlertNotifier.swift"),
-       "after the action: next reminders at now + interval; on failure a notification that opens the round")
+       "after the action: next reminders as the core answered (its rule, not the shell's); on failure a notification that opens the round")
 report("vault.safetyAlerts()" in source("AlertsModel.swift") and "SafetyAlertCard(" in source("SafetyAlertCard.swift") + alerts_screen
        and 0 <= alerts_screen.find("safetySection(title:") < alerts_screen.find("section(title: content.here"),
        "safety alerts on the alerts screen, above team alerts, the buddy's first")

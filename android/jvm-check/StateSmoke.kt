@@ -224,10 +224,11 @@ fun main() = runBlocking {
     val seen = reminderSeen
     check("round: the reminder carries the round id and interval (no names, no places)",
         seen != null && o != null && seen.roundId == o.id && seen.checkInMinutes == o.checkInMinutes) { seen.toString() }
-    check("round: the next reminder after a locked check-in follows the core's rule",
-        seen != null && o?.lastCheckInAt != null && seen.nextAfterCheckIn(o.lastCheckInAt!!) == o.remindAt) { "$seen / $o" }
+    // (The next reminder after a locked check-in is the core's answer to
+    // checkInWhileLocked; bindings/tests/kotlin/RoundTest.kt checks it on an
+    // enrolled phone, where the call can succeed.)
     val lockedCheckIn = try {
-        session.vaultOrNull()!!.checkInWhileLocked(o!!.id)
+        session.vaultOrNull()!!.checkInWhileLocked(o!!.id, o.checkInMinutes.toUInt())
         "made"
     } catch (e: NightroundException.Locked) {
         "locked"

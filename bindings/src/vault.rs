@@ -9,8 +9,8 @@ use nightround_core::clock::SystemClock;
 use nightround_core::domain::*;
 use nightround_core::sync::{ListenReport, SyncOptions, SyncReport};
 use nightround_core::vault::{
-    AlertView, Enrolment, LockPolicy, ReferralView, RoundScreen, RoundSummary, SafetyAlertView,
-    SyncStatus, TimelineEntry,
+    AlertView, Enrolment, LockPolicy, LockedCheckIn, ReferralView, RoundScreen, RoundSummary,
+    SafetyAlertView, SyncStatus, TimelineEntry,
 };
 use nightround_core::{Timestamp, Vault};
 use std::sync::Arc;
@@ -277,10 +277,12 @@ impl NightroundVault {
     }
 
     /// The reminder notification's "Check in" action, without unlocking the
-    /// vault: sealed to the server and sent by the next (locked) sync. The
-    /// action must require the device's screen lock (ADR 0004).
-    pub fn check_in_while_locked(&self, round_id: Uuid) -> R<CheckIn> {
-        guarded(|| self.inner.check_in_while_locked(round_id))
+    /// vault: sealed to the server and sent by the next (locked) sync; the
+    /// answer says when to remind her next (`check_in_minutes` is the interval
+    /// the reminder was scheduled with). The action must require the device's
+    /// screen lock (ADR 0004).
+    pub fn check_in_while_locked(&self, round_id: Uuid, check_in_minutes: u32) -> R<LockedCheckIn> {
+        guarded(|| self.inner.check_in_while_locked(round_id, check_in_minutes))
     }
 
     /// "Need help now": queued ahead of everything; sync straight after.

@@ -1747,6 +1747,69 @@ public func FfiConverterTypeListenReport_lower(_ value: ListenReport) -> RustBuf
 
 
 /**
+ * A check-in made while locked, and when the next one is due and to be
+ * reminded of: the round cannot be read while locked, so the shell gives the
+ * interval it scheduled the reminder with, and the core applies its rule.
+ */
+public struct LockedCheckIn: Equatable, Hashable {
+    public var checkIn: CheckIn
+    public var nextCheckInDue: Timestamp
+    public var remindAt: Timestamp
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(checkIn: CheckIn, nextCheckInDue: Timestamp, remindAt: Timestamp) {
+        self.checkIn = checkIn
+        self.nextCheckInDue = nextCheckInDue
+        self.remindAt = remindAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LockedCheckIn: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLockedCheckIn: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LockedCheckIn {
+        return
+            try LockedCheckIn(
+                checkIn: FfiConverterTypeCheckIn.read(from: &buf), 
+                nextCheckInDue: FfiConverterTypeTimestamp.read(from: &buf), 
+                remindAt: FfiConverterTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LockedCheckIn, into buf: inout [UInt8]) {
+        FfiConverterTypeCheckIn.write(value.checkIn, into: &buf)
+        FfiConverterTypeTimestamp.write(value.nextCheckInDue, into: &buf)
+        FfiConverterTypeTimestamp.write(value.remindAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLockedCheckIn_lift(_ buf: RustBuffer) throws -> LockedCheckIn {
+    return try FfiConverterTypeLockedCheckIn.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLockedCheckIn_lower(_ value: LockedCheckIn) -> RustBuffer {
+    return FfiConverterTypeLockedCheckIn.lower(value)
+}
+
+
+/**
  * A person's profile as stored and shared with the team.
  */
 public struct Person: Equatable, Hashable {
@@ -2739,7 +2802,7 @@ public struct RoundView: Equatable, Hashable {
     public var checkIns: UInt32
     public var nextCheckInDue: Timestamp
     /**
-     * When the phone should remind her ([`REMINDER_MINUTES`] before due).
+     * When the phone should remind her (`domain::round::remind_at`).
      */
     public var remindAt: Timestamp
     /**
@@ -2767,7 +2830,7 @@ public struct RoundView: Equatable, Hashable {
          * "I am all right" taps on this round (help calls are not counted).
          */checkIns: UInt32, nextCheckInDue: Timestamp, 
         /**
-         * When the phone should remind her ([`REMINDER_MINUTES`] before due).
+         * When the phone should remind her (`domain::round::remind_at`).
          */remindAt: Timestamp, 
         /**
          * Whole minutes until the next check-in is due; negative once late.

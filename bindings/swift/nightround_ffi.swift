@@ -673,10 +673,12 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     
     /**
      * The reminder notification's "Check in" action, without unlocking the
-     * vault: sealed to the server and sent by the next (locked) sync. The
-     * action must require the device's screen lock (ADR 0004).
+     * vault: sealed to the server and sent by the next (locked) sync; the
+     * answer says when to remind her next (`check_in_minutes` is the interval
+     * the reminder was scheduled with). The action must require the device's
+     * screen lock (ADR 0004).
      */
-    func checkInWhileLocked(roundId: Uuid) throws  -> CheckIn
+    func checkInWhileLocked(roundId: Uuid, checkInMinutes: UInt32) throws  -> LockedCheckIn
     
     func clearDuressPin() throws 
     
@@ -952,15 +954,18 @@ open func checkIn(roundId: Uuid)throws  -> CheckIn  {
     
     /**
      * The reminder notification's "Check in" action, without unlocking the
-     * vault: sealed to the server and sent by the next (locked) sync. The
-     * action must require the device's screen lock (ADR 0004).
+     * vault: sealed to the server and sent by the next (locked) sync; the
+     * answer says when to remind her next (`check_in_minutes` is the interval
+     * the reminder was scheduled with). The action must require the device's
+     * screen lock (ADR 0004).
      */
-open func checkInWhileLocked(roundId: Uuid)throws  -> CheckIn  {
-    return try  FfiConverterTypeCheckIn_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+open func checkInWhileLocked(roundId: Uuid, checkInMinutes: UInt32)throws  -> LockedCheckIn  {
+    return try  FfiConverterTypeLockedCheckIn_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(roundId),uniffiCallStatus
+        FfiConverterTypeUuid_lower(roundId),
+        FfiConverterUInt32.lower(checkInMinutes),uniffiCallStatus
     )
 })
 }
@@ -2656,7 +2661,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() != 18936) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() != 61412) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() != 38509) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() != 36809) {

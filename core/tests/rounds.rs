@@ -162,7 +162,7 @@ fn a_check_in_while_locked_needs_an_enrolled_phone() {
     f.vault.lock();
     // Never enrolled: there is no delivery package to seal it with.
     assert!(matches!(
-        f.vault.check_in_while_locked(round.id),
+        f.vault.check_in_while_locked(round.id, 30),
         Err(CoreError::Locked)
     ));
     // And while locked nothing of the round can be read.

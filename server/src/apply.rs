@@ -23,7 +23,7 @@ use crate::store::{RecordMeta, StoreError};
 use crate::validate::{body_facts, BodyFacts, Incoming};
 use nightround_core::domain::{RecordKind, ReferralStatus};
 use nightround_core::sync::protocol::AckStatus;
-use nightround_core::vault::hlc::Hlc;
+use nightround_core::vault::version_after;
 use nightround_core::Timestamp;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -97,23 +97,7 @@ const NEWER_STORED: &str =
 /// A version greater than `after` (and than the clock at `now`), minted by the
 /// server for a merged result.
 pub fn mint_version(after: &str, now: Timestamp) -> String {
-    let now_ms = now.timestamp_millis();
-    let (physical_ms, logical) = match Hlc::parse(after) {
-        Some(h) if h.physical_ms >= now_ms => {
-            if h.logical < 99_999 {
-                (h.physical_ms, h.logical + 1)
-            } else {
-                (h.physical_ms + 1, 0)
-            }
-        }
-        _ => (now_ms, 0),
-    };
-    Hlc {
-        physical_ms,
-        logical,
-        node: SERVER_NODE.into(),
-    }
-    .encode()
+    version_after(Some(after), now, SERVER_NODE)
 }
 
 /// The field of a round that only the server writes (ADR 0004).

@@ -195,7 +195,8 @@ fn a_check_in_from_the_notification_while_locked_keeps_the_round_quiet() {
     // signal, she taps "Check in" on the reminder.
     sam.vault.lock();
     clock.advance(chrono::Duration::minutes(25));
-    let made = sam.vault.check_in_while_locked(round.id).unwrap();
+    let locked = sam.vault.check_in_while_locked(round.id, 30).unwrap();
+    let made = &locked.check_in;
     assert_eq!(made.made_at, clock.now());
     // Nothing readable was written: the vault is still locked.
     assert!(sam.vault.is_locked());
@@ -207,6 +208,16 @@ fn a_check_in_from_the_notification_while_locked_keeps_the_round_quiet() {
         v.last_check_in_at.map(|t| t.timestamp_millis()),
         Some(made.made_at.timestamp_millis()),
         "counted by its time, to the millisecond kept in plain"
+    );
+    // The next reminder the locked check-in gave the shell is the one the
+    // round screen gives, by the same rule.
+    assert_eq!(
+        v.remind_at.timestamp_millis(),
+        locked.remind_at.timestamp_millis()
+    );
+    assert_eq!(
+        locked.next_check_in_due,
+        made.made_at + chrono::Duration::minutes(30)
     );
     sam.vault.lock();
 
@@ -227,6 +238,7 @@ fn a_check_in_from_the_notification_while_locked_keeps_the_round_quiet() {
     let v = sam.vault.round_screen().unwrap().open.unwrap();
     assert_eq!((v.check_ins, v.unsent_check_ins), (1, 0));
     assert_eq!(v.last_check_in_at, Some(made.made_at));
+    assert_eq!(v.remind_at, locked.remind_at);
     assert!(v.raised_as_missed);
 }
 

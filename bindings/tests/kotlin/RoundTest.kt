@@ -71,13 +71,19 @@ object RoundTests : TestSuite {
                 // From the reminder notification, with the app locked: one tap,
                 // sent by the background sync without the PIN.
                 sam.lock()
-                val locked = sam.checkInWhileLocked(round.id)
-                assertEquals(CheckInKind.ALL_RIGHT, locked.kind)
+                val locked = sam.checkInWhileLocked(round.id, round.checkInMinutes)
+                assertEquals(CheckInKind.ALL_RIGHT, locked.checkIn.kind)
+                // The core says when to remind her next: due an interval after
+                // the tap, reminded five minutes before.
+                assertEquals(locked.checkIn.madeAt.plus(Duration.ofMinutes(30)), locked.nextCheckInDue)
+                assertEquals(locked.nextCheckInDue.minus(Duration.ofMinutes(5)), locked.remindAt)
                 val report = sam.sync()
                 assertEquals(1uL, report.pushed)
                 sam.unlock(PIN)
                 sam.sync()
-                assertEquals(2u, assertNotNull(sam.roundScreen().open).checkIns)
+                val afterLocked = assertNotNull(sam.roundScreen().open)
+                assertEquals(2u, afterLocked.checkIns)
+                assertEquals(locked.remindAt, afterLocked.remindAt, "the round screen agrees")
 
                 sam.endRound(round.id)
                 assertNull(sam.roundScreen().open)

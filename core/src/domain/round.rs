@@ -106,6 +106,12 @@ pub struct Round {
     pub watch: Option<RoundWatch>,
 }
 
+/// When the phone reminds her of a check-in due at `due`: the one rule both
+/// the round screen and a check-in made while locked use.
+pub fn remind_at(due: Timestamp) -> Timestamp {
+    due - Duration::minutes(REMINDER_MINUTES)
+}
+
 impl Round {
     /// The check-in interval.
     pub fn interval(&self) -> Duration {

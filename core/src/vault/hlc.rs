@@ -114,6 +114,17 @@ impl HybridClock {
     }
 }
 
+/// The version a writer with no clock of its own (the server, the dashboard,
+/// a locked phone) gives a change: after `after` and after the wall clock at
+/// `now`, on `node`.
+pub fn version_after(after: Option<&str>, now: Timestamp, node: &str) -> String {
+    let mut clock = HybridClock::new(node);
+    if let Some(a) = after {
+        clock.observe(a);
+    }
+    clock.tick(now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

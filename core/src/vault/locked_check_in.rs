@@ -11,21 +11,37 @@
 //! a snatched phone cannot be made to say she is fine.
 
 use super::delivery::open_package;
-use super::hlc::Hlc;
+use super::hlc::version_after;
 use super::outbox::change_json;
 use super::Vault;
 use crate::clock::to_millis;
 use crate::crypto::sealed_box::{change_aad, SealingSession};
+use crate::domain::round::{remind_at, MAX_CHECK_IN_MINUTES, MIN_CHECK_IN_MINUTES};
 use crate::domain::{CheckIn, CheckInKind, RecordKind};
 use crate::error::{CoreError, CorruptKind, Result};
 use crate::Timestamp;
 use uuid::Uuid;
 
+/// A check-in made while locked, and when the next one is due and to be
+/// reminded of: the round cannot be read while locked, so the shell gives the
+/// interval it scheduled the reminder with, and the core applies its rule.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct LockedCheckIn {
+    pub check_in: CheckIn,
+    pub next_check_in_due: Timestamp,
+    pub remind_at: Timestamp,
+}
+
 impl Vault {
-    /// Checks in on `round_id` while the vault is locked. `Locked` when the
-    /// delivery package lacks what it needs (enrol again, or start the round
-    /// from this version of the app).
-    pub fn check_in_while_locked(&self, round_id: Uuid) -> Result<CheckIn> {
+    /// Checks in on `round_id` (checking in every `check_in_minutes`) while
+    /// the vault is locked. `Locked` when the delivery package lacks what it
+    /// needs (enrol again, or start the round from this version of the app).
+    pub fn check_in_while_locked(
+        &self,
+        round_id: Uuid,
+        check_in_minutes: u32,
+    ) -> Result<LockedCheckIn> {
         let keystore = self.keystore.clone();
         let now = self.clock.now();
         self.with_conn(|conn, vault_id| {
@@ -53,12 +69,7 @@ impl Vault {
                 alert_until: None,
                 recorded_by: identity,
             };
-            let version = Hlc {
-                physical_ms: now.timestamp_millis(),
-                logical: 0,
-                node,
-            }
-            .encode();
+            let version = version_after(None, now, &node);
             let id = check_in.id.to_string();
             let body = zeroize::Zeroizing::new(
                 serde_json::to_vec(&check_in)
@@ -72,7 +83,13 @@ impl Vault {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 rusqlite::params![kind, id, version, sealed, to_millis(now)],
             )?;
-            Ok(check_in)
+            let minutes = check_in_minutes.clamp(MIN_CHECK_IN_MINUTES, MAX_CHECK_IN_MINUTES);
+            let due = now + chrono::Duration::minutes(i64::from(minutes));
+            Ok(LockedCheckIn {
+                check_in,
+                next_check_in_due: due,
+                remind_at: remind_at(due),
+            })
         })
     }
 }

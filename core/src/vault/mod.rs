@@ -28,7 +28,8 @@ mod store;
 mod sync_store;
 
 pub use delivery::{undelivered_path, DeliveryCredentials, Undelivered};
-pub use hlc::Hlc;
+pub use hlc::{version_after, Hlc};
+pub use locked_check_in::LockedCheckIn;
 pub use queries::{AlertView, ReferralView, RoundSummary, TimelineEntry};
 pub use rounds::{RoundScreen, RoundView, SafetyAlertKind, SafetyAlertView};
 pub use store::SyncState;

@@ -11,8 +11,8 @@ use super::locked_check_in::locked_check_ins;
 use super::{get_meta, store, Session, Vault};
 use crate::clock::to_millis;
 use crate::domain::round::{
-    DEFAULT_CHECK_IN_MINUTES, HELP_ALERT_HOURS, MAX_CHECK_IN_MINUTES, MIN_CHECK_IN_MINUTES,
-    REMINDER_MINUTES,
+    remind_at, DEFAULT_CHECK_IN_MINUTES, HELP_ALERT_HOURS, MAX_CHECK_IN_MINUTES,
+    MIN_CHECK_IN_MINUTES,
 };
 use crate::domain::{
     CheckIn, CheckInKind, RecordKind, Round, RoundDraft, TeamMember, ValidationError, WatchState,
@@ -34,7 +34,7 @@ pub struct RoundView {
     /// "I am all right" taps on this round (help calls are not counted).
     pub check_ins: u32,
     pub next_check_in_due: Timestamp,
-    /// When the phone should remind her ([`REMINDER_MINUTES`] before due).
+    /// When the phone should remind her (`domain::round::remind_at`).
     pub remind_at: Timestamp,
     /// Whole minutes until the next check-in is due; negative once late.
     pub minutes_until_due: i64,
@@ -163,7 +163,7 @@ fn view(conn: &Connection, s: &Session, round: Round, now: Timestamp) -> Result<
         .unwrap_or(u32::MAX)
         .saturating_add(locked_count),
         next_check_in_due: due,
-        remind_at: due - Duration::minutes(REMINDER_MINUTES),
+        remind_at: remind_at(due),
         minutes_until_due,
         check_in_overdue: now > due,
         past_expected_end: now > round.expected_end,

@@ -289,9 +289,10 @@ final class AppModel {
     struct ReminderCheckIn: Sendable {
         /// A sync delivered it to the server just now.
         let sent: Bool
-        /// The app was unlocked: the round was reloaded and the reminders
-        /// follow it already. Otherwise the caller sets the next ones.
-        let roundReloaded: Bool
+        /// Made while locked: the core's answer, with when to remind her next
+        /// (the caller sets those reminders). Nil when the app was unlocked:
+        /// the round was reloaded and the reminders follow it already.
+        let next: LockedCheckIn?
     }
 
     /// The reminder's "Check in" action, after iOS checked the device's
@@ -301,7 +302,7 @@ final class AppModel {
     /// sync path (which works locked). If she has the app unlocked in front
     /// (the action on a banner), the ordinary check-in instead. Throws
     /// `Locked` when this phone has no delivery package.
-    func checkInFromReminder(roundId: Uuid) async throws -> ReminderCheckIn {
+    func checkInFromReminder(roundId: Uuid, checkInMinutes: UInt32) async throws -> ReminderCheckIn {
         await start()
         guard let gateway else { throw NightroundError.NoVault }
         // `fresh`: a sync already on its way would leave the check-in behind.
@@ -311,16 +312,18 @@ final class AppModel {
             // A sync that worked reloads the round, and the reminders follow
             // it; without signal, reload it here.
             if case .synced = await syncNow(fresh: true) {
-                return ReminderCheckIn(sent: true, roundReloaded: true)
+                return ReminderCheckIn(sent: true, next: nil)
             }
             await refreshAlerts(announce: false)
-            return ReminderCheckIn(sent: false, roundReloaded: true)
+            return ReminderCheckIn(sent: false, next: nil)
         }
-        _ = try await gateway.call { vault in try vault.checkInWhileLocked(roundId: roundId) }
+        let made = try await gateway.call { vault in
+            try vault.checkInWhileLocked(roundId: roundId, checkInMinutes: checkInMinutes)
+        }
         if case .synced = await syncRunner.run(gateway, fresh: true) {
-            return ReminderCheckIn(sent: true, roundReloaded: false)
+            return ReminderCheckIn(sent: true, next: made)
         }
-        return ReminderCheckIn(sent: false, roundReloaded: false)
+        return ReminderCheckIn(sent: false, next: made)
     }
 
     /// What a background task does; true when there was nothing to do or it

@@ -36,20 +36,16 @@ final class CheckInReminder {
     enum InfoKey {
         static let roundId = "roundId"
         static let intervalMinutes = "intervalMinutes"
-        static let remindBeforeSeconds = "remindBeforeSeconds"
     }
 
     /// What a reminder carries for its "Check in" action.
     struct ActionRequest: Sendable, Equatable {
         let roundId: Uuid
         let intervalMinutes: UInt32
-        /// How long before the due time the "due soon" reminder comes.
-        let remindBeforeSeconds: Double
 
-        init(roundId: Uuid, intervalMinutes: UInt32, remindBeforeSeconds: Double) {
+        init(roundId: Uuid, intervalMinutes: UInt32) {
             self.roundId = roundId
             self.intervalMinutes = intervalMinutes
-            self.remindBeforeSeconds = remindBeforeSeconds
         }
 
         /// From a delivered reminder; nil for one without a round (one
@@ -58,15 +54,13 @@ final class CheckInReminder {
             guard let roundId = userInfo[InfoKey.roundId] as? String, !roundId.isEmpty,
                   let minutes = (userInfo[InfoKey.intervalMinutes] as? NSNumber)?.uint32Value, minutes > 0
             else { return nil }
-            let before = (userInfo[InfoKey.remindBeforeSeconds] as? NSNumber)?.doubleValue ?? 0
-            self.init(roundId: roundId, intervalMinutes: minutes, remindBeforeSeconds: max(0, before))
+            self.init(roundId: roundId, intervalMinutes: minutes)
         }
 
         var userInfo: [AnyHashable: Any] {
             [
                 InfoKey.roundId: roundId,
                 InfoKey.intervalMinutes: NSNumber(value: intervalMinutes),
-                InfoKey.remindBeforeSeconds: NSNumber(value: remindBeforeSeconds),
             ]
         }
     }
@@ -114,11 +108,7 @@ final class CheckInReminder {
             return
         }
         scheduledFor = (round.remindAt, round.nextCheckInDue)
-        let request = ActionRequest(
-            roundId: round.round.id,
-            intervalMinutes: round.round.checkInMinutes,
-            remindBeforeSeconds: max(0, round.nextCheckInDue.timeIntervalSince(round.remindAt))
-        )
+        let request = ActionRequest(roundId: round.round.id, intervalMinutes: round.round.checkInMinutes)
         schedule(remindAt: round.remindAt, due: round.nextCheckInDue, for: request)
     }
 
@@ -147,8 +137,8 @@ final class CheckInReminder {
     /// The "Check in" action, after iOS has checked the device's passcode.
     /// The vault is not unlocked: the core seals the check-in to the server
     /// (off the main thread, through the gateway), the background sync path
-    /// sends it, and the next reminders are set from now, since a locked
-    /// vault cannot read the round. Returns when all that is done; the
+    /// sends it, and the next reminders are the ones the core answered with
+    /// (a locked vault cannot read the round; it was given the interval). Returns when all that is done; the
     /// caller holds a background task assertion until then.
     func checkInFromAction(_ request: ActionRequest?) async {
         guard let request, let app else {
@@ -157,18 +147,17 @@ final class CheckInReminder {
         }
         let outcome: AppModel.ReminderCheckIn
         do {
-            outcome = try await app.checkInFromReminder(roundId: request.roundId)
+            outcome = try await app.checkInFromReminder(roundId: request.roundId, checkInMinutes: request.intervalMinutes)
         } catch {
             // Locked: no delivery package on this phone (enrolled before
             // there was one); or anything else. She has not checked in.
             failed()
             return
         }
-        if !outcome.roundReloaded {
-            let due = Date.now.addingTimeInterval(TimeInterval(request.intervalMinutes) * 60)
+        if let next = outcome.next {
             // The round as the core sees it, at the next unlock, replaces these.
             scheduledFor = nil
-            schedule(remindAt: due.addingTimeInterval(-request.remindBeforeSeconds), due: due, for: request)
+            schedule(remindAt: next.remindAt, due: next.nextCheckInDue, for: request)
         }
         if outcome.sent {
             post(result: String(localized: "Checked in."), sound: false)

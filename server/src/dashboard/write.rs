@@ -10,7 +10,7 @@ use crate::store::{Device, EnrolledDevice, PushItem};
 use crate::validate;
 use nightround_core::domain::RecordKind;
 use nightround_core::sync::protocol::{AckStatus, Change};
-use nightround_core::vault::hlc::Hlc;
+use nightround_core::vault::version_after;
 use nightround_core::Timestamp;
 use uuid::Uuid;
 
@@ -21,23 +21,7 @@ pub const DASHBOARD_NODE: &str = "dashboard";
 
 /// A version after `current` (and after the clock at `now`).
 pub fn next_version(current: Option<&str>, now: Timestamp) -> String {
-    let now_ms = now.timestamp_millis();
-    let (physical_ms, logical) = match current.and_then(Hlc::parse) {
-        Some(h) if h.physical_ms >= now_ms => {
-            if h.logical < 99_999 {
-                (h.physical_ms, h.logical + 1)
-            } else {
-                (h.physical_ms + 1, 0)
-            }
-        }
-        _ => (now_ms, 0),
-    };
-    Hlc {
-        physical_ms,
-        logical,
-        node: DASHBOARD_NODE.into(),
-    }
-    .encode()
+    version_after(current, now, DASHBOARD_NODE)
 }
 
 /// Pushes one change as `who`; a rejection comes back as its reason.

@@ -2015,6 +2015,54 @@ public object FfiConverterTypeListenReport: FfiConverterRustBuffer<ListenReport>
 
 
 /**
+ * A check-in made while locked, and when the next one is due and to be
+ * reminded of: the round cannot be read while locked, so the shell gives the
+ * interval it scheduled the reminder with, and the core applies its rule.
+ */
+data class LockedCheckIn (
+    var `checkIn`: CheckIn
+    , 
+    var `nextCheckInDue`: Timestamp
+    , 
+    var `remindAt`: Timestamp
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLockedCheckIn: FfiConverterRustBuffer<LockedCheckIn> {
+    override fun read(buf: ByteBuffer): LockedCheckIn {
+        return LockedCheckIn(
+            FfiConverterTypeCheckIn.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LockedCheckIn) = (
+            FfiConverterTypeCheckIn.allocationSize(value.`checkIn`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`nextCheckInDue`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`remindAt`)
+    )
+
+    override fun write(value: LockedCheckIn, buf: ByteBuffer) {
+            FfiConverterTypeCheckIn.write(value.`checkIn`, buf)
+            FfiConverterTypeTimestamp.write(value.`nextCheckInDue`, buf)
+            FfiConverterTypeTimestamp.write(value.`remindAt`, buf)
+    }
+}
+
+
+
+/**
  * A person's profile as stored and shared with the team.
  */
 data class Person (
@@ -2839,7 +2887,7 @@ data class RoundView (
     var `nextCheckInDue`: Timestamp
     , 
     /**
-     * When the phone should remind her ([`REMINDER_MINUTES`] before due).
+     * When the phone should remind her (`domain::round::remind_at`).
      */
     var `remindAt`: Timestamp
     , 

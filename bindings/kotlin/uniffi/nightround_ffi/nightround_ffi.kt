@@ -52,6 +52,7 @@ import uniffi.nightround_core.FfiConverterTypeContactDraft
 import uniffi.nightround_core.FfiConverterTypeDirectory
 import uniffi.nightround_core.FfiConverterTypeEnrolment
 import uniffi.nightround_core.FfiConverterTypeListenReport
+import uniffi.nightround_core.FfiConverterTypeLockedCheckIn
 import uniffi.nightround_core.FfiConverterTypePerson
 import uniffi.nightround_core.FfiConverterTypePersonDraft
 import uniffi.nightround_core.FfiConverterTypeQuickContactForm
@@ -78,6 +79,7 @@ import uniffi.nightround_core.FfiConverterTypeUuid
 import uniffi.nightround_core.FfiConverterTypeValidationError
 import uniffi.nightround_core.FfiConverterTypeWorkerIdentity
 import uniffi.nightround_core.ListenReport
+import uniffi.nightround_core.LockedCheckIn
 import uniffi.nightround_core.Person
 import uniffi.nightround_core.PersonDraft
 import uniffi.nightround_core.QuickContactForm
@@ -114,6 +116,7 @@ import uniffi.nightround_core.RustBuffer as RustBufferContactDraft
 import uniffi.nightround_core.RustBuffer as RustBufferDirectory
 import uniffi.nightround_core.RustBuffer as RustBufferEnrolment
 import uniffi.nightround_core.RustBuffer as RustBufferListenReport
+import uniffi.nightround_core.RustBuffer as RustBufferLockedCheckIn
 import uniffi.nightround_core.RustBuffer as RustBufferPerson
 import uniffi.nightround_core.RustBuffer as RustBufferPersonDraft
 import uniffi.nightround_core.RustBuffer as RustBufferQuickContactForm
@@ -991,8 +994,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferCheckIn.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBufferCheckIn.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,`checkInMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferLockedCheckIn.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_clear_duress_pin(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_consents(`ptr`: Long,`personId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1257,7 +1260,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() and 0xFFFF) != 18936) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() and 0xFFFF) != 61412) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() and 0xFFFF) != 38509) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() and 0xFFFF) != 36809) {
@@ -1913,10 +1916,12 @@ public interface NightroundVaultInterface {
     
     /**
      * The reminder notification's "Check in" action, without unlocking the
-     * vault: sealed to the server and sent by the next (locked) sync. The
-     * action must require the device's screen lock (ADR 0004).
+     * vault: sealed to the server and sent by the next (locked) sync; the
+     * answer says when to remind her next (`check_in_minutes` is the interval
+     * the reminder was scheduled with). The action must require the device's
+     * screen lock (ADR 0004).
      */
-    fun `checkInWhileLocked`(`roundId`: Uuid): CheckIn
+    fun `checkInWhileLocked`(`roundId`: Uuid, `checkInMinutes`: kotlin.UInt): LockedCheckIn
     
     fun `clearDuressPin`()
     
@@ -2239,17 +2244,20 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
     /**
      * The reminder notification's "Check in" action, without unlocking the
-     * vault: sealed to the server and sent by the next (locked) sync. The
-     * action must require the device's screen lock (ADR 0004).
+     * vault: sealed to the server and sent by the next (locked) sync; the
+     * answer says when to remind her next (`check_in_minutes` is the interval
+     * the reminder was scheduled with). The action must require the device's
+     * screen lock (ADR 0004).
      */
-    @Throws(NightroundException::class)override fun `checkInWhileLocked`(`roundId`: Uuid): CheckIn {
-            return FfiConverterTypeCheckIn.lift(
+    @Throws(NightroundException::class)override fun `checkInWhileLocked`(`roundId`: Uuid, `checkInMinutes`: kotlin.UInt): LockedCheckIn {
+            return FfiConverterTypeLockedCheckIn.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(
         it,
         
-        FfiConverterTypeUuid.lower(`roundId`),_status)
+        FfiConverterTypeUuid.lower(`roundId`),
+        FfiConverterUInt.lower(`checkInMinutes`),_status)
 }
     }
     )
@@ -4349,6 +4357,8 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
         }
     }
 }
+
+
 
 
 

@@ -39,32 +39,22 @@ interface RoundWatcher {
 
 /**
  * What the phone keeps outside the vault to remind her: the round's id (a
- * random UUID) and its timings, never a name or a place. The reminder's
- * "Check in" action checks in while the vault is locked and cannot read the
- * round back, so it sets the next reminder from these.
+ * random UUID), when to remind her and the interval, never a name or a place.
+ * The reminder's "Check in" action checks in while the vault is locked and
+ * cannot read the round back: it hands the core the interval, and the core
+ * answers with the next `remindAt` (`checkInWhileLocked`).
  */
 data class RoundReminder(
     val roundId: String,
     /** When to remind her next: the core's `remindAt`. */
     val remindAt: Instant,
     val checkInMinutes: Int,
-    /** How long before a check-in is due the core reminds her. */
-    val remindBeforeDue: Duration,
 ) {
-    /**
-     * The reminder after a check-in made at [at], by the core's own rule:
-     * due [checkInMinutes] after the check-in, reminded [remindBeforeDue]
-     * before that.
-     */
-    fun nextAfterCheckIn(at: Instant): Instant =
-        at.plus(Duration.ofMinutes(checkInMinutes.toLong())).minus(remindBeforeDue)
-
     companion object {
         fun of(open: OpenRound) = RoundReminder(
             roundId = open.id,
             remindAt = open.remindAt,
             checkInMinutes = open.checkInMinutes,
-            remindBeforeDue = Duration.between(open.remindAt, open.nextCheckInDue),
         )
     }
 }

@@ -13,7 +13,7 @@ import kotlinx.coroutines.withTimeoutOrNull
 import org.nightround.app.NightroundApp
 import org.nightround.app.state.AppSession
 import org.nightround.app.state.RoundReminder
-import uniffi.nightround_core.CheckIn
+import uniffi.nightround_core.LockedCheckIn
 import uniffi.nightround_ffi.NightroundException
 
 /**
@@ -59,7 +59,7 @@ class CheckInActionReceiver : BroadcastReceiver() {
                 } else {
                     app.graph.sync.syncSoon()
                     RoundNotifications.checkedIn(app)
-                    CheckInReminder.schedule(app, round.copy(remindAt = round.nextAfterCheckIn(made.madeAt)))
+                    CheckInReminder.schedule(app, round.copy(remindAt = made.remindAt))
                 }
             } catch (_: Throwable) {
                 RoundNotifications.notCheckedIn(app)
@@ -69,8 +69,8 @@ class CheckInActionReceiver : BroadcastReceiver() {
         }
     }
 
-    /** The check-in, or null when this phone cannot make it without the PIN. */
-    private fun checkIn(app: NightroundApp, round: RoundReminder): CheckIn? {
+    /** The check-in and the next reminder, or null when this phone cannot make it without the PIN. */
+    private fun checkIn(app: NightroundApp, round: RoundReminder): LockedCheckIn? {
         // Belt and braces: the action required the screen lock, so the device
         // is unlocked now (the keystore's keys need that too).
         val keyguard = app.getSystemService(KeyguardManager::class.java) ?: return null
@@ -82,7 +82,7 @@ class CheckInActionReceiver : BroadcastReceiver() {
             session.vaultOrNull()
         } ?: return null
         return try {
-            vault.checkInWhileLocked(round.roundId)
+            vault.checkInWhileLocked(round.roundId, round.checkInMinutes.toUInt())
         } catch (_: NightroundException) {
             null // Locked: no delivery package (enrol again, or the round began on an older app)
         } catch (_: IllegalStateException) {

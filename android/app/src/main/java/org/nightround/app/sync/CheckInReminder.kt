@@ -6,14 +6,12 @@ import android.content.BroadcastReceiver
 import android.content.Context
 import android.content.Intent
 import android.os.Build
-import java.time.Duration
 import java.time.Instant
 import org.nightround.app.state.RoundReminder
 
 private const val EXTRA_ROUND = "org.nightround.app.ROUND_ID"
 private const val EXTRA_REMIND_AT = "org.nightround.app.REMIND_AT_MILLIS"
 private const val EXTRA_MINUTES = "org.nightround.app.CHECK_IN_MINUTES"
-private const val EXTRA_BEFORE_DUE = "org.nightround.app.REMIND_BEFORE_DUE_SECONDS"
 
 /**
  * The check-in reminder: an alarm at the core's `RoundView.remindAt` (a few
@@ -80,12 +78,10 @@ object CheckInReminder {
     fun reminderFrom(intent: Intent?): RoundReminder? {
         val roundId = intent?.getStringExtra(EXTRA_ROUND)?.takeIf { it.isNotBlank() } ?: return null
         val minutes = intent.getIntExtra(EXTRA_MINUTES, 0).takeIf { it > 0 } ?: return null
-        val beforeDue = intent.getLongExtra(EXTRA_BEFORE_DUE, -1L).takeIf { it >= 0 } ?: return null
         return RoundReminder(
             roundId = roundId,
             remindAt = Instant.ofEpochMilli(intent.getLongExtra(EXTRA_REMIND_AT, System.currentTimeMillis())),
             checkInMinutes = minutes,
-            remindBeforeDue = Duration.ofSeconds(beforeDue),
         )
     }
 }
@@ -95,7 +91,6 @@ internal fun Intent.putReminder(r: RoundReminder): Intent = this
     .putExtra(EXTRA_ROUND, r.roundId)
     .putExtra(EXTRA_REMIND_AT, r.remindAt.toEpochMilli())
     .putExtra(EXTRA_MINUTES, r.checkInMinutes)
-    .putExtra(EXTRA_BEFORE_DUE, r.remindBeforeDue.seconds)
 
 /** Fired by [CheckInReminder]'s alarm; not exported (the alarm's intent is explicit). */
 class CheckInReminderReceiver : BroadcastReceiver() {

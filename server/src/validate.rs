@@ -23,7 +23,7 @@ use uuid::Uuid;
 pub const MAX_VERSION_LEN: usize = 64;
 
 /// What the policy and the plaintext columns need from a body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BodyFacts {
     pub id: Uuid,
     /// The worker the body says recorded it.
@@ -76,11 +76,7 @@ pub fn body_facts(kind: RecordKind, body: &Value) -> Result<BodyFacts, String> {
                 id: p.id,
                 author: p.recorded_by.worker_id,
                 person_id: Some(p.id),
-                agency_id: None,
-                alert_until: None,
-                consent_until: None,
-                contact_kind: None,
-                referral_status: None,
+                ..Default::default()
             }
         }
         RecordKind::Contact => {
@@ -89,11 +85,8 @@ pub fn body_facts(kind: RecordKind, body: &Value) -> Result<BodyFacts, String> {
                 id: c.id,
                 author: c.recorded_by.worker_id,
                 person_id: c.person_id,
-                agency_id: None,
-                alert_until: None,
-                consent_until: None,
                 contact_kind: Some(c.kind),
-                referral_status: None,
+                ..Default::default()
             }
         }
         RecordKind::SupplyDrop => {
@@ -101,12 +94,7 @@ pub fn body_facts(kind: RecordKind, body: &Value) -> Result<BodyFacts, String> {
             BodyFacts {
                 id: s.id,
                 author: s.recorded_by.worker_id,
-                person_id: None,
-                agency_id: None,
-                alert_until: None,
-                consent_until: None,
-                contact_kind: None,
-                referral_status: None,
+                ..Default::default()
             }
         }
         RecordKind::Concern => {
@@ -116,12 +104,8 @@ pub fn body_facts(kind: RecordKind, body: &Value) -> Result<BodyFacts, String> {
             BodyFacts {
                 id: c.id,
                 author: c.recorded_by.worker_id,
-                person_id: None,
-                agency_id: None,
                 alert_until: c.alert_until,
-                consent_until: None,
-                contact_kind: None,
-                referral_status: None,
+                ..Default::default()
             }
         }
         RecordKind::Consent => {
@@ -135,10 +119,8 @@ pub fn body_facts(kind: RecordKind, body: &Value) -> Result<BodyFacts, String> {
                 author: c.taken_by.worker_id,
                 person_id: Some(c.person_id),
                 agency_id: Some(c.agency_id),
-                alert_until: None,
                 consent_until: Some(until),
-                contact_kind: None,
-                referral_status: None,
+                ..Default::default()
             }
         }
         RecordKind::Referral => {
@@ -148,10 +130,8 @@ pub fn body_facts(kind: RecordKind, body: &Value) -> Result<BodyFacts, String> {
                 author: r.recorded_by.worker_id,
                 person_id: Some(r.person_id),
                 agency_id: Some(r.agency_id),
-                alert_until: None,
-                consent_until: None,
-                contact_kind: None,
                 referral_status: Some(r.status),
+                ..Default::default()
             }
         }
         RecordKind::Round => {
@@ -161,12 +141,8 @@ pub fn body_facts(kind: RecordKind, body: &Value) -> Result<BodyFacts, String> {
             BodyFacts {
                 id: r.id,
                 author: r.recorded_by.worker_id.clone(),
-                person_id: None,
-                agency_id: None,
                 alert_until: r.alert_until(),
-                consent_until: None,
-                contact_kind: None,
-                referral_status: None,
+                ..Default::default()
             }
         }
         RecordKind::CheckIn => {
@@ -185,12 +161,8 @@ pub fn body_facts(kind: RecordKind, body: &Value) -> Result<BodyFacts, String> {
             BodyFacts {
                 id: c.id,
                 author: c.recorded_by.worker_id,
-                person_id: None,
-                agency_id: None,
                 alert_until: c.alert_until,
-                consent_until: None,
-                contact_kind: None,
-                referral_status: None,
+                ..Default::default()
             }
         }
     };

@@ -85,18 +85,17 @@ pub async fn pull(
 }
 
 /// Whether a pulled change is a round the server raised as missed, or a
-/// help call.
+/// help call (read as core's types, so the rule lives with them).
 fn is_escalation(c: &nightround_core::sync::protocol::Change) -> bool {
-    let field = |path: &[&str]| {
-        let mut v = c.body.as_ref();
-        for p in path {
-            v = v.and_then(|x| x.get(*p));
-        }
-        v.and_then(|x| x.as_str())
+    use nightround_core::domain::{CheckIn, CheckInKind, RecordKind, Round};
+    let Some(body) = &c.body else {
+        return false;
     };
     match c.kind {
-        nightround_core::domain::RecordKind::Round => field(&["watch", "state"]) == Some("missed"),
-        nightround_core::domain::RecordKind::CheckIn => field(&["kind"]) == Some("need_help"),
+        RecordKind::Round => Round::deserialize(body).is_ok_and(|r| r.is_missed()),
+        RecordKind::CheckIn => {
+            CheckIn::deserialize(body).is_ok_and(|h| h.kind == CheckInKind::NeedHelp)
+        }
         _ => false,
     }
 }

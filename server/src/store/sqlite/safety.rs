@@ -70,13 +70,14 @@ fn last_heard(conn: &Connection, round_id: &str, started_at: i64) -> Result<i64,
 }
 
 /// Rewrites a round's watch under a new server version, so every phone that
-/// may see it takes the change on its next pull.
+/// may see it takes the change on its next pull. Nothing is written when
+/// `change` leaves the watch as it was (a round never raised has none).
 fn rewrite_watch(
     conn: &Connection,
     key: &nightround_core::crypto::DataKey,
     round_id: Uuid,
     now: Timestamp,
-    change: impl FnOnce(Option<RoundWatch>) -> RoundWatch,
+    change: impl FnOnce(&mut Option<RoundWatch>),
 ) -> Result<(), StoreError> {
     let Some(cur) = load_current(conn, key, &round_id.to_string())? else {
         return Ok(());
@@ -86,7 +87,11 @@ fn rewrite_watch(
     };
     let mut round: Round = serde_json::from_value(Value::Object(body))
         .map_err(|_| StoreError::Corrupt("a stored round"))?;
-    round.watch = Some(change(round.watch.take()));
+    let before = round.watch.clone();
+    change(&mut round.watch);
+    if round.watch == before {
+        return Ok(());
+    }
     let Ok(Value::Object(body)) = serde_json::to_value(&round) else {
         return Err(StoreError::Corrupt("a round that would not serialise"));
     };
@@ -140,24 +145,16 @@ fn settle_round(
     };
     audit(conn, now, actor, action, round_id, None)?;
     let heard_at = ts(heard)?;
-    rewrite_watch(conn, key, round_id, now, |w| {
-        let mut w = w.unwrap_or(RoundWatch {
-            state: WatchState::Missed,
-            reason: MissedReason::CheckInOverdue,
-            raised_at: now,
-            last_heard_at: heard_at,
-            acknowledged_by: None,
-            acknowledged_at: None,
-            changed_at: now,
-        });
-        w.state = match state {
-            EscalationState::Raised => WatchState::Missed,
-            EscalationState::HeardFromAgain => WatchState::HeardFromAgain,
-            EscalationState::Resolved => WatchState::Resolved,
-        };
-        w.last_heard_at = w.last_heard_at.max(heard_at);
-        w.changed_at = now;
-        w
+    rewrite_watch(conn, key, round_id, now, |watch| {
+        if let Some(w) = watch {
+            w.state = match state {
+                EscalationState::Raised => WatchState::Missed,
+                EscalationState::HeardFromAgain => WatchState::HeardFromAgain,
+                EscalationState::Resolved => WatchState::Resolved,
+            };
+            w.last_heard_at = w.last_heard_at.max(heard_at);
+            w.changed_at = now;
+        }
     })
 }
 
@@ -486,14 +483,16 @@ impl SafetyStore for SqliteStore {
                 Some(reason_str(reason)),
             )?;
             let heard_at = ts(heard)?;
-            rewrite_watch(&tx, &self.key, round_id, now, |_| RoundWatch {
-                state: WatchState::Missed,
-                reason,
-                raised_at: now,
-                last_heard_at: heard_at,
-                acknowledged_by: None,
-                acknowledged_at: None,
-                changed_at: now,
+            rewrite_watch(&tx, &self.key, round_id, now, |watch| {
+                *watch = Some(RoundWatch {
+                    state: WatchState::Missed,
+                    reason,
+                    raised_at: now,
+                    last_heard_at: heard_at,
+                    acknowledged_by: None,
+                    acknowledged_at: None,
+                    changed_at: now,
+                });
             })?;
             raised_ids.push(id);
         }
@@ -579,20 +578,12 @@ impl SafetyStore for SqliteStore {
         audit(&tx, now, worker_id, "safety_acknowledged", id, None)?;
         if kind == kind_str(EscalationKind::MissedRound) {
             let name = worker_name.to_owned();
-            rewrite_watch(&tx, &self.key, id, now, |w| {
-                let mut w = w.unwrap_or(RoundWatch {
-                    state: WatchState::Missed,
-                    reason: MissedReason::CheckInOverdue,
-                    raised_at: now,
-                    last_heard_at: now,
-                    acknowledged_by: None,
-                    acknowledged_at: None,
-                    changed_at: now,
-                });
-                w.acknowledged_by = Some(name);
-                w.acknowledged_at = Some(now);
-                w.changed_at = now;
-                w
+            rewrite_watch(&tx, &self.key, id, now, |watch| {
+                if let Some(w) = watch {
+                    w.acknowledged_by = Some(name);
+                    w.acknowledged_at = Some(now);
+                    w.changed_at = now;
+                }
             })?;
         }
         tx.commit()?;

@@ -298,9 +298,4 @@ impl NightroundVault {
     pub fn safety_alerts(&self) -> R<Vec<SafetyAlertView>> {
         guarded(|| self.inner.safety_alerts())
     }
-
-    /// The team as the server last sent it.
-    pub fn team(&self) -> R<Vec<TeamMember>> {
-        guarded(|| self.inner.team())
-    }
 }

@@ -796,11 +796,6 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      */
     func syncStatus() throws  -> SyncStatus
     
-    /**
-     * The team as the server last sent it.
-     */
-    func team() throws  -> [TeamMember]
-    
     func unlock(pin: String) throws 
     
     func updatePerson(id: Uuid, draft: PersonDraft) throws  -> Person
@@ -1367,18 +1362,6 @@ open func syncStatus()throws  -> SyncStatus  {
     return try  FfiConverterTypeSyncStatus_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The team as the server last sent it.
-     */
-open func team()throws  -> [TeamMember]  {
-    return try  FfiConverterSequenceTypeTeamMember.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
-        uniffiCallStatus in
-    uniffi_nightround_ffi_fn_method_nightroundvault_team(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2446,31 +2429,6 @@ fileprivate struct FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeTeamMember: FfiConverterRustBuffer {
-    typealias SwiftType = [TeamMember]
-
-    public static func write(_ value: [TeamMember], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeTeamMember.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TeamMember] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [TeamMember]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeTeamMember.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeReferralStatus: FfiConverterRustBuffer {
     typealias SwiftType = [ReferralStatus]
 
@@ -2776,9 +2734,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() != 543) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_team() != 16448) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() != 56114) {

@@ -545,11 +545,6 @@ RustBuffer uniffi_nightround_ffi_fn_method_nightroundvault_sync(uint64_t ptr, Ru
 RustBuffer uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_METHOD_NIGHTROUNDVAULT_TEAM
-#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_METHOD_NIGHTROUNDVAULT_TEAM
-RustBuffer uniffi_nightround_ffi_fn_method_nightroundvault_team(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_METHOD_NIGHTROUNDVAULT_UNLOCK
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_METHOD_NIGHTROUNDVAULT_UNLOCK
 void uniffi_nightround_ffi_fn_method_nightroundvault_unlock(uint64_t ptr, RustBuffer pin, RustCallStatus *_Nonnull out_status
@@ -1188,12 +1183,6 @@ uint16_t uniffi_nightround_ffi_checksum_method_nightroundvault_sync(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_METHOD_NIGHTROUNDVAULT_SYNC_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_METHOD_NIGHTROUNDVAULT_SYNC_STATUS
 uint16_t uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_METHOD_NIGHTROUNDVAULT_TEAM
-#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_METHOD_NIGHTROUNDVAULT_TEAM
-uint16_t uniffi_nightround_ffi_checksum_method_nightroundvault_team(void
     
 );
 #endif

@@ -327,11 +327,6 @@ impl Vault {
         })
     }
 
-    /// The team as the server last sent it.
-    pub fn team(&self) -> Result<Vec<TeamMember>> {
-        self.with_session(|conn, s, _| Ok(get_meta(conn, &s.keys, "team")?.unwrap_or_default()))
-    }
-
     /// Colleagues' help calls and missed rounds, hers as buddy first, then
     /// help calls, missed rounds, and "heard from again"; newest first.
     pub fn safety_alerts(&self) -> Result<Vec<SafetyAlertView>> {

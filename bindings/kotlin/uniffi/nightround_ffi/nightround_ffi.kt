@@ -72,7 +72,6 @@ import uniffi.nightround_core.FfiConverterTypeSupplyDropDraft
 import uniffi.nightround_core.FfiConverterTypeSupplyTotal
 import uniffi.nightround_core.FfiConverterTypeSyncReport
 import uniffi.nightround_core.FfiConverterTypeSyncStatus
-import uniffi.nightround_core.FfiConverterTypeTeamMember
 import uniffi.nightround_core.FfiConverterTypeTimelineEntry
 import uniffi.nightround_core.FfiConverterTypeTimestamp
 import uniffi.nightround_core.FfiConverterTypeUuid
@@ -99,7 +98,6 @@ import uniffi.nightround_core.SupplyDropDraft
 import uniffi.nightround_core.SupplyTotal
 import uniffi.nightround_core.SyncReport
 import uniffi.nightround_core.SyncStatus
-import uniffi.nightround_core.TeamMember
 import uniffi.nightround_core.TimelineEntry
 import uniffi.nightround_core.Timestamp
 import uniffi.nightround_core.Uuid
@@ -136,7 +134,6 @@ import uniffi.nightround_core.RustBuffer as RustBufferSupplyDropDraft
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyTotal
 import uniffi.nightround_core.RustBuffer as RustBufferSyncReport
 import uniffi.nightround_core.RustBuffer as RustBufferSyncStatus
-import uniffi.nightround_core.RustBuffer as RustBufferTeamMember
 import uniffi.nightround_core.RustBuffer as RustBufferTimelineEntry
 import uniffi.nightround_core.RustBuffer as RustBufferTimestamp
 import uniffi.nightround_core.RustBuffer as RustBufferUuid
@@ -928,8 +925,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status(
     ): Int
-    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_team(
-    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_unlock(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_update_person(
@@ -1072,8 +1067,6 @@ internal object UniffiLib {
     ): RustBufferSyncReport.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferSyncStatus.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_team(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_unlock(`ptr`: Long,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_update_person(`ptr`: Long,`id`: RustBufferUuid.ByValue,`draft`: RustBufferPersonDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1375,9 +1368,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() and 0xFFFF) != 543) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_team() and 0xFFFF) != 16448) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() and 0xFFFF) != 56114) {
@@ -2038,11 +2028,6 @@ public interface NightroundVaultInterface {
      * Pending count, last success, the last problem in plain words.
      */
     fun `syncStatus`(): SyncStatus
-    
-    /**
-     * The team as the server last sent it.
-     */
-    fun `team`(): List<TeamMember>
     
     fun `unlock`(`pin`: kotlin.String)
     
@@ -2846,23 +2831,6 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The team as the server last sent it.
-     */
-    @Throws(NightroundException::class)override fun `team`(): List<TeamMember> {
-            return FfiConverterSequenceTypeTeamMember.lift(
-    callWithHandle {
-    uniffiRustCallWithError(NightroundException) { _status ->
-    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_team(
         it,
         _status)
 }
@@ -4280,34 +4248,6 @@ public object FfiConverterSequenceTypeSupplyTotal: FfiConverterRustBuffer<List<S
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeTeamMember: FfiConverterRustBuffer<List<TeamMember>> {
-    override fun read(buf: ByteBuffer): List<TeamMember> {
-        val len = buf.getInt()
-        return List<TeamMember>(len) {
-            FfiConverterTypeTeamMember.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<TeamMember>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeTeamMember.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<TeamMember>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeTeamMember.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceTypeReferralStatus: FfiConverterRustBuffer<List<ReferralStatus>> {
     override fun read(buf: ByteBuffer): List<ReferralStatus> {
         val len = buf.getInt()
@@ -4357,8 +4297,6 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
         }
     }
 }
-
-
 
 
 

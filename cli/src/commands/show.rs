@@ -65,7 +65,7 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<(), CliError> {
                 f,
                 &TonightScreen {
                     since,
-                    summary: summary.into(),
+                    summary,
                     contacts,
                 },
             )

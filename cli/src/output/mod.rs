@@ -20,8 +20,8 @@ pub use records::{
 };
 pub use rows::{ConcernRow, ConsentRow, ContactRow, ReferralRow};
 pub use screens::{
-    AlertRow, AlertsScreen, PeopleScreen, PersonBrief, PersonScreen, ReferralsScreen, Summary,
-    TimelineRow, TonightScreen,
+    AlertRow, AlertsScreen, PeopleScreen, PersonBrief, PersonScreen, ReferralsScreen, TimelineRow,
+    TonightScreen,
 };
 
 use crate::error::CliError;

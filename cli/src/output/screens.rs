@@ -7,7 +7,7 @@ use super::rows::{
 };
 use super::table::Table;
 use super::{line, when, words, View};
-use nightround_core::domain::{Concern, Person, SupplyTotal};
+use nightround_core::domain::{Concern, Person};
 use nightround_core::vault::RoundSummary;
 use nightround_core::Timestamp;
 use serde::Serialize;
@@ -21,43 +21,10 @@ pub type AlertRow = ConcernRow;
 pub struct TonightScreen {
     /// The start of the round.
     pub since: Timestamp,
-    /// Counts and supplies.
-    pub summary: Summary,
+    /// Counts and supplies, as the core computes them.
+    pub summary: RoundSummary,
     /// Contacts since then, newest first.
     pub contacts: Vec<ContactRow>,
-}
-
-/// The core's round summary, serialisable.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    /// Contacts logged.
-    pub contacts: u32,
-    /// Different known people seen.
-    pub people_seen: u32,
-    /// Contacts with no person recorded.
-    pub anonymous_contacts: u32,
-    /// Contacts flagged as a first contact.
-    pub first_contacts: u32,
-    /// Contacts that raised the under-18 safeguarding flag.
-    pub safeguarding_flags: u32,
-    /// Concerns recorded.
-    pub concerns: u32,
-    /// Supplies given out, in catalogue order.
-    pub supplies: Vec<SupplyTotal>,
-}
-
-impl From<RoundSummary> for Summary {
-    fn from(s: RoundSummary) -> Self {
-        Summary {
-            contacts: s.contacts,
-            people_seen: s.people_seen,
-            anonymous_contacts: s.anonymous_contacts,
-            first_contacts: s.first_contacts,
-            safeguarding_flags: s.safeguarding_flags,
-            concerns: s.concerns,
-            supplies: s.supplies,
-        }
-    }
 }
 
 impl View for TonightScreen {

@@ -4,6 +4,7 @@
 //! fills in) and its validation. Records are plain data: the vault seals
 //! them, sync carries them, and the apps render them.
 
+pub mod categories;
 pub mod concern;
 pub mod consent;
 pub mod contact;
@@ -16,6 +17,7 @@ pub mod round;
 pub mod supplies;
 pub mod validation;
 
+pub use categories::{category_of, project, FieldClass, FieldEntry};
 pub use concern::{Concern, ConcernCategory, ConcernDraft, Severity, Vehicle};
 pub use consent::{Consent, ConsentDraft, ConsentMethod, ConsentState, InfoCategory};
 pub use contact::{Contact, ContactDraft, ContactKind, Safeguarding, WellbeingFlag};

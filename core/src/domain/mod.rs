@@ -4,6 +4,7 @@
 //! fills in) and its validation. Records are plain data: the vault seals
 //! them, sync carries them, and the apps render them.
 
+pub mod agreement;
 pub mod categories;
 pub mod concern;
 pub mod consent;
@@ -17,6 +18,9 @@ pub mod round;
 pub mod supplies;
 pub mod validation;
 
+pub use agreement::{
+    AgreementError, OrganisationKind, RetentionPeriod, RetentionSchedule, SharingAgreement,
+};
 pub use categories::{category_of, project, FieldClass, FieldEntry};
 pub use concern::{Concern, ConcernCategory, ConcernDraft, Severity, Vehicle};
 pub use consent::{Consent, ConsentDraft, ConsentMethod, ConsentState, InfoCategory};

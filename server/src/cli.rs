@@ -174,6 +174,10 @@ enum AdminCommand {
         worker: String,
         #[arg(long)]
         username: String,
+        /// Make her (a supervisor) the partnership's administrator, who alone
+        /// adds police officers and receiving-agency workers on the dashboard.
+        #[arg(long)]
+        partnership_admin: bool,
     },
     /// Set a new generated password for a dashboard sign-in (and lift a
     /// lockout); prints it once.
@@ -191,12 +195,19 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Admin { data_dir, command } => {
             let config = ServerConfig::new(data_dir, SocketAddr::from(([127, 0, 0, 1], 0)));
             match command {
-                AdminCommand::DashboardAccount { worker, username } => {
-                    let password = nightround_server::dashboard::accounts::create_in_data_dir(
-                        &config, &worker, &username, None,
-                    )?;
+                AdminCommand::DashboardAccount {
+                    worker,
+                    username,
+                    partnership_admin,
+                } => {
+                    use nightround_server::dashboard::accounts;
+                    let password = accounts::create_in_data_dir(&config, &worker, &username, None)?;
                     println!("{password}");
                     eprintln!("the password for '{username}'; it is shown only this once");
+                    if partnership_admin {
+                        accounts::grant_partnership_admin_in_data_dir(&config, &username)?;
+                        eprintln!("'{username}' is now the partnership's administrator");
+                    }
                     Ok(())
                 }
                 AdminCommand::ResetPassword { username } => {

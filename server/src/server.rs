@@ -77,7 +77,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
     };
     let app = api::router(state)
         .merge(dashboard::router(dashboard))
-        .into_make_service();
+        .into_make_service_with_connect_info::<SocketAddr>();
     let bind_err = |source| ServerError::Bind {
         addr: config.listen,
         source,

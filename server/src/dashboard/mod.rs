@@ -7,7 +7,9 @@
 //! sync write path ([`crate::validate::check`], [`crate::store::Store::push`])
 //! so that the phones receive it on their next pull.
 //!
-//! - [`auth`]: Argon2id passwords, sessions, CSRF tokens, lockout;
+//! - [`auth`]: Argon2id passwords, sessions, CSRF tokens;
+//! - [`grants`]: who may create which workers (police and agencies are the
+//!   partnership administrator's to grant);
 //! - [`pages`]: one module per page;
 //! - [`data`]: the records a viewer may see, parsed into core's types;
 //! - [`charts`], [`csv`], [`time`]: SVG bar charts, CSV export, UK time.
@@ -21,6 +23,7 @@ pub mod charts;
 pub mod csv;
 pub mod data;
 pub mod error;
+pub mod grants;
 pub mod pages;
 pub mod time;
 pub mod write;
@@ -49,10 +52,9 @@ pub struct DashboardConfig {
     pub idle_timeout: chrono::Duration,
     /// A session is ended this long after sign-in, used or not.
     pub max_session: chrono::Duration,
-    /// Failed sign-ins in a row that lock an account...
-    pub max_failures: u32,
-    /// ...for this long.
-    pub lockout: chrono::Duration,
+    /// How failed sign-ins from one client on one username slow that
+    /// client down (never the account for everyone).
+    pub sign_in_backoff: crate::store::dashboard::SignInBackoff,
     /// Cookies carry `Secure` (the server speaks HTTPS).
     pub secure_cookies: bool,
     /// Days a phone may go unsynced (the server's lease), for lease expiry.
@@ -63,14 +65,18 @@ pub struct DashboardConfig {
 }
 
 impl DashboardConfig {
-    /// 15 minutes idle, 12 hours at most, 5 failures lock for 15 minutes;
+    /// 15 minutes idle, 12 hours at most; after 5 failures from one client
+    /// on one name it waits 30 seconds, doubling with each failure up to an hour;
     /// `Secure` cookies when serving HTTPS (`tls_fingerprint` given).
     pub fn new(tls_fingerprint: Option<&str>, lease_days: u32) -> Self {
         Self {
             idle_timeout: chrono::Duration::minutes(15),
             max_session: chrono::Duration::hours(12),
-            max_failures: 5,
-            lockout: chrono::Duration::minutes(15),
+            sign_in_backoff: crate::store::dashboard::SignInBackoff {
+                free_failures: 5,
+                first_delay: chrono::Duration::seconds(30),
+                max_delay: chrono::Duration::hours(1),
+            },
             secure_cookies: tls_fingerprint.is_some(),
             lease_days,
             tls_fingerprint: tls_fingerprint.map(str::to_owned),

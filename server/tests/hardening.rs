@@ -1,0 +1,259 @@
+//! Issue 9's accounts and HTTP hardening, against a real server on loopback:
+//! police and agency identities are the partnership's to grant, sign-in
+//! failures slow down one client on one name (never lock the real user out)
+//! and answer unknown names exactly as wrong passwords, enrolment-code
+//! guessing is throttled, HTTPS responses carry HSTS, forms are checked
+//! against the public origin, and the data directory is private.
+
+mod common;
+#[path = "support/web.rs"]
+mod web;
+
+use common::TestServer;
+use nightround_core::domain::Role;
+use nightround_server::dashboard::accounts;
+use reqwest::StatusCode;
+use web::Web;
+
+const PASSWORD: &str = "a long enough password";
+
+/// A worker with a dashboard account, made as the admin CLI makes them.
+fn account(s: &TestServer, org: &str, name: &str, role: Role, username: &str) -> String {
+    let admin = s.admin();
+    let org = admin
+        .find_organisation(org)
+        .or_else(|_| admin.create_organisation(org))
+        .unwrap();
+    let w = admin.create_worker(&org.id, name, role, None).unwrap();
+    let config = common::config(s.dir.path(), &s.clock);
+    accounts::create_in_data_dir(&config, &w.id, username, Some(PASSWORD)).unwrap();
+    w.id
+}
+
+fn worker_named(s: &TestServer, name: &str) -> Option<nightround_server::store::Worker> {
+    s.admin()
+        .workers()
+        .unwrap()
+        .into_iter()
+        .find(|w| w.display_name == name)
+}
+
+#[tokio::test]
+async fn a_supervisor_cannot_create_or_enrol_police_or_agency_workers() {
+    let s = TestServer::start().await;
+    account(&s, "Aspirations", "Dee", Role::Supervisor, "dee");
+    let mut dee = Web::new(&s.url(""));
+    assert_eq!(dee.sign_in("dee", PASSWORD).await.location(), "/tonight");
+    let page = dee.get("/devices").await;
+    assert!(!page.body.contains(r#"value="police_officer""#));
+    assert!(!page.body.contains(r#"value="receiving_agency""#));
+    let csrf = page.csrf();
+    for (name, role, agency) in [
+        ("PC Reed", "police_officer", ""),
+        ("HARP desk", "receiving_agency", "harp"),
+    ] {
+        let p = dee
+            .post(
+                "/devices/workers",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("name", name),
+                    ("role", role),
+                    ("agency", agency),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{role}: {}", p.body);
+        assert!(worker_named(&s, name).is_none(), "{role} was created");
+    }
+    // Nor into another organisation, even with her own roles.
+    let police = s.admin().create_organisation("Essex Police").unwrap();
+    let p = dee
+        .post(
+            "/devices/workers",
+            &[
+                ("csrf", csrf.as_str()),
+                ("name", "Mole"),
+                ("role", "outreach_worker"),
+                ("organisation", police.id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(worker_named(&s, "Mole").is_none());
+    // A police officer already in her organisation (made by the CLI) gets
+    // no enrolment code and no sign-in from her.
+    let pc = s
+        .admin()
+        .create_worker("aspirations", "PC Inside", Role::PoliceOfficer, None)
+        .unwrap();
+    let p = dee
+        .post(
+            "/devices/enrol",
+            &[("csrf", csrf.as_str()), ("worker", pc.id.as_str())],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = dee
+        .post(
+            "/devices/accounts",
+            &[
+                ("csrf", csrf.as_str()),
+                ("worker", pc.id.as_str()),
+                ("username", "pc.inside"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    // Her own roles still work.
+    let p = dee
+        .post(
+            "/devices/workers",
+            &[
+                ("csrf", csrf.as_str()),
+                ("name", "Robin"),
+                ("role", "outreach_worker"),
+            ],
+        )
+        .await;
+    assert_eq!(p.location(), "/devices?done=worker-added");
+    assert_eq!(
+        worker_named(&s, "Robin").unwrap().organisation_id,
+        "aspirations"
+    );
+}
+
+#[tokio::test]
+async fn the_partnership_administrator_creates_and_enrols_police_and_agency_workers() {
+    let s = TestServer::start().await;
+    account(&s, "Southend Partnership", "Ash", Role::Supervisor, "ash");
+    let config = common::config(s.dir.path(), &s.clock);
+    accounts::grant_partnership_admin_in_data_dir(&config, "ash").unwrap();
+    // Only a supervisor can be made one.
+    account(&s, "Aspirations", "Sam", Role::OutreachWorker, "sam");
+    assert!(accounts::grant_partnership_admin_in_data_dir(&config, "sam").is_err());
+    let police = s.admin().create_organisation("Essex Police").unwrap();
+    let harp = s.admin().create_organisation("HARP").unwrap();
+
+    let mut ash = Web::new(&s.url(""));
+    assert_eq!(ash.sign_in("ash", PASSWORD).await.location(), "/tonight");
+    let page = ash.get("/devices").await;
+    assert!(page.body.contains(r#"value="police_officer""#));
+    assert!(page.body.contains(r#"name="organisation""#));
+    let csrf = page.csrf();
+    for (name, role, agency, org) in [
+        ("PC Reed", "police_officer", "", police.id.as_str()),
+        ("HARP desk", "receiving_agency", "harp", harp.id.as_str()),
+    ] {
+        let p = ash
+            .post(
+                "/devices/workers",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("name", name),
+                    ("role", role),
+                    ("agency", agency),
+                    ("organisation", org),
+                ],
+            )
+            .await;
+        assert_eq!(p.location(), "/devices?done=worker-added", "{}", p.body);
+        let w = worker_named(&s, name).unwrap();
+        assert_eq!(w.organisation_id, org);
+        let p = ash
+            .post(
+                "/devices/enrol",
+                &[("csrf", csrf.as_str()), ("worker", w.id.as_str())],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{role}");
+        assert!(p.body.contains(r#"id="enrolment-code""#));
+    }
+    // The admin CLI's route keeps working too.
+    let pc = s
+        .admin()
+        .create_worker(&police.id, "PC Lake", Role::PoliceOfficer, None)
+        .unwrap();
+    assert_eq!(pc.role, Role::PoliceOfficer);
+}
+
+/// Sign-in failures from one client slow that client down on that name;
+/// the real user elsewhere signs in.
+#[tokio::test]
+async fn failed_sign_ins_from_one_client_do_not_lock_the_real_user_out() {
+    let s = TestServer::start().await;
+    account(&s, "Aspirations", "Dee", Role::Supervisor, "dee");
+    let mut attacker = Web::from(&s.url(""), [127, 0, 0, 2].into());
+    for i in 1..=5 {
+        let p = attacker.sign_in("dee", "not the password").await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    // Now that client must wait, with the right password too.
+    let p = attacker.sign_in("dee", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: i64 = p
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After header");
+    assert!((1..=30).contains(&wait), "{wait}");
+    // Dee, from her own machine, is not held up at all.
+    let mut dee = Web::from(&s.url(""), [127, 0, 0, 1].into());
+    assert_eq!(dee.sign_in("dee", PASSWORD).await.location(), "/tonight");
+    // The waits grow: after the wait, one more failure waits twice as long.
+    s.clock.advance(chrono::Duration::seconds(31));
+    let p = attacker.sign_in("dee", "still not it").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    let p = attacker.sign_in("dee", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: i64 = p.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((31..=60).contains(&wait), "{wait}");
+    s.clock.advance(chrono::Duration::seconds(61));
+    assert_eq!(
+        attacker.sign_in("dee", PASSWORD).await.location(),
+        "/tonight"
+    );
+}
+
+/// An unknown username gets the same status and the same page as a wrong
+/// password, in the same Argon2 time, also once the waits begin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_usernames_are_answered_exactly_as_wrong_passwords() {
+    let s = TestServer::start().await;
+    account(&s, "Aspirations", "Dee", Role::Supervisor, "dee");
+    let mut web = Web::new(&s.url(""));
+    // Warm up.
+    web.sign_in("warm", "x").await;
+    let mut timings = Vec::new();
+    for i in 1..=6 {
+        let mut answers = Vec::new();
+        for name in ["dee", "deeX"] {
+            let started = std::time::Instant::now();
+            let p = web.sign_in(name, "not the password").await;
+            let took = started.elapsed();
+            let body = p.body.replace(name, "NAME");
+            answers.push((p.status, body, p.headers.get("retry-after").is_some()));
+            timings.push((i, name, took));
+        }
+        assert_eq!(answers[0], answers[1], "attempt {i}");
+        let want = if i <= 5 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(answers[0].0, want, "attempt {i}");
+    }
+    for (i, name, took) in &timings {
+        println!("sign-in attempt {i} as {name:5}: {took:?}");
+    }
+    let mean = |n: &str| {
+        let t: Vec<_> = timings.iter().filter(|t| t.1 == n && t.0 <= 5).collect();
+        t.iter().map(|t| t.2.as_secs_f64()).sum::<f64>() / t.len() as f64
+    };
+    println!(
+        "mean of the five checked attempts: known name {:.1} ms, unknown name {:.1} ms",
+        mean("dee") * 1e3,
+        mean("deeX") * 1e3
+    );
+}

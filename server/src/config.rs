@@ -42,6 +42,9 @@ pub struct ServerConfig {
     pub watch_rules: crate::store::safety::WatchRules,
     /// How often the watchdog looks.
     pub watchdog_every: std::time::Duration,
+    /// Requests allowed per client address and per device token
+    /// ([`crate::throttle`]).
+    pub rate_limits: crate::throttle::RateLimits,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -52,6 +55,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("tls", &self.tls)
             .field("lease_days", &self.lease_days)
             .field("enrolment_code_ttl", &self.enrolment_code_ttl)
+            .field("rate_limits", &self.rate_limits)
             .finish_non_exhaustive()
     }
 }
@@ -71,7 +75,14 @@ impl ServerConfig {
             clock: Arc::new(SystemClock),
             watch_rules: crate::store::safety::WatchRules::default(),
             watchdog_every: std::time::Duration::from_secs(2),
+            rate_limits: crate::throttle::RateLimits::default(),
         }
+    }
+
+    /// Throttles with these limits instead of the defaults.
+    pub fn with_rate_limits(mut self, limits: crate::throttle::RateLimits) -> Self {
+        self.rate_limits = limits;
+        self
     }
 
     /// Plain HTTP on loopback, for tests and development.

@@ -75,8 +75,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         sealing: keys.sealing.clone(),
         lease_days: config.lease_days,
     };
+    let throttle = crate::throttle::Throttle::new(&config.rate_limits);
     let app = api::router(state)
         .merge(dashboard::router(dashboard))
+        .layer(axum::middleware::from_fn_with_state(
+            throttle,
+            crate::throttle::limit,
+        ))
+        // The client's address, for the throttle and sign-in failures.
         .into_make_service_with_connect_info::<SocketAddr>();
     let bind_err = |source| ServerError::Bind {
         addr: config.listen,

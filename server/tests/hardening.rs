@@ -257,3 +257,122 @@ async fn unknown_usernames_are_answered_exactly_as_wrong_passwords() {
         mean("deeX") * 1e3
     );
 }
+
+/// Guessing enrolment codes: 3,000 guesses from one address are mostly
+/// answered 429 with `Retry-After` and the protocol's JSON, and quickly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolment_code_guessing_is_throttled() {
+    let s = TestServer::start().await;
+    let started = std::time::Instant::now();
+    let mut limited = 0;
+    let mut first_limited = None;
+    for i in 0..3000 {
+        let (status, body) = s
+            .enrol_raw(&serde_json::json!({
+                "protocol": nightround_core::sync::protocol::PROTOCOL_VERSION,
+                "code": format!("AAAAA-{i:05}"),
+                "device_name": "guesser",
+            }))
+            .await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+            if first_limited.is_none() {
+                first_limited = Some(i);
+                assert_eq!(body["error"], "rate_limited", "{body}");
+            }
+        } else {
+            assert_eq!(body["error"], "enrolment_invalid", "{body}");
+        }
+    }
+    let took = started.elapsed();
+    println!(
+        "3000 enrolment guesses: {limited} answered 429 (the first at guess {first_limited:?}), in {took:?}"
+    );
+    assert!(limited >= 2900, "{limited}");
+    // The 429 says when to come back.
+    let resp = s
+        .http
+        .post(s.url("/v1/enrol"))
+        .json(&serde_json::json!({"protocol": 1, "code": "AAAAA-AAAAA", "device_name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    let after: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(after >= 1, "{after}");
+    // A real code from another address still enrols (per address).
+    let w = s
+        .admin()
+        .create_organisation("Aspirations")
+        .and_then(|o| {
+            s.admin()
+                .create_worker(&o.id, "Sam", Role::OutreachWorker, None)
+        })
+        .unwrap();
+    let code = s.admin().create_enrolment_code(&w.id).unwrap();
+    let other = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 3]))
+        .build()
+        .unwrap();
+    let resp = other
+        .post(s.url("/v1/enrol"))
+        .json(&serde_json::json!({
+            "protocol": nightround_core::sync::protocol::PROTOCOL_VERSION,
+            "code": code.code,
+            "device_name": "Sam's phone",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+/// A phone syncing as phones do (a push and a few pulls a minute, more in a
+/// burst after being offline) is never throttled; a runaway one is, by its
+/// token, and the others are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_normal_phone_syncing_is_not_throttled_and_a_runaway_one_is() {
+    let s = TestServer::start().await;
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let kim = s
+        .device("Aspirations", "Kim", Role::OutreachWorker, None)
+        .await;
+    // Back from a night offline: 40 batches and pulls in a row.
+    for _ in 0..40 {
+        let body = common::person(&sam.identity, "Rose", s.now());
+        let version = sam.version_at(s.now());
+        s.push_ok(
+            &sam,
+            vec![common::change(
+                nightround_core::domain::RecordKind::Person,
+                &version,
+                body,
+            )],
+        )
+        .await;
+        let (status, _) = s.pull_raw(&sam.token, "").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    // A runaway loop on Kim's phone is stopped...
+    let mut limited = None;
+    for i in 0..3000 {
+        let (status, body) = s.pull_raw(&kim.token, "").await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(body["error"], "rate_limited");
+            limited = Some(i);
+            break;
+        }
+        assert_eq!(status, StatusCode::OK);
+    }
+    println!("a runaway pull loop was throttled after {limited:?} requests");
+    assert!(limited.is_some());
+    // ...and Sam, on the same address, syncs on.
+    let (status, _) = s.pull_raw(&sam.token, "").await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -74,6 +74,10 @@ struct ServeArgs {
     /// Days a phone may go unsynced before it locks itself.
     #[arg(long, default_value_t = nightround_server::config::DEFAULT_LEASE_DAYS)]
     lease_days: u32,
+    /// The address people reach the dashboard at, `https://host[:port]`
+    /// (behind a reverse proxy, say); default: from --hostname and --listen.
+    #[arg(long)]
+    public_origin: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +231,7 @@ pub fn run(cli: Cli) -> Result<()> {
 fn serve(args: ServeArgs) -> Result<()> {
     let mut config = ServerConfig::new(args.data_dir, args.listen);
     config.lease_days = args.lease_days;
+    config.public_origin = args.public_origin;
     config.tls = match (args.plain_http, args.tls_cert, args.tls_key) {
         (true, _, _) => TlsSetting::PlainLoopback,
         (false, Some(cert), Some(key)) => TlsSetting::Files { cert, key },

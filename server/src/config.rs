@@ -45,6 +45,10 @@ pub struct ServerConfig {
     /// Requests allowed per client address and per device token
     /// ([`crate::throttle`]).
     pub rate_limits: crate::throttle::RateLimits,
+    /// `scheme://host[:port]` the dashboard is reached at (behind a reverse
+    /// proxy, say); `None` derives it from the TLS names and the listen
+    /// address ([`crate::public_origin`]).
+    pub public_origin: Option<String>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -76,6 +80,7 @@ impl ServerConfig {
             watch_rules: crate::store::safety::WatchRules::default(),
             watchdog_every: std::time::Duration::from_secs(2),
             rate_limits: crate::throttle::RateLimits::default(),
+            public_origin: None,
         }
     }
 
@@ -103,8 +108,21 @@ impl ServerConfig {
         self
     }
 
+    /// Takes dashboard forms only from `origin` (`https://host[:port]`).
+    pub fn with_public_origin(mut self, origin: impl Into<String>) -> Self {
+        self.public_origin = Some(origin.into());
+        self
+    }
+
     /// Refuses a configuration that cannot be run safely.
     pub fn validate(&self) -> Result<()> {
+        if let Some(o) = &self.public_origin {
+            if crate::public_origin::normalise(o).is_none() {
+                return Err(ServerError::Config(format!(
+                    "the public origin '{o}' is not of the form https://host[:port]"
+                )));
+            }
+        }
         if self.tls == TlsSetting::PlainLoopback && !is_loopback(&self.listen) {
             return Err(ServerError::Config(format!(
                 "plain HTTP is only allowed on a loopback address, not {}; \

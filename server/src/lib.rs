@@ -25,6 +25,7 @@ pub mod error;
 pub mod keys;
 pub mod merge;
 pub mod policy;
+pub mod public_origin;
 pub mod secrets;
 pub mod server;
 pub mod store;

@@ -376,3 +376,116 @@ async fn a_normal_phone_syncing_is_not_throttled_and_a_runaway_one_is() {
     let (status, _) = s.pull_raw(&sam.token, "").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// Every HTTPS answer carries HSTS (pages, the API, refusals); plain HTTP
+/// on loopback does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_answers_carry_hsts() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(nightround_core::clock::ManualClock::new(
+        common::start_time(),
+    ));
+    let config = nightround_server::ServerConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap())
+        .with_clock(clock);
+    let server = nightround_server::start(config).await.unwrap();
+    let pem = server.tls_cert_pem().unwrap().to_owned();
+    let http = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes()).unwrap()])
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (path, status) in [
+        ("/sign-in", StatusCode::OK),
+        ("/tonight", StatusCode::SEE_OTHER),
+        ("/v1/pull", StatusCode::UNAUTHORIZED),
+        ("/no-such-page", StatusCode::NOT_FOUND),
+    ] {
+        let resp = http
+            .get(format!("{}{path}", server.base_url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), status, "{path}");
+        assert_eq!(
+            resp.headers()
+                .get("strict-transport-security")
+                .map(|v| v.to_str().unwrap()),
+            Some("max-age=31536000"),
+            "{path}"
+        );
+    }
+    server.shutdown().await.unwrap();
+
+    let plain = TestServer::start().await;
+    let resp = plain.http.get(plain.url("/sign-in")).send().await.unwrap();
+    assert!(!resp.headers().contains_key("strict-transport-security"));
+}
+
+/// A signed-in supervisor's enrolment form posted with `origin`.
+async fn post_enrol_from(web: &mut Web, worker: &str, origin: &str) -> StatusCode {
+    let csrf = web.get("/devices").await.csrf();
+    let resp = web
+        .http
+        .post(format!("{}/devices/enrol", web.base))
+        .header("cookie", web.cookie_header())
+        .header("origin", origin)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(web::urlencoded(&[
+            ("csrf", csrf.as_str()),
+            ("worker", worker),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    resp.status()
+}
+
+/// The `Origin` must be the server's public origin, scheme and port
+/// included; an operator's configured origin replaces the derived ones.
+#[tokio::test]
+async fn forms_are_taken_only_from_the_public_origin() {
+    let s = TestServer::start().await;
+    let dee = account(&s, "Aspirations", "Dee", Role::Supervisor, "dee");
+    let mut web = Web::new(&s.url(""));
+    web.sign_in("dee", PASSWORD).await;
+    let port = s.server.addr().port();
+    for (origin, ok) in [
+        (format!("http://127.0.0.1:{port}"), true),
+        (format!("http://localhost:{port}"), true),
+        (format!("https://127.0.0.1:{port}"), false),
+        (format!("http://127.0.0.1:{}", port.wrapping_add(1)), false),
+        ("http://evil.example".to_owned(), false),
+        ("null".to_owned(), false),
+    ] {
+        let status = post_enrol_from(&mut web, &dee, &origin).await;
+        let want = if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(status, want, "{origin}");
+    }
+
+    // Behind a reverse proxy: only the configured origin.
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::config(dir.path(), &s.clock).with_public_origin("https://dash.example");
+    let proxied = nightround_server::start(config.clone()).await.unwrap();
+    let org = proxied.admin().create_organisation("Aspirations").unwrap();
+    let w = proxied
+        .admin()
+        .create_worker(&org.id, "Dee", Role::Supervisor, None)
+        .unwrap();
+    accounts::create_in_data_dir(&config, &w.id, "dee", Some(PASSWORD)).unwrap();
+    let mut web = Web::new(&proxied.base_url());
+    web.sign_in("dee", PASSWORD).await;
+    let port = proxied.addr().port();
+    assert_eq!(
+        post_enrol_from(&mut web, &w.id, &format!("http://127.0.0.1:{port}")).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post_enrol_from(&mut web, &w.id, "https://dash.example").await,
+        StatusCode::OK
+    );
+    proxied.shutdown().await.unwrap();
+}

@@ -378,7 +378,10 @@ pub async fn enrol(
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
-    let server = format!("{scheme}://{host}");
+    let server = match state.0.config.origins.single() {
+        Some(origin) => origin.to_owned(),
+        None => format!("{scheme}://{host}"),
+    };
     let qr_text = enrolment_uri(
         &server,
         &code.code,

@@ -489,3 +489,93 @@ async fn forms_are_taken_only_from_the_public_origin() {
     );
     proxied.shutdown().await.unwrap();
 }
+
+/// Every directory under `root` (itself included) with its mode, and every
+/// file, as `(path, mode)`.
+#[cfg(unix)]
+fn modes(root: &std::path::Path) -> Vec<(String, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        out.push((p.display().to_string(), meta.permissions().mode() & 0o777));
+        if meta.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                stack.push(e.unwrap().path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(unix)]
+fn assert_private(root: &std::path::Path) {
+    for (path, mode) in modes(root) {
+        let dir = std::path::Path::new(&path).is_dir();
+        let want = if dir { 0o700 } else { 0o600 };
+        assert_eq!(mode, want, "{path} is {mode:o}");
+    }
+}
+
+/// A data directory is private from the first start (database, WAL and
+/// shared memory, key, certificate and its key), and one made readable by
+/// others is repaired at the next start.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_directory_is_private_and_repaired_at_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("data");
+    let clock = std::sync::Arc::new(nightround_core::clock::ManualClock::new(
+        common::start_time(),
+    ));
+    // HTTPS, so that the certificate and its key are there too.
+    let config = nightround_server::ServerConfig::new(&root, "127.0.0.1:0".parse().unwrap())
+        .with_clock(clock);
+    let server = nightround_server::start(config.clone()).await.unwrap();
+    server.admin().create_organisation("Aspirations").unwrap();
+    let files: Vec<String> = modes(&root).into_iter().map(|(p, _)| p).collect();
+    for name in [
+        "nightround-server.db",
+        "-wal",
+        "-shm",
+        "server-records.key",
+        "server-cert.pem",
+        "server-key.pem",
+    ] {
+        assert!(
+            files.iter().any(|f| f.ends_with(name)),
+            "{name} in {files:?}"
+        );
+    }
+    assert_private(&root);
+    server.shutdown().await.unwrap();
+
+    // Someone (a restore from backup, a careless chmod) opens it up.
+    let set = |p: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    set(&root, 0o755);
+    set(&root.join("keys"), 0o755);
+    set(&root.join("nightround-server.db"), 0o644);
+    set(&root.join("tls").join("server-cert.pem"), 0o644);
+    std::fs::write(root.join("notes.txt"), "restored from backup").unwrap();
+    set(&root.join("notes.txt"), 0o666);
+    let repaired = nightround_server::private_dir::enforce(&root).unwrap();
+    let named: Vec<String> = repaired.iter().map(|r| r.to_string()).collect();
+    println!("repaired: {named:#?}");
+    assert_eq!(repaired.len(), 5, "{named:?}");
+    assert!(named
+        .iter()
+        .any(|r| r.contains("notes.txt") && r.contains("666") && r.contains("600")));
+    assert_private(&root);
+
+    // And at start.
+    set(&root.join("nightround-server.db"), 0o640);
+    set(&root, 0o750);
+    let server = nightround_server::start(config).await.unwrap();
+    assert_private(&root);
+    server.shutdown().await.unwrap();
+}

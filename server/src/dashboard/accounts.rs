@@ -110,6 +110,38 @@ pub fn create_in_data_dir(
     )
 }
 
+/// Makes the worker behind a dashboard account one of the partnership's
+/// administrators, who alone may create police officers and
+/// receiving-agency workers from the dashboard (the CLI:
+/// `admin dashboard-account --partnership-admin`). Only a supervisor may be.
+pub fn grant_partnership_admin(
+    store: &dyn Store,
+    dash: &dyn DashboardStore,
+    username: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let account = dash
+        .account_by_username(username)?
+        .ok_or(ServerError::NotFound("dashboard account"))?;
+    let worker = store
+        .worker(&account.worker_id)?
+        .ok_or(ServerError::NotFound("worker"))?;
+    if worker.role != nightround_core::domain::Role::Supervisor {
+        return Err(ServerError::Invalid(
+            "only a supervisor can be the partnership's administrator".into(),
+        ));
+    }
+    dash.set_partnership_admin(&worker.id, true, now)?;
+    tracing::info!(worker = %worker.id, "made a partnership administrator");
+    Ok(())
+}
+
+/// [`grant_partnership_admin`] on a data directory (the CLI).
+pub fn grant_partnership_admin_in_data_dir(config: &ServerConfig, username: &str) -> Result<()> {
+    let (store, _keys) = open_data_dir(config)?;
+    grant_partnership_admin(store.as_ref(), store.as_ref(), username, config.clock.now())
+}
+
 /// Sets a new password (and lifts a lockout) on a data directory (the CLI).
 pub fn reset_in_data_dir(config: &ServerConfig, username: &str) -> Result<String> {
     let (store, _keys) = open_data_dir(config)?;

@@ -25,6 +25,7 @@ pub mod demo;
 pub mod error;
 pub mod keys;
 pub mod merge;
+pub mod partnership;
 pub mod policy;
 pub mod private_dir;
 pub mod public_origin;

@@ -4,6 +4,8 @@
 pub mod alerts;
 pub mod audit;
 pub mod devices;
+pub mod directory;
+pub mod partnership;
 pub mod people;
 pub mod referrals;
 pub mod report;
@@ -82,6 +84,8 @@ pub fn pages_for(role: Role) -> Vec<(&'static str, &'static str)> {
         out.push(("/audit", "Audit"));
         out.push(("/report", "Board report"));
     }
+    out.push(("/directory", "Directory"));
+    out.push(("/partnership", "Partnership"));
     out
 }
 
@@ -129,6 +133,8 @@ fn flash_text(key: &str) -> Option<&'static str> {
         "safety-acknowledged" => "Acknowledged: the team's phones show who is dealing with it.",
         "revoked" => "The device is revoked: it erases its data on its next sync.",
         "worker-added" => "The worker is added. Make an enrolment code for her phone below.",
+        "agreement-saved" => "The sharing agreement is saved and recorded in the audit log.",
+        "directory-saved" => "The directory is saved as a new revision; every phone gets it on its next sync.",
         _ => return None,
     })
 }

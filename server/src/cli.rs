@@ -253,7 +253,9 @@ pub fn run(cli: Cli) -> Result<()> {
                             let revision = data_dir::import_agreement(&config, &file)?;
                             println!("sharing agreement stored at revision {revision}");
                         }
-                        TransferCommand::Export => println!("{}", data_dir::export_agreement(&config)?),
+                        TransferCommand::Export => {
+                            println!("{}", data_dir::export_agreement(&config)?)
+                        }
                     }
                     Ok(())
                 }
@@ -264,7 +266,9 @@ pub fn run(cli: Cli) -> Result<()> {
                             let revision = data_dir::import_directory(&config, &file)?;
                             println!("directory stored at revision {revision}; phones receive it on their next sync");
                         }
-                        TransferCommand::Export => println!("{}", data_dir::export_directory(&config)?),
+                        TransferCommand::Export => {
+                            println!("{}", data_dir::export_directory(&config)?)
+                        }
                     }
                     Ok(())
                 }

@@ -44,9 +44,15 @@ pub fn check(dir: &Directory) -> Result<(), DirectoryError> {
     if dir.areas.is_empty() {
         return Err(DirectoryError::NoAreas);
     }
-    let agencies = dir.agencies.iter().map(|a| (a.id.as_str(), a.name.as_str()));
+    let agencies = dir
+        .agencies
+        .iter()
+        .map(|a| (a.id.as_str(), a.name.as_str()));
     let areas = dir.areas.iter().map(|a| (a.id.as_str(), a.name.as_str()));
-    let supplies = dir.supplies.iter().map(|s| (s.id.as_str(), s.name.as_str()));
+    let supplies = dir
+        .supplies
+        .iter()
+        .map(|s| (s.id.as_str(), s.name.as_str()));
     entries("an agency", agencies)?;
     entries("an area", areas)?;
     entries("a supply item", supplies)?;
@@ -99,11 +105,23 @@ mod tests {
 
         let mut d = good.clone();
         d.agencies[1].id = d.agencies[0].id.clone();
-        assert!(matches!(check(&d), Err(DirectoryError::Duplicate { what: "an agency", .. })));
+        assert!(matches!(
+            check(&d),
+            Err(DirectoryError::Duplicate {
+                what: "an agency",
+                ..
+            })
+        ));
 
         let mut d = good.clone();
         d.areas[0].name = "  ".into();
-        assert!(matches!(check(&d), Err(DirectoryError::Unnamed { what: "an area", .. })));
+        assert!(matches!(
+            check(&d),
+            Err(DirectoryError::Unnamed {
+                what: "an area",
+                ..
+            })
+        ));
 
         let mut d = good.clone();
         d.supplies[0].id = String::new();

@@ -70,7 +70,10 @@ pub fn save_agreement(
 }
 
 /// [`save_agreement`] from JSON text (a file, the dashboard's form).
-pub fn save_agreement_json(admin: &Admin, text: &str) -> Result<SharingAgreement, PartnershipError> {
+pub fn save_agreement_json(
+    admin: &Admin,
+    text: &str,
+) -> Result<SharingAgreement, PartnershipError> {
     save_agreement(admin, SharingAgreement::from_json(text)?)
 }
 

@@ -39,10 +39,8 @@ async fn render(
     refused: Option<(String, String)>,
 ) -> Result<Response, DashError> {
     let admin = state.0.admin.clone();
-    let (directory, origin) = blocking(move || {
-        Ok((admin.directory()?, partnership::directory_origin(&admin)?))
-    })
-    .await?;
+    let (directory, origin) =
+        blocking(move || Ok((admin.directory()?, partnership::directory_origin(&admin)?))).await?;
     let can_edit = who.partnership_admin && who.is_supervisor();
     let (editor_text, error) = match refused {
         Some((text, error)) => (text, Some(error)),

@@ -40,8 +40,8 @@ impl PartnershipStore for SqliteStore {
     }
 
     fn set_agreement(&self, agreement: &SharingAgreement) -> Result<(), StoreError> {
-        let json =
-            serde_json::to_vec(agreement).map_err(|_| StoreError::Corrupt("the sharing agreement"))?;
+        let json = serde_json::to_vec(agreement)
+            .map_err(|_| StoreError::Corrupt("the sharing agreement"))?;
         write_meta(&self.lock(), AGREEMENT, &json)
     }
 

@@ -406,3 +406,185 @@ fn serve_with_example_directory_says_it_chose_the_example() {
     // The choice is remembered.
     assert!(serve_first_line(&serve).starts_with("listening on"));
 }
+
+/// The text of every page of a PDF.
+fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a readable PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referral_to_an_agency_without_an_account_goes_by_hand_on_the_consented_form() {
+    use common::{change, consent, id_of, person, referral};
+    use nightround_core::domain::{RecordKind, ReferralStatus};
+    let (s, mut ash, mut dee, _sam) = partnership().await;
+    // STARS has a desk on Nightround; HARP does not.
+    s.device("STARS", "Desk", Role::ReceivingAgency, Some("stars"))
+        .await;
+    let mo = s
+        .device("Aspirations", "Mo", Role::OutreachWorker, None)
+        .await;
+    let now = s.now();
+    let mut her = person(&mo.identity, "Jaz", now);
+    her["description"] = "Red coat, short hair".into();
+    let her_id = id_of(&her);
+    let review = now + chrono::Duration::days(90);
+    let to_harp = consent(&mo.identity, her_id, "harp", review, None, now);
+    let to_stars = consent(&mo.identity, her_id, "stars", review, None, now);
+    let withdrawn = consent(&mo.identity, her_id, "cgl", review, Some(now), now);
+    let r_harp = referral(
+        &mo.identity,
+        her_id,
+        "harp",
+        id_of(&to_harp),
+        ReferralStatus::Queued,
+        now,
+    );
+    let r_stars = referral(
+        &mo.identity,
+        her_id,
+        "stars",
+        id_of(&to_stars),
+        ReferralStatus::Queued,
+        now,
+    );
+    let r_cgl = referral(
+        &mo.identity,
+        her_id,
+        "cgl",
+        id_of(&withdrawn),
+        ReferralStatus::Queued,
+        now,
+    );
+    let v = mo.version_at(now);
+    s.push_ok(
+        &mo,
+        vec![
+            change(RecordKind::Person, &v, her),
+            change(RecordKind::Consent, &v, to_harp),
+            change(RecordKind::Consent, &v, to_stars),
+            change(RecordKind::Consent, &v, withdrawn),
+            change(RecordKind::Referral, &v, r_harp.clone()),
+            change(RecordKind::Referral, &v, r_stars.clone()),
+            change(RecordKind::Referral, &v, r_cgl.clone()),
+        ],
+    )
+    .await;
+    let (harp_id, stars_id, cgl_id) = (id_of(&r_harp), id_of(&r_stars), id_of(&r_cgl));
+
+    // The board marks only HARP's referral, and links its form.
+    let board = dee.get("/referrals").await;
+    assert_eq!(board.status, StatusCode::OK);
+    let card = |id: uuid::Uuid| {
+        let at = board.body.find(&format!(r#"id="referral-{id}""#)).unwrap();
+        board.body[at..at + board.body[at..].find("</li>").unwrap()].to_owned()
+    };
+    assert!(
+        card(harp_id).contains("TO BE SENT BY HAND"),
+        "{}",
+        card(harp_id)
+    );
+    assert!(card(harp_id).contains(&format!("/referrals/{harp_id}/form")));
+    assert!(!card(stars_id).contains("BY HAND"));
+
+    // The printable form: her details as consented (contact details and
+    // housing), the needs withheld (free text is not covered), the consent.
+    let form = dee.get(&format!("/referrals/{harp_id}/form")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    for expected in [
+        "Jaz",
+        "Red coat, short hair",
+        "She asks to see women workers only",
+        "HARP",
+        "She agreed verbally",
+        "Contact details, Housing",
+        "To be reviewed with her by",
+        "free-text notes",
+        r#"id="mark-sent""#,
+    ] {
+        assert!(form.body.contains(expected), "{expected}: {}", form.body);
+    }
+    assert!(
+        !form.body.contains("Somewhere safe to stay tonight"),
+        "needs not consented"
+    );
+
+    // The PDF says the same.
+    let resp = reqwest::Client::new()
+        .get(s.url(&format!("/referrals/{harp_id}/form.pdf")))
+        .header(reqwest::header::COOKIE, dee.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    let text = pdf_text(&resp.bytes().await.unwrap());
+    for expected in ["Jaz", "Red coat, short hair", "She agreed verbally", "HARP"] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    assert!(!text.contains("Somewhere safe to stay tonight"));
+
+    // Only the referring organisation makes it; no form under a withdrawn consent.
+    assert_ne!(
+        ash.get(&format!("/referrals/{harp_id}/form")).await.status,
+        StatusCode::OK
+    );
+    let refused = dee.get(&format!("/referrals/{cgl_id}/form")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("withdrawn"), "{}", refused.body);
+
+    // Dee records that she sent it: the phone sees it sent, the clock runs on.
+    let csrf = form.csrf();
+    let sent = dee
+        .post(
+            &format!("/referrals/{harp_id}/sent-by-hand"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(sent.location(), "/referrals?done=sent-by-hand");
+    let pulled = s.pull_all(&mo).await;
+    let back = pulled
+        .iter()
+        .filter(|c| c.change.id == harp_id)
+        .last()
+        .and_then(|c| c.change.body.clone())
+        .unwrap();
+    let back: nightround_core::domain::Referral = serde_json::from_value(back).unwrap();
+    assert_eq!(back.status, ReferralStatus::Sent);
+    assert_eq!(back.history.last().unwrap().by, "Dee (by hand)");
+    assert_eq!(
+        back.due_at,
+        now + chrono::Duration::hours(24),
+        "the clock still runs"
+    );
+    assert!(back.status.awaits_response());
+    assert_eq!(
+        audited(&s, "referral_sent_by_hand"),
+        vec![(worker_id(&s, "Dee"), Some("agency harp".into()))]
+    );
+    let form = dee.get(&format!("/referrals/{harp_id}/form")).await;
+    assert!(
+        form.body.contains("Sent by Dee (by hand) on"),
+        "{}",
+        form.body
+    );
+    assert!(!form.body.contains(r#"id="mark-sent""#));
+
+    // Not twice; and not for an agency that has an account.
+    let again = dee
+        .post(
+            &format!("/referrals/{harp_id}/sent-by-hand"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    let stars = dee
+        .post(
+            &format!("/referrals/{stars_id}/sent-by-hand"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(stars.status, StatusCode::BAD_REQUEST);
+    assert!(stars.body.contains("has an account"), "{}", stars.body);
+}

@@ -10,6 +10,8 @@
 
 pub mod data_dir;
 pub mod directory_check;
+pub mod referral_form;
+pub mod referral_pdf;
 pub mod startup;
 
 use crate::admin::Admin;
@@ -115,4 +117,18 @@ impl From<PartnershipError> for crate::dashboard::DashError {
     fn from(e: PartnershipError) -> Self {
         ServerError::from(e).into()
     }
+}
+
+/// The agencies some live (unrevoked) receiving-agency worker acts for: a
+/// referral to any other agency reaches it only by hand.
+pub fn agencies_with_accounts(
+    workers: &[crate::store::Worker],
+) -> std::collections::HashSet<String> {
+    workers
+        .iter()
+        .filter(|w| {
+            w.role == nightround_core::domain::Role::ReceivingAgency && w.revoked_at.is_none()
+        })
+        .filter_map(|w| w.agency_id.clone())
+        .collect()
 }

@@ -7,6 +7,7 @@ pub mod devices;
 pub mod directory;
 pub mod partnership;
 pub mod people;
+pub mod referral_form;
 pub mod referrals;
 pub mod report;
 pub mod safety;
@@ -134,6 +135,7 @@ fn flash_text(key: &str) -> Option<&'static str> {
         "revoked" => "The device is revoked: it erases its data on its next sync.",
         "worker-added" => "The worker is added. Make an enrolment code for her phone below.",
         "agreement-saved" => "The sharing agreement is saved and recorded in the audit log.",
+        "sent-by-hand" => "Recorded as sent by hand; the response clock keeps running and the referring worker's phone shows it sent.",
         "directory-saved" => "The directory is saved as a new revision; every phone gets it on its next sync.",
         _ => return None,
     })

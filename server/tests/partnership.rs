@@ -546,8 +546,7 @@ async fn a_referral_to_an_agency_without_an_account_goes_by_hand_on_the_consente
     let pulled = s.pull_all(&mo).await;
     let back = pulled
         .iter()
-        .filter(|c| c.change.id == harp_id)
-        .last()
+        .rfind(|c| c.change.id == harp_id)
         .and_then(|c| c.change.body.clone())
         .unwrap();
     let back: nightround_core::domain::Referral = serde_json::from_value(back).unwrap();

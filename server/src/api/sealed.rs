@@ -102,6 +102,7 @@ pub async fn deliver_sealed(
                 version: entry.version.clone(),
                 status: AckStatus::Rejected,
                 reason: Some(reason.into()),
+                code: None,
             },
         ));
     }

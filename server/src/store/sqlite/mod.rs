@@ -381,6 +381,7 @@ impl Store for SqliteStore {
                 version: change.version.clone(),
                 status,
                 reason,
+                code: None,
             };
             let id = change.id.to_string();
             let applied: bool = tx

@@ -110,14 +110,20 @@ async fn another_organisation_cannot_consent_or_refer_for_a_woman_it_does_not_ho
             now,
         );
         let acks = t
-            .push(dev, vec![change(RecordKind::Contact, &dev.version_at(now), c)])
+            .push(
+                dev,
+                vec![change(RecordKind::Contact, &dev.version_at(now), c)],
+            )
             .await;
         refused(&acks, RejectCode::NotHoldingOrganisation);
     }
     // A consent for a woman nobody holds.
     let ghost = consent(&kim.identity, Uuid::now_v7(), "harp", review, None, now);
     let acks = t
-        .push(&kim, vec![change(RecordKind::Consent, &kim.version_at(now), ghost)])
+        .push(
+            &kim,
+            vec![change(RecordKind::Consent, &kim.version_at(now), ghost)],
+        )
         .await;
     refused(&acks, RejectCode::NotHoldingOrganisation);
 
@@ -151,11 +157,22 @@ async fn an_edit_cannot_move_a_consent_to_a_woman_of_another_organisation() {
     let amy = person(&kim.identity, "Amy", now);
     t.push_ok(
         &kim,
-        vec![change(RecordKind::Person, &kim.version_at(now), amy.clone())],
+        vec![change(
+            RecordKind::Person,
+            &kim.version_at(now),
+            amy.clone(),
+        )],
     )
     .await;
     let review = now + chrono::Duration::days(90);
-    let mut c = consent(&kim.identity, id_of(&amy), "essex_police", review, None, now);
+    let mut c = consent(
+        &kim.identity,
+        id_of(&amy),
+        "essex_police",
+        review,
+        None,
+        now,
+    );
     t.push_ok(
         &kim,
         vec![change(RecordKind::Consent, &kim.version_at(now), c.clone())],
@@ -240,14 +257,20 @@ async fn identity_fields_must_be_the_devices_own() {
     forged.role = Role::PoliceOfficer;
     let c = contact(&forged, None, ContactKind::PoliceWelfareCheck, now);
     let acks = t
-        .push(&sam, vec![change(RecordKind::Contact, &sam.version_at(now), c)])
+        .push(
+            &sam,
+            vec![change(RecordKind::Contact, &sam.version_at(now), c)],
+        )
         .await;
     refused(&acks, RejectCode::IdentityMismatch);
     let mut renamed = sam.identity.clone();
     renamed.display_name = "Someone else".into();
     let p = person(&renamed, "Jade", now);
     let acks = t
-        .push(&sam, vec![change(RecordKind::Person, &sam.version_at(now), p)])
+        .push(
+            &sam,
+            vec![change(RecordKind::Person, &sam.version_at(now), p)],
+        )
         .await;
     refused(&acks, RejectCode::IdentityMismatch);
     assert_eq!(t.dump(true), before);
@@ -321,7 +344,6 @@ async fn a_receiving_agency_appends_one_server_stamped_status_step() {
     .await;
     t.clock.advance(chrono::Duration::minutes(30));
     let later = t.now();
-    let before = t.dump(true);
 
     // A forged, back-dated history replacing the whole record's.
     let mut forged = r.clone();
@@ -350,10 +372,11 @@ async fn a_receiving_agency_appends_one_server_stamped_status_step() {
         )
         .await;
     refused(&acks, RejectCode::HistoryNotAppendOnly);
-    // One step, but signed by someone else and back-dated.
-    let mut other = r.clone();
-    other["status"] = json!("accepted");
-    other["history"] = serde_json::to_value(vec![StatusChange {
+    // The real move, its step signed by someone else and back-dated: the
+    // server writes who and when (the device's name, the server's time).
+    let mut moved = r.clone();
+    moved["status"] = json!("accepted");
+    moved["history"] = serde_json::to_value(vec![StatusChange {
         status: ReferralStatus::Accepted,
         at: now - chrono::Duration::days(3),
         by: "Sam".into(),
@@ -362,46 +385,100 @@ async fn a_receiving_agency_appends_one_server_stamped_status_step() {
     let acks = t
         .push(
             &harp,
-            vec![change(RecordKind::Referral, &harp.version_at(later), other)],
+            vec![change(
+                RecordKind::Referral,
+                &harp.version_at(later),
+                moved.clone(),
+            )],
         )
         .await;
-    refused(&acks, RejectCode::HistoryNotAppendOnly);
-    assert_eq!(t.dump(true), before);
-
-    // The real move: one step appended, stamped with the agency's name and
-    // the server's time whatever the phone said.
-    let mut moved = r.clone();
-    moved["status"] = json!("accepted");
-    moved["history"] = serde_json::to_value(vec![StatusChange {
+    assert_eq!(acks[0].status, AckStatus::Merged, "{acks:?}");
+    let stored_referral = || async {
+        t.pull_all(&sam)
+            .await
+            .into_iter()
+            .rfind(|p| p.change.id == id_of(&r))
+            .and_then(|p| p.change.body)
+            .unwrap()
+    };
+    let stored = stored_referral().await;
+    let history: Vec<StatusChange> = serde_json::from_value(stored["history"].clone()).unwrap();
+    let accepted = StatusChange {
         status: ReferralStatus::Accepted,
-        at: later - chrono::Duration::minutes(2),
+        at: later,
         by: harp.identity.display_name.clone(),
-    }])
+    };
+    assert_eq!(history, vec![accepted.clone()]);
+    assert_eq!(stored["status"], "accepted");
+
+    // Later, closing it while rewriting the accepted step is refused.
+    t.clock.advance(chrono::Duration::minutes(5));
+    let before = t.dump(true);
+    let mut close = stored.clone();
+    close["status"] = json!("closed");
+    close["history"] = serde_json::to_value(vec![
+        StatusChange {
+            at: later - chrono::Duration::days(1),
+            ..accepted.clone()
+        },
+        StatusChange {
+            status: ReferralStatus::Closed,
+            at: t.now(),
+            by: harp.identity.display_name.clone(),
+        },
+    ])
     .unwrap();
     let acks = t
         .push(
             &harp,
-            vec![change(RecordKind::Referral, &harp.version_at(later), moved)],
+            vec![change(
+                RecordKind::Referral,
+                &harp.version_at(t.now()),
+                close,
+            )],
         )
         .await;
+    refused(&acks, RejectCode::HistoryNotAppendOnly);
+    assert_eq!(t.dump(true), before);
+    // Nor may Aspirations, which holds her record, rewrite it.
+    let mut rewrite = stored.clone();
+    rewrite["history"] = json!([]);
+    rewrite["needs"] = json!("A bed");
+    let acks = t
+        .push(
+            &sam,
+            vec![change(
+                RecordKind::Referral,
+                &sam.version_at(t.now()),
+                rewrite,
+            )],
+        )
+        .await;
+    // An older copy (fewer steps) loses none: merged, the step kept.
     assert_ne!(acks[0].status, AckStatus::Rejected, "{acks:?}");
-    let stored = t
-        .pull_all(&sam)
-        .await
-        .into_iter()
-        .rfind(|p| p.change.id == id_of(&r))
-        .and_then(|p| p.change.body)
-        .unwrap();
-    let history: Vec<StatusChange> = serde_json::from_value(stored["history"].clone()).unwrap();
+    let stored = stored_referral().await;
+    assert_eq!(stored["needs"], "A bed");
     assert_eq!(
-        history,
-        vec![StatusChange {
-            status: ReferralStatus::Accepted,
-            at: later,
-            by: harp.identity.display_name.clone(),
-        }]
+        serde_json::from_value::<Vec<StatusChange>>(stored["history"].clone()).unwrap(),
+        vec![accepted.clone()]
     );
-    assert_eq!(stored["status"], "accepted");
+    let mut forged = stored.clone();
+    forged["history"] = serde_json::to_value(vec![StatusChange {
+        by: "Someone".into(),
+        ..accepted
+    }])
+    .unwrap();
+    let acks = t
+        .push(
+            &sam,
+            vec![change(
+                RecordKind::Referral,
+                &sam.version_at(t.now()),
+                forged,
+            )],
+        )
+        .await;
+    refused(&acks, RejectCode::HistoryNotAppendOnly);
 }
 
 fn with(mut body: Value, field: &str, value: Value) -> Value {
@@ -447,7 +524,11 @@ async fn what_a_phone_would_refuse_the_server_refuses() {
         (
             "a 60 KB description",
             RecordKind::Concern,
-            with(concern(&sam.identity, None, now), "description", big.clone()),
+            with(
+                concern(&sam.identity, None, now),
+                "description",
+                big.clone(),
+            ),
         ),
         (
             "an empty alias",
@@ -462,7 +543,11 @@ async fn what_a_phone_would_refuse_the_server_refuses() {
         (
             "birth year -999999",
             RecordKind::Person,
-            with(person(&sam.identity, "Jade", now), "birth_year", json!(-999_999)),
+            with(
+                person(&sam.identity, "Jade", now),
+                "birth_year",
+                json!(-999_999),
+            ),
         ),
         (
             "check_in_minutes 0",

@@ -517,8 +517,5 @@ async fn a_forged_or_foreign_check_in_neither_silences_nor_prevents_an_alarm() {
     .await;
     s.clock.advance(mins(41));
     let raised = s.server.watchdog_step().unwrap();
-    assert!(
-        raised.iter().any(|e| e.id == later_round.id),
-        "{raised:?}"
-    );
+    assert!(raised.iter().any(|e| e.id == later_round.id), "{raised:?}");
 }

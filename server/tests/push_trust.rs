@@ -587,4 +587,20 @@ async fn every_refusal_reason_is_in_the_protocol_document() {
             "the wire name is the documented one"
         );
     }
+    // The code is additive: absent from other acks, and an older server's
+    // ack (no code) still reads.
+    let applied = Ack {
+        id: Uuid::nil(),
+        version: "1772485200000-00000-ab".into(),
+        status: AckStatus::Applied,
+        reason: None,
+        code: None,
+    };
+    let wire = serde_json::to_value(&applied).unwrap();
+    assert!(wire.get("code").is_none(), "{wire}");
+    let old: Ack = serde_json::from_value(
+        json!({"id": Uuid::nil(), "version": "1772485200000-00000-ab", "status": "rejected", "reason": "x"}),
+    )
+    .unwrap();
+    assert_eq!(old.code, None);
 }

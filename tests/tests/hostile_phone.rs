@@ -647,6 +647,45 @@ fn every_kind_role_and_relation_is_refused_and_changes_no_view() {
     assert_eq!(ack.code, Some(RejectCode::HistoryNotAppendOnly), "{ack:?}");
     expect_refused("harp rewrites the history", ack);
 
+    // 8. A contact under the id of her person record; a round that carries
+    //    the server's watch.
+    let oa = net.me("oa");
+    let mut other_kind = world.bodies[&RecordKind::Contact].clone();
+    other_kind["id"] = json!(world.jade);
+    let ack = net.push_one(
+        "oa",
+        change(RecordKind::Contact, next(&net, "oa"), other_kind),
+    );
+    assert_eq!(ack.code, Some(RejectCode::KindMismatch), "{ack:?}");
+    expect_refused("oa reuses an id for another kind", ack);
+    let mut watched = body(
+        RecordKind::Round,
+        Uuid::now_v7(),
+        &oa,
+        net.now,
+        world.jade,
+        "harp",
+        world.jade,
+        None,
+    );
+    watched["watch"] = to_json!(&RoundWatch {
+        state: WatchState::HeardFromAgain,
+        reason: MissedReason::CheckInOverdue,
+        raised_at: net.now,
+        last_heard_at: net.now,
+        acknowledged_by: None,
+        acknowledged_at: None,
+        changed_at: net.now,
+    });
+    let ack = net.push_one("oa", change(RecordKind::Round, next(&net, "oa"), watched));
+    assert_eq!(ack.code, Some(RejectCode::ServerOwnedField), "{ack:?}");
+    expect_refused("oa writes a watch", ack);
+    assert_eq!(
+        codes.len(),
+        RejectCode::ALL.len(),
+        "every refusal reason was met: {codes:?}"
+    );
+
     assert_eq!(net.views(), views, "no viewer's pulled set changed");
     // Not even the neutralised copy rewrote a record.
     assert_eq!(net.records(), records, "no record was rewritten");

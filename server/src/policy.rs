@@ -24,6 +24,11 @@
 //!   write; a receiving agency only moves the status of referrals addressed
 //!   to it that it can see. Which contact kind a role may record is core's
 //!   `ContactKind::allowed_for`.
+//! - **What a write may name** (issue 9, ADR 0005): [`NAMES_TABLE`], beside
+//!   the write table. A consent or referral only for a woman whose record the
+//!   writer's organisation holds; a contact or concern only naming a woman
+//!   its organisation holds (the police: any stored woman, in their own
+//!   record); a check-in only on the writer's own stored round.
 //! - **Rounds and check-ins** (ADR 0004) are seen like concerns: her
 //!   organisation sees them, and the whole team (police officers included)
 //!   sees a round the server has raised as missed and a help call, for

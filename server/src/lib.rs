@@ -17,6 +17,7 @@
 pub mod admin;
 pub mod api;
 pub mod apply;
+pub mod authorize;
 pub mod config;
 pub mod dashboard;
 pub mod demo;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod keys;
 pub mod merge;
 pub mod policy;
+pub mod refusal;
 pub mod secrets;
 pub mod server;
 pub mod store;

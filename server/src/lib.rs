@@ -19,6 +19,7 @@
 pub mod admin;
 pub mod api;
 pub mod apply;
+pub mod authorize;
 pub mod config;
 pub mod dashboard;
 pub mod demo;
@@ -29,6 +30,7 @@ pub mod partnership;
 pub mod policy;
 pub mod private_dir;
 pub mod public_origin;
+pub mod refusal;
 pub mod secrets;
 pub mod server;
 pub mod store;

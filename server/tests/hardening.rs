@@ -450,9 +450,10 @@ async fn forms_are_taken_only_from_the_public_origin() {
     web.sign_in("dee", PASSWORD).await;
     let port = s.server.addr().port();
     for (origin, ok) in [
+        // The reported hole: the right host under another scheme.
+        (format!("https://127.0.0.1:{port}"), false),
         (format!("http://127.0.0.1:{port}"), true),
         (format!("http://localhost:{port}"), true),
-        (format!("https://127.0.0.1:{port}"), false),
         (format!("http://127.0.0.1:{}", port.wrapping_add(1)), false),
         ("http://evil.example".to_owned(), false),
         ("null".to_owned(), false),

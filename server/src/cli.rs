@@ -183,8 +183,7 @@ enum AdminCommand {
         #[arg(long)]
         partnership_admin: bool,
     },
-    /// Set a new generated password for a dashboard sign-in (and lift a
-    /// lockout); prints it once.
+    /// Set a new generated password for a dashboard sign-in; prints it once.
     ResetPassword {
         #[arg(long)]
         username: String,

@@ -192,8 +192,7 @@ enum AdminCommand {
         #[arg(long)]
         partnership_admin: bool,
     },
-    /// Set a new generated password for a dashboard sign-in (and lift a
-    /// lockout); prints it once.
+    /// Set a new generated password for a dashboard sign-in; prints it once.
     ResetPassword {
         #[arg(long)]
         username: String,
@@ -229,12 +228,15 @@ pub fn run(cli: Cli) -> Result<()> {
                     partnership_admin,
                 } => {
                     use nightround_server::dashboard::accounts;
-                    let password = accounts::create_in_data_dir(&config, &worker, &username, None)?;
+                    let password = if partnership_admin {
+                        accounts::create_partnership_admin_in_data_dir(&config, &worker, &username)?
+                    } else {
+                        accounts::create_in_data_dir(&config, &worker, &username, None)?
+                    };
                     println!("{password}");
                     eprintln!("the password for '{username}'; it is shown only this once");
                     if partnership_admin {
-                        accounts::grant_partnership_admin_in_data_dir(&config, &username)?;
-                        eprintln!("'{username}' is now the partnership's administrator");
+                        eprintln!("'{username}' is the partnership's administrator");
                     }
                     Ok(())
                 }

@@ -332,16 +332,12 @@ async fn enrolment_code_guessing_is_throttled() {
 }
 
 /// A phone syncing as phones do (a push and a few pulls a minute, more in a
-/// burst after being offline) is never throttled; a runaway one is, by its
-/// token, and the others are not.
+/// burst after being offline) is never throttled under the default limits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_normal_phone_syncing_is_not_throttled_and_a_runaway_one_is() {
+async fn a_normal_phone_syncing_is_not_throttled() {
     let s = TestServer::start().await;
     let sam = s
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
-        .await;
-    let kim = s
-        .device("Aspirations", "Kim", Role::OutreachWorker, None)
         .await;
     // Back from a night offline: 40 batches and pulls in a row.
     for _ in 0..40 {
@@ -359,9 +355,43 @@ async fn a_normal_phone_syncing_is_not_throttled_and_a_runaway_one_is() {
         let (status, _) = s.pull_raw(&sam.token, "").await;
         assert_eq!(status, StatusCode::OK);
     }
-    // A runaway loop on Kim's phone is stopped...
+}
+
+/// A runaway loop on one phone is stopped by its token, whatever its pace
+/// (limits lowered here so that the loop's speed on a loaded machine does not
+/// matter), and another phone on the same address syncs on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runaway_phone_is_throttled_by_its_token_alone() {
+    use nightround_server::throttle::{Limit, RateLimits};
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(nightround_core::clock::ManualClock::new(
+        common::start_time(),
+    ));
+    let limits = RateLimits {
+        sync_per_device: Limit {
+            burst: 100,
+            per_minute: 6,
+        },
+        ..RateLimits::default()
+    };
+    let server =
+        nightround_server::start(common::config(dir.path(), &clock).with_rate_limits(limits))
+            .await
+            .unwrap();
+    let s = TestServer {
+        server,
+        dir,
+        clock,
+        http: reqwest::Client::new(),
+    };
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let kim = s
+        .device("Aspirations", "Kim", Role::OutreachWorker, None)
+        .await;
     let mut limited = None;
-    for i in 0..3000 {
+    for i in 0..1000 {
         let (status, body) = s.pull_raw(&kim.token, "").await;
         if status == StatusCode::TOO_MANY_REQUESTS {
             assert_eq!(body["error"], "rate_limited");
@@ -371,8 +401,10 @@ async fn a_normal_phone_syncing_is_not_throttled_and_a_runaway_one_is() {
         assert_eq!(status, StatusCode::OK);
     }
     println!("a runaway pull loop was throttled after {limited:?} requests");
-    assert!(limited.is_some());
-    // ...and Sam, on the same address, syncs on.
+    assert!(
+        limited.is_some_and(|n| (100..=120).contains(&n)),
+        "{limited:?}"
+    );
     let (status, _) = s.pull_raw(&sam.token, "").await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -450,9 +482,10 @@ async fn forms_are_taken_only_from_the_public_origin() {
     web.sign_in("dee", PASSWORD).await;
     let port = s.server.addr().port();
     for (origin, ok) in [
+        // The reported hole: the right host under another scheme.
+        (format!("https://127.0.0.1:{port}"), false),
         (format!("http://127.0.0.1:{port}"), true),
         (format!("http://localhost:{port}"), true),
-        (format!("https://127.0.0.1:{port}"), false),
         (format!("http://127.0.0.1:{}", port.wrapping_add(1)), false),
         ("http://evil.example".to_owned(), false),
         ("null".to_owned(), false),

@@ -136,6 +136,36 @@ pub fn grant_partnership_admin(
     Ok(())
 }
 
+/// Creates a supervisor's dashboard account that is the partnership's
+/// administrator (the CLI's `dashboard-account --partnership-admin`): the
+/// role is checked before anything is written.
+pub fn create_partnership_admin_in_data_dir(
+    config: &ServerConfig,
+    worker_id: &str,
+    username: &str,
+) -> Result<String> {
+    let (store, _keys) = open_data_dir(config)?;
+    let worker = store
+        .worker(worker_id)?
+        .ok_or(ServerError::NotFound("worker"))?;
+    if worker.role != nightround_core::domain::Role::Supervisor {
+        return Err(ServerError::Invalid(
+            "only a supervisor can be the partnership's administrator".into(),
+        ));
+    }
+    let now = config.clock.now();
+    let password = create(
+        store.as_ref(),
+        store.as_ref(),
+        worker_id,
+        username,
+        None,
+        now,
+    )?;
+    grant_partnership_admin(store.as_ref(), store.as_ref(), username, now)?;
+    Ok(password)
+}
+
 /// [`grant_partnership_admin`] on a data directory (the CLI).
 pub fn grant_partnership_admin_in_data_dir(config: &ServerConfig, username: &str) -> Result<()> {
     let (store, _keys) = open_data_dir(config)?;

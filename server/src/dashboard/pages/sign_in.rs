@@ -175,7 +175,7 @@ pub async fn submit(
         format!(
             "The username or password is wrong, and there have been several failed \
              sign-ins from this address. Please wait until {} (UK time) before trying \
-             again, or ask a supervisor to reset the password.",
+             again.",
             time::hms(until)
         )
     };

@@ -542,7 +542,12 @@ async fn a_referral_to_an_agency_without_an_account_goes_by_hand_on_the_consente
             &[("csrf", &csrf)],
         )
         .await;
-    assert_eq!(sent.location(), "/referrals?done=sent-by-hand");
+    assert_eq!(
+        sent.location(),
+        "/referrals?done=sent-by-hand",
+        "{}",
+        sent.body
+    );
     let pulled = s.pull_all(&mo).await;
     let back = pulled
         .iter()
@@ -551,7 +556,7 @@ async fn a_referral_to_an_agency_without_an_account_goes_by_hand_on_the_consente
         .unwrap();
     let back: nightround_core::domain::Referral = serde_json::from_value(back).unwrap();
     assert_eq!(back.status, ReferralStatus::Sent);
-    assert_eq!(back.history.last().unwrap().by, "Dee (by hand)");
+    assert_eq!(back.history.last().unwrap().by, "Dee");
     assert_eq!(
         back.due_at,
         now + chrono::Duration::hours(24),
@@ -564,7 +569,7 @@ async fn a_referral_to_an_agency_without_an_account_goes_by_hand_on_the_consente
     );
     let form = dee.get(&format!("/referrals/{harp_id}/form")).await;
     assert!(
-        form.body.contains("Sent by Dee (by hand) on"),
+        form.body.contains("Sent by hand by Dee on"),
         "{}",
         form.body
     );

@@ -44,7 +44,7 @@ pub struct ReferralSheet {
     /// What her consent left out, in words.
     pub withheld: Vec<String>,
     pub consent: Vec<Line>,
-    /// "Sent by … (by hand) on …" once recorded.
+    /// "Sent by hand by … on …" once recorded.
     pub sent: Option<String>,
 }
 
@@ -185,7 +185,7 @@ pub fn build(input: &FormInput<'_>) -> Result<ReferralSheet, FormError> {
         .iter()
         .rev()
         .find(|h| h.status == ReferralStatus::Sent)
-        .map(|h| format!("Sent by {} on {}", h.by, when(h.at)));
+        .map(|h| format!("Sent by hand by {} on {}", h.by, when(h.at)));
 
     Ok(ReferralSheet {
         partnership: input.partnership.to_owned(),

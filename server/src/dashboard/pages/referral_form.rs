@@ -174,10 +174,12 @@ pub async fn mark_sent(
             "This agency has an account: it receives the referral through Nightround.".into(),
         ));
     }
-    let by = format!("{} (by hand)", who.worker.display_name);
+    // The step names the writer exactly (the server keeps referral history
+    // append-only and the writer's own); "by hand" is the agency's lack of
+    // an account, and the audit entry says it.
     let next = r
         .body
-        .moved_to(ReferralStatus::Sent, state.now(), &by)
+        .moved_to(ReferralStatus::Sent, state.now(), &who.worker.display_name)
         .map_err(|_| {
             DashError::Invalid("This referral has already been sent or answered.".into())
         })?;

@@ -62,9 +62,9 @@ pub struct FormInput<'a> {
 
 fn urgency_words(u: Urgency) -> &'static str {
     match u {
-        Urgency::Red => "RED: response within the agency's red commitment",
-        Urgency::Amber => "AMBER",
-        Urgency::Green => "GREEN",
+        Urgency::Red => "Red",
+        Urgency::Amber => "Amber",
+        Urgency::Green => "Green",
     }
 }
 

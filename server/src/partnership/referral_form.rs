@@ -198,3 +198,129 @@ pub fn build(input: &FormInput<'_>) -> Result<ReferralSheet, FormError> {
         sent,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nightround_core::domain::{Directory, InfoCategory, Role, WorkerIdentity};
+    use uuid::Uuid;
+
+    fn sam() -> WorkerIdentity {
+        WorkerIdentity {
+            worker_id: "w1".into(),
+            display_name: "Sam".into(),
+            role: Role::OutreachWorker,
+            organisation: "Aspirations".into(),
+        }
+    }
+
+    fn fixtures(covers: Vec<InfoCategory>) -> (Person, Consent, Referral) {
+        let now = chrono::Utc::now();
+        let person = Person {
+            id: Uuid::now_v7(),
+            alias: "Jaz".into(),
+            description: Some("Red coat".into()),
+            birth_year: Some(1990),
+            registered_with_outreach: true,
+            prefers_female_worker: false,
+            key_worker: Some("Sam".into()),
+            created_at: now,
+            updated_at: now,
+            recorded_by: sam(),
+        };
+        let consent = Consent {
+            id: Uuid::now_v7(),
+            person_id: person.id,
+            agency_id: "cgl".into(),
+            method: ConsentMethod::Written,
+            taken_by: sam(),
+            given_at: now,
+            covers,
+            review_at: now + chrono::Duration::days(30),
+            withdrawn_at: None,
+        };
+        let referral = Referral {
+            id: Uuid::now_v7(),
+            person_id: person.id,
+            agency_id: "cgl".into(),
+            needs: "A script, tomorrow".into(),
+            urgency: Urgency::Amber,
+            consent_id: consent.id,
+            created_at: now,
+            due_at: now + chrono::Duration::hours(72),
+            status: ReferralStatus::Queued,
+            history: vec![],
+            recorded_by: sam(),
+        };
+        (person, consent, referral)
+    }
+
+    fn make(
+        p: &Person,
+        c: Option<&Consent>,
+        r: &Referral,
+        now: Timestamp,
+    ) -> Result<ReferralSheet, FormError> {
+        let dir = Directory::southend_defaults();
+        let when = |t: Timestamp| t.to_rfc3339();
+        build(&FormInput {
+            partnership: "P",
+            referral: r,
+            person: Some(p),
+            consent: c,
+            agency: dir.agency("cgl"),
+            now,
+            when: &when,
+        })
+    }
+
+    fn all_text(s: &ReferralSheet) -> String {
+        [&s.agency, &s.referral, &s.her_details, &s.consent]
+            .iter()
+            .flat_map(|l| l.iter().map(|l| l.value.clone()))
+            .chain(s.withheld.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_form_carries_exactly_what_her_consent_covers() {
+        let (p, c, r) = fixtures(vec![InfoCategory::ContactDetails]);
+        let now = r.created_at;
+        let text = all_text(&make(&p, Some(&c), &r, now).unwrap());
+        assert!(text.contains("Jaz") && text.contains("Red coat") && text.contains("1990"));
+        assert!(
+            !text.contains("A script, tomorrow"),
+            "needs are a free-text note"
+        );
+        assert!(text.contains("free-text notes"));
+        assert!(text.contains("She agreed in writing"));
+
+        let (p, c, r) = fixtures(vec![InfoCategory::FreeTextNote]);
+        let sheet = make(&p, Some(&c), &r, now).unwrap();
+        let text = all_text(&sheet);
+        assert!(text.contains("A script, tomorrow"));
+        assert!(!text.contains("Jaz") && !text.contains("Red coat"));
+        assert!(sheet.her_details.is_empty());
+    }
+
+    #[test]
+    fn no_form_without_a_consent_in_force() {
+        let (p, mut c, r) = fixtures(vec![InfoCategory::ContactDetails]);
+        let now = r.created_at;
+        assert_eq!(make(&p, None, &r, now), Err(FormError::NoConsent));
+        let lapsed = c.review_at + chrono::Duration::seconds(1);
+        assert!(matches!(
+            make(&p, Some(&c), &r, lapsed),
+            Err(FormError::Lapsed(_))
+        ));
+        c.agency_id = "harp".into();
+        assert_eq!(
+            make(&p, Some(&c), &r, now),
+            Err(FormError::ConsentForAnotherAgency)
+        );
+        c.agency_id = "cgl".into();
+        c.withdrawn_at = Some(now);
+        assert_eq!(make(&p, Some(&c), &r, now), Err(FormError::Withdrawn));
+    }
+}

@@ -592,3 +592,75 @@ async fn a_referral_to_an_agency_without_an_account_goes_by_hand_on_the_consente
     assert_eq!(stars.status, StatusCode::BAD_REQUEST);
     assert!(stars.body.contains("has an account"), "{}", stars.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agency_form_changes_response_times_and_a_phone_receives_them() {
+    let (s, mut ash, mut dee, _sam) = partnership().await;
+    let phone = s
+        .device("Aspirations", "Mo", Role::OutreachWorker, None)
+        .await;
+    let before = s.admin().directory().unwrap();
+    let harp = before.agency("harp").unwrap().clone();
+    let csrf = ash.get("/directory").await.csrf();
+    let red = harp.response.red_hours.to_string();
+    let form = |red: &str, amber: &str, green: &str| {
+        vec![
+            ("name", harp.name.clone()),
+            ("offers", harp.offers.clone()),
+            ("address", "1 Real Street, Southend".to_owned()),
+            ("opening_times", harp.opening_times.clone()),
+            ("phone", "01702 111222".to_owned()),
+            ("red_hours", red.to_owned()),
+            ("amber_hours", amber.to_owned()),
+            ("green_hours", green.to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>, csrf: String| {
+        let mut all = vec![("csrf", csrf)];
+        all.extend(fields);
+        all
+    };
+
+    // Red slower than amber: refused, nothing stored.
+    let bad = post(form("100", "10", "200"), csrf.clone());
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = ash.post("/directory/agencies/harp", &refs).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("response times"), "{}", refused.body);
+    assert_eq!(s.admin().directory().unwrap(), before);
+    // Not a number: refused.
+    let bad = post(form("soon", "10", "200"), csrf.clone());
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        ash.post("/directory/agencies/harp", &refs).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    // Dee may not.
+    let dee_csrf = dee.get("/directory").await.csrf();
+    let good = form("6", "48", "120");
+    let mine = post(good.clone(), dee_csrf);
+    let refs: Vec<(&str, &str)> = mine.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        dee.post("/directory/agencies/harp", &refs).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_ne!(red, "6");
+
+    let ok = post(good, csrf);
+    let refs: Vec<(&str, &str)> = ok.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = ash.post("/directory/agencies/harp", &refs).await;
+    assert_eq!(saved.location(), "/directory?done=directory-saved");
+    let pull: PullResponse = s.pull_page(&phone, 0, 10, before.revision).await;
+    let got = pull.directory.expect("the new directory");
+    let h = got.agency("harp").unwrap();
+    assert_eq!(
+        (
+            h.response.red_hours,
+            h.response.amber_hours,
+            h.response.green_hours
+        ),
+        (6, 48, 120)
+    );
+    assert_eq!(h.phone, "01702 111222");
+    assert!(!h.example_details);
+}

@@ -228,6 +228,7 @@ pub fn router(state: DashboardState) -> Router {
         .route("/partnership", get(partnership::page))
         .route("/partnership/agreement", post(partnership::save))
         .route("/directory", get(directory::page).post(directory::save))
+        .route("/directory/agencies/{id}", post(directory::save_agency))
         .route("/report", get(report::page))
         .route("/report/print", get(report::print))
         .route("/report/{table}", get(report::csv))

@@ -118,3 +118,87 @@ pub async fn save(
         Err(e) => render(&state, &who, None, Some((form.directory, e.to_string()))).await,
     }
 }
+
+#[derive(Debug, Deserialize)]
+pub struct AgencyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    offers: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    opening_times: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    red_hours: String,
+    #[serde(default)]
+    amber_hours: String,
+    #[serde(default)]
+    green_hours: String,
+}
+
+fn hours(what: &str, text: &str) -> Result<u32, DashError> {
+    text.trim().parse().map_err(|_| {
+        DashError::Invalid(format!(
+            "The {what} response time must be a whole number of hours."
+        ))
+    })
+}
+
+/// `POST /directory/agencies/{id}`: one agency's details and response times,
+/// as a form (the JSON editor does the rest); the same checks, a new
+/// revision, audited.
+pub async fn save_agency(
+    State(state): State<DashboardState>,
+    who: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    form: Result<Form<AgencyForm>, FormRejection>,
+) -> Result<Response, DashError> {
+    let Form(form) = form.map_err(|_| DashError::Forged)?;
+    who.check_csrf(&form.csrf)?;
+    if !(who.partnership_admin && who.is_supervisor()) {
+        return Err(DashError::Forbidden);
+    }
+    let red = hours("red", &form.red_hours)?;
+    let amber = hours("amber", &form.amber_hours)?;
+    let green = hours("green", &form.green_hours)?;
+    let admin = state.0.admin.clone();
+    let saved = blocking(move || {
+        let mut dir = admin.directory()?;
+        let Some(agency) = dir.agencies.iter_mut().find(|a| a.id == id) else {
+            return Err(DashError::NotFound);
+        };
+        agency.name = form.name.trim().to_owned();
+        agency.offers = form.offers.trim().to_owned();
+        agency.address = form.address.trim().to_owned();
+        agency.opening_times = form.opening_times.trim().to_owned();
+        agency.phone = form.phone.trim().to_owned();
+        agency.response.red_hours = red;
+        agency.response.amber_hours = amber;
+        agency.response.green_hours = green;
+        // Details typed in by the partnership are its own, not examples.
+        agency.example_details = false;
+        let agency_id = agency.id.clone();
+        match partnership::save_directory(&admin, dir) {
+            Ok(dir) => Ok((agency_id, dir.revision)),
+            Err(PartnershipError::Server(e)) => Err(e.into()),
+            Err(e) => Err(DashError::Invalid(format!("Not saved: {e}."))),
+        }
+    })
+    .await?;
+    state
+        .audit(NewAuditEntry {
+            at: state.now(),
+            actor: who.worker.id.clone(),
+            action: "directory_saved".into(),
+            subject: Some(saved.0),
+            detail: Some(format!("revision {}", saved.1)),
+        })
+        .await?;
+    state.0.bell.ring();
+    Ok(Redirect::to("/directory?done=directory-saved").into_response())
+}

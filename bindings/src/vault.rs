@@ -2,6 +2,7 @@
 //! a screen shows. Each method is a one-line call into the core, guarded so
 //! that no panic crosses to Kotlin or Swift.
 
+use crate::error::parse_id;
 use crate::guard::guarded;
 use crate::keystore::{Adapter, PlatformKeyStore};
 use crate::NightroundError;
@@ -10,13 +11,18 @@ use nightround_core::domain::*;
 use nightround_core::sync::{ListenReport, SyncOptions, SyncReport};
 use nightround_core::vault::{
     AlertView, Enrolment, LockPolicy, LockedCheckIn, ReferralView, RoundScreen, RoundSummary,
-    SafetyAlertView, SyncStatus, TimelineEntry,
+    SafetyAlertView, SyncStatus, TimelineEntry, UnlockStatus,
 };
 use nightround_core::{Timestamp, Vault};
 use std::sync::Arc;
-use uuid::Uuid;
-
 type R<T> = Result<T, NightroundError>;
+
+/// The lock policy as the settings screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LockPolicySetting {
+    pub idle_timeout_seconds: u32,
+    pub max_failed_unlocks: u32,
+}
 
 /// An encrypted vault on this phone.
 #[derive(uniffi::Object)]
@@ -95,6 +101,21 @@ impl NightroundVault {
         guarded(|| self.inner.clear_duress_pin())
     }
 
+    /// Before she types: wrong PINs left, a warning as the count nears the
+    /// wipe, and any wait after interrupted unlocks.
+    pub fn unlock_status(&self) -> R<UnlockStatus> {
+        guarded(|| self.inner.unlock_status())
+    }
+
+    /// The idle timeout (seconds) and wrong-PIN limit in force.
+    pub fn lock_policy(&self) -> LockPolicySetting {
+        let p = self.inner.lock_policy();
+        LockPolicySetting {
+            idle_timeout_seconds: u32::try_from(p.idle_timeout.num_seconds()).unwrap_or(u32::MAX),
+            max_failed_unlocks: p.max_failed_unlocks,
+        }
+    }
+
     pub fn failed_unlocks(&self) -> R<u32> {
         guarded(|| self.inner.failed_unlocks())
     }
@@ -103,7 +124,7 @@ impl NightroundVault {
     pub fn set_lock_policy(&self, idle_timeout_seconds: u32, max_failed_unlocks: u32) -> R<()> {
         guarded(|| {
             if max_failed_unlocks == 0 || idle_timeout_seconds == 0 {
-                return Err(NightroundError::Internal);
+                return Err(NightroundError::from(ValidationError::LockPolicyOutOfRange));
             }
             self.inner.set_lock_policy(LockPolicy {
                 idle_timeout: chrono::Duration::seconds(i64::from(idle_timeout_seconds)),
@@ -119,8 +140,8 @@ impl NightroundVault {
         guarded(|| self.inner.add_person(draft))
     }
 
-    pub fn update_person(&self, id: Uuid, draft: PersonDraft) -> R<Person> {
-        guarded(|| self.inner.update_person(id, draft))
+    pub fn update_person(&self, id: String, draft: PersonDraft) -> R<Person> {
+        guarded(|| -> R<_> { Ok(self.inner.update_person(parse_id(&id)?, draft)?) })
     }
 
     pub fn record_contact(&self, draft: ContactDraft) -> R<Contact> {
@@ -139,8 +160,8 @@ impl NightroundVault {
         guarded(|| self.inner.record_consent(draft))
     }
 
-    pub fn withdraw_consent(&self, consent_id: Uuid) -> R<Consent> {
-        guarded(|| self.inner.withdraw_consent(consent_id))
+    pub fn withdraw_consent(&self, consent_id: String) -> R<Consent> {
+        guarded(|| -> R<_> { Ok(self.inner.withdraw_consent(parse_id(&consent_id)?)?) })
     }
 
     pub fn make_referral(&self, draft: ReferralDraft) -> R<Referral> {
@@ -151,12 +172,12 @@ impl NightroundVault {
         guarded(|| self.inner.submit_referral_form(form))
     }
 
-    pub fn set_referral_status(&self, id: Uuid, status: ReferralStatus) -> R<Referral> {
-        guarded(|| self.inner.set_referral_status(id, status))
+    pub fn set_referral_status(&self, id: String, status: ReferralStatus) -> R<Referral> {
+        guarded(|| -> R<_> { Ok(self.inner.set_referral_status(parse_id(&id)?, status)?) })
     }
 
-    pub fn delete_record(&self, kind: RecordKind, id: Uuid) -> R<()> {
-        guarded(|| self.inner.delete_record(kind, id))
+    pub fn delete_record(&self, kind: RecordKind, id: String) -> R<()> {
+        guarded(|| -> R<_> { Ok(self.inner.delete_record(kind, parse_id(&id)?)?) })
     }
 
     // --- What the screens show ------------------------------------------
@@ -178,12 +199,12 @@ impl NightroundVault {
         guarded(|| self.inner.last_area())
     }
 
-    pub fn person(&self, id: Uuid) -> R<Person> {
-        guarded(|| self.inner.person(id))
+    pub fn person(&self, id: String) -> R<Person> {
+        guarded(|| -> R<_> { Ok(self.inner.person(parse_id(&id)?)?) })
     }
 
-    pub fn person_history(&self, id: Uuid) -> R<Vec<Person>> {
-        guarded(|| self.inner.person_history(id))
+    pub fn person_history(&self, id: String) -> R<Vec<Person>> {
+        guarded(|| -> R<_> { Ok(self.inner.person_history(parse_id(&id)?)?) })
     }
 
     pub fn find_people(&self, prefix: String) -> R<Vec<Person>> {
@@ -202,12 +223,12 @@ impl NightroundVault {
         guarded(|| self.inner.supplies_totals(from, to))
     }
 
-    pub fn person_timeline(&self, person_id: Uuid) -> R<Vec<TimelineEntry>> {
-        guarded(|| self.inner.person_timeline(person_id))
+    pub fn person_timeline(&self, person_id: String) -> R<Vec<TimelineEntry>> {
+        guarded(|| -> R<_> { Ok(self.inner.person_timeline(parse_id(&person_id)?)?) })
     }
 
-    pub fn consents(&self, person_id: Uuid) -> R<Vec<Consent>> {
-        guarded(|| self.inner.consents(person_id))
+    pub fn consents(&self, person_id: String) -> R<Vec<Consent>> {
+        guarded(|| -> R<_> { Ok(self.inner.consents(parse_id(&person_id)?)?) })
     }
 
     pub fn active_alerts(&self) -> R<Vec<AlertView>> {
@@ -226,7 +247,10 @@ impl NightroundVault {
 
     /// Keeps what [`crate::enrol_device`] returned.
     pub fn set_enrolment(&self, enrolment: Enrolment) -> R<()> {
-        guarded(|| self.inner.set_enrolment(enrolment))
+        guarded(|| -> R<()> {
+            nightround_core::vault::forms::check_server_url(&enrolment.server_url)?;
+            Ok(self.inner.set_enrolment(enrolment)?)
+        })
     }
 
     /// Pushes the outbox and pulls; call on a background thread when the
@@ -272,8 +296,8 @@ impl NightroundVault {
     }
 
     /// One tap, also from the reminder notification.
-    pub fn check_in(&self, round_id: Uuid) -> R<CheckIn> {
-        guarded(|| self.inner.check_in(round_id))
+    pub fn check_in(&self, round_id: String) -> R<CheckIn> {
+        guarded(|| -> R<_> { Ok(self.inner.check_in(parse_id(&round_id)?)?) })
     }
 
     /// The reminder notification's "Check in" action, without unlocking the
@@ -281,8 +305,16 @@ impl NightroundVault {
     /// answer says when to remind her next (`check_in_minutes` is the interval
     /// the reminder was scheduled with). The action must require the device's
     /// screen lock (ADR 0004).
-    pub fn check_in_while_locked(&self, round_id: Uuid, check_in_minutes: u32) -> R<LockedCheckIn> {
-        guarded(|| self.inner.check_in_while_locked(round_id, check_in_minutes))
+    pub fn check_in_while_locked(
+        &self,
+        round_id: String,
+        check_in_minutes: u32,
+    ) -> R<LockedCheckIn> {
+        guarded(|| -> R<_> {
+            Ok(self
+                .inner
+                .check_in_while_locked(parse_id(&round_id)?, check_in_minutes)?)
+        })
     }
 
     /// "Need help now": queued ahead of everything; sync straight after.
@@ -290,8 +322,8 @@ impl NightroundVault {
         guarded(|| self.inner.call_for_help())
     }
 
-    pub fn end_round(&self, round_id: Uuid) -> R<Round> {
-        guarded(|| self.inner.end_round(round_id))
+    pub fn end_round(&self, round_id: String) -> R<Round> {
+        guarded(|| -> R<_> { Ok(self.inner.end_round(parse_id(&round_id)?)?) })
     }
 
     /// Colleagues' help calls and missed rounds, hers as buddy first.

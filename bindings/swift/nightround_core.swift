@@ -3811,6 +3811,106 @@ public func FfiConverterTypeTeamMember_lower(_ value: TeamMember) -> RustBuffer 
 
 
 /**
+ * Wrong PINs left before the vault is erased, whether to warn her, and how
+ * long to wait after unlocks that were cut off.
+ */
+public struct UnlockStatus: Equatable, Hashable {
+    /**
+     * Verified wrong PINs since the last successful unlock.
+     */
+    public var failedUnlocks: UInt32
+    /**
+     * Unlocks cut off before their check (they never count toward the wipe).
+     */
+    public var interruptedUnlocks: UInt32
+    /**
+     * Wrong PINs left before the vault is erased.
+     */
+    public var attemptsLeft: UInt32
+    /**
+     * Seconds before the next attempt is heard (0: now).
+     */
+    public var waitSeconds: UInt32
+    /**
+     * A warning in plain words when few attempts are left or she must wait.
+     */
+    public var warning: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Verified wrong PINs since the last successful unlock.
+         */failedUnlocks: UInt32, 
+        /**
+         * Unlocks cut off before their check (they never count toward the wipe).
+         */interruptedUnlocks: UInt32, 
+        /**
+         * Wrong PINs left before the vault is erased.
+         */attemptsLeft: UInt32, 
+        /**
+         * Seconds before the next attempt is heard (0: now).
+         */waitSeconds: UInt32, 
+        /**
+         * A warning in plain words when few attempts are left or she must wait.
+         */warning: String?) {
+        self.failedUnlocks = failedUnlocks
+        self.interruptedUnlocks = interruptedUnlocks
+        self.attemptsLeft = attemptsLeft
+        self.waitSeconds = waitSeconds
+        self.warning = warning
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UnlockStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnlockStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnlockStatus {
+        return
+            try UnlockStatus(
+                failedUnlocks: FfiConverterUInt32.read(from: &buf), 
+                interruptedUnlocks: FfiConverterUInt32.read(from: &buf), 
+                attemptsLeft: FfiConverterUInt32.read(from: &buf), 
+                waitSeconds: FfiConverterUInt32.read(from: &buf), 
+                warning: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UnlockStatus, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.failedUnlocks, into: &buf)
+        FfiConverterUInt32.write(value.interruptedUnlocks, into: &buf)
+        FfiConverterUInt32.write(value.attemptsLeft, into: &buf)
+        FfiConverterUInt32.write(value.waitSeconds, into: &buf)
+        FfiConverterOptionString.write(value.warning, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnlockStatus_lift(_ buf: RustBuffer) throws -> UnlockStatus {
+    return try FfiConverterTypeUnlockStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnlockStatus_lower(_ value: UnlockStatus) -> RustBuffer {
+    return FfiConverterTypeUnlockStatus.lower(value)
+}
+
+
+/**
  * The vehicle, as far as she saw it.
  */
 public struct Vehicle: Equatable, Hashable {
@@ -5411,6 +5511,10 @@ public enum ValidationError: Equatable, Hashable {
     )
     case roundAlreadyOpen
     case noOpenRound
+    case malformedId
+    case lockPolicyOutOfRange
+    case notAUrl
+    case buddyNotOnTeam
 
 
 
@@ -5505,6 +5609,14 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
         case 32: return .roundAlreadyOpen
         
         case 33: return .noOpenRound
+        
+        case 34: return .malformedId
+        
+        case 35: return .lockPolicyOutOfRange
+        
+        case 36: return .notAUrl
+        
+        case 37: return .buddyNotOnTeam
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -5654,6 +5766,22 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
         
         case .noOpenRound:
             writeInt(&buf, Int32(33))
+        
+        
+        case .malformedId:
+            writeInt(&buf, Int32(34))
+        
+        
+        case .lockPolicyOutOfRange:
+            writeInt(&buf, Int32(35))
+        
+        
+        case .notAUrl:
+            writeInt(&buf, Int32(36))
+        
+        
+        case .buddyNotOnTeam:
+            writeInt(&buf, Int32(37))
         
         }
     }

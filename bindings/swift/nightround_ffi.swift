@@ -669,7 +669,7 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     /**
      * One tap, also from the reminder notification.
      */
-    func checkIn(roundId: Uuid) throws  -> CheckIn
+    func checkIn(roundId: String) throws  -> CheckIn
     
     /**
      * The reminder notification's "Check in" action, without unlocking the
@@ -678,19 +678,19 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      * the reminder was scheduled with). The action must require the device's
      * screen lock (ADR 0004).
      */
-    func checkInWhileLocked(roundId: Uuid, checkInMinutes: UInt32) throws  -> LockedCheckIn
+    func checkInWhileLocked(roundId: String, checkInMinutes: UInt32) throws  -> LockedCheckIn
     
     func clearDuressPin() throws 
     
-    func consents(personId: Uuid) throws  -> [Consent]
+    func consents(personId: String) throws  -> [Consent]
     
     func contactsSince(since: Timestamp) throws  -> [Contact]
     
-    func deleteRecord(kind: RecordKind, id: Uuid) throws 
+    func deleteRecord(kind: RecordKind, id: String) throws 
     
     func directory() throws  -> Directory
     
-    func endRound(roundId: Uuid) throws  -> Round
+    func endRound(roundId: String) throws  -> Round
     
     func failedUnlocks() throws  -> UInt32
     
@@ -718,17 +718,22 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      */
     func lock() 
     
+    /**
+     * The idle timeout (seconds) and wrong-PIN limit in force.
+     */
+    func lockPolicy()  -> LockPolicySetting
+    
     func makeReferral(draft: ReferralDraft) throws  -> Referral
     
     func openReferrals() throws  -> [ReferralView]
     
     func pendingChanges() throws  -> UInt64
     
-    func person(id: Uuid) throws  -> Person
+    func person(id: String) throws  -> Person
     
-    func personHistory(id: Uuid) throws  -> [Person]
+    func personHistory(id: String) throws  -> [Person]
     
-    func personTimeline(personId: Uuid) throws  -> [TimelineEntry]
+    func personTimeline(personId: String) throws  -> [TimelineEntry]
     
     /**
      * Why each held-back change was refused.
@@ -777,7 +782,7 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      */
     func setLockPolicy(idleTimeoutSeconds: UInt32, maxFailedUnlocks: UInt32) throws 
     
-    func setReferralStatus(id: Uuid, status: ReferralStatus) throws  -> Referral
+    func setReferralStatus(id: String, status: ReferralStatus) throws  -> Referral
     
     func startRound(draft: RoundDraft) throws  -> Round
     
@@ -798,14 +803,20 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     
     func unlock(pin: String) throws 
     
-    func updatePerson(id: Uuid, draft: PersonDraft) throws  -> Person
+    /**
+     * Before she types: wrong PINs left, a warning as the count nears the
+     * wipe, and any wait after interrupted unlocks.
+     */
+    func unlockStatus() throws  -> UnlockStatus
+    
+    func updatePerson(id: String, draft: PersonDraft) throws  -> Person
     
     /**
      * Destroys the vault for good.
      */
     func wipe() throws 
     
-    func withdrawConsent(consentId: Uuid) throws  -> Consent
+    func withdrawConsent(consentId: String) throws  -> Consent
     
 }
 /**
@@ -937,12 +948,12 @@ open func changePin(current: String, newPin: String)throws   {try rustCallWithEr
     /**
      * One tap, also from the reminder notification.
      */
-open func checkIn(roundId: Uuid)throws  -> CheckIn  {
+open func checkIn(roundId: String)throws  -> CheckIn  {
     return try  FfiConverterTypeCheckIn_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_check_in(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(roundId),uniffiCallStatus
+        FfiConverterString.lower(roundId),uniffiCallStatus
     )
 })
 }
@@ -954,12 +965,12 @@ open func checkIn(roundId: Uuid)throws  -> CheckIn  {
      * the reminder was scheduled with). The action must require the device's
      * screen lock (ADR 0004).
      */
-open func checkInWhileLocked(roundId: Uuid, checkInMinutes: UInt32)throws  -> LockedCheckIn  {
+open func checkInWhileLocked(roundId: String, checkInMinutes: UInt32)throws  -> LockedCheckIn  {
     return try  FfiConverterTypeLockedCheckIn_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(roundId),
+        FfiConverterString.lower(roundId),
         FfiConverterUInt32.lower(checkInMinutes),uniffiCallStatus
     )
 })
@@ -973,12 +984,12 @@ open func clearDuressPin()throws   {try rustCallWithError(FfiConverterTypeNightr
 }
 }
     
-open func consents(personId: Uuid)throws  -> [Consent]  {
+open func consents(personId: String)throws  -> [Consent]  {
     return try  FfiConverterSequenceTypeConsent.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_consents(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(personId),uniffiCallStatus
+        FfiConverterString.lower(personId),uniffiCallStatus
     )
 })
 }
@@ -993,12 +1004,12 @@ open func contactsSince(since: Timestamp)throws  -> [Contact]  {
 })
 }
     
-open func deleteRecord(kind: RecordKind, id: Uuid)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+open func deleteRecord(kind: RecordKind, id: String)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_delete_record(
             self.uniffiCloneHandle(),
         FfiConverterTypeRecordKind_lower(kind),
-        FfiConverterTypeUuid_lower(id),uniffiCallStatus
+        FfiConverterString.lower(id),uniffiCallStatus
     )
 }
 }
@@ -1012,12 +1023,12 @@ open func directory()throws  -> Directory  {
 })
 }
     
-open func endRound(roundId: Uuid)throws  -> Round  {
+open func endRound(roundId: String)throws  -> Round  {
     return try  FfiConverterTypeRound_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_end_round(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(roundId),uniffiCallStatus
+        FfiConverterString.lower(roundId),uniffiCallStatus
     )
 })
 }
@@ -1105,6 +1116,18 @@ open func lock()  {try! rustCall() {
 }
 }
     
+    /**
+     * The idle timeout (seconds) and wrong-PIN limit in force.
+     */
+open func lockPolicy() -> LockPolicySetting  {
+    return try!  FfiConverterTypeLockPolicySetting_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_lock_policy(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
 open func makeReferral(draft: ReferralDraft)throws  -> Referral  {
     return try  FfiConverterTypeReferral_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
@@ -1133,32 +1156,32 @@ open func pendingChanges()throws  -> UInt64  {
 })
 }
     
-open func person(id: Uuid)throws  -> Person  {
+open func person(id: String)throws  -> Person  {
     return try  FfiConverterTypePerson_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_person(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(id),uniffiCallStatus
+        FfiConverterString.lower(id),uniffiCallStatus
     )
 })
 }
     
-open func personHistory(id: Uuid)throws  -> [Person]  {
+open func personHistory(id: String)throws  -> [Person]  {
     return try  FfiConverterSequenceTypePerson.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_person_history(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(id),uniffiCallStatus
+        FfiConverterString.lower(id),uniffiCallStatus
     )
 })
 }
     
-open func personTimeline(personId: Uuid)throws  -> [TimelineEntry]  {
+open func personTimeline(personId: String)throws  -> [TimelineEntry]  {
     return try  FfiConverterSequenceTypeTimelineEntry.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_person_timeline(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(personId),uniffiCallStatus
+        FfiConverterString.lower(personId),uniffiCallStatus
     )
 })
 }
@@ -1300,12 +1323,12 @@ open func setLockPolicy(idleTimeoutSeconds: UInt32, maxFailedUnlocks: UInt32)thr
 }
 }
     
-open func setReferralStatus(id: Uuid, status: ReferralStatus)throws  -> Referral  {
+open func setReferralStatus(id: String, status: ReferralStatus)throws  -> Referral  {
     return try  FfiConverterTypeReferral_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_set_referral_status(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(id),
+        FfiConverterString.lower(id),
         FfiConverterTypeReferralStatus_lower(status),uniffiCallStatus
     )
 })
@@ -1376,12 +1399,25 @@ open func unlock(pin: String)throws   {try rustCallWithError(FfiConverterTypeNig
 }
 }
     
-open func updatePerson(id: Uuid, draft: PersonDraft)throws  -> Person  {
+    /**
+     * Before she types: wrong PINs left, a warning as the count nears the
+     * wipe, and any wait after interrupted unlocks.
+     */
+open func unlockStatus()throws  -> UnlockStatus  {
+    return try  FfiConverterTypeUnlockStatus_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_unlock_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func updatePerson(id: String, draft: PersonDraft)throws  -> Person  {
     return try  FfiConverterTypePerson_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_update_person(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(id),
+        FfiConverterString.lower(id),
         FfiConverterTypePersonDraft_lower(draft),uniffiCallStatus
     )
 })
@@ -1398,12 +1434,12 @@ open func wipe()throws   {try rustCallWithError(FfiConverterTypeNightroundError_
 }
 }
     
-open func withdrawConsent(consentId: Uuid)throws  -> Consent  {
+open func withdrawConsent(consentId: String)throws  -> Consent  {
     return try  FfiConverterTypeConsent_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_withdraw_consent(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(consentId),uniffiCallStatus
+        FfiConverterString.lower(consentId),uniffiCallStatus
     )
 })
 }
@@ -1798,6 +1834,63 @@ public func FfiConverterTypeEnrolledDevice_lower(_ value: EnrolledDevice) -> Rus
 
 
 /**
+ * The lock policy as the settings screen shows it.
+ */
+public struct LockPolicySetting: Equatable, Hashable {
+    public var idleTimeoutSeconds: UInt32
+    public var maxFailedUnlocks: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(idleTimeoutSeconds: UInt32, maxFailedUnlocks: UInt32) {
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.maxFailedUnlocks = maxFailedUnlocks
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LockPolicySetting: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLockPolicySetting: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LockPolicySetting {
+        return
+            try LockPolicySetting(
+                idleTimeoutSeconds: FfiConverterUInt32.read(from: &buf), 
+                maxFailedUnlocks: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LockPolicySetting, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.idleTimeoutSeconds, into: &buf)
+        FfiConverterUInt32.write(value.maxFailedUnlocks, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLockPolicySetting_lift(_ buf: RustBuffer) throws -> LockPolicySetting {
+    return try FfiConverterTypeLockPolicySetting.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLockPolicySetting_lower(_ value: LockPolicySetting) -> RustBuffer {
+    return FfiConverterTypeLockPolicySetting.lower(value)
+}
+
+
+/**
  * A keystore failure, in the platform's own words (never key bytes).
  */
 public 
@@ -1876,7 +1969,10 @@ public func FfiConverterTypeKeyStoreFailure_lower(_ value: KeyStoreFailure) -> R
 
 
 /**
- * Everything a vault call can fail with, as the apps tell it apart.
+ * Everything a vault call can fail with, as the apps tell it apart. Every
+ * variant's message (Kotlin `.message`, Swift `description`) is a plain
+ * sentence, never empty and never a backtrace: `Display` is exported and
+ * the generated Kotlin reads `.message` from it (scripts/gen-bindings.sh).
  */
 public 
 enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -1891,6 +1987,11 @@ enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
      * The PIN was wrong; after `attempts_left` more the vault is erased.
      */
     case WrongPin(attemptsLeft: UInt32
+    )
+    /**
+     * Unlocks were cut off before their check too often: wait, nothing is lost.
+     */
+    case TooSoon(waitSeconds: UInt32
     )
     /**
      * The vault was erased (wiped, too many wrong PINs, or revoked).
@@ -1911,6 +2012,9 @@ enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
      */
     case SchemaTooNew(found: UInt32, known: UInt32
     )
+    /**
+     * The record asked for is not on this phone.
+     */
     case NotFound(what: String
     )
     /**
@@ -1922,14 +2026,26 @@ enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
      * The phone's storage is full; nothing was saved.
      */
     case DiskFull
+    /**
+     * The phone could not write the vault file.
+     */
     case Storage(detail: String
     )
+    /**
+     * A vault is already on this phone.
+     */
     case AlreadyExists
+    /**
+     * There is no vault yet (or the file is not one): enrol.
+     */
     case NoVault
     /**
      * The phone has not synced for too long: connect and sync to carry on.
      */
     case LeaseExpired
+    /**
+     * The phone has no server to sync with yet.
+     */
     case NotEnrolled
     /**
      * Access was withdrawn; the vault has been erased.
@@ -1953,6 +2069,17 @@ enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightrounderror_uniffi_trait_display(
+            FfiConverterTypeNightroundError_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 
     
     public var errorDescription: String? {
@@ -1982,40 +2109,43 @@ public struct FfiConverterTypeNightroundError: FfiConverterRustBuffer {
         case 2: return .WrongPin(
             attemptsLeft: try FfiConverterUInt32.read(from: &buf)
             )
-        case 3: return .Shredded
-        case 4: return .Invalid(
+        case 3: return .TooSoon(
+            waitSeconds: try FfiConverterUInt32.read(from: &buf)
+            )
+        case 4: return .Shredded
+        case 5: return .Invalid(
             reason: try FfiConverterTypeValidationError.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 5: return .Damaged(
+        case 6: return .Damaged(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 6: return .SchemaTooNew(
+        case 7: return .SchemaTooNew(
             found: try FfiConverterUInt32.read(from: &buf), 
             known: try FfiConverterUInt32.read(from: &buf)
             )
-        case 7: return .NotFound(
+        case 8: return .NotFound(
             what: try FfiConverterString.read(from: &buf)
             )
-        case 8: return .KeyStore(
+        case 9: return .KeyStore(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .DiskFull
-        case 10: return .Storage(
+        case 10: return .DiskFull
+        case 11: return .Storage(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 11: return .AlreadyExists
-        case 12: return .NoVault
-        case 13: return .LeaseExpired
-        case 14: return .NotEnrolled
-        case 15: return .Revoked
-        case 16: return .Offline(
+        case 12: return .AlreadyExists
+        case 13: return .NoVault
+        case 14: return .LeaseExpired
+        case 15: return .NotEnrolled
+        case 16: return .Revoked
+        case 17: return .Offline(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 17: return .ServerRefused(
+        case 18: return .ServerRefused(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 18: return .Internal
+        case 19: return .Internal
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -2037,78 +2167,83 @@ public struct FfiConverterTypeNightroundError: FfiConverterRustBuffer {
             FfiConverterUInt32.write(attemptsLeft, into: &buf)
             
         
-        case .Shredded:
+        case let .TooSoon(waitSeconds):
             writeInt(&buf, Int32(3))
+            FfiConverterUInt32.write(waitSeconds, into: &buf)
+            
+        
+        case .Shredded:
+            writeInt(&buf, Int32(4))
         
         
         case let .Invalid(reason,detail):
-            writeInt(&buf, Int32(4))
+            writeInt(&buf, Int32(5))
             FfiConverterTypeValidationError.write(reason, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
         case let .Damaged(detail):
-            writeInt(&buf, Int32(5))
+            writeInt(&buf, Int32(6))
             FfiConverterString.write(detail, into: &buf)
             
         
         case let .SchemaTooNew(found,known):
-            writeInt(&buf, Int32(6))
+            writeInt(&buf, Int32(7))
             FfiConverterUInt32.write(found, into: &buf)
             FfiConverterUInt32.write(known, into: &buf)
             
         
         case let .NotFound(what):
-            writeInt(&buf, Int32(7))
+            writeInt(&buf, Int32(8))
             FfiConverterString.write(what, into: &buf)
             
         
         case let .KeyStore(detail):
-            writeInt(&buf, Int32(8))
+            writeInt(&buf, Int32(9))
             FfiConverterString.write(detail, into: &buf)
             
         
         case .DiskFull:
-            writeInt(&buf, Int32(9))
+            writeInt(&buf, Int32(10))
         
         
         case let .Storage(detail):
-            writeInt(&buf, Int32(10))
+            writeInt(&buf, Int32(11))
             FfiConverterString.write(detail, into: &buf)
             
         
         case .AlreadyExists:
-            writeInt(&buf, Int32(11))
-        
-        
-        case .NoVault:
             writeInt(&buf, Int32(12))
         
         
-        case .LeaseExpired:
+        case .NoVault:
             writeInt(&buf, Int32(13))
         
         
-        case .NotEnrolled:
+        case .LeaseExpired:
             writeInt(&buf, Int32(14))
         
         
-        case .Revoked:
+        case .NotEnrolled:
             writeInt(&buf, Int32(15))
         
         
-        case let .Offline(detail):
+        case .Revoked:
             writeInt(&buf, Int32(16))
-            FfiConverterString.write(detail, into: &buf)
-            
         
-        case let .ServerRefused(detail):
+        
+        case let .Offline(detail):
             writeInt(&buf, Int32(17))
             FfiConverterString.write(detail, into: &buf)
             
         
-        case .Internal:
+        case let .ServerRefused(detail):
             writeInt(&buf, Int32(18))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case .Internal:
+            writeInt(&buf, Int32(19))
         
         }
     }
@@ -2616,28 +2751,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_change_pin() != 33850) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() != 18936) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() != 31443) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() != 38509) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() != 53519) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() != 36809) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_consents() != 52348) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_consents() != 60037) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_contacts_since() != 41569) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_delete_record() != 47574) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_delete_record() != 54518) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_directory() != 11175) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() != 47953) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() != 58322) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_failed_unlocks() != 58120) {
@@ -2664,6 +2799,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_lock() != 20753) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_lock_policy() != 38423) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_make_referral() != 21838) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2673,13 +2811,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_pending_changes() != 10261) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person() != 14661) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person() != 32682) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person_history() != 64847) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person_history() != 16745) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline() != 20716) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline() != 53649) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_quarantine_reasons() != 810) {
@@ -2718,7 +2856,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_lock_policy() != 39145) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() != 28836) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() != 42365) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_start_round() != 51951) {
@@ -2739,13 +2877,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() != 56114) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_update_person() != 53134) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_unlock_status() != 26870) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_update_person() != 1301) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_wipe() != 57849) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent() != 13365) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent() != 30467) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_constructor_nightroundvault_create() != 14096) {

@@ -222,6 +222,9 @@ impl Vault {
     /// Everything on this phone about one person, newest first.
     pub fn person_timeline(&self, person: Uuid) -> Result<Vec<TimelineEntry>> {
         self.with_session(|conn, s, _| {
+            if !store::exists(conn, RecordKind::Person, person)? {
+                return Err(CoreError::NotFound("person"));
+            }
             let r = person_ref(&s.keys, &person);
             // The kind is written into each statement (not bound) so that
             // SQLite's planner picks the (person_ref, kind) index.

@@ -3659,6 +3659,78 @@ public object FfiConverterTypeTeamMember: FfiConverterRustBuffer<TeamMember> {
 
 
 /**
+ * Wrong PINs left before the vault is erased, whether to warn her, and how
+ * long to wait after unlocks that were cut off.
+ */
+data class UnlockStatus (
+    /**
+     * Verified wrong PINs since the last successful unlock.
+     */
+    var `failedUnlocks`: kotlin.UInt
+    , 
+    /**
+     * Unlocks cut off before their check (they never count toward the wipe).
+     */
+    var `interruptedUnlocks`: kotlin.UInt
+    , 
+    /**
+     * Wrong PINs left before the vault is erased.
+     */
+    var `attemptsLeft`: kotlin.UInt
+    , 
+    /**
+     * Seconds before the next attempt is heard (0: now).
+     */
+    var `waitSeconds`: kotlin.UInt
+    , 
+    /**
+     * A warning in plain words when few attempts are left or she must wait.
+     */
+    var `warning`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnlockStatus: FfiConverterRustBuffer<UnlockStatus> {
+    override fun read(buf: ByteBuffer): UnlockStatus {
+        return UnlockStatus(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UnlockStatus) = (
+            FfiConverterUInt.allocationSize(value.`failedUnlocks`) +
+            FfiConverterUInt.allocationSize(value.`interruptedUnlocks`) +
+            FfiConverterUInt.allocationSize(value.`attemptsLeft`) +
+            FfiConverterUInt.allocationSize(value.`waitSeconds`) +
+            FfiConverterOptionalString.allocationSize(value.`warning`)
+    )
+
+    override fun write(value: UnlockStatus, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`failedUnlocks`, buf)
+            FfiConverterUInt.write(value.`interruptedUnlocks`, buf)
+            FfiConverterUInt.write(value.`attemptsLeft`, buf)
+            FfiConverterUInt.write(value.`waitSeconds`, buf)
+            FfiConverterOptionalString.write(value.`warning`, buf)
+    }
+}
+
+
+
+/**
  * The vehicle, as far as she saw it.
  */
 data class Vehicle (
@@ -4668,6 +4740,18 @@ sealed class ValidationError {
     object NoOpenRound : ValidationError()
     
     
+    object MalformedId : ValidationError()
+    
+    
+    object LockPolicyOutOfRange : ValidationError()
+    
+    
+    object NotAUrl : ValidationError()
+    
+    
+    object BuddyNotOnTeam : ValidationError()
+    
+    
 
     
 
@@ -4735,6 +4819,10 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 )
             32 -> ValidationError.RoundAlreadyOpen
             33 -> ValidationError.NoOpenRound
+            34 -> ValidationError.MalformedId
+            35 -> ValidationError.LockPolicyOutOfRange
+            36 -> ValidationError.NotAUrl
+            37 -> ValidationError.BuddyNotOnTeam
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
@@ -4948,6 +5036,30 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 4UL
             )
         }
+        is ValidationError.MalformedId -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ValidationError.LockPolicyOutOfRange -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ValidationError.NotAUrl -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ValidationError.BuddyNotOnTeam -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
     }
 
     override fun write(value: ValidationError, buf: ByteBuffer) {
@@ -5092,6 +5204,22 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
             }
             is ValidationError.NoOpenRound -> {
                 buf.putInt(33)
+                Unit
+            }
+            is ValidationError.MalformedId -> {
+                buf.putInt(34)
+                Unit
+            }
+            is ValidationError.LockPolicyOutOfRange -> {
+                buf.putInt(35)
+                Unit
+            }
+            is ValidationError.NotAUrl -> {
+                buf.putInt(36)
+                Unit
+            }
+            is ValidationError.BuddyNotOnTeam -> {
+                buf.putInt(37)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

@@ -74,6 +74,7 @@ import uniffi.nightround_core.FfiConverterTypeSyncReport
 import uniffi.nightround_core.FfiConverterTypeSyncStatus
 import uniffi.nightround_core.FfiConverterTypeTimelineEntry
 import uniffi.nightround_core.FfiConverterTypeTimestamp
+import uniffi.nightround_core.FfiConverterTypeUnlockStatus
 import uniffi.nightround_core.FfiConverterTypeUuid
 import uniffi.nightround_core.FfiConverterTypeValidationError
 import uniffi.nightround_core.FfiConverterTypeWorkerIdentity
@@ -100,6 +101,7 @@ import uniffi.nightround_core.SyncReport
 import uniffi.nightround_core.SyncStatus
 import uniffi.nightround_core.TimelineEntry
 import uniffi.nightround_core.Timestamp
+import uniffi.nightround_core.UnlockStatus
 import uniffi.nightround_core.Uuid
 import uniffi.nightround_core.ValidationError
 import uniffi.nightround_core.WorkerIdentity
@@ -136,6 +138,7 @@ import uniffi.nightround_core.RustBuffer as RustBufferSyncReport
 import uniffi.nightround_core.RustBuffer as RustBufferSyncStatus
 import uniffi.nightround_core.RustBuffer as RustBufferTimelineEntry
 import uniffi.nightround_core.RustBuffer as RustBufferTimestamp
+import uniffi.nightround_core.RustBuffer as RustBufferUnlockStatus
 import uniffi.nightround_core.RustBuffer as RustBufferUuid
 import uniffi.nightround_core.RustBuffer as RustBufferValidationError
 import uniffi.nightround_core.RustBuffer as RustBufferWorkerIdentity
@@ -877,6 +880,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_lock(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_lock_policy(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_make_referral(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_open_referrals(
@@ -926,6 +931,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_unlock(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_unlock_status(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_update_person(
     ): Int
@@ -987,21 +994,21 @@ internal object UniffiLib {
     ): RustBufferCheckIn.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_change_pin(`ptr`: Long,`current`: RustBuffer.ByValue,`newPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in(`ptr`: Long,`roundId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferCheckIn.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,`checkInMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(`ptr`: Long,`roundId`: RustBuffer.ByValue,`checkInMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferLockedCheckIn.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_clear_duress_pin(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_consents(`ptr`: Long,`personId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_consents(`ptr`: Long,`personId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_contacts_since(`ptr`: Long,`since`: RustBufferTimestamp.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_delete_record(`ptr`: Long,`kind`: RustBufferRecordKind.ByValue,`id`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_delete_record(`ptr`: Long,`kind`: RustBufferRecordKind.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_directory(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferDirectory.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_end_round(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_end_round(`ptr`: Long,`roundId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferRound.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_failed_unlocks(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
@@ -1019,17 +1026,19 @@ internal object UniffiLib {
     ): RustBufferListenReport.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_lock(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_lock_policy(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_make_referral(`ptr`: Long,`draft`: RustBufferReferralDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferReferral.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_open_referrals(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_pending_changes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person(`ptr`: Long,`id`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferPerson.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_history(`ptr`: Long,`id`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_history(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_timeline(`ptr`: Long,`personId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_timeline(`ptr`: Long,`personId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_quarantine_reasons(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1055,7 +1064,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_lock_policy(`ptr`: Long,`idleTimeoutSeconds`: Int,`maxFailedUnlocks`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_referral_status(`ptr`: Long,`id`: RustBufferUuid.ByValue,`status`: RustBufferReferralStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_referral_status(`ptr`: Long,`id`: RustBuffer.ByValue,`status`: RustBufferReferralStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferReferral.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_start_round(`ptr`: Long,`draft`: RustBufferRoundDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferRound.ByValue
@@ -1069,12 +1078,16 @@ internal object UniffiLib {
     ): RustBufferSyncStatus.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_unlock(`ptr`: Long,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_update_person(`ptr`: Long,`id`: RustBufferUuid.ByValue,`draft`: RustBufferPersonDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_unlock_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferUnlockStatus.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_update_person(`ptr`: Long,`id`: RustBuffer.ByValue,`draft`: RustBufferPersonDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferPerson.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_wipe(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_withdraw_consent(`ptr`: Long,`consentId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_withdraw_consent(`ptr`: Long,`consentId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferConsent.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightrounderror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_core_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_deliver_undelivered(`vaultPath`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1250,28 +1263,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_change_pin() and 0xFFFF) != 33850) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() and 0xFFFF) != 18936) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() and 0xFFFF) != 31443) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() and 0xFFFF) != 38509) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() and 0xFFFF) != 53519) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() and 0xFFFF) != 36809) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_consents() and 0xFFFF) != 52348) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_consents() and 0xFFFF) != 60037) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_contacts_since() and 0xFFFF) != 41569) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_delete_record() and 0xFFFF) != 47574) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_delete_record() and 0xFFFF) != 54518) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_directory() and 0xFFFF) != 11175) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() and 0xFFFF) != 47953) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() and 0xFFFF) != 58322) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_failed_unlocks() and 0xFFFF) != 58120) {
@@ -1298,6 +1311,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_lock() and 0xFFFF) != 20753) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_lock_policy() and 0xFFFF) != 38423) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_make_referral() and 0xFFFF) != 21838) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1307,13 +1323,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_pending_changes() and 0xFFFF) != 10261) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person() and 0xFFFF) != 14661) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person() and 0xFFFF) != 32682) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person_history() and 0xFFFF) != 64847) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person_history() and 0xFFFF) != 16745) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline() and 0xFFFF) != 20716) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline() and 0xFFFF) != 53649) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_quarantine_reasons() and 0xFFFF) != 810) {
@@ -1352,7 +1368,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_lock_policy() and 0xFFFF) != 39145) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() and 0xFFFF) != 28836) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() and 0xFFFF) != 42365) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_start_round() and 0xFFFF) != 51951) {
@@ -1373,13 +1389,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() and 0xFFFF) != 56114) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_update_person() and 0xFFFF) != 53134) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_unlock_status() and 0xFFFF) != 26870) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_update_person() and 0xFFFF) != 1301) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_wipe() and 0xFFFF) != 57849) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent() and 0xFFFF) != 13365) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent() and 0xFFFF) != 30467) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_constructor_nightroundvault_create() and 0xFFFF) != 14096) {
@@ -1902,7 +1921,7 @@ public interface NightroundVaultInterface {
     /**
      * One tap, also from the reminder notification.
      */
-    fun `checkIn`(`roundId`: Uuid): CheckIn
+    fun `checkIn`(`roundId`: kotlin.String): CheckIn
     
     /**
      * The reminder notification's "Check in" action, without unlocking the
@@ -1911,19 +1930,19 @@ public interface NightroundVaultInterface {
      * the reminder was scheduled with). The action must require the device's
      * screen lock (ADR 0004).
      */
-    fun `checkInWhileLocked`(`roundId`: Uuid, `checkInMinutes`: kotlin.UInt): LockedCheckIn
+    fun `checkInWhileLocked`(`roundId`: kotlin.String, `checkInMinutes`: kotlin.UInt): LockedCheckIn
     
     fun `clearDuressPin`()
     
-    fun `consents`(`personId`: Uuid): List<Consent>
+    fun `consents`(`personId`: kotlin.String): List<Consent>
     
     fun `contactsSince`(`since`: Timestamp): List<Contact>
     
-    fun `deleteRecord`(`kind`: RecordKind, `id`: Uuid)
+    fun `deleteRecord`(`kind`: RecordKind, `id`: kotlin.String)
     
     fun `directory`(): Directory
     
-    fun `endRound`(`roundId`: Uuid): Round
+    fun `endRound`(`roundId`: kotlin.String): Round
     
     fun `failedUnlocks`(): kotlin.UInt
     
@@ -1951,17 +1970,22 @@ public interface NightroundVaultInterface {
      */
     fun `lock`()
     
+    /**
+     * The idle timeout (seconds) and wrong-PIN limit in force.
+     */
+    fun `lockPolicy`(): LockPolicySetting
+    
     fun `makeReferral`(`draft`: ReferralDraft): Referral
     
     fun `openReferrals`(): List<ReferralView>
     
     fun `pendingChanges`(): kotlin.ULong
     
-    fun `person`(`id`: Uuid): Person
+    fun `person`(`id`: kotlin.String): Person
     
-    fun `personHistory`(`id`: Uuid): List<Person>
+    fun `personHistory`(`id`: kotlin.String): List<Person>
     
-    fun `personTimeline`(`personId`: Uuid): List<TimelineEntry>
+    fun `personTimeline`(`personId`: kotlin.String): List<TimelineEntry>
     
     /**
      * Why each held-back change was refused.
@@ -2010,7 +2034,7 @@ public interface NightroundVaultInterface {
      */
     fun `setLockPolicy`(`idleTimeoutSeconds`: kotlin.UInt, `maxFailedUnlocks`: kotlin.UInt)
     
-    fun `setReferralStatus`(`id`: Uuid, `status`: ReferralStatus): Referral
+    fun `setReferralStatus`(`id`: kotlin.String, `status`: ReferralStatus): Referral
     
     fun `startRound`(`draft`: RoundDraft): Round
     
@@ -2031,14 +2055,20 @@ public interface NightroundVaultInterface {
     
     fun `unlock`(`pin`: kotlin.String)
     
-    fun `updatePerson`(`id`: Uuid, `draft`: PersonDraft): Person
+    /**
+     * Before she types: wrong PINs left, a warning as the count nears the
+     * wipe, and any wait after interrupted unlocks.
+     */
+    fun `unlockStatus`(): UnlockStatus
+    
+    fun `updatePerson`(`id`: kotlin.String, `draft`: PersonDraft): Person
     
     /**
      * Destroys the vault for good.
      */
     fun `wipe`()
     
-    fun `withdrawConsent`(`consentId`: Uuid): Consent
+    fun `withdrawConsent`(`consentId`: kotlin.String): Consent
     
     companion object
 }
@@ -2212,14 +2242,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     /**
      * One tap, also from the reminder notification.
      */
-    @Throws(NightroundException::class)override fun `checkIn`(`roundId`: Uuid): CheckIn {
+    @Throws(NightroundException::class)override fun `checkIn`(`roundId`: kotlin.String): CheckIn {
             return FfiConverterTypeCheckIn.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_check_in(
         it,
         
-        FfiConverterTypeUuid.lower(`roundId`),_status)
+        FfiConverterString.lower(`roundId`),_status)
 }
     }
     )
@@ -2234,14 +2264,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
      * the reminder was scheduled with). The action must require the device's
      * screen lock (ADR 0004).
      */
-    @Throws(NightroundException::class)override fun `checkInWhileLocked`(`roundId`: Uuid, `checkInMinutes`: kotlin.UInt): LockedCheckIn {
+    @Throws(NightroundException::class)override fun `checkInWhileLocked`(`roundId`: kotlin.String, `checkInMinutes`: kotlin.UInt): LockedCheckIn {
             return FfiConverterTypeLockedCheckIn.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(
         it,
         
-        FfiConverterTypeUuid.lower(`roundId`),
+        FfiConverterString.lower(`roundId`),
         FfiConverterUInt.lower(`checkInMinutes`),_status)
 }
     }
@@ -2263,14 +2293,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `consents`(`personId`: Uuid): List<Consent> {
+    @Throws(NightroundException::class)override fun `consents`(`personId`: kotlin.String): List<Consent> {
             return FfiConverterSequenceTypeConsent.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_consents(
         it,
         
-        FfiConverterTypeUuid.lower(`personId`),_status)
+        FfiConverterString.lower(`personId`),_status)
 }
     }
     )
@@ -2293,7 +2323,7 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `deleteRecord`(`kind`: RecordKind, `id`: Uuid)
+    @Throws(NightroundException::class)override fun `deleteRecord`(`kind`: RecordKind, `id`: kotlin.String)
         = 
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
@@ -2301,7 +2331,7 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
         it,
         
         FfiConverterTypeRecordKind.lower(`kind`),
-        FfiConverterTypeUuid.lower(`id`),_status)
+        FfiConverterString.lower(`id`),_status)
 }
     }
     
@@ -2322,14 +2352,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `endRound`(`roundId`: Uuid): Round {
+    @Throws(NightroundException::class)override fun `endRound`(`roundId`: kotlin.String): Round {
             return FfiConverterTypeRound.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_end_round(
         it,
         
-        FfiConverterTypeUuid.lower(`roundId`),_status)
+        FfiConverterString.lower(`roundId`),_status)
 }
     }
     )
@@ -2458,6 +2488,22 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
+    /**
+     * The idle timeout (seconds) and wrong-PIN limit in force.
+     */override fun `lockPolicy`(): LockPolicySetting {
+            return FfiConverterTypeLockPolicySetting.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_lock_policy(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(NightroundException::class)override fun `makeReferral`(`draft`: ReferralDraft): Referral {
             return FfiConverterTypeReferral.lift(
     callWithHandle {
@@ -2501,14 +2547,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `person`(`id`: Uuid): Person {
+    @Throws(NightroundException::class)override fun `person`(`id`: kotlin.String): Person {
             return FfiConverterTypePerson.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_person(
         it,
         
-        FfiConverterTypeUuid.lower(`id`),_status)
+        FfiConverterString.lower(`id`),_status)
 }
     }
     )
@@ -2516,14 +2562,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `personHistory`(`id`: Uuid): List<Person> {
+    @Throws(NightroundException::class)override fun `personHistory`(`id`: kotlin.String): List<Person> {
             return FfiConverterSequenceTypePerson.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_person_history(
         it,
         
-        FfiConverterTypeUuid.lower(`id`),_status)
+        FfiConverterString.lower(`id`),_status)
 }
     }
     )
@@ -2531,14 +2577,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `personTimeline`(`personId`: Uuid): List<TimelineEntry> {
+    @Throws(NightroundException::class)override fun `personTimeline`(`personId`: kotlin.String): List<TimelineEntry> {
             return FfiConverterSequenceTypeTimelineEntry.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_person_timeline(
         it,
         
-        FfiConverterTypeUuid.lower(`personId`),_status)
+        FfiConverterString.lower(`personId`),_status)
 }
     }
     )
@@ -2743,14 +2789,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `setReferralStatus`(`id`: Uuid, `status`: ReferralStatus): Referral {
+    @Throws(NightroundException::class)override fun `setReferralStatus`(`id`: kotlin.String, `status`: ReferralStatus): Referral {
             return FfiConverterTypeReferral.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_set_referral_status(
         it,
         
-        FfiConverterTypeUuid.lower(`id`),
+        FfiConverterString.lower(`id`),
         FfiConverterTypeReferralStatus.lower(`status`),_status)
 }
     }
@@ -2854,14 +2900,32 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `updatePerson`(`id`: Uuid, `draft`: PersonDraft): Person {
+    /**
+     * Before she types: wrong PINs left, a warning as the count nears the
+     * wipe, and any wait after interrupted unlocks.
+     */
+    @Throws(NightroundException::class)override fun `unlockStatus`(): UnlockStatus {
+            return FfiConverterTypeUnlockStatus.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_unlock_status(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(NightroundException::class)override fun `updatePerson`(`id`: kotlin.String, `draft`: PersonDraft): Person {
             return FfiConverterTypePerson.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_update_person(
         it,
         
-        FfiConverterTypeUuid.lower(`id`),
+        FfiConverterString.lower(`id`),
         FfiConverterTypePersonDraft.lower(`draft`),_status)
 }
     }
@@ -2886,14 +2950,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `withdrawConsent`(`consentId`: Uuid): Consent {
+    @Throws(NightroundException::class)override fun `withdrawConsent`(`consentId`: kotlin.String): Consent {
             return FfiConverterTypeConsent.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_withdraw_consent(
         it,
         
-        FfiConverterTypeUuid.lower(`consentId`),_status)
+        FfiConverterString.lower(`consentId`),_status)
 }
     }
     )
@@ -3414,6 +3478,47 @@ public object FfiConverterTypeEnrolledDevice: FfiConverterRustBuffer<EnrolledDev
 
 
 
+/**
+ * The lock policy as the settings screen shows it.
+ */
+data class LockPolicySetting (
+    var `idleTimeoutSeconds`: kotlin.UInt
+    , 
+    var `maxFailedUnlocks`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLockPolicySetting: FfiConverterRustBuffer<LockPolicySetting> {
+    override fun read(buf: ByteBuffer): LockPolicySetting {
+        return LockPolicySetting(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LockPolicySetting) = (
+            FfiConverterUInt.allocationSize(value.`idleTimeoutSeconds`) +
+            FfiConverterUInt.allocationSize(value.`maxFailedUnlocks`)
+    )
+
+    override fun write(value: LockPolicySetting, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`idleTimeoutSeconds`, buf)
+            FfiConverterUInt.write(value.`maxFailedUnlocks`, buf)
+    }
+}
+
+
+
 
 
 /**
@@ -3482,7 +3587,10 @@ public object FfiConverterTypeKeyStoreFailure : FfiConverterRustBuffer<KeyStoreF
 
 
 /**
- * Everything a vault call can fail with, as the apps tell it apart.
+ * Everything a vault call can fail with, as the apps tell it apart. Every
+ * variant's message (Kotlin `.message`, Swift `description`) is a plain
+ * sentence, never empty and never a backtrace: `Display` is exported and
+ * the generated Kotlin reads `.message` from it (scripts/gen-bindings.sh).
  */
 sealed class NightroundException: kotlin.Exception() {
     
@@ -3492,7 +3600,7 @@ sealed class NightroundException: kotlin.Exception() {
     class Locked(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
     /**
@@ -3503,7 +3611,18 @@ sealed class NightroundException: kotlin.Exception() {
         val `attemptsLeft`: kotlin.UInt
         ) : NightroundException() {
         override val message
-            get() = "attemptsLeft=${ `attemptsLeft` }"
+            get() = toString()
+    }
+    
+    /**
+     * Unlocks were cut off before their check too often: wait, nothing is lost.
+     */
+    class TooSoon(
+        
+        val `waitSeconds`: kotlin.UInt
+        ) : NightroundException() {
+        override val message
+            get() = toString()
     }
     
     /**
@@ -3512,7 +3631,7 @@ sealed class NightroundException: kotlin.Exception() {
     class Shredded(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
     /**
@@ -3525,7 +3644,7 @@ sealed class NightroundException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "reason=${ `reason` }, detail=${ `detail` }"
+            get() = toString()
     }
     
     /**
@@ -3536,7 +3655,7 @@ sealed class NightroundException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "detail=${ `detail` }"
+            get() = toString()
     }
     
     /**
@@ -3549,15 +3668,18 @@ sealed class NightroundException: kotlin.Exception() {
         val `known`: kotlin.UInt
         ) : NightroundException() {
         override val message
-            get() = "found=${ `found` }, known=${ `known` }"
+            get() = toString()
     }
     
+    /**
+     * The record asked for is not on this phone.
+     */
     class NotFound(
         
         val `what`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "what=${ `what` }"
+            get() = toString()
     }
     
     /**
@@ -3568,7 +3690,7 @@ sealed class NightroundException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "detail=${ `detail` }"
+            get() = toString()
     }
     
     /**
@@ -3577,27 +3699,36 @@ sealed class NightroundException: kotlin.Exception() {
     class DiskFull(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
+    /**
+     * The phone could not write the vault file.
+     */
     class Storage(
         
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "detail=${ `detail` }"
+            get() = toString()
     }
     
+    /**
+     * A vault is already on this phone.
+     */
     class AlreadyExists(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
+    /**
+     * There is no vault yet (or the file is not one): enrol.
+     */
     class NoVault(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
     /**
@@ -3606,13 +3737,16 @@ sealed class NightroundException: kotlin.Exception() {
     class LeaseExpired(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
+    /**
+     * The phone has no server to sync with yet.
+     */
     class NotEnrolled(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
     /**
@@ -3621,7 +3755,7 @@ sealed class NightroundException: kotlin.Exception() {
     class Revoked(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
     /**
@@ -3632,7 +3766,7 @@ sealed class NightroundException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "detail=${ `detail` }"
+            get() = toString()
     }
     
     /**
@@ -3643,7 +3777,7 @@ sealed class NightroundException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "detail=${ `detail` }"
+            get() = toString()
     }
     
     /**
@@ -3652,12 +3786,21 @@ sealed class NightroundException: kotlin.Exception() {
     class Internal(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
 
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightrounderror_uniffi_trait_display(FfiConverterTypeNightroundError.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<NightroundException> {
         override fun lift(error_buf: RustBuffer.ByValue): NightroundException = FfiConverterTypeNightroundError.lift(error_buf)
@@ -3678,40 +3821,43 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
             2 -> NightroundException.WrongPin(
                 FfiConverterUInt.read(buf),
                 )
-            3 -> NightroundException.Shredded()
-            4 -> NightroundException.Invalid(
+            3 -> NightroundException.TooSoon(
+                FfiConverterUInt.read(buf),
+                )
+            4 -> NightroundException.Shredded()
+            5 -> NightroundException.Invalid(
                 FfiConverterTypeValidationError.read(buf),
                 FfiConverterString.read(buf),
                 )
-            5 -> NightroundException.Damaged(
+            6 -> NightroundException.Damaged(
                 FfiConverterString.read(buf),
                 )
-            6 -> NightroundException.SchemaTooNew(
+            7 -> NightroundException.SchemaTooNew(
                 FfiConverterUInt.read(buf),
                 FfiConverterUInt.read(buf),
                 )
-            7 -> NightroundException.NotFound(
+            8 -> NightroundException.NotFound(
                 FfiConverterString.read(buf),
                 )
-            8 -> NightroundException.KeyStore(
+            9 -> NightroundException.KeyStore(
                 FfiConverterString.read(buf),
                 )
-            9 -> NightroundException.DiskFull()
-            10 -> NightroundException.Storage(
+            10 -> NightroundException.DiskFull()
+            11 -> NightroundException.Storage(
                 FfiConverterString.read(buf),
                 )
-            11 -> NightroundException.AlreadyExists()
-            12 -> NightroundException.NoVault()
-            13 -> NightroundException.LeaseExpired()
-            14 -> NightroundException.NotEnrolled()
-            15 -> NightroundException.Revoked()
-            16 -> NightroundException.Offline(
+            12 -> NightroundException.AlreadyExists()
+            13 -> NightroundException.NoVault()
+            14 -> NightroundException.LeaseExpired()
+            15 -> NightroundException.NotEnrolled()
+            16 -> NightroundException.Revoked()
+            17 -> NightroundException.Offline(
                 FfiConverterString.read(buf),
                 )
-            17 -> NightroundException.ServerRefused(
+            18 -> NightroundException.ServerRefused(
                 FfiConverterString.read(buf),
                 )
-            18 -> NightroundException.Internal()
+            19 -> NightroundException.Internal()
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
     }
@@ -3726,6 +3872,11 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterUInt.allocationSize(value.`attemptsLeft`)
+            )
+            is NightroundException.TooSoon -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterUInt.allocationSize(value.`waitSeconds`)
             )
             is NightroundException.Shredded -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -3815,78 +3966,83 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
                 FfiConverterUInt.write(value.`attemptsLeft`, buf)
                 Unit
             }
-            is NightroundException.Shredded -> {
+            is NightroundException.TooSoon -> {
                 buf.putInt(3)
+                FfiConverterUInt.write(value.`waitSeconds`, buf)
+                Unit
+            }
+            is NightroundException.Shredded -> {
+                buf.putInt(4)
                 Unit
             }
             is NightroundException.Invalid -> {
-                buf.putInt(4)
+                buf.putInt(5)
                 FfiConverterTypeValidationError.write(value.`reason`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is NightroundException.Damaged -> {
-                buf.putInt(5)
+                buf.putInt(6)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is NightroundException.SchemaTooNew -> {
-                buf.putInt(6)
+                buf.putInt(7)
                 FfiConverterUInt.write(value.`found`, buf)
                 FfiConverterUInt.write(value.`known`, buf)
                 Unit
             }
             is NightroundException.NotFound -> {
-                buf.putInt(7)
+                buf.putInt(8)
                 FfiConverterString.write(value.`what`, buf)
                 Unit
             }
             is NightroundException.KeyStore -> {
-                buf.putInt(8)
+                buf.putInt(9)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is NightroundException.DiskFull -> {
-                buf.putInt(9)
+                buf.putInt(10)
                 Unit
             }
             is NightroundException.Storage -> {
-                buf.putInt(10)
+                buf.putInt(11)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is NightroundException.AlreadyExists -> {
-                buf.putInt(11)
-                Unit
-            }
-            is NightroundException.NoVault -> {
                 buf.putInt(12)
                 Unit
             }
-            is NightroundException.LeaseExpired -> {
+            is NightroundException.NoVault -> {
                 buf.putInt(13)
                 Unit
             }
-            is NightroundException.NotEnrolled -> {
+            is NightroundException.LeaseExpired -> {
                 buf.putInt(14)
                 Unit
             }
-            is NightroundException.Revoked -> {
+            is NightroundException.NotEnrolled -> {
                 buf.putInt(15)
                 Unit
             }
-            is NightroundException.Offline -> {
+            is NightroundException.Revoked -> {
                 buf.putInt(16)
-                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
-            is NightroundException.ServerRefused -> {
+            is NightroundException.Offline -> {
                 buf.putInt(17)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
-            is NightroundException.Internal -> {
+            is NightroundException.ServerRefused -> {
                 buf.putInt(18)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is NightroundException.Internal -> {
+                buf.putInt(19)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -4297,6 +4453,8 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
         }
     }
 }
+
+
 
 
 

@@ -162,7 +162,7 @@ fn core_exit_code(e: &CoreError) -> u8 {
         CoreError::Offline(_) => exit::OFFLINE,
         CoreError::Revoked => exit::REVOKED,
         CoreError::ServerRefused(_) => exit::REFUSED,
-        CoreError::WrongPin { .. } | CoreError::Locked => exit::PIN,
+        CoreError::WrongPin { .. } | CoreError::Locked | CoreError::TooSoon { .. } => exit::PIN,
         CoreError::Validation(ValidationError::PinTooShort { .. })
         | CoreError::Validation(ValidationError::PinNotDigits) => exit::PIN,
         CoreError::Shredded => exit::ERASED,

@@ -5,7 +5,8 @@ use super::Ctx;
 use crate::error::CliError;
 use crate::output::{emit, Synced};
 use clap::Args;
-use nightround_core::sync::{Backoff, SyncOptions};
+use nightround_core::sync::{deliver_undelivered, Backoff, SyncOptions, SyncReport};
+use nightround_core::vault::undelivered_path;
 use std::time::Duration;
 
 /// How hard to try; the defaults are the phone's.
@@ -21,8 +22,20 @@ pub struct SyncArgs {
     pub timeout: u64,
 }
 
-/// Syncs once and prints what it did.
+/// Syncs once and prints what it did. First hands the server what a vault
+/// erased for wrong PINs left beside it (`vault.db.undelivered`), so those
+/// records reach the team even with no vault here any more.
 pub fn run(args: &SyncArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let delivered = deliver_left_behind(ctx)?;
+    if delivered.is_some() && !ctx.device.vault_path().exists() {
+        return emit(
+            ctx.format,
+            &Synced {
+                delivered: delivered.unwrap_or(0),
+                ..Synced::from(SyncReport::default())
+            },
+        );
+    }
     let vault = ctx.unlock()?;
     let defaults = SyncOptions::default();
     let options = SyncOptions {
@@ -34,5 +47,22 @@ pub fn run(args: &SyncArgs, ctx: &Ctx) -> Result<(), CliError> {
         ..defaults
     };
     let report = vault.sync(&options)?;
-    emit(ctx.format, &Synced::from(report))
+    emit(
+        ctx.format,
+        &Synced {
+            delivered: delivered.unwrap_or(0),
+            ..Synced::from(report)
+        },
+    )
+}
+
+/// Delivers `vault.db.undelivered` if there is one: `None` when there was
+/// nothing, else how many changes the server took. A failure keeps the file
+/// for the next try.
+pub fn deliver_left_behind(ctx: &Ctx) -> Result<Option<u64>, CliError> {
+    let vault_path = ctx.device.vault_path();
+    if !undelivered_path(&vault_path).exists() {
+        return Ok(None);
+    }
+    Ok(Some(deliver_undelivered(&vault_path)?))
 }

@@ -10,8 +10,8 @@ use nightround_core::clock::SystemClock;
 use nightround_core::domain::*;
 use nightround_core::sync::{ListenReport, SyncOptions, SyncReport};
 use nightround_core::vault::{
-    AlertView, Enrolment, LockPolicy, LockedCheckIn, ReferralView, RoundScreen, RoundSummary,
-    SafetyAlertView, SyncStatus, TimelineEntry, UnlockStatus,
+    AlertView, Enrolment, LockPolicy, LockedCheckIn, PeoplePage, ReferralView, RoundScreen,
+    RoundSummary, SafetyAlertView, SyncStatus, TimelineEntry, TimelinePage, UnlockStatus,
 };
 use nightround_core::{Timestamp, Vault};
 use std::sync::Arc;
@@ -209,6 +209,22 @@ impl NightroundVault {
 
     pub fn find_people(&self, prefix: String) -> R<Vec<Person>> {
         guarded(|| self.inner.find_people(&prefix))
+    }
+
+    /// The people list, `limit` from `offset`; damaged records are left out
+    /// and named, with a notice to show.
+    pub fn people_page(&self, prefix: String, offset: u32, limit: u32) -> R<PeoplePage> {
+        guarded(|| self.inner.people_page(&prefix, offset, limit))
+    }
+
+    /// Her timeline, `limit` from `offset`, newest first; damaged records
+    /// are left out and named.
+    pub fn timeline_page(&self, person_id: String, offset: u32, limit: u32) -> R<TimelinePage> {
+        guarded(|| -> R<_> {
+            Ok(self
+                .inner
+                .timeline_page(parse_id(&person_id)?, offset, limit)?)
+        })
     }
 
     pub fn contacts_since(&self, since: Timestamp) -> R<Vec<Contact>> {

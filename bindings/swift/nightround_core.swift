@@ -1810,6 +1810,95 @@ public func FfiConverterTypeLockedCheckIn_lower(_ value: LockedCheckIn) -> RustB
 
 
 /**
+ * One page of the people list.
+ */
+public struct PeoplePage: Equatable, Hashable {
+    /**
+     * This page, by alias.
+     */
+    public var people: [Person]
+    /**
+     * How many match in all (readable ones), for "more" and scroll bars.
+     */
+    public var total: UInt32
+    /**
+     * Records that could not be read (damaged), left out of the list.
+     */
+    public var unreadable: [Uuid]
+    /**
+     * "N records could not be read", when there are any.
+     */
+    public var notice: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * This page, by alias.
+         */people: [Person], 
+        /**
+         * How many match in all (readable ones), for "more" and scroll bars.
+         */total: UInt32, 
+        /**
+         * Records that could not be read (damaged), left out of the list.
+         */unreadable: [Uuid], 
+        /**
+         * "N records could not be read", when there are any.
+         */notice: String?) {
+        self.people = people
+        self.total = total
+        self.unreadable = unreadable
+        self.notice = notice
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PeoplePage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePeoplePage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PeoplePage {
+        return
+            try PeoplePage(
+                people: FfiConverterSequenceTypePerson.read(from: &buf), 
+                total: FfiConverterUInt32.read(from: &buf), 
+                unreadable: FfiConverterSequenceTypeUuid.read(from: &buf), 
+                notice: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PeoplePage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypePerson.write(value.people, into: &buf)
+        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.unreadable, into: &buf)
+        FfiConverterOptionString.write(value.notice, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeoplePage_lift(_ buf: RustBuffer) throws -> PeoplePage {
+    return try FfiConverterTypePeoplePage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeoplePage_lower(_ value: PeoplePage) -> RustBuffer {
+    return FfiConverterTypePeoplePage.lower(value)
+}
+
+
+/**
  * A person's profile as stored and shared with the team.
  */
 public struct Person: Equatable, Hashable {
@@ -3807,6 +3896,71 @@ public func FfiConverterTypeTeamMember_lift(_ buf: RustBuffer) throws -> TeamMem
 #endif
 public func FfiConverterTypeTeamMember_lower(_ value: TeamMember) -> RustBuffer {
     return FfiConverterTypeTeamMember.lower(value)
+}
+
+
+/**
+ * One page of a person's timeline, newest first.
+ */
+public struct TimelinePage: Equatable, Hashable {
+    public var entries: [TimelineEntry]
+    public var total: UInt32
+    public var unreadable: [Uuid]
+    public var notice: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(entries: [TimelineEntry], total: UInt32, unreadable: [Uuid], notice: String?) {
+        self.entries = entries
+        self.total = total
+        self.unreadable = unreadable
+        self.notice = notice
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TimelinePage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTimelinePage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimelinePage {
+        return
+            try TimelinePage(
+                entries: FfiConverterSequenceTypeTimelineEntry.read(from: &buf), 
+                total: FfiConverterUInt32.read(from: &buf), 
+                unreadable: FfiConverterSequenceTypeUuid.read(from: &buf), 
+                notice: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TimelinePage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeTimelineEntry.write(value.entries, into: &buf)
+        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.unreadable, into: &buf)
+        FfiConverterOptionString.write(value.notice, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimelinePage_lift(_ buf: RustBuffer) throws -> TimelinePage {
+    return try FfiConverterTypeTimelinePage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimelinePage_lower(_ value: TimelinePage) -> RustBuffer {
+    return FfiConverterTypeTimelinePage.lower(value)
 }
 
 
@@ -6330,6 +6484,31 @@ fileprivate struct FfiConverterSequenceTypeArea: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypePerson: FfiConverterRustBuffer {
+    typealias SwiftType = [Person]
+
+    public static func write(_ value: [Person], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePerson.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Person] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Person]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePerson.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeStatusChange: FfiConverterRustBuffer {
     typealias SwiftType = [StatusChange]
 
@@ -6505,6 +6684,31 @@ fileprivate struct FfiConverterSequenceTypeInfoCategory: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [TimelineEntry]
+
+    public static func write(_ value: [TimelineEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTimelineEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TimelineEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TimelineEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTimelineEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeWellbeingFlag: FfiConverterRustBuffer {
     typealias SwiftType = [WellbeingFlag]
 
@@ -6522,6 +6726,31 @@ fileprivate struct FfiConverterSequenceTypeWellbeingFlag: FfiConverterRustBuffer
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeWellbeingFlag.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUuid: FfiConverterRustBuffer {
+    typealias SwiftType = [Uuid]
+
+    public static func write(_ value: [Uuid], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUuid.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Uuid] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Uuid]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUuid.read(from: &buf))
         }
         return seq
     }

@@ -729,6 +729,12 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     
     func pendingChanges() throws  -> UInt64
     
+    /**
+     * The people list, `limit` from `offset`; damaged records are left out
+     * and named, with a notice to show.
+     */
+    func peoplePage(prefix: String, offset: UInt32, limit: UInt32) throws  -> PeoplePage
+    
     func person(id: String) throws  -> Person
     
     func personHistory(id: String) throws  -> [Person]
@@ -800,6 +806,12 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      * Pending count, last success, the last problem in plain words.
      */
     func syncStatus() throws  -> SyncStatus
+    
+    /**
+     * Her timeline, `limit` from `offset`, newest first; damaged records
+     * are left out and named.
+     */
+    func timelinePage(personId: String, offset: UInt32, limit: UInt32) throws  -> TimelinePage
     
     func unlock(pin: String) throws 
     
@@ -1156,6 +1168,22 @@ open func pendingChanges()throws  -> UInt64  {
 })
 }
     
+    /**
+     * The people list, `limit` from `offset`; damaged records are left out
+     * and named, with a notice to show.
+     */
+open func peoplePage(prefix: String, offset: UInt32, limit: UInt32)throws  -> PeoplePage  {
+    return try  FfiConverterTypePeoplePage_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_people_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(prefix),
+        FfiConverterUInt32.lower(offset),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
 open func person(id: String)throws  -> Person  {
     return try  FfiConverterTypePerson_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
@@ -1386,6 +1414,22 @@ open func syncStatus()throws  -> SyncStatus  {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Her timeline, `limit` from `offset`, newest first; damaged records
+     * are left out and named.
+     */
+open func timelinePage(personId: String, offset: UInt32, limit: UInt32)throws  -> TimelinePage  {
+    return try  FfiConverterTypeTimelinePage_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_timeline_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(personId),
+        FfiConverterUInt32.lower(offset),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
     )
 })
 }
@@ -2811,6 +2855,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_pending_changes() != 10261) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_people_page() != 4435) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_person() != 32682) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2872,6 +2919,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() != 543) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_timeline_page() != 19558) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() != 56114) {

@@ -51,6 +51,21 @@ fun assertHumanMessage(e: Throwable) {
         "${e.javaClass.simpleName} carries a backtrace: $m")
 }
 
+/** Flips one byte in the middle of a record's sealed body, as a bad sector would. */
+fun flipByteOf(file: File, kind: String, id: String) {
+    val script = """
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+b = bytearray(c.execute("SELECT body FROM records WHERE kind=? AND id=?", (sys.argv[2], sys.argv[3])).fetchone()[0])
+b[len(b) // 2] ^= 0x01
+c.execute("UPDATE records SET body=? WHERE kind=? AND id=?", (bytes(b), sys.argv[2], sys.argv[3]))
+c.commit()
+"""
+    val p = ProcessBuilder("python3", "-c", script, file.path, kind, id).redirectErrorStream(true).start()
+    val out = p.inputStream.bufferedReader().readText()
+    assertEquals(0, p.waitFor(), out)
+}
+
 object FailureTests : TestSuite {
     override val tests = listOf<Pair<String, () -> Unit>>(
         "1 a keystore that throws anything is a typed error and never counts as a wrong PIN" to {
@@ -214,6 +229,30 @@ object FailureTests : TestSuite {
                 ))
             }
             assertEquals<ValidationError>(ValidationError.BuddyNotOnTeam, e.reason)
+        },
+
+        "4 one damaged person does not blank the people list; it is named" to {
+            val (vault, file) = newVault()
+            val jade = vault.addPerson(jadeDraft())
+            val amber = vault.addPerson(jadeDraft().copy(alias = "Amber"))
+            vault.addPerson(jadeDraft().copy(alias = "Ruby"))
+            vault.recordContact(contactDraft(amber.id, emptyList()))
+            val bad = vault.recordContact(contactDraft(amber.id, emptyList()))
+            flipByteOf(file, "person", jade.id)
+            flipByteOf(file, "contact", bad.id)
+            assertEquals(listOf("Amber", "Ruby"), vault.findPeople("").map { it.alias })
+            val page = vault.peoplePage("", 0u, 1u)
+            assertEquals(listOf("Amber"), page.people.map { it.alias })
+            assertEquals(2u, page.total)
+            assertEquals(listOf(jade.id), page.unreadable)
+            assertEquals("1 record could not be read; it is left out.", page.notice)
+            assertEquals(listOf("Ruby"), vault.peoplePage("", 1u, 10u).people.map { it.alias })
+            val timeline = vault.timelinePage(amber.id, 0u, 50u)
+            assertEquals(1, timeline.entries.size)
+            assertEquals(listOf(bad.id), timeline.unreadable)
+            assertEquals(1, vault.personTimeline(amber.id).size)
+            assertEquals(1, vault.contactsSince(java.time.Instant.EPOCH).size)
+            expectThrows<NightroundException.Damaged> { vault.person(jade.id) }
         },
 
         "7 personTimeline of an unknown person is NotFound, as person() is" to {

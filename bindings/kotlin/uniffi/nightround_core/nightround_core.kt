@@ -2063,6 +2063,69 @@ public object FfiConverterTypeLockedCheckIn: FfiConverterRustBuffer<LockedCheckI
 
 
 /**
+ * One page of the people list.
+ */
+data class PeoplePage (
+    /**
+     * This page, by alias.
+     */
+    var `people`: List<Person>
+    , 
+    /**
+     * How many match in all (readable ones), for "more" and scroll bars.
+     */
+    var `total`: kotlin.UInt
+    , 
+    /**
+     * Records that could not be read (damaged), left out of the list.
+     */
+    var `unreadable`: List<Uuid>
+    , 
+    /**
+     * "N records could not be read", when there are any.
+     */
+    var `notice`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePeoplePage: FfiConverterRustBuffer<PeoplePage> {
+    override fun read(buf: ByteBuffer): PeoplePage {
+        return PeoplePage(
+            FfiConverterSequenceTypePerson.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PeoplePage) = (
+            FfiConverterSequenceTypePerson.allocationSize(value.`people`) +
+            FfiConverterUInt.allocationSize(value.`total`) +
+            FfiConverterSequenceTypeUuid.allocationSize(value.`unreadable`) +
+            FfiConverterOptionalString.allocationSize(value.`notice`)
+    )
+
+    override fun write(value: PeoplePage, buf: ByteBuffer) {
+            FfiConverterSequenceTypePerson.write(value.`people`, buf)
+            FfiConverterUInt.write(value.`total`, buf)
+            FfiConverterSequenceTypeUuid.write(value.`unreadable`, buf)
+            FfiConverterOptionalString.write(value.`notice`, buf)
+    }
+}
+
+
+
+/**
  * A person's profile as stored and shared with the team.
  */
 data class Person (
@@ -3653,6 +3716,57 @@ public object FfiConverterTypeTeamMember: FfiConverterRustBuffer<TeamMember> {
             FfiConverterString.write(value.`workerId`, buf)
             FfiConverterString.write(value.`displayName`, buf)
             FfiConverterTypeRole.write(value.`role`, buf)
+    }
+}
+
+
+
+/**
+ * One page of a person's timeline, newest first.
+ */
+data class TimelinePage (
+    var `entries`: List<TimelineEntry>
+    , 
+    var `total`: kotlin.UInt
+    , 
+    var `unreadable`: List<Uuid>
+    , 
+    var `notice`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTimelinePage: FfiConverterRustBuffer<TimelinePage> {
+    override fun read(buf: ByteBuffer): TimelinePage {
+        return TimelinePage(
+            FfiConverterSequenceTypeTimelineEntry.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TimelinePage) = (
+            FfiConverterSequenceTypeTimelineEntry.allocationSize(value.`entries`) +
+            FfiConverterUInt.allocationSize(value.`total`) +
+            FfiConverterSequenceTypeUuid.allocationSize(value.`unreadable`) +
+            FfiConverterOptionalString.allocationSize(value.`notice`)
+    )
+
+    override fun write(value: TimelinePage, buf: ByteBuffer) {
+            FfiConverterSequenceTypeTimelineEntry.write(value.`entries`, buf)
+            FfiConverterUInt.write(value.`total`, buf)
+            FfiConverterSequenceTypeUuid.write(value.`unreadable`, buf)
+            FfiConverterOptionalString.write(value.`notice`, buf)
     }
 }
 
@@ -5761,6 +5875,34 @@ public object FfiConverterSequenceTypeArea: FfiConverterRustBuffer<List<Area>> {
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypePerson: FfiConverterRustBuffer<List<Person>> {
+    override fun read(buf: ByteBuffer): List<Person> {
+        val len = buf.getInt()
+        return List<Person>(len) {
+            FfiConverterTypePerson.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Person>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePerson.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Person>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePerson.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeStatusChange: FfiConverterRustBuffer<List<StatusChange>> {
     override fun read(buf: ByteBuffer): List<StatusChange> {
         val len = buf.getInt()
@@ -5957,6 +6099,34 @@ public object FfiConverterSequenceTypeInfoCategory: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List<TimelineEntry>> {
+    override fun read(buf: ByteBuffer): List<TimelineEntry> {
+        val len = buf.getInt()
+        return List<TimelineEntry>(len) {
+            FfiConverterTypeTimelineEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TimelineEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTimelineEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TimelineEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTimelineEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeWellbeingFlag: FfiConverterRustBuffer<List<WellbeingFlag>> {
     override fun read(buf: ByteBuffer): List<WellbeingFlag> {
         val len = buf.getInt()
@@ -5975,6 +6145,34 @@ public object FfiConverterSequenceTypeWellbeingFlag: FfiConverterRustBuffer<List
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeWellbeingFlag.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUuid: FfiConverterRustBuffer<List<Uuid>> {
+    override fun read(buf: ByteBuffer): List<Uuid> {
+        val len = buf.getInt()
+        return List<Uuid>(len) {
+            FfiConverterTypeUuid.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Uuid>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUuid.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Uuid>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUuid.write(it, buf)
         }
     }
 }

@@ -53,6 +53,7 @@ import uniffi.nightround_core.FfiConverterTypeDirectory
 import uniffi.nightround_core.FfiConverterTypeEnrolment
 import uniffi.nightround_core.FfiConverterTypeListenReport
 import uniffi.nightround_core.FfiConverterTypeLockedCheckIn
+import uniffi.nightround_core.FfiConverterTypePeoplePage
 import uniffi.nightround_core.FfiConverterTypePerson
 import uniffi.nightround_core.FfiConverterTypePersonDraft
 import uniffi.nightround_core.FfiConverterTypeQuickContactForm
@@ -73,6 +74,7 @@ import uniffi.nightround_core.FfiConverterTypeSupplyTotal
 import uniffi.nightround_core.FfiConverterTypeSyncReport
 import uniffi.nightround_core.FfiConverterTypeSyncStatus
 import uniffi.nightround_core.FfiConverterTypeTimelineEntry
+import uniffi.nightround_core.FfiConverterTypeTimelinePage
 import uniffi.nightround_core.FfiConverterTypeTimestamp
 import uniffi.nightround_core.FfiConverterTypeUnlockStatus
 import uniffi.nightround_core.FfiConverterTypeUuid
@@ -80,6 +82,7 @@ import uniffi.nightround_core.FfiConverterTypeValidationError
 import uniffi.nightround_core.FfiConverterTypeWorkerIdentity
 import uniffi.nightround_core.ListenReport
 import uniffi.nightround_core.LockedCheckIn
+import uniffi.nightround_core.PeoplePage
 import uniffi.nightround_core.Person
 import uniffi.nightround_core.PersonDraft
 import uniffi.nightround_core.QuickContactForm
@@ -100,6 +103,7 @@ import uniffi.nightround_core.SupplyTotal
 import uniffi.nightround_core.SyncReport
 import uniffi.nightround_core.SyncStatus
 import uniffi.nightround_core.TimelineEntry
+import uniffi.nightround_core.TimelinePage
 import uniffi.nightround_core.Timestamp
 import uniffi.nightround_core.UnlockStatus
 import uniffi.nightround_core.Uuid
@@ -117,6 +121,7 @@ import uniffi.nightround_core.RustBuffer as RustBufferDirectory
 import uniffi.nightround_core.RustBuffer as RustBufferEnrolment
 import uniffi.nightround_core.RustBuffer as RustBufferListenReport
 import uniffi.nightround_core.RustBuffer as RustBufferLockedCheckIn
+import uniffi.nightround_core.RustBuffer as RustBufferPeoplePage
 import uniffi.nightround_core.RustBuffer as RustBufferPerson
 import uniffi.nightround_core.RustBuffer as RustBufferPersonDraft
 import uniffi.nightround_core.RustBuffer as RustBufferQuickContactForm
@@ -137,6 +142,7 @@ import uniffi.nightround_core.RustBuffer as RustBufferSupplyTotal
 import uniffi.nightround_core.RustBuffer as RustBufferSyncReport
 import uniffi.nightround_core.RustBuffer as RustBufferSyncStatus
 import uniffi.nightround_core.RustBuffer as RustBufferTimelineEntry
+import uniffi.nightround_core.RustBuffer as RustBufferTimelinePage
 import uniffi.nightround_core.RustBuffer as RustBufferTimestamp
 import uniffi.nightround_core.RustBuffer as RustBufferUnlockStatus
 import uniffi.nightround_core.RustBuffer as RustBufferUuid
@@ -888,6 +894,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_pending_changes(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_people_page(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_person(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_person_history(
@@ -929,6 +937,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_timeline_page(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_unlock(
     ): Int
@@ -1034,6 +1044,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_pending_changes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_people_page(`ptr`: Long,`prefix`: RustBuffer.ByValue,`offset`: Int,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferPeoplePage.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_person(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferPerson.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_history(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1076,6 +1088,8 @@ internal object UniffiLib {
     ): RustBufferSyncReport.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferSyncStatus.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_timeline_page(`ptr`: Long,`personId`: RustBuffer.ByValue,`offset`: Int,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferTimelinePage.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_unlock(`ptr`: Long,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_unlock_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1323,6 +1337,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_pending_changes() and 0xFFFF) != 10261) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_people_page() and 0xFFFF) != 4435) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person() and 0xFFFF) != 32682) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1384,6 +1401,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() and 0xFFFF) != 543) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_timeline_page() and 0xFFFF) != 19558) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() and 0xFFFF) != 56114) {
@@ -1981,6 +2001,12 @@ public interface NightroundVaultInterface {
     
     fun `pendingChanges`(): kotlin.ULong
     
+    /**
+     * The people list, `limit` from `offset`; damaged records are left out
+     * and named, with a notice to show.
+     */
+    fun `peoplePage`(`prefix`: kotlin.String, `offset`: kotlin.UInt, `limit`: kotlin.UInt): PeoplePage
+    
     fun `person`(`id`: kotlin.String): Person
     
     fun `personHistory`(`id`: kotlin.String): List<Person>
@@ -2052,6 +2078,12 @@ public interface NightroundVaultInterface {
      * Pending count, last success, the last problem in plain words.
      */
     fun `syncStatus`(): SyncStatus
+    
+    /**
+     * Her timeline, `limit` from `offset`, newest first; damaged records
+     * are left out and named.
+     */
+    fun `timelinePage`(`personId`: kotlin.String, `offset`: kotlin.UInt, `limit`: kotlin.UInt): TimelinePage
     
     fun `unlock`(`pin`: kotlin.String)
     
@@ -2547,6 +2579,27 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
+    /**
+     * The people list, `limit` from `offset`; damaged records are left out
+     * and named, with a notice to show.
+     */
+    @Throws(NightroundException::class)override fun `peoplePage`(`prefix`: kotlin.String, `offset`: kotlin.UInt, `limit`: kotlin.UInt): PeoplePage {
+            return FfiConverterTypePeoplePage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_people_page(
+        it,
+        
+        FfiConverterString.lower(`prefix`),
+        FfiConverterUInt.lower(`offset`),
+        FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(NightroundException::class)override fun `person`(`id`: kotlin.String): Person {
             return FfiConverterTypePerson.lift(
     callWithHandle {
@@ -2879,6 +2932,27 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Her timeline, `limit` from `offset`, newest first; damaged records
+     * are left out and named.
+     */
+    @Throws(NightroundException::class)override fun `timelinePage`(`personId`: kotlin.String, `offset`: kotlin.UInt, `limit`: kotlin.UInt): TimelinePage {
+            return FfiConverterTypeTimelinePage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_timeline_page(
+        it,
+        
+        FfiConverterString.lower(`personId`),
+        FfiConverterUInt.lower(`offset`),
+        FfiConverterUInt.lower(`limit`),_status)
 }
     }
     )
@@ -4453,6 +4527,10 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
         }
     }
 }
+
+
+
+
 
 
 

@@ -68,6 +68,9 @@ pub enum NightroundError {
     /// The server refused, in plain words.
     #[error("{detail}")]
     ServerRefused { detail: String },
+    /// The sync was cancelled (`SyncHandle.cancel`); everything is kept.
+    #[error("the sync was cancelled; everything is kept and will be sent later")]
+    Cancelled,
     /// A bug in the core; the operation did nothing.
     #[error("something went wrong inside the app; nothing was changed")]
     Internal,
@@ -105,6 +108,7 @@ impl From<CoreError> for NightroundError {
             CoreError::Offline(detail) => NightroundError::Offline {
                 detail: non_empty(detail, "cannot reach the server; everything is kept"),
             },
+            CoreError::Cancelled => NightroundError::Cancelled,
             CoreError::ServerRefused(detail) => NightroundError::ServerRefused {
                 detail: non_empty(detail, "the server refused"),
             },
@@ -173,6 +177,7 @@ mod tests {
             NightroundError::Revoked,
             CoreError::Offline(String::new()).into(),
             CoreError::ServerRefused(" ".into()).into(),
+            NightroundError::Cancelled,
             NightroundError::Internal,
         ];
         for e in all {

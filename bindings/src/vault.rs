@@ -8,14 +8,44 @@ use crate::keystore::{Adapter, PlatformKeyStore};
 use crate::NightroundError;
 use nightround_core::clock::SystemClock;
 use nightround_core::domain::*;
-use nightround_core::sync::{ListenReport, SyncOptions, SyncReport};
+use nightround_core::sync::{ListenReport, SyncControl, SyncOptions, SyncProgress, SyncReport};
 use nightround_core::vault::{
-    AlertView, Enrolment, LockPolicy, LockedCheckIn, PeoplePage, ReferralView, RoundScreen,
-    RoundSummary, SafetyAlertView, SyncStatus, TimelineEntry, TimelinePage, UnlockStatus,
+    AlertView, Enrolment, FormDraft, FormKind, LockPolicy, LockedCheckIn, PeoplePage, ReferralView,
+    RoundScreen, RoundSummary, SafetyAlertView, SyncStatus, TimelineEntry, TimelinePage,
+    UnlockStatus,
 };
 use nightround_core::{Timestamp, Vault};
 use std::sync::Arc;
 type R<T> = Result<T, NightroundError>;
+
+/// A handle on one sync: give it to [`NightroundVault::sync_with`], then
+/// `cancel()` from any thread, or poll `progress()` for a progress line.
+#[derive(uniffi::Object, Default)]
+pub struct SyncHandle {
+    control: SyncControl,
+}
+
+#[uniffi::export]
+impl SyncHandle {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Stops the sync within a fraction of a second; it answers `Cancelled`.
+    pub fn cancel(&self) {
+        self.control.cancel()
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.control.is_cancelled()
+    }
+
+    /// Changes pushed and pulled so far, and whether more is waiting.
+    pub fn progress(&self) -> SyncProgress {
+        self.control.progress()
+    }
+}
 
 /// The lock policy as the settings screen shows it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -180,6 +210,24 @@ impl NightroundVault {
         guarded(|| -> R<_> { Ok(self.inner.delete_record(kind, parse_id(&id)?)?) })
     }
 
+    // --- Drafts -----------------------------------------------------------
+
+    /// Autosaves a half-filled form: sealed in the vault, never synced.
+    pub fn save_draft(&self, draft: FormDraft) -> R<()> {
+        guarded(|| self.inner.save_draft(draft))
+    }
+
+    /// The form's draft, if one was left (the app was killed, the phone
+    /// locked): restore it when the form opens.
+    pub fn draft(&self, kind: FormKind) -> R<Option<FormDraft>> {
+        guarded(|| self.inner.draft(kind))
+    }
+
+    /// She discarded the form. (Saving the record drops its draft itself.)
+    pub fn discard_draft(&self, kind: FormKind) -> R<()> {
+        guarded(|| self.inner.discard_draft(kind))
+    }
+
     // --- What the screens show ------------------------------------------
 
     pub fn identity(&self) -> R<WorkerIdentity> {
@@ -273,6 +321,35 @@ impl NightroundVault {
     /// network returns. `Revoked` means the vault has been erased.
     pub fn sync(&self) -> R<SyncReport> {
         guarded(|| self.inner.sync(&SyncOptions::default()))
+    }
+
+    /// As [`NightroundVault::sync`], within limits: `connect_seconds` for
+    /// each connection, `read_seconds` for each answer, `overall_seconds` for
+    /// the whole sync (0: none). `handle` cancels it from another thread
+    /// (`Cancelled`) and reports progress while a new phone pulls a long
+    /// history. Failures say in plain words whether the connection was cut,
+    /// the server did not answer in time, its certificate was refused or it
+    /// is down.
+    pub fn sync_with(
+        &self,
+        handle: Arc<SyncHandle>,
+        connect_seconds: u32,
+        read_seconds: u32,
+        overall_seconds: u32,
+    ) -> R<SyncReport> {
+        guarded(|| {
+            let options = SyncOptions {
+                connect_timeout: std::time::Duration::from_secs(u64::from(connect_seconds.max(1))),
+                timeout: std::time::Duration::from_secs(u64::from(read_seconds.max(1))),
+                deadline: (overall_seconds > 0).then(|| {
+                    std::time::Instant::now()
+                        + std::time::Duration::from_secs(u64::from(overall_seconds))
+                }),
+                control: handle.control.clone(),
+                ..SyncOptions::default()
+            };
+            self.inner.sync(&options)
+        })
     }
 
     /// Pending count, last success, the last problem in plain words.

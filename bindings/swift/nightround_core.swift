@@ -3628,6 +3628,95 @@ public func FfiConverterTypeSupplyTotal_lower(_ value: SupplyTotal) -> RustBuffe
 
 
 /**
+ * How far a sync has got.
+ */
+public struct SyncProgress: Equatable, Hashable {
+    /**
+     * Changes the server has acknowledged so far.
+     */
+    public var pushed: UInt64
+    /**
+     * Changes pulled and applied so far.
+     */
+    public var pulled: UInt64
+    /**
+     * Pull pages received so far.
+     */
+    public var pages: UInt64
+    /**
+     * Whether the server says more is waiting after what was pulled.
+     */
+    public var moreWaiting: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Changes the server has acknowledged so far.
+         */pushed: UInt64, 
+        /**
+         * Changes pulled and applied so far.
+         */pulled: UInt64, 
+        /**
+         * Pull pages received so far.
+         */pages: UInt64, 
+        /**
+         * Whether the server says more is waiting after what was pulled.
+         */moreWaiting: Bool) {
+        self.pushed = pushed
+        self.pulled = pulled
+        self.pages = pages
+        self.moreWaiting = moreWaiting
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncProgress {
+        return
+            try SyncProgress(
+                pushed: FfiConverterUInt64.read(from: &buf), 
+                pulled: FfiConverterUInt64.read(from: &buf), 
+                pages: FfiConverterUInt64.read(from: &buf), 
+                moreWaiting: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncProgress, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.pushed, into: &buf)
+        FfiConverterUInt64.write(value.pulled, into: &buf)
+        FfiConverterUInt64.write(value.pages, into: &buf)
+        FfiConverterBool.write(value.moreWaiting, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncProgress_lift(_ buf: RustBuffer) throws -> SyncProgress {
+    return try FfiConverterTypeSyncProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncProgress_lower(_ value: SyncProgress) -> RustBuffer {
+    return FfiConverterTypeSyncProgress.lower(value)
+}
+
+
+/**
  * What one sync did.
  */
 public struct SyncReport: Equatable, Hashable {
@@ -4598,6 +4687,218 @@ public func FfiConverterTypeContactKind_lift(_ buf: RustBuffer) throws -> Contac
 #endif
 public func FfiConverterTypeContactKind_lower(_ value: ContactKind) -> RustBuffer {
     return FfiConverterTypeContactKind.lower(value)
+}
+
+
+
+/**
+ * What a form held when it was last autosaved.
+ */
+
+public enum FormDraft: Equatable, Hashable {
+    
+    case person(draft: PersonDraft
+    )
+    case contact(draft: ContactDraft
+    )
+    case concern(draft: ConcernDraft
+    )
+    case referral(form: ReferralForm
+    )
+    case consent(draft: ConsentDraft
+    )
+    case supplies(draft: SupplyDropDraft
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FormDraft: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFormDraft: FfiConverterRustBuffer {
+    typealias SwiftType = FormDraft
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FormDraft {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .person(draft: try FfiConverterTypePersonDraft.read(from: &buf)
+        )
+        
+        case 2: return .contact(draft: try FfiConverterTypeContactDraft.read(from: &buf)
+        )
+        
+        case 3: return .concern(draft: try FfiConverterTypeConcernDraft.read(from: &buf)
+        )
+        
+        case 4: return .referral(form: try FfiConverterTypeReferralForm.read(from: &buf)
+        )
+        
+        case 5: return .consent(draft: try FfiConverterTypeConsentDraft.read(from: &buf)
+        )
+        
+        case 6: return .supplies(draft: try FfiConverterTypeSupplyDropDraft.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FormDraft, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .person(draft):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypePersonDraft.write(draft, into: &buf)
+            
+        
+        case let .contact(draft):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeContactDraft.write(draft, into: &buf)
+            
+        
+        case let .concern(draft):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeConcernDraft.write(draft, into: &buf)
+            
+        
+        case let .referral(form):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeReferralForm.write(form, into: &buf)
+            
+        
+        case let .consent(draft):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeConsentDraft.write(draft, into: &buf)
+            
+        
+        case let .supplies(draft):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeSupplyDropDraft.write(draft, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormDraft_lift(_ buf: RustBuffer) throws -> FormDraft {
+    return try FfiConverterTypeFormDraft.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormDraft_lower(_ value: FormDraft) -> RustBuffer {
+    return FfiConverterTypeFormDraft.lower(value)
+}
+
+
+
+/**
+ * Which form a draft belongs to: one draft per form.
+ */
+
+public enum FormKind: Equatable, Hashable {
+    
+    case person
+    case contact
+    case concern
+    case referral
+    case consent
+    case supplies
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FormKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFormKind: FfiConverterRustBuffer {
+    typealias SwiftType = FormKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FormKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .person
+        
+        case 2: return .contact
+        
+        case 3: return .concern
+        
+        case 4: return .referral
+        
+        case 5: return .consent
+        
+        case 6: return .supplies
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FormKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .person:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .contact:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .concern:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .referral:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .consent:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .supplies:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormKind_lift(_ buf: RustBuffer) throws -> FormKind {
+    return try FfiConverterTypeFormKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormKind_lower(_ value: FormKind) -> RustBuffer {
+    return FfiConverterTypeFormKind.lower(value)
 }
 
 

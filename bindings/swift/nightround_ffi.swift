@@ -690,6 +690,17 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     
     func directory() throws  -> Directory
     
+    /**
+     * She discarded the form. (Saving the record drops its draft itself.)
+     */
+    func discardDraft(kind: FormKind) throws 
+    
+    /**
+     * The form's draft, if one was left (the app was killed, the phone
+     * locked): restore it when the form opens.
+     */
+    func draft(kind: FormKind) throws  -> FormDraft?
+    
     func endRound(roundId: String) throws  -> Round
     
     func failedUnlocks() throws  -> UInt32
@@ -773,6 +784,11 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     func safetyAlerts() throws  -> [SafetyAlertView]
     
     /**
+     * Autosaves a half-filled form: sealed in the vault, never synced.
+     */
+    func saveDraft(draft: FormDraft) throws 
+    
+    /**
      * Sets the duress PIN: entered at the unlock screen, it opens an empty
      * app and erases this vault; the next sync tells the supervisor quietly.
      */
@@ -806,6 +822,17 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      * Pending count, last success, the last problem in plain words.
      */
     func syncStatus() throws  -> SyncStatus
+    
+    /**
+     * As [`NightroundVault::sync`], within limits: `connect_seconds` for
+     * each connection, `read_seconds` for each answer, `overall_seconds` for
+     * the whole sync (0: none). `handle` cancels it from another thread
+     * (`Cancelled`) and reports progress while a new phone pulls a long
+     * history. Failures say in plain words whether the connection was cut,
+     * the server did not answer in time, its certificate was refused or it
+     * is down.
+     */
+    func syncWith(handle: SyncHandle, connectSeconds: UInt32, readSeconds: UInt32, overallSeconds: UInt32) throws  -> SyncReport
     
     /**
      * Her timeline, `limit` from `offset`, newest first; damaged records
@@ -1031,6 +1058,32 @@ open func directory()throws  -> Directory  {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_directory(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * She discarded the form. (Saving the record drops its draft itself.)
+     */
+open func discardDraft(kind: FormKind)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_discard_draft(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFormKind_lower(kind),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The form's draft, if one was left (the app was killed, the phone
+     * locked): restore it when the form opens.
+     */
+open func draft(kind: FormKind)throws  -> FormDraft?  {
+    return try  FfiConverterOptionTypeFormDraft.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_draft(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFormKind_lower(kind),uniffiCallStatus
     )
 })
 }
@@ -1314,6 +1367,18 @@ open func safetyAlerts()throws  -> [SafetyAlertView]  {
 }
     
     /**
+     * Autosaves a half-filled form: sealed in the vault, never synced.
+     */
+open func saveDraft(draft: FormDraft)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_save_draft(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFormDraft_lower(draft),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Sets the duress PIN: entered at the unlock screen, it opens an empty
      * app and erases this vault; the next sync tells the supervisor quietly.
      */
@@ -1414,6 +1479,28 @@ open func syncStatus()throws  -> SyncStatus  {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * As [`NightroundVault::sync`], within limits: `connect_seconds` for
+     * each connection, `read_seconds` for each answer, `overall_seconds` for
+     * the whole sync (0: none). `handle` cancels it from another thread
+     * (`Cancelled`) and reports progress while a new phone pulls a long
+     * history. Failures say in plain words whether the connection was cut,
+     * the server did not answer in time, its certificate was refused or it
+     * is down.
+     */
+open func syncWith(handle: SyncHandle, connectSeconds: UInt32, readSeconds: UInt32, overallSeconds: UInt32)throws  -> SyncReport  {
+    return try  FfiConverterTypeSyncReport_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_sync_with(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncHandle_lower(handle),
+        FfiConverterUInt32.lower(connectSeconds),
+        FfiConverterUInt32.lower(readSeconds),
+        FfiConverterUInt32.lower(overallSeconds),uniffiCallStatus
     )
 })
 }
@@ -1819,6 +1906,172 @@ public func FfiConverterTypePlatformKeyStore_lower(_ value: PlatformKeyStore) ->
 
 
 
+
+
+/**
+ * A handle on one sync: give it to [`NightroundVault::sync_with`], then
+ * `cancel()` from any thread, or poll `progress()` for a progress line.
+ */
+public protocol SyncHandleProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the sync within a fraction of a second; it answers `Cancelled`.
+     */
+    func cancel() 
+    
+    func isCancelled()  -> Bool
+    
+    /**
+     * Changes pushed and pulled so far, and whether more is waiting.
+     */
+    func progress()  -> SyncProgress
+    
+}
+/**
+ * A handle on one sync: give it to [`NightroundVault::sync_with`], then
+ * `cancel()` from any thread, or poll `progress()` for a progress line.
+ */
+open class SyncHandle: SyncHandleProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_nightround_ffi_fn_clone_synchandle(self.handle, $0) }
+    }
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_constructor_synchandle_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_nightround_ffi_fn_free_synchandle(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the sync within a fraction of a second; it answers `Cancelled`.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_synchandle_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+open func isCancelled() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_synchandle_is_cancelled(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Changes pushed and pulled so far, and whether more is waiting.
+     */
+open func progress() -> SyncProgress  {
+    return try!  FfiConverterTypeSyncProgress_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_synchandle_progress(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncHandle: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = SyncHandle
+
+    public static func lift(_ handle: UInt64) throws -> SyncHandle {
+        return SyncHandle(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: SyncHandle) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncHandle {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SyncHandle, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncHandle_lift(_ handle: UInt64) throws -> SyncHandle {
+    return try FfiConverterTypeSyncHandle.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncHandle_lower(_ value: SyncHandle) -> UInt64 {
+    return FfiConverterTypeSyncHandle.lower(value)
+}
+
+
+
+
 /**
  * What enrolment gives the app: the credentials to keep in the vault
  * ([`NightroundVault::set_enrolment`]) and the worker to create it for.
@@ -2106,6 +2359,10 @@ enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     case ServerRefused(detail: String
     )
     /**
+     * The sync was cancelled (`SyncHandle.cancel`); everything is kept.
+     */
+    case Cancelled
+    /**
      * A bug in the core; the operation did nothing.
      */
     case Internal
@@ -2189,7 +2446,8 @@ public struct FfiConverterTypeNightroundError: FfiConverterRustBuffer {
         case 18: return .ServerRefused(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 19: return .Internal
+        case 19: return .Cancelled
+        case 20: return .Internal
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -2286,8 +2544,12 @@ public struct FfiConverterTypeNightroundError: FfiConverterRustBuffer {
             FfiConverterString.write(detail, into: &buf)
             
         
-        case .Internal:
+        case .Cancelled:
             writeInt(&buf, Int32(19))
+        
+        
+        case .Internal:
+            writeInt(&buf, Int32(20))
         
         }
     }
@@ -2351,6 +2613,30 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeFormDraft: FfiConverterRustBuffer {
+    typealias SwiftType = FormDraft?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeFormDraft.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeFormDraft.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2816,6 +3102,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_directory() != 11175) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_discard_draft() != 16801) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_draft() != 49603) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() != 58322) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2894,6 +3186,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_safety_alerts() != 4472) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_save_draft() != 17855) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin() != 19932) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2921,6 +3216,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() != 543) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_sync_with() != 25096) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_timeline_page() != 19558) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2939,10 +3237,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent() != 30467) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_synchandle_cancel() != 53294) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_synchandle_is_cancelled() != 17114) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_synchandle_progress() != 56202) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_constructor_nightroundvault_create() != 14096) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_constructor_nightroundvault_open() != 38934) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_constructor_synchandle_new() != 33265) {
         return InitializationResult.apiChecksumMismatch
     }
 

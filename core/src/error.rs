@@ -74,6 +74,9 @@ pub enum CoreError {
     Offline(String),
     #[error("the server refused: {0}")]
     ServerRefused(String),
+    /// The sync was cancelled from another thread; nothing half-done is kept.
+    #[error("the sync was cancelled; everything is kept and will be sent later")]
+    Cancelled,
 }
 
 impl From<rusqlite::Error> for CoreError {

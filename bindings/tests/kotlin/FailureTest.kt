@@ -263,3 +263,45 @@ object FailureTests : TestSuite {
         },
     )
 }
+
+/** Whether any of the vault's files hold `needle` as plain bytes. */
+fun onDisk(vaultFile: File, needle: String): Boolean {
+    val bytes = needle.toByteArray()
+    return vaultFile.parentFile.listFiles()!!.filter { it.isFile }.any { f ->
+        val data = f.readBytes()
+        (0..data.size - bytes.size).any { i -> bytes.indices.all { data[i + it] == bytes[it] } }
+    }
+}
+
+object DraftTests : TestSuite {
+    override val tests = listOf<Pair<String, () -> Unit>>(
+        "9 a half-filled contact survives a kill, sealed, unsynced, and goes when saved" to {
+            val keystore = MemoryKeyStore()
+            val (vault, file) = newVault(keystore)
+            val jade = vault.addPerson(jadeDraft())
+            val pending = vault.pendingChanges()
+            val half = contactDraft(jade.id, emptyList()).copy(note = "Zanzibar-quartz half typed")
+            vault.saveDraft(FormDraft.Contact(half))
+            assertEquals(pending, vault.pendingChanges(), "a draft never syncs")
+            assertFalse(onDisk(file, "Zanzibar-quartz"), "the draft is sealed")
+            // The app is killed: a new process opens the same file.
+            val reopened = NightroundVault.open(file.path, keystore)
+            reopened.unlock(PIN)
+            assertEquals(FormDraft.Contact(half), reopened.draft(FormKind.CONTACT))
+            assertEquals(null, reopened.draft(FormKind.PERSON))
+            reopened.recordContact(half)
+            assertEquals(null, reopened.draft(FormKind.CONTACT), "saving the record drops its draft")
+        },
+
+        "9 discarding drops the draft; a locked vault keeps it unreadable" to {
+            val (vault, _) = newVault()
+            vault.saveDraft(FormDraft.Person(jadeDraft()))
+            vault.lock()
+            expectThrows<NightroundException.Locked> { vault.draft(FormKind.PERSON) }
+            vault.unlock(PIN)
+            assertEquals(FormDraft.Person(jadeDraft()), vault.draft(FormKind.PERSON))
+            vault.discardDraft(FormKind.PERSON)
+            assertEquals(null, vault.draft(FormKind.PERSON))
+        },
+    )
+}

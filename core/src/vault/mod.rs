@@ -14,6 +14,7 @@
 
 mod actions;
 mod delivery;
+mod drafts;
 mod duress;
 pub mod forms;
 pub mod hlc;
@@ -32,6 +33,7 @@ mod unlock_guard;
 mod unlock_status;
 
 pub use delivery::{undelivered_path, DeliveryCredentials, Undelivered};
+pub use drafts::{FormDraft, FormKind};
 pub use hlc::{version_after, Hlc};
 pub use locked_check_in::LockedCheckIn;
 pub use queries::{AlertView, ReferralView, RoundSummary, TimelineEntry};

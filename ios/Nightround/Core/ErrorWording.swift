@@ -49,6 +49,8 @@ enum ErrorWording {
             return String(localized: "No connection right now. Everything is kept on this phone and will go when there is signal.")
         case .ServerRefused(let detail):
             return String(localized: "The server did not accept it: \(detail)")
+        case .Cancelled:
+            return String(localized: "The sync was stopped. Everything is kept on this phone and will go next time.")
         case .Internal:
             return String(localized: "Something went wrong inside Nightround. Nothing was changed.")
         }

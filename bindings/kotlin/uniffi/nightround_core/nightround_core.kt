@@ -3518,6 +3518,69 @@ public object FfiConverterTypeSupplyTotal: FfiConverterRustBuffer<SupplyTotal> {
 
 
 /**
+ * How far a sync has got.
+ */
+data class SyncProgress (
+    /**
+     * Changes the server has acknowledged so far.
+     */
+    var `pushed`: kotlin.ULong
+    , 
+    /**
+     * Changes pulled and applied so far.
+     */
+    var `pulled`: kotlin.ULong
+    , 
+    /**
+     * Pull pages received so far.
+     */
+    var `pages`: kotlin.ULong
+    , 
+    /**
+     * Whether the server says more is waiting after what was pulled.
+     */
+    var `moreWaiting`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress> {
+    override fun read(buf: ByteBuffer): SyncProgress {
+        return SyncProgress(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SyncProgress) = (
+            FfiConverterULong.allocationSize(value.`pushed`) +
+            FfiConverterULong.allocationSize(value.`pulled`) +
+            FfiConverterULong.allocationSize(value.`pages`) +
+            FfiConverterBoolean.allocationSize(value.`moreWaiting`)
+    )
+
+    override fun write(value: SyncProgress, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`pushed`, buf)
+            FfiConverterULong.write(value.`pulled`, buf)
+            FfiConverterULong.write(value.`pages`, buf)
+            FfiConverterBoolean.write(value.`moreWaiting`, buf)
+    }
+}
+
+
+
+/**
  * What one sync did.
  */
 data class SyncReport (
@@ -4125,6 +4188,229 @@ public object FfiConverterTypeContactKind: FfiConverterRustBuffer<ContactKind> {
     override fun allocationSize(value: ContactKind) = 4UL
 
     override fun write(value: ContactKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a form held when it was last autosaved.
+ */
+sealed class FormDraft {
+    
+    data class Person(
+        val `draft`: uniffi.nightround_core.PersonDraft) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Contact(
+        val `draft`: uniffi.nightround_core.ContactDraft) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Concern(
+        val `draft`: uniffi.nightround_core.ConcernDraft) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Referral(
+        val `form`: uniffi.nightround_core.ReferralForm) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Consent(
+        val `draft`: uniffi.nightround_core.ConsentDraft) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Supplies(
+        val `draft`: uniffi.nightround_core.SupplyDropDraft) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFormDraft : FfiConverterRustBuffer<FormDraft>{
+    override fun read(buf: ByteBuffer): FormDraft {
+        return when(buf.getInt()) {
+            1 -> FormDraft.Person(
+                FfiConverterTypePersonDraft.read(buf),
+                )
+            2 -> FormDraft.Contact(
+                FfiConverterTypeContactDraft.read(buf),
+                )
+            3 -> FormDraft.Concern(
+                FfiConverterTypeConcernDraft.read(buf),
+                )
+            4 -> FormDraft.Referral(
+                FfiConverterTypeReferralForm.read(buf),
+                )
+            5 -> FormDraft.Consent(
+                FfiConverterTypeConsentDraft.read(buf),
+                )
+            6 -> FormDraft.Supplies(
+                FfiConverterTypeSupplyDropDraft.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: FormDraft): ULong = when(value) {
+        is FormDraft.Person -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypePersonDraft.allocationSize(value.`draft`)
+            )
+        }
+        is FormDraft.Contact -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeContactDraft.allocationSize(value.`draft`)
+            )
+        }
+        is FormDraft.Concern -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeConcernDraft.allocationSize(value.`draft`)
+            )
+        }
+        is FormDraft.Referral -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeReferralForm.allocationSize(value.`form`)
+            )
+        }
+        is FormDraft.Consent -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeConsentDraft.allocationSize(value.`draft`)
+            )
+        }
+        is FormDraft.Supplies -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSupplyDropDraft.allocationSize(value.`draft`)
+            )
+        }
+    }
+
+    override fun write(value: FormDraft, buf: ByteBuffer) {
+        when(value) {
+            is FormDraft.Person -> {
+                buf.putInt(1)
+                FfiConverterTypePersonDraft.write(value.`draft`, buf)
+                Unit
+            }
+            is FormDraft.Contact -> {
+                buf.putInt(2)
+                FfiConverterTypeContactDraft.write(value.`draft`, buf)
+                Unit
+            }
+            is FormDraft.Concern -> {
+                buf.putInt(3)
+                FfiConverterTypeConcernDraft.write(value.`draft`, buf)
+                Unit
+            }
+            is FormDraft.Referral -> {
+                buf.putInt(4)
+                FfiConverterTypeReferralForm.write(value.`form`, buf)
+                Unit
+            }
+            is FormDraft.Consent -> {
+                buf.putInt(5)
+                FfiConverterTypeConsentDraft.write(value.`draft`, buf)
+                Unit
+            }
+            is FormDraft.Supplies -> {
+                buf.putInt(6)
+                FfiConverterTypeSupplyDropDraft.write(value.`draft`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Which form a draft belongs to: one draft per form.
+ */
+
+enum class FormKind {
+    
+    PERSON,
+    CONTACT,
+    CONCERN,
+    REFERRAL,
+    CONSENT,
+    SUPPLIES;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFormKind: FfiConverterRustBuffer<FormKind> {
+    override fun read(buf: ByteBuffer) = try {
+        FormKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: FormKind) = 4UL
+
+    override fun write(value: FormKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }

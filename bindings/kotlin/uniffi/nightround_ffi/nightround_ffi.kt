@@ -51,6 +51,8 @@ import uniffi.nightround_core.FfiConverterTypeContact
 import uniffi.nightround_core.FfiConverterTypeContactDraft
 import uniffi.nightround_core.FfiConverterTypeDirectory
 import uniffi.nightround_core.FfiConverterTypeEnrolment
+import uniffi.nightround_core.FfiConverterTypeFormDraft
+import uniffi.nightround_core.FfiConverterTypeFormKind
 import uniffi.nightround_core.FfiConverterTypeListenReport
 import uniffi.nightround_core.FfiConverterTypeLockedCheckIn
 import uniffi.nightround_core.FfiConverterTypePeoplePage
@@ -71,6 +73,7 @@ import uniffi.nightround_core.FfiConverterTypeSafetyAlertView
 import uniffi.nightround_core.FfiConverterTypeSupplyDrop
 import uniffi.nightround_core.FfiConverterTypeSupplyDropDraft
 import uniffi.nightround_core.FfiConverterTypeSupplyTotal
+import uniffi.nightround_core.FfiConverterTypeSyncProgress
 import uniffi.nightround_core.FfiConverterTypeSyncReport
 import uniffi.nightround_core.FfiConverterTypeSyncStatus
 import uniffi.nightround_core.FfiConverterTypeTimelineEntry
@@ -80,6 +83,8 @@ import uniffi.nightround_core.FfiConverterTypeUnlockStatus
 import uniffi.nightround_core.FfiConverterTypeUuid
 import uniffi.nightround_core.FfiConverterTypeValidationError
 import uniffi.nightround_core.FfiConverterTypeWorkerIdentity
+import uniffi.nightround_core.FormDraft
+import uniffi.nightround_core.FormKind
 import uniffi.nightround_core.ListenReport
 import uniffi.nightround_core.LockedCheckIn
 import uniffi.nightround_core.PeoplePage
@@ -100,6 +105,7 @@ import uniffi.nightround_core.SafetyAlertView
 import uniffi.nightround_core.SupplyDrop
 import uniffi.nightround_core.SupplyDropDraft
 import uniffi.nightround_core.SupplyTotal
+import uniffi.nightround_core.SyncProgress
 import uniffi.nightround_core.SyncReport
 import uniffi.nightround_core.SyncStatus
 import uniffi.nightround_core.TimelineEntry
@@ -119,6 +125,8 @@ import uniffi.nightround_core.RustBuffer as RustBufferContact
 import uniffi.nightround_core.RustBuffer as RustBufferContactDraft
 import uniffi.nightround_core.RustBuffer as RustBufferDirectory
 import uniffi.nightround_core.RustBuffer as RustBufferEnrolment
+import uniffi.nightround_core.RustBuffer as RustBufferFormDraft
+import uniffi.nightround_core.RustBuffer as RustBufferFormKind
 import uniffi.nightround_core.RustBuffer as RustBufferListenReport
 import uniffi.nightround_core.RustBuffer as RustBufferLockedCheckIn
 import uniffi.nightround_core.RustBuffer as RustBufferPeoplePage
@@ -139,6 +147,7 @@ import uniffi.nightround_core.RustBuffer as RustBufferSafetyAlertView
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyDrop
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyDropDraft
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyTotal
+import uniffi.nightround_core.RustBuffer as RustBufferSyncProgress
 import uniffi.nightround_core.RustBuffer as RustBufferSyncReport
 import uniffi.nightround_core.RustBuffer as RustBufferSyncStatus
 import uniffi.nightround_core.RustBuffer as RustBufferTimelineEntry
@@ -868,6 +877,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_directory(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_discard_draft(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_draft(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_end_round(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_failed_unlocks(
@@ -920,6 +933,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_safety_alerts(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_save_draft(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_set_enrolment(
@@ -938,6 +953,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync_with(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_timeline_page(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_unlock(
@@ -950,9 +967,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_synchandle_cancel(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_synchandle_is_cancelled(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_synchandle_progress(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_constructor_nightroundvault_create(
     ): Int
     external fun uniffi_nightround_ffi_checksum_constructor_nightroundvault_open(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_constructor_synchandle_new(
     ): Int
     external fun ffi_nightround_ffi_uniffi_contract_version(
     ): Int
@@ -1018,6 +1043,10 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_directory(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferDirectory.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_discard_draft(`ptr`: Long,`kind`: RustBufferFormKind.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_draft(`ptr`: Long,`kind`: RustBufferFormKind.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_end_round(`ptr`: Long,`roundId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferRound.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_failed_unlocks(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1070,6 +1099,8 @@ internal object UniffiLib {
     ): RustBufferRoundSummary.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_safety_alerts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_save_draft(`ptr`: Long,`draft`: RustBufferFormDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_duress_pin(`ptr`: Long,`duressPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_enrolment(`ptr`: Long,`enrolment`: RustBufferEnrolment.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1088,6 +1119,8 @@ internal object UniffiLib {
     ): RustBufferSyncReport.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferSyncStatus.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_sync_with(`ptr`: Long,`handle`: Long,`connectSeconds`: Int,`readSeconds`: Int,`overallSeconds`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferSyncReport.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_timeline_page(`ptr`: Long,`personId`: RustBuffer.ByValue,`offset`: Int,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferTimelinePage.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_unlock(`ptr`: Long,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1100,6 +1133,18 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_withdraw_consent(`ptr`: Long,`consentId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferConsent.ByValue
+    external fun uniffi_nightround_ffi_fn_clone_synchandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_nightround_ffi_fn_free_synchandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_nightround_ffi_fn_constructor_synchandle_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_nightround_ffi_fn_method_synchandle_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_nightround_ffi_fn_method_synchandle_is_cancelled(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_nightround_ffi_fn_method_synchandle_progress(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferSyncProgress.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightrounderror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_core_version(uniffi_out_err: UniffiRustCallStatus, 
@@ -1298,6 +1343,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_directory() and 0xFFFF) != 11175) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_discard_draft() and 0xFFFF) != 16801) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_draft() and 0xFFFF) != 49603) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() and 0xFFFF) != 58322) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1376,6 +1427,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_safety_alerts() and 0xFFFF) != 4472) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_save_draft() and 0xFFFF) != 17855) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin() and 0xFFFF) != 19932) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1403,6 +1457,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() and 0xFFFF) != 543) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_sync_with() and 0xFFFF) != 25096) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_timeline_page() and 0xFFFF) != 19558) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1421,10 +1478,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent() and 0xFFFF) != 30467) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_synchandle_cancel() and 0xFFFF) != 53294) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_synchandle_is_cancelled() and 0xFFFF) != 17114) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_synchandle_progress() and 0xFFFF) != 56202) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_constructor_nightroundvault_create() and 0xFFFF) != 14096) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_constructor_nightroundvault_open() and 0xFFFF) != 38934) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_constructor_synchandle_new() and 0xFFFF) != 33265) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1962,6 +2031,17 @@ public interface NightroundVaultInterface {
     
     fun `directory`(): Directory
     
+    /**
+     * She discarded the form. (Saving the record drops its draft itself.)
+     */
+    fun `discardDraft`(`kind`: FormKind)
+    
+    /**
+     * The form's draft, if one was left (the app was killed, the phone
+     * locked): restore it when the form opens.
+     */
+    fun `draft`(`kind`: FormKind): FormDraft?
+    
     fun `endRound`(`roundId`: kotlin.String): Round
     
     fun `failedUnlocks`(): kotlin.UInt
@@ -2045,6 +2125,11 @@ public interface NightroundVaultInterface {
     fun `safetyAlerts`(): List<SafetyAlertView>
     
     /**
+     * Autosaves a half-filled form: sealed in the vault, never synced.
+     */
+    fun `saveDraft`(`draft`: FormDraft)
+    
+    /**
      * Sets the duress PIN: entered at the unlock screen, it opens an empty
      * app and erases this vault; the next sync tells the supervisor quietly.
      */
@@ -2078,6 +2163,17 @@ public interface NightroundVaultInterface {
      * Pending count, last success, the last problem in plain words.
      */
     fun `syncStatus`(): SyncStatus
+    
+    /**
+     * As [`NightroundVault::sync`], within limits: `connect_seconds` for
+     * each connection, `read_seconds` for each answer, `overall_seconds` for
+     * the whole sync (0: none). `handle` cancels it from another thread
+     * (`Cancelled`) and reports progress while a new phone pulls a long
+     * history. Failures say in plain words whether the connection was cut,
+     * the server did not answer in time, its certificate was refused or it
+     * is down.
+     */
+    fun `syncWith`(`handle`: SyncHandle, `connectSeconds`: kotlin.UInt, `readSeconds`: kotlin.UInt, `overallSeconds`: kotlin.UInt): SyncReport
     
     /**
      * Her timeline, `limit` from `offset`, newest first; damaged records
@@ -2377,6 +2473,42 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_directory(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * She discarded the form. (Saving the record drops its draft itself.)
+     */
+    @Throws(NightroundException::class)override fun `discardDraft`(`kind`: FormKind)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_discard_draft(
+        it,
+        
+        FfiConverterTypeFormKind.lower(`kind`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The form's draft, if one was left (the app was killed, the phone
+     * locked): restore it when the form opens.
+     */
+    @Throws(NightroundException::class)override fun `draft`(`kind`: FormKind): FormDraft? {
+            return FfiConverterOptionalTypeFormDraft.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_draft(
+        it,
+        
+        FfiConverterTypeFormKind.lower(`kind`),_status)
 }
     }
     )
@@ -2790,6 +2922,23 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
 
     
     /**
+     * Autosaves a half-filled form: sealed in the vault, never synced.
+     */
+    @Throws(NightroundException::class)override fun `saveDraft`(`draft`: FormDraft)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_save_draft(
+        it,
+        
+        FfiConverterTypeFormDraft.lower(`draft`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Sets the duress PIN: entered at the unlock screen, it opens an empty
      * app and erases this vault; the next sync tells the supervisor quietly.
      */
@@ -2932,6 +3081,33 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * As [`NightroundVault::sync`], within limits: `connect_seconds` for
+     * each connection, `read_seconds` for each answer, `overall_seconds` for
+     * the whole sync (0: none). `handle` cancels it from another thread
+     * (`Cancelled`) and reports progress while a new phone pulls a long
+     * history. Failures say in plain words whether the connection was cut,
+     * the server did not answer in time, its certificate was refused or it
+     * is down.
+     */
+    @Throws(NightroundException::class)override fun `syncWith`(`handle`: SyncHandle, `connectSeconds`: kotlin.UInt, `readSeconds`: kotlin.UInt, `overallSeconds`: kotlin.UInt): SyncReport {
+            return FfiConverterTypeSyncReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_sync_with(
+        it,
+        
+        FfiConverterTypeSyncHandle.lower(`handle`),
+        FfiConverterUInt.lower(`connectSeconds`),
+        FfiConverterUInt.lower(`readSeconds`),
+        FfiConverterUInt.lower(`overallSeconds`),_status)
 }
     }
     )
@@ -3509,6 +3685,318 @@ public object FfiConverterTypePlatformKeyStore: FfiConverter<PlatformKeyStore, L
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A handle on one sync: give it to [`NightroundVault::sync_with`], then
+ * `cancel()` from any thread, or poll `progress()` for a progress line.
+ */
+public interface SyncHandleInterface {
+    
+    /**
+     * Stops the sync within a fraction of a second; it answers `Cancelled`.
+     */
+    fun `cancel`()
+    
+    fun `isCancelled`(): kotlin.Boolean
+    
+    /**
+     * Changes pushed and pulled so far, and whether more is waiting.
+     */
+    fun `progress`(): SyncProgress
+    
+    companion object
+}
+
+/**
+ * A handle on one sync: give it to [`NightroundVault::sync_with`], then
+ * `cancel()` from any thread, or poll `progress()` for a progress line.
+ */
+open class SyncHandle: Disposable, AutoCloseable, SyncHandleInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_constructor_synchandle_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_nightround_ffi_fn_free_synchandle(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_nightround_ffi_fn_clone_synchandle(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops the sync within a fraction of a second; it answers `Cancelled`.
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_synchandle_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    override fun `isCancelled`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_synchandle_is_cancelled(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Changes pushed and pulled so far, and whether more is waiting.
+     */override fun `progress`(): SyncProgress {
+            return FfiConverterTypeSyncProgress.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_synchandle_progress(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncHandle: FfiConverter<SyncHandle, Long> {
+    override fun lower(value: SyncHandle): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): SyncHandle {
+        return SyncHandle(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): SyncHandle {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: SyncHandle) = 8UL
+
+    override fun write(value: SyncHandle, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 
 /**
  * What enrolment gives the app: the credentials to keep in the vault
@@ -3855,6 +4343,15 @@ sealed class NightroundException: kotlin.Exception() {
     }
     
     /**
+     * The sync was cancelled (`SyncHandle.cancel`); everything is kept.
+     */
+    class Cancelled(
+        ) : NightroundException() {
+        override val message
+            get() = toString()
+    }
+    
+    /**
      * A bug in the core; the operation did nothing.
      */
     class Internal(
@@ -3931,7 +4428,8 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
             18 -> NightroundException.ServerRefused(
                 FfiConverterString.read(buf),
                 )
-            19 -> NightroundException.Internal()
+            19 -> NightroundException.Cancelled()
+            20 -> NightroundException.Internal()
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
     }
@@ -4021,6 +4519,10 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`detail`)
+            )
+            is NightroundException.Cancelled -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
             )
             is NightroundException.Internal -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -4115,8 +4617,12 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
-            is NightroundException.Internal -> {
+            is NightroundException.Cancelled -> {
                 buf.putInt(19)
+                Unit
+            }
+            is NightroundException.Internal -> {
+                buf.putInt(20)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -4184,6 +4690,38 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
         } else {
             buf.put(1)
             FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeFormDraft: FfiConverterRustBuffer<FormDraft?> {
+    override fun read(buf: ByteBuffer): FormDraft? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFormDraft.read(buf)
+    }
+
+    override fun allocationSize(value: FormDraft?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFormDraft.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FormDraft?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFormDraft.write(value, buf)
         }
     }
 }
@@ -4527,6 +5065,12 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
         }
     }
 }
+
+
+
+
+
+
 
 
 

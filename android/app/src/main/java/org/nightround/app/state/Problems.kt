@@ -43,6 +43,7 @@ object Problems {
         is NightroundException.Offline ->
             "No connection right now. Everything is kept on the phone and will go when there is signal (${e.detail})."
         is NightroundException.ServerRefused -> "The server said: ${sentence(e.detail)}"
+        is NightroundException.Cancelled -> "The sync was stopped. Everything is kept on this phone and will go next time."
         is NightroundException.Internal -> INTERNAL
     }
 

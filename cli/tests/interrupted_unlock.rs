@@ -58,6 +58,8 @@ fn kill_during_unlock(d: &Device) -> Option<u64> {
         }
         std::thread::sleep(Duration::from_millis(2));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the unlock never started");
 }
 

@@ -78,7 +78,7 @@ fn with_progress_line<T>(control: &SyncControl, sync: impl FnOnce() -> T) -> T {
                 std::thread::sleep(Duration::from_millis(100));
                 ticks += 1;
                 let now = control.progress();
-                if ticks % 10 == 0 && now != shown {
+                if ticks.is_multiple_of(10) && now != shown {
                     eprintln!(
                         "Syncing: {} sent, {} received{}",
                         now.pushed,

@@ -142,6 +142,9 @@ impl HttpTransport {
         control: SyncControl,
     ) -> Result<Self, TransportError> {
         let timeout = read;
+        // ring as the process's TLS crypto (a provider already installed,
+        // say by a host app, is kept).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let base = url::Url::parse(server_url)
             .map_err(|_| TransportError::Config("the server address is not a URL".into()))?;
         match base.scheme() {

@@ -39,13 +39,15 @@ out="$work/results-$(date +%Y%m%d-%H%M%S).txt"
 : >"$out"
 
 echo "==== build (release) ===="
-if [ -n "${SERVER_BIN:-}" ]; then
+if [ -n "${SKIP_NIGHTROUND:-}" ]; then
+    server_bin="" bench_bin=""
+elif [ -n "${SERVER_BIN:-}" ]; then
     server_bin="$SERVER_BIN"
 else
     cargo build --release -p nightround-server
     server_bin="$REPO/target/release/nightround-server"
 fi
-bench_bin="$(cargo bench -p nightround-e2e --bench load --no-run --message-format=json-render-diagnostics |
+[ -n "${SKIP_NIGHTROUND:-}" ] || bench_bin="$(cargo bench -p nightround-e2e --bench load --no-run --message-format=json-render-diagnostics |
     python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -54,7 +56,7 @@ for line in sys.stdin:
             and "bench" in m["target"]["kind"] and m.get("executable"):
         print(m["executable"])
 ')"
-[ -x "$bench_bin" ] || { echo "load bench not built" >&2; exit 1; }
+[ -n "${SKIP_NIGHTROUND:-}" ] || [ -x "$bench_bin" ] || { echo "load bench not built" >&2; exit 1; }
 
 # Enough file descriptors for D phones' connections and vault files.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

@@ -7,6 +7,7 @@
 //! ```sh
 //! cargo bench -p nightround-server --bench dashboard              # 1k, 10k, 100k
 //! cargo bench -p nightround-server --bench dashboard -- 1000 5000 # other sizes
+//! PAGES=/tonight,/report SAMPLES=5 cargo bench -p nightround-server --bench dashboard
 //! ```
 //!
 //! Each evening five outreach workers record 250 records between them:
@@ -37,7 +38,21 @@ const PAGES: [&str; 6] = [
     "/supplies",
     "/alerts",
 ];
-const SAMPLES: usize = 11;
+/// Samples per page; `SAMPLES=5` for a quicker run.
+fn samples() -> usize {
+    std::env::var("SAMPLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(11)
+}
+
+/// The pages timed; `PAGES=/tonight,/report` for some of them.
+fn pages() -> Vec<String> {
+    std::env::var("PAGES").map_or_else(
+        |_| PAGES.iter().map(|p| (*p).to_owned()).collect(),
+        |v| v.split(',').map(str::to_owned).collect(),
+    )
+}
 
 struct Filler {
     devices: Vec<common::TestDevice>,
@@ -173,8 +188,9 @@ async fn main() {
     };
     let http = reqwest::Client::new();
 
-    println!("| stored records | {} | peak RSS |", PAGES.join(" | "));
-    println!("|---:|{}---:|", "---:|".repeat(PAGES.len()));
+    let (pages, samples) = (pages(), samples());
+    println!("| stored records | {} | peak RSS |", pages.join(" | "));
+    println!("|---:|{}---:|", "---:|".repeat(pages.len()));
     for size in sizes {
         let t = Instant::now();
         while filler.stored < size {
@@ -190,12 +206,12 @@ async fn main() {
         s.clock.advance(-chrono::Duration::hours(22));
         let cookie = sign_in(&s, "dee").await;
         let mut cells = Vec::new();
-        for page in PAGES {
-            let mut times: Vec<Duration> = Vec::with_capacity(SAMPLES);
-            for _ in 0..SAMPLES {
+        for page in &pages {
+            let mut times: Vec<Duration> = Vec::with_capacity(samples);
+            for _ in 0..samples {
                 let t = Instant::now();
                 let resp = http
-                    .get(s.url(page))
+                    .get(s.url(page.as_str()))
                     .header(COOKIE, &cookie)
                     .send()
                     .await
@@ -206,7 +222,7 @@ async fn main() {
                 assert!(status.is_success(), "{page}: {status}");
             }
             times.sort();
-            cells.push(format!("{:.1} ms", times[SAMPLES / 2].as_secs_f64() * 1e3));
+            cells.push(format!("{:.1} ms", times[samples / 2].as_secs_f64() * 1e3));
         }
         println!(
             "| {} | {} | {:.0} MiB |",

@@ -169,8 +169,13 @@ async fn main() {
     let mut devices = Vec::new();
     for n in 0..5 {
         devices.push(
-            s.device("Aspirations", &format!("Worker {n}"), Role::OutreachWorker, None)
-                .await,
+            s.device(
+                "Aspirations",
+                &format!("Worker {n}"),
+                Role::OutreachWorker,
+                None,
+            )
+            .await,
         );
     }
     let org = s.admin().find_organisation("Aspirations").expect("the org");

@@ -42,7 +42,11 @@ async fn a_scope_returns_only_the_kinds_times_and_person_asked_for() {
         .collect();
     let old_anonymous = contact(&by, None, ContactKind::OutreachConversation, t0);
     let old_concern = concern(&by, None, t0);
-    let mut batch = vec![change(RecordKind::Person, &sam.version_at(t0), kelly.clone())];
+    let mut batch = vec![change(
+        RecordKind::Person,
+        &sam.version_at(t0),
+        kelly.clone(),
+    )];
     for c in old_with_her.iter().chain([&old_anonymous]) {
         batch.push(change(RecordKind::Contact, &sam.version_at(t0), c.clone()));
     }
@@ -61,7 +65,11 @@ async fn a_scope_returns_only_the_kinds_times_and_person_asked_for() {
     s.push_ok(
         &sam,
         vec![
-            change(RecordKind::Contact, &sam.version_at(t1), new_with_her.clone()),
+            change(
+                RecordKind::Contact,
+                &sam.version_at(t1),
+                new_with_her.clone(),
+            ),
             change(RecordKind::Concern, &sam.version_at(t1), alert.clone()),
         ],
     )

@@ -124,19 +124,21 @@ fn contact(i: usize) -> ContactDraft {
     ContactDraft {
         person_id: None,
         at: None,
-        area_id: if i % 2 == 0 {
+        area_id: if i.is_multiple_of(2) {
             "york_road"
         } else {
             "ambleside_drive"
         }
         .into(),
         kind: ContactKind::OutreachConversation,
-        wellbeing: if i % 5 == 0 {
+        wellbeing: if i.is_multiple_of(5) {
             vec![WellbeingFlag::Distressed]
         } else {
             vec![]
         },
-        note: (i % 4 == 0).then(|| "Talked about the drop-in on Thursday".into()),
+        note: i
+            .is_multiple_of(4)
+            .then(|| "Talked about the drop-in on Thursday".into()),
         supplies: vec![SupplyLine {
             item_id: "condoms".into(),
             quantity: 5,
@@ -160,7 +162,8 @@ fn main() {
     let url = format!("https://{listen}/");
     let config = ServerConfig::new(&data, listen);
     let admin = Admin::open(&config).expect("the data directory opens for administration");
-    let cert = std::fs::read_to_string(config.paths().tls_cert()).expect("the server's certificate");
+    let cert =
+        std::fs::read_to_string(config.paths().tls_cert()).expect("the server's certificate");
 
     let setup = Instant::now();
     let shared_org = (a.layout == "one-org").then(|| {
@@ -183,9 +186,7 @@ fn main() {
         let worker = admin
             .create_worker(&org, &format!("Worker {d}"), Role::OutreachWorker, None)
             .expect("a worker");
-        let code = admin
-            .create_enrolment_code(&worker.id)
-            .expect("a code");
+        let code = admin.create_enrolment_code(&worker.id).expect("a code");
         let (enrolment, identity) =
             nightround_core::sync::enrol(&url, Some(&cert), &code.code, &format!("phone {d}"))
                 .expect("enrolment");
@@ -251,7 +252,8 @@ fn main() {
         .iter()
         .map(|v| v.sync_status().map(|s| s.pending).unwrap_or(0))
         .sum();
-    let records = (a.devices * a.records) as f64;
+    // Records the server took, per second of the whole run.
+    let records = pushed as f64;
     println!(
         "LOAD nightround layout={} devices={} records={} wall_s={wall:.2} records_per_s={:.0} \
          errors={} pushed={pushed} pulled={pulled} left_pending={pending} server_peak_rss_mib={:.0} \

@@ -378,8 +378,7 @@ mod tests {
         assert_eq!(objects(&fresh, &names), want);
     }
 
-    const DROP_SCALE: &str =
-        "DROP INDEX records_by_kind; DROP INDEX applied_versions_by_time;";
+    const DROP_SCALE: &str = "DROP INDEX records_by_kind; DROP INDEX applied_versions_by_time;";
 
     #[test]
     fn the_scale_upgrade_makes_what_a_fresh_database_has() {

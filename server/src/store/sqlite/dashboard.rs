@@ -531,9 +531,8 @@ fn scope_query(scope: &Scope) -> (String, Vec<rusqlite::types::Value>) {
         }
         None => "records".to_owned(),
     };
-    let mut sql = format!(
-        "SELECT {RECORD_COLUMNS} FROM {from} WHERE tombstone = 0 AND kind IN ({kinds})"
-    );
+    let mut sql =
+        format!("SELECT {RECORD_COLUMNS} FROM {from} WHERE tombstone = 0 AND kind IN ({kinds})");
     if let Some(p) = scope.person {
         params.push(V::Text(p.to_string()));
         sql += &format!(" AND (person_id = ?{n} OR id = ?{n})", n = params.len());

@@ -22,6 +22,7 @@ use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
 use nightround_core::sync::protocol::{Ack, AckStatus, Change, PulledChange, MAX_PULL_CHANGES};
 use nightround_core::Timestamp;
+use pool::{Reader, Readers};
 use records::{load_current, resequence_person, write_history, write_state, SqlFacts};
 use rows::{
     enrolled_where, is_constraint, mark_synced, ms, read_directory, read_enrolled, read_record,
@@ -31,7 +32,6 @@ use rows::{
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 use std::path::Path;
-use pool::{Reader, Readers};
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 

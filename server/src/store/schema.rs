@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 5;
+pub const LATEST: u32 = 6;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -188,6 +188,8 @@ CREATE TABLE sign_in_failures (
     blocked_until  INTEGER,
     PRIMARY KEY (username, client)
 ) WITHOUT ROWID;
+CREATE INDEX records_by_kind ON records (kind, seq);
+CREATE INDEX applied_versions_by_time ON applied_versions (applied_at);
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -301,6 +303,12 @@ const UPGRADES: &[&str] = &[
         PRIMARY KEY (username, client)
     ) WITHOUT ROWID;
     ",
+    // 4 -> 5: the dashboard's pages read by kind and by when a record
+    // reached the server, not the whole table (issue 11).
+    "
+    CREATE INDEX records_by_kind ON records (kind, seq);
+    CREATE INDEX applied_versions_by_time ON applied_versions (applied_at);
+    ",
 ];
 
 /// Sets a connection up the way every server connection must be.
@@ -394,6 +402,23 @@ mod tests {
             )
             .unwrap();
         fresh.execute_batch(DROP_SAFETY).unwrap();
+        fresh.execute_batch(DROP_SCALE).unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
+
+    const DROP_SCALE: &str = "DROP INDEX records_by_kind; DROP INDEX applied_versions_by_time;";
+
+    #[test]
+    fn the_scale_upgrade_makes_what_a_fresh_database_has() {
+        let names = ["records_by_kind", "applied_versions_by_time"];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh.execute_batch(DROP_SCALE).unwrap();
+        fresh.execute_batch("PRAGMA user_version = 4;").unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
     }
@@ -418,6 +443,7 @@ mod tests {
         let want = objects(&fresh, &names);
         assert_eq!(want.len(), names.len());
         fresh.execute_batch(DROP_SAFETY).unwrap();
+        fresh.execute_batch(DROP_SCALE).unwrap();
         fresh.execute_batch("PRAGMA user_version = 3;").unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);

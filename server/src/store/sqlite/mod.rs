@@ -1,10 +1,12 @@
-//! The embedded SQLite backend: one file in the data directory, one
-//! connection behind a mutex (a partnership is tens of phones, and every
-//! write is one short transaction), WAL with `synchronous=FULL`.
+//! The embedded SQLite backend: one file in the data directory in WAL with
+//! `synchronous=FULL`; one writer connection behind a mutex (every write is
+//! one short transaction) and a pool of read-only connections ([`pool`]) for
+//! the methods that only read, so they never wait behind a push.
 //! Bodies are sealed by [`super::sealed`] before they reach a row.
 
 mod dashboard;
 mod partnership;
+mod pool;
 mod records;
 mod rows;
 mod safety;
@@ -22,6 +24,7 @@ use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
 use nightround_core::sync::protocol::{Ack, AckStatus, Change, PulledChange, MAX_PULL_CHANGES};
 use nightround_core::Timestamp;
+use pool::{Reader, Readers};
 use records::{load_current, resequence_person, write_history, write_state, SqlFacts};
 use rows::{
     enrolled_where, is_constraint, mark_synced, ms, read_directory, read_enrolled, read_record,
@@ -43,6 +46,8 @@ const MAX_SCAN: usize = 20_000;
 /// The SQLite [`Store`].
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Read-only connections; `None` for an in-memory database.
+    readers: Option<Readers>,
     key: DataKey,
 }
 
@@ -56,7 +61,9 @@ impl SqliteStore {
     /// Opens (creating and migrating as needed) the database at `path`,
     /// checks that it was sealed under `key`, and seeds the directory.
     pub fn open(path: &Path, key: DataKey, now: Timestamp) -> Result<Self, StoreError> {
-        Self::init(Connection::open(path)?, key, now)
+        let mut store = Self::init(Connection::open(path)?, key, now)?;
+        store.readers = Some(pool::readers(path)?);
+        Ok(store)
     }
 
     /// A throwaway database, for unit tests.
@@ -80,12 +87,27 @@ impl SqliteStore {
         )?;
         Ok(Self {
             conn: Mutex::new(conn),
+            readers: None,
             key,
         })
     }
 
+    /// The writer: every method that writes, and those that must read what
+    /// they are about to write, in one transaction.
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A read-only connection for a method that only reads: it sees the
+    /// last committed state and waits for no writer.
+    fn reader(&self) -> Result<Reader<'_>, StoreError> {
+        match &self.readers {
+            Some(pool) => pool
+                .get()
+                .map(Reader::Pooled)
+                .map_err(|_| pool::busy("no database reader came free")),
+            None => Ok(Reader::Writer(self.lock())),
+        }
     }
 }
 
@@ -126,7 +148,7 @@ impl Store for SqliteStore {
     }
 
     fn organisation(&self, id: &str) -> Result<Option<Organisation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let row: Option<(String, String, i64)> = conn
             .query_row(
                 "SELECT id, name, created_at FROM organisations WHERE id = ?1",
@@ -145,7 +167,7 @@ impl Store for SqliteStore {
     }
 
     fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let rows: Vec<(String, String, i64)> = conn
             .prepare("SELECT id, name, created_at FROM organisations ORDER BY name")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -183,7 +205,7 @@ impl Store for SqliteStore {
     }
 
     fn worker(&self, id: &str) -> Result<Option<Worker>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         conn.query_row(
             &format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.id = ?1"),
             [id],
@@ -195,7 +217,7 @@ impl Store for SqliteStore {
     }
 
     fn workers(&self) -> Result<Vec<Worker>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let rows: Vec<RawWorker> = conn
             .prepare(&format!(
                 "SELECT {WORKER_COLUMNS} FROM workers w ORDER BY w.organisation_id, w.display_name"
@@ -280,7 +302,7 @@ impl Store for SqliteStore {
     }
 
     fn device_by_token(&self, hash: &[u8; 32]) -> Result<Option<EnrolledDevice>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         enrolled_where(&conn, "d.token_hash = ?1", &hash.as_slice())
     }
 
@@ -293,7 +315,7 @@ impl Store for SqliteStore {
     }
 
     fn has_duress_report(&self, device: Uuid) -> Result<bool, StoreError> {
-        Ok(self.lock().query_row(
+        Ok(self.reader()?.query_row(
             "SELECT EXISTS (SELECT 1 FROM duress_reports WHERE device_id = ?1)",
             [device.to_string()],
             |r| r.get(0),
@@ -301,7 +323,7 @@ impl Store for SqliteStore {
     }
 
     fn duress_reports(&self) -> Result<Vec<(Uuid, Timestamp)>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let mut st =
             conn.prepare("SELECT device_id, reported_at FROM duress_reports ORDER BY reported_at")?;
         let rows: Vec<(String, i64)> = st
@@ -331,7 +353,7 @@ impl Store for SqliteStore {
     }
 
     fn devices(&self) -> Result<Vec<EnrolledDevice>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let rows: Vec<RawEnrolled> = conn
             .prepare(&format!(
                 "{ENROLLED_SELECT} ORDER BY o.name, w.display_name, d.enrolled_at"
@@ -342,7 +364,8 @@ impl Store for SqliteStore {
     }
 
     fn directory(&self) -> Result<Directory, StoreError> {
-        read_directory(&self.lock())
+        let conn = self.reader()?;
+        read_directory(&conn)
     }
 
     fn set_directory(&self, dir: &Directory, now: Timestamp) -> Result<(), StoreError> {

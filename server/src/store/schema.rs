@@ -303,11 +303,11 @@ const UPGRADES: &[&str] = &[
         PRIMARY KEY (username, client)
     ) WITHOUT ROWID;
     ",
-    // 4 -> 5: the dashboard's pages read by kind and by when a record
+    // 5 -> 6: the dashboard's pages read by kind and by when a record
     // reached the server, not the whole table (issue 11).
     "
-    CREATE INDEX records_by_kind ON records (kind, seq);
-    CREATE INDEX applied_versions_by_time ON applied_versions (applied_at);
+    CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind, seq);
+    CREATE INDEX IF NOT EXISTS applied_versions_by_time ON applied_versions (applied_at);
     ",
 ];
 
@@ -418,7 +418,7 @@ mod tests {
         let want = objects(&fresh, &names);
         assert_eq!(want.len(), names.len());
         fresh.execute_batch(DROP_SCALE).unwrap();
-        fresh.execute_batch("PRAGMA user_version = 4;").unwrap();
+        fresh.execute_batch("PRAGMA user_version = 5;").unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
     }

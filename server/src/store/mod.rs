@@ -16,7 +16,7 @@ use crate::policy::Viewer;
 use crate::validate::Incoming;
 use nightround_core::crypto::EnvelopeError;
 use nightround_core::domain::{Directory, RecordKind, Role, WorkerIdentity};
-use nightround_core::sync::protocol::{Ack, Change, PulledChange};
+use nightround_core::sync::protocol::{Ack, Change, PulledChange, Retraction};
 use nightround_core::Timestamp;
 use uuid::Uuid;
 
@@ -175,6 +175,8 @@ pub struct PullPage {
     pub next_cursor: u64,
     pub more: bool,
     pub directory: Option<Directory>,
+    /// What the device received before and may no longer hold.
+    pub retract: Vec<Retraction>,
 }
 
 /// Where the server keeps everything. Each method is one transaction.

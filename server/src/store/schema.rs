@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 4;
+pub const LATEST: u32 = 5;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -73,7 +73,8 @@ CREATE TABLE records (
     consent_until    INTEGER,
     tombstone        INTEGER NOT NULL,
     key_id           INTEGER,
-    body             BLOB
+    body             BLOB,
+    device_id        TEXT
 ) WITHOUT ROWID;
 CREATE INDEX records_by_person ON records (person_id, kind) WHERE person_id IS NOT NULL;
 CREATE TABLE record_history (
@@ -176,6 +177,26 @@ CREATE TABLE safety_seen (
     at        INTEGER NOT NULL,
     PRIMARY KEY (id, worker_id)
 ) WITHOUT ROWID;
+CREATE TABLE deliveries (
+    device_id      TEXT NOT NULL,
+    record_id      TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    person_id      TEXT,
+    version        TEXT NOT NULL,
+    route          TEXT NOT NULL,
+    conditional    INTEGER NOT NULL,
+    categories     TEXT,
+    withheld       TEXT,
+    first_at       INTEGER NOT NULL,
+    delivered_at   INTEGER NOT NULL,
+    retracted_at   INTEGER,
+    retract_fields TEXT,
+    retract_cursor INTEGER,
+    PRIMARY KEY (device_id, record_id)
+) WITHOUT ROWID;
+CREATE INDEX deliveries_under_review ON deliveries (device_id) WHERE conditional = 1;
+CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
+CREATE INDEX deliveries_by_record ON deliveries (record_id);
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -271,6 +292,36 @@ const UPGRADES: &[&str] = &[
         at        INTEGER NOT NULL,
         PRIMARY KEY (id, worker_id)
     ) WITHOUT ROWID;
+    ",
+    // 4 -> 5: protocol version 2 (ADR 0005). The device that pushed each
+    // stored version (a pull leaves a device's own out; a version the server
+    // minted has none), and what went to which device, so that a pull can
+    // retract what a device may no longer hold and an audit can say who
+    // received what.
+    "
+    ALTER TABLE records ADD COLUMN device_id TEXT;
+    UPDATE records SET device_id = (SELECT a.device_id FROM applied_versions a
+        WHERE a.id = records.id AND a.version = records.version);
+    CREATE TABLE deliveries (
+        device_id      TEXT NOT NULL,
+        record_id      TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        person_id      TEXT,
+        version        TEXT NOT NULL,
+        route          TEXT NOT NULL,
+        conditional    INTEGER NOT NULL,
+        categories     TEXT,
+        withheld       TEXT,
+        first_at       INTEGER NOT NULL,
+        delivered_at   INTEGER NOT NULL,
+        retracted_at   INTEGER,
+        retract_fields TEXT,
+        retract_cursor INTEGER,
+        PRIMARY KEY (device_id, record_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX deliveries_under_review ON deliveries (device_id) WHERE conditional = 1;
+    CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
+    CREATE INDEX deliveries_by_record ON deliveries (record_id);
     ",
 ];
 

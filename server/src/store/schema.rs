@@ -416,8 +416,57 @@ mod tests {
             )
             .unwrap();
         fresh.execute_batch(DROP_SAFETY).unwrap();
+        fresh.execute_batch(DROP_V5).unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
+    }
+
+    const DROP_V5: &str = "DROP TABLE deliveries; ALTER TABLE records DROP COLUMN device_id;";
+
+    #[test]
+    fn the_protocol_v2_upgrade_makes_what_a_fresh_database_has() {
+        let names = [
+            "records",
+            "deliveries",
+            "deliveries_under_review",
+            "deliveries_by_person",
+            "deliveries_by_record",
+        ];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh.execute_batch(DROP_V5).unwrap();
+        fresh
+            .execute_batch(
+                "INSERT INTO records (id, kind, version, seq, organisation_id, author_worker_id,
+                     tombstone) VALUES ('r', 'contact', 'v1', 1, 'o', 'w', 0);
+                 INSERT INTO applied_versions VALUES ('r', 'v0', 'old-device', 1);
+                 INSERT INTO applied_versions VALUES ('r', 'v1', 'pusher', 2);
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
+        migrate(&mut fresh).unwrap();
+        let got = objects(&fresh, &names);
+        // ALTER TABLE writes the column on its own line; compare columns.
+        let cols = |c: &Connection| -> Vec<String> {
+            c.prepare("SELECT name FROM pragma_table_info('records')")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let but_records = |v: &[(String, String)]| -> Vec<(String, String)> {
+            v.iter().filter(|(n, _)| n != "records").cloned().collect()
+        };
+        assert_eq!(but_records(&got), but_records(&want));
+        assert!(cols(&fresh).ends_with(&["body".into(), "device_id".into()]));
+        let pusher: String = fresh
+            .query_row("SELECT device_id FROM records WHERE id = 'r'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(pusher, "pusher", "the stored version's device is filled in");
     }
 
     const DROP_SAFETY: &str = "DROP TABLE round_watch; DROP TABLE check_in_log;
@@ -440,6 +489,7 @@ mod tests {
         let want = objects(&fresh, &names);
         assert_eq!(want.len(), names.len());
         fresh.execute_batch(DROP_SAFETY).unwrap();
+        fresh.execute_batch(DROP_V5).unwrap();
         fresh.execute_batch("PRAGMA user_version = 3;").unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);

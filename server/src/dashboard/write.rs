@@ -59,6 +59,7 @@ pub async fn push(
         let items = [PushItem {
             change: &change,
             verdict,
+            held_by_device: true,
         }];
         let acks = store.push(&caller, &items, now)?;
         acks.into_iter().next().ok_or(DashError::Internal)

@@ -157,6 +157,10 @@ pub struct RecordMeta {
 pub struct PushItem<'a> {
     pub change: &'a Change,
     pub verdict: Result<Incoming, String>,
+    /// Whether the pushing device holds this version readable, so that its
+    /// pulls need not send it back (protocol version 2). A sealed copy
+    /// delivered by a locked or shredded phone is not: it comes back.
+    pub held_by_device: bool,
 }
 
 /// What a pull asks for.

@@ -424,7 +424,8 @@ impl Store for SqliteStore {
             if let Some(state) = &accepted.state {
                 // The pushing device holds this exact version already; a
                 // version the server merged goes back to it.
-                let pushed_by = (state.version == change.version).then_some(device_id.as_str());
+                let pushed_by = (item.held_by_device && state.version == change.version)
+                    .then_some(device_id.as_str());
                 write_state_from(&tx, &self.key, state, pushed_by)?;
                 if matches!(state.kind, RecordKind::Round | RecordKind::CheckIn) {
                     safety::observe(&tx, &self.key, state, now)?;

@@ -204,10 +204,15 @@ fn purge_retracted(
         (Some(fields), Some(sealed)) => {
             let mut value: serde_json::Value =
                 store::open_body(&s.keys, r.kind, &id, &version, &sealed)?;
+            let mut removed = 0;
             if let Some(obj) = value.as_object_mut() {
                 for f in fields {
-                    obj.remove(f);
+                    removed += usize::from(obj.remove(f).is_some());
                 }
+            }
+            if removed == 0 {
+                // Already purged (a retraction repeated): nothing to do.
+                return Ok(false);
             }
             incoming(r.kind, r.id, &value)
                 .ok()
@@ -414,13 +419,21 @@ impl Vault {
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?;
-                if let Some((v, _state)) = &local {
+                if let Some((v, state)) = &local {
                     // The same version, or an older one (a page fetched again
                     // after a dropped connection, or overtaken by a local
                     // edit): keep what is here. The server answers a merge
                     // with a version greater than both sides, so nothing newer
-                    // is ever skipped.
-                    if *v >= c.version {
+                    // is ever skipped. One exception: the same version of a
+                    // record received from the server with other fields (a
+                    // projection that widened, protocol version 2) replaces
+                    // the copy here.
+                    let widened = *v == c.version
+                        && *state == SyncState::Remote as i64
+                        && !c.tombstone
+                        && c.body.is_some()
+                        && body_at(&tx, s, c.kind, &c.id.to_string(), v)? != c.body;
+                    if *v >= c.version && !widened {
                         continue;
                     }
                 }
@@ -453,7 +466,9 @@ impl Vault {
                         &inc.index,
                         SyncState::Remote,
                         now,
-                        local.is_some(),
+                        // The same version re-sent wider is not a new version:
+                        // nothing to keep in the history.
+                        local.as_ref().is_some_and(|(v, _)| *v != c.version),
                     )?;
                 }
                 applied += 1;
@@ -671,6 +686,87 @@ mod tests {
             0,
             "pulled records are not re-pushed"
         );
+    }
+
+    #[test]
+    fn a_retraction_purges_the_record_or_its_fields_and_a_wider_copy_replaces_it() {
+        use crate::sync::protocol::Retraction;
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = vault(&dir, "a");
+        let (b, _) = vault(&dir, "b");
+        let jade = a
+            .add_person(PersonDraft {
+                alias: "Jade".into(),
+                description: Some("red coat".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let amy = a.add_person(draft("Amy")).unwrap();
+        let full = page_from(&a, 1);
+        assert_eq!(b.apply_pull(&full).unwrap(), 2);
+        // Her description is retracted (the projection shrank), Amy entirely.
+        let mut retract = page_from(&a, 1);
+        retract.changes.clear();
+        retract.retract = vec![
+            Retraction {
+                kind: RecordKind::Person,
+                id: jade.id,
+                fields: Some(vec!["description".into()]),
+            },
+            Retraction {
+                kind: RecordKind::Person,
+                id: amy.id,
+                fields: None,
+            },
+        ];
+        assert_eq!(b.apply_pull(&retract).unwrap(), 2);
+        assert_eq!(b.person(jade.id).unwrap().description, None);
+        assert_eq!(b.person(jade.id).unwrap().alias, "Jade");
+        assert_eq!(b.person(amy.id), Err(CoreError::NotFound("person")));
+        // Again: nothing left to purge, nothing fails.
+        assert_eq!(b.apply_pull(&retract).unwrap(), 0);
+        // The same version sent wider again (a consent renewed) replaces it.
+        assert_eq!(b.apply_pull(&full).unwrap(), 2);
+        assert_eq!(
+            b.person(jade.id).unwrap().description.as_deref(),
+            Some("red coat")
+        );
+        assert_eq!(b.apply_pull(&full).unwrap(), 0, "and only once");
+    }
+
+    #[test]
+    fn an_edit_names_its_base_version_and_the_fields_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, clock) = vault(&dir, "a");
+        let jade = a.add_person(draft("Jade")).unwrap();
+        let first = a.outbox_batch(10).unwrap();
+        assert_eq!(first[0].change.base_version, None, "a new record has none");
+        let acks: Vec<Ack> = first
+            .iter()
+            .map(|o| Ack {
+                id: o.change.id,
+                version: o.change.version.clone(),
+                status: AckStatus::Applied,
+                reason: None,
+            })
+            .collect();
+        a.apply_acks(&first, &acks).unwrap();
+        clock.advance(chrono::Duration::seconds(1));
+        a.update_person(
+            jade.id,
+            PersonDraft {
+                alias: "Jade".into(),
+                key_worker: Some("Ann".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let edit = a.outbox_batch(10).unwrap();
+        let c = &edit[0].change;
+        assert_eq!(c.base_version.as_deref(), Some(first[0].change.version.as_str()));
+        let edited = c.edited.clone().unwrap();
+        assert!(edited.contains(&"key_worker".to_owned()), "{edited:?}");
+        assert!(!edited.contains(&"alias".to_owned()), "{edited:?}");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use nightround_core::domain::{RecordKind, ReferralStatus, Role};
+use nightround_core::domain::{ContactKind, RecordKind, ReferralStatus, Role};
 use nightround_core::sync::protocol::{AckStatus, Change};
 use nightround_server::policy::{self, Sees, Writes};
 use serde_json::{json, Value};
@@ -650,4 +650,88 @@ async fn every_role_writes_what_the_write_table_says() {
             }
         }
     }
+}
+
+/// A consent that runs out (its review date passes, nobody pushes anything)
+/// is retracted on the next pull: by field while another consent still
+/// opens her records, whole when the last one ends (protocol version 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consents_running_out_retract_fields_then_records() {
+    let t = TestServer::start().await;
+    let oa = t
+        .device("Aspirations", "oa", Role::OutreachWorker, None)
+        .await;
+    let p1 = t
+        .device("Essex Police", "p1", Role::PoliceOfficer, None)
+        .await;
+    let now = t.now();
+    let day = chrono::Duration::days(1);
+    let jade = person(&oa.identity, "Jade", now);
+    let jade_id = id_of(&jade);
+    let mut seen_by_police = contact(&oa.identity, Some(jade_id), ContactKind::Phone, now);
+    seen_by_police["wellbeing"] = json!(["distressed"]);
+    let contact_id = id_of(&seen_by_police);
+    // Contact history and wellbeing for three days; contact details for ten.
+    let mut short = consent(&oa.identity, jade_id, "essex_police", now + day * 3, None, now);
+    short["covers"] = json!(["contact_history", "wellbeing"]);
+    let mut long = consent(&oa.identity, jade_id, "essex_police", now + day * 10, None, now);
+    long["covers"] = json!(["contact_details", "contact_history"]);
+    let v = |d: &TestDevice| d.version_at(t.now());
+    t.push_ok(
+        &oa,
+        vec![
+            change(RecordKind::Person, &v(&oa), jade),
+            change(RecordKind::Contact, &v(&oa), seen_by_police),
+            change(RecordKind::Consent, &v(&oa), short.clone()),
+            change(RecordKind::Consent, &v(&oa), long.clone()),
+        ],
+    )
+    .await;
+    let (first, cursor) = t.pull_from(&p1, 0).await;
+    let got = first
+        .iter()
+        .find(|c| c.change.id == contact_id)
+        .and_then(|c| c.change.body.clone())
+        .unwrap();
+    assert_eq!(got["wellbeing"], json!(["distressed"]));
+    assert!(got.get("note").is_none(), "notes are not covered: {got}");
+
+    // Day 4: the short consent has run out. Its record goes; the contact
+    // loses its wellbeing field and stays.
+    t.clock.advance(day * 4);
+    let page = t.pull_page(&p1, cursor, 500, u32::MAX).await;
+    let short_id = id_of(&short);
+    assert!(page
+        .retract
+        .iter()
+        .any(|r| r.id == short_id && r.fields.is_none()));
+    let on_contact = page.retract.iter().find(|r| r.id == contact_id).unwrap();
+    assert_eq!(on_contact.fields, Some(vec!["wellbeing".to_owned()]));
+    assert!(page.retract.iter().all(|r| r.id != jade_id), "{:?}", page.retract);
+    // Told again until the phone's cursor passes that page...
+    let again = t.pull_page(&p1, cursor, 500, u32::MAX).await;
+    assert_eq!(again.retract.len(), page.retract.len());
+
+    // Day 11: nothing opens her records any more.
+    t.clock.advance(day * 7);
+    let page = t.pull_page(&p1, cursor, 500, u32::MAX).await;
+    let whole: BTreeSet<Uuid> = page
+        .retract
+        .iter()
+        .filter(|r| r.fields.is_none())
+        .map(|r| r.id)
+        .collect();
+    for id in [jade_id, contact_id, id_of(&long)] {
+        assert!(whole.contains(&id), "{id} retracted: {:?}", page.retract);
+    }
+    // The server remembers who received what, per person.
+    let conn = rusqlite::Connection::open(t.server_db()).unwrap();
+    let rows: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM deliveries WHERE person_id = ?1 AND device_id = ?2",
+            (jade_id.to_string(), p1.device_id.to_string()),
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 4, "her profile, the contact and two consents");
 }

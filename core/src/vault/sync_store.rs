@@ -409,6 +409,9 @@ impl Vault {
         self.with_sync_session_mut(|conn, s, now| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut applied = 0;
+            // Records (or fields) removed from this file: the WAL is
+            // truncated after the commit when there are any.
+            let mut purged = 0;
             for pulled in &page.changes {
                 let c = &pulled.change;
                 s.observe(&c.version);
@@ -425,16 +428,24 @@ impl Vault {
                     // edit): keep what is here. The server answers a merge
                     // with a version greater than both sides, so nothing newer
                     // is ever skipped. One exception: the same version of a
-                    // record received from the server with other fields (a
-                    // projection that widened, protocol version 2) replaces
-                    // the copy here.
-                    let widened = *v == c.version
+                    // record received from the server with other fields (its
+                    // projection widened or shrank, protocol version 2)
+                    // replaces the copy here, and the history, which may hold
+                    // fields no longer shared, goes.
+                    let reshaped = *v == c.version
                         && *state == SyncState::Remote as i64
                         && !c.tombstone
                         && c.body.is_some()
                         && body_at(&tx, s, c.kind, &c.id.to_string(), v)? != c.body;
-                    if *v >= c.version && !widened {
+                    if *v >= c.version && !reshaped {
                         continue;
+                    }
+                    if reshaped {
+                        tx.execute(
+                            "DELETE FROM record_history WHERE kind = ?1 AND id = ?2",
+                            (c.kind.as_str(), c.id.to_string()),
+                        )?;
+                        purged += 1;
                     }
                 }
                 if c.tombstone {
@@ -473,10 +484,11 @@ impl Vault {
                 }
                 applied += 1;
             }
-            let mut purged = 0;
+            let mut purged_by_retraction = 0;
             for r in &page.retract {
-                purged += usize::from(purge_retracted(&tx, s, r, now)?);
+                purged_by_retraction += usize::from(purge_retracted(&tx, s, r, now)?);
             }
+            purged += purged_by_retraction;
             let mut meta = load_meta(&tx, s)?;
             meta.cursor = meta.cursor.max(page.next_cursor);
             save_meta(&tx, s, &meta)?;
@@ -505,7 +517,7 @@ impl Vault {
                     s.directory = dir.clone();
                 }
             }
-            Ok(applied + purged)
+            Ok(applied + purged_by_retraction)
         })
     }
 

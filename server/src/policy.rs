@@ -299,7 +299,10 @@ pub enum Route {
     /// Her consent in force opens it: the body goes out projected to the
     /// categories of her consents in force to `agency` (`None`: to any
     /// police agency).
-    Consent { person: Uuid, agency: Option<String> },
+    Consent {
+        person: Uuid,
+        agency: Option<String>,
+    },
     /// A consent record in force that names the viewer's agency (or the
     /// police).
     ConsentRecord,

@@ -42,7 +42,6 @@ pub fn allowed_categories<'a>(
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

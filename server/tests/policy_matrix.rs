@@ -65,7 +65,12 @@ const EXPECTED: &[(&str, RecordKind, bool, &[&str])] = &[
     ),
     ("q_ob_expired", RecordKind::Concern, false, &["ob", "sb"]),
     // An alert without her agreement to tell the police stays off their phones.
-    ("q_ob_alert_no_police", RecordKind::Concern, true, &["ob", "sb"]),
+    (
+        "q_ob_alert_no_police",
+        RecordKind::Concern,
+        true,
+        &["ob", "sb"],
+    ),
     // An alert naming Lou: the police get it without her id (below).
     (
         "q_oa_alert_lou",
@@ -421,7 +426,10 @@ async fn every_role_sees_what_the_policy_table_says() {
             .filter(|e| w.pushed_by[e.0] != *label)
             .map(|e| e.0)
             .collect();
-        assert_eq!(seen, expected, "what {label} sees (its own pushes left out)");
+        assert_eq!(
+            seen, expected,
+            "what {label} sees (its own pushes left out)"
+        );
     }
 
     // A team alert names the woman only to those who may see her record.
@@ -433,11 +441,7 @@ async fn every_role_sees_what_the_policy_table_says() {
             .find(|c| c.change.id == lou_alert)
             .and_then(|c| c.change.body.clone())
             .unwrap();
-        assert_eq!(
-            body["reported_by"] != Value::Null,
-            named,
-            "{label}: {body}"
-        );
+        assert_eq!(body["reported_by"] != Value::Null, named, "{label}: {body}");
     }
 
     // A consent given later widens the police's view to what came before:
@@ -470,7 +474,9 @@ async fn every_role_sees_what_the_policy_table_says() {
     let (seen, _) = w.sees_from("sb", 0).await;
     assert!(!seen.contains("q_oa_alert") && seen.contains("q_ob_alert"));
     // ...and the phones that had it are told to drop it.
-    let page = w.t.pull_page(w.dev("ob"), cursors["ob"], 500, u32::MAX).await;
+    let page =
+        w.t.pull_page(w.dev("ob"), cursors["ob"], 500, u32::MAX)
+            .await;
     let dropped: BTreeSet<&str> = page.retract.iter().map(|r| w.ids[&r.id]).collect();
     assert!(dropped.contains("q_oa_alert"), "{dropped:?}");
     assert!(!dropped.contains("q_ob_alert"), "its own stays");
@@ -672,9 +678,23 @@ async fn consents_running_out_retract_fields_then_records() {
     seen_by_police["wellbeing"] = json!(["distressed"]);
     let contact_id = id_of(&seen_by_police);
     // Contact history and wellbeing for three days; contact details for ten.
-    let mut short = consent(&oa.identity, jade_id, "essex_police", now + day * 3, None, now);
+    let mut short = consent(
+        &oa.identity,
+        jade_id,
+        "essex_police",
+        now + day * 3,
+        None,
+        now,
+    );
     short["covers"] = json!(["contact_history", "wellbeing"]);
-    let mut long = consent(&oa.identity, jade_id, "essex_police", now + day * 10, None, now);
+    let mut long = consent(
+        &oa.identity,
+        jade_id,
+        "essex_police",
+        now + day * 10,
+        None,
+        now,
+    );
     long["covers"] = json!(["contact_details", "contact_history"]);
     let v = |d: &TestDevice| d.version_at(t.now());
     t.push_ok(
@@ -707,7 +727,11 @@ async fn consents_running_out_retract_fields_then_records() {
         .any(|r| r.id == short_id && r.fields.is_none()));
     let on_contact = page.retract.iter().find(|r| r.id == contact_id).unwrap();
     assert_eq!(on_contact.fields, Some(vec!["wellbeing".to_owned()]));
-    assert!(page.retract.iter().all(|r| r.id != jade_id), "{:?}", page.retract);
+    assert!(
+        page.retract.iter().all(|r| r.id != jade_id),
+        "{:?}",
+        page.retract
+    );
     // Told again until the phone's cursor passes that page...
     let again = t.pull_page(&p1, cursor, 500, u32::MAX).await;
     assert_eq!(again.retract.len(), page.retract.len());

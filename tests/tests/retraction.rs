@@ -171,7 +171,10 @@ fn a_withdrawn_consent_leaves_nothing_of_her_on_the_police_phone() {
     let report = police.vault.sync(&quick_sync()).unwrap();
     assert!(report.pulled >= 4, "{report:?}");
 
-    assert_eq!(police.vault.person(jade.id), Err(CoreError::NotFound("person")));
+    assert_eq!(
+        police.vault.person(jade.id),
+        Err(CoreError::NotFound("person"))
+    );
     assert!(police.vault.person_timeline(jade.id).unwrap().is_empty());
     assert!(police.vault.consents(jade.id).unwrap().is_empty());
     for id in ids {

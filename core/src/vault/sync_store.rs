@@ -158,7 +158,10 @@ fn base_of(
     let Some(base) = base else { return Ok(None) };
     let before = body_at(conn, s, kind, id, &base)?;
     let empty = serde_json::Map::new();
-    let before = before.as_ref().and_then(|b| b.as_object()).unwrap_or(&empty);
+    let before = before
+        .as_ref()
+        .and_then(|b| b.as_object())
+        .unwrap_or(&empty);
     let after = body.as_object().unwrap_or(&empty);
     let mut edited: Vec<String> = after
         .iter()
@@ -214,9 +217,7 @@ fn purge_retracted(
                 // Already purged (a retraction repeated): nothing to do.
                 return Ok(false);
             }
-            incoming(r.kind, r.id, &value)
-                .ok()
-                .map(|inc| (value, inc))
+            incoming(r.kind, r.id, &value).ok().map(|inc| (value, inc))
         }
         _ => None,
     };
@@ -775,7 +776,10 @@ mod tests {
         .unwrap();
         let edit = a.outbox_batch(10).unwrap();
         let c = &edit[0].change;
-        assert_eq!(c.base_version.as_deref(), Some(first[0].change.version.as_str()));
+        assert_eq!(
+            c.base_version.as_deref(),
+            Some(first[0].change.version.as_str())
+        );
         let edited = c.edited.clone().unwrap();
         assert!(edited.contains(&"key_worker".to_owned()), "{edited:?}");
         assert!(!edited.contains(&"alias".to_owned()), "{edited:?}");

@@ -464,7 +464,9 @@ mod tests {
         assert_eq!(but_records(&got), but_records(&want));
         assert!(cols(&fresh).ends_with(&["body".into(), "device_id".into()]));
         let pusher: String = fresh
-            .query_row("SELECT device_id FROM records WHERE id = 'r'", [], |r| r.get(0))
+            .query_row("SELECT device_id FROM records WHERE id = 'r'", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(pusher, "pusher", "the stored version's device is filled in");
     }

@@ -249,10 +249,7 @@ fn retractions(
         })?
         .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
-    let pending = |row: &UnderReview| {
-        row.retract_cursor
-            .is_some_and(|c| c >= seq_param(cursor))
-    };
+    let pending = |row: &UnderReview| row.retract_cursor.is_some_and(|c| c >= seq_param(cursor));
     for row in rows {
         let id = parse_id(&row.record_id)?;
         let kind = parse_kind(&row.kind)?;
@@ -276,9 +273,7 @@ fn retractions(
                 // needs the body opened to compare projections.
                 match policy::route(viewer, &meta, &p.facts, p.now)? {
                     None => None,
-                    Some(Route::Consent { person, agency })
-                        if meta.kind != RecordKind::Concern =>
-                    {
+                    Some(Route::Consent { person, agency }) if meta.kind != RecordKind::Concern => {
                         let cats = p.allowed(person, &agency)?;
                         if Some(json_list(&cats)?) == row.categories {
                             Some(None)
@@ -317,7 +312,11 @@ fn retractions(
                          WHERE device_id = ?3 AND record_id = ?4",
                     )?
                     .execute((
-                        now_shaped.categories.as_deref().map(json_list).transpose()?,
+                        now_shaped
+                            .categories
+                            .as_deref()
+                            .map(json_list)
+                            .transpose()?,
                         json_list(&now_shaped.withheld)?,
                         device,
                         &row.record_id,

@@ -32,6 +32,9 @@ const SCAN_CHUNK: usize = 512;
 /// large store still gets a prompt answer (with `more`) instead of a long one.
 const MAX_SCAN: usize = 20_000;
 
+/// A stored row: its plaintext columns and its sealed body.
+type Stored = (RecordMeta, Option<Vec<u8>>);
+
 /// What one record looks like to this viewer: its route, and its body as
 /// it may go out (`None` for a tombstone), with the fields left out.
 struct Shaped {
@@ -52,7 +55,7 @@ struct Puller<'c> {
 }
 
 impl Puller<'_> {
-    fn meta_of(&self, id: &str) -> Result<Option<(RecordMeta, Option<Vec<u8>>)>, StoreError> {
+    fn meta_of(&self, id: &str) -> Result<Option<Stored>, StoreError> {
         self.conn
             .prepare_cached(&format!(
                 "SELECT {RECORD_COLUMNS} FROM records WHERE id = ?1"
@@ -234,9 +237,10 @@ fn retractions(
         .prepare_cached(
             "SELECT record_id, kind, categories, withheld, retracted_at IS NOT NULL,
                     retract_fields, retract_cursor
-             FROM deliveries WHERE device_id = ?1 AND conditional = 1",
+             FROM deliveries WHERE device_id = ?1 AND conditional = 1
+                 AND (retracted_at IS NULL OR retract_cursor >= ?2)",
         )?
-        .query_map([device], |r| {
+        .query_map((device, seq_param(cursor)), |r| {
             Ok(UnderReview {
                 record_id: r.get(0)?,
                 kind: r.get(1)?,

@@ -9,6 +9,8 @@
 //!   devices and sets the directory, on the same store;
 //! - [`policy`] is the one table of who may see and write what;
 //! - [`store::Store`] is the storage trait; [`store::sqlite`] its only backend;
+//! - [`private_dir`] keeps the data directory 0700 and its files 0600;
+//! - [`throttle`] rate-limits enrolment, sign-in and sync per address and token;
 //! - [`watchdog`] raises lone-worker rounds that go quiet (ADR 0004);
 //! - [`dashboard`] is the supervisor dashboard, served beside the sync API;
 //! - [`demo`] is `nightround-server demo`: a simulated week through the real
@@ -17,6 +19,7 @@
 pub mod admin;
 pub mod api;
 pub mod apply;
+pub mod authorize;
 pub mod config;
 pub mod dashboard;
 pub mod demo;
@@ -24,10 +27,14 @@ pub mod error;
 pub mod keys;
 pub mod merge;
 pub mod policy;
+pub mod private_dir;
 pub mod projection;
+pub mod public_origin;
+pub mod refusal;
 pub mod secrets;
 pub mod server;
 pub mod store;
+pub mod throttle;
 pub mod tls;
 pub mod validate;
 pub mod watchdog;

@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 5;
+pub const LATEST: u32 = 6;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -177,6 +177,18 @@ CREATE TABLE safety_seen (
     at        INTEGER NOT NULL,
     PRIMARY KEY (id, worker_id)
 ) WITHOUT ROWID;
+CREATE TABLE partnership_admins (
+    worker_id  TEXT PRIMARY KEY REFERENCES workers (id),
+    granted_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE sign_in_failures (
+    username       TEXT NOT NULL,
+    client         TEXT NOT NULL,
+    failures       INTEGER NOT NULL,
+    last_failed_at INTEGER NOT NULL,
+    blocked_until  INTEGER,
+    PRIMARY KEY (username, client)
+) WITHOUT ROWID;
 CREATE TABLE deliveries (
     device_id      TEXT NOT NULL,
     record_id      TEXT NOT NULL,
@@ -292,8 +304,25 @@ const UPGRADES: &[&str] = &[
         at        INTEGER NOT NULL,
         PRIMARY KEY (id, worker_id)
     ) WITHOUT ROWID;
+    ", // 4 -> 5 (accounts and sign-in hardening): who may grant police and
+    // agency identities (the partnership's administrators), and failed
+    // sign-ins counted per (typed username, client address) for growing delays.
+    // `IF NOT EXISTS`: self-contained, whatever other steps come beside it.
+    "
+    CREATE TABLE IF NOT EXISTS partnership_admins (
+        worker_id  TEXT PRIMARY KEY REFERENCES workers (id),
+        granted_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS sign_in_failures (
+        username       TEXT NOT NULL,
+        client         TEXT NOT NULL,
+        failures       INTEGER NOT NULL,
+        last_failed_at INTEGER NOT NULL,
+        blocked_until  INTEGER,
+        PRIMARY KEY (username, client)
+    ) WITHOUT ROWID;
     ",
-    // 4 -> 5: protocol version 2 (ADR 0006). The device that pushed each
+    // 5 -> 6: protocol version 2 (ADR 0008). The device that pushed each
     // stored version (a pull leaves a device's own out; a version the server
     // minted has none), and what went to which device, so that a pull can
     // retract what a device may no longer hold and an audit can say who
@@ -421,6 +450,7 @@ mod tests {
         assert_eq!(objects(&fresh, &names), want);
     }
 
+    /// Undoes the protocol-version-2 step (5 -> 6), for tests that start older.
     const DROP_V5: &str = "DROP TABLE deliveries; ALTER TABLE records DROP COLUMN device_id;";
 
     #[test]
@@ -444,7 +474,7 @@ mod tests {
                      tombstone) VALUES ('r', 'contact', 'v1', 1, 'o', 'w', 0);
                  INSERT INTO applied_versions VALUES ('r', 'v0', 'old-device', 1);
                  INSERT INTO applied_versions VALUES ('r', 'v1', 'pusher', 2);
-                 PRAGMA user_version = 4;",
+                 PRAGMA user_version = 5;",
             )
             .unwrap();
         migrate(&mut fresh).unwrap();
@@ -493,6 +523,25 @@ mod tests {
         fresh.execute_batch(DROP_SAFETY).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         fresh.execute_batch("PRAGMA user_version = 3;").unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
+
+    #[test]
+    fn the_accounts_upgrade_makes_what_a_fresh_database_has() {
+        let names = ["partnership_admins", "sign_in_failures"];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh
+            .execute_batch(
+                "DROP TABLE partnership_admins; DROP TABLE sign_in_failures;
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
+        fresh.execute_batch(DROP_V5).unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
     }

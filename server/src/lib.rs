@@ -26,6 +26,7 @@ pub mod demo;
 pub mod error;
 pub mod keys;
 pub mod merge;
+pub mod partnership;
 pub mod policy;
 pub mod private_dir;
 pub mod projection;

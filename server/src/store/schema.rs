@@ -322,7 +322,7 @@ const UPGRADES: &[&str] = &[
         PRIMARY KEY (username, client)
     ) WITHOUT ROWID;
     ",
-    // 5 -> 6: protocol version 2 (ADR 0008). The device that pushed each
+    // 5 -> 6: protocol version 2 (ADR 0009). The device that pushed each
     // stored version (a pull leaves a device's own out; a version the server
     // minted has none), and what went to which device, so that a pull can
     // retract what a device may no longer hold and an audit can say who

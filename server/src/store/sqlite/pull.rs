@@ -1,4 +1,4 @@
-//! A pull page in the SQLite backend (protocol version 2, ADR 0008):
+//! A pull page in the SQLite backend (protocol version 2, ADR 0009):
 //!
 //! - rows after the cursor, in seq order, **leaving out the versions this
 //!   device pushed itself** (`records.device_id`); a version the server

@@ -437,6 +437,7 @@ fn an_old_app_is_told_to_update_and_nothing_is_lost() {
             status: 400,
             code: Some(ErrorCode::UnsupportedProtocol),
             message,
+            ..
         }) => assert!(message.contains("update the app"), "{message}"),
         other => panic!("an old push must be refused: {other:?}"),
     }

@@ -24,6 +24,7 @@ pub mod error;
 pub mod keys;
 pub mod merge;
 pub mod policy;
+pub mod projection;
 pub mod secrets;
 pub mod server;
 pub mod store;

@@ -64,16 +64,22 @@ const EXPECTED: &[(&str, RecordKind, bool, &[&str])] = &[
         &["ob", "sb", "p1", "p2"],
     ),
     ("q_ob_expired", RecordKind::Concern, false, &["ob", "sb"]),
+    // An alert without her agreement to tell the police stays off their phones.
+    ("q_ob_alert_no_police", RecordKind::Concern, true, &["ob", "sb"]),
+    // An alert naming Lou: the police get it without her id (below).
+    (
+        "q_oa_alert_lou",
+        RecordKind::Concern,
+        true,
+        &["ob", "sb", "p1", "p2"],
+    ),
     ("q_p1_plain", RecordKind::Concern, false, &["p1"]),
     ("c_jade_police", RecordKind::Consent, true, &["p1", "p2"]),
     ("c_jade_harp", RecordKind::Consent, true, &["harp"]),
-    (
-        "c_kim_police_withdrawn",
-        RecordKind::Consent,
-        true,
-        &["p1", "p2"],
-    ),
-    ("c_kim_stars_expired", RecordKind::Consent, true, &["stars"]),
+    // Consents no longer in force are not sent (protocol version 2: a
+    // withdrawal reaches the phones that had it as a retraction).
+    ("c_kim_police_withdrawn", RecordKind::Consent, true, &[]),
+    ("c_kim_stars_expired", RecordKind::Consent, true, &[]),
     ("r_jade_harp", RecordKind::Referral, true, &["harp"]),
     ("r_jade_police", RecordKind::Referral, true, &["p1", "p2"]),
     ("r_kim_stars", RecordKind::Referral, true, &[]),
@@ -109,6 +115,8 @@ struct World {
     t: TestServer,
     devices: HashMap<&'static str, TestDevice>,
     ids: HashMap<Uuid, &'static str>,
+    /// The device that pushed each record: its pull does not send it back.
+    pushed_by: HashMap<&'static str, String>,
     bodies: HashMap<&'static str, Value>,
 }
 
@@ -121,6 +129,7 @@ impl World {
         let dev = self.dev(by).clone();
         let v = dev.version_at(self.t.now());
         self.ids.insert(id_of(&body), label);
+        self.pushed_by.insert(label, by.to_owned());
         self.bodies.insert(label, body.clone());
         self.t.push_ok(&dev, vec![change(kind, &v, body)]).await;
     }
@@ -150,6 +159,7 @@ async fn build_world() -> World {
         t,
         devices,
         ids: HashMap::new(),
+        pushed_by: HashMap::new(),
         bodies: HashMap::new(),
     };
     let now = w.t.now();
@@ -251,6 +261,14 @@ async fn build_world() -> World {
         concern(&ob, Some(now - day), now),
     )
     .await;
+    let mut no_police = concern(&ob, Some(now + day * 3), now);
+    no_police["police_consent"] = json!(false);
+    w.put("ob", "q_ob_alert_no_police", RecordKind::Concern, no_police)
+        .await;
+    let mut naming_lou = concern(&oa, Some(now + day * 3), now);
+    naming_lou["reported_by"] = json!(lou);
+    w.put("oa", "q_oa_alert_lou", RecordKind::Concern, naming_lou)
+        .await;
     w.put(
         "p1",
         "q_p1_plain",
@@ -400,9 +418,26 @@ async fn every_role_sees_what_the_policy_table_says() {
         let expected: BTreeSet<&str> = EXPECTED
             .iter()
             .filter(|e| expected_viewers(e).contains(label))
+            .filter(|e| w.pushed_by[e.0] != *label)
             .map(|e| e.0)
             .collect();
-        assert_eq!(seen, expected, "what {label} sees");
+        assert_eq!(seen, expected, "what {label} sees (its own pushes left out)");
+    }
+
+    // A team alert names the woman only to those who may see her record.
+    let lou_alert = w.id("q_oa_alert_lou");
+    for (label, named) in [("p1", false), ("ob", true), ("oa2", true)] {
+        let (changes, _) = w.t.pull_from(w.dev(label), 0).await;
+        let body = changes
+            .iter()
+            .find(|c| c.change.id == lou_alert)
+            .and_then(|c| c.change.body.clone())
+            .unwrap();
+        assert_eq!(
+            body["reported_by"] != Value::Null,
+            named,
+            "{label}: {body}"
+        );
     }
 
     // A consent given later widens the police's view to what came before:
@@ -432,11 +467,16 @@ async fn every_role_sees_what_the_policy_table_says() {
 
     // Alerts stop reaching other organisations when they end.
     w.t.clock.advance(chrono::Duration::days(2));
-    let (seen, _) = w.sees_from("ob", 0).await;
+    let (seen, _) = w.sees_from("sb", 0).await;
     assert!(!seen.contains("q_oa_alert") && seen.contains("q_ob_alert"));
+    // ...and the phones that had it are told to drop it.
+    let page = w.t.pull_page(w.dev("ob"), cursors["ob"], 500, u32::MAX).await;
+    let dropped: BTreeSet<&str> = page.retract.iter().map(|r| w.ids[&r.id]).collect();
+    assert!(dropped.contains("q_oa_alert"), "{dropped:?}");
+    assert!(!dropped.contains("q_ob_alert"), "its own stays");
     let (seen, _) = w.sees_from("p1", 0).await;
     assert!(!seen.contains("q_oa_alert") && seen.contains("q_ob_alert"));
-    let (seen, _) = w.sees_from("oa", 0).await;
+    let (seen, _) = w.sees_from("oa2", 0).await;
     assert!(
         seen.contains("q_oa_alert"),
         "her organisation keeps its own concern"

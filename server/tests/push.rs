@@ -6,14 +6,16 @@ mod common;
 
 use common::*;
 use nightround_core::domain::{ContactKind, RecordKind, Role};
-use nightround_core::sync::protocol::{AckStatus, Change, ErrorCode, PushRequest, MAX_BODY_BYTES};
+use nightround_core::sync::protocol::{
+    AckStatus, Change, ErrorCode, PushRequest, MAX_BODY_BYTES, PROTOCOL_VERSION,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 fn push_req(changes: Vec<Change>) -> PushRequest {
     PushRequest {
-        protocol: 1,
+        protocol: PROTOCOL_VERSION,
         batch_id: Uuid::now_v7(),
         changes,
     }
@@ -352,7 +354,7 @@ async fn malformed_oversized_and_wrong_protocol_requests_change_nothing() {
     let r = t
         .push_bytes(
             &sam.token,
-            br#"{"protocol": 1, "changes": "none"}"#.to_vec(),
+            br#"{"protocol": 2, "changes": "none"}"#.to_vec(),
         )
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::Malformed);
@@ -363,12 +365,27 @@ async fn malformed_oversized_and_wrong_protocol_requests_change_nothing() {
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::Malformed);
 
-    let mut v2 = serde_json::to_value(push_req(vec![one(&sam.version_at(now))])).unwrap();
-    v2["protocol"] = json!(2);
+    // An app from before protocol version 2 is told to update.
+    let mut v1 = serde_json::to_value(push_req(vec![one(&sam.version_at(now))])).unwrap();
+    v1["protocol"] = json!(1);
     let r = t
-        .push_bytes(&sam.token, serde_json::to_vec(&v2).unwrap())
+        .push_bytes(&sam.token, serde_json::to_vec(&v1).unwrap())
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::UnsupportedProtocol);
+    assert!(r.1["message"].as_str().unwrap().contains("update the app"));
+    // Its pull is refused the same way, before anything is read.
+    let r = t.pull_raw(&sam.token, "?cursor=0").await;
+    assert_eq!(r.0, StatusCode::OK);
+    let r = t.pull_raw(&sam.token, "?cursor=0&protocol=1").await;
+    assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::UnsupportedProtocol);
+    let old = t
+        .http
+        .get(t.url("/v1/pull?cursor=0"))
+        .bearer_auth(&sam.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), StatusCode::BAD_REQUEST);
 
     let too_many: Vec<Change> = (0..201).map(|_| one(&sam.version_at(now))).collect();
     let r = t.push_request(&sam, &push_req(too_many)).await;

@@ -136,6 +136,116 @@ fn body_at(
     }
 }
 
+/// The version an edit of a mutable record started from (the newest older
+/// version this phone holds in the record's history) and the top-level
+/// fields the edit changed from it; `None` for a record made here.
+fn base_of(
+    conn: &Connection,
+    s: &Session,
+    kind: RecordKind,
+    id: &str,
+    version: &str,
+    body: &serde_json::Value,
+) -> Result<Option<(String, Vec<String>)>> {
+    let base: Option<String> = conn
+        .query_row(
+            "SELECT version FROM record_history WHERE kind = ?1 AND id = ?2 AND version < ?3
+             ORDER BY version DESC LIMIT 1",
+            (kind.as_str(), id, version),
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(base) = base else { return Ok(None) };
+    let before = body_at(conn, s, kind, id, &base)?;
+    let empty = serde_json::Map::new();
+    let before = before.as_ref().and_then(|b| b.as_object()).unwrap_or(&empty);
+    let after = body.as_object().unwrap_or(&empty);
+    let mut edited: Vec<String> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .chain(before.keys().filter(|k| !after.contains_key(*k)).cloned())
+        .collect();
+    edited.sort();
+    Ok(Some((base, edited)))
+}
+
+/// Removes what the server retracted, inside the page's transaction: a
+/// whole record (its row with the index columns, its history, any outbox
+/// entry for it) or some fields of it (re-sealed without them; its history,
+/// which still holds them, goes). Free pages are overwritten
+/// (`secure_delete`) and the WAL truncated after the commit, by the caller.
+fn purge_retracted(
+    tx: &Connection,
+    s: &Session,
+    r: &crate::sync::protocol::Retraction,
+    now: Timestamp,
+) -> Result<bool> {
+    let id = r.id.to_string();
+    let kind = r.kind.as_str();
+    let row: Option<(String, Option<Vec<u8>>, i64)> = tx
+        .query_row(
+            "SELECT version, body, sync_state FROM records WHERE kind = ?1 AND id = ?2",
+            (kind, &id),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((version, body, _state)) = row else {
+        return Ok(false);
+    };
+    tx.execute(
+        "DELETE FROM record_history WHERE kind = ?1 AND id = ?2",
+        (kind, &id),
+    )?;
+    // What is left after dropping the fields, if it is still a record of
+    // its kind; otherwise the whole record goes (holding less is the safe
+    // side).
+    let kept = match (&r.fields, body) {
+        (Some(fields), Some(sealed)) => {
+            let mut value: serde_json::Value =
+                store::open_body(&s.keys, r.kind, &id, &version, &sealed)?;
+            if let Some(obj) = value.as_object_mut() {
+                for f in fields {
+                    obj.remove(f);
+                }
+            }
+            incoming(r.kind, r.id, &value)
+                .ok()
+                .map(|inc| (value, inc))
+        }
+        _ => None,
+    };
+    match kept {
+        Some((value, inc)) => {
+            store::write(
+                tx,
+                &s.keys,
+                r.kind,
+                r.id,
+                &version,
+                &value,
+                &inc.index,
+                SyncState::Remote,
+                now,
+                false,
+            )?;
+        }
+        None => {
+            tx.execute(
+                "DELETE FROM records WHERE kind = ?1 AND id = ?2",
+                (kind, &id),
+            )?;
+            for table in ["outbox", "sealed_outbox"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE kind = ?1 AND id = ?2"),
+                    (kind, &id),
+                )?;
+            }
+        }
+    }
+    Ok(true)
+}
+
 impl Vault {
     /// Keeps what enrolment returned; the next sync uses it.
     pub fn set_enrolment(&self, enrolment: Enrolment) -> Result<()> {
@@ -240,19 +350,21 @@ impl Vault {
                     } else {
                         body_at(conn, s, k, &id, &version)?
                     };
-                    Ok((k, uuid, body))
+                    let base = match &body {
+                        Some(b) if k.is_mutable() => base_of(conn, s, k, &id, &version, b)?,
+                        _ => None,
+                    };
+                    Ok((k, uuid, body, base))
                 });
                 match opened {
-                    Ok((kind, id, body)) => out.push(Outgoing {
-                        seq,
-                        change: Change {
-                            kind,
-                            id,
-                            version,
-                            tombstone,
-                            body,
-                        },
-                    }),
+                    Ok((kind, id, body, base)) => {
+                        let mut change = Change::new(kind, id, version, tombstone, body);
+                        if let Some((base_version, edited)) = base {
+                            change.base_version = Some(base_version);
+                            change.edited = Some(edited);
+                        }
+                        out.push(Outgoing { seq, change })
+                    }
                     Err(e) => {
                         conn.execute(
                             "UPDATE outbox SET quarantined_reason = ?1 WHERE seq = ?2",
@@ -346,6 +458,10 @@ impl Vault {
                 }
                 applied += 1;
             }
+            let mut purged = 0;
+            for r in &page.retract {
+                purged += usize::from(purge_retracted(&tx, s, r, now)?);
+            }
             let mut meta = load_meta(&tx, s)?;
             meta.cursor = meta.cursor.max(page.next_cursor);
             save_meta(&tx, s, &meta)?;
@@ -363,12 +479,18 @@ impl Vault {
                 put_meta(&tx, &s.keys, "team", team)?;
             }
             tx.commit()?;
+            if purged > 0 {
+                // secure_delete (set when the vault opens) zeroed the freed
+                // pages; the WAL still holds the old pages until it is
+                // checkpointed and truncated.
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            }
             if let Some(dir) = &page.directory {
                 if dir.revision > s.directory.revision {
                     s.directory = dir.clone();
                 }
             }
-            Ok(applied)
+            Ok(applied + purged)
         })
     }
 
@@ -481,6 +603,7 @@ mod tests {
             directory: None,
             server_time: chrono::Utc::now(),
             team: None,
+            retract: Vec::new(),
         }
     }
 

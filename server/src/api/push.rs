@@ -37,6 +37,7 @@ pub async fn push(
             .map(|change| PushItem {
                 change,
                 verdict: validate::check(change, &viewer),
+                held_by_device: true,
             })
             .collect();
         Ok(store.push(&caller, &items, now)?)

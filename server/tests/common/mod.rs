@@ -195,7 +195,16 @@ impl TestServer {
         }
     }
 
+    /// A pull as a current app makes it: `protocol=2` is added to `query`
+    /// unless it names a protocol itself.
     pub async fn pull_raw(&self, token: &str, query: &str) -> (StatusCode, Value) {
+        let query = if query.contains("protocol=") {
+            query.to_owned()
+        } else if query.contains('?') {
+            format!("{query}&protocol={PROTOCOL_VERSION}")
+        } else {
+            format!("?protocol={PROTOCOL_VERSION}")
+        };
         let resp = self
             .http
             .get(self.url(&format!("/v1/pull{query}")))
@@ -317,23 +326,11 @@ pub fn change(kind: RecordKind, version: &str, body: Value) -> Change {
         .as_str()
         .and_then(|s| Uuid::parse_str(s).ok())
         .unwrap();
-    Change {
-        kind,
-        id,
-        version: version.into(),
-        tombstone: false,
-        body: Some(body),
-    }
+    Change::new(kind, id, version.into(), false, Some(body))
 }
 
 pub fn tombstone(kind: RecordKind, id: Uuid, version: &str) -> Change {
-    Change {
-        kind,
-        id,
-        version: version.into(),
-        tombstone: true,
-        body: None,
-    }
+    Change::new(kind, id, version.into(), true, None)
 }
 
 pub fn id_of(body: &Value) -> Uuid {

@@ -158,7 +158,10 @@ fn base_of(
     let Some(base) = base else { return Ok(None) };
     let before = body_at(conn, s, kind, id, &base)?;
     let empty = serde_json::Map::new();
-    let before = before.as_ref().and_then(|b| b.as_object()).unwrap_or(&empty);
+    let before = before
+        .as_ref()
+        .and_then(|b| b.as_object())
+        .unwrap_or(&empty);
     let after = body.as_object().unwrap_or(&empty);
     let mut edited: Vec<String> = after
         .iter()
@@ -209,9 +212,7 @@ fn purge_retracted(
                     obj.remove(f);
                 }
             }
-            incoming(r.kind, r.id, &value)
-                .ok()
-                .map(|inc| (value, inc))
+            incoming(r.kind, r.id, &value).ok().map(|inc| (value, inc))
         }
         _ => None,
     };
@@ -404,6 +405,7 @@ impl Vault {
         self.with_sync_session_mut(|conn, s, now| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut applied = 0;
+            let mut purged_tombstones = 0;
             for pulled in &page.changes {
                 let c = &pulled.change;
                 s.observe(&c.version);
@@ -436,6 +438,13 @@ impl Vault {
                     tx.execute(
                         "UPDATE records SET sync_state = ?1 WHERE kind = ?2 AND id = ?3",
                         (SyncState::Remote as i64, c.kind.as_str(), c.id.to_string()),
+                    )?;
+                    // A deletion from the server (an erasure, the retention
+                    // schedule) leaves no body here: the history that
+                    // write_tombstone kept goes too, and the WAL is truncated.
+                    purged_tombstones += tx.execute(
+                        "DELETE FROM record_history WHERE kind = ?1 AND id = ?2",
+                        (c.kind.as_str(), c.id.to_string()),
                     )?;
                 } else {
                     let body = c
@@ -479,7 +488,7 @@ impl Vault {
                 put_meta(&tx, &s.keys, "team", team)?;
             }
             tx.commit()?;
-            if purged > 0 {
+            if purged > 0 || purged_tombstones > 0 {
                 // secure_delete (set when the vault opens) zeroed the freed
                 // pages; the WAL still holds the old pages until it is
                 // checkpointed and truncated.

@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 5;
+pub const LATEST: u32 = 6;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -197,6 +197,10 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_under_review ON deliveries (device_id) WHERE conditional = 1;
 CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
 CREATE INDEX deliveries_by_record ON deliveries (record_id);
+CREATE TABLE legal_holds (
+    person_id TEXT PRIMARY KEY,
+    placed_at INTEGER NOT NULL
+) WITHOUT ROWID;
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -323,6 +327,14 @@ const UPGRADES: &[&str] = &[
     CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
     CREATE INDEX deliveries_by_record ON deliveries (record_id);
     ",
+    // 5 -> 6: legal holds (issue 10): a woman whose records the retention
+    // schedule must leave alone.
+    "
+    CREATE TABLE legal_holds (
+        person_id TEXT PRIMARY KEY,
+        placed_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Sets a connection up the way every server connection must be.
@@ -416,12 +428,30 @@ mod tests {
             )
             .unwrap();
         fresh.execute_batch(DROP_SAFETY).unwrap();
+        fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
     }
 
     const DROP_V5: &str = "DROP TABLE deliveries; ALTER TABLE records DROP COLUMN device_id;";
+    /// Undoes the legal-holds step (5 -> 6).
+    const DROP_V6: &str = "DROP TABLE legal_holds;";
+
+    #[test]
+    fn the_legal_holds_upgrade_makes_what_a_fresh_database_has() {
+        let names = ["legal_holds"];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh
+            .execute_batch("DROP TABLE legal_holds; PRAGMA user_version = 5;")
+            .unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
 
     #[test]
     fn the_protocol_v2_upgrade_makes_what_a_fresh_database_has() {
@@ -437,6 +467,7 @@ mod tests {
         migrate(&mut fresh).unwrap();
         let want = objects(&fresh, &names);
         assert_eq!(want.len(), names.len());
+        fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         fresh
             .execute_batch(
@@ -464,7 +495,9 @@ mod tests {
         assert_eq!(but_records(&got), but_records(&want));
         assert!(cols(&fresh).ends_with(&["body".into(), "device_id".into()]));
         let pusher: String = fresh
-            .query_row("SELECT device_id FROM records WHERE id = 'r'", [], |r| r.get(0))
+            .query_row("SELECT device_id FROM records WHERE id = 'r'", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(pusher, "pusher", "the stored version's device is filled in");
     }
@@ -489,6 +522,7 @@ mod tests {
         let want = objects(&fresh, &names);
         assert_eq!(want.len(), names.len());
         fresh.execute_batch(DROP_SAFETY).unwrap();
+        fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         fresh.execute_batch("PRAGMA user_version = 3;").unwrap();
         migrate(&mut fresh).unwrap();

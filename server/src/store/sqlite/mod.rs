@@ -4,6 +4,7 @@
 //! Bodies are sealed by [`super::sealed`] before they reach a row.
 
 mod dashboard;
+mod data_protection;
 mod pull;
 mod records;
 mod rows;
@@ -29,7 +30,6 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
-
 
 /// The SQLite [`Store`].
 pub struct SqliteStore {
@@ -401,7 +401,8 @@ impl Store for SqliteStore {
                 version: change.base_version.as_deref(),
                 edited: change.edited.as_deref(),
             };
-            let decided = apply::decide_from(&viewer, incoming, current.as_ref(), &facts, now, base)?;
+            let decided =
+                apply::decide_from(&viewer, incoming, current.as_ref(), &facts, now, base)?;
             let accepted = match decided {
                 Outcome::Rejected(reason) => {
                     acks.push(ack(AckStatus::Rejected, Some(reason)));

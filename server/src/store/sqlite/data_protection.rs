@@ -1,0 +1,153 @@
+//! [`DataProtectionStore`] in the SQLite backend: erasure and retention
+//! carried out in one transaction each, legal holds.
+
+use super::records::load_current;
+use super::rows::{ms, next_seq, read_record, seq_param, uuid, RECORD_COLUMNS};
+use super::SqliteStore;
+use crate::apply::mint_version;
+use crate::store::dashboard::NewAuditEntry;
+use crate::store::data_protection::{DataProtectionStore, Disposal, HeldRecord};
+use crate::store::sealed::{open_record, seal_record};
+use crate::store::StoreError;
+use nightround_core::Timestamp;
+use rusqlite::{Connection, TransactionBehavior};
+use uuid::Uuid;
+
+/// Appends an audit line left for the chain to take up (as the trigger on
+/// applied versions does): the next read or append chains it.
+fn audit(conn: &Connection, e: &NewAuditEntry) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        (ms(e.at), &e.actor, &e.action, &e.subject, &e.detail),
+    )?;
+    Ok(())
+}
+
+impl DataProtectionStore for SqliteStore {
+    fn held_records(&self, person: Option<Uuid>) -> Result<Vec<HeldRecord>, StoreError> {
+        let conn = self.lock();
+        let raws = match person {
+            Some(p) => conn
+                .prepare(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM records
+                     WHERE tombstone = 0 AND (id = ?1 OR person_id = ?1) ORDER BY seq"
+                ))?
+                .query_map([p.to_string()], read_record)?
+                .collect::<Result<Vec<_>, _>>()?,
+            None => conn
+                .prepare(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM records WHERE tombstone = 0 ORDER BY seq"
+                ))?
+                .query_map([], read_record)?
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let mut out = Vec::with_capacity(raws.len());
+        for raw in raws {
+            let (meta, sealed) = raw.into_meta()?;
+            let Some(opened) = open_record(&self.key, &meta, sealed)? else {
+                continue;
+            };
+            out.push(HeldRecord {
+                id: meta.id,
+                kind: meta.kind,
+                person_id: meta.person_id,
+                organisation_id: meta.organisation_id,
+                body: opened.body,
+            });
+        }
+        Ok(out)
+    }
+
+    fn dispose(
+        &self,
+        items: &[Disposal],
+        entry: &NewAuditEntry,
+        now: Timestamp,
+    ) -> Result<u32, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut changed = 0;
+        for item in items {
+            let id = match item {
+                Disposal::Delete { id } | Disposal::Rewrite { id, .. } => id.to_string(),
+            };
+            let Some(current) = load_current(&tx, &self.key, &id)? else {
+                continue;
+            };
+            if current.meta.tombstone {
+                continue;
+            }
+            let version = mint_version(&current.meta.version, now);
+            let seq = seq_param(next_seq(&tx)?);
+            match item {
+                Disposal::Delete { .. } => {
+                    tx.execute(
+                        "UPDATE records SET version = ?1, seq = ?2, tombstone = 1, body = NULL,
+                             key_id = NULL, device_id = NULL, alert_until = NULL
+                         WHERE id = ?3",
+                        (&version, seq, &id),
+                    )?;
+                }
+                Disposal::Rewrite { body, .. } => {
+                    let sealed = seal_record(
+                        &self.key,
+                        current.meta.kind,
+                        &id,
+                        &version,
+                        body,
+                        &current.field_versions,
+                    )?;
+                    tx.execute(
+                        "UPDATE records SET version = ?1, seq = ?2, body = ?3, key_id = ?4,
+                             device_id = NULL
+                         WHERE id = ?5",
+                        (&version, seq, sealed, self.key.id(), &id),
+                    )?;
+                }
+            }
+            // Every earlier value, sealed or not, goes with the old body.
+            tx.execute("DELETE FROM record_history WHERE id = ?1", [&id])?;
+            changed += 1;
+        }
+        audit(&tx, entry)?;
+        tx.commit()?;
+        // secure_delete overwrote the freed pages; push them out of the WAL.
+        drop(conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())));
+        Ok(changed)
+    }
+
+    fn set_legal_hold(
+        &self,
+        person: Uuid,
+        held: bool,
+        entry: &NewAuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if held {
+            tx.execute(
+                "INSERT INTO legal_holds (person_id, placed_at) VALUES (?1, ?2)
+                 ON CONFLICT (person_id) DO NOTHING",
+                (person.to_string(), ms(now)),
+            )?;
+        } else {
+            tx.execute(
+                "DELETE FROM legal_holds WHERE person_id = ?1",
+                [person.to_string()],
+            )?;
+        }
+        audit(&tx, entry)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn legal_holds(&self) -> Result<Vec<Uuid>, StoreError> {
+        let conn = self.lock();
+        let ids: Vec<String> = conn
+            .prepare("SELECT person_id FROM legal_holds ORDER BY person_id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.iter().map(|s| uuid(s)).collect()
+    }
+}

@@ -1,0 +1,333 @@
+//! Data-protection duties on the server (issue 10), against a real server on
+//! loopback and its real database file, on an injected clock:
+//!
+//! - erasure: her record, contacts, consents and referrals become
+//!   tombstones, bodies and history gone from the store (a byte scan of the
+//!   database, WAL and shared-memory files finds none of her sealed bodies),
+//!   a concern she reported loses its link to her, a safeguarding contact is
+//!   kept with the reason, phones pull the tombstones, the audit keeps the
+//!   fact and the ids; a legal hold refuses it;
+//! - the retention schedule deletes what is due and no more, one audit entry
+//!   per run with counts, and a legal hold stops it.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use nightround_core::domain::{ContactKind, RecordKind, ReferralStatus, Role, WellbeingFlag};
+use nightround_server::erasure::ErasureError;
+use serde_json::Value;
+use std::path::Path;
+use uuid::Uuid;
+
+/// Every sealed value (current bodies and history) the store holds for `ids`.
+fn sealed_values(db: &Path, ids: &[Uuid]) -> Vec<Vec<u8>> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut out = vec![];
+    for id in ids {
+        for sql in [
+            "SELECT body FROM records WHERE id = ?1 AND body IS NOT NULL",
+            "SELECT value FROM record_history WHERE id = ?1",
+        ] {
+            let mut st = conn.prepare(sql).unwrap();
+            out.extend(
+                st.query_map([id.to_string()], |r| r.get::<_, Vec<u8>>(0))
+                    .unwrap()
+                    .map(Result::unwrap),
+            );
+        }
+    }
+    out
+}
+
+/// How many of `sealed` a byte scan of the database's files still finds.
+fn still_on_disk(db: &Path, sealed: &[Vec<u8>]) -> usize {
+    let files: Vec<Vec<u8>> = ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|s| std::fs::read(format!("{}{s}", db.display())).ok())
+        .collect();
+    sealed
+        .iter()
+        .filter(|b| {
+            let mid = b.len() / 2;
+            b.len() >= 48
+                && files
+                    .iter()
+                    .any(|f| f.windows(24).any(|w| w == &b[mid - 12..mid + 12]))
+        })
+        .count()
+}
+
+fn row(db: &Path, id: Uuid) -> (bool, bool, i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(
+        "SELECT tombstone, body IS NULL,
+                (SELECT COUNT(*) FROM record_history WHERE id = ?1)
+         FROM records WHERE id = ?1",
+        [id.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .unwrap()
+}
+
+fn audit(db: &Path, action: &str) -> Vec<(Option<String>, Option<String>)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut st = conn
+        .prepare("SELECT subject, detail FROM audit_log WHERE action = ?1 ORDER BY seq")
+        .unwrap();
+    st.query_map([action], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[tokio::test]
+async fn erasure_removes_her_bodies_and_history_keeps_what_must_be_kept_and_says_why() {
+    let s = TestServer::start().await;
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let now = s.now();
+    let me = &sam.identity;
+    let jade = person(me, "Jade-canary", now);
+    let jade_id = id_of(&jade);
+    let mut jade_edit = jade.clone();
+    jade_edit["description"] = Value::from("red coat, scar on left hand");
+    let visit = contact(me, Some(jade_id), ContactKind::OutreachConversation, now);
+    let mut under_18 = contact(me, Some(jade_id), ContactKind::OutreachConversation, now);
+    under_18["wellbeing"] = serde_json::to_value(vec![WellbeingFlag::AppearsUnder18]).unwrap();
+    under_18["safeguarding"] = serde_json::json!({"acknowledged_by": "w", "acknowledged_at": now});
+    let agreed = consent(me, jade_id, "harp", now + Duration::days(100), None, now);
+    let referred = referral(
+        me,
+        jade_id,
+        "harp",
+        id_of(&agreed),
+        ReferralStatus::Sent,
+        now,
+    );
+    let mut reported = concern(me, None, now);
+    reported["reported_by"] = Value::from(jade_id.to_string());
+    let kim = person(me, "Kim", now);
+    let kim_visit = contact(
+        me,
+        Some(id_of(&kim)),
+        ContactKind::OutreachConversation,
+        now,
+    );
+    s.push_ok(
+        &sam,
+        vec![
+            change(RecordKind::Person, &sam.version_at(now), jade.clone()),
+            change(RecordKind::Contact, &sam.version_at(now), visit.clone()),
+            change(RecordKind::Contact, &sam.version_at(now), under_18.clone()),
+            change(RecordKind::Consent, &sam.version_at(now), agreed.clone()),
+            change(RecordKind::Referral, &sam.version_at(now), referred.clone()),
+            change(RecordKind::Concern, &sam.version_at(now), reported.clone()),
+            change(RecordKind::Person, &sam.version_at(now), kim.clone()),
+            change(RecordKind::Contact, &sam.version_at(now), kim_visit.clone()),
+        ],
+    )
+    .await;
+    let later = now + Duration::minutes(5);
+    s.push_ok(
+        &sam,
+        vec![change(
+            RecordKind::Person,
+            &sam.version_at(later),
+            jade_edit,
+        )],
+    )
+    .await;
+    let gone = [jade_id, id_of(&visit), id_of(&agreed), id_of(&referred)];
+    let db = s.server_db();
+    let sealed = sealed_values(&db, &gone);
+    assert!(sealed.len() >= 5, "{} sealed values", sealed.len());
+    assert_eq!(
+        still_on_disk(&db, &sealed),
+        sealed.len(),
+        "the scan can fail"
+    );
+
+    // A legal hold refuses it and changes nothing.
+    s.admin().set_legal_hold(jade_id, true, "w-sup").unwrap();
+    assert!(matches!(
+        s.admin().erase_person(jade_id, "w-sup"),
+        Err(ErasureError::LegalHold)
+    ));
+    assert_eq!(row(&db, jade_id).0, false);
+    s.admin().set_legal_hold(jade_id, false, "w-sup").unwrap();
+    assert!(matches!(
+        s.admin().erase_person(Uuid::now_v7(), "w-sup"),
+        Err(ErasureError::NotFound)
+    ));
+
+    let answer = s.admin().erase_person(jade_id, "w-sup").unwrap();
+    let mut deleted: Vec<Uuid> = answer.deleted.iter().map(|(_, id)| *id).collect();
+    deleted.sort();
+    let mut expected = gone.to_vec();
+    expected.sort();
+    assert_eq!(deleted, expected);
+    assert_eq!(answer.unlinked, vec![id_of(&reported)]);
+    assert_eq!(answer.kept.len(), 1);
+    assert_eq!(answer.kept[0].id, id_of(&under_18));
+    assert!(
+        answer.kept[0].reason.contains("safeguarding"),
+        "{}",
+        answer.kept[0].reason
+    );
+    for id in gone {
+        assert_eq!(
+            row(&db, id),
+            (true, true, 0),
+            "{id}: tombstone, no body, no history"
+        );
+    }
+    assert_eq!(
+        still_on_disk(&db, &sealed),
+        0,
+        "a byte scan still finds her"
+    );
+    // Kim and the kept safeguarding contact are untouched.
+    assert_eq!(row(&db, id_of(&kim)).0, false);
+    assert_eq!(row(&db, id_of(&under_18)).0, false);
+
+    // Sam's phone pulls the tombstones and the concern without her.
+    let pulled = s.pull_all(&sam).await;
+    for id in gone {
+        let last = pulled.iter().rfind(|p| p.change.id == id).unwrap();
+        assert!(
+            last.change.tombstone,
+            "{id} reaches the phone as a deletion"
+        );
+    }
+    let concern = pulled
+        .iter()
+        .rfind(|p| p.change.id == id_of(&reported))
+        .unwrap();
+    assert_eq!(
+        concern.change.body.as_ref().unwrap()["reported_by"],
+        Value::Null
+    );
+
+    // The audit: the fact and the ids, nothing she said.
+    let entries = audit(&db, "erase_person");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].0.as_deref(), Some(jade_id.to_string().as_str()));
+    let detail = entries[0].1.clone().unwrap();
+    assert!(detail.contains(&id_of(&visit).to_string()));
+    assert!(!detail.contains("canary") && !detail.contains("scar"));
+}
+
+#[tokio::test]
+async fn the_retention_schedule_deletes_what_is_due_and_no_more_and_a_legal_hold_stops_it() {
+    let s = TestServer::start().await;
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let t0 = s.now();
+    let me = &sam.identity;
+    // Jade: last seen at t0. Kim: seen at t0 and again a year later.
+    // Lou: last seen at t0, under a legal hold.
+    let jade = person(me, "Jade", t0);
+    let jade_visit = contact(
+        me,
+        Some(id_of(&jade)),
+        ContactKind::OutreachConversation,
+        t0,
+    );
+    let kim = person(me, "Kim", t0);
+    let kim_old = contact(me, Some(id_of(&kim)), ContactKind::OutreachConversation, t0);
+    let lou = person(me, "Lou", t0);
+    let lou_visit = contact(me, Some(id_of(&lou)), ContactKind::OutreachConversation, t0);
+    let warning = concern(me, None, t0);
+    s.push_ok(
+        &sam,
+        vec![
+            change(RecordKind::Person, &sam.version_at(t0), jade.clone()),
+            change(RecordKind::Contact, &sam.version_at(t0), jade_visit.clone()),
+            change(RecordKind::Person, &sam.version_at(t0), kim.clone()),
+            change(RecordKind::Contact, &sam.version_at(t0), kim_old.clone()),
+            change(RecordKind::Person, &sam.version_at(t0), lou.clone()),
+            change(RecordKind::Contact, &sam.version_at(t0), lou_visit.clone()),
+            change(RecordKind::Concern, &sam.version_at(t0), warning.clone()),
+        ],
+    )
+    .await;
+    let t1 = t0 + Duration::days(365);
+    s.clock.set(t1);
+    let kim_new = contact(me, Some(id_of(&kim)), ContactKind::OutreachConversation, t1);
+    s.push_ok(
+        &sam,
+        vec![change(
+            RecordKind::Contact,
+            &sam.version_at(t1),
+            kim_new.clone(),
+        )],
+    )
+    .await;
+    s.admin()
+        .set_legal_hold(id_of(&lou), true, "w-sup")
+        .unwrap();
+    let db = s.server_db();
+
+    // A day before six years after Jade's last contact: nothing is due.
+    s.clock.set(t0 + Duration::days(6 * 365));
+    let run = s.admin().run_retention().unwrap();
+    assert_eq!(run.total(), 0, "{run:?}");
+    assert_eq!(row(&db, id_of(&jade)).0, false);
+
+    // Six years and a few days on: Jade goes; Kim (seen a year later),
+    // the concern (a safeguarding record, ten years) and Lou (held) stay.
+    s.clock.set(t0 + Duration::days(6 * 365 + 5));
+    let run = s.admin().run_retention().unwrap();
+    assert_eq!(run.total(), 2, "{run:?}");
+    assert_eq!(run.deleted.get(&RecordKind::Person), Some(&1));
+    assert_eq!(run.deleted.get(&RecordKind::Contact), Some(&1));
+    assert_eq!(run.held, 2, "Lou and her contact");
+    for id in [id_of(&jade), id_of(&jade_visit)] {
+        assert_eq!(row(&db, id), (true, true, 0));
+    }
+    for id in [
+        id_of(&kim),
+        id_of(&kim_old),
+        id_of(&kim_new),
+        id_of(&lou),
+        id_of(&lou_visit),
+        id_of(&warning),
+    ] {
+        assert_eq!(row(&db, id).0, false, "{id} deleted too early");
+    }
+    // The phone is told.
+    let pulled = s.pull_all(&sam).await;
+    let last = pulled
+        .iter()
+        .rfind(|p| p.change.id == id_of(&jade))
+        .unwrap();
+    assert!(last.change.tombstone);
+
+    // The hold lifted, Lou goes on the next run; Kim a year later.
+    s.admin()
+        .set_legal_hold(id_of(&lou), false, "w-sup")
+        .unwrap();
+    let run = s.admin().run_retention().unwrap();
+    assert_eq!(run.total(), 2, "{run:?}");
+    s.clock.set(t1 + Duration::days(6 * 365 + 5));
+    let run = s.admin().run_retention().unwrap();
+    assert_eq!(run.total(), 3, "Kim and her two contacts: {run:?}");
+    assert_eq!(
+        row(&db, id_of(&warning)).0,
+        false,
+        "safeguarding: ten years"
+    );
+
+    // One audit entry per run, with counts only.
+    let runs = audit(&db, "retention_run");
+    assert_eq!(runs.len(), 4);
+    assert_eq!(
+        runs[1].1.as_deref(),
+        Some("deleted 2: person 1, contact 1; kept for a legal hold 2")
+    );
+    let holds = audit(&db, "legal_hold_placed");
+    assert_eq!(holds.len(), 1);
+}

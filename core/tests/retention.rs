@@ -311,4 +311,9 @@ fn a_deletion_from_the_server_leaves_no_body_or_history() {
     assert!(bodies(&phone.path, jade.id).is_empty());
     let left = scan(&phone.path, &[], &sealed);
     assert!(left.is_empty(), "a byte scan still finds {left:?}");
+    // The tombstone itself (her id) goes on the next purge (after a sync).
+    assert_eq!(rows(&phone.path, jade.id), 1);
+    assert_eq!(phone.vault.purge_expired().unwrap().records, 1);
+    let left = scan(&phone.path, &[jade.id], &sealed);
+    assert!(left.is_empty(), "a byte scan still finds {left:?}");
 }

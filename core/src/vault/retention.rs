@@ -3,8 +3,9 @@
 //! server has acknowledged are purged from the vault file — row, index
 //! columns and history — except her open referrals, alerts in force and an
 //! open round; a person goes once nothing recent of hers is left, with her
-//! consents. `secure_delete` zeroes the freed pages and the WAL is
-//! checkpointed with `TRUNCATE`, so a byte scan of the files finds nothing.
+//! consents. A tombstone the server has goes at once. `secure_delete`
+//! zeroes the freed pages and the WAL is checkpointed with `TRUNCATE`, so a
+//! byte scan of the files finds nothing.
 //! The core runs it after every sync; shells and the CLI may run it too.
 
 use super::{get_meta, put_meta, store, Vault};
@@ -77,16 +78,21 @@ impl Vault {
             let now_ms = to_millis(now);
             let tx = conn.transaction()?;
             let mut report = PurgeReport::default();
-            // Everything but people and consents, by its own time.
+            // Everything but people and consents, by its own time; and a
+            // deletion the server has (erasure, its schedule, her consent
+            // withdrawn) at once: its id is all a tombstone holds, and the
+            // server holds one version of a record, so nothing older comes
+            // back to be resurrected.
             let due: Vec<(String, String)> = {
                 let mut st = tx.prepare(
                     "SELECT kind, id FROM records r
-                     WHERE kind NOT IN ('person', 'consent')
-                       AND occurred_at < ?1
+                     WHERE ((kind NOT IN ('person', 'consent')
+                             AND occurred_at < ?1
+                             AND NOT (kind = 'referral' AND is_open = 1)
+                             AND NOT (kind = 'round' AND is_open = 1)
+                             AND NOT (alert_until IS NOT NULL AND alert_until > ?3))
+                            OR deleted = 1)
                        AND sync_state <> ?2
-                       AND NOT (kind = 'referral' AND is_open = 1)
-                       AND NOT (kind = 'round' AND is_open = 1)
-                       AND NOT (alert_until IS NOT NULL AND alert_until > ?3)
                        AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = r.kind AND o.id = r.id)
                        AND NOT EXISTS (SELECT 1 FROM sealed_outbox o WHERE o.kind = r.kind AND o.id = r.id)",
                 )?;

@@ -5,12 +5,13 @@ use crate::config::{DataPaths, ServerConfig};
 use crate::error::{Result, ServerError};
 use crate::keys::{self, ServerKeys};
 use crate::secrets;
+use crate::store::dashboard::{DashboardStore, NewAuditEntry};
 use crate::store::data_protection::DataProtectionStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Organisation, Store, StoreError, StoredCode, Worker};
 use nightround_core::clock::Clock;
 use nightround_core::crypto::DataKey;
-use nightround_core::domain::agreement::RetentionSchedule;
+use nightround_core::domain::agreement::{RetentionSchedule, SharingAgreement};
 use nightround_core::domain::{Directory, Role};
 use nightround_core::Timestamp;
 use std::sync::Arc;
@@ -64,7 +65,8 @@ pub struct DeviceInfo {
 pub struct Admin {
     store: Arc<dyn Store>,
     protection: Arc<dyn DataProtectionStore>,
-    retention: RetentionSchedule,
+    audit: Arc<dyn DashboardStore>,
+    agreement: SharingAgreement,
     clock: Arc<dyn Clock>,
     code_key: DataKey,
     code_ttl: chrono::Duration,
@@ -124,14 +126,15 @@ impl Admin {
         Ok(Admin::new(store, config, &keys))
     }
 
-    pub(crate) fn new<S: Store + DataProtectionStore + 'static>(
+    pub(crate) fn new<S: Store + DataProtectionStore + DashboardStore + 'static>(
         store: Arc<S>,
         config: &ServerConfig,
         keys: &ServerKeys,
     ) -> Admin {
         Admin {
             protection: store.clone(),
-            retention: config.retention.clone(),
+            audit: store.clone(),
+            agreement: config.agreement.clone(),
             store,
             clock: config.clock.clone(),
             code_key: keys.enrolment_codes.clone(),
@@ -148,7 +151,12 @@ impl Admin {
 
     /// The retention schedule this server runs.
     pub fn retention_schedule(&self) -> &RetentionSchedule {
-        &self.retention
+        &self.agreement.retention
+    }
+
+    /// The partnership's agreement this server runs under.
+    pub fn agreement(&self) -> &SharingAgreement {
+        &self.agreement
     }
 
     /// Erases a woman (see `crate::erasure`), audited under `actor`.
@@ -159,7 +167,7 @@ impl Admin {
     ) -> std::result::Result<crate::erasure::ErasureAnswer, crate::erasure::ErasureError> {
         crate::erasure::erase_person(
             self.protection.as_ref(),
-            &self.retention,
+            &self.agreement.retention,
             person,
             actor,
             self.clock.now(),
@@ -172,7 +180,7 @@ impl Admin {
         self.protection.set_legal_hold(
             person,
             held,
-            &crate::store::dashboard::NewAuditEntry {
+            &NewAuditEntry {
                 at: now,
                 actor: actor.into(),
                 action: if held {
@@ -198,8 +206,55 @@ impl Admin {
     pub fn run_retention(&self) -> Result<crate::retention::RetentionRun> {
         Ok(crate::retention::step(
             self.protection.as_ref(),
-            &self.retention,
+            &self.agreement.retention,
             self.clock.now(),
+        )?)
+    }
+
+    /// Everything held about her, redacted of third parties, with the
+    /// lawful basis of each record; audited (ids and counts only).
+    pub fn subject_access(
+        &self,
+        person: Uuid,
+        actor: &str,
+    ) -> Result<crate::subject_access::SubjectAccessExport> {
+        let now = self.clock.now();
+        let workers = self.store.workers()?;
+        let export = crate::subject_access::export(
+            self.protection.as_ref(),
+            &self.agreement,
+            &workers,
+            person,
+            now,
+        )?
+        .ok_or(ServerError::NotFound("person"))?;
+        self.audit.append_audit(&NewAuditEntry {
+            at: now,
+            actor: actor.into(),
+            action: "subject_access_export".into(),
+            subject: Some(person.to_string()),
+            detail: Some(format!(
+                "{} records, {} deliveries",
+                export.records.len(),
+                export.shared_with.len()
+            )),
+        })?;
+        Ok(export)
+    }
+
+    /// The audit chain's head, to keep outside the server.
+    pub fn audit_anchor(&self) -> Result<Option<crate::audit_anchor::AuditAnchor>> {
+        Ok(crate::audit_anchor::export_anchor(self.audit.as_ref())?)
+    }
+
+    /// Verifies the audit chain against an anchor kept outside the server.
+    pub fn verify_audit_anchor(
+        &self,
+        anchor: &crate::audit_anchor::AuditAnchor,
+    ) -> Result<crate::audit_anchor::AnchorCheck> {
+        Ok(crate::audit_anchor::verify_against(
+            self.audit.as_ref(),
+            anchor,
         )?)
     }
 

@@ -42,8 +42,10 @@ pub struct ServerConfig {
     pub watch_rules: crate::store::safety::WatchRules,
     /// How often the watchdog looks.
     pub watchdog_every: std::time::Duration,
-    /// How long each kind of record is kept (the partnership's agreement).
-    pub retention: nightround_core::domain::agreement::RetentionSchedule,
+    /// The partnership's information-sharing agreement: controllers and
+    /// their lawful basis, the retention schedule (the example until a
+    /// deployment sets its own).
+    pub agreement: nightround_core::domain::agreement::SharingAgreement,
     /// How often the retention job runs (daily).
     pub retention_every: std::time::Duration,
 }
@@ -75,8 +77,7 @@ impl ServerConfig {
             clock: Arc::new(SystemClock),
             watch_rules: crate::store::safety::WatchRules::default(),
             watchdog_every: std::time::Duration::from_secs(2),
-            retention: nightround_core::domain::agreement::SharingAgreement::southend_example()
-                .retention,
+            agreement: nightround_core::domain::agreement::SharingAgreement::southend_example(),
             retention_every: std::time::Duration::from_secs(24 * 60 * 60),
         }
     }

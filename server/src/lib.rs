@@ -17,6 +17,7 @@
 pub mod admin;
 pub mod api;
 pub mod apply;
+pub mod audit_anchor;
 pub mod config;
 pub mod dashboard;
 pub mod demo;
@@ -30,6 +31,7 @@ pub mod retention;
 pub mod secrets;
 pub mod server;
 pub mod store;
+pub mod subject_access;
 pub mod tls;
 pub mod validate;
 pub mod watchdog;

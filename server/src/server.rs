@@ -63,7 +63,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
     let retention_job = crate::retention::spawn(
         store.clone(),
         config.clock.clone(),
-        config.retention.clone(),
+        config.agreement.retention.clone(),
         config.retention_every,
     );
     let dashboard = DashboardState::new(

@@ -8,7 +8,12 @@
 //!   kept with the reason, phones pull the tombstones, the audit keeps the
 //!   fact and the ids; a legal hold refuses it;
 //! - the retention schedule deletes what is due and no more, one audit entry
-//!   per run with counts, and a legal hold stops it.
+//!   per run with counts, and a legal hold stops it;
+//! - a subject-access export across two organisations holds every record of
+//!   hers (with history, lawful basis and who received it) and no other
+//!   woman's alias or id and no worker's name or id, as JSON and HTML;
+//! - an anchor kept outside the server detects the newest audit entries cut
+//!   off, which the chain alone does not.
 
 mod common;
 
@@ -330,4 +335,199 @@ async fn the_retention_schedule_deletes_what_is_due_and_no_more_and_a_legal_hold
     );
     let holds = audit(&db, "legal_hold_placed");
     assert_eq!(holds.len(), 1);
+}
+
+#[tokio::test]
+async fn a_subject_access_export_holds_all_her_records_across_two_organisations_and_no_third_party()
+{
+    let s = TestServer::start().await;
+    let sam = s
+        .device("Aspirations", "Wkr-Sam-7", Role::OutreachWorker, None)
+        .await;
+    let priya = s
+        .device("Vineyard", "Wkr-Priya-3", Role::OutreachWorker, None)
+        .await;
+    let police = s
+        .device("Essex Police", "PC-Hart-9", Role::PoliceOfficer, None)
+        .await;
+    let now = s.now();
+    let jade = person(&sam.identity, "Jade", now);
+    let jade_id = id_of(&jade);
+    let mut jade_edit = jade.clone();
+    jade_edit["key_worker"] = Value::from("Wkr-Sam-7");
+    let kim = person(&sam.identity, "Kimberley-Q", now);
+    let kim_id = id_of(&kim);
+    let sams_visit = contact(
+        &sam.identity,
+        Some(jade_id),
+        ContactKind::OutreachConversation,
+        now,
+    );
+    let priyas_visit = contact(
+        &priya.identity,
+        Some(jade_id),
+        ContactKind::OutreachConversation,
+        now,
+    );
+    let agreed = consent(
+        &sam.identity,
+        jade_id,
+        "essex_police",
+        now + Duration::days(100),
+        None,
+        now,
+    );
+    let mut reported = concern(&sam.identity, None, now);
+    reported["reported_by"] = Value::from(jade_id.to_string());
+    reported["description"] = Value::from(format!(
+        "kimberley-q saw the van too (see {kim_id}); Wkr-Priya-3 was told"
+    ));
+    s.push_ok(
+        &sam,
+        vec![
+            change(RecordKind::Person, &sam.version_at(now), jade.clone()),
+            change(RecordKind::Person, &sam.version_at(now), kim.clone()),
+            change(
+                RecordKind::Contact,
+                &sam.version_at(now),
+                sams_visit.clone(),
+            ),
+            change(RecordKind::Consent, &sam.version_at(now), agreed.clone()),
+            change(RecordKind::Concern, &sam.version_at(now), reported.clone()),
+        ],
+    )
+    .await;
+    let later = now + Duration::minutes(3);
+    s.push_ok(
+        &sam,
+        vec![change(
+            RecordKind::Person,
+            &sam.version_at(later),
+            jade_edit,
+        )],
+    )
+    .await;
+    s.push_ok(
+        &priya,
+        vec![change(
+            RecordKind::Contact,
+            &priya.version_at(now),
+            priyas_visit.clone(),
+        )],
+    )
+    .await;
+    // The police phone receives what she consented to.
+    s.pull_all(&police).await;
+
+    let export = s.admin().subject_access(jade_id, "w-sup").unwrap();
+    let mut got: Vec<Uuid> = export.records.iter().map(|r| r.id).collect();
+    got.sort();
+    let mut want = vec![
+        jade_id,
+        id_of(&sams_visit),
+        id_of(&priyas_visit),
+        id_of(&agreed),
+        id_of(&reported),
+    ];
+    want.sort();
+    assert_eq!(got, want, "every record of hers, from both organisations");
+    let profile = export.records.iter().find(|r| r.id == jade_id).unwrap();
+    assert!(!profile.history.is_empty(), "her profile's earlier version");
+    let sams = export
+        .records
+        .iter()
+        .find(|r| r.id == id_of(&sams_visit))
+        .unwrap();
+    assert_eq!(sams.legal_basis.controller, "Aspirations");
+    assert!(sams.legal_basis.article6.contains("6(1)(a)"));
+    let priyas = export
+        .records
+        .iter()
+        .find(|r| r.id == id_of(&priyas_visit))
+        .unwrap();
+    assert_eq!(priyas.legal_basis.controller, "The Vineyard");
+    assert!(
+        export
+            .shared_with
+            .iter()
+            .any(|d| d.role == "police_officer" && d.record_id == jade_id),
+        "the police phone's copy of her profile: {:?}",
+        export.shared_with
+    );
+
+    let json = serde_json::to_string(&export).unwrap();
+    let html = nightround_server::subject_access::render_html(&export).unwrap();
+    for text in [&json, &html] {
+        assert!(text.contains("Jade"));
+        for third in [
+            "Kimberley-Q",
+            "kimberley-q",
+            &kim_id.to_string(),
+            "Wkr-Sam-7",
+            "Wkr-Priya-3",
+            "PC-Hart-9",
+            &sam.identity.worker_id,
+            &priya.identity.worker_id,
+            &police.identity.worker_id,
+        ] {
+            assert!(!text.contains(third), "{third} appears in the export");
+        }
+    }
+    assert!(html.contains("Art. 6(1)(a)"));
+    assert!(html.contains("[another person] saw the van too"));
+    let entries = audit(&s.server_db(), "subject_access_export");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].0.as_deref(), Some(jade_id.to_string().as_str()));
+}
+
+#[tokio::test]
+async fn an_anchor_kept_outside_detects_the_newest_audit_entries_cut_off() {
+    let s = TestServer::start().await;
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let now = s.now();
+    s.push_ok(
+        &sam,
+        vec![change(
+            RecordKind::Person,
+            &sam.version_at(now),
+            person(&sam.identity, "Jade", now),
+        )],
+    )
+    .await;
+    for _ in 0..3 {
+        s.admin()
+            .set_legal_hold(Uuid::now_v7(), true, "w-sup")
+            .unwrap();
+    }
+    let anchor = s.admin().audit_anchor().unwrap().unwrap();
+    assert!(matches!(
+        s.admin().verify_audit_anchor(&anchor).unwrap(),
+        nightround_server::audit_anchor::AnchorCheck::Intact { .. }
+    ));
+    s.admin()
+        .set_legal_hold(Uuid::now_v7(), true, "w-sup")
+        .unwrap();
+    assert!(matches!(
+        s.admin().verify_audit_anchor(&anchor).unwrap(),
+        nightround_server::audit_anchor::AnchorCheck::Intact { .. }
+    ));
+    // Someone with the database cuts off the newest entries: the chain
+    // that is left still verifies on its own...
+    let db = rusqlite::Connection::open(s.server_db()).unwrap();
+    db.execute(
+        "DELETE FROM audit_log WHERE seq >= ?1",
+        [i64::try_from(anchor.seq).unwrap() - 1],
+    )
+    .unwrap();
+    drop(db);
+    // ...but not against the anchor.
+    assert_eq!(
+        s.admin().verify_audit_anchor(&anchor).unwrap(),
+        nightround_server::audit_anchor::AnchorCheck::Truncated {
+            anchor_seq: anchor.seq,
+            newest_seq: Some(anchor.seq - 2),
+        }
+    );
 }

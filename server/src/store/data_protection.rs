@@ -33,6 +33,38 @@ pub enum Disposal {
     Rewrite { id: Uuid, body: Map<String, Value> },
 }
 
+/// One earlier value of a record, opened (a whole version, or one field's
+/// losing value in a merge).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryValue {
+    pub version: String,
+    /// `None`: the whole record as it was.
+    pub field: Option<String>,
+    pub value: Value,
+    pub recorded_at: Timestamp,
+}
+
+/// One record of hers that went to one device (from the deliveries the
+/// pull keeps), with who holds that device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub record_id: Uuid,
+    pub kind: RecordKind,
+    pub device_id: Uuid,
+    pub worker_id: String,
+    pub role: String,
+    pub organisation_id: String,
+    /// The receiving agency of an agency or police worker.
+    pub agency_id: Option<String>,
+    /// Why it went: own, organisation, consent, alert...
+    pub route: String,
+    /// The categories sent when projected (`None`: the whole record).
+    pub categories: Option<String>,
+    pub first_at: Timestamp,
+    pub delivered_at: Timestamp,
+    pub retracted_at: Option<Timestamp>,
+}
+
 /// Storage for erasure, retention and legal holds. Each method is one
 /// transaction.
 pub trait DataProtectionStore: Send + Sync {
@@ -59,4 +91,9 @@ pub trait DataProtectionStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// The women under a legal hold.
     fn legal_holds(&self) -> Result<Vec<Uuid>, StoreError>;
+    /// A record's earlier values, oldest first (subject access).
+    fn history_of(&self, kind: RecordKind, id: Uuid) -> Result<Vec<HistoryValue>, StoreError>;
+    /// What of hers went to which device, oldest first ("shared with",
+    /// subject access).
+    fn deliveries_of(&self, person: Uuid) -> Result<Vec<Delivery>, StoreError>;
 }

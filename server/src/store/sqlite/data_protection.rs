@@ -2,13 +2,16 @@
 //! carried out in one transaction each, legal holds.
 
 use super::records::load_current;
-use super::rows::{ms, next_seq, read_record, seq_param, uuid, RECORD_COLUMNS};
+use super::rows::{ms, next_seq, opt_ts, read_record, seq_param, ts, uuid, RECORD_COLUMNS};
 use super::SqliteStore;
 use crate::apply::mint_version;
 use crate::store::dashboard::NewAuditEntry;
-use crate::store::data_protection::{DataProtectionStore, Disposal, HeldRecord};
-use crate::store::sealed::{open_record, seal_record};
+use crate::store::data_protection::{
+    DataProtectionStore, Delivery, Disposal, HeldRecord, HistoryValue,
+};
+use crate::store::sealed::{open_history, open_record, seal_record};
 use crate::store::StoreError;
+use nightround_core::domain::RecordKind;
 use nightround_core::Timestamp;
 use rusqlite::{Connection, TransactionBehavior};
 use uuid::Uuid;
@@ -149,5 +152,93 @@ impl DataProtectionStore for SqliteStore {
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         ids.iter().map(|s| uuid(s)).collect()
+    }
+
+    fn history_of(&self, kind: RecordKind, id: Uuid) -> Result<Vec<HistoryValue>, StoreError> {
+        let conn = self.lock();
+        let id = id.to_string();
+        let rows: Vec<(Option<String>, String, Vec<u8>, i64)> = conn
+            .prepare(
+                "SELECT field, version, value, recorded_at FROM record_history
+                 WHERE id = ?1 ORDER BY entry",
+            )?
+            .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(field, version, sealed, at)| {
+                let value =
+                    open_history(&self.key, kind, &id, field.as_deref(), &version, &sealed)?;
+                Ok(HistoryValue {
+                    version,
+                    field,
+                    value,
+                    recorded_at: ts(at)?,
+                })
+            })
+            .collect()
+    }
+
+    fn deliveries_of(&self, person: Uuid) -> Result<Vec<Delivery>, StoreError> {
+        let conn = self.lock();
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            i64,
+            i64,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = conn
+            .prepare(
+                "SELECT d.record_id, d.kind, d.device_id, w.id, w.role, w.organisation_id,
+                        w.agency_id, d.route, d.categories, d.first_at, d.delivered_at,
+                        d.retracted_at
+                 FROM deliveries d
+                 JOIN devices v ON v.id = d.device_id
+                 JOIN workers w ON w.id = v.worker_id
+                 WHERE d.person_id = ?1 OR d.record_id = ?1
+                 ORDER BY d.first_at, d.record_id, d.device_id",
+            )?
+            .query_map([person.to_string()], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Delivery {
+                    record_id: uuid(&r.0)?,
+                    kind: RecordKind::parse(&r.1).ok_or(StoreError::Corrupt("a record kind"))?,
+                    device_id: uuid(&r.2)?,
+                    worker_id: r.3,
+                    role: r.4,
+                    organisation_id: r.5,
+                    agency_id: r.6,
+                    route: r.7,
+                    categories: r.8,
+                    first_at: ts(r.9)?,
+                    delivered_at: ts(r.10)?,
+                    retracted_at: opt_ts(r.11)?,
+                })
+            })
+            .collect()
     }
 }

@@ -531,3 +531,43 @@ async fn an_anchor_kept_outside_detects_the_newest_audit_entries_cut_off() {
         }
     );
 }
+
+/// The admin CLI's data-protection commands, so that a deployment can
+/// script them.
+#[test]
+fn the_admin_cli_places_holds_runs_retention_and_checks_the_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nightround-server"))
+            .args(["admin", "--data-dir", d])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let person = Uuid::now_v7().to_string();
+    let (ok, out, err) = run(&["legal-hold", "--person", &person, "--by", "w-sup"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("placed"));
+    let (ok, out, err) = run(&["retention-run"]);
+    assert!(ok && out.starts_with("deleted 0"), "{out}{err}");
+    let (ok, anchor, err) = run(&["audit-anchor"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&["verify-audit", "--anchor", anchor.trim()]);
+    assert!(ok && out.contains("intact"), "{out}{err}");
+    let (ok, _, err) = run(&["erase", "--person", &person, "--by", "w-sup"]);
+    assert!(!ok && err.contains("legal hold"), "{err}");
+    let (ok, _, _) = run(&["legal-hold", "--person", &person, "--by", "w-sup", "--lift"]);
+    assert!(ok);
+    let (ok, _, err) = run(&["erase", "--person", &person, "--by", "w-sup"]);
+    assert!(!ok && err.contains("nothing is held"), "{err}");
+    let (ok, _, err) = run(&["subject-access", "--person", &person, "--by", "w-sup"]);
+    assert!(!ok && err.contains("person"), "{err}");
+    let (ok, _, err) = run(&["verify-audit", "--anchor", "not json"]);
+    assert!(!ok && err.contains("anchor"), "{err}");
+}

@@ -75,6 +75,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
     );
     let state = AppState {
         safety: store.clone(),
+        protection: store.clone(),
         bell: bell.clone(),
         store,
         clock: config.clock.clone(),

@@ -475,6 +475,18 @@ async fn a_subject_access_export_holds_all_her_records_across_two_organisations_
     }
     assert!(html.contains("Art. 6(1)(a)"));
     assert!(html.contains("[another person] saw the van too"));
+    // The audit shows what the police phone received, and how much of it.
+    let pulls: Vec<_> = audit(&s.server_db(), "pull_received")
+        .into_iter()
+        .filter(|(subject, _)| subject.as_deref() == Some(&*police.device_id.to_string()))
+        .collect();
+    assert_eq!(pulls.len(), 1, "one entry for the police phone's pull");
+    let detail = pulls[0].1.clone().unwrap();
+    assert!(detail.contains(&format!("person {jade_id} [")), "{detail}");
+    assert!(
+        !detail.contains(&format!("person {jade_id} [all]")),
+        "projected: {detail}"
+    );
     let entries = audit(&s.server_db(), "subject_access_export");
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].0.as_deref(), Some(jade_id.to_string().as_str()));

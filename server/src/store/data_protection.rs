@@ -4,7 +4,7 @@
 //! `crate::erasure` and `crate::retention`; the store only carries it out.
 
 use super::dashboard::NewAuditEntry;
-use super::StoreError;
+use super::{PullPage, StoreError};
 use nightround_core::domain::RecordKind;
 use nightround_core::Timestamp;
 use serde_json::{Map, Value};
@@ -91,6 +91,11 @@ pub trait DataProtectionStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// The women under a legal hold.
     fn legal_holds(&self) -> Result<Vec<Uuid>, StoreError>;
+    /// Appends one audit entry for a pull that carried changes or
+    /// retractions: the device, and each record's kind, id and what of it
+    /// went (the projection's categories from the deliveries, or `all`).
+    /// An empty pull writes nothing.
+    fn audit_pull(&self, device: Uuid, page: &PullPage, now: Timestamp) -> Result<(), StoreError>;
     /// A record's earlier values, oldest first (subject access).
     fn history_of(&self, kind: RecordKind, id: Uuid) -> Result<Vec<HistoryValue>, StoreError>;
     /// What of hers went to which device, oldest first ("shared with",

@@ -10,10 +10,10 @@ use crate::store::data_protection::{
     DataProtectionStore, Delivery, Disposal, HeldRecord, HistoryValue,
 };
 use crate::store::sealed::{open_history, open_record, seal_record};
-use crate::store::StoreError;
+use crate::store::{PullPage, StoreError};
 use nightround_core::domain::RecordKind;
 use nightround_core::Timestamp;
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
 /// Appends an audit line left for the chain to take up (as the trigger on
@@ -240,5 +240,64 @@ impl DataProtectionStore for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    fn audit_pull(&self, device: Uuid, page: &PullPage, now: Timestamp) -> Result<(), StoreError> {
+        if page.changes.is_empty() && page.retract.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let device_text = device.to_string();
+        let mut received = Vec::with_capacity(page.changes.len());
+        {
+            let mut st = tx.prepare_cached(
+                "SELECT categories FROM deliveries WHERE device_id = ?1 AND record_id = ?2",
+            )?;
+            for c in &page.changes {
+                let c = &c.change;
+                let what = if c.tombstone {
+                    "deleted".to_owned()
+                } else {
+                    st.query_row((&device_text, c.id.to_string()), |r| {
+                        r.get::<_, Option<String>>(0)
+                    })
+                    .optional()?
+                    .flatten()
+                    .unwrap_or_else(|| "all".into())
+                };
+                received.push(format!("{} {} [{what}]", c.kind.as_str(), c.id));
+            }
+        }
+        let retracted: Vec<String> = page
+            .retract
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} [{}]",
+                    r.kind.as_str(),
+                    r.id,
+                    r.fields.as_ref().map_or("all".into(), |f| f.join(","))
+                )
+            })
+            .collect();
+        audit(
+            &tx,
+            &NewAuditEntry {
+                at: now,
+                actor: format!("device:{device}"),
+                action: "pull_received".into(),
+                subject: Some(device_text.clone()),
+                detail: Some(format!(
+                    "received {}: {}; retracted {}: {}",
+                    received.len(),
+                    received.join("; "),
+                    retracted.len(),
+                    retracted.join("; ")
+                )),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }

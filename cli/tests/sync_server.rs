@@ -115,7 +115,9 @@ fn enrol_record_sync_and_revoke_against_a_real_server() {
         .unwrap();
     let pc_code = admin.create_enrolment_code(&pc.id).unwrap().code;
     let police = Device::new();
-    police.json(&["enrol", "--server", &url, "--cert", cert, "--code", &pc_code]);
+    police.json(&[
+        "enrol", "--server", &url, "--cert", cert, "--code", &pc_code,
+    ]);
     let jade_id = jade["person"]["id"].as_str().unwrap().to_owned();
     a.json(&[
         "refer",
@@ -135,14 +137,30 @@ fn enrol_record_sync_and_revoke_against_a_real_server() {
     let held = police.json(&["holds", &jade_id]);
     assert_eq!(held["profile"], true, "{held}");
     assert_eq!(held["consents"], 1, "{held}");
-    let withdrawn = a.json(&["withdraw-consent", "--person", "Jade", "--agency", "essex_police"]);
+    let withdrawn = a.json(&[
+        "withdraw-consent",
+        "--person",
+        "Jade",
+        "--agency",
+        "essex_police",
+    ]);
     assert_eq!(withdrawn["consent_ids"].as_array().unwrap().len(), 1);
     a.json(&["sync", "--attempts", "1"]);
     police.json(&["sync", "--attempts", "1"]);
     let held = police.json(&["holds", &jade_id]);
     assert_eq!(
-        (&held["profile"], &held["contacts"], &held["consents"], &held["referrals"]),
-        (&serde_json::json!(false), &serde_json::json!(0), &serde_json::json!(0), &serde_json::json!(0)),
+        (
+            &held["profile"],
+            &held["contacts"],
+            &held["consents"],
+            &held["referrals"]
+        ),
+        (
+            &serde_json::json!(false),
+            &serde_json::json!(0),
+            &serde_json::json!(0),
+            &serde_json::json!(0)
+        ),
         "{held}"
     );
 

@@ -133,7 +133,14 @@ pub fn decide(
     facts: &dyn Facts,
     now: Timestamp,
 ) -> Result<Outcome, StoreError> {
-    decide_from(viewer, incoming, current, facts, now, merge::Base::default())
+    decide_from(
+        viewer,
+        incoming,
+        current,
+        facts,
+        now,
+        merge::Base::default(),
+    )
 }
 
 /// As [`decide`], for an edit made on `base` (protocol version 2): the

@@ -81,7 +81,13 @@ pub fn merge(
     incoming: &Map<String, Value>,
     incoming_version: &str,
 ) -> Merged {
-    merge_from(current, versions, incoming, incoming_version, Base::default())
+    merge_from(
+        current,
+        versions,
+        incoming,
+        incoming_version,
+        Base::default(),
+    )
 }
 
 /// As [`merge`], for an edit made on `base`: a field changed on the server

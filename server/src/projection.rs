@@ -1,28 +1,22 @@
 //! The projection hook: what of a record goes to a viewer who sees it only
-//! through her consent (protocol version 2, ADR 0005).
+//! through her consent (protocol version 2, ADR 0006).
 //!
 //! The categories a viewer may receive are the union of what the woman's
 //! consents in force to the viewer's agency (or, for the police, to any
 //! police agency) cover; [`allowed_categories`] computes it from the opened
-//! consent bodies. [`project`] then removes the fields outside them.
+//! consent bodies. [`project`] (the core's data dictionary,
+//! `nightround_core::domain::categories`) then removes every field outside
+//! them, failing closed on a field it does not know.
 //!
-//! STAND-IN: until `nightround_core::domain::categories::project` lands
-//! (helper H3b), [`project`] keeps every field. It has the same signature,
-//! so switching is one `use` line.
+//! Not yet applied here: the partnership agreement's ceiling per kind of
+//! organisation (`Agreement::allowed_categories`); the server does not hold
+//! an agreement yet. When it does, intersect with it in `allowed_categories`.
 
-use nightround_core::domain::{InfoCategory, RecordKind};
+use nightround_core::domain::InfoCategory;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-/// Removes the fields of `body` outside `allowed` and returns their names
-/// (identifying fields are always kept). Stand-in: keeps everything.
-pub fn project(
-    _kind: RecordKind,
-    _body: &mut Map<String, Value>,
-    _allowed: &[InfoCategory],
-) -> Vec<String> {
-    Vec::new()
-}
+pub use nightround_core::domain::categories::project;
 
 /// The categories covered by a set of consent bodies (in force, already
 /// chosen by the caller), sorted and without repeats. A body whose `covers`
@@ -42,10 +36,11 @@ pub fn allowed_categories<'a>(
             }
         }
     }
-    out.sort_by_key(|c| serde_json::to_string(c).unwrap_or_default());
-    out
+    InfoCategory::ALL
+        .into_iter()
+        .filter(|c| out.contains(c))
+        .collect()
 }
-
 
 #[cfg(test)]
 mod tests {

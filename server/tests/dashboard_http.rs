@@ -696,7 +696,9 @@ async fn an_alert_issued_on_the_dashboard_reaches_the_phones_and_can_be_ended() 
     let page = s.pull_page(&police, 0, 500, u32::MAX).await;
     assert!(page.changes.iter().all(|c| c.change.id != id));
     assert!(
-        page.retract.iter().any(|r| r.id == id && r.fields.is_none()),
+        page.retract
+            .iter()
+            .any(|r| r.id == id && r.fields.is_none()),
         "{:?}",
         page.retract
     );

@@ -27,6 +27,8 @@ async fn a_replayed_batch_is_acknowledged_as_duplicate_and_changes_nothing() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let now = t.now();
     let jade = person(&sam.identity, "Jade", now);
     let changes = vec![
@@ -57,9 +59,10 @@ async fn a_replayed_batch_is_acknowledged_as_duplicate_and_changes_nothing() {
         .map(|a| serde_json::from_value(a["status"].clone()).unwrap())
         .collect();
     assert_eq!(acks, vec![AckStatus::Applied; 3]);
-    let after_first = t.dump(true);
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert_eq!(pulled.len(), 3);
+    // (After the pull: a pull records what it delivered.)
+    let after_first = t.dump(true);
 
     // A week offline later, the same batch again: duplicates, nothing moves.
     t.clock.advance(chrono::Duration::days(7));
@@ -83,10 +86,10 @@ async fn a_replayed_batch_is_acknowledged_as_duplicate_and_changes_nothing() {
     assert_eq!(acks[0].status, AckStatus::Applied);
     assert_eq!(acks[1].status, AckStatus::Duplicate);
     // Pull order is oldest first, and a page applied twice is the same page.
-    let (all, cursor) = t.pull_from(&sam, 0).await;
+    let (all, cursor) = t.pull_from(&robin, 0).await;
     assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
     assert_eq!(all.len(), 4);
-    assert!(t.pull_from(&sam, cursor).await.0.is_empty());
+    assert!(t.pull_from(&robin, cursor).await.0.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -95,6 +98,8 @@ async fn concurrent_profile_edits_merge_per_field_with_history() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let priya = t
         .device("Aspirations", "Priya", Role::OutreachWorker, None)
         .await;
@@ -171,7 +176,7 @@ async fn concurrent_profile_edits_merge_per_field_with_history() {
         .push(&sam, vec![change(RecordKind::Person, &v4, later.clone())])
         .await;
     assert_eq!(acks[0].status, AckStatus::Applied);
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert_eq!(pulled[0].change.body.as_ref(), Some(&later));
     assert_eq!(pulled[0].change.version, v4);
 }
@@ -182,6 +187,8 @@ async fn immutable_records_are_corrected_by_their_author_only() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let priya = t
         .device("Aspirations", "Priya", Role::OutreachWorker, None)
         .await;
@@ -228,7 +235,7 @@ async fn immutable_records_are_corrected_by_their_author_only() {
         .await;
     assert_eq!(acks[0].status, AckStatus::Merged);
     assert_eq!(t.history_len(id), 2);
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert_eq!(pulled[0].change.body.as_ref(), Some(&fixed));
     assert_eq!(pulled[0].change.version, v2);
 }
@@ -239,6 +246,8 @@ async fn bad_changes_are_rejected_and_the_rest_of_the_batch_applied() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let priya = t
         .device("Aspirations", "Priya", Role::OutreachWorker, None)
         .await;
@@ -319,7 +328,7 @@ async fn bad_changes_are_rejected_and_the_rest_of_the_batch_applied() {
             "no values in reasons"
         );
     }
-    let ids: Vec<Uuid> = t.pull_all(&sam).await.iter().map(|c| c.change.id).collect();
+    let ids: Vec<Uuid> = t.pull_all(&robin).await.iter().map(|c| c.change.id).collect();
     assert_eq!(ids, vec![id_of(&good), id_of(&good2)]);
     // A rejected change is not remembered: once fixed, the same id applies.
     let fixed = change(
@@ -424,6 +433,8 @@ async fn tombstones_erase_the_body_and_its_history_and_stay() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let now = t.now();
     let jade = person(&sam.identity, "Jade", now);
     let id = id_of(&jade);
@@ -453,7 +464,7 @@ async fn tombstones_erase_the_body_and_its_history_and_stay() {
     t.push_ok(&sam, vec![tombstone(RecordKind::Person, id, &vt)])
         .await;
     assert_eq!(t.history_len(id), 0, "erased means erased");
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert_eq!(pulled.len(), 1);
     assert!(pulled[0].change.tombstone);
     assert_eq!(pulled[0].change.body, None);
@@ -470,7 +481,7 @@ async fn tombstones_erase_the_body_and_its_history_and_stay() {
         .await;
     assert_eq!(acks[0].status, AckStatus::Merged);
     assert!(acks[0].reason.as_deref().unwrap().contains("deleted"));
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert!(pulled[0].change.tombstone);
 
     // Nobody else may delete an author's contact.
@@ -502,6 +513,8 @@ async fn pull_pages_and_the_directory() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let now = t.now();
     let changes: Vec<Change> = (0..23)
         .map(|_| {
@@ -519,7 +532,7 @@ async fn pull_pages_and_the_directory() {
     let mut got = Vec::new();
     let mut pages = 0;
     loop {
-        let page = t.pull_page(&sam, cursor, 7, 0).await;
+        let page = t.pull_page(&robin, cursor, 7, 0).await;
         pages += 1;
         assert!(page.changes.len() <= 7);
         assert_eq!(
@@ -538,15 +551,15 @@ async fn pull_pages_and_the_directory() {
 
     // The directory comes when the phone's is older, and not otherwise.
     let rev = t.admin().directory().unwrap().revision;
-    assert!(t.pull_page(&sam, 0, 1, 0).await.directory.is_some());
-    assert!(t.pull_page(&sam, 0, 1, rev).await.directory.is_none());
+    assert!(t.pull_page(&robin, 0, 1, 0).await.directory.is_some());
+    assert!(t.pull_page(&robin, 0, 1, rev).await.directory.is_none());
     let mut dir = t.admin().directory().unwrap();
     dir.revision = rev + 1;
     t.admin().set_directory(&dir).unwrap();
-    assert_eq!(t.pull_page(&sam, cursor, 1, rev).await.directory, Some(dir));
+    assert_eq!(t.pull_page(&robin, cursor, 1, rev).await.directory, Some(dir));
 
     // A limit over 500 is served as 500; no parameters at all is fine.
-    let (status, body) = t.pull_raw(&sam.token, "?limit=100000").await;
+    let (status, body) = t.pull_raw(&robin.token, "?limit=100000").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["changes"].as_array().unwrap().len(), 23);
     let (status, body) = t.pull_raw(&sam.token, "").await;
@@ -560,6 +573,8 @@ async fn bodies_are_sealed_at_rest() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let now = t.now();
     let canary = "Xanthippe-canary-7731";
     let jade = person(&sam.identity, canary, now);
@@ -602,7 +617,7 @@ async fn bodies_are_sealed_at_rest() {
         }
     }
     // And it still reads back.
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert!(pulled
         .iter()
         .any(|p| p.change.body.as_ref().unwrap()["note"]

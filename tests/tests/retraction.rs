@@ -1,4 +1,4 @@
-//! Protocol version 2 end to end (ADR 0005), with a real server on loopback
+//! Protocol version 2 end to end (ADR 0006), with a real server on loopback
 //! and real vault files:
 //!
 //! - a consent withdrawn: after one sync the police phone holds none of her
@@ -171,7 +171,10 @@ fn a_withdrawn_consent_leaves_nothing_of_her_on_the_police_phone() {
     let report = police.vault.sync(&quick_sync()).unwrap();
     assert!(report.pulled >= 4, "{report:?}");
 
-    assert_eq!(police.vault.person(jade.id), Err(CoreError::NotFound("person")));
+    assert_eq!(
+        police.vault.person(jade.id),
+        Err(CoreError::NotFound("person"))
+    );
     assert!(police.vault.person_timeline(jade.id).unwrap().is_empty());
     assert!(police.vault.consents(jade.id).unwrap().is_empty());
     for id in ids {
@@ -317,4 +320,68 @@ fn concurrent_edits_of_different_fields_both_survive() {
         )
         .unwrap();
     assert!(alias_losers >= 1);
+}
+
+fn contact_of(d: &Device, person: Uuid) -> Contact {
+    d.vault
+        .person_timeline(person)
+        .unwrap()
+        .into_iter()
+        .find_map(|e| match e {
+            TimelineEntry::Contact { contact } => Some(contact),
+            _ => None,
+        })
+        .expect("a contact")
+}
+
+#[test]
+fn the_police_receive_only_the_categories_she_agreed_and_lose_those_she_takes_back() {
+    let server = TestServer::start(false);
+    let sam = Device::new(&server, "Sam", Role::OutreachWorker, None);
+    let police = Device::new(&server, "PC Hart", Role::PoliceOfficer, None);
+    let jade = sam
+        .vault
+        .add_person(PersonDraft {
+            alias: "Jade".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    sam.vault
+        .record_contact(contact_about(jade.id, "a note for her workers only"))
+        .unwrap();
+    let consent = |covers: Vec<InfoCategory>| ConsentDraft {
+        person_id: jade.id,
+        agency_ids: vec!["essex_police".into()],
+        method: ConsentMethod::Written,
+        covers,
+        review_at: None,
+    };
+    sam.vault
+        .record_consent(consent(vec![
+            InfoCategory::ContactDetails,
+            InfoCategory::ContactHistory,
+        ]))
+        .unwrap();
+    let wellbeing = sam
+        .vault
+        .record_consent(consent(vec![InfoCategory::Wellbeing]))
+        .unwrap()
+        .remove(0);
+    sam.vault.sync(&quick_sync()).unwrap();
+    police.vault.sync(&quick_sync()).unwrap();
+    assert_eq!(police.vault.person(jade.id).unwrap().alias, "Jade");
+    let seen = contact_of(&police, jade.id);
+    assert_eq!(seen.note, None, "no consent covers free-text notes");
+    assert_eq!(seen.wellbeing, vec![WellbeingFlag::Distressed]);
+    // Sam's phone keeps everything.
+    assert!(contact_of(&sam, jade.id).note.is_some());
+
+    // She takes back what she said about her wellbeing: that field leaves
+    // the police phone; the rest stays.
+    sam.vault.withdraw_consent(wellbeing.id).unwrap();
+    sam.vault.sync(&quick_sync()).unwrap();
+    police.vault.sync(&quick_sync()).unwrap();
+    let seen = contact_of(&police, jade.id);
+    assert!(seen.wellbeing.is_empty(), "{:?}", seen.wellbeing);
+    assert_eq!(police.vault.person(jade.id).unwrap().alias, "Jade");
 }

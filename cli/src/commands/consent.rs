@@ -53,7 +53,9 @@ pub fn run_withdraw(args: &WithdrawConsentArgs, ctx: &Ctx) -> Result<(), CliErro
         }
     }
     if ids.is_empty() {
-        return Err(CliError::Core(CoreError::NotFound("consent to that agency")));
+        return Err(CliError::Core(CoreError::NotFound(
+            "consent to that agency",
+        )));
     }
     emit(
         ctx.format,

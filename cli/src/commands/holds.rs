@@ -46,7 +46,10 @@ impl Holdings {
 impl View for Holdings {
     fn text(&self, out: &mut String) {
         if self.is_empty() {
-            out.push_str(&format!("this device holds nothing of {}\n", self.person_id));
+            out.push_str(&format!(
+                "this device holds nothing of {}\n",
+                self.person_id
+            ));
             return;
         }
         out.push_str(&format!(

@@ -14,9 +14,8 @@ impl Vault {
     /// Ends a team alert she raised; an alert already over is left as it is.
     pub fn end_alert(&self, concern_id: Uuid) -> Result<Concern> {
         self.with_session(|conn, s, now| {
-            let mut concern: Concern =
-                store::read(conn, &s.keys, RecordKind::Concern, concern_id)?
-                    .ok_or(CoreError::NotFound("team alert"))?;
+            let mut concern: Concern = store::read(conn, &s.keys, RecordKind::Concern, concern_id)?
+                .ok_or(CoreError::NotFound("team alert"))?;
             if concern.recorded_by.worker_id != s.identity.worker_id {
                 return Err(CoreError::NotFound("team alert raised on this phone"));
             }

@@ -207,10 +207,15 @@ fn purge_retracted(
         (Some(fields), Some(sealed)) => {
             let mut value: serde_json::Value =
                 store::open_body(&s.keys, r.kind, &id, &version, &sealed)?;
+            let mut removed = 0;
             if let Some(obj) = value.as_object_mut() {
                 for f in fields {
-                    obj.remove(f);
+                    removed += usize::from(obj.remove(f).is_some());
                 }
+            }
+            if removed == 0 {
+                // Already purged (a retraction repeated): nothing to do.
+                return Ok(false);
             }
             incoming(r.kind, r.id, &value).ok().map(|inc| (value, inc))
         }
@@ -405,7 +410,9 @@ impl Vault {
         self.with_sync_session_mut(|conn, s, now| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut applied = 0;
-            let mut purged_tombstones = 0;
+            // Records (or fields) removed from this file: the WAL is
+            // truncated after the commit when there are any.
+            let mut purged = 0;
             for pulled in &page.changes {
                 let c = &pulled.change;
                 s.observe(&c.version);
@@ -416,14 +423,30 @@ impl Vault {
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?;
-                if let Some((v, _state)) = &local {
+                if let Some((v, state)) = &local {
                     // The same version, or an older one (a page fetched again
                     // after a dropped connection, or overtaken by a local
                     // edit): keep what is here. The server answers a merge
                     // with a version greater than both sides, so nothing newer
-                    // is ever skipped.
-                    if *v >= c.version {
+                    // is ever skipped. One exception: the same version of a
+                    // record received from the server with other fields (its
+                    // projection widened or shrank, protocol version 2)
+                    // replaces the copy here, and the history, which may hold
+                    // fields no longer shared, goes.
+                    let reshaped = *v == c.version
+                        && *state == SyncState::Remote as i64
+                        && !c.tombstone
+                        && c.body.is_some()
+                        && body_at(&tx, s, c.kind, &c.id.to_string(), v)? != c.body;
+                    if *v >= c.version && !reshaped {
                         continue;
+                    }
+                    if reshaped {
+                        tx.execute(
+                            "DELETE FROM record_history WHERE kind = ?1 AND id = ?2",
+                            (c.kind.as_str(), c.id.to_string()),
+                        )?;
+                        purged += 1;
                     }
                 }
                 if c.tombstone {
@@ -442,7 +465,7 @@ impl Vault {
                     // A deletion from the server (an erasure, the retention
                     // schedule) leaves no body here: the history that
                     // write_tombstone kept goes too, and the WAL is truncated.
-                    purged_tombstones += tx.execute(
+                    purged += tx.execute(
                         "DELETE FROM record_history WHERE kind = ?1 AND id = ?2",
                         (c.kind.as_str(), c.id.to_string()),
                     )?;
@@ -462,15 +485,18 @@ impl Vault {
                         &inc.index,
                         SyncState::Remote,
                         now,
-                        local.is_some(),
+                        // The same version re-sent wider is not a new version:
+                        // nothing to keep in the history.
+                        local.as_ref().is_some_and(|(v, _)| *v != c.version),
                     )?;
                 }
                 applied += 1;
             }
-            let mut purged = 0;
+            let mut purged_by_retraction = 0;
             for r in &page.retract {
-                purged += usize::from(purge_retracted(&tx, s, r, now)?);
+                purged_by_retraction += usize::from(purge_retracted(&tx, s, r, now)?);
             }
+            purged += purged_by_retraction;
             let mut meta = load_meta(&tx, s)?;
             meta.cursor = meta.cursor.max(page.next_cursor);
             save_meta(&tx, s, &meta)?;
@@ -488,7 +514,7 @@ impl Vault {
                 put_meta(&tx, &s.keys, "team", team)?;
             }
             tx.commit()?;
-            if purged > 0 || purged_tombstones > 0 {
+            if purged > 0 {
                 // secure_delete (set when the vault opens) zeroed the freed
                 // pages; the WAL still holds the old pages until it is
                 // checkpointed and truncated.
@@ -499,7 +525,7 @@ impl Vault {
                     s.directory = dir.clone();
                 }
             }
-            Ok(applied + purged)
+            Ok(applied + purged_by_retraction)
         })
     }
 
@@ -680,6 +706,90 @@ mod tests {
             0,
             "pulled records are not re-pushed"
         );
+    }
+
+    #[test]
+    fn a_retraction_purges_the_record_or_its_fields_and_a_wider_copy_replaces_it() {
+        use crate::sync::protocol::Retraction;
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = vault(&dir, "a");
+        let (b, _) = vault(&dir, "b");
+        let jade = a
+            .add_person(PersonDraft {
+                alias: "Jade".into(),
+                description: Some("red coat".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let amy = a.add_person(draft("Amy")).unwrap();
+        let full = page_from(&a, 1);
+        assert_eq!(b.apply_pull(&full).unwrap(), 2);
+        // Her description is retracted (the projection shrank), Amy entirely.
+        let mut retract = page_from(&a, 1);
+        retract.changes.clear();
+        retract.retract = vec![
+            Retraction {
+                kind: RecordKind::Person,
+                id: jade.id,
+                fields: Some(vec!["description".into()]),
+            },
+            Retraction {
+                kind: RecordKind::Person,
+                id: amy.id,
+                fields: None,
+            },
+        ];
+        assert_eq!(b.apply_pull(&retract).unwrap(), 2);
+        assert_eq!(b.person(jade.id).unwrap().description, None);
+        assert_eq!(b.person(jade.id).unwrap().alias, "Jade");
+        assert_eq!(b.person(amy.id), Err(CoreError::NotFound("person")));
+        // Again: nothing left to purge, nothing fails.
+        assert_eq!(b.apply_pull(&retract).unwrap(), 0);
+        // The same version sent wider again (a consent renewed) replaces it.
+        assert_eq!(b.apply_pull(&full).unwrap(), 2);
+        assert_eq!(
+            b.person(jade.id).unwrap().description.as_deref(),
+            Some("red coat")
+        );
+        assert_eq!(b.apply_pull(&full).unwrap(), 0, "and only once");
+    }
+
+    #[test]
+    fn an_edit_names_its_base_version_and_the_fields_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, clock) = vault(&dir, "a");
+        let jade = a.add_person(draft("Jade")).unwrap();
+        let first = a.outbox_batch(10).unwrap();
+        assert_eq!(first[0].change.base_version, None, "a new record has none");
+        let acks: Vec<Ack> = first
+            .iter()
+            .map(|o| Ack {
+                id: o.change.id,
+                version: o.change.version.clone(),
+                status: AckStatus::Applied,
+                reason: None,
+            })
+            .collect();
+        a.apply_acks(&first, &acks).unwrap();
+        clock.advance(chrono::Duration::seconds(1));
+        a.update_person(
+            jade.id,
+            PersonDraft {
+                alias: "Jade".into(),
+                key_worker: Some("Ann".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let edit = a.outbox_batch(10).unwrap();
+        let c = &edit[0].change;
+        assert_eq!(
+            c.base_version.as_deref(),
+            Some(first[0].change.version.as_str())
+        );
+        let edited = c.edited.clone().unwrap();
+        assert!(edited.contains(&"key_worker".to_owned()), "{edited:?}");
+        assert!(!edited.contains(&"alias".to_owned()), "{edited:?}");
     }
 
     #[test]

@@ -297,7 +297,7 @@ const UPGRADES: &[&str] = &[
         PRIMARY KEY (id, worker_id)
     ) WITHOUT ROWID;
     ",
-    // 4 -> 5: protocol version 2 (ADR 0005). The device that pushed each
+    // 4 -> 5: protocol version 2 (ADR 0006). The device that pushed each
     // stored version (a pull leaves a device's own out; a version the server
     // minted has none), and what went to which device, so that a pull can
     // retract what a device may no longer hold and an audit can say who

@@ -197,6 +197,20 @@ impl TestServer {
 
     /// A pull as a current app makes it: `protocol=2` is added to `query`
     /// unless it names a protocol itself.
+    /// Another device of `of`'s organisation, an outreach worker: what `of`
+    /// pushed reaches it (a device is not sent its own pushes back).
+    pub async fn colleague(&self, of: &TestDevice) -> TestDevice {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        self.device(
+            &of.identity.organisation,
+            &format!("Colleague {n}"),
+            Role::OutreachWorker,
+            None,
+        )
+        .await
+    }
+
     pub async fn pull_raw(&self, token: &str, query: &str) -> (StatusCode, Value) {
         let query = if query.contains("protocol=") {
             query.to_owned()

@@ -1,4 +1,4 @@
-//! A pull page in the SQLite backend (protocol version 2, ADR 0005):
+//! A pull page in the SQLite backend (protocol version 2, ADR 0006):
 //!
 //! - rows after the cursor, in seq order, **leaving out the versions this
 //!   device pushed itself** (`records.device_id`); a version the server
@@ -32,6 +32,9 @@ const SCAN_CHUNK: usize = 512;
 /// large store still gets a prompt answer (with `more`) instead of a long one.
 const MAX_SCAN: usize = 20_000;
 
+/// A stored row: its plaintext columns and its sealed body.
+type Stored = (RecordMeta, Option<Vec<u8>>);
+
 /// What one record looks like to this viewer: its route, and its body as
 /// it may go out (`None` for a tombstone), with the fields left out.
 struct Shaped {
@@ -52,7 +55,7 @@ struct Puller<'c> {
 }
 
 impl Puller<'_> {
-    fn meta_of(&self, id: &str) -> Result<Option<(RecordMeta, Option<Vec<u8>>)>, StoreError> {
+    fn meta_of(&self, id: &str) -> Result<Option<Stored>, StoreError> {
         self.conn
             .prepare_cached(&format!(
                 "SELECT {RECORD_COLUMNS} FROM records WHERE id = ?1"
@@ -234,9 +237,10 @@ fn retractions(
         .prepare_cached(
             "SELECT record_id, kind, categories, withheld, retracted_at IS NOT NULL,
                     retract_fields, retract_cursor
-             FROM deliveries WHERE device_id = ?1 AND conditional = 1",
+             FROM deliveries WHERE device_id = ?1 AND conditional = 1
+                 AND (retracted_at IS NULL OR retract_cursor >= ?2)",
         )?
-        .query_map([device], |r| {
+        .query_map((device, seq_param(cursor)), |r| {
             Ok(UnderReview {
                 record_id: r.get(0)?,
                 kind: r.get(1)?,
@@ -249,10 +253,7 @@ fn retractions(
         })?
         .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
-    let pending = |row: &UnderReview| {
-        row.retract_cursor
-            .is_some_and(|c| c >= seq_param(cursor))
-    };
+    let pending = |row: &UnderReview| row.retract_cursor.is_some_and(|c| c >= seq_param(cursor));
     for row in rows {
         let id = parse_id(&row.record_id)?;
         let kind = parse_kind(&row.kind)?;
@@ -276,9 +277,7 @@ fn retractions(
                 // needs the body opened to compare projections.
                 match policy::route(viewer, &meta, &p.facts, p.now)? {
                     None => None,
-                    Some(Route::Consent { person, agency })
-                        if meta.kind != RecordKind::Concern =>
-                    {
+                    Some(Route::Consent { person, agency }) if meta.kind != RecordKind::Concern => {
                         let cats = p.allowed(person, &agency)?;
                         if Some(json_list(&cats)?) == row.categories {
                             Some(None)
@@ -317,7 +316,11 @@ fn retractions(
                          WHERE device_id = ?3 AND record_id = ?4",
                     )?
                     .execute((
-                        now_shaped.categories.as_deref().map(json_list).transpose()?,
+                        now_shaped
+                            .categories
+                            .as_deref()
+                            .map(json_list)
+                            .transpose()?,
                         json_list(&now_shaped.withheld)?,
                         device,
                         &row.record_id,

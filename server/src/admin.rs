@@ -83,7 +83,11 @@ impl std::fmt::Debug for Admin {
 pub(crate) fn open_data_dir(config: &ServerConfig) -> Result<(Arc<SqliteStore>, ServerKeys)> {
     let paths: DataPaths = config.paths();
     keys::create_private_dir(paths.root())?;
+    // Whatever was loosened since the last start is tightened (and logged)
+    // before anything is read.
+    crate::private_dir::enforce(paths.root())?;
     let server_keys = keys::load_or_create(&paths)?;
+    crate::private_dir::create_private_file(&paths.database())?;
     let store = SqliteStore::open(
         &paths.database(),
         server_keys.records.clone(),

@@ -48,6 +48,13 @@ pub struct ServerConfig {
     pub agreement: nightround_core::domain::agreement::SharingAgreement,
     /// How often the retention job runs (daily).
     pub retention_every: std::time::Duration,
+    /// Requests allowed per client address and per device token
+    /// ([`crate::throttle`]).
+    pub rate_limits: crate::throttle::RateLimits,
+    /// `scheme://host[:port]` the dashboard is reached at (behind a reverse
+    /// proxy, say); `None` derives it from the TLS names and the listen
+    /// address ([`crate::public_origin`]).
+    pub public_origin: Option<String>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -58,6 +65,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("tls", &self.tls)
             .field("lease_days", &self.lease_days)
             .field("enrolment_code_ttl", &self.enrolment_code_ttl)
+            .field("rate_limits", &self.rate_limits)
             .finish_non_exhaustive()
     }
 }
@@ -79,7 +87,15 @@ impl ServerConfig {
             watchdog_every: std::time::Duration::from_secs(2),
             agreement: nightround_core::domain::agreement::SharingAgreement::southend_example(),
             retention_every: std::time::Duration::from_secs(24 * 60 * 60),
+            rate_limits: crate::throttle::RateLimits::default(),
+            public_origin: None,
         }
+    }
+
+    /// Throttles with these limits instead of the defaults.
+    pub fn with_rate_limits(mut self, limits: crate::throttle::RateLimits) -> Self {
+        self.rate_limits = limits;
+        self
     }
 
     /// Plain HTTP on loopback, for tests and development.
@@ -100,8 +116,21 @@ impl ServerConfig {
         self
     }
 
+    /// Takes dashboard forms only from `origin` (`https://host[:port]`).
+    pub fn with_public_origin(mut self, origin: impl Into<String>) -> Self {
+        self.public_origin = Some(origin.into());
+        self
+    }
+
     /// Refuses a configuration that cannot be run safely.
     pub fn validate(&self) -> Result<()> {
+        if let Some(o) = &self.public_origin {
+            if crate::public_origin::normalise(o).is_none() {
+                return Err(ServerError::Config(format!(
+                    "the public origin '{o}' is not of the form https://host[:port]"
+                )));
+            }
+        }
         if self.tls == TlsSetting::PlainLoopback && !is_loopback(&self.listen) {
             return Err(ServerError::Config(format!(
                 "plain HTTP is only allowed on a loopback address, not {}; \

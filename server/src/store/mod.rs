@@ -157,7 +157,7 @@ pub struct RecordMeta {
 #[derive(Debug)]
 pub struct PushItem<'a> {
     pub change: &'a Change,
-    pub verdict: Result<Incoming, String>,
+    pub verdict: Result<Incoming, crate::refusal::Refusal>,
     /// Whether the pushing device holds this version readable, so that its
     /// pulls need not send it back (protocol version 2). A sealed copy
     /// delivered by a locked or shredded phone is not: it comes back.

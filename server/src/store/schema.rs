@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 6;
+pub const LATEST: u32 = 7;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -201,6 +201,18 @@ CREATE TABLE legal_holds (
     person_id TEXT PRIMARY KEY,
     placed_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE partnership_admins (
+    worker_id  TEXT PRIMARY KEY REFERENCES workers (id),
+    granted_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE sign_in_failures (
+    username       TEXT NOT NULL,
+    client         TEXT NOT NULL,
+    failures       INTEGER NOT NULL,
+    last_failed_at INTEGER NOT NULL,
+    blocked_until  INTEGER,
+    PRIMARY KEY (username, client)
+) WITHOUT ROWID;
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -297,7 +309,25 @@ const UPGRADES: &[&str] = &[
         PRIMARY KEY (id, worker_id)
     ) WITHOUT ROWID;
     ",
-    // 4 -> 5: protocol version 2 (ADR 0006). The device that pushed each
+    // 4 -> 5 (accounts and sign-in hardening): who may grant police and
+    // agency identities (the partnership's administrators), and failed
+    // sign-ins counted per (typed username, client address) for growing delays.
+    // `IF NOT EXISTS`: self-contained, whatever other steps come beside it.
+    "
+    CREATE TABLE IF NOT EXISTS partnership_admins (
+        worker_id  TEXT PRIMARY KEY REFERENCES workers (id),
+        granted_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS sign_in_failures (
+        username       TEXT NOT NULL,
+        client         TEXT NOT NULL,
+        failures       INTEGER NOT NULL,
+        last_failed_at INTEGER NOT NULL,
+        blocked_until  INTEGER,
+        PRIMARY KEY (username, client)
+    ) WITHOUT ROWID;
+    ",
+    // 5 -> 6: protocol version 2 (ADR 0006). The device that pushed each
     // stored version (a pull leaves a device's own out; a version the server
     // minted has none), and what went to which device, so that a pull can
     // retract what a device may no longer hold and an audit can say who
@@ -327,7 +357,7 @@ const UPGRADES: &[&str] = &[
     CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
     CREATE INDEX deliveries_by_record ON deliveries (record_id);
     ",
-    // 5 -> 6: legal holds (issue 10): a woman whose records the retention
+    // 6 -> 7: legal holds (issue 10): a woman whose records the retention
     // schedule must leave alone.
     "
     CREATE TABLE legal_holds (
@@ -435,7 +465,7 @@ mod tests {
     }
 
     const DROP_V5: &str = "DROP TABLE deliveries; ALTER TABLE records DROP COLUMN device_id;";
-    /// Undoes the legal-holds step (5 -> 6).
+    /// Undoes the legal-holds step (6 -> 7).
     const DROP_V6: &str = "DROP TABLE legal_holds;";
 
     #[test]
@@ -447,7 +477,7 @@ mod tests {
         let want = objects(&fresh, &names);
         assert_eq!(want.len(), names.len());
         fresh
-            .execute_batch("DROP TABLE legal_holds; PRAGMA user_version = 5;")
+            .execute_batch("DROP TABLE legal_holds; PRAGMA user_version = 6;")
             .unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
@@ -525,6 +555,26 @@ mod tests {
         fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         fresh.execute_batch("PRAGMA user_version = 3;").unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
+
+    #[test]
+    fn the_accounts_upgrade_makes_what_a_fresh_database_has() {
+        let names = ["partnership_admins", "sign_in_failures"];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh
+            .execute_batch(
+                "DROP TABLE partnership_admins; DROP TABLE sign_in_failures;
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
+        fresh.execute_batch(DROP_V6).unwrap();
+        fresh.execute_batch(DROP_V5).unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
     }

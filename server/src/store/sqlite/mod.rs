@@ -17,6 +17,7 @@ use super::{
     StoreError, StoredCode, Worker,
 };
 use crate::apply::{self, Outcome};
+use crate::refusal::Refusal;
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
 use nightround_core::sync::protocol::{Ack, AckStatus};
@@ -374,6 +375,11 @@ impl Store for SqliteStore {
                 version: change.version.clone(),
                 status,
                 reason,
+                code: None,
+            };
+            let refused = |r: &Refusal| Ack {
+                code: Some(r.code),
+                ..ack(AckStatus::Rejected, Some(r.reason.clone()))
             };
             let id = change.id.to_string();
             let applied: bool = tx
@@ -388,7 +394,7 @@ impl Store for SqliteStore {
             let incoming = match &item.verdict {
                 Ok(incoming) => incoming,
                 Err(reason) => {
-                    acks.push(ack(AckStatus::Rejected, Some(reason.clone())));
+                    acks.push(refused(reason));
                     continue;
                 }
             };
@@ -405,7 +411,7 @@ impl Store for SqliteStore {
                 apply::decide_from(&viewer, incoming, current.as_ref(), &facts, now, base)?;
             let accepted = match decided {
                 Outcome::Rejected(reason) => {
-                    acks.push(ack(AckStatus::Rejected, Some(reason)));
+                    acks.push(refused(&reason));
                     continue;
                 }
                 Outcome::Accepted(a) => a,

@@ -16,6 +16,8 @@
 //!   off, which the chain alone does not.
 
 mod common;
+#[path = "support/web.rs"]
+mod web;
 
 use chrono::Duration;
 use common::*;
@@ -363,10 +365,12 @@ async fn a_subject_access_export_holds_all_her_records_across_two_organisations_
         ContactKind::OutreachConversation,
         now,
     );
-    let priyas_visit = contact(
-        &priya.identity,
+    // The second organisation: the police (who may name any woman stored)
+    // record a welfare check with her.
+    let police_check = contact(
+        &police.identity,
         Some(jade_id),
-        ContactKind::OutreachConversation,
+        ContactKind::PoliceWelfareCheck,
         now,
     );
     let agreed = consent(
@@ -408,11 +412,11 @@ async fn a_subject_access_export_holds_all_her_records_across_two_organisations_
     )
     .await;
     s.push_ok(
-        &priya,
+        &police,
         vec![change(
             RecordKind::Contact,
-            &priya.version_at(now),
-            priyas_visit.clone(),
+            &police.version_at(now),
+            police_check.clone(),
         )],
     )
     .await;
@@ -425,7 +429,7 @@ async fn a_subject_access_export_holds_all_her_records_across_two_organisations_
     let mut want = vec![
         jade_id,
         id_of(&sams_visit),
-        id_of(&priyas_visit),
+        id_of(&police_check),
         id_of(&agreed),
         id_of(&reported),
     ];
@@ -440,12 +444,12 @@ async fn a_subject_access_export_holds_all_her_records_across_two_organisations_
         .unwrap();
     assert_eq!(sams.legal_basis.controller, "Aspirations");
     assert!(sams.legal_basis.article6.contains("6(1)(a)"));
-    let priyas = export
+    let policed = export
         .records
         .iter()
-        .find(|r| r.id == id_of(&priyas_visit))
+        .find(|r| r.id == id_of(&police_check))
         .unwrap();
-    assert_eq!(priyas.legal_basis.controller, "The Vineyard");
+    assert_eq!(policed.legal_basis.controller, "Essex Police");
     assert!(
         export
             .shared_with
@@ -582,4 +586,127 @@ fn the_admin_cli_places_holds_runs_retention_and_checks_the_anchor() {
     assert!(!ok && err.contains("person"), "{err}");
     let (ok, _, err) = run(&["verify-audit", "--anchor", "not json"]);
     assert!(!ok && err.contains("anchor"), "{err}");
+}
+
+/// A worker with a dashboard account, as the admin CLI makes them.
+fn account(s: &TestServer, org: &str, name: &str, role: Role, username: &str) {
+    let admin = s.admin();
+    let org = admin
+        .find_organisation(org)
+        .or_else(|_| admin.create_organisation(org))
+        .unwrap();
+    let w = admin.create_worker(&org.id, name, role, None).unwrap();
+    let config = common::config(s.dir.path(), &s.clock);
+    nightround_server::dashboard::accounts::create_in_data_dir(
+        &config,
+        &w.id,
+        username,
+        Some("a long enough password"),
+    )
+    .unwrap();
+}
+
+/// The dashboard's pages: "shared with", the subject-access download and
+/// erasure, for a supervisor only, erasure behind a CSRF-checked form.
+#[tokio::test]
+async fn the_dashboard_shows_who_received_her_records_exports_them_and_erases_her() {
+    use reqwest::StatusCode;
+    let s = TestServer::start().await;
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let police = s
+        .device("Essex Police", "PC Hart", Role::PoliceOfficer, None)
+        .await;
+    account(&s, "Aspirations", "Dee", Role::Supervisor, "dee");
+    account(&s, "Aspirations", "Robin", Role::OutreachWorker, "robin");
+    let now = s.now();
+    let jade = person(&sam.identity, "Jade", now);
+    let jade_id = id_of(&jade);
+    let visit = contact(
+        &sam.identity,
+        Some(jade_id),
+        ContactKind::OutreachConversation,
+        now,
+    );
+    let agreed = consent(
+        &sam.identity,
+        jade_id,
+        "essex_police",
+        now + Duration::days(100),
+        None,
+        now,
+    );
+    s.push_ok(
+        &sam,
+        vec![
+            change(RecordKind::Person, &sam.version_at(now), jade),
+            change(RecordKind::Contact, &sam.version_at(now), visit.clone()),
+            change(RecordKind::Consent, &sam.version_at(now), agreed),
+        ],
+    )
+    .await;
+    s.pull_all(&police).await;
+
+    let mut robin = web::Web::new(&s.url(""));
+    robin.sign_in("robin", "a long enough password").await;
+    for path in ["shared-with", "subject-access", "erase"] {
+        let p = robin.get(&format!("/people/{jade_id}/{path}")).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{path}");
+    }
+
+    let mut dee = web::Web::new(&s.url(""));
+    assert_eq!(
+        dee.sign_in("dee", "a long enough password")
+            .await
+            .location(),
+        "/tonight"
+    );
+    let shared = dee.get(&format!("/people/{jade_id}/shared-with")).await;
+    assert_eq!(shared.status, StatusCode::OK, "{}", shared.body);
+    assert!(shared.body.contains("police officer"), "{}", shared.body);
+    let json = dee
+        .get(&format!("/people/{jade_id}/subject-access?format=json"))
+        .await;
+    assert_eq!(json.status, StatusCode::OK);
+    assert!(json.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let export: Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(export["records"].as_array().unwrap().len(), 3);
+    let page = dee
+        .get(&format!("/people/{jade_id}/subject-access?format=html"))
+        .await;
+    assert!(page.body.contains("What the partnership holds about you"));
+    assert!(!page.body.contains("Sam<"), "the worker's name is redacted");
+    let bad = dee
+        .get(&format!("/people/{jade_id}/subject-access?format=pdf"))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    let confirm = dee.get(&format!("/people/{jade_id}/erase")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    let forged = dee
+        .post(&format!("/people/{jade_id}/erase"), &[("csrf", "wrong")])
+        .await;
+    assert_ne!(forged.status, StatusCode::OK);
+    assert_eq!(
+        row(&s.server_db(), jade_id).0,
+        false,
+        "a forged form erases nothing"
+    );
+    let csrf = confirm.csrf();
+    let done = dee
+        .post(
+            &format!("/people/{jade_id}/erase"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Jade was erased"), "{}", done.body);
+    assert!(done.body.contains(&id_of(&visit).to_string()));
+    assert_eq!(row(&s.server_db(), jade_id), (true, true, 0));
+    let gone = dee.get(&format!("/people/{jade_id}/shared-with")).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
 }

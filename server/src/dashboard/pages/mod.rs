@@ -4,11 +4,14 @@
 pub mod alerts;
 pub mod audit;
 pub mod devices;
+pub mod erasure;
 pub mod people;
 pub mod referrals;
 pub mod report;
 pub mod safety;
+pub mod shared_with;
 pub mod sign_in;
+pub mod subject_access;
 pub mod supplies;
 pub mod tonight;
 

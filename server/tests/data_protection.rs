@@ -662,6 +662,12 @@ async fn the_dashboard_shows_who_received_her_records_exports_them_and_erases_he
             .location(),
         "/tonight"
     );
+    let profile = dee.get(&format!("/people/{jade_id}")).await;
+    assert!(profile.body.contains("Aspirations"), "the controller");
+    assert!(profile.body.contains("Art. 6(1)(a)"), "the lawful basis");
+    assert!(profile.body.contains(&format!("/people/{jade_id}/shared-with")));
+    let robins = robin.get(&format!("/people/{jade_id}")).await;
+    assert!(!robins.body.contains("shared-with"), "supervisors only");
     let shared = dee.get(&format!("/people/{jade_id}/shared-with")).await;
     assert_eq!(shared.status, StatusCode::OK, "{}", shared.body);
     assert!(shared.body.contains("police officer"), "{}", shared.body);

@@ -133,7 +133,7 @@ impl Redactor {
             }
         }
         // Longer first, so that "Kim Lee" goes before "Kim".
-        words.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        words.sort_by_key(|w| std::cmp::Reverse(w.0.len()));
         Redactor {
             ids,
             words,

@@ -162,7 +162,7 @@ async fn erasure_removes_her_bodies_and_history_keeps_what_must_be_kept_and_says
         s.admin().erase_person(jade_id, "w-sup"),
         Err(ErasureError::LegalHold)
     ));
-    assert_eq!(row(&db, jade_id).0, false);
+    assert!(!row(&db, jade_id).0);
     s.admin().set_legal_hold(jade_id, false, "w-sup").unwrap();
     assert!(matches!(
         s.admin().erase_person(Uuid::now_v7(), "w-sup"),
@@ -196,8 +196,8 @@ async fn erasure_removes_her_bodies_and_history_keeps_what_must_be_kept_and_says
         "a byte scan still finds her"
     );
     // Kim and the kept safeguarding contact are untouched.
-    assert_eq!(row(&db, id_of(&kim)).0, false);
-    assert_eq!(row(&db, id_of(&under_18)).0, false);
+    assert!(!row(&db, id_of(&kim)).0);
+    assert!(!row(&db, id_of(&under_18)).0);
 
     // Sam's phone pulls the tombstones and the concern without her.
     let pulled = s.pull_all(&sam).await;
@@ -282,7 +282,7 @@ async fn the_retention_schedule_deletes_what_is_due_and_no_more_and_a_legal_hold
     s.clock.set(t0 + Duration::days(6 * 365));
     let run = s.admin().run_retention().unwrap();
     assert_eq!(run.total(), 0, "{run:?}");
-    assert_eq!(row(&db, id_of(&jade)).0, false);
+    assert!(!row(&db, id_of(&jade)).0);
 
     // Six years and a few days on: Jade goes; Kim (seen a year later),
     // the concern (a safeguarding record, ten years) and Lou (held) stay.
@@ -303,7 +303,7 @@ async fn the_retention_schedule_deletes_what_is_due_and_no_more_and_a_legal_hold
         id_of(&lou_visit),
         id_of(&warning),
     ] {
-        assert_eq!(row(&db, id).0, false, "{id} deleted too early");
+        assert!(!row(&db, id).0, "{id} deleted too early");
     }
     // The phone is told.
     let pulled = s.pull_all(&sam).await;
@@ -322,11 +322,7 @@ async fn the_retention_schedule_deletes_what_is_due_and_no_more_and_a_legal_hold
     s.clock.set(t1 + Duration::days(6 * 365 + 5));
     let run = s.admin().run_retention().unwrap();
     assert_eq!(run.total(), 3, "Kim and her two contacts: {run:?}");
-    assert_eq!(
-        row(&db, id_of(&warning)).0,
-        false,
-        "safeguarding: ten years"
-    );
+    assert!(!row(&db, id_of(&warning)).0, "safeguarding: ten years");
 
     // One audit entry per run, with counts only.
     let runs = audit(&db, "retention_run");
@@ -665,7 +661,9 @@ async fn the_dashboard_shows_who_received_her_records_exports_them_and_erases_he
     let profile = dee.get(&format!("/people/{jade_id}")).await;
     assert!(profile.body.contains("Aspirations"), "the controller");
     assert!(profile.body.contains("Art. 6(1)(a)"), "the lawful basis");
-    assert!(profile.body.contains(&format!("/people/{jade_id}/shared-with")));
+    assert!(profile
+        .body
+        .contains(&format!("/people/{jade_id}/shared-with")));
     let robins = robin.get(&format!("/people/{jade_id}")).await;
     assert!(!robins.body.contains("shared-with"), "supervisors only");
     let shared = dee.get(&format!("/people/{jade_id}/shared-with")).await;
@@ -697,9 +695,8 @@ async fn the_dashboard_shows_who_received_her_records_exports_them_and_erases_he
         .post(&format!("/people/{jade_id}/erase"), &[("csrf", "wrong")])
         .await;
     assert_ne!(forged.status, StatusCode::OK);
-    assert_eq!(
-        row(&s.server_db(), jade_id).0,
-        false,
+    assert!(
+        !row(&s.server_db(), jade_id).0,
         "a forged form erases nothing"
     );
     let csrf = confirm.csrf();

@@ -222,23 +222,11 @@ fn change(kind: RecordKind, version: String, body: Value) -> Change {
         .as_str()
         .and_then(|s| Uuid::parse_str(s).ok())
         .expect("a body with an id");
-    Change {
-        kind,
-        id,
-        version,
-        tombstone: false,
-        body: Some(body),
-    }
+    Change::new(kind, id, version, false, Some(body))
 }
 
 fn tombstone(kind: RecordKind, id: Uuid, version: String) -> Change {
-    Change {
-        kind,
-        id,
-        version,
-        tombstone: true,
-        body: None,
-    }
+    Change::new(kind, id, version, true, None)
 }
 
 macro_rules! to_json {

@@ -73,7 +73,7 @@ const EXPECTED: &[(&str, RecordKind, bool, &[&str])] = &[
     ),
     // An alert naming Lou: the police get it without her id (below).
     (
-        "q_oa_alert_lou",
+        "q_ob_alert_lou",
         RecordKind::Concern,
         true,
         &["ob", "sb", "p1", "p2"],
@@ -270,9 +270,9 @@ async fn build_world() -> World {
     no_police["police_consent"] = json!(false);
     w.put("ob", "q_ob_alert_no_police", RecordKind::Concern, no_police)
         .await;
-    let mut naming_lou = concern(&oa, Some(now + day * 3), now);
+    let mut naming_lou = concern(&ob, Some(now + day * 3), now);
     naming_lou["reported_by"] = json!(lou);
-    w.put("oa", "q_oa_alert_lou", RecordKind::Concern, naming_lou)
+    w.put("ob", "q_ob_alert_lou", RecordKind::Concern, naming_lou)
         .await;
     w.put(
         "p1",
@@ -433,8 +433,8 @@ async fn every_role_sees_what_the_policy_table_says() {
     }
 
     // A team alert names the woman only to those who may see her record.
-    let lou_alert = w.id("q_oa_alert_lou");
-    for (label, named) in [("p1", false), ("ob", true), ("oa2", true)] {
+    let lou_alert = w.id("q_ob_alert_lou");
+    for (label, named) in [("p1", false), ("sb", true), ("oa2", false)] {
         let (changes, _) = w.t.pull_from(w.dev(label), 0).await;
         let body = changes
             .iter()

@@ -331,7 +331,12 @@ async fn bad_changes_are_rejected_and_the_rest_of_the_batch_applied() {
             "no values in reasons"
         );
     }
-    let ids: Vec<Uuid> = t.pull_all(&robin).await.iter().map(|c| c.change.id).collect();
+    let ids: Vec<Uuid> = t
+        .pull_all(&robin)
+        .await
+        .iter()
+        .map(|c| c.change.id)
+        .collect();
     assert_eq!(ids, vec![id_of(&good), id_of(&good2)]);
     // A rejected change is not remembered: once fixed, the same id applies.
     let fixed = change(
@@ -559,7 +564,10 @@ async fn pull_pages_and_the_directory() {
     let mut dir = t.admin().directory().unwrap();
     dir.revision = rev + 1;
     t.admin().set_directory(&dir).unwrap();
-    assert_eq!(t.pull_page(&robin, cursor, 1, rev).await.directory, Some(dir));
+    assert_eq!(
+        t.pull_page(&robin, cursor, 1, rev).await.directory,
+        Some(dir)
+    );
 
     // A limit over 500 is served as 500; no parameters at all is fine.
     let (status, body) = t.pull_raw(&robin.token, "?limit=100000").await;

@@ -157,7 +157,7 @@ impl Net {
             let page: PullResponse = self
                 .http
                 .get(format!(
-                    "{}/v1/pull?cursor={cursor}&limit=500&directory_revision={}",
+                    "{}/v1/pull?cursor={cursor}&limit=500&directory_revision={}&protocol={PROTOCOL_VERSION}",
                     self.server.url(),
                     u32::MAX
                 ))

@@ -1,4 +1,4 @@
-//! Protocol version 2 end to end (ADR 0006), with a real server on loopback
+//! Protocol version 2 end to end (ADR 0008), with a real server on loopback
 //! and real vault files:
 //!
 //! - a consent withdrawn: after one sync the police phone holds none of her
@@ -384,4 +384,74 @@ fn the_police_receive_only_the_categories_she_agreed_and_lose_those_she_takes_ba
     let seen = contact_of(&police, jade.id);
     assert!(seen.wellbeing.is_empty(), "{:?}", seen.wellbeing);
     assert_eq!(police.vault.person(jade.id).unwrap().alias, "Jade");
+}
+
+/// An app from before protocol version 2 is told, in words, to update; the
+/// server stores nothing of its request, and the same change sent by an
+/// updated app is applied (the phone kept it: an unacknowledged change never
+/// leaves the outbox).
+#[test]
+fn an_old_app_is_told_to_update_and_nothing_is_lost() {
+    use nightround_core::sync::protocol::{
+        AckStatus, Change, ErrorCode, PushRequest, PROTOCOL_VERSION,
+    };
+    use nightround_core::sync::transport::{HttpTransport, TransportError};
+    let server = TestServer::start(false);
+    let worker = server
+        .admin()
+        .create_worker(&server.org, "Sam", Role::OutreachWorker, None)
+        .unwrap();
+    let code = server.admin().create_enrolment_code(&worker.id).unwrap();
+    let (enrolment, identity) =
+        nightround_core::sync::enrol(&server.url(), None, &code.code, "old phone").unwrap();
+    let t = HttpTransport::new(&server.url(), None, std::time::Duration::from_secs(5)).unwrap();
+    let drop = SupplyDrop {
+        id: Uuid::now_v7(),
+        at: chrono::Utc::now(),
+        area_id: "york_road".into(),
+        purpose: SupplyPurpose::HandedOut,
+        lines: vec![SupplyLine {
+            item_id: "condoms".into(),
+            quantity: 5,
+        }],
+        recorded_by: identity,
+    };
+    let version = format!(
+        "{:013}-00000-0a0b0c0d",
+        chrono::Utc::now().timestamp_millis()
+    );
+    let change = Change::new(
+        RecordKind::SupplyDrop,
+        drop.id,
+        version,
+        false,
+        Some(serde_json::to_value(&drop).unwrap()),
+    );
+    let old = PushRequest {
+        protocol: 1,
+        batch_id: Uuid::now_v7(),
+        changes: vec![change.clone()],
+    };
+    match t.push(&enrolment.token, &old) {
+        Err(TransportError::Server {
+            status: 400,
+            code: Some(ErrorCode::UnsupportedProtocol),
+            message,
+        }) => assert!(message.contains("update the app"), "{message}"),
+        other => panic!("an old push must be refused: {other:?}"),
+    }
+    let stored = |db: &Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(stored(&server.database()), 0, "nothing of it was stored");
+    let updated = PushRequest {
+        protocol: PROTOCOL_VERSION,
+        ..old
+    };
+    let resp = t.push(&enrolment.token, &updated).unwrap();
+    assert_eq!(resp.acks[0].status, AckStatus::Applied);
+    assert_eq!(stored(&server.database()), 1);
 }

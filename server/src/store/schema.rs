@@ -327,7 +327,7 @@ const UPGRADES: &[&str] = &[
         PRIMARY KEY (username, client)
     ) WITHOUT ROWID;
     ",
-    // 5 -> 6: protocol version 2 (ADR 0006). The device that pushed each
+    // 5 -> 6: protocol version 2 (ADR 0008). The device that pushed each
     // stored version (a pull leaves a device's own out; a version the server
     // minted has none), and what went to which device, so that a pull can
     // retract what a device may no longer hold and an audit can say who
@@ -464,6 +464,7 @@ mod tests {
         assert_eq!(objects(&fresh, &names), want);
     }
 
+    /// Undoes the protocol-version-2 step (5 -> 6), for tests that start older.
     const DROP_V5: &str = "DROP TABLE deliveries; ALTER TABLE records DROP COLUMN device_id;";
     /// Undoes the legal-holds step (6 -> 7).
     const DROP_V6: &str = "DROP TABLE legal_holds;";
@@ -505,7 +506,7 @@ mod tests {
                      tombstone) VALUES ('r', 'contact', 'v1', 1, 'o', 'w', 0);
                  INSERT INTO applied_versions VALUES ('r', 'v0', 'old-device', 1);
                  INSERT INTO applied_versions VALUES ('r', 'v1', 'pusher', 2);
-                 PRAGMA user_version = 4;",
+                 PRAGMA user_version = 5;",
             )
             .unwrap();
         migrate(&mut fresh).unwrap();

@@ -28,6 +28,7 @@ pub mod erasure;
 pub mod error;
 pub mod keys;
 pub mod merge;
+pub mod partnership;
 pub mod policy;
 pub mod private_dir;
 pub mod projection;

@@ -8,6 +8,7 @@
 
 pub mod dashboard;
 pub mod data_protection;
+pub mod partnership;
 pub mod safety;
 pub mod schema;
 pub mod sealed;
@@ -185,7 +186,7 @@ pub struct PullPage {
 }
 
 /// Where the server keeps everything. Each method is one transaction.
-pub trait Store: Send + Sync {
+pub trait Store: Send + Sync + partnership::PartnershipStore {
     /// Fails with [`StoreError::Duplicate`] when the id is taken.
     fn add_organisation(&self, org: &Organisation) -> Result<(), StoreError>;
     fn organisation(&self, id: &str) -> Result<Option<Organisation>, StoreError>;

@@ -5,6 +5,7 @@
 
 mod dashboard;
 mod data_protection;
+mod partnership;
 mod pull;
 mod records;
 mod rows;

@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 7;
+pub const LATEST: u32 = 8;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -177,20 +177,6 @@ CREATE TABLE safety_seen (
     at        INTEGER NOT NULL,
     PRIMARY KEY (id, worker_id)
 ) WITHOUT ROWID;
-CREATE TABLE partnership_admins (
-    worker_id  TEXT PRIMARY KEY REFERENCES workers (id),
-    granted_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE sign_in_failures (
-    username       TEXT NOT NULL,
-    client         TEXT NOT NULL,
-    failures       INTEGER NOT NULL,
-    last_failed_at INTEGER NOT NULL,
-    blocked_until  INTEGER,
-    PRIMARY KEY (username, client)
-) WITHOUT ROWID;
-CREATE INDEX records_by_kind ON records (kind, seq);
-CREATE INDEX applied_versions_by_time ON applied_versions (applied_at);
 CREATE TABLE deliveries (
     device_id      TEXT NOT NULL,
     record_id      TEXT NOT NULL,
@@ -211,6 +197,24 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_under_review ON deliveries (device_id) WHERE conditional = 1;
 CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
 CREATE INDEX deliveries_by_record ON deliveries (record_id);
+CREATE TABLE legal_holds (
+    person_id TEXT PRIMARY KEY,
+    placed_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE partnership_admins (
+    worker_id  TEXT PRIMARY KEY REFERENCES workers (id),
+    granted_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE sign_in_failures (
+    username       TEXT NOT NULL,
+    client         TEXT NOT NULL,
+    failures       INTEGER NOT NULL,
+    last_failed_at INTEGER NOT NULL,
+    blocked_until  INTEGER,
+    PRIMARY KEY (username, client)
+) WITHOUT ROWID;
+CREATE INDEX records_by_kind ON records (kind, seq);
+CREATE INDEX applied_versions_by_time ON applied_versions (applied_at);
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -306,7 +310,8 @@ const UPGRADES: &[&str] = &[
         at        INTEGER NOT NULL,
         PRIMARY KEY (id, worker_id)
     ) WITHOUT ROWID;
-    ", // 4 -> 5 (accounts and sign-in hardening): who may grant police and
+    ",
+    // 4 -> 5 (accounts and sign-in hardening): who may grant police and
     // agency identities (the partnership's administrators), and failed
     // sign-ins counted per (typed username, client address) for growing delays.
     // `IF NOT EXISTS`: self-contained, whatever other steps come beside it.
@@ -359,6 +364,14 @@ const UPGRADES: &[&str] = &[
     "
     CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind, seq);
     CREATE INDEX IF NOT EXISTS applied_versions_by_time ON applied_versions (applied_at);
+    ",
+    // 7 -> 8: legal holds (issue 10): a woman whose records the retention
+    // schedule must leave alone.
+    "
+    CREATE TABLE IF NOT EXISTS legal_holds (
+        person_id TEXT PRIMARY KEY,
+        placed_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
     ",
 ];
 
@@ -454,6 +467,7 @@ mod tests {
             .unwrap();
         fresh.execute_batch(DROP_SAFETY).unwrap();
         fresh.execute_batch(DROP_SCALE).unwrap();
+        fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
@@ -477,6 +491,23 @@ mod tests {
 
     /// Undoes the protocol-version-2 step (5 -> 6), for tests that start older.
     const DROP_V5: &str = "DROP TABLE deliveries; ALTER TABLE records DROP COLUMN device_id;";
+    /// Undoes the legal-holds step (7 -> 8).
+    const DROP_V6: &str = "DROP TABLE legal_holds;";
+
+    #[test]
+    fn the_legal_holds_upgrade_makes_what_a_fresh_database_has() {
+        let names = ["legal_holds"];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh
+            .execute_batch("DROP TABLE legal_holds; PRAGMA user_version = 7;")
+            .unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
 
     #[test]
     fn the_protocol_v2_upgrade_makes_what_a_fresh_database_has() {
@@ -492,6 +523,7 @@ mod tests {
         migrate(&mut fresh).unwrap();
         let want = objects(&fresh, &names);
         assert_eq!(want.len(), names.len());
+        fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         fresh
             .execute_batch(
@@ -547,6 +579,7 @@ mod tests {
         assert_eq!(want.len(), names.len());
         fresh.execute_batch(DROP_SAFETY).unwrap();
         fresh.execute_batch(DROP_SCALE).unwrap();
+        fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         fresh.execute_batch("PRAGMA user_version = 3;").unwrap();
         migrate(&mut fresh).unwrap();
@@ -567,6 +600,7 @@ mod tests {
                  PRAGMA user_version = 4;",
             )
             .unwrap();
+        fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);

@@ -91,6 +91,9 @@ struct PersonPage {
     consents: Vec<ConsentRow>,
     referrals: Vec<ReferralRow>,
     events: Vec<Event>,
+    /// Her id, for a supervisor's data-protection links ("shared with",
+    /// subject access, erasure); `None` for other roles.
+    supervisor_links: Option<String>,
 }
 
 /// Her last contact and the rounds since, given the rounds on which anyone
@@ -333,6 +336,17 @@ pub async fn person(
             value: d.clone(),
         });
     }
+    // Who holds her record and on what lawful basis (the agreement).
+    let basis =
+        crate::subject_access::legal_basis(state.0.admin.agreement(), &p.meta.organisation_id);
+    facts.push(Fact {
+        label: "Controller",
+        value: basis.controller,
+    });
+    facts.push(Fact {
+        label: "Lawful basis",
+        value: format!("{}; {}", basis.article6, basis.article9),
+    });
     let consents = v
         .consents
         .iter()
@@ -445,5 +459,6 @@ pub async fn person(
         consents,
         referrals,
         events: events.into_iter().map(|(_, e)| e).collect(),
+        supervisor_links: who.is_supervisor().then(|| id.to_string()),
     })
 }

@@ -5,6 +5,7 @@
 //! Bodies are sealed by [`super::sealed`] before they reach a row.
 
 mod dashboard;
+mod data_protection;
 mod partnership;
 mod pool;
 mod pull;

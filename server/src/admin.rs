@@ -5,7 +5,7 @@ use crate::config::{DataPaths, ServerConfig};
 use crate::error::{Result, ServerError};
 use crate::keys::{self, ServerKeys};
 use crate::secrets;
-use crate::store::sqlite::SqliteStore;
+use crate::store::open::{open_backend, Backend};
 use crate::store::{Organisation, Store, StoreError, StoredCode, Worker};
 use nightround_core::clock::Clock;
 use nightround_core::crypto::DataKey;
@@ -74,16 +74,19 @@ impl std::fmt::Debug for Admin {
 }
 
 /// Opens a data directory: creates it, its key and its database as needed.
-pub(crate) fn open_data_dir(config: &ServerConfig) -> Result<(Arc<SqliteStore>, ServerKeys)> {
+/// The database is the SQLite file in it, or the PostgreSQL database of
+/// `config.database`; the keys are in the directory either way.
+pub(crate) fn open_data_dir(config: &ServerConfig) -> Result<(Arc<dyn Backend>, ServerKeys)> {
     let paths: DataPaths = config.paths();
     keys::create_private_dir(paths.root())?;
     let server_keys = keys::load_or_create(&paths)?;
-    let store = SqliteStore::open(
+    let store = open_backend(
+        config.database.as_deref(),
         &paths.database(),
         server_keys.records.clone(),
         config.clock.now(),
     )?;
-    Ok((Arc::new(store), server_keys))
+    Ok((store, server_keys))
 }
 
 fn clean_name(what: &str, name: &str) -> Result<String> {

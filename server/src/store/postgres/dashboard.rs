@@ -1,0 +1,429 @@
+//! The dashboard's storage in the PostgreSQL backend: accounts, sessions, the
+//! audit chain, escalations, and records read through the policy (the same
+//! statements as the SQLite backend's `dashboard.rs`).
+
+use super::db::{get, is_constraint, Db};
+use super::records::PgFacts;
+use super::rows::{
+    ms, opt_ts, read_directory, read_record, read_worker, ts, uuid, RECORD_COLUMNS, WORKER_COLUMNS,
+};
+use super::PgStore;
+use crate::policy::{self, Viewer};
+use crate::store::audit_chain::{audit_key, chain_value, hex, to_array, ChainFields};
+use crate::store::dashboard::{
+    Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, SessionInfo,
+    VisibleRecord,
+};
+use crate::store::sealed::open_record;
+use crate::store::{Organisation, StoreError};
+use nightround_core::crypto::DataKey;
+use nightround_core::Timestamp;
+use tokio_postgres::Row;
+
+struct RawAudit {
+    seq: i64,
+    at: i64,
+    actor: String,
+    action: String,
+    subject: Option<String>,
+    detail: Option<String>,
+    mac: Option<Vec<u8>>,
+}
+
+impl RawAudit {
+    fn fields(&self) -> ChainFields<'_> {
+        ChainFields {
+            seq: self.seq,
+            at: self.at,
+            actor: &self.actor,
+            action: &self.action,
+            subject: self.subject.as_deref(),
+            detail: self.detail.as_deref(),
+        }
+    }
+}
+
+const AUDIT_COLUMNS: &str = "seq, at, actor, action, subject, detail, mac";
+
+fn read_audit(r: &Row) -> Result<RawAudit, StoreError> {
+    Ok(RawAudit {
+        seq: get(r, 0)?,
+        at: get(r, 1)?,
+        actor: get(r, 2)?,
+        action: get(r, 3)?,
+        subject: get(r, 4)?,
+        detail: get(r, 5)?,
+        mac: get(r, 6)?,
+    })
+}
+
+/// Chains the entries a trigger or another statement left without a value.
+/// They are always the newest: entries are chained in order, under the
+/// writers' lock.
+pub(super) fn chain_pending(db: &Db<'_>, key: &DataKey) -> Result<(), StoreError> {
+    let pending: Vec<RawAudit> = db
+        .query(
+            &format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE mac IS NULL ORDER BY seq"),
+            &[],
+        )?
+        .iter()
+        .map(read_audit)
+        .collect::<Result<_, _>>()?;
+    let Some(first) = pending.first() else {
+        return Ok(());
+    };
+    let prev: Option<Option<Vec<u8>>> = db.opt(
+        "SELECT mac FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT 1",
+        &[&first.seq],
+    )?;
+    let mut prev = match prev.flatten() {
+        Some(v) => to_array(&v)?,
+        None => [0u8; 32],
+    };
+    for e in &pending {
+        let value = chain_value(key, &prev, &e.fields());
+        db.exec(
+            "UPDATE audit_log SET mac = $1 WHERE seq = $2",
+            &[&value.as_slice(), &e.seq],
+        )?;
+        prev = value;
+    }
+    Ok(())
+}
+
+const ACCOUNT_COLUMNS: &str = "worker_id, username, password_hash, created_at, failed_attempts,
+    locked_until, last_sign_in_at";
+
+fn read_account(r: &Row) -> Result<Account, StoreError> {
+    let failed: i64 = get(r, 4)?;
+    Ok(Account {
+        worker_id: get(r, 0)?,
+        username: get(r, 1)?,
+        password_hash: get(r, 2)?,
+        created_at: ts(get(r, 3)?)?,
+        failed_attempts: u32::try_from(failed).unwrap_or(u32::MAX),
+        locked_until: opt_ts(get(r, 5)?)?,
+        last_sign_in_at: opt_ts(get(r, 6)?)?,
+    })
+}
+
+impl DashboardStore for PgStore {
+    fn add_account(&self, a: &Account) -> Result<(), StoreError> {
+        self.pg
+            .write(|db| {
+                db.exec(
+                    "INSERT INTO dashboard_accounts (worker_id, username, password_hash,
+                         created_at, failed_attempts, locked_until, last_sign_in_at)
+                     VALUES ($1, $2, $3, $4, 0, NULL, NULL)",
+                    &[
+                        &a.worker_id,
+                        &a.username,
+                        &a.password_hash,
+                        &ms(a.created_at),
+                    ],
+                )
+            })
+            .map(|_| ())
+            .map_err(|e| {
+                if is_constraint(&e) {
+                    StoreError::Duplicate("a dashboard account for that worker or username")
+                } else {
+                    e
+                }
+            })
+    }
+
+    fn account_by_username(&self, username: &str) -> Result<Option<Account>, StoreError> {
+        self.pg.read(|db| {
+            db.row(
+                &format!(
+                    "SELECT {ACCOUNT_COLUMNS} FROM dashboard_accounts
+                     WHERE lower(username) = lower($1)"
+                ),
+                &[&username.trim()],
+            )?
+            .map(|r| read_account(&r))
+            .transpose()
+        })
+    }
+
+    fn account_of(&self, worker_id: &str) -> Result<Option<Account>, StoreError> {
+        self.pg.read(|db| {
+            db.row(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM dashboard_accounts WHERE worker_id = $1"),
+                &[&worker_id],
+            )?
+            .map(|r| read_account(&r))
+            .transpose()
+        })
+    }
+
+    fn set_password(&self, worker_id: &str, password_hash: &str) -> Result<bool, StoreError> {
+        self.pg.write(|db| {
+            let n = db.exec(
+                "UPDATE dashboard_accounts SET password_hash = $1, failed_attempts = 0,
+                     locked_until = NULL WHERE worker_id = $2",
+                &[&password_hash, &worker_id],
+            )?;
+            Ok(n > 0)
+        })
+    }
+
+    fn sign_in_failed(
+        &self,
+        worker_id: &str,
+        now: Timestamp,
+        max_failures: u32,
+        lock_for: chrono::Duration,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        self.pg.write(|db| {
+            let failed: Option<i64> = db.opt(
+                "UPDATE dashboard_accounts SET failed_attempts = failed_attempts + 1
+                 WHERE worker_id = $1 RETURNING failed_attempts",
+                &[&worker_id],
+            )?;
+            Ok(match failed {
+                Some(n) if n >= i64::from(max_failures) => {
+                    let until = now + lock_for;
+                    db.exec(
+                        "UPDATE dashboard_accounts SET failed_attempts = 0, locked_until = $1
+                         WHERE worker_id = $2",
+                        &[&ms(until), &worker_id],
+                    )?;
+                    Some(until)
+                }
+                _ => None,
+            })
+        })
+    }
+
+    fn sign_in_succeeded(&self, worker_id: &str, now: Timestamp) -> Result<(), StoreError> {
+        self.pg.write(|db| {
+            db.exec(
+                "UPDATE dashboard_accounts SET failed_attempts = 0, locked_until = NULL,
+                     last_sign_in_at = $1 WHERE worker_id = $2",
+                &[&ms(now), &worker_id],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn create_session(
+        &self,
+        token_hash: &[u8; 32],
+        worker_id: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.pg.write(|db| {
+            db.exec(
+                "INSERT INTO dashboard_sessions (token_hash, worker_id, created_at, last_seen_at)
+                 VALUES ($1, $2, $3, $3)",
+                &[&token_hash.as_slice(), &worker_id, &ms(now)],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionInfo>, StoreError> {
+        self.pg.read(|db| {
+            let Some(r) = db.row(
+                &format!(
+                    "SELECT {WORKER_COLUMNS}, o.name, o.created_at, s.created_at, s.last_seen_at
+                     FROM dashboard_sessions s
+                     JOIN workers w ON w.id = s.worker_id
+                     JOIN organisations o ON o.id = w.organisation_id
+                     WHERE s.token_hash = $1"
+                ),
+                &[&token_hash.as_slice()],
+            )?
+            else {
+                return Ok(None);
+            };
+            let worker = read_worker(&r, 0)?;
+            Ok(Some(SessionInfo {
+                organisation: Organisation {
+                    id: worker.organisation_id.clone(),
+                    name: get(&r, 7)?,
+                    created_at: ts(get(&r, 8)?)?,
+                },
+                worker,
+                created_at: ts(get(&r, 9)?)?,
+                last_seen_at: ts(get(&r, 10)?)?,
+            }))
+        })
+    }
+
+    fn touch_session(&self, token_hash: &[u8; 32], now: Timestamp) -> Result<(), StoreError> {
+        // One row, no ordering with other writes: no writers' lock.
+        self.pg.read(|db| {
+            db.exec(
+                "UPDATE dashboard_sessions SET last_seen_at = $1 WHERE token_hash = $2",
+                &[&ms(now), &token_hash.as_slice()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn end_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.pg.write(|db| {
+            db.exec(
+                "DELETE FROM dashboard_sessions WHERE token_hash = $1",
+                &[&token_hash.as_slice()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn end_stale_sessions(
+        &self,
+        idle_before: Timestamp,
+        started_before: Timestamp,
+    ) -> Result<usize, StoreError> {
+        self.pg.write(|db| {
+            let n = db.exec(
+                "DELETE FROM dashboard_sessions WHERE last_seen_at < $1 OR created_at < $2",
+                &[&ms(idle_before), &ms(started_before)],
+            )?;
+            Ok(usize::try_from(n).unwrap_or(usize::MAX))
+        })
+    }
+
+    fn append_audit(&self, e: &NewAuditEntry) -> Result<u64, StoreError> {
+        let key = audit_key(&self.key);
+        self.pg.write(|db| {
+            chain_pending(db, &key)?;
+            let seq: i64 = db.one(
+                "INSERT INTO audit_log (at, actor, action, subject, detail)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING seq",
+                &[&ms(e.at), &e.actor, &e.action, &e.subject, &e.detail],
+            )?;
+            chain_pending(db, &key)?;
+            u64::try_from(seq).map_err(|_| StoreError::Corrupt("an audit sequence number"))
+        })
+    }
+
+    fn audit_entries(
+        &self,
+        limit: usize,
+        before_seq: Option<u64>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let key = audit_key(&self.key);
+        self.pg.write(|db| {
+            chain_pending(db, &key)?;
+            let before = before_seq.map_or(i64::MAX, |s| i64::try_from(s).unwrap_or(i64::MAX));
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            db.query(
+                &format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq < $1
+                     ORDER BY seq DESC LIMIT $2"
+                ),
+                &[&before, &limit],
+            )?
+            .iter()
+            .map(|row| {
+                let r = read_audit(row)?;
+                Ok(AuditEntry {
+                    seq: u64::try_from(r.seq)
+                        .map_err(|_| StoreError::Corrupt("an audit sequence number"))?,
+                    at: ts(r.at)?,
+                    actor: r.actor,
+                    action: r.action,
+                    subject: r.subject,
+                    detail: r.detail,
+                    mac: r.mac.as_deref().map(hex),
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        let key = audit_key(&self.key);
+        self.pg.write(|db| {
+            chain_pending(db, &key)?;
+            let mut prev = [0u8; 32];
+            let mut entries = 0u64;
+            let mut first_broken = None;
+            let rows = db.query(
+                &format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq"),
+                &[],
+            )?;
+            for row in &rows {
+                let e = read_audit(row)?;
+                entries += 1;
+                let expected = chain_value(&key, &prev, &e.fields());
+                let stored = e.mac.as_deref().map(to_array).transpose().ok().flatten();
+                if first_broken.is_none() && stored != Some(expected) {
+                    first_broken = Some(u64::try_from(e.seq).unwrap_or(0));
+                }
+                // Follow the stored chain, so one damaged entry is reported
+                // once rather than breaking every entry after it.
+                prev = stored.unwrap_or(expected);
+            }
+            Ok(AuditVerification {
+                entries,
+                first_broken,
+                head: (entries > 0).then(|| hex(&prev)),
+            })
+        })
+    }
+
+    fn visible_records(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<VisibleRecord>, StoreError> {
+        self.pg.snapshot(|db| {
+            let dir = read_directory(db)?;
+            let facts = PgFacts { db, dir: &dir };
+            let rows = db.query(
+                &format!("SELECT {RECORD_COLUMNS} FROM records WHERE NOT tombstone ORDER BY seq"),
+                &[],
+            )?;
+            let mut out = Vec::new();
+            for row in &rows {
+                let (meta, sealed) = read_record(row)?;
+                if !policy::may_see(viewer, &meta, &facts, now)? {
+                    continue;
+                }
+                if let Some(opened) = open_record(&self.key, &meta, sealed)? {
+                    out.push(VisibleRecord {
+                        meta,
+                        body: opened.body,
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn add_escalation(&self, e: &Escalation) -> Result<(), StoreError> {
+        self.pg.write(|db| {
+            db.exec(
+                "INSERT INTO referral_escalations (referral_id, worker_id, at)
+                 VALUES ($1, $2, $3)",
+                &[&e.referral_id.to_string(), &e.worker_id, &ms(e.at)],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn escalations(&self) -> Result<Vec<Escalation>, StoreError> {
+        self.pg.read(|db| {
+            db.query(
+                "SELECT referral_id, worker_id, at FROM referral_escalations ORDER BY at",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                let id: String = get(r, 0)?;
+                Ok(Escalation {
+                    referral_id: uuid(&id)?,
+                    worker_id: get(r, 1)?,
+                    at: ts(get(r, 2)?)?,
+                })
+            })
+            .collect()
+        })
+    }
+}

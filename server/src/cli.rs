@@ -46,6 +46,9 @@ enum Command {
         /// The server's data directory.
         #[arg(long, global = true, default_value = "nightround-data")]
         data_dir: PathBuf,
+        /// The PostgreSQL database the server was started with, if any.
+        #[arg(long, global = true)]
+        database: Option<String>,
         #[command(subcommand)]
         command: AdminCommand,
     },
@@ -74,6 +77,10 @@ struct ServeArgs {
     /// Days a phone may go unsynced before it locks itself.
     #[arg(long, default_value_t = nightround_server::config::DEFAULT_LEASE_DAYS)]
     lease_days: u32,
+    /// Keep everything in this PostgreSQL database (postgres://user@host:port/db)
+    /// instead of the SQLite file in the data directory; the key stays there.
+    #[arg(long)]
+    database: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -188,8 +195,13 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Demo(args) => demo(args),
-        Command::Admin { data_dir, command } => {
-            let config = ServerConfig::new(data_dir, SocketAddr::from(([127, 0, 0, 1], 0)));
+        Command::Admin {
+            data_dir,
+            database,
+            command,
+        } => {
+            let config = ServerConfig::new(data_dir, SocketAddr::from(([127, 0, 0, 1], 0)))
+                .with_database(database);
             match command {
                 AdminCommand::DashboardAccount { worker, username } => {
                     let password = nightround_server::dashboard::accounts::create_in_data_dir(
@@ -214,7 +226,7 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn serve(args: ServeArgs) -> Result<()> {
-    let mut config = ServerConfig::new(args.data_dir, args.listen);
+    let mut config = ServerConfig::new(args.data_dir, args.listen).with_database(args.database);
     config.lease_days = args.lease_days;
     config.tls = match (args.plain_http, args.tls_cert, args.tls_key) {
         (true, _, _) => TlsSetting::PlainLoopback,

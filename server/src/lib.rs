@@ -8,7 +8,8 @@
 //! - [`Admin`] creates organisations, workers and enrolment codes, revokes
 //!   devices and sets the directory, on the same store;
 //! - [`policy`] is the one table of who may see and write what;
-//! - [`store::Store`] is the storage trait; [`store::sqlite`] its only backend;
+//! - [`store::Store`] is the storage trait; [`store::sqlite`] (the default)
+//!   and [`store::postgres`] its backends;
 //! - [`watchdog`] raises lone-worker rounds that go quiet (ADR 0004);
 //! - [`dashboard`] is the supervisor dashboard, served beside the sync API;
 //! - [`demo`] is `nightround-server demo`: a simulated week through the real

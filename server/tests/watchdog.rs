@@ -27,15 +27,13 @@ async fn pulled_round(s: &TestServer, dev: &TestDevice, id: uuid::Uuid) -> Optio
 }
 
 async fn audit_actions(s: &TestServer, subject: uuid::Uuid) -> Vec<String> {
-    let db = rusqlite::Connection::open(s.server_db()).unwrap();
-    let mut st = db
-        .prepare("SELECT action FROM audit_log WHERE subject = ?1 ORDER BY seq")
-        .unwrap();
-    st.query_map([subject.to_string()], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .filter(|a| a.starts_with("safety_"))
-        .collect()
+    s.sql(&format!(
+        "SELECT action FROM audit_log WHERE subject = '{subject}' ORDER BY seq"
+    ))
+    .into_iter()
+    .map(|r| r[0].clone())
+    .filter(|a| a.starts_with("safety_"))
+    .collect()
 }
 
 /// Sends a check-in (or help call) from `dev`'s phone, versioned by the time
@@ -341,9 +339,8 @@ async fn acknowledging_and_ending_are_audited_and_reach_the_phones() {
         ]
     );
     // The chain still verifies with the watchdog's entries in it.
-    let db = rusqlite::Connection::open(s.server_db()).unwrap();
-    let n: i64 = db
-        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+    let n: i64 = s.sql("SELECT COUNT(*) FROM audit_log")[0][0]
+        .parse()
         .unwrap();
     assert!(n > 4);
 }

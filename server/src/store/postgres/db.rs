@@ -31,7 +31,18 @@ pub type Param<'a> = &'a (dyn ToSql + Sync);
 /// The pool and the runtime that drives its connections.
 pub struct Pg {
     pool: Pool,
-    rt: tokio::runtime::Runtime,
+    /// Always `Some` until dropped.
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for Pg {
+    /// Stops the driver's runtime without waiting for it: a store may be
+    /// dropped on an async task, where blocking to wait is not allowed.
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 impl Pg {
@@ -60,7 +71,7 @@ impl Pg {
             .wait_timeout(Some(std::time::Duration::from_secs(30)))
             .build()
             .map_err(|_| StoreError::Config("could not build the PostgreSQL pool"))?;
-        Ok(Pg { pool, rt })
+        Ok(Pg { pool, rt: Some(rt) })
     }
 
     /// Runs `f` in one transaction that holds the writers' lock.
@@ -101,7 +112,7 @@ impl Pg {
     /// Runs statements outside a transaction (`CREATE DATABASE` must) and
     /// returns every row as text, as psql would print it.
     pub fn simple(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>, StoreError> {
-        let _enter = self.rt.enter();
+        let _enter = self.rt.as_ref().map(|rt| rt.enter());
         let conn = block_on(self.pool.get())?;
         let messages = block_on(conn.simple_query(sql))?;
         Ok(messages
@@ -124,7 +135,7 @@ impl Pg {
         f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         // New connections register with, and are driven by, this runtime.
-        let _enter = self.rt.enter();
+        let _enter = self.rt.as_ref().map(|rt| rt.enter());
         let mut conn = block_on(self.pool.get())?;
         let tx = block_on(conn.build_transaction().isolation_level(level).start())?;
         let db = Db { tx };

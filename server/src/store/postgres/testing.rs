@@ -4,6 +4,7 @@
 
 use super::db::Pg;
 use crate::store::StoreError;
+use std::path::Path;
 
 /// Creates an empty database on the cluster of `admin_url` and returns its
 /// URL.
@@ -63,5 +64,71 @@ pub fn dump(url: &str, skip_sync_times: bool) -> Result<Vec<String>, StoreError>
         }
     }
     out.sort();
+    Ok(out)
+}
+
+/// The database a test server on data directory `dir` uses: `None` (the
+/// SQLite file) unless `NIGHTROUND_TEST_BACKEND=postgres`, then a fresh
+/// database on the cluster of `NIGHTROUND_TEST_PG` (started by
+/// `scripts/pg.sh`), made on the first call for `dir` and remembered in it,
+/// so a restarted server opens the same one.
+pub fn test_database(dir: &Path) -> Result<Option<String>, StoreError> {
+    if std::env::var("NIGHTROUND_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return Ok(None);
+    }
+    let Ok(cluster) = std::env::var("NIGHTROUND_TEST_PG") else {
+        return Err(StoreError::Config(
+            "NIGHTROUND_TEST_BACKEND=postgres needs NIGHTROUND_TEST_PG (run the tests \
+             through scripts/pg.sh)",
+        ));
+    };
+    let remembered = dir.join("test-postgres-url");
+    if let Ok(url) = std::fs::read_to_string(&remembered) {
+        return Ok(Some(url));
+    }
+    let url = create_database(&cluster)?;
+    std::fs::write(&remembered, &url)
+        .map_err(|_| StoreError::Config("could not note the test database's URL"))?;
+    Ok(Some(url))
+}
+
+/// Runs `sql` on whichever backend a test server uses (the PostgreSQL
+/// database `database`, else the SQLite file at `sqlite_path`) and returns
+/// the rows as text (NULL as an empty string). Statements that are not a
+/// `SELECT` return no rows.
+pub fn sql_either(
+    database: Option<&str>,
+    sqlite_path: &Path,
+    sql: &str,
+) -> Result<Vec<Vec<String>>, StoreError> {
+    if let Some(url) = database {
+        return Ok(query(url, sql)?
+            .into_iter()
+            .map(|r| r.into_iter().map(Option::unwrap_or_default).collect())
+            .collect());
+    }
+    let conn = rusqlite::Connection::open(sqlite_path)?;
+    if !sql.trim_start().to_ascii_uppercase().starts_with("SELECT") {
+        conn.execute_batch(sql)?;
+        return Ok(Vec::new());
+    }
+    let mut st = conn.prepare(sql)?;
+    let n = st.column_count();
+    let mut rows = st.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut cells = Vec::with_capacity(n);
+        for i in 0..n {
+            use rusqlite::types::ValueRef;
+            cells.push(match row.get_ref(i)? {
+                ValueRef::Null => String::new(),
+                ValueRef::Integer(v) => v.to_string(),
+                ValueRef::Real(v) => v.to_string(),
+                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                ValueRef::Blob(b) => crate::store::audit_chain::hex(b),
+            });
+        }
+        out.push(cells);
+    }
     Ok(out)
 }

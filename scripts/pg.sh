@@ -49,12 +49,16 @@ _pg_free_port() {
 }
 
 pg_stop() {
+    # Keeps the exit status it was called with, so an EXIT trap that runs
+    # after it (test-all.sh's summary) still sees whether the run failed.
+    local rc=$?
     if [ -n "${PG_TMP:-}" ] && [ -d "$PG_TMP" ]; then
         _pg_as "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -m immediate -w stop >/dev/null 2>&1 || true
         rm -rf "$PG_TMP"
         pg_log "stopped and removed the cluster"
     fi
     PG_TMP=""
+    return $rc
 }
 
 pg_start() {
@@ -76,7 +80,11 @@ pg_start() {
     _pg_as "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w -t 60 \
         -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
         start >/dev/null || { cat "$PG_TMP/server.log" >&2; return 1; }
-    trap pg_stop EXIT
+    # Stop the cluster on exit, before whatever the caller's trap does.
+    local existing
+    existing="$(trap -p EXIT | sed -e "s/^trap -- '\(.*\)' EXIT\$/\1/")"
+    # shellcheck disable=SC2064
+    trap "pg_stop; ${existing:-true}" EXIT
     NIGHTROUND_TEST_PG="postgres://nightround@127.0.0.1:$port/postgres"
     export NIGHTROUND_TEST_PG PG_TMP PG_USER
     pg_log "cluster up: NIGHTROUND_TEST_PG=$NIGHTROUND_TEST_PG"

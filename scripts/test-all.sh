@@ -4,6 +4,9 @@
 #   1. installs missing test tools (kotlinc, JNA; chromium only if needed)
 #   2. cargo test --workspace (all but the uniffi-bindgen CLI crate, whose
 #      features would otherwise be unified into every test binary)
+#   2b. the server's tests, the lone-worker end-to-end tests and the seeded
+#      fault schedules again on PostgreSQL (scripts/pg.sh: Debian's
+#      postgresql installed when missing, a throw-away cluster)
 #   3. scripts/gen-bindings.sh --check   committed bindings match the library
 #   4. scripts/kotlin-tests.sh           Kotlin tests against the real .so
 #   5. scripts/swift-shape.sh            static checks of the Swift bindings
@@ -52,6 +55,15 @@ ensure_kotlin_toolchain
 
 section "cargo test --workspace --exclude uniffi-bindgen"
 cargo test --workspace --exclude uniffi-bindgen
+
+section "server tests again on PostgreSQL (scripts/pg.sh)"
+# The same test bodies on the second backend: a throw-away cluster (initdb
+# into a temp dir as an unprivileged user), a fresh database per test server.
+source "$REPO/scripts/pg.sh"
+NIGHTROUND_TEST_BACKEND=postgres cargo test -p nightround-server
+NIGHTROUND_TEST_BACKEND=postgres cargo test -p nightround-e2e \
+    --test fault_schedules --test lone_worker --test killed_mid_sync
+pg_stop
 
 section "bindings drift check (scripts/gen-bindings.sh --check)"
 bash scripts/gen-bindings.sh --check

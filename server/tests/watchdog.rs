@@ -445,3 +445,81 @@ async fn a_help_call_is_heard_on_the_live_channel_within_seconds() {
     let body: LiveResponse = resp.json().await.unwrap();
     assert!(body.urgent.is_empty());
 }
+
+/// Two server processes' worth of state (two `start`s, two pools, two
+/// bells) on one PostgreSQL database: a help call pushed to one is heard at
+/// once by a phone waiting on the other (LISTEN/NOTIFY), and when both
+/// watchdogs look at an overdue round it is raised exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_share_the_bell_and_raise_once() {
+    if !on_postgres() {
+        eprintln!(
+            "\n*** SKIPPED on SQLite: two servers share a database only on PostgreSQL \
+             (bash scripts/pg.sh -- cargo test -p nightround-server --test watchdog) ***\n"
+        );
+        return;
+    }
+    let s = TestServer::start().await;
+    let other = nightround_server::start(config(s.dir.path(), &s.clock))
+        .await
+        .unwrap();
+    let t = team(&s).await;
+    let (_, cursor) = s.pull_from(&t.police, 0).await;
+    // The officer's phone waits on the second server...
+    let url = format!("{}/v1/live?after={cursor}&wait=20", other.base_url());
+    let http = s.http.clone();
+    let token = t.police.token.clone();
+    let waiting = tokio::spawn(async move {
+        let resp = http.get(url).bearer_auth(token).send().await.unwrap();
+        let at = Instant::now();
+        let body: LiveResponse = resp.json().await.unwrap();
+        (body, at)
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "nothing urgent yet: it waits");
+    // ...when Sam's help call reaches the first.
+    let help = check_in(&t.sam.identity, None, true, s.now());
+    let sent = Instant::now();
+    send_check_in(&s, &t.sam, &help).await;
+    let (body, heard) = waiting.await.unwrap();
+    let latency = heard.duration_since(sent);
+    println!("help call pushed to one server heard on the other after {latency:?}");
+    assert!(latency < std::time::Duration::from_secs(5));
+    assert_eq!(body.urgent.len(), 1);
+    assert_eq!(body.urgent[0].id, help.id);
+
+    // A round goes quiet; both watchdogs step at once, many times.
+    let r = start_round(&s, &t, 30, Duration::hours(3)).await;
+    s.clock.advance(mins(41));
+    let steps = (0..8).map(|i| {
+        let server = if i % 2 == 0 { &s.server } else { &other };
+        let safety = server.safety();
+        let clock = s.clock.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                use nightround_core::clock::Clock;
+                safety
+                    .raise_overdue(clock.now(), &Default::default())
+                    .unwrap()
+                    .len()
+            })
+            .await
+            .unwrap()
+        }
+    });
+    let raised: usize = futures_sum(steps).await;
+    assert_eq!(raised, 1, "raised exactly once across both servers");
+    assert_eq!(audit_actions(&s, r.id).await, ["safety_raised"]);
+    other.shutdown().await.unwrap();
+}
+
+async fn futures_sum<F: std::future::Future<Output = usize> + Send + 'static>(
+    fs: impl Iterator<Item = F>,
+) -> usize {
+    let handles: Vec<_> = fs.map(tokio::spawn).collect();
+    let mut n = 0;
+    for h in handles {
+        n += h.await.unwrap();
+    }
+    n
+}

@@ -6,6 +6,7 @@ use super::postgres::{is_postgres_url, PgStore};
 use super::safety::SafetyStore;
 use super::sqlite::SqliteStore;
 use super::{Store, StoreError};
+use crate::watchdog::Bell;
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
 use std::path::Path;
@@ -15,6 +16,12 @@ use std::sync::Arc;
 pub trait Backend: Store + DashboardStore + SafetyStore {
     /// Which backend this is, for logs and the CLI.
     fn backend_name(&self) -> &'static str;
+
+    /// Rings `bell` when another process sharing the database stores
+    /// something urgent. One process owns a SQLite file: nothing to do.
+    fn relay_bell(&self, bell: &Bell) {
+        let _ = bell;
+    }
 }
 
 impl Backend for SqliteStore {
@@ -26,6 +33,11 @@ impl Backend for SqliteStore {
 impl Backend for PgStore {
     fn backend_name(&self) -> &'static str {
         "postgres"
+    }
+
+    fn relay_bell(&self, bell: &Bell) {
+        let bell = bell.clone();
+        self.on_urgent(move || bell.ring());
     }
 }
 

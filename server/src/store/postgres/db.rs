@@ -128,6 +128,16 @@ impl Pg {
             .collect())
     }
 
+    /// Spawns `task` on the driver's runtime (the urgent-record listener).
+    pub fn spawn<F>(&self, task: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        if let Some(rt) = &self.rt {
+            rt.spawn(task);
+        }
+    }
+
     fn run<T>(
         &self,
         level: IsolationLevel,

@@ -10,6 +10,7 @@
 
 mod dashboard;
 pub mod db;
+pub mod listen;
 mod records;
 mod rows;
 mod safety;
@@ -48,6 +49,9 @@ const POOL_SIZE: usize = 16;
 pub struct PgStore {
     pg: Pg,
     key: DataKey,
+    /// For the listener's own connection; never logged (it may carry a
+    /// password).
+    url: String,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -78,7 +82,17 @@ impl PgStore {
             )?;
             Ok(())
         })?;
-        Ok(Self { pg, key })
+        Ok(Self {
+            pg,
+            key,
+            url: url.to_owned(),
+        })
+    }
+
+    /// Calls `ring` whenever any process stores an urgent record (and after
+    /// each reconnection), until the store is dropped.
+    pub fn on_urgent(&self, ring: impl Fn() + Send + Sync + 'static) {
+        self.pg.spawn(listen::listen(self.url.clone(), ring));
     }
 
     /// Runs `f` in one transaction (the tests read rows directly).

@@ -8,6 +8,11 @@
 //! is refused rather than guessed at. Migrations run under an advisory lock,
 //! so two server processes starting together do not both create the schema.
 //!
+//! An urgent record (one with an alert end: a help call, a raised round, a
+//! team alert) notifies `nightround_urgent` when it is stored, whichever
+//! process stored it; every server process listens and wakes its devices on
+//! the live channel (the payload is the sequence number, nothing else).
+//!
 //! Times are milliseconds since the epoch (BIGINT), as in SQLite, so both
 //! backends share row mapping and the copy between them is exact. Record
 //! bodies and history values are sealed (BYTEA) under the record key, which
@@ -80,6 +85,15 @@ CREATE TABLE records (
     body             BYTEA
 );
 CREATE INDEX records_by_person ON records (person_id, kind) WHERE person_id IS NOT NULL;
+CREATE FUNCTION notify_urgent() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('nightround_urgent', NEW.seq::text);
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER records_notify_urgent AFTER INSERT OR UPDATE ON records
+    FOR EACH ROW WHEN (NEW.alert_until IS NOT NULL AND NOT NEW.tombstone)
+    EXECUTE FUNCTION notify_urgent();
 CREATE TABLE record_history (
     entry       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     id          TEXT NOT NULL,

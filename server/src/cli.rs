@@ -188,6 +188,25 @@ enum AdminCommand {
         #[arg(long)]
         username: String,
     },
+    /// Back the database up to a file (SQLite: online, while serving;
+    /// PostgreSQL: pg_dump). Back up keys/server-records.key separately.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into this data directory (or the empty --database);
+    /// its key file must already be in place. Stop the server first.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Copy this data directory's SQLite database into an empty PostgreSQL
+    /// database (then serve with --database). Stop the server first.
+    CopyToPostgres {
+        /// postgres://user@host:port/db
+        #[arg(long)]
+        to: String,
+    },
 }
 
 /// Runs the command.
@@ -217,6 +236,28 @@ pub fn run(cli: Cli) -> Result<()> {
                     )?;
                     println!("{password}");
                     eprintln!("the new password for '{username}'; it is shown only this once");
+                    Ok(())
+                }
+                AdminCommand::Backup { to } => {
+                    nightround_server::maintenance::backup(&config, &to)?;
+                    println!("backed up to {}", to.display());
+                    eprintln!(
+                        "the backup holds sealed records only: keep a copy of {} apart from it",
+                        config.paths().records_key().display()
+                    );
+                    Ok(())
+                }
+                AdminCommand::Restore { from } => {
+                    nightround_server::maintenance::restore(&config, &from)?;
+                    println!("restored {}", from.display());
+                    Ok(())
+                }
+                AdminCommand::CopyToPostgres { to } => {
+                    let report = nightround_server::maintenance::copy_to_postgres(&config, &to)?;
+                    for (table, rows) in &report.tables {
+                        println!("{table}\t{rows}");
+                    }
+                    eprintln!("copied; serve with --database and the same data directory");
                     Ok(())
                 }
                 command => admin(&Admin::open(&config)?, command),
@@ -326,9 +367,13 @@ fn admin(admin: &Admin, command: AdminCommand) -> Result<()> {
             admin.revoke_worker(&worker)?;
             println!("revoked worker {worker} and her devices");
         }
-        AdminCommand::DashboardAccount { .. } | AdminCommand::ResetPassword { .. } => {
+        AdminCommand::DashboardAccount { .. }
+        | AdminCommand::ResetPassword { .. }
+        | AdminCommand::Backup { .. }
+        | AdminCommand::Restore { .. }
+        | AdminCommand::CopyToPostgres { .. } => {
             return Err(ServerError::Config(
-                "dashboard accounts are handled before opening the admin".into(),
+                "this command is handled before opening the admin".into(),
             ));
         }
         AdminCommand::Devices => {

@@ -23,6 +23,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod keys;
+pub mod maintenance;
 pub mod merge;
 pub mod policy;
 pub mod secrets;

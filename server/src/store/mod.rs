@@ -8,6 +8,7 @@
 //! `policy`); a backend loads the current state, asks, and writes the answer.
 
 pub mod audit_chain;
+pub mod copy;
 pub mod dashboard;
 pub mod open;
 pub mod postgres;

@@ -117,6 +117,9 @@ choices!(
         Housing => "housing",
         Safety => "safety",
         ContactHistory => "contact_history",
+        Wellbeing => "wellbeing",
+        CriminalJustice => "criminal_justice",
+        FreeTextNote => "free_text_note",
     }
 );
 

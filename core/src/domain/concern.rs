@@ -67,17 +67,34 @@ pub struct ConcernDraft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Concern {
+    // Fields with `#[serde(default)]` may be absent from a body projected to
+    // a viewer's consented categories: absent means "not shared with you",
+    // not blank (`domain::categories`).
     pub id: Uuid,
+    #[serde(default = "not_shared::category")]
     pub category: ConcernCategory,
+    #[serde(default)]
     pub description: String,
     pub vehicle: Option<Vehicle>,
+    #[serde(default)]
     pub area_id: String,
     pub at: Timestamp,
+    #[serde(default = "not_shared::severity")]
     pub severity: Severity,
     pub alert_until: Option<Timestamp>,
     pub police_consent: bool,
     pub reported_by: Option<Uuid>,
     pub recorded_by: WorkerIdentity,
+}
+
+/// What a concern's enums read as in a body projected without them.
+mod not_shared {
+    pub(super) fn category() -> super::ConcernCategory {
+        super::ConcernCategory::Other
+    }
+    pub(super) fn severity() -> super::Severity {
+        super::Severity::Low
+    }
 }
 
 impl Concern {

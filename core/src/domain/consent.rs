@@ -17,12 +17,18 @@ pub enum ConsentMethod {
     Written,
 }
 
-/// What information the consent lets the agency receive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A kind of information about her, the unit her consent is given in:
+/// she agrees, agency by agency, which of these may go to whom. Every
+/// field of every record belongs to one of them (see
+/// [`crate::domain::categories`], the data dictionary).
+///
+/// The wire names are stored in consents already made: never rename one;
+/// new categories are added, never substituted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum InfoCategory {
-    /// Her alias, how to reach her, her key worker.
+    /// Her alias, how to reach her and recognise her, her key worker.
     ContactDetails,
     /// Physical, mental and sexual health.
     Health,
@@ -30,10 +36,91 @@ pub enum InfoCategory {
     SubstanceUse,
     /// Where she is staying.
     Housing,
-    /// Safety concerns and violence against her.
+    /// Safety concerns, violence against her and safeguarding.
     Safety,
-    /// Her contacts with outreach.
+    /// Her contacts with outreach: when, where, how.
     ContactHistory,
+    /// How she seemed: a worker's neutral observations on a contact.
+    Wellbeing,
+    /// Offences, arrests, court, probation.
+    CriminalJustice,
+    /// A worker's own words: notes and needs written as free text.
+    FreeTextNote,
+}
+
+impl InfoCategory {
+    /// Every category, in the order screens and documents list them.
+    pub const ALL: [InfoCategory; 9] = [
+        InfoCategory::ContactDetails,
+        InfoCategory::ContactHistory,
+        InfoCategory::Wellbeing,
+        InfoCategory::Health,
+        InfoCategory::SubstanceUse,
+        InfoCategory::Housing,
+        InfoCategory::CriminalJustice,
+        InfoCategory::Safety,
+        InfoCategory::FreeTextNote,
+    ];
+
+    /// The wire name (serde's), for documents and the command line.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            InfoCategory::ContactDetails => "contact_details",
+            InfoCategory::Health => "health",
+            InfoCategory::SubstanceUse => "substance_use",
+            InfoCategory::Housing => "housing",
+            InfoCategory::Safety => "safety",
+            InfoCategory::ContactHistory => "contact_history",
+            InfoCategory::Wellbeing => "wellbeing",
+            InfoCategory::CriminalJustice => "criminal_justice",
+            InfoCategory::FreeTextNote => "free_text_note",
+        }
+    }
+
+    /// A short name for a worker's screen and the data dictionary.
+    pub const fn label(self) -> &'static str {
+        match self {
+            InfoCategory::ContactDetails => "Contact details",
+            InfoCategory::Health => "Health",
+            InfoCategory::SubstanceUse => "Substance use",
+            InfoCategory::Housing => "Housing",
+            InfoCategory::Safety => "Safety concern",
+            InfoCategory::ContactHistory => "Contact history",
+            InfoCategory::Wellbeing => "Wellbeing",
+            InfoCategory::CriminalJustice => "Criminal justice",
+            InfoCategory::FreeTextNote => "Free-text note",
+        }
+    }
+
+    /// One line saying what the category holds, in words she can be read.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            InfoCategory::ContactDetails => {
+                "The name she gives, how to recognise and reach her, and her key worker."
+            }
+            InfoCategory::Health => {
+                "Her physical, mental and sexual health, and the harm-reduction supplies she was given."
+            }
+            InfoCategory::SubstanceUse => "Her use of drugs and alcohol.",
+            InfoCategory::Housing => "Where she is staying.",
+            InfoCategory::Safety => {
+                "Dangers to her: violence, threats, dangerous men or vehicles, and safeguarding."
+            }
+            InfoCategory::ContactHistory => {
+                "When, where and how she was in contact with outreach."
+            }
+            InfoCategory::Wellbeing => "How she seemed when a worker saw her, in neutral words.",
+            InfoCategory::CriminalJustice => "Offences, arrests, court and probation.",
+            InfoCategory::FreeTextNote => {
+                "What a worker wrote in her own words: notes and needs, which may mention anything."
+            }
+        }
+    }
+
+    /// The category of a wire name, if it is one.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
 }
 
 /// What the consent part of the referral form fills in.
@@ -121,6 +208,27 @@ impl ConsentDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn category_names_are_serdes_and_old_values_still_parse() {
+        for c in InfoCategory::ALL {
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            assert_eq!(InfoCategory::parse(c.as_str()), Some(c));
+            assert!(!c.label().is_empty() && c.meaning().ends_with('.'));
+        }
+        let mut names: Vec<_> = InfoCategory::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), InfoCategory::ALL.len());
+        // Consents stored before the categories grew still read back.
+        let old: Vec<InfoCategory> = serde_json::from_str(
+            r#"["contact_details","health","substance_use","housing","safety","contact_history"]"#,
+        )
+        .unwrap();
+        assert_eq!(old.len(), 6);
+        assert!(serde_json::from_str::<InfoCategory>(r#""gossip""#).is_err());
+    }
 
     #[test]
     fn states_over_time() {

@@ -20,6 +20,11 @@ pub enum ContactKind {
 }
 
 impl ContactKind {
+    /// What a contact's kind reads as in a body projected without it.
+    fn when_not_shared() -> Self {
+        ContactKind::OutreachConversation
+    }
+
     /// Police officers record welfare checks, and only they do: the
     /// information sharing agreement treats them differently.
     pub fn allowed_for(self, role: Role) -> bool {
@@ -74,13 +79,20 @@ pub struct ContactDraft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Contact {
+    // Fields with `#[serde(default)]` may be absent from a body projected to
+    // a viewer's consented categories: absent means "not shared with you",
+    // not blank (`domain::categories`).
     pub id: Uuid,
     pub person_id: Option<Uuid>,
     pub at: Timestamp,
+    #[serde(default)]
     pub area_id: String,
+    #[serde(default = "ContactKind::when_not_shared")]
     pub kind: ContactKind,
+    #[serde(default)]
     pub wellbeing: Vec<WellbeingFlag>,
     pub note: Option<String>,
+    #[serde(default)]
     pub supplies: Vec<SupplyLine>,
     pub safeguarding: Option<Safeguarding>,
     pub recorded_by: WorkerIdentity,

@@ -4,6 +4,8 @@
 //! fills in) and its validation. Records are plain data: the vault seals
 //! them, sync carries them, and the apps render them.
 
+pub mod agreement;
+pub mod categories;
 pub mod concern;
 pub mod consent;
 pub mod contact;
@@ -16,6 +18,10 @@ pub mod round;
 pub mod supplies;
 pub mod validation;
 
+pub use agreement::{
+    AgreementError, OrganisationKind, RetentionPeriod, RetentionSchedule, SharingAgreement,
+};
+pub use categories::{category_of, project, FieldClass, FieldEntry};
 pub use concern::{Concern, ConcernCategory, ConcernDraft, Severity, Vehicle};
 pub use consent::{Consent, ConsentDraft, ConsentMethod, ConsentState, InfoCategory};
 pub use contact::{Contact, ContactDraft, ContactKind, Safeguarding, WellbeingFlag};

@@ -24,11 +24,17 @@ pub struct PersonDraft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Person {
+    // Fields with `#[serde(default)]` may be absent from a body projected to
+    // a viewer's consented categories: absent means "not shared with you",
+    // not blank (`domain::categories`).
     pub id: Uuid,
+    #[serde(default)]
     pub alias: String,
     pub description: Option<String>,
     pub birth_year: Option<i32>,
+    #[serde(default)]
     pub registered_with_outreach: bool,
+    #[serde(default)]
     pub prefers_female_worker: bool,
     pub key_worker: Option<String>,
     pub created_at: Timestamp,

@@ -111,9 +111,13 @@ pub struct ReferralDraft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Referral {
+    // Fields with `#[serde(default)]` may be absent from a body projected to
+    // a viewer's consented categories: absent means "not shared with you",
+    // not blank (`domain::categories`).
     pub id: Uuid,
     pub person_id: Uuid,
     pub agency_id: String,
+    #[serde(default)]
     pub needs: String,
     pub urgency: Urgency,
     pub consent_id: Uuid,

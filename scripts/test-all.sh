@@ -62,7 +62,7 @@ section "server tests again on PostgreSQL (scripts/pg.sh)"
 source "$REPO/scripts/pg.sh"
 NIGHTROUND_TEST_BACKEND=postgres cargo test -p nightround-server
 NIGHTROUND_TEST_BACKEND=postgres cargo test -p nightround-e2e \
-    --test fault_schedules --test lone_worker --test killed_mid_sync
+    --test fault_schedules --test lone_worker --test killed_mid_sync --test two_servers
 pg_stop
 
 section "bindings drift check (scripts/gen-bindings.sh --check)"

@@ -17,11 +17,13 @@
 //!   so the deletion reaches every phone that had the record. A deleted record
 //!   stays deleted: later versions are acknowledged and dropped.
 
+use crate::authorize;
 use crate::merge::{self, FieldVersions};
 use crate::policy::{self, Facts, Viewer, Writes};
+use crate::refusal::{Refusal, RejectCode};
 use crate::store::{RecordMeta, StoreError};
-use crate::validate::{body_facts, BodyFacts, Incoming};
-use nightround_core::domain::{RecordKind, ReferralStatus};
+use crate::validate::{body_facts, identity_field, BodyFacts, Incoming};
+use nightround_core::domain::{RecordKind, ReferralStatus, StatusChange};
 use nightround_core::sync::protocol::AckStatus;
 use nightround_core::vault::version_after;
 use nightround_core::Timestamp;
@@ -83,13 +85,15 @@ pub struct Accepted {
 /// The decision for one change.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Rejected(String),
+    Rejected(Refusal),
     Accepted(Box<Accepted>),
 }
 
-fn rejected(reason: impl Into<String>) -> Result<Outcome, StoreError> {
-    Ok(Outcome::Rejected(reason.into()))
+fn rejected(code: RejectCode, reason: impl Into<String>) -> Result<Outcome, StoreError> {
+    Ok(Outcome::Rejected(Refusal::new(code, reason)))
 }
+
+const IDENTITY_CHANGED: &str = "the record's worker identity is not the one it was recorded under";
 
 const NEWER_STORED: &str =
     "a newer version of this record is stored; this one is kept in its history";
@@ -134,9 +138,20 @@ pub fn decide(
     now: Timestamp,
 ) -> Result<Outcome, StoreError> {
     let rule = policy::writes(incoming.kind, viewer.role);
+    // Whom the change names, for every version the writer authors (a
+    // receiving agency's status move keeps the stored body).
+    let check_relations = || -> Result<Option<Refusal>, StoreError> {
+        if incoming.tombstone || rule == Writes::StatusOfReferralsToItsAgency {
+            return Ok(None);
+        }
+        Ok(authorize::relations(viewer, incoming, facts)?.err())
+    };
     let Some(cur) = current else {
         if rule == Writes::StatusOfReferralsToItsAgency {
-            return rejected("a receiving agency may only change referrals addressed to it");
+            return rejected(
+                RejectCode::Forbidden,
+                "a receiving agency may only change referrals addressed to it",
+            );
         }
         if incoming.kind == RecordKind::Round
             && incoming
@@ -145,30 +160,62 @@ pub fn decide(
                 .and_then(|b| b.get(WATCH_FIELD))
                 .is_some_and(|w| !w.is_null())
         {
-            return rejected("only the server writes a round's watch");
+            return rejected(
+                RejectCode::ServerOwnedField,
+                "only the server writes a round's watch",
+            );
+        }
+        if !incoming.tombstone && !incoming.identity_is_writers() {
+            return rejected(
+                RejectCode::IdentityMismatch,
+                "the record's worker identity (name, role or organisation) is not this device's",
+            );
+        }
+        if let Some(refusal) = check_relations()? {
+            return Ok(Outcome::Rejected(refusal));
+        }
+        if let Some(refusal) = new_referral_history(incoming) {
+            return Ok(Outcome::Rejected(refusal));
         }
         return Ok(Outcome::Accepted(Box::new(insert(viewer, incoming))));
     };
     if cur.meta.kind != incoming.kind {
-        return rejected("the id belongs to a record of another kind");
+        return rejected(
+            RejectCode::KindMismatch,
+            "the id belongs to a record of another kind",
+        );
     }
     match rule {
-        Writes::Nothing => return rejected("this role may not write this kind of record"),
+        Writes::Nothing => {
+            return rejected(
+                RejectCode::Forbidden,
+                "this role may not write this kind of record",
+            )
+        }
         Writes::Own if cur.meta.author_worker_id != viewer.worker_id => {
-            return rejected("the record belongs to another worker")
+            return rejected(RejectCode::NotOwner, "the record belongs to another worker")
         }
         Writes::OwnOrganisation if cur.meta.organisation_id != viewer.organisation_id => {
-            return rejected("the record belongs to another organisation")
+            return rejected(
+                RejectCode::NotOwnOrganisation,
+                "the record belongs to another organisation",
+            )
         }
         Writes::StatusOfReferralsToItsAgency => {
             let addressed = viewer.agency_id.is_some()
                 && cur.meta.agency_id.as_deref() == viewer.agency_id
                 && policy::may_see(viewer, &cur.meta, facts, now)?;
             if !addressed {
-                return rejected("the referral is not addressed to this agency with her consent");
+                return rejected(
+                    RejectCode::Forbidden,
+                    "the referral is not addressed to this agency with her consent",
+                );
             }
         }
         _ => {}
+    }
+    if let Some(refusal) = check_relations()? {
+        return Ok(Outcome::Rejected(refusal));
     }
     if cur.meta.tombstone {
         return Ok(Outcome::Accepted(Box::new(Accepted {
@@ -185,14 +232,31 @@ pub fn decide(
     let (Some(body), Some(cur_body)) = (incoming.body.as_ref(), cur.body.as_ref()) else {
         return Err(StoreError::Corrupt("a live record without a body"));
     };
+    if rule != Writes::StatusOfReferralsToItsAgency {
+        // Who recorded it does not change: an edit carries the stored
+        // identity (a colleague's edit keeps the original author's).
+        let field = identity_field(incoming.kind);
+        if body.get(field) != cur_body.get(field) {
+            return rejected(RejectCode::IdentityMismatch, IDENTITY_CHANGED);
+        }
+    }
     if incoming.kind.is_mutable() {
         let effective = if rule == Writes::StatusOfReferralsToItsAgency {
-            match status_change_only(cur_body, body, incoming.facts.as_ref()) {
+            match status_change_only(cur_body, body, incoming, now) {
                 Ok(m) => m,
-                Err(reason) => return rejected(reason),
+                Err(refusal) => return Ok(Outcome::Rejected(refusal)),
             }
         } else if incoming.kind == RecordKind::Round {
             with_stored_watch(cur_body, body)
+        } else if incoming.kind == RecordKind::Referral {
+            match appended_history(cur_body, body, incoming, None) {
+                Ok(history) => {
+                    let mut b = body.clone();
+                    b.insert(HISTORY_FIELD.to_owned(), history);
+                    b
+                }
+                Err(refusal) => return Ok(Outcome::Rejected(refusal)),
+            }
         } else {
             body.clone()
         };
@@ -321,41 +385,142 @@ fn replace(
     }
 }
 
-/// The stored referral with only the agency's status and status history
-/// taken from its body: whatever else its copy says is ignored.
+/// A referral's status history field.
+const HISTORY_FIELD: &str = "history";
+
+fn history_of(body: &Map<String, Value>) -> Vec<StatusChange> {
+    body.get(HISTORY_FIELD)
+        .and_then(|h| Vec::<StatusChange>::deserialize(h).ok())
+        .unwrap_or_default()
+}
+
+fn status_of(body: &Map<String, Value>) -> Option<ReferralStatus> {
+    body.get("status")
+        .and_then(|s| ReferralStatus::deserialize(s).ok())
+}
+
+fn not_append_only(reason: &str) -> Refusal {
+    Refusal::new(RejectCode::HistoryNotAppendOnly, reason)
+}
+
+/// A new referral's history: every step is the writer's.
+fn new_referral_history(incoming: &Incoming) -> Option<Refusal> {
+    if incoming.kind != RecordKind::Referral {
+        return None;
+    }
+    let body = incoming.body.as_ref()?;
+    history_of(body)
+        .iter()
+        .any(|s| s.by != incoming.writer.display_name)
+        .then(|| not_append_only("every step of a new referral's history is its writer's"))
+}
+
+/// The referral's history after this change: the stored history, plus at
+/// most one step, for this change's status move, by this writer, not before
+/// the last. A copy that lacks stored steps (an older copy) loses none of
+/// them; a copy with a step that is not stored and is not this move's is a
+/// rewritten history, refused. With `stamp`, the new step's author and time
+/// are the server's (the device's name and the server's clock), whatever
+/// the phone said; a status move without a step gets one.
+fn appended_history(
+    cur_body: &Map<String, Value>,
+    body: &Map<String, Value>,
+    incoming: &Incoming,
+    stamp: Option<Timestamp>,
+) -> Result<Value, Refusal> {
+    let stored = history_of(cur_body);
+    let sent = history_of(body);
+    let from = status_of(cur_body);
+    let to = status_of(body);
+    let new: Vec<&StatusChange> = sent.iter().filter(|s| !stored.contains(s)).collect();
+    let moved = from != to;
+    let mut out = stored.clone();
+    match (new.as_slice(), moved, to) {
+        ([], false, _) => {}
+        ([], true, Some(to)) => {
+            if let Some(at) = stamp {
+                out.push(StatusChange {
+                    status: to,
+                    at,
+                    by: incoming.writer.display_name.clone(),
+                });
+            }
+        }
+        ([step], true, Some(to)) if step.status == to => {
+            let last = stored.iter().map(|s| s.at).max();
+            match stamp {
+                Some(at) => out.push(StatusChange {
+                    status: to,
+                    at: last.map_or(at, |l| l.max(at)),
+                    by: incoming.writer.display_name.clone(),
+                }),
+                None => {
+                    if step.by != incoming.writer.display_name {
+                        return Err(not_append_only(
+                            "the new status step must be the writing worker's",
+                        ));
+                    }
+                    if last.is_some_and(|l| step.at < l) {
+                        return Err(not_append_only(
+                            "the new status step is dated before the last one",
+                        ));
+                    }
+                    out.push((*step).clone());
+                }
+            }
+        }
+        _ => {
+            return Err(not_append_only(
+                "a referral's history may only grow by the one step of this status move",
+            ))
+        }
+    }
+    serde_json::to_value(out).map_err(|_| not_append_only("the history would not serialise"))
+}
+
+/// The stored referral with only the agency's status move taken from its
+/// body, and its one history step stamped by the server: whatever else its
+/// copy says is ignored.
 fn status_change_only(
     cur_body: &Map<String, Value>,
     body: &Map<String, Value>,
-    facts: Option<&BodyFacts>,
-) -> Result<Map<String, Value>, String> {
-    let to = facts
-        .and_then(|f| f.referral_status)
-        .ok_or("the body is not a valid referral record")?;
-    let from: ReferralStatus = cur_body
-        .get("status")
-        .and_then(|s| ReferralStatus::deserialize(s).ok())
-        .ok_or("the stored referral has no status")?;
+    incoming: &Incoming,
+    now: Timestamp,
+) -> Result<Map<String, Value>, Refusal> {
+    let forbidden = |reason: String| Refusal::new(RejectCode::Forbidden, reason);
+    let to = incoming
+        .facts
+        .as_ref()
+        .and_then(|f: &BodyFacts| f.referral_status)
+        .ok_or_else(|| {
+            Refusal::new(
+                RejectCode::Malformed,
+                "the body is not a valid referral record",
+            )
+        })?;
+    let from = status_of(cur_body)
+        .ok_or_else(|| Refusal::new(RejectCode::Invalid, "the stored referral has no status"))?;
     if from != to {
         if !AGENCY_STATUSES.contains(&to) {
-            return Err(
+            return Err(forbidden(
                 "a receiving agency may only acknowledge, accept, decline or close a referral"
                     .into(),
-            );
+            ));
         }
         if !from.can_move_to(to) {
-            return Err(format!(
+            return Err(forbidden(format!(
                 "a referral cannot move from {} to {}",
                 from.as_str(),
                 to.as_str()
-            ));
+            )));
         }
     }
+    let history = appended_history(cur_body, body, incoming, Some(now))?;
     let mut out = cur_body.clone();
-    for field in ["status", "history"] {
-        if let Some(v) = body.get(field) {
-            out.insert(field.to_owned(), v.clone());
-        }
+    if let Some(v) = body.get("status") {
+        out.insert("status".to_owned(), v.clone());
     }
+    out.insert(HISTORY_FIELD.to_owned(), history);
     Ok(out)
 }
 
@@ -398,7 +563,7 @@ fn merge_into(
     };
     let merged_value = Value::Object(merged.body);
     let Ok(facts) = body_facts(incoming.kind, &merged_value) else {
-        return rejected("the merged record would not be valid");
+        return rejected(RejectCode::Invalid, "the merged record would not be valid");
     };
     let Value::Object(body) = merged_value else {
         return Err(StoreError::Corrupt("a merged body that is not an object"));

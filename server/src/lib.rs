@@ -18,6 +18,7 @@
 pub mod admin;
 pub mod api;
 pub mod apply;
+pub mod authorize;
 pub mod config;
 pub mod dashboard;
 pub mod demo;
@@ -26,6 +27,7 @@ pub mod keys;
 pub mod maintenance;
 pub mod merge;
 pub mod policy;
+pub mod refusal;
 pub mod secrets;
 pub mod server;
 pub mod store;

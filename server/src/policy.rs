@@ -24,6 +24,11 @@
 //!   write; a receiving agency only moves the status of referrals addressed
 //!   to it that it can see. Which contact kind a role may record is core's
 //!   `ContactKind::allowed_for`.
+//! - **What a write may name** (issue 9, ADR 0005): [`NAMES_TABLE`], beside
+//!   the write table. A consent or referral only for a woman whose record the
+//!   writer's organisation holds; a contact or concern only naming a woman
+//!   its organisation holds (the police: any stored woman, in their own
+//!   record); a check-in only on the writer's own stored round.
 //! - **Rounds and check-ins** (ADR 0004) are seen like concerns: her
 //!   organisation sees them, and the whole team (police officers included)
 //!   sees a round the server has raised as missed and a help call, for
@@ -218,6 +223,50 @@ pub const WRITE_TABLE: [(RecordKind, [Writes; 4]); 8] = {
     ]
 };
 
+/// Whom or what a written record may name, whoever writes it: the
+/// relation half of the write table (issue 9). Checked on every version a
+/// writer authors (not on a receiving agency's status move, which keeps the
+/// stored body), against the stored records, in `authorize`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Names {
+    /// Names no other record that needs checking.
+    Nothing,
+    /// Her person record exists and the writer's organisation holds it: only
+    /// the organisation that holds her record records her consent or refers
+    /// her.
+    WomanItsOrganisationHolds,
+    /// If it names a woman at all: her record is stored and the writer's
+    /// organisation holds it; a police officer may name any stored woman (a
+    /// welfare check needs no consent, and names her only in the police's
+    /// own record: what anyone sees is still the see table's).
+    WomanItMayName,
+    /// The writer's own stored round, if it names one at all.
+    ItsOwnRound,
+}
+
+/// The relation half of the write table: what each kind may name.
+pub const NAMES_TABLE: [(RecordKind, Names); 8] = {
+    use Names::*;
+    [
+        (RecordKind::Person, Nothing),
+        (RecordKind::Contact, WomanItMayName),
+        (RecordKind::SupplyDrop, Nothing),
+        (RecordKind::Concern, WomanItMayName),
+        (RecordKind::Consent, WomanItsOrganisationHolds),
+        (RecordKind::Referral, WomanItsOrganisationHolds),
+        (RecordKind::Round, Nothing),
+        (RecordKind::CheckIn, ItsOwnRound),
+    ]
+};
+
+/// What a written record of a kind may name.
+pub fn names(kind: RecordKind) -> Names {
+    NAMES_TABLE
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(Names::Nothing, |(_, n)| *n)
+}
+
 fn column(role: Role) -> usize {
     match role {
         Role::OutreachWorker => 0,
@@ -273,6 +322,9 @@ pub trait Facts {
     fn consent_to_police_in_force(&self, person: Uuid, now: Timestamp) -> Result<bool, StoreError>;
     /// Whether a (not deleted) referral of the person to the agency exists.
     fn referred_to(&self, person: Uuid, agency_id: &str) -> Result<bool, StoreError>;
+    /// The stored record with this id (deleted or not), for the write rules'
+    /// relations: her person record, a check-in's round.
+    fn record(&self, id: Uuid) -> Result<Option<RecordMeta>, StoreError>;
 }
 
 /// Whether `viewer` may see the record at `now`.
@@ -332,6 +384,7 @@ mod tests {
         for kind in RecordKind::ALL {
             assert!(SEE_TABLE.iter().any(|(k, _)| *k == kind), "{kind:?}");
             assert!(WRITE_TABLE.iter().any(|(k, _)| *k == kind), "{kind:?}");
+            assert!(NAMES_TABLE.iter().any(|(k, _)| *k == kind), "{kind:?}");
         }
     }
 

@@ -159,6 +159,9 @@ async fn concurrent_profile_edits_merge_per_field_with_history() {
     // An edit made after seeing the merge simply applies.
     let mut later = body.clone();
     later["description"] = json!("Red coat");
+    // Ten minutes later (a version ten minutes ahead of the server's clock
+    // would be refused as a wrong clock).
+    t.clock.advance(chrono::Duration::minutes(10));
     let v4 = sam.version_at(now + chrono::Duration::minutes(10));
     let v4 = if v4.as_str() > merged.version.as_str() {
         v4

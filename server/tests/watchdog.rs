@@ -523,3 +523,74 @@ async fn futures_sum<F: std::future::Future<Output = usize> + Send + 'static>(
     }
     n
 }
+
+/// Issue 9, item 2: a check-in from another worker (of another organisation
+/// even), dated a year ahead, on the raised round neither silences it nor
+/// changes the banner; a check-in naming a round not yet stored does not
+/// keep that round from being raised.
+#[tokio::test]
+async fn a_forged_or_foreign_check_in_neither_silences_nor_prevents_an_alarm() {
+    let s = TestServer::start().await;
+    let t = team(&s).await;
+    let other = s
+        .device("Other Outreach", "Kim", Role::OutreachWorker, None)
+        .await;
+    let r = start_round(&s, &t, 30, Duration::hours(3)).await;
+    s.clock.advance(mins(41));
+    assert_eq!(s.server.watchdog_step().unwrap().len(), 1);
+    let before = s.dump(true);
+
+    let year_ahead = s.now() + Duration::days(365);
+    // Another organisation's worker, her own identity, on Sam's round.
+    let foreign = check_in(&other.identity, Some(r.id), false, s.now());
+    let acks = send_check_in(&s, &other, &foreign).await;
+    assert_eq!(acks[0].status, AckStatus::Rejected, "{acks:?}");
+    // Jo (Sam's own buddy, same organisation) on Sam's round.
+    let buddy = check_in(&t.jo.identity, Some(r.id), false, s.now());
+    let acks = send_check_in(&s, &t.jo, &buddy).await;
+    assert_eq!(acks[0].status, AckStatus::Rejected, "{acks:?}");
+    // Sam's own device, dated a year ahead.
+    let ahead = check_in(&t.sam.identity, Some(r.id), false, year_ahead);
+    let acks = send_check_in(&s, &t.sam, &ahead).await;
+    assert_eq!(acks[0].status, AckStatus::Rejected, "{acks:?}");
+    // Versioned now but made a year ahead.
+    let acks = s
+        .push(
+            &t.sam,
+            vec![change(
+                RecordKind::CheckIn,
+                &t.sam.version_at(s.now()),
+                serde_json::to_value(&ahead).unwrap(),
+            )],
+        )
+        .await;
+    assert_eq!(acks[0].status, AckStatus::Rejected, "{acks:?}");
+    assert_eq!(s.dump(true), before, "nothing changed");
+    let seen = pulled_round(&s, &t.jo, r.id).await.unwrap();
+    assert_eq!(seen.watch.map(|w| w.state), Some(WatchState::Missed));
+
+    // A check-in naming a round that does not exist yet is refused, and the
+    // round, when it comes, is raised on time.
+    let later_round = round(
+        &t.sam.identity,
+        None,
+        s.now(),
+        30,
+        s.now() + Duration::hours(3),
+    );
+    let pre = check_in(&t.sam.identity, Some(later_round.id), false, s.now());
+    let acks = send_check_in(&s, &t.sam, &pre).await;
+    assert_eq!(acks[0].status, AckStatus::Rejected, "{acks:?}");
+    s.push_ok(
+        &t.sam,
+        vec![change(
+            RecordKind::Round,
+            &t.sam.version_at(s.now()),
+            serde_json::to_value(&later_round).unwrap(),
+        )],
+    )
+    .await;
+    s.clock.advance(mins(41));
+    let raised = s.server.watchdog_step().unwrap();
+    assert!(raised.iter().any(|e| e.id == later_round.id), "{raised:?}");
+}

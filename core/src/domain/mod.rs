@@ -13,6 +13,7 @@ pub mod directory;
 pub mod identity;
 pub mod kind;
 pub mod person;
+mod record_checks;
 pub mod referral;
 pub mod round;
 pub mod supplies;
@@ -34,4 +35,4 @@ pub use round::{
     CheckIn, CheckInKind, MissedReason, Round, RoundDraft, RoundWatch, TeamMember, WatchState,
 };
 pub use supplies::{SupplyDrop, SupplyDropDraft, SupplyLine, SupplyPurpose, SupplyTotal};
-pub use validation::{TextField, ValidationError};
+pub use validation::{max_clock_skew, TextField, ValidationError, MAX_CLOCK_SKEW_MS};

@@ -125,6 +125,50 @@ pub enum ValidationError {
     NoOpenRound,
 }
 
+/// How far ahead of the receiver's clock a time or a version may be, in
+/// milliseconds: five minutes of phone clock drift. The server refuses a
+/// version further ahead (the phone's clock is wrong), a phone's clock never
+/// adopts a remote time further ahead of its own, and a record's times may
+/// not be further in the future. One constant for all three.
+pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
+
+/// [`MAX_CLOCK_SKEW_MS`] as a duration.
+pub fn max_clock_skew() -> chrono::Duration {
+    chrono::Duration::milliseconds(MAX_CLOCK_SKEW_MS)
+}
+
+/// Refuses a time further in the future than the clock skew allows.
+pub fn not_in_future(at: crate::Timestamp, now: crate::Timestamp) -> Result<(), ValidationError> {
+    if at > now + max_clock_skew() {
+        Err(ValidationError::TimeInFuture)
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a stored record's text exactly as the form would have left it:
+/// within its bound (the form trims; a record is checked as it is).
+pub fn stored_text(
+    field: TextField,
+    value: Option<&str>,
+    required: bool,
+) -> Result<(), ValidationError> {
+    match value {
+        None | Some("") if required => Err(if field == TextField::Alias {
+            ValidationError::EmptyAlias
+        } else {
+            ValidationError::Required(field)
+        }),
+        None => Ok(()),
+        Some(v) if required && v.trim().is_empty() => Err(if field == TextField::Alias {
+            ValidationError::EmptyAlias
+        } else {
+            ValidationError::Required(field)
+        }),
+        Some(v) => bounded(field, v).map(|_| ()),
+    }
+}
+
 /// Trims and bounds a required text field.
 pub fn required_text(field: TextField, value: &str) -> Result<String, ValidationError> {
     let trimmed = value.trim();

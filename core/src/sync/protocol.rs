@@ -116,6 +116,85 @@ pub struct Ack {
     pub version: String,
     pub status: AckStatus,
     pub reason: Option<String>,
+    /// Why a `Rejected` change was refused, as a code the phone can act on;
+    /// absent on every other ack and from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<RejectCode>,
+}
+
+/// Why the server refused one change (`docs/sync-protocol.md`, "Refusal
+/// reasons"). The ack's `reason` says the same in words, never quoting the
+/// body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// The change is not well formed: a version that is not a canonical
+    /// hybrid-logical-clock version, a body that does not parse as its kind,
+    /// an id that is not the body's, a body over the size limit.
+    Malformed,
+    /// The version's physical time is more than [`crate::domain::MAX_CLOCK_SKEW_MS`]
+    /// ahead of the server's clock: the phone's clock is wrong.
+    ClockAhead,
+    /// The record fails the core's own validation (the phone's rules).
+    Invalid,
+    /// The role may not write this kind of record, or make this change.
+    Forbidden,
+    /// The record belongs to another worker.
+    NotOwner,
+    /// The record belongs to another organisation.
+    NotOwnOrganisation,
+    /// A consent or referral for a woman whose record this organisation
+    /// does not hold, or a record naming a woman the writer may not see.
+    NotHoldingOrganisation,
+    /// A record it names (her person record, the round of a check-in) is
+    /// not stored, or not the writer's.
+    UnknownRelation,
+    /// The id belongs to a record of another kind.
+    KindMismatch,
+    /// The worker identity in the body is not the device's (or, on an edit,
+    /// not the one stored).
+    IdentityMismatch,
+    /// A referral's status history was rewritten, back-dated or extended by
+    /// more than the one status move.
+    HistoryNotAppendOnly,
+    /// A field only the server writes (a round's watch).
+    ServerOwnedField,
+}
+
+impl RejectCode {
+    /// The code as it is written on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RejectCode::Malformed => "malformed",
+            RejectCode::ClockAhead => "clock_ahead",
+            RejectCode::Invalid => "invalid",
+            RejectCode::Forbidden => "forbidden",
+            RejectCode::NotOwner => "not_owner",
+            RejectCode::NotOwnOrganisation => "not_own_organisation",
+            RejectCode::NotHoldingOrganisation => "not_holding_organisation",
+            RejectCode::UnknownRelation => "unknown_relation",
+            RejectCode::KindMismatch => "kind_mismatch",
+            RejectCode::IdentityMismatch => "identity_mismatch",
+            RejectCode::HistoryNotAppendOnly => "history_not_append_only",
+            RejectCode::ServerOwnedField => "server_owned_field",
+        }
+    }
+
+    /// Every code, for the document test.
+    pub const ALL: [RejectCode; 12] = [
+        RejectCode::Malformed,
+        RejectCode::ClockAhead,
+        RejectCode::Invalid,
+        RejectCode::Forbidden,
+        RejectCode::NotOwner,
+        RejectCode::NotOwnOrganisation,
+        RejectCode::NotHoldingOrganisation,
+        RejectCode::UnknownRelation,
+        RejectCode::KindMismatch,
+        RejectCode::IdentityMismatch,
+        RejectCode::HistoryNotAppendOnly,
+        RejectCode::ServerOwnedField,
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -90,12 +90,13 @@ impl Session {
             .tick(now)
     }
 
-    /// Moves the clock past a version received from the server.
-    pub(crate) fn observe(&self, version: &str) {
+    /// Moves the clock past a version received from the server (at most the
+    /// clock skew ahead of `now`).
+    pub(crate) fn observe(&self, version: &str, now: Timestamp) {
         self.clock
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .observe(version)
+            .observe(version, now)
     }
 }
 
@@ -168,7 +169,7 @@ fn initialise(
     put_meta(&tx, &keys, "identity", &identity)?;
     put_meta(&tx, &keys, "directory", &directory)?;
     tx.commit()?;
-    let hybrid_clock = hlc::HybridClock::recover(&conn)?;
+    let hybrid_clock = hlc::HybridClock::recover(&conn, now)?;
     tracing::info!(target: "nightround::vault", "vault created");
     let session = Session {
         keys,
@@ -395,7 +396,7 @@ impl Vault {
                 let sync: Option<SyncMeta> = get_meta(conn, &keys, "sync")?;
                 let prefs: actions::Preferences =
                     get_meta(conn, &keys, "preferences")?.unwrap_or_default();
-                let clock = hlc::HybridClock::recover(conn)?;
+                let clock = hlc::HybridClock::recover(conn, now)?;
                 inner.session = Some(Session {
                     keys,
                     data_key,

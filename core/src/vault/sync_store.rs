@@ -294,7 +294,7 @@ impl Vault {
             let mut applied = 0;
             for pulled in &page.changes {
                 let c = &pulled.change;
-                s.observe(&c.version);
+                s.observe(&c.version, now);
                 let local: Option<(String, i64)> = tx
                     .query_row(
                         "SELECT version, sync_state FROM records WHERE kind = ?1 AND id = ?2",
@@ -499,12 +499,14 @@ mod tests {
                 version: sent[0].change.version.clone(),
                 status: AckStatus::Applied,
                 reason: None,
+                code: None,
             },
             Ack {
                 id: sent[1].change.id,
                 version: sent[1].change.version.clone(),
                 status: AckStatus::Rejected,
                 reason: Some("author mismatch".into()),
+                code: None,
             },
         ];
         a.apply_acks(&sent, &acks).unwrap();

@@ -30,13 +30,20 @@ pub async fn push(
     let device = caller.device.id;
     let batch = req.batch_id;
     let acks = blocking(move || {
-        let viewer = caller.viewer();
+        let directory = store.directory()?;
+        let identity = caller.identity();
+        let writer = validate::Writer {
+            viewer: caller.viewer(),
+            identity: &identity,
+            directory: &directory,
+            now,
+        };
         let items: Vec<PushItem<'_>> = req
             .changes
             .iter()
             .map(|change| PushItem {
                 change,
-                verdict: validate::check(change, &viewer),
+                verdict: validate::check(change, &writer),
             })
             .collect();
         Ok(store.push(&caller, &items, now)?)
@@ -63,7 +70,13 @@ pub async fn push(
     }
     for a in acks.iter().filter(|a| a.status == AckStatus::Rejected) {
         // Reasons name rules, never values.
-        tracing::warn!(%device, id = %a.id, reason = a.reason.as_deref().unwrap_or(""), "change rejected");
+        tracing::warn!(
+            %device,
+            id = %a.id,
+            code = a.code.map_or("", |c| c.as_str()),
+            reason = a.reason.as_deref().unwrap_or(""),
+            "change rejected"
+        );
     }
     Ok(Json(PushResponse {
         acks,

@@ -75,12 +75,19 @@ pub async fn deliver_sealed(
         if duress {
             store.report_duress(device, now)?;
         }
-        let viewer = caller.viewer();
+        let directory = store.directory()?;
+        let identity = caller.identity();
+        let writer = validate::Writer {
+            viewer: caller.viewer(),
+            identity: &identity,
+            directory: &directory,
+            now,
+        };
         let items: Vec<PushItem<'_>> = opened
             .iter()
             .map(|(_, change)| PushItem {
                 change,
-                verdict: validate::check(change, &viewer),
+                verdict: validate::check(change, &writer),
             })
             .collect();
         let acks = store.push(&caller, &items, now)?;
@@ -102,6 +109,7 @@ pub async fn deliver_sealed(
                 version: entry.version.clone(),
                 status: AckStatus::Rejected,
                 reason: Some(reason.into()),
+                code: Some(nightround_core::sync::protocol::RejectCode::Malformed),
             },
         ));
     }

@@ -55,7 +55,15 @@ pub async fn push(
     };
     let store = state.0.store.clone();
     let ack = blocking(move || {
-        let verdict = validate::check(&change, &caller.viewer());
+        let directory = store.directory()?;
+        let identity = caller.identity();
+        let writer = validate::Writer {
+            viewer: caller.viewer(),
+            identity: &identity,
+            directory: &directory,
+            now,
+        };
+        let verdict = validate::check(&change, &writer);
         let items = [PushItem {
             change: &change,
             verdict,

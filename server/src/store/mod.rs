@@ -167,7 +167,7 @@ pub struct RecordMeta {
 #[derive(Debug)]
 pub struct PushItem<'a> {
     pub change: &'a Change,
-    pub verdict: Result<Incoming, String>,
+    pub verdict: Result<Incoming, crate::refusal::Refusal>,
 }
 
 /// What a pull asks for.

@@ -25,6 +25,7 @@ use super::{
 };
 use crate::apply::{self, Outcome};
 use crate::policy;
+use crate::refusal::Refusal;
 use db::{get, is_constraint, Db, Pg};
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
@@ -377,6 +378,11 @@ impl Store for PgStore {
                     version: change.version.clone(),
                     status,
                     reason,
+                    code: None,
+                };
+                let refused = |r: &Refusal| Ack {
+                    code: Some(r.code),
+                    ..ack(AckStatus::Rejected, Some(r.reason.clone()))
                 };
                 let id = change.id.to_string();
                 let applied: bool = db.one(
@@ -391,7 +397,7 @@ impl Store for PgStore {
                 let incoming = match &item.verdict {
                     Ok(incoming) => incoming,
                     Err(reason) => {
-                        acks.push(ack(AckStatus::Rejected, Some(reason.clone())));
+                        acks.push(refused(reason));
                         continue;
                     }
                 };
@@ -400,7 +406,7 @@ impl Store for PgStore {
                 let accepted =
                     match apply::decide(&viewer, incoming, current.as_ref(), &facts, now)? {
                         Outcome::Rejected(reason) => {
-                            acks.push(ack(AckStatus::Rejected, Some(reason)));
+                            acks.push(refused(&reason));
                             continue;
                         }
                         Outcome::Accepted(a) => a,

@@ -8,7 +8,7 @@ use crate::apply::{Current, HistoryEntry, NewState};
 use crate::merge::FieldVersions;
 use crate::policy::Facts;
 use crate::store::sealed::{open_record, seal_history, seal_record};
-use crate::store::StoreError;
+use crate::store::{RecordMeta, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
 use nightround_core::Timestamp;
@@ -156,6 +156,16 @@ impl Facts for PgFacts<'_, '_> {
             }
         }
         Ok(false)
+    }
+
+    fn record(&self, id: Uuid) -> Result<Option<RecordMeta>, StoreError> {
+        self.db
+            .row(
+                &format!("SELECT {RECORD_COLUMNS} FROM records WHERE id = $1"),
+                &[&id.to_string()],
+            )?
+            .map(|r| read_record(&r).map(|(meta, _)| meta))
+            .transpose()
     }
 
     fn referred_to(&self, person: Uuid, agency_id: &str) -> Result<bool, StoreError> {

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::apply::{self, Outcome};
 use crate::policy;
+use crate::refusal::Refusal;
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
 use nightround_core::sync::protocol::{Ack, AckStatus, Change, PulledChange, MAX_PULL_CHANGES};
@@ -381,6 +382,11 @@ impl Store for SqliteStore {
                 version: change.version.clone(),
                 status,
                 reason,
+                code: None,
+            };
+            let refused = |r: &Refusal| Ack {
+                code: Some(r.code),
+                ..ack(AckStatus::Rejected, Some(r.reason.clone()))
             };
             let id = change.id.to_string();
             let applied: bool = tx
@@ -395,7 +401,7 @@ impl Store for SqliteStore {
             let incoming = match &item.verdict {
                 Ok(incoming) => incoming,
                 Err(reason) => {
-                    acks.push(ack(AckStatus::Rejected, Some(reason.clone())));
+                    acks.push(refused(reason));
                     continue;
                 }
             };
@@ -406,7 +412,7 @@ impl Store for SqliteStore {
             };
             let accepted = match apply::decide(&viewer, incoming, current.as_ref(), &facts, now)? {
                 Outcome::Rejected(reason) => {
-                    acks.push(ack(AckStatus::Rejected, Some(reason)));
+                    acks.push(refused(&reason));
                     continue;
                 }
                 Outcome::Accepted(a) => a,

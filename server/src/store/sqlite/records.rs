@@ -6,7 +6,7 @@ use crate::apply::{Current, HistoryEntry, NewState};
 use crate::merge::FieldVersions;
 use crate::policy::Facts;
 use crate::store::sealed::{open_record, seal_history, seal_record};
-use crate::store::StoreError;
+use crate::store::{RecordMeta, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
 use nightround_core::Timestamp;
@@ -156,6 +156,17 @@ impl Facts for SqlFacts<'_> {
             .query_map((person.to_string(), ms(now)), |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(agencies.iter().flatten().any(|a| self.is_police_agency(a)))
+    }
+
+    fn record(&self, id: Uuid) -> Result<Option<RecordMeta>, StoreError> {
+        let raw = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE id = ?1"
+            ))?
+            .query_row([id.to_string()], read_record)
+            .optional()?;
+        raw.map(|r| r.into_meta().map(|(meta, _)| meta)).transpose()
     }
 
     fn referred_to(&self, person: Uuid, agency_id: &str) -> Result<bool, StoreError> {

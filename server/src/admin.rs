@@ -79,7 +79,14 @@ impl std::fmt::Debug for Admin {
 pub(crate) fn open_data_dir(config: &ServerConfig) -> Result<(Arc<dyn Backend>, ServerKeys)> {
     let paths: DataPaths = config.paths();
     keys::create_private_dir(paths.root())?;
+    // Whatever was loosened since the last start is tightened (and logged)
+    // before anything is read.
+    crate::private_dir::enforce(paths.root())?;
     let server_keys = keys::load_or_create(&paths)?;
+    if config.database.is_none() {
+        // The SQLite file is created 0600 before SQLite opens it.
+        crate::private_dir::create_private_file(&paths.database())?;
+    }
     let store = open_backend(
         config.database.as_deref(),
         &paths.database(),

@@ -81,6 +81,10 @@ struct ServeArgs {
     /// instead of the SQLite file in the data directory; the key stays there.
     #[arg(long)]
     database: Option<String>,
+    /// The address people reach the dashboard at, `https://host[:port]`
+    /// (behind a reverse proxy, say); default: from --hostname and --listen.
+    #[arg(long)]
+    public_origin: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -181,9 +185,12 @@ enum AdminCommand {
         worker: String,
         #[arg(long)]
         username: String,
+        /// Make her (a supervisor) the partnership's administrator, who alone
+        /// adds police officers and receiving-agency workers on the dashboard.
+        #[arg(long)]
+        partnership_admin: bool,
     },
-    /// Set a new generated password for a dashboard sign-in (and lift a
-    /// lockout); prints it once.
+    /// Set a new generated password for a dashboard sign-in; prints it once.
     ResetPassword {
         #[arg(long)]
         username: String,
@@ -222,12 +229,22 @@ pub fn run(cli: Cli) -> Result<()> {
             let config = ServerConfig::new(data_dir, SocketAddr::from(([127, 0, 0, 1], 0)))
                 .with_database(database);
             match command {
-                AdminCommand::DashboardAccount { worker, username } => {
-                    let password = nightround_server::dashboard::accounts::create_in_data_dir(
-                        &config, &worker, &username, None,
-                    )?;
+                AdminCommand::DashboardAccount {
+                    worker,
+                    username,
+                    partnership_admin,
+                } => {
+                    use nightround_server::dashboard::accounts;
+                    let password = if partnership_admin {
+                        accounts::create_partnership_admin_in_data_dir(&config, &worker, &username)?
+                    } else {
+                        accounts::create_in_data_dir(&config, &worker, &username, None)?
+                    };
                     println!("{password}");
                     eprintln!("the password for '{username}'; it is shown only this once");
+                    if partnership_admin {
+                        eprintln!("'{username}' is the partnership's administrator");
+                    }
                     Ok(())
                 }
                 AdminCommand::ResetPassword { username } => {
@@ -269,6 +286,7 @@ pub fn run(cli: Cli) -> Result<()> {
 fn serve(args: ServeArgs) -> Result<()> {
     let mut config = ServerConfig::new(args.data_dir, args.listen).with_database(args.database);
     config.lease_days = args.lease_days;
+    config.public_origin = args.public_origin;
     config.tls = match (args.plain_http, args.tls_cert, args.tls_key) {
         (true, _, _) => TlsSetting::PlainLoopback,
         (false, Some(cert), Some(key)) => TlsSetting::Files { cert, key },

@@ -46,6 +46,13 @@ pub struct ServerConfig {
     /// the embedded SQLite file in the data directory (the key stays there
     /// either way).
     pub database: Option<String>,
+    /// Requests allowed per client address and per device token
+    /// ([`crate::throttle`]).
+    pub rate_limits: crate::throttle::RateLimits,
+    /// `scheme://host[:port]` the dashboard is reached at (behind a reverse
+    /// proxy, say); `None` derives it from the TLS names and the listen
+    /// address ([`crate::public_origin`]).
+    pub public_origin: Option<String>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -58,6 +65,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("enrolment_code_ttl", &self.enrolment_code_ttl)
             // Never the URL: it may carry a password.
             .field("postgres", &self.database.is_some())
+            .field("rate_limits", &self.rate_limits)
             .finish_non_exhaustive()
     }
 }
@@ -78,12 +86,20 @@ impl ServerConfig {
             watch_rules: crate::store::safety::WatchRules::default(),
             watchdog_every: std::time::Duration::from_secs(2),
             database: None,
+            rate_limits: crate::throttle::RateLimits::default(),
+            public_origin: None,
         }
     }
 
     /// Keeps everything in the PostgreSQL database at `url`.
     pub fn with_database(mut self, url: Option<String>) -> Self {
         self.database = url;
+        self
+    }
+
+    /// Throttles with these limits instead of the defaults.
+    pub fn with_rate_limits(mut self, limits: crate::throttle::RateLimits) -> Self {
+        self.rate_limits = limits;
         self
     }
 
@@ -105,8 +121,21 @@ impl ServerConfig {
         self
     }
 
+    /// Takes dashboard forms only from `origin` (`https://host[:port]`).
+    pub fn with_public_origin(mut self, origin: impl Into<String>) -> Self {
+        self.public_origin = Some(origin.into());
+        self
+    }
+
     /// Refuses a configuration that cannot be run safely.
     pub fn validate(&self) -> Result<()> {
+        if let Some(o) = &self.public_origin {
+            if crate::public_origin::normalise(o).is_none() {
+                return Err(ServerError::Config(format!(
+                    "the public origin '{o}' is not of the form https://host[:port]"
+                )));
+            }
+        }
         if self.tls == TlsSetting::PlainLoopback && !is_loopback(&self.listen) {
             return Err(ServerError::Config(format!(
                 "plain HTTP is only allowed on a loopback address, not {}; \

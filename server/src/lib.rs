@@ -10,6 +10,8 @@
 //! - [`policy`] is the one table of who may see and write what;
 //! - [`store::Store`] is the storage trait; [`store::sqlite`] (the default)
 //!   and [`store::postgres`] its backends;
+//! - [`private_dir`] keeps the data directory 0700 and its files 0600;
+//! - [`throttle`] rate-limits enrolment, sign-in and sync per address and token;
 //! - [`watchdog`] raises lone-worker rounds that go quiet (ADR 0004);
 //! - [`dashboard`] is the supervisor dashboard, served beside the sync API;
 //! - [`demo`] is `nightround-server demo`: a simulated week through the real
@@ -27,10 +29,13 @@ pub mod keys;
 pub mod maintenance;
 pub mod merge;
 pub mod policy;
+pub mod private_dir;
+pub mod public_origin;
 pub mod refusal;
 pub mod secrets;
 pub mod server;
 pub mod store;
+pub mod throttle;
 pub mod tls;
 pub mod validate;
 pub mod watchdog;

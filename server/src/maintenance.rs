@@ -40,16 +40,19 @@ fn existing_keys(config: &ServerConfig) -> Result<keys::ServerKeys> {
 pub fn backup(config: &ServerConfig, to: &Path) -> Result<()> {
     existing_keys(config)?;
     match &config.database {
-        Some(url) => run_pg_tool(
-            "pg_dump",
-            &[
-                "--format=custom",
-                "--no-owner",
-                "--file",
-                &to.display().to_string(),
-                url,
-            ],
-        ),
+        Some(url) => {
+            run_pg_tool(
+                "pg_dump",
+                &[
+                    "--format=custom",
+                    "--no-owner",
+                    "--file",
+                    &to.display().to_string(),
+                    url,
+                ],
+            )?;
+            owner_only(to)
+        }
         None => {
             let db = config.paths().database();
             if !db.exists() {
@@ -58,7 +61,7 @@ pub fn backup(config: &ServerConfig, to: &Path) -> Result<()> {
             let conn = rusqlite::Connection::open(&db).map_err(crate::store::StoreError::from)?;
             conn.backup(rusqlite::MAIN_DB, to, rusqlite::backup::NO_PROGRESS)
                 .map_err(crate::store::StoreError::from)?;
-            Ok(())
+            owner_only(to)
         }
     }
 }
@@ -93,6 +96,7 @@ pub fn restore(config: &ServerConfig, from: &Path) -> Result<()> {
             let db = config.paths().database();
             let staged: PathBuf = db.with_extension("db.restoring");
             std::fs::copy(from, &staged).map_err(io("copying the backup", &staged))?;
+            owner_only(&staged)?;
             // Refuses a backup from another key, and brings an older one up
             // to this server's schema, before anything is replaced.
             match SqliteStore::open(&staged, keys.records, now) {
@@ -124,6 +128,20 @@ pub fn copy_to_postgres(config: &ServerConfig, url: &str) -> Result<CopyReport> 
         keys.records,
         config.clock.now(),
     )?)
+}
+
+/// A backup names organisations, workers and devices in plain columns:
+/// readable by its owner only, like the data directory's files.
+fn owner_only(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(io("making the file private", path))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Runs a PostgreSQL client tool from PATH or `$PG_BIN`.

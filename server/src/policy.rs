@@ -24,7 +24,7 @@
 //!   write; a receiving agency only moves the status of referrals addressed
 //!   to it that it can see. Which contact kind a role may record is core's
 //!   `ContactKind::allowed_for`.
-//! - **What a write may name** (issue 9, ADR 0005): [`NAMES_TABLE`], beside
+//! - **What a write may name** (issue 9, ADR 0006): [`NAMES_TABLE`], beside
 //!   the write table. A consent or referral only for a woman whose record the
 //!   writer's organisation holds; a contact or concern only naming a woman
 //!   its organisation holds (the police: any stored woman, in their own

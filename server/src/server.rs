@@ -8,6 +8,7 @@ use crate::api::{self, AppState};
 use crate::config::ServerConfig;
 use crate::dashboard::{self, DashboardState};
 use crate::error::{Result, ServerError};
+use crate::public_origin::{self, PublicOrigins};
 use crate::store::safety::{Escalation, SafetyStore, WatchRules};
 use crate::tls;
 use crate::watchdog::{self, Bell};
@@ -62,31 +63,51 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         config.watchdog_every,
         bell.clone(),
     );
-    let dashboard = DashboardState::new(
-        store.clone(),
-        admin.clone(),
-        &config,
-        fingerprint,
-        bell.clone(),
-    );
     let state = AppState {
         safety: store.clone(),
         bell: bell.clone(),
-        store,
+        store: store.clone(),
         clock: config.clock.clone(),
         code_key: keys.enrolment_codes.clone(),
         sealing: keys.sealing.clone(),
         lease_days: config.lease_days,
     };
-    let app = api::router(state)
-        .merge(dashboard::router(dashboard))
-        .into_make_service();
     let bind_err = |source| ServerError::Bind {
         addr: config.listen,
         source,
     };
     let listener = std::net::TcpListener::bind(config.listen).map_err(bind_err)?;
     let addr = listener.local_addr().map_err(bind_err)?;
+    let origins = PublicOrigins::derive(config.public_origin.as_deref(), &config.tls, addr);
+    if let PublicOrigins::HostUnder(_) = origins {
+        tracing::warn!(
+            "no public origin is known (give --public-origin or --hostname); \
+             dashboard forms are checked against the Host header"
+        );
+    }
+    let dashboard = DashboardState::new(
+        store.clone(),
+        admin.clone(),
+        &config,
+        fingerprint,
+        origins,
+        bell.clone(),
+    );
+    let throttle = crate::throttle::Throttle::new(&config.rate_limits);
+    let app = api::router(state)
+        .merge(dashboard::router(dashboard))
+        .layer(axum::middleware::from_fn_with_state(
+            throttle,
+            crate::throttle::limit,
+        ));
+    // Every HTTPS answer says to stay on HTTPS.
+    let app = if tls.is_some() {
+        app.layer(axum::middleware::map_response(public_origin::add_hsts))
+    } else {
+        app
+    }
+    // The client's address, for the throttle and sign-in failures.
+    .into_make_service_with_connect_info::<SocketAddr>();
     let handle = Handle::new();
     let task = match &tls {
         None => {

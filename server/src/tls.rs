@@ -84,8 +84,8 @@ fn generate(paths: &DataPaths, hostnames: &[String]) -> Result<()> {
     keys::create_private_dir(&paths.tls_dir())?;
     let key_pem = zeroize::Zeroizing::new(key.serialize_pem());
     keys::write_private_file(&paths.tls_key(), key_pem.as_bytes())?;
-    std::fs::write(paths.tls_cert(), cert.pem())
-        .map_err(|e| ServerError::io("writing the certificate", paths.tls_cert(), e))?;
+    // Public, but the data directory holds only private files.
+    keys::write_private_file(&paths.tls_cert(), cert.pem().as_bytes())?;
     tracing::info!(path = %paths.tls_cert().display(), "generated a self-signed certificate");
     Ok(())
 }

@@ -218,3 +218,18 @@ async fn sqlite_copied_to_postgres_keeps_records_sequence_numbers_devices_and_th
     assert_eq!(grown.first_broken, None);
     assert!(grown.entries > chain.entries);
 }
+
+/// A backup is readable by its owner only, like the data directory.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = TestServer::start().await;
+    s.device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let backup_dir = tempfile::tempdir().unwrap();
+    let file = backup_dir.path().join("nightround.backup");
+    maintenance::backup(&config(s.dir.path(), &s.clock), &file).unwrap();
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+}

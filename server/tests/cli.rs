@@ -87,6 +87,71 @@ fn admin_commands_work_on_a_data_directory() {
     assert!(!ok && err.contains("no device"), "{err}");
 }
 
+/// The partnership's administrator is made on the server's own machine; only
+/// a supervisor can be one, and a refusal writes nothing.
+#[test]
+fn a_partnership_administrator_is_made_by_the_admin_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (ok, _, _) = run(&["admin", "--data-dir", d, "add-org", "--name", "Partnership"]);
+    assert!(ok);
+    let add = |name: &str, role: &str| {
+        let (ok, id, err) = run(&[
+            "admin",
+            "--data-dir",
+            d,
+            "add-worker",
+            "--org",
+            "partnership",
+            "--name",
+            name,
+            "--role",
+            role,
+        ]);
+        assert!(ok, "{err}");
+        id.trim().to_owned()
+    };
+    let ash = add("Ash", "supervisor");
+    let sam = add("Sam", "outreach_worker");
+    let (ok, _, err) = run(&[
+        "admin",
+        "--data-dir",
+        d,
+        "dashboard-account",
+        "--worker",
+        &sam,
+        "--username",
+        "sam",
+        "--partnership-admin",
+    ]);
+    assert!(!ok && err.contains("only a supervisor"), "{err}");
+    // Nothing was written: an ordinary account can still be made.
+    let (ok, _, err) = run(&[
+        "admin",
+        "--data-dir",
+        d,
+        "dashboard-account",
+        "--worker",
+        &sam,
+        "--username",
+        "sam",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, password, err) = run(&[
+        "admin",
+        "--data-dir",
+        d,
+        "dashboard-account",
+        "--worker",
+        &ash,
+        "--username",
+        "ash",
+        "--partnership-admin",
+    ]);
+    assert!(ok && err.contains("partnership's administrator"), "{err}");
+    assert_eq!(password.trim().len(), 19);
+}
+
 #[test]
 fn serve_refuses_plain_http_off_loopback_and_prints_its_fingerprint() {
     let dir = tempfile::tempdir().unwrap();

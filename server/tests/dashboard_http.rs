@@ -1,5 +1,5 @@
 //! The dashboard over HTTP, without a browser: sign-in with Argon2id, the
-//! session cookie's flags, CSRF and cross-site refusals, lockout, the idle
+//! session cookie's flags, CSRF and cross-site refusals, sign-in delays, the idle
 //! timeout, the policy table on every page, changes through the sync write
 //! path, CSV export and the audit chain. The browser tests
 //! (`dashboard_browser.rs`) do the same journeys in Chromium.
@@ -234,7 +234,7 @@ async fn sign_in_sets_a_strict_session_cookie_and_sign_out_ends_it() {
 }
 
 #[tokio::test]
-async fn wrong_passwords_are_refused_and_five_lock_the_account() {
+async fn wrong_passwords_are_refused_and_five_make_that_client_wait() {
     let s = TestServer::start().await;
     account(&s, "Aspirations", "Dee", Role::Supervisor, None, "dee");
     let mut web = Web::new(&s);
@@ -247,13 +247,14 @@ async fn wrong_passwords_are_refused_and_five_lock_the_account() {
         assert_eq!(p.status, StatusCode::UNAUTHORIZED, "attempt {i}");
         assert!(!web.cookies.contains_key("nr_session"));
         if i == 5 {
-            assert!(p.body.contains("locked until"), "{}", p.body);
+            assert!(p.body.contains("Please wait until"), "{}", p.body);
         }
     }
-    // Locked: even the right password is refused, without being checked.
+    // Waiting: even the right password is refused from here, without being
+    // checked (another client is not held up: tests/hardening.rs).
     let p = web.sign_in("dee", PASSWORD).await;
     assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(p.body.contains("locked"));
+    assert!(p.body.contains("wait"));
     s.clock.advance(chrono::Duration::minutes(16));
     let p = web.sign_in("dee", PASSWORD).await;
     assert_eq!(p.location(), "/tonight");
@@ -265,8 +266,8 @@ async fn wrong_passwords_are_refused_and_five_lock_the_account() {
         actions.iter().filter(|a| **a == "sign_in_failed").count(),
         6
     );
-    assert!(actions.contains(&"account_locked"));
-    assert!(actions.contains(&"sign_in_refused_locked"));
+    assert!(actions.contains(&"sign_in_delayed"));
+    assert!(actions.contains(&"sign_in_refused_waiting"));
     assert_eq!(actions[0], "sign_in");
     for e in &log {
         let text = format!("{e:?}");

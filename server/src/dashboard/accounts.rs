@@ -110,6 +110,68 @@ pub fn create_in_data_dir(
     )
 }
 
+/// Makes the worker behind a dashboard account one of the partnership's
+/// administrators, who alone may create police officers and
+/// receiving-agency workers from the dashboard (the CLI:
+/// `admin dashboard-account --partnership-admin`). Only a supervisor may be.
+pub fn grant_partnership_admin(
+    store: &dyn Store,
+    dash: &dyn DashboardStore,
+    username: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let account = dash
+        .account_by_username(username)?
+        .ok_or(ServerError::NotFound("dashboard account"))?;
+    let worker = store
+        .worker(&account.worker_id)?
+        .ok_or(ServerError::NotFound("worker"))?;
+    if worker.role != nightround_core::domain::Role::Supervisor {
+        return Err(ServerError::Invalid(
+            "only a supervisor can be the partnership's administrator".into(),
+        ));
+    }
+    dash.set_partnership_admin(&worker.id, true, now)?;
+    tracing::info!(worker = %worker.id, "made a partnership administrator");
+    Ok(())
+}
+
+/// Creates a supervisor's dashboard account that is the partnership's
+/// administrator (the CLI's `dashboard-account --partnership-admin`): the
+/// role is checked before anything is written.
+pub fn create_partnership_admin_in_data_dir(
+    config: &ServerConfig,
+    worker_id: &str,
+    username: &str,
+) -> Result<String> {
+    let (store, _keys) = open_data_dir(config)?;
+    let worker = store
+        .worker(worker_id)?
+        .ok_or(ServerError::NotFound("worker"))?;
+    if worker.role != nightround_core::domain::Role::Supervisor {
+        return Err(ServerError::Invalid(
+            "only a supervisor can be the partnership's administrator".into(),
+        ));
+    }
+    let now = config.clock.now();
+    let password = create(
+        store.as_ref(),
+        store.as_ref(),
+        worker_id,
+        username,
+        None,
+        now,
+    )?;
+    grant_partnership_admin(store.as_ref(), store.as_ref(), username, now)?;
+    Ok(password)
+}
+
+/// [`grant_partnership_admin`] on a data directory (the CLI).
+pub fn grant_partnership_admin_in_data_dir(config: &ServerConfig, username: &str) -> Result<()> {
+    let (store, _keys) = open_data_dir(config)?;
+    grant_partnership_admin(store.as_ref(), store.as_ref(), username, config.clock.now())
+}
+
 /// Sets a new password (and lifts a lockout) on a data directory (the CLI).
 pub fn reset_in_data_dir(config: &ServerConfig, username: &str) -> Result<String> {
     let (store, _keys) = open_data_dir(config)?;

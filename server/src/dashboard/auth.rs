@@ -167,6 +167,9 @@ pub struct SignedIn {
     /// Lone-worker escalations not yet acknowledged, for a supervisor's
     /// banner on every page (ADR 0004); empty for other roles.
     pub safety: Vec<super::pages::safety::BannerRow>,
+    /// One of the partnership's administrators (a supervisor who may also
+    /// create police and agency identities, in any organisation).
+    pub partnership_admin: bool,
 }
 
 impl std::fmt::Debug for SignedIn {
@@ -213,6 +216,19 @@ impl SignedIn {
         } else {
             Err(DashError::Forbidden)
         }
+    }
+
+    /// Who she is when creating or managing workers: a supervisor of her
+    /// own organisation, or the partnership's administrator.
+    pub fn granter(&self) -> Result<super::grants::Granter<'_>, DashError> {
+        self.require_supervisor()?;
+        Ok(if self.partnership_admin {
+            super::grants::Granter::PartnershipAdmin
+        } else {
+            super::grants::Granter::Supervisor {
+                organisation_id: &self.organisation.id,
+            }
+        })
     }
 
     /// Refuses a form whose token is not this session's.
@@ -267,6 +283,7 @@ impl FromRequestParts<DashboardState> for SignedIn {
                     token_hash: hash,
                     csrf: session_csrf(&token),
                     safety,
+                    partnership_admin: s.partnership_admin,
                 })
             }
         }

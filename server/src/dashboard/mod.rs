@@ -7,7 +7,9 @@
 //! sync write path ([`crate::validate::check`], [`crate::store::Store::push`])
 //! so that the phones receive it on their next pull.
 //!
-//! - [`auth`]: Argon2id passwords, sessions, CSRF tokens, lockout;
+//! - [`auth`]: Argon2id passwords, sessions, CSRF tokens;
+//! - [`grants`]: who may create which workers (police and agencies are the
+//!   partnership administrator's to grant);
 //! - [`pages`]: one module per page;
 //! - [`data`]: the records a viewer may see, parsed into core's types;
 //! - [`charts`], [`csv`], [`time`]: SVG bar charts, CSV export, UK time.
@@ -21,6 +23,7 @@ pub mod charts;
 pub mod csv;
 pub mod data;
 pub mod error;
+pub mod grants;
 pub mod pages;
 pub mod time;
 pub mod write;
@@ -50,10 +53,9 @@ pub struct DashboardConfig {
     pub idle_timeout: chrono::Duration,
     /// A session is ended this long after sign-in, used or not.
     pub max_session: chrono::Duration,
-    /// Failed sign-ins in a row that lock an account...
-    pub max_failures: u32,
-    /// ...for this long.
-    pub lockout: chrono::Duration,
+    /// How failed sign-ins from one client on one username slow that
+    /// client down (never the account for everyone).
+    pub sign_in_backoff: crate::store::dashboard::SignInBackoff,
     /// Cookies carry `Secure` (the server speaks HTTPS).
     pub secure_cookies: bool,
     /// Days a phone may go unsynced (the server's lease), for lease expiry.
@@ -61,20 +63,31 @@ pub struct DashboardConfig {
     /// The certificate's SHA-256 fingerprint phones pin, put in enrolment QR
     /// codes; `None` on plain HTTP.
     pub tls_fingerprint: Option<String>,
+    /// The origins a form that changes something may come from.
+    pub origins: crate::public_origin::PublicOrigins,
 }
 
 impl DashboardConfig {
-    /// 15 minutes idle, 12 hours at most, 5 failures lock for 15 minutes;
+    /// 15 minutes idle, 12 hours at most; after 5 failures from one client
+    /// on one name it waits 30 seconds, doubling with each failure up to an hour;
     /// `Secure` cookies when serving HTTPS (`tls_fingerprint` given).
     pub fn new(tls_fingerprint: Option<&str>, lease_days: u32) -> Self {
         Self {
             idle_timeout: chrono::Duration::minutes(15),
             max_session: chrono::Duration::hours(12),
-            max_failures: 5,
-            lockout: chrono::Duration::minutes(15),
+            sign_in_backoff: crate::store::dashboard::SignInBackoff {
+                free_failures: 5,
+                first_delay: chrono::Duration::seconds(30),
+                max_delay: chrono::Duration::hours(1),
+            },
             secure_cookies: tls_fingerprint.is_some(),
             lease_days,
             tls_fingerprint: tls_fingerprint.map(str::to_owned),
+            origins: crate::public_origin::PublicOrigins::HostUnder(if tls_fingerprint.is_some() {
+                "https"
+            } else {
+                "http"
+            }),
         }
     }
 }
@@ -112,21 +125,18 @@ impl std::fmt::Debug for DashboardState {
 impl DashboardState {
     /// The dashboard over a store that is both the sync store and the
     /// dashboard's (the SQLite backend is both), serving HTTPS when
-    /// `tls_fingerprint` is given.
+    /// `tls_fingerprint` is given, taking forms from `origins` only.
     pub fn new(
         store: Arc<dyn Backend>,
         admin: Admin,
         server: &ServerConfig,
         tls_fingerprint: Option<&str>,
+        origins: crate::public_origin::PublicOrigins,
         bell: Bell,
     ) -> Self {
-        Self::with_config(
-            store,
-            admin,
-            server.clock.clone(),
-            DashboardConfig::new(tls_fingerprint, server.lease_days),
-            bell,
-        )
+        let mut config = DashboardConfig::new(tls_fingerprint, server.lease_days);
+        config.origins = origins;
+        Self::with_config(store, admin, server.clock.clone(), config, bell)
     }
 
     /// As [`DashboardState::new`] with every number given.
@@ -207,16 +217,20 @@ pub fn router(state: DashboardState) -> Router {
         .route("/report", get(report::page))
         .route("/report/print", get(report::print))
         .route("/report/{table}", get(report::csv))
-        .layer(middleware::from_fn(same_origin))
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 
 /// Whether a request that changes something comes from a page of this
-/// dashboard: its `Origin` (when the browser sends one) names this host, and
-/// the browser does not say it is cross-site. The CSRF token is checked too;
-/// this refuses a forged request before any handler runs.
-pub fn is_same_origin(headers: &axum::http::HeaderMap) -> bool {
+/// dashboard: its `Origin` (when the browser sends one) is exactly one of
+/// the server's public origins, scheme and port included, and the browser
+/// does not say it is cross-site. The CSRF token is checked too; this refuses
+/// a forged request before any handler runs.
+pub fn is_same_origin(
+    headers: &axum::http::HeaderMap,
+    origins: &crate::public_origin::PublicOrigins,
+) -> bool {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
     if text("sec-fetch-site").is_some_and(|s| s == "cross-site" || s == "same-site") {
         return false;
@@ -224,18 +238,19 @@ pub fn is_same_origin(headers: &axum::http::HeaderMap) -> bool {
     let Some(origin) = text(header::ORIGIN.as_str()) else {
         return true;
     };
-    let host = text(header::HOST.as_str()).unwrap_or("");
-    let origin_host = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-        .unwrap_or("");
-    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+    origins.allows(origin, text(header::HOST.as_str()))
 }
 
-async fn same_origin(req: Request, next: Next) -> Response {
+async fn same_origin(
+    axum::extract::State(state): axum::extract::State<DashboardState>,
+    req: Request,
+    next: Next,
+) -> Response {
     use axum::http::Method;
     use axum::response::IntoResponse;
-    if !matches!(*req.method(), Method::GET | Method::HEAD) && !is_same_origin(req.headers()) {
+    if !matches!(*req.method(), Method::GET | Method::HEAD)
+        && !is_same_origin(req.headers(), &state.0.config.origins)
+    {
         tracing::warn!("a cross-site request to the dashboard was refused");
         return DashError::Forged.into_response();
     }

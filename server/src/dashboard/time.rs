@@ -52,6 +52,11 @@ pub fn hm(t: Timestamp) -> String {
     local(t).format("%H:%M").to_string()
 }
 
+/// `21:05:30`, for waits shorter than a minute.
+pub fn hms(t: Timestamp) -> String {
+    local(t).format("%H:%M:%S").to_string()
+}
+
 /// `Tue 4 Nov`
 pub fn day(t: Timestamp) -> String {
     local(t).format("%a %-d %b").to_string()

@@ -52,6 +52,36 @@ pub struct SessionInfo {
     pub organisation: Organisation,
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
+    /// She is one of the partnership's administrators: she alone grants
+    /// police and receiving-agency identities ([`crate::dashboard::grants`]).
+    pub partnership_admin: bool,
+}
+
+/// How failed sign-ins slow down further tries from the same client on the
+/// same name: a few are free, then each waits twice as long as the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInBackoff {
+    /// Failures in a row before the first wait.
+    pub free_failures: u32,
+    /// The wait after the `free_failures`-th failure; it doubles with each
+    /// failure after that.
+    pub first_delay: chrono::Duration,
+    /// The longest wait.
+    pub max_delay: chrono::Duration,
+}
+
+impl SignInBackoff {
+    /// The wait after `failures` failures in a row (zero while free).
+    pub fn delay(&self, failures: u32) -> chrono::Duration {
+        if failures == 0 || failures < self.free_failures {
+            return chrono::Duration::zero();
+        }
+        let doublings = (failures - self.free_failures).min(30);
+        let factor = 1i32 << doublings;
+        self.first_delay
+            .checked_mul(factor)
+            .map_or(self.max_delay, |d| d.min(self.max_delay))
+    }
 }
 
 /// One line of the audit log as written.
@@ -116,16 +146,34 @@ pub trait DashboardStore: Send + Sync {
     fn account_of(&self, worker_id: &str) -> Result<Option<Account>, StoreError>;
     /// Replaces the password hash and clears any lockout.
     fn set_password(&self, worker_id: &str, password_hash: &str) -> Result<bool, StoreError>;
-    /// Counts a failed sign-in; at `max_failures` the account is locked until
-    /// `now + lock_for` and the count starts again. Returns the lock end when
-    /// this failure locked it.
-    fn sign_in_failed(
+    /// Until when sign-ins on `username` from `client` must wait, if they
+    /// must (the name as typed, known or not, so the answer never tells).
+    fn sign_in_blocked_until(
+        &self,
+        username: &str,
+        client: &str,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError>;
+    /// Counts a failed sign-in on `username` from `client`; returns until
+    /// when the next try from there must wait, if it must. Rows untouched
+    /// for a day are forgotten.
+    fn note_sign_in_failure(
+        &self,
+        username: &str,
+        client: &str,
+        now: Timestamp,
+        backoff: &SignInBackoff,
+    ) -> Result<Option<Timestamp>, StoreError>;
+    /// Forgets the failures on `username` from `client` (after a success).
+    fn clear_sign_in_failures(&self, username: &str, client: &str) -> Result<(), StoreError>;
+    /// Makes the worker one of the partnership's administrators, or not.
+    fn set_partnership_admin(
         &self,
         worker_id: &str,
+        admin: bool,
         now: Timestamp,
-        max_failures: u32,
-        lock_for: chrono::Duration,
-    ) -> Result<Option<Timestamp>, StoreError>;
+    ) -> Result<(), StoreError>;
+    fn is_partnership_admin(&self, worker_id: &str) -> Result<bool, StoreError>;
     /// Clears the failure count and notes the sign-in.
     fn sign_in_succeeded(&self, worker_id: &str, now: Timestamp) -> Result<(), StoreError>;
 

@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 4;
+pub const LATEST: u32 = 5;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -176,6 +176,18 @@ CREATE TABLE safety_seen (
     at        INTEGER NOT NULL,
     PRIMARY KEY (id, worker_id)
 ) WITHOUT ROWID;
+CREATE TABLE partnership_admins (
+    worker_id  TEXT PRIMARY KEY REFERENCES workers (id),
+    granted_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE sign_in_failures (
+    username       TEXT NOT NULL,
+    client         TEXT NOT NULL,
+    failures       INTEGER NOT NULL,
+    last_failed_at INTEGER NOT NULL,
+    blocked_until  INTEGER,
+    PRIMARY KEY (username, client)
+) WITHOUT ROWID;
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -270,6 +282,23 @@ const UPGRADES: &[&str] = &[
         worker_id TEXT NOT NULL,
         at        INTEGER NOT NULL,
         PRIMARY KEY (id, worker_id)
+    ) WITHOUT ROWID;
+    ", // 4 -> 5 (accounts and sign-in hardening): who may grant police and
+    // agency identities (the partnership's administrators), and failed
+    // sign-ins counted per (typed username, client address) for growing delays.
+    // `IF NOT EXISTS`: self-contained, whatever other steps come beside it.
+    "
+    CREATE TABLE IF NOT EXISTS partnership_admins (
+        worker_id  TEXT PRIMARY KEY REFERENCES workers (id),
+        granted_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS sign_in_failures (
+        username       TEXT NOT NULL,
+        client         TEXT NOT NULL,
+        failures       INTEGER NOT NULL,
+        last_failed_at INTEGER NOT NULL,
+        blocked_until  INTEGER,
+        PRIMARY KEY (username, client)
     ) WITHOUT ROWID;
     ",
 ];
@@ -390,6 +419,24 @@ mod tests {
         assert_eq!(want.len(), names.len());
         fresh.execute_batch(DROP_SAFETY).unwrap();
         fresh.execute_batch("PRAGMA user_version = 3;").unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
+
+    #[test]
+    fn the_accounts_upgrade_makes_what_a_fresh_database_has() {
+        let names = ["partnership_admins", "sign_in_failures"];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh
+            .execute_batch(
+                "DROP TABLE partnership_admins; DROP TABLE sign_in_failures;
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
     }

@@ -55,6 +55,8 @@ pub fn action_words(action: &str) -> String {
         "sign_in_failed" => "failed to sign in".into(),
         "sign_in_refused_locked" => "sign-in refused: account locked".into(),
         "account_locked" => "account locked after repeated failures".into(),
+        "sign_in_delayed" => "further sign-ins from that address delayed".into(),
+        "sign_in_refused_waiting" => "sign-in refused: that address must wait".into(),
         "sync_change" => "changed a record (sync)".into(),
         "view_person" => "read a person's record".into(),
         "view_people" => "read the list of people".into(),

@@ -1,12 +1,15 @@
 //! `GET /devices`: a supervisor's workers and their phones: last sync, when
 //! the lease runs out (the phone locks itself), revocation, and one-time
 //! enrolment codes shown as text and as a QR code. A supervisor manages her
-//! own organisation's workers only.
+//! own organisation's workers only, and creates, enrols and gives sign-ins
+//! only to her own organisation's roles; police officers and receiving-agency
+//! workers are the partnership administrator's to grant ([`crate::dashboard::grants`]).
 
 use super::{html, Chrome, CsrfForm, Done};
 use crate::admin::DeviceInfo;
 use crate::dashboard::accounts;
 use crate::dashboard::auth::SignedIn;
+use crate::dashboard::grants::{self, Granter};
 use crate::dashboard::{blocking, time, DashError, DashboardState};
 use crate::store::dashboard::NewAuditEntry;
 use crate::store::Worker;
@@ -30,6 +33,8 @@ pub struct WorkerRow {
     pub state: &'static str,
     pub revoked: bool,
     pub devices: usize,
+    /// The signed-in supervisor may enrol her phone and give her a sign-in.
+    pub grantable: bool,
 }
 
 pub struct DeviceRow {
@@ -59,6 +64,9 @@ struct DevicesPage {
     devices: Vec<DeviceRow>,
     roles: Vec<Choice>,
     agencies: Vec<Choice>,
+    /// Organisations to add a worker to: only the partnership administrator
+    /// chooses (a supervisor adds to her own).
+    organisations: Vec<Choice>,
     lease_days: u32,
 }
 
@@ -97,10 +105,11 @@ struct Org {
     usernames: HashMap<String, String>,
 }
 
-/// The signed-in supervisor's organisation: its workers, their devices and
+/// The workers the signed-in supervisor manages (her organisation's, or
+/// everyone's for the partnership administrator), their devices and
 /// dashboard usernames.
 async fn own_org(state: &DashboardState, who: &SignedIn) -> Result<Org, DashError> {
-    who.require_supervisor()?;
+    let everyone = who.granter()? == Granter::PartnershipAdmin;
     let admin = state.0.admin.clone();
     let dash = state.0.dash.clone();
     let org = who.organisation.id.clone();
@@ -108,7 +117,7 @@ async fn own_org(state: &DashboardState, who: &SignedIn) -> Result<Org, DashErro
         let workers: Vec<Worker> = admin
             .workers()?
             .into_iter()
-            .filter(|w| w.organisation_id == org)
+            .filter(|w| everyone || w.organisation_id == org)
             .collect();
         let ids: Vec<&str> = workers.iter().map(|w| w.id.as_str()).collect();
         let devices = admin
@@ -131,9 +140,10 @@ async fn own_org(state: &DashboardState, who: &SignedIn) -> Result<Org, DashErro
     .await
 }
 
-fn role_choices() -> Vec<Choice> {
+fn role_choices(granter: Granter<'_>) -> Vec<Choice> {
     crate::policy::ROLES
         .iter()
+        .filter(|r| granter == Granter::PartnershipAdmin || grants::SUPERVISOR_GRANTS.contains(r))
         .map(|r| Choice {
             value: crate::store::role_name(*r).to_owned(),
             label: r.label().to_owned(),
@@ -148,18 +158,29 @@ pub async fn page(
     Query(done): Query<Done>,
 ) -> Result<Response, DashError> {
     let org = own_org(&state, &who).await?;
+    let granter = who.granter()?;
     let now = state.now();
     let lease_days = state.0.config.lease_days;
-    let directory = {
+    let (directory, organisations) = {
         let admin = state.0.admin.clone();
-        blocking(move || Ok(admin.directory()?)).await?
+        blocking(move || Ok((admin.directory()?, admin.organisations()?))).await?
+    };
+    let org_name = |id: &str| {
+        organisations
+            .iter()
+            .find(|o| o.id == id)
+            .map_or(id.to_owned(), |o| o.name.clone())
     };
     let workers = org
         .workers
         .iter()
         .map(|w| WorkerRow {
             id: w.id.clone(),
-            name: w.display_name.clone(),
+            name: if granter == Granter::PartnershipAdmin {
+                format!("{} ({})", w.display_name, org_name(&w.organisation_id))
+            } else {
+                w.display_name.clone()
+            },
             role: w.role.label().to_owned(),
             agency: w
                 .agency_id
@@ -174,6 +195,7 @@ pub async fn page(
             },
             revoked: w.revoked_at.is_some(),
             devices: org.devices.iter().filter(|d| d.worker_id == w.id).count(),
+            grantable: grants::may_grant(granter, &w.organisation_id, w.role),
         })
         .collect();
     let devices = org
@@ -225,7 +247,18 @@ pub async fn page(
             .with_flash(done.done.as_deref()),
         workers,
         devices,
-        roles: role_choices(),
+        roles: role_choices(granter),
+        organisations: if granter == Granter::PartnershipAdmin {
+            organisations
+                .iter()
+                .map(|o| Choice {
+                    value: o.id.clone(),
+                    label: o.name.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         agencies: directory
             .agencies
             .iter()
@@ -252,6 +285,18 @@ fn own_worker<'a>(org: &'a Org, id: &str) -> Result<&'a Worker, DashError> {
         .iter()
         .find(|w| w.id == id)
         .ok_or(DashError::NotFound)
+}
+
+/// Refuses unless the signed-in supervisor may grant this worker's identity
+/// (enrol her phone, give her a sign-in).
+fn may_grant(who: &SignedIn, worker: &Worker) -> Result<(), DashError> {
+    if grants::may_grant(who.granter()?, &worker.organisation_id, worker.role) {
+        Ok(())
+    } else {
+        tracing::warn!(by = %who.worker.id, worker = %worker.id,
+            "a supervisor tried to grant an identity only the partnership administrator may");
+        Err(DashError::Forbidden)
+    }
 }
 
 /// Percent-encodes a URI query value.
@@ -311,6 +356,7 @@ pub async fn enrol(
     who.check_csrf(&form.csrf)?;
     let org = own_org(&state, &who).await?;
     let worker = own_worker(&org, &form.worker)?.clone();
+    may_grant(&who, &worker)?;
     let admin = state.0.admin.clone();
     let worker_id = worker.id.clone();
     let code = blocking(move || Ok(admin.create_enrolment_code(&worker_id)?)).await?;
@@ -332,7 +378,10 @@ pub async fn enrol(
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
-    let server = format!("{scheme}://{host}");
+    let server = match state.0.config.origins.single() {
+        Some(origin) => origin.to_owned(),
+        None => format!("{scheme}://{host}"),
+    };
     let qr_text = enrolment_uri(
         &server,
         &code.code,
@@ -417,6 +466,9 @@ pub struct NewWorkerForm {
     role: String,
     #[serde(default)]
     agency: String,
+    /// The organisation's id; only the partnership administrator names one.
+    #[serde(default)]
+    organisation: String,
 }
 
 /// `POST /devices/workers`
@@ -427,12 +479,29 @@ pub async fn add_worker(
 ) -> Result<Response, DashError> {
     let Form(form) = form.map_err(|_| DashError::Forged)?;
     who.check_csrf(&form.csrf)?;
-    who.require_supervisor()?;
+    let granter = who.granter()?;
     let role: Role = crate::store::parse_role(&form.role)
         .ok_or_else(|| DashError::Invalid("Choose a role.".into()))?;
     let agency = (role == Role::ReceivingAgency && !form.agency.is_empty()).then_some(form.agency);
     let admin = state.0.admin.clone();
-    let org = who.organisation.id.clone();
+    let org = if form.organisation.is_empty() {
+        who.organisation.id.clone()
+    } else {
+        let admin = admin.clone();
+        let named = form.organisation.clone();
+        blocking(move || {
+            admin
+                .find_organisation(&named)
+                .map(|o| o.id)
+                .map_err(|_| DashError::Invalid("Choose an organisation.".into()))
+        })
+        .await?
+    };
+    if !grants::may_grant(granter, &org, role) {
+        tracing::warn!(by = %who.worker.id, role = role.label(),
+            "a supervisor tried to create a worker only the partnership administrator may");
+        return Err(DashError::Forbidden);
+    }
     let name = form.name;
     let worker =
         blocking(move || Ok(admin.create_worker(&org, &name, role, agency.as_deref())?)).await?;
@@ -469,6 +538,7 @@ pub async fn add_account(
     who.check_csrf(&form.csrf)?;
     let org = own_org(&state, &who).await?;
     let worker = own_worker(&org, &form.worker)?.clone();
+    may_grant(&who, &worker)?;
     let store = state.0.store.clone();
     let dash = state.0.dash.clone();
     let now = state.now();

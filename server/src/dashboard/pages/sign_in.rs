@@ -1,11 +1,13 @@
 //! `GET/POST /sign-in`, `POST /sign-out`.
 //!
 //! A wrong username and a wrong password get the same answer after the same
-//! work (an unknown name is verified against a dummy hash). After
-//! [`crate::dashboard::DashboardConfig::max_failures`] failures in a row the
-//! account is locked for [`crate::dashboard::DashboardConfig::lockout`], and
-//! during the lock the password is not even checked. Every attempt is in the
-//! audit log; the typed username and password never are.
+//! work (an unknown name is verified against a dummy hash). Failures are
+//! counted per (typed username, client address): after a few in a row that
+//! client must wait before trying that name again, twice as long after each
+//! further failure ([`crate::store::dashboard::SignInBackoff`]), and while it
+//! waits the password is not checked. Nobody can lock the real user out from
+//! elsewhere, and the answer is the same whether the name exists or not.
+//! Every attempt is in the audit log; the typed username and password never are.
 
 use super::html;
 use crate::dashboard::auth::{self, SignedIn, SESSION_COOKIE, SIGNIN_COOKIE};
@@ -13,11 +15,12 @@ use crate::dashboard::{blocking, time, DashError, DashboardState};
 use crate::store::dashboard::NewAuditEntry;
 use askama::Template;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -88,11 +91,12 @@ pub async fn form(
 
 /// What checking the password found.
 enum Outcome {
-    Unknown,
-    Locked(nightround_core::Timestamp),
+    /// This client must wait before trying this name again.
+    Waiting(nightround_core::Timestamp),
+    /// A wrong password, or a name nobody has (`worker_id` is `None`).
     Wrong {
-        worker_id: String,
-        locked: Option<nightround_core::Timestamp>,
+        worker_id: Option<String>,
+        wait_until: Option<nightround_core::Timestamp>,
     },
     Right {
         worker_id: String,
@@ -102,6 +106,7 @@ enum Outcome {
 /// `POST /sign-in`
 pub async fn submit(
     State(state): State<DashboardState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, DashError> {
@@ -120,34 +125,41 @@ pub async fn submit(
     let dash = state.0.dash.clone();
     let store = state.0.store.clone();
     let dummy = state.0.dummy_hash.clone();
+    let client = peer.ip().to_canonical().to_string();
     let username = form.username.trim().to_owned();
     let password = zeroize::Zeroizing::new(form.password);
     let outcome = blocking(move || {
+        if let Some(until) = dash.sign_in_blocked_until(&username, &client, now)? {
+            return Ok(Outcome::Waiting(until));
+        }
         let account = dash.account_by_username(&username)?;
         let worker = match &account {
             Some(a) => store.worker(&a.worker_id)?,
             None => None,
         };
-        let (Some(account), Some(worker)) = (account, worker) else {
-            auth::verify_password(&dummy, &password);
-            return Ok(Outcome::Unknown);
+        let worker_id = match (account, worker) {
+            (Some(account), Some(worker)) => {
+                let right = auth::verify_password(&account.password_hash, &password);
+                if right && worker.revoked_at.is_none() {
+                    dash.clear_sign_in_failures(&username, &client)?;
+                    dash.sign_in_succeeded(&worker.id, now)?;
+                    dash.end_stale_sessions(now - config.idle_timeout, now - config.max_session)?;
+                    return Ok(Outcome::Right {
+                        worker_id: worker.id,
+                    });
+                }
+                Some(worker.id)
+            }
+            _ => {
+                auth::verify_password(&dummy, &password);
+                None
+            }
         };
-        if let Some(until) = account.locked_until.filter(|u| *u > now) {
-            return Ok(Outcome::Locked(until));
-        }
-        let right = auth::verify_password(&account.password_hash, &password);
-        if !right || worker.revoked_at.is_some() {
-            let locked =
-                dash.sign_in_failed(&worker.id, now, config.max_failures, config.lockout)?;
-            return Ok(Outcome::Wrong {
-                worker_id: worker.id,
-                locked,
-            });
-        }
-        dash.sign_in_succeeded(&worker.id, now)?;
-        dash.end_stale_sessions(now - config.idle_timeout, now - config.max_session)?;
-        Ok(Outcome::Right {
-            worker_id: worker.id,
+        let wait_until =
+            dash.note_sign_in_failure(&username, &client, now, &config.sign_in_backoff)?;
+        Ok(Outcome::Wrong {
+            worker_id,
+            wait_until,
         })
     })
     .await?;
@@ -158,63 +170,52 @@ pub async fn submit(
         subject: None,
         detail,
     };
-    let wrong = "The username or password is wrong.".to_owned();
     let typed = form.username.trim().chars().take(64).collect::<String>();
+    let wait_message = |until: nightround_core::Timestamp| {
+        format!(
+            "The username or password is wrong, and there have been several failed \
+             sign-ins from this address. Please wait until {} (UK time) before trying \
+             again.",
+            time::hms(until)
+        )
+    };
     match outcome {
-        Outcome::Unknown => {
+        Outcome::Waiting(until) => {
             state
-                .audit(audit(
-                    "unknown",
-                    "sign_in_failed",
-                    Some("unknown username".into()),
-                ))
+                .audit(audit("unknown", "sign_in_refused_waiting", None))
                 .await?;
-            page(
-                &state,
-                &headers,
-                StatusCode::UNAUTHORIZED,
-                Some(wrong),
-                typed,
-            )
-        }
-        Outcome::Locked(until) => {
-            state
-                .audit(audit("unknown", "sign_in_refused_locked", None))
-                .await?;
-            let msg = format!(
-                "This account is locked after repeated failed sign-ins. Try again after {} \
-                 (UK time), or ask another supervisor to reset the password.",
-                time::hm(until)
-            );
-            page(
+            let mut res = page(
                 &state,
                 &headers,
                 StatusCode::TOO_MANY_REQUESTS,
-                Some(msg),
+                Some(wait_message(until)),
                 typed,
-            )
+            )?;
+            let secs = (until - now).num_seconds().max(1);
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(res)
         }
-        Outcome::Wrong { worker_id, locked } => {
-            state
-                .audit(audit(&worker_id, "sign_in_failed", None))
-                .await?;
-            let msg = match locked {
+        Outcome::Wrong {
+            worker_id,
+            wait_until,
+        } => {
+            let actor = worker_id.as_deref().unwrap_or("unknown");
+            let detail = worker_id.is_none().then(|| "unknown username".to_owned());
+            state.audit(audit(actor, "sign_in_failed", detail)).await?;
+            let msg = match wait_until {
                 Some(until) => {
                     state
                         .audit(audit(
-                            &worker_id,
-                            "account_locked",
+                            actor,
+                            "sign_in_delayed",
                             Some(format!("until {}", time::day_hm(until))),
                         ))
                         .await?;
-                    format!(
-                        "The username or password is wrong. After {} failed attempts the \
-                         account is locked until {} (UK time).",
-                        config.max_failures,
-                        time::hm(until)
-                    )
+                    wait_message(until)
                 }
-                None => wrong,
+                None => "The username or password is wrong.".to_owned(),
             };
             page(&state, &headers, StatusCode::UNAUTHORIZED, Some(msg), typed)
         }

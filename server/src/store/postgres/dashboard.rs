@@ -12,7 +12,7 @@ use crate::policy::{self, Viewer};
 use crate::store::audit_chain::{audit_key, chain_value, hex, to_array, ChainFields};
 use crate::store::dashboard::{
     Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, SessionInfo,
-    VisibleRecord,
+    SignInBackoff, VisibleRecord,
 };
 use crate::store::sealed::open_record;
 use crate::store::{Organisation, StoreError};
@@ -89,6 +89,12 @@ pub(super) fn chain_pending(db: &Db<'_>, key: &DataKey) -> Result<(), StoreError
         prev = value;
     }
     Ok(())
+}
+
+/// The name sign-in failures are counted under (as the SQLite backend
+/// keys them, so a copied row still counts).
+fn username_key(username: &str) -> String {
+    username.trim().to_lowercase().chars().take(64).collect()
 }
 
 const ACCOUNT_COLUMNS: &str = "worker_id, username, password_hash, created_at, failed_attempts,
@@ -169,31 +175,92 @@ impl DashboardStore for PgStore {
         })
     }
 
-    fn sign_in_failed(
+    fn sign_in_blocked_until(
+        &self,
+        username: &str,
+        client: &str,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let until: Option<Option<i64>> = self.pg.read(|db| {
+            db.opt(
+                "SELECT blocked_until FROM sign_in_failures WHERE username = $1 AND client = $2",
+                &[&username_key(username), &client],
+            )
+        })?;
+        Ok(opt_ts(until.flatten())?.filter(|u| *u > now))
+    }
+
+    fn note_sign_in_failure(
+        &self,
+        username: &str,
+        client: &str,
+        now: Timestamp,
+        backoff: &SignInBackoff,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let name = username_key(username);
+        self.pg.write(|db| {
+            db.exec(
+                "DELETE FROM sign_in_failures WHERE last_failed_at < $1",
+                &[&ms(now - chrono::Duration::days(1))],
+            )?;
+            let failures: i64 = db.one(
+                "INSERT INTO sign_in_failures (username, client, failures, last_failed_at)
+                 VALUES ($1, $2, 1, $3)
+                 ON CONFLICT (username, client)
+                 DO UPDATE SET failures = sign_in_failures.failures + 1, last_failed_at = $3
+                 RETURNING failures",
+                &[&name, &client, &ms(now)],
+            )?;
+            let delay = backoff.delay(u32::try_from(failures).unwrap_or(u32::MAX));
+            let until = (delay > chrono::Duration::zero()).then(|| now + delay);
+            db.exec(
+                "UPDATE sign_in_failures SET blocked_until = $1
+                 WHERE username = $2 AND client = $3",
+                &[&until.map(ms), &name, &client],
+            )?;
+            Ok(until)
+        })
+    }
+
+    fn clear_sign_in_failures(&self, username: &str, client: &str) -> Result<(), StoreError> {
+        self.pg.write(|db| {
+            db.exec(
+                "DELETE FROM sign_in_failures WHERE username = $1 AND client = $2",
+                &[&username_key(username), &client],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn set_partnership_admin(
         &self,
         worker_id: &str,
+        admin: bool,
         now: Timestamp,
-        max_failures: u32,
-        lock_for: chrono::Duration,
-    ) -> Result<Option<Timestamp>, StoreError> {
+    ) -> Result<(), StoreError> {
         self.pg.write(|db| {
-            let failed: Option<i64> = db.opt(
-                "UPDATE dashboard_accounts SET failed_attempts = failed_attempts + 1
-                 WHERE worker_id = $1 RETURNING failed_attempts",
+            if admin {
+                db.exec(
+                    "INSERT INTO partnership_admins (worker_id, granted_at) VALUES ($1, $2)
+                     ON CONFLICT (worker_id) DO NOTHING",
+                    &[&worker_id, &ms(now)],
+                )?;
+            } else {
+                db.exec(
+                    "DELETE FROM partnership_admins WHERE worker_id = $1",
+                    &[&worker_id],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    fn is_partnership_admin(&self, worker_id: &str) -> Result<bool, StoreError> {
+        self.pg.read(|db| {
+            db.one(
+                "SELECT EXISTS (SELECT 1 FROM partnership_admins WHERE worker_id = $1)",
                 &[&worker_id],
-            )?;
-            Ok(match failed {
-                Some(n) if n >= i64::from(max_failures) => {
-                    let until = now + lock_for;
-                    db.exec(
-                        "UPDATE dashboard_accounts SET failed_attempts = 0, locked_until = $1
-                         WHERE worker_id = $2",
-                        &[&ms(until), &worker_id],
-                    )?;
-                    Some(until)
-                }
-                _ => None,
-            })
+            )
         })
     }
 
@@ -228,7 +295,8 @@ impl DashboardStore for PgStore {
         self.pg.read(|db| {
             let Some(r) = db.row(
                 &format!(
-                    "SELECT {WORKER_COLUMNS}, o.name, o.created_at, s.created_at, s.last_seen_at
+                    "SELECT {WORKER_COLUMNS}, o.name, o.created_at, s.created_at, s.last_seen_at,
+                         EXISTS (SELECT 1 FROM partnership_admins p WHERE p.worker_id = w.id)
                      FROM dashboard_sessions s
                      JOIN workers w ON w.id = s.worker_id
                      JOIN organisations o ON o.id = w.organisation_id
@@ -249,6 +317,7 @@ impl DashboardStore for PgStore {
                 worker,
                 created_at: ts(get(&r, 9)?)?,
                 last_seen_at: ts(get(&r, 10)?)?,
+                partnership_admin: get(&r, 11)?,
             }))
         })
     }

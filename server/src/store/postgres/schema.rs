@@ -21,7 +21,7 @@
 use super::db::{Db, LOCK_MIGRATE};
 use crate::store::StoreError;
 
-/// The schema this code writes. (Version 1 is the SQLite schema 4 of the
+/// The schema this code writes. (Version 1 is the SQLite schema 5 of the
 /// same release: PostgreSQL support began there.)
 pub const LATEST: i32 = 1;
 
@@ -198,6 +198,18 @@ CREATE TABLE safety_seen (
     worker_id TEXT NOT NULL,
     at        BIGINT NOT NULL,
     PRIMARY KEY (id, worker_id)
+);
+CREATE TABLE partnership_admins (
+    worker_id  TEXT PRIMARY KEY REFERENCES workers (id),
+    granted_at BIGINT NOT NULL
+);
+CREATE TABLE sign_in_failures (
+    username       TEXT NOT NULL,
+    client         TEXT NOT NULL,
+    failures       BIGINT NOT NULL,
+    last_failed_at BIGINT NOT NULL,
+    blocked_until  BIGINT,
+    PRIMARY KEY (username, client)
 );
 ";
 

@@ -10,7 +10,7 @@ use super::SqliteStore;
 use crate::policy::{self, Viewer};
 use crate::store::dashboard::{
     Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, SessionInfo,
-    VisibleRecord,
+    SignInBackoff, VisibleRecord,
 };
 use crate::store::sealed::open_record;
 use crate::store::{Organisation, StoreError};
@@ -26,6 +26,12 @@ const AUDIT_DOMAIN: &[u8] = b"nightround audit v1";
 
 fn audit_key(records_key: &DataKey) -> DataKey {
     records_key.derive(AUDIT_KEY_PURPOSE)
+}
+
+/// A typed username as the failure count keys it: trimmed, lower case, at
+/// most 64 characters (what the form could name, known or not).
+fn username_key(username: &str) -> String {
+    username.trim().to_lowercase().chars().take(64).collect()
 }
 
 struct RawAudit {
@@ -212,37 +218,90 @@ impl DashboardStore for SqliteStore {
         Ok(n > 0)
     }
 
-    fn sign_in_failed(
+    fn sign_in_blocked_until(
         &self,
-        worker_id: &str,
+        username: &str,
+        client: &str,
         now: Timestamp,
-        max_failures: u32,
-        lock_for: chrono::Duration,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let until: Option<Option<i64>> = self
+            .lock()
+            .prepare_cached(
+                "SELECT blocked_until FROM sign_in_failures WHERE username = ?1 AND client = ?2",
+            )?
+            .query_row((username_key(username), client), |r| r.get(0))
+            .optional()?;
+        Ok(opt_ts(until.flatten())?.filter(|u| *u > now))
+    }
+
+    fn note_sign_in_failure(
+        &self,
+        username: &str,
+        client: &str,
+        now: Timestamp,
+        backoff: &SignInBackoff,
     ) -> Result<Option<Timestamp>, StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let failed: Option<i64> = tx
-            .query_row(
-                "UPDATE dashboard_accounts SET failed_attempts = failed_attempts + 1
-                 WHERE worker_id = ?1 RETURNING failed_attempts",
-                [worker_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let locked = match failed {
-            Some(n) if n >= i64::from(max_failures) => {
-                let until = now + lock_for;
-                tx.execute(
-                    "UPDATE dashboard_accounts SET failed_attempts = 0, locked_until = ?1
-                     WHERE worker_id = ?2",
-                    (ms(until), worker_id),
-                )?;
-                Some(until)
-            }
-            _ => None,
-        };
+        tx.execute(
+            "DELETE FROM sign_in_failures WHERE last_failed_at < ?1",
+            [ms(now - chrono::Duration::days(1))],
+        )?;
+        let failures: i64 = tx.query_row(
+            "INSERT INTO sign_in_failures (username, client, failures, last_failed_at)
+             VALUES (?1, ?2, 1, ?3)
+             ON CONFLICT (username, client)
+             DO UPDATE SET failures = failures + 1, last_failed_at = ?3
+             RETURNING failures",
+            (username_key(username), client, ms(now)),
+            |r| r.get(0),
+        )?;
+        let delay = backoff.delay(u32::try_from(failures).unwrap_or(u32::MAX));
+        let until = (delay > chrono::Duration::zero()).then(|| now + delay);
+        tx.execute(
+            "UPDATE sign_in_failures SET blocked_until = ?1 WHERE username = ?2 AND client = ?3",
+            (until.map(ms), username_key(username), client),
+        )?;
         tx.commit()?;
-        Ok(locked)
+        Ok(until)
+    }
+
+    fn clear_sign_in_failures(&self, username: &str, client: &str) -> Result<(), StoreError> {
+        self.lock().execute(
+            "DELETE FROM sign_in_failures WHERE username = ?1 AND client = ?2",
+            (username_key(username), client),
+        )?;
+        Ok(())
+    }
+
+    fn set_partnership_admin(
+        &self,
+        worker_id: &str,
+        admin: bool,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let conn = self.lock();
+        if admin {
+            conn.execute(
+                "INSERT INTO partnership_admins (worker_id, granted_at) VALUES (?1, ?2)
+                 ON CONFLICT (worker_id) DO NOTHING",
+                (worker_id, ms(now)),
+            )?;
+        } else {
+            conn.execute(
+                "DELETE FROM partnership_admins WHERE worker_id = ?1",
+                [worker_id],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn is_partnership_admin(&self, worker_id: &str) -> Result<bool, StoreError> {
+        Ok(self.lock().query_row(
+            "SELECT EXISTS (SELECT 1 FROM partnership_admins WHERE worker_id = ?1)",
+            [worker_id],
+            |r| r.get(0),
+        )?)
     }
 
     fn sign_in_succeeded(&self, worker_id: &str, now: Timestamp) -> Result<(), StoreError> {
@@ -270,9 +329,10 @@ impl DashboardStore for SqliteStore {
 
     fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionInfo>, StoreError> {
         let conn = self.lock();
-        let row: Option<(RawWorker, String, i64, i64, i64)> = conn
+        let row: Option<(RawWorker, String, i64, i64, i64, bool)> = conn
             .prepare_cached(&format!(
-                "SELECT {WORKER_COLUMNS}, o.name, o.created_at, s.created_at, s.last_seen_at
+                "SELECT {WORKER_COLUMNS}, o.name, o.created_at, s.created_at, s.last_seen_at,
+                     EXISTS (SELECT 1 FROM partnership_admins p WHERE p.worker_id = w.id)
                  FROM dashboard_sessions s
                  JOIN workers w ON w.id = s.worker_id
                  JOIN organisations o ON o.id = w.organisation_id
@@ -285,10 +345,11 @@ impl DashboardStore for SqliteStore {
                     r.get(8)?,
                     r.get(9)?,
                     r.get(10)?,
+                    r.get(11)?,
                 ))
             })
             .optional()?;
-        let Some((worker, org_name, org_created, created, seen)) = row else {
+        let Some((worker, org_name, org_created, created, seen, partnership_admin)) = row else {
             return Ok(None);
         };
         let worker = worker.into_worker()?;
@@ -301,6 +362,7 @@ impl DashboardStore for SqliteStore {
             worker,
             created_at: ts(created)?,
             last_seen_at: ts(seen)?,
+            partnership_admin,
         }))
     }
 
@@ -545,31 +607,46 @@ mod tests {
     }
 
     #[test]
-    fn lockout_after_repeated_failures() {
+    fn failures_slow_one_client_on_one_name_only() {
         let s = store();
-        let now = chrono::Utc::now();
-        s.add_account(&Account {
-            worker_id: "w1".into(),
-            username: "sam".into(),
-            password_hash: "x".into(),
-            created_at: now,
-            failed_attempts: 0,
-            locked_until: None,
-            last_sign_in_at: None,
-        })
-        .unwrap();
-        let lock = chrono::Duration::minutes(15);
+        let now = chrono::DateTime::from_timestamp_millis(1_772_485_200_000).unwrap();
+        let backoff = SignInBackoff {
+            free_failures: 5,
+            first_delay: chrono::Duration::seconds(30),
+            max_delay: chrono::Duration::minutes(60),
+        };
         for _ in 0..4 {
-            assert_eq!(s.sign_in_failed("w1", now, 5, lock).unwrap(), None);
+            assert_eq!(
+                s.note_sign_in_failure("Sam", "192.0.2.1", now, &backoff)
+                    .unwrap(),
+                None
+            );
         }
+        let fifth = s
+            .note_sign_in_failure("sam", "192.0.2.1", now, &backoff)
+            .unwrap();
+        assert_eq!(fifth, Some(now + chrono::Duration::seconds(30)));
+        let sixth = s
+            .note_sign_in_failure("SAM", "192.0.2.1", now, &backoff)
+            .unwrap();
+        assert_eq!(sixth, Some(now + chrono::Duration::seconds(60)));
         assert_eq!(
-            s.sign_in_failed("w1", now, 5, lock).unwrap(),
-            Some(now + lock)
+            s.sign_in_blocked_until("sam", "192.0.2.1", now).unwrap(),
+            sixth
         );
-        let a = s.account_by_username("SAM").unwrap().unwrap();
-        assert_eq!(a.failed_attempts, 0);
-        assert!(a.locked_until.is_some());
-        s.sign_in_succeeded("w1", now).unwrap();
-        assert_eq!(s.account_of("w1").unwrap().unwrap().locked_until, None);
+        assert_eq!(
+            s.sign_in_blocked_until("sam", "192.0.2.2", now).unwrap(),
+            None
+        );
+        assert_eq!(
+            s.sign_in_blocked_until("kim", "192.0.2.1", now).unwrap(),
+            None
+        );
+        s.clear_sign_in_failures("sam", "192.0.2.1").unwrap();
+        assert_eq!(
+            s.sign_in_blocked_until("sam", "192.0.2.1", now).unwrap(),
+            None
+        );
+        assert_eq!(backoff.delay(40), chrono::Duration::minutes(60));
     }
 }

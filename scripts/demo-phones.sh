@@ -39,7 +39,7 @@ hart_code=$("$S" admin --data-dir "$data" enrol-code --worker "$hart" 2>/dev/nul
 echo "one-time enrolment codes: Sam $sam_code, PC Hart $hart_code"
 
 say "Starting the server on https://127.0.0.1:$port/ (data in $data)"
-"$S" serve --data-dir "$data" --listen "127.0.0.1:$port" &
+"$S" serve --data-dir "$data" --listen "127.0.0.1:$port" --example-directory &
 server_pid=$!
 cleanup() { kill "$server_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

@@ -85,6 +85,15 @@ struct ServeArgs {
     /// (behind a reverse proxy, say); default: from --hostname and --listen.
     #[arg(long)]
     public_origin: Option<String>,
+    /// Import the partnership's directory (agencies, areas, supplies) from
+    /// this JSON file before serving; a new revision phones receive.
+    #[arg(long, conflicts_with = "example_directory")]
+    directory: Option<PathBuf>,
+    /// Serve the built-in Southend example directory (invented numbers; for
+    /// trials). A data directory with no directory chosen refuses to start
+    /// without this or --directory.
+    #[arg(long)]
+    example_directory: bool,
 }
 
 #[derive(Debug, Args)]
@@ -214,6 +223,21 @@ enum AdminCommand {
         #[arg(long)]
         to: String,
     },
+    /// The partnership's information-sharing agreement (JSON).
+    #[command(subcommand)]
+    Agreement(TransferCommand),
+    /// The partnership's directory: agencies, areas, response times and
+    /// supplies (JSON). An import is a new revision that phones receive.
+    #[command(subcommand)]
+    Directory(TransferCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TransferCommand {
+    /// Check and store a JSON file (audited).
+    Import { file: PathBuf },
+    /// Print the stored one as JSON.
+    Export,
 }
 
 /// Runs the command.
@@ -277,6 +301,32 @@ pub fn run(cli: Cli) -> Result<()> {
                     eprintln!("copied; serve with --database and the same data directory");
                     Ok(())
                 }
+                AdminCommand::Agreement(transfer) => {
+                    use nightround_server::partnership::data_dir;
+                    match transfer {
+                        TransferCommand::Import { file } => {
+                            let revision = data_dir::import_agreement(&config, &file)?;
+                            println!("sharing agreement stored at revision {revision}");
+                        }
+                        TransferCommand::Export => {
+                            println!("{}", data_dir::export_agreement(&config)?)
+                        }
+                    }
+                    Ok(())
+                }
+                AdminCommand::Directory(transfer) => {
+                    use nightround_server::partnership::data_dir;
+                    match transfer {
+                        TransferCommand::Import { file } => {
+                            let revision = data_dir::import_directory(&config, &file)?;
+                            println!("directory stored at revision {revision}; phones receive it on their next sync");
+                        }
+                        TransferCommand::Export => {
+                            println!("{}", data_dir::export_directory(&config)?)
+                        }
+                    }
+                    Ok(())
+                }
                 command => admin(&Admin::open(&config)?, command),
             }
         }
@@ -295,6 +345,15 @@ fn serve(args: ServeArgs) -> Result<()> {
         },
     };
     config.validate()?;
+    {
+        use nightround_server::partnership::startup::{prepare, DirectoryChoice};
+        let choice = match (args.directory, args.example_directory) {
+            (Some(file), _) => DirectoryChoice::Import(file),
+            (None, true) => DirectoryChoice::Example,
+            (None, false) => DirectoryChoice::Keep,
+        };
+        prepare(&Admin::open(&config)?, &choice)?;
+    }
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| ServerError::Config(format!("starting the runtime: {e}")))?;
     runtime.block_on(async {
@@ -389,9 +448,11 @@ fn admin(admin: &Admin, command: AdminCommand) -> Result<()> {
         | AdminCommand::ResetPassword { .. }
         | AdminCommand::Backup { .. }
         | AdminCommand::Restore { .. }
-        | AdminCommand::CopyToPostgres { .. } => {
+        | AdminCommand::CopyToPostgres { .. }
+        | AdminCommand::Agreement(_)
+        | AdminCommand::Directory(_) => {
             return Err(ServerError::Config(
-                "this command is handled before opening the admin".into(),
+                "dashboard accounts, backups, the copy, the agreement and the directory are handled before opening the admin".into(),
             ));
         }
         AdminCommand::Devices => {

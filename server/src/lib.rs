@@ -28,6 +28,7 @@ pub mod error;
 pub mod keys;
 pub mod maintenance;
 pub mod merge;
+pub mod partnership;
 pub mod policy;
 pub mod private_dir;
 pub mod public_origin;

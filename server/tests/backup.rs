@@ -150,7 +150,14 @@ async fn sqlite_copied_to_postgres_keeps_records_sequence_numbers_devices_and_th
     let before_sam = seen(&s, &sam).await;
     let before_reid = seen(&s, &reid).await;
     let devices = s.admin().devices().unwrap();
-    let chain = store_of(&lite_config, s.now()).verify_audit().unwrap();
+    let lite_store = store_of(&lite_config, s.now());
+    let agreement = nightround_core::domain::agreement::SharingAgreement::southend_example();
+    lite_store.set_agreement(&agreement).unwrap();
+    lite_store
+        .set_directory_origin(nightround_server::store::partnership::DirectoryOrigin::Own)
+        .unwrap();
+    let chain = lite_store.verify_audit().unwrap();
+    drop(lite_store);
     assert!(chain.entries > 10 && chain.first_broken.is_none());
 
     let TestServer {
@@ -184,7 +191,17 @@ async fn sqlite_copied_to_postgres_keeps_records_sequence_numbers_devices_and_th
         d.last_sync_at = was.last_sync_at;
     }
     assert_eq!(after_devices, devices);
-    let pg_chain = store_of(&pg_config, s.now()).verify_audit().unwrap();
+    let pg_store = store_of(&pg_config, s.now());
+    assert_eq!(
+        pg_store.agreement().unwrap(),
+        Some(agreement),
+        "settings copied"
+    );
+    assert_eq!(
+        pg_store.directory_origin().unwrap(),
+        nightround_server::store::partnership::DirectoryOrigin::Own
+    );
+    let pg_chain = pg_store.verify_audit().unwrap();
     assert_eq!(pg_chain.first_broken, None);
     assert_eq!(
         pg_chain.head, chain.head,

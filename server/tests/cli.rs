@@ -167,7 +167,14 @@ fn serve_refuses_plain_http_off_loopback_and_prints_its_fingerprint() {
     assert!(!ok && err.contains("loopback"), "{err}");
 
     let mut child = bin()
-        .args(["serve", "--data-dir", d, "--listen", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--data-dir",
+            d,
+            "--listen",
+            "127.0.0.1:0",
+            "--example-directory",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

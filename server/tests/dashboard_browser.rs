@@ -686,3 +686,98 @@ fn a_missed_check_in_shows_a_banner_until_a_supervisor_acknowledges_it() {
     assert!(alerts[0].to_me_as_buddy);
     assert_eq!(alerts[0].acknowledged_by.as_deref(), Some("Dee Hollis"));
 }
+
+#[test]
+#[ignore = "runs in headless Chromium: scripts/browser-tests.sh"]
+fn the_partnership_pages_a_directory_edit_reaching_a_phone_and_the_printable_referral_form() {
+    if !enabled(
+        "the_partnership_pages_a_directory_edit_reaching_a_phone_and_the_printable_referral_form",
+    ) {
+        return;
+    }
+    let _one = lock();
+    let env = Env::new();
+    // The demo's supervisor is made the partnership administrator, as the
+    // admin CLI would.
+    let config =
+        nightround_server::ServerConfig::new(&env.demo.data_dir, "127.0.0.1:0".parse().unwrap());
+    nightround_server::dashboard::accounts::grant_partnership_admin_in_data_dir(
+        &config,
+        "supervisor",
+    )
+    .unwrap();
+    let sam = env.demo.phone("Sam").unwrap();
+    sam.vault.sync(&sync_options()).unwrap();
+    let before = sam.vault.directory().unwrap();
+
+    let b = env.rt.block_on(async {
+        let b = env.browser().await;
+        sign_in(&b, &env, "supervisor", &env.password("supervisor")).await;
+        // The agreement page: the demo's is the example, and says so.
+        b.goto(&env.url("/partnership")).await.unwrap();
+        let main = text_of(&b, "main").await;
+        assert!(main.contains("EXAMPLE"), "{main}");
+        assert!(text_of(&b, "#agreement-parties")
+            .await
+            .contains("Aspirations"));
+        shot(&b, "partnership").await;
+
+        // The directory: the example until she saves the partnership's own.
+        b.goto(&env.url("/directory")).await.unwrap();
+        assert!(text_of(&b, "main").await.contains("EXAMPLE"));
+        let mut edited = before.clone();
+        edited.areas.push(nightround_core::domain::Area {
+            id: "leigh_broadway".into(),
+            name: "Leigh Broadway".into(),
+        });
+        b.execute(
+            "document.getElementById('directory-json').value = arguments[0];",
+            vec![serde_json::Value::String(
+                serde_json::to_string_pretty(&edited).unwrap(),
+            )],
+        )
+        .await
+        .unwrap();
+        click_through(&b, "#save-directory").await;
+        assert_eq!(path_of(&b).await, "/directory?done=directory-saved");
+        let main = text_of(&b, "main").await;
+        assert!(
+            main.contains("Leigh Broadway") && !main.contains("EXAMPLE:"),
+            "{main}"
+        );
+        shot(&b, "directory").await;
+        b
+    });
+
+    // Sam's phone receives it on its next sync.
+    sam.vault.sync(&sync_options()).unwrap();
+    let after = sam.vault.directory().unwrap();
+    assert_eq!(after.revision, before.revision + 1);
+    assert!(after.area("leigh_broadway").is_some());
+
+    // A referral to Change Grow Live (no account in the demo) goes by hand.
+    refer(&env, "Primrose", "cgl", 0);
+    env.rt.block_on(async {
+        b.goto(&env.url("/referrals")).await.unwrap();
+        let source = b.source().await.unwrap();
+        let at = source.find("Primrose").expect("her referral on the board");
+        let card = &source[at..at + source[at..].find("</li>").unwrap()];
+        assert!(card.contains("TO BE SENT BY HAND"), "{card}");
+        let href_at = card.find("href=\"/referrals/").unwrap() + "href=\"".len();
+        let href = &card[href_at..href_at + card[href_at..].find('"').unwrap()];
+        assert!(href.ends_with("/form"), "{href}");
+        b.goto(&env.url(href)).await.unwrap();
+        let form = text_of(&b, "main").await;
+        assert!(form.contains("Primrose"), "{form}");
+        assert!(form.contains("She agreed verbally"));
+        assert!(form.contains("Contact details, Housing"));
+        assert!(
+            !form.contains("somewhere safe to stay"),
+            "needs are free text, not consented"
+        );
+        shot(&b, "referral-form").await;
+        click_through(&b, "#mark-sent").await;
+        assert_eq!(path_of(&b).await, "/referrals?done=sent-by-hand");
+        b.close().await.unwrap();
+    });
+}

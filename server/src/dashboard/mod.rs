@@ -200,6 +200,12 @@ pub fn router(state: DashboardState) -> Router {
         .route("/referrals", get(referrals::board))
         .route("/referrals/{id}/status", post(referrals::set_status))
         .route("/referrals/{id}/escalate", post(referrals::escalate))
+        .route("/referrals/{id}/form", get(referral_form::page))
+        .route("/referrals/{id}/form.pdf", get(referral_form::pdf))
+        .route(
+            "/referrals/{id}/sent-by-hand",
+            post(referral_form::mark_sent),
+        )
         .route("/alerts", get(alerts::page).post(alerts::issue))
         .route("/alerts/{id}/end", post(alerts::end))
         .route("/safety/{id}/acknowledge", post(safety::acknowledge))
@@ -214,6 +220,10 @@ pub fn router(state: DashboardState) -> Router {
         )
         .route("/devices/accounts", post(devices::add_account))
         .route("/audit", get(audit::page))
+        .route("/partnership", get(partnership::page))
+        .route("/partnership/agreement", post(partnership::save))
+        .route("/directory", get(directory::page).post(directory::save))
+        .route("/directory/agencies/{id}", post(directory::save_agency))
         .route("/report", get(report::page))
         .route("/report/print", get(report::print))
         .route("/report/{table}", get(report::csv))

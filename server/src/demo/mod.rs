@@ -244,6 +244,7 @@ impl Demo {
         dental.phone = "01702 000118".into();
         dir.agencies.push(dental);
         admin.set_directory(&dir)?;
+        seed_example_partnership(admin, &dir)?;
 
         let aspirations = admin.create_organisation("Aspirations")?;
         let vineyard = admin.create_organisation("The Vineyard")?;
@@ -452,4 +453,30 @@ pub fn run(opts: &DemoOptions) -> Result<()> {
         "The server keeps running for more phones (`nightround enrol`). Press Ctrl-C to stop."
     );
     demo.serve_until_interrupted()
+}
+
+/// The demo runs on the built-in example, and says so: the directory is
+/// marked as the example, and the example agreement (with the wanted dental
+/// service as a party, like the nurse prescriber) is stored.
+fn seed_example_partnership(admin: &Admin, dir: &Directory) -> Result<()> {
+    use crate::store::partnership::DirectoryOrigin;
+    use nightround_core::domain::agreement::SharingAgreement;
+    let mut agreement = SharingAgreement::southend_example();
+    for agency in &dir.agencies {
+        if agreement.controller(&agency.id).is_none() {
+            let mut party = agreement
+                .controller("nurse_prescriber")
+                .cloned()
+                .ok_or_else(|| demo_err("the agreement", "no nurse prescriber"))?;
+            party.organisation_id = agency.id.clone();
+            party.name = agency.name.clone();
+            agreement.controllers.push(party);
+        }
+    }
+    crate::partnership::save_agreement(admin, agreement)
+        .map_err(|e| demo_err("the example agreement", e))?;
+    admin
+        .store()
+        .set_directory_origin(DirectoryOrigin::Example)?;
+    Ok(())
 }

@@ -78,19 +78,31 @@ pub fn sqlite_to_postgres(
             let n = copy_table(&lite, db, table)?;
             report.push((table.clone(), n));
         }
-        let last_seq: Option<i64> = lite
-            .query_row(
-                "SELECT value FROM server_meta WHERE name = 'last_seq'",
-                [],
-                |r| r.get(0),
-            )
-            .ok();
-        if let Some(seq) = last_seq {
-            db.exec(
-                "INSERT INTO server_meta (name, num) VALUES ('last_seq', $1)
-                 ON CONFLICT (name) DO UPDATE SET num = excluded.num",
-                &[&seq],
-            )?;
+        // The server's own rows: the sequence counter (a number) and the
+        // partnership's settings (bytes); the key check stays the target's.
+        let mut st =
+            lite.prepare("SELECT name, value FROM server_meta WHERE name != 'key_check'")?;
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            let name: String = row.get(0)?;
+            match row.get_ref(1)? {
+                ValueRef::Integer(n) => db.exec(
+                    "INSERT INTO server_meta (name, num) VALUES ($1, $2)
+                     ON CONFLICT (name) DO UPDATE SET num = excluded.num, value = NULL",
+                    &[&name, &n],
+                )?,
+                ValueRef::Blob(b) => db.exec(
+                    "INSERT INTO server_meta (name, value) VALUES ($1, $2)
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value, num = NULL",
+                    &[&name, &b],
+                )?,
+                ValueRef::Text(t) => db.exec(
+                    "INSERT INTO server_meta (name, value) VALUES ($1, $2)
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value, num = NULL",
+                    &[&name, &t],
+                )?,
+                _ => return Err(StoreError::Corrupt("a server_meta value")),
+            };
         }
         // Identity columns continue after the copied values.
         for (table, column) in [("audit_log", "seq"), ("record_history", "entry")] {

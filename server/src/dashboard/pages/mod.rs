@@ -4,7 +4,10 @@
 pub mod alerts;
 pub mod audit;
 pub mod devices;
+pub mod directory;
+pub mod partnership;
 pub mod people;
+pub mod referral_form;
 pub mod referrals;
 pub mod report;
 pub mod safety;
@@ -82,6 +85,8 @@ pub fn pages_for(role: Role) -> Vec<(&'static str, &'static str)> {
         out.push(("/audit", "Audit"));
         out.push(("/report", "Board report"));
     }
+    out.push(("/directory", "Directory"));
+    out.push(("/partnership", "Partnership"));
     out
 }
 
@@ -129,6 +134,9 @@ fn flash_text(key: &str) -> Option<&'static str> {
         "safety-acknowledged" => "Acknowledged: the team's phones show who is dealing with it.",
         "revoked" => "The device is revoked: it erases its data on its next sync.",
         "worker-added" => "The worker is added. Make an enrolment code for her phone below.",
+        "agreement-saved" => "The sharing agreement is saved and recorded in the audit log.",
+        "sent-by-hand" => "Recorded as sent by hand; the response clock keeps running and the referring worker's phone shows it sent.",
+        "directory-saved" => "The directory is saved as a new revision; every phone gets it on its next sync.",
         _ => return None,
     })
 }

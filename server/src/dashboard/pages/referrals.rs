@@ -40,6 +40,10 @@ pub struct Card {
     pub as_agency: bool,
     pub can_escalate: bool,
     pub by: String,
+    /// The agency has no account: the referral goes by hand (the form).
+    pub by_hand: bool,
+    /// The viewer's organisation made it (it prints and sends the form).
+    pub is_referrer: bool,
 }
 
 pub struct Column {
@@ -103,14 +107,15 @@ pub async fn board(
 ) -> Result<Response, DashError> {
     let v = Visible::load(&state, &who).await?;
     let esc = escalations(&state).await?;
-    let workers: HashMap<String, String> = {
+    let all_workers = {
         let store = state.0.store.clone();
-        blocking(move || Ok(store.workers()?))
-            .await?
-            .into_iter()
-            .map(|w| (w.id, w.display_name))
-            .collect()
+        blocking(move || Ok(store.workers()?)).await?
     };
+    let with_accounts = crate::partnership::agencies_with_accounts(&all_workers);
+    let workers: HashMap<String, String> = all_workers
+        .into_iter()
+        .map(|w| (w.id, w.display_name))
+        .collect();
     let now = v.now;
     let mut columns = vec![
         Column {
@@ -195,6 +200,12 @@ pub async fn board(
             as_agency: who.role() == nightround_core::domain::Role::ReceivingAgency,
             can_escalate: who.is_supervisor() && is_overdue && escalation.is_none(),
             by: b.recorded_by.display_name.clone(),
+            by_hand: !with_accounts.contains(&b.agency_id),
+            is_referrer: matches!(
+                who.role(),
+                nightround_core::domain::Role::OutreachWorker
+                    | nightround_core::domain::Role::Supervisor
+            ) && r.meta.organisation_id == who.organisation.id,
         };
         let i = match b.urgency {
             Urgency::Red => 0,

@@ -11,6 +11,7 @@
 mod dashboard;
 pub mod db;
 pub mod listen;
+mod partnership;
 mod records;
 mod rows;
 mod safety;

@@ -4,6 +4,7 @@
 //! Bodies are sealed by [`super::sealed`] before they reach a row.
 
 mod dashboard;
+mod partnership;
 mod records;
 mod rows;
 mod safety;

@@ -46,6 +46,12 @@ pub struct ServerConfig {
     /// the embedded SQLite file in the data directory (the key stays there
     /// either way).
     pub database: Option<String>,
+    /// The partnership's information-sharing agreement: controllers and
+    /// their lawful basis, the retention schedule (the example until a
+    /// deployment sets its own).
+    pub agreement: nightround_core::domain::agreement::SharingAgreement,
+    /// How often the retention job runs (daily).
+    pub retention_every: std::time::Duration,
     /// Requests allowed per client address and per device token
     /// ([`crate::throttle`]).
     pub rate_limits: crate::throttle::RateLimits,
@@ -86,6 +92,8 @@ impl ServerConfig {
             watch_rules: crate::store::safety::WatchRules::default(),
             watchdog_every: std::time::Duration::from_secs(2),
             database: None,
+            agreement: nightround_core::domain::agreement::SharingAgreement::southend_example(),
+            retention_every: std::time::Duration::from_secs(24 * 60 * 60),
             rate_limits: crate::throttle::RateLimits::default(),
             public_origin: None,
         }

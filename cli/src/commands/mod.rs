@@ -3,12 +3,15 @@
 //! result to `output` to print.
 
 pub mod concern;
+pub mod consent;
 pub mod contact;
 pub mod enrol;
+pub mod holds;
 pub mod init;
 pub mod person;
 pub mod refer;
 pub mod resolve;
+pub mod retention;
 pub mod show;
 pub mod supplies;
 pub mod sync;

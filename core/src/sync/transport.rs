@@ -344,7 +344,8 @@ impl HttpTransport {
         url.query_pairs_mut()
             .append_pair("cursor", &cursor.to_string())
             .append_pair("limit", &limit.to_string())
-            .append_pair("directory_revision", &directory_revision.to_string());
+            .append_pair("directory_revision", &directory_revision.to_string())
+            .append_pair("protocol", &super::protocol::PROTOCOL_VERSION.to_string());
         self.send(self.http.get(url).bearer_auth(token))
     }
 }
@@ -362,7 +363,8 @@ impl HttpTransport {
         let mut url = self.url("v1/live")?;
         url.query_pairs_mut()
             .append_pair("after", &after.to_string())
-            .append_pair("wait", &wait.as_secs().to_string());
+            .append_pair("wait", &wait.as_secs().to_string())
+            .append_pair("protocol", &super::protocol::PROTOCOL_VERSION.to_string());
         self.send_within(self.http.get(url).bearer_auth(token), wait + allowance)
     }
 }

@@ -13,6 +13,7 @@
 //! operation answers [`CoreError::Locked`] until the PIN is entered again.
 
 mod actions;
+mod alerts;
 mod delivery;
 mod drafts;
 mod duress;
@@ -24,6 +25,7 @@ mod keystore_garbage;
 mod locked_check_in;
 mod outbox;
 mod queries;
+mod retention;
 mod rounds;
 pub mod schema;
 mod screens;
@@ -37,6 +39,7 @@ pub use drafts::{FormDraft, FormKind};
 pub use hlc::{version_after, Hlc};
 pub use locked_check_in::LockedCheckIn;
 pub use queries::{AlertView, ReferralView, RoundSummary, TimelineEntry};
+pub use retention::{PurgeReport, MIN_PHONE_WINDOW_DAYS};
 pub use rounds::{RoundScreen, RoundView, SafetyAlertKind, SafetyAlertView};
 pub use screens::{unreadable_notice, PeoplePage, TimelinePage};
 pub use store::SyncState;

@@ -197,6 +197,12 @@ pub fn router(state: DashboardState) -> Router {
         .route("/tonight", get(tonight::page))
         .route("/people", get(people::list))
         .route("/people/{id}", get(people::person))
+        .route("/people/{id}/shared-with", get(shared_with::page))
+        .route("/people/{id}/subject-access", get(subject_access::export))
+        .route(
+            "/people/{id}/erase",
+            get(erasure::confirm).post(erasure::erase),
+        )
         .route("/referrals", get(referrals::board))
         .route("/referrals/{id}/status", post(referrals::set_status))
         .route("/referrals/{id}/escalate", post(referrals::escalate))

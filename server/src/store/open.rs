@@ -2,6 +2,7 @@
 //! and the watchdog's at once, whichever database holds them.
 
 use super::dashboard::DashboardStore;
+use super::data_protection::DataProtectionStore;
 use super::postgres::{is_postgres_url, PgStore};
 use super::safety::SafetyStore;
 use super::sqlite::SqliteStore;
@@ -12,8 +13,8 @@ use nightround_core::Timestamp;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Everything the server keeps, behind the three store traits.
-pub trait Backend: Store + DashboardStore + SafetyStore {
+/// Everything the server keeps, behind the four store traits.
+pub trait Backend: Store + DashboardStore + SafetyStore + DataProtectionStore {
     /// Which backend this is, for logs and the CLI.
     fn backend_name(&self) -> &'static str;
 

@@ -5,13 +5,16 @@ pub mod alerts;
 pub mod audit;
 pub mod devices;
 pub mod directory;
+pub mod erasure;
 pub mod partnership;
 pub mod people;
 pub mod referral_form;
 pub mod referrals;
 pub mod report;
 pub mod safety;
+pub mod shared_with;
 pub mod sign_in;
+pub mod subject_access;
 pub mod supplies;
 pub mod tonight;
 

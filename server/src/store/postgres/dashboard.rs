@@ -437,6 +437,16 @@ impl DashboardStore for PgStore {
         })
     }
 
+    /// Not yet ported (SQLite's is `scope_query` in `sqlite/dashboard.rs`).
+    fn visible_records_in(
+        &self,
+        _viewer: &Viewer<'_>,
+        _now: Timestamp,
+        _scope: &crate::store::dashboard::Scope,
+    ) -> Result<Vec<VisibleRecord>, StoreError> {
+        Err(StoreError::Config(super::data_protection::BEHIND))
+    }
+
     fn visible_records(
         &self,
         viewer: &Viewer<'_>,

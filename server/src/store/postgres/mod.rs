@@ -9,6 +9,7 @@
 //! are serialised by an advisory lock, readers are not.
 
 mod dashboard;
+mod data_protection;
 pub mod db;
 pub mod listen;
 mod partnership;
@@ -70,7 +71,20 @@ pub fn is_postgres_url(s: &str) -> bool {
 impl PgStore {
     /// Connects to the database at `url`, creates or migrates its schema,
     /// checks that it was sealed under `key`, and seeds the directory.
+    ///
+    /// Refuses for now: this backend is behind SQLite schema 8 (see
+    /// [`data_protection::BEHIND`]); [`PgStore::open_behind`] is the old
+    /// opening, kept for the port.
     pub fn open(url: &str, key: DataKey, now: Timestamp) -> Result<Self, StoreError> {
+        let _ = (url, key, now);
+        Err(StoreError::Config(data_protection::BEHIND))
+    }
+
+    /// The opening from before protocol v2, kept so that the port to schema
+    /// 8 starts from working code. Not for serving: its pull neither
+    /// projects nor retracts.
+    #[doc(hidden)]
+    pub fn open_behind(url: &str, key: DataKey, now: Timestamp) -> Result<Self, StoreError> {
         let pg = Pg::connect(url, POOL_SIZE)?;
         pg.unlocked(schema::migrate)?;
         pg.write(|db| {
@@ -512,6 +526,8 @@ impl Store for PgStore {
                                 version: meta.version,
                                 tombstone: meta.tombstone,
                                 body,
+                                base_version: None,
+                                edited: None,
                             },
                         });
                         if changes.len() == limit {
@@ -536,6 +552,7 @@ impl Store for PgStore {
                 changes,
                 next_cursor: scanned_to,
                 more,
+                retract: Vec::new(),
                 directory: (dir.revision > query.directory_revision).then_some(dir),
             })
         })?;

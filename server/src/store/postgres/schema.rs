@@ -22,8 +22,9 @@ use super::db::{Db, LOCK_MIGRATE};
 use crate::store::StoreError;
 
 /// The schema this code writes. (Version 1 is the SQLite schema 5 of the
-/// same release: PostgreSQL support began there.)
-pub const LATEST: i32 = 1;
+/// same release: PostgreSQL support began there; version 2 has SQLite
+/// schema 8's tables, columns and indexes.)
+pub const LATEST: i32 = 2;
 
 /// The whole schema at [`LATEST`], for a new database.
 pub(super) const CREATE_LATEST: &str = "
@@ -82,7 +83,8 @@ CREATE TABLE records (
     consent_until    BIGINT,
     tombstone        BOOLEAN NOT NULL,
     key_id           BIGINT,
-    body             BYTEA
+    body             BYTEA,
+    device_id        TEXT
 );
 CREATE INDEX records_by_person ON records (person_id, kind) WHERE person_id IS NOT NULL;
 CREATE FUNCTION notify_urgent() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -211,11 +213,72 @@ CREATE TABLE sign_in_failures (
     blocked_until  BIGINT,
     PRIMARY KEY (username, client)
 );
+CREATE TABLE deliveries (
+    device_id      TEXT NOT NULL,
+    record_id      TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    person_id      TEXT,
+    version        TEXT NOT NULL,
+    route          TEXT NOT NULL,
+    conditional    BOOLEAN NOT NULL,
+    categories     TEXT,
+    withheld       TEXT,
+    first_at       BIGINT NOT NULL,
+    delivered_at   BIGINT NOT NULL,
+    retracted_at   BIGINT,
+    retract_fields TEXT,
+    retract_cursor BIGINT,
+    PRIMARY KEY (device_id, record_id)
+);
+CREATE INDEX deliveries_under_review ON deliveries (device_id) WHERE conditional;
+CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
+CREATE INDEX deliveries_by_record ON deliveries (record_id);
+CREATE TABLE legal_holds (
+    person_id TEXT PRIMARY KEY,
+    placed_at BIGINT NOT NULL
+);
+CREATE INDEX records_by_kind ON records (kind, seq);
+CREATE INDEX applied_versions_by_time ON applied_versions (applied_at);
 ";
 
 /// Upgrades, in order. Empty until the PostgreSQL schema first changes;
 /// each one must leave what [`CREATE_LATEST`] makes (the test below checks).
-pub(super) const UPGRADES: &[&str] = &[];
+pub(super) const UPGRADES: &[&str] = &[
+    // 1 -> 2: what SQLite's 5 -> 8 added: protocol v2's device per stored
+    // version and deliveries (ADR 0009), the dashboard's indexes, legal
+    // holds. The data that uses them is not yet written here (issue 12).
+    "
+    ALTER TABLE records ADD COLUMN device_id TEXT;
+    UPDATE records SET device_id = (SELECT a.device_id FROM applied_versions a
+        WHERE a.id = records.id AND a.version = records.version);
+CREATE TABLE deliveries (
+    device_id      TEXT NOT NULL,
+    record_id      TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    person_id      TEXT,
+    version        TEXT NOT NULL,
+    route          TEXT NOT NULL,
+    conditional    BOOLEAN NOT NULL,
+    categories     TEXT,
+    withheld       TEXT,
+    first_at       BIGINT NOT NULL,
+    delivered_at   BIGINT NOT NULL,
+    retracted_at   BIGINT,
+    retract_fields TEXT,
+    retract_cursor BIGINT,
+    PRIMARY KEY (device_id, record_id)
+);
+CREATE INDEX deliveries_under_review ON deliveries (device_id) WHERE conditional;
+CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
+CREATE INDEX deliveries_by_record ON deliveries (record_id);
+CREATE TABLE legal_holds (
+    person_id TEXT PRIMARY KEY,
+    placed_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind, seq);
+CREATE INDEX IF NOT EXISTS applied_versions_by_time ON applied_versions (applied_at);
+    ",
+];
 
 /// The schema version a database is at (0 when it has none).
 pub fn version(db: &Db<'_>) -> Result<i32, StoreError> {
@@ -299,14 +362,14 @@ mod tests {
         let Some(url) = database() else { return };
         let now = chrono::Utc::now();
         let key = DataKey::generate(1);
-        drop(PgStore::open(&url, key.clone(), now).unwrap());
+        drop(PgStore::open_behind(&url, key.clone(), now).unwrap());
         // Opening again migrates nothing and recognises the key.
-        let store = PgStore::open(&url, key.clone(), now).unwrap();
+        let store = PgStore::open_behind(&url, key.clone(), now).unwrap();
         assert_eq!(store.with_db(version).unwrap(), LATEST);
         assert_eq!(UPGRADES.len() as i32, LATEST - 1);
         drop(store);
         assert!(matches!(
-            PgStore::open(&url, DataKey::generate(1), now),
+            PgStore::open_behind(&url, DataKey::generate(1), now),
             Err(StoreError::WrongKey)
         ));
         testing::query(
@@ -315,7 +378,7 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(
-            PgStore::open(&url, key, now),
+            PgStore::open_behind(&url, key, now),
             Err(StoreError::SchemaTooNew { .. })
         ));
     }
@@ -325,7 +388,7 @@ mod tests {
     #[test]
     fn postgres_schema_has_the_sqlite_schemas_tables_columns_and_indexes() {
         let Some(url) = database() else { return };
-        PgStore::open(&url, DataKey::generate(1), chrono::Utc::now()).unwrap();
+        PgStore::open_behind(&url, DataKey::generate(1), chrono::Utc::now()).unwrap();
         let mut pg: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for r in rows(
             &url,

@@ -1,48 +1,46 @@
-//! The embedded SQLite backend: one file in the data directory, one
-//! connection behind a mutex (a partnership is tens of phones, and every
-//! write is one short transaction), WAL with `synchronous=FULL`.
+//! The embedded SQLite backend: one file in the data directory in WAL with
+//! `synchronous=FULL`; one writer connection behind a mutex (every write is
+//! one short transaction) and a pool of read-only connections ([`pool`]) for
+//! the methods that only read, so they never wait behind a push.
 //! Bodies are sealed by [`super::sealed`] before they reach a row.
 
 mod dashboard;
+mod data_protection;
 mod partnership;
+mod pool;
+mod pull;
 mod records;
 mod rows;
 mod safety;
 
 use super::schema;
-use super::sealed::{self, open_record};
+use super::sealed;
 use super::{
     role_name, EnrolledDevice, NewDevice, Organisation, PullPage, PullQuery, PushItem, Store,
     StoreError, StoredCode, Worker,
 };
 use crate::apply::{self, Outcome};
-use crate::policy;
 use crate::refusal::Refusal;
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
-use nightround_core::sync::protocol::{Ack, AckStatus, Change, PulledChange, MAX_PULL_CHANGES};
+use nightround_core::sync::protocol::{Ack, AckStatus};
 use nightround_core::Timestamp;
-use records::{load_current, resequence_person, write_history, write_state, SqlFacts};
+use pool::{Reader, Readers};
+use records::{load_current, resequence_person, write_history, write_state_from, SqlFacts};
 use rows::{
-    enrolled_where, is_constraint, mark_synced, ms, read_directory, read_enrolled, read_record,
-    read_worker, seq_param, ts, RawEnrolled, RawRecord, RawWorker, ENROLLED_SELECT, RECORD_COLUMNS,
-    WORKER_COLUMNS,
+    enrolled_where, is_constraint, mark_synced, ms, read_directory, read_enrolled, read_worker, ts,
+    RawEnrolled, RawWorker, ENROLLED_SELECT, WORKER_COLUMNS,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
-use serde_json::Value;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-/// Rows read per query while filtering a pull page.
-const SCAN_CHUNK: usize = 512;
-/// The most rows one pull looks at, so a device that may see little of a
-/// large store still gets a prompt answer (with `more`) instead of a long one.
-const MAX_SCAN: usize = 20_000;
-
 /// The SQLite [`Store`].
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Read-only connections; `None` for an in-memory database.
+    readers: Option<Readers>,
     key: DataKey,
 }
 
@@ -56,7 +54,9 @@ impl SqliteStore {
     /// Opens (creating and migrating as needed) the database at `path`,
     /// checks that it was sealed under `key`, and seeds the directory.
     pub fn open(path: &Path, key: DataKey, now: Timestamp) -> Result<Self, StoreError> {
-        Self::init(Connection::open(path)?, key, now)
+        let mut store = Self::init(Connection::open(path)?, key, now)?;
+        store.readers = Some(pool::readers(path)?);
+        Ok(store)
     }
 
     /// A throwaway database, for unit tests.
@@ -80,12 +80,27 @@ impl SqliteStore {
         )?;
         Ok(Self {
             conn: Mutex::new(conn),
+            readers: None,
             key,
         })
     }
 
+    /// The writer: every method that writes, and those that must read what
+    /// they are about to write, in one transaction.
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A read-only connection for a method that only reads: it sees the
+    /// last committed state and waits for no writer.
+    fn reader(&self) -> Result<Reader<'_>, StoreError> {
+        match &self.readers {
+            Some(pool) => pool
+                .get()
+                .map(Reader::Pooled)
+                .map_err(|_| pool::busy("no database reader came free")),
+            None => Ok(Reader::Writer(self.lock())),
+        }
     }
 }
 
@@ -126,7 +141,7 @@ impl Store for SqliteStore {
     }
 
     fn organisation(&self, id: &str) -> Result<Option<Organisation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let row: Option<(String, String, i64)> = conn
             .query_row(
                 "SELECT id, name, created_at FROM organisations WHERE id = ?1",
@@ -145,7 +160,7 @@ impl Store for SqliteStore {
     }
 
     fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let rows: Vec<(String, String, i64)> = conn
             .prepare("SELECT id, name, created_at FROM organisations ORDER BY name")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -183,7 +198,7 @@ impl Store for SqliteStore {
     }
 
     fn worker(&self, id: &str) -> Result<Option<Worker>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         conn.query_row(
             &format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.id = ?1"),
             [id],
@@ -195,7 +210,7 @@ impl Store for SqliteStore {
     }
 
     fn workers(&self) -> Result<Vec<Worker>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let rows: Vec<RawWorker> = conn
             .prepare(&format!(
                 "SELECT {WORKER_COLUMNS} FROM workers w ORDER BY w.organisation_id, w.display_name"
@@ -280,7 +295,7 @@ impl Store for SqliteStore {
     }
 
     fn device_by_token(&self, hash: &[u8; 32]) -> Result<Option<EnrolledDevice>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         enrolled_where(&conn, "d.token_hash = ?1", &hash.as_slice())
     }
 
@@ -293,7 +308,7 @@ impl Store for SqliteStore {
     }
 
     fn has_duress_report(&self, device: Uuid) -> Result<bool, StoreError> {
-        Ok(self.lock().query_row(
+        Ok(self.reader()?.query_row(
             "SELECT EXISTS (SELECT 1 FROM duress_reports WHERE device_id = ?1)",
             [device.to_string()],
             |r| r.get(0),
@@ -301,7 +316,7 @@ impl Store for SqliteStore {
     }
 
     fn duress_reports(&self) -> Result<Vec<(Uuid, Timestamp)>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let mut st =
             conn.prepare("SELECT device_id, reported_at FROM duress_reports ORDER BY reported_at")?;
         let rows: Vec<(String, i64)> = st
@@ -331,7 +346,7 @@ impl Store for SqliteStore {
     }
 
     fn devices(&self) -> Result<Vec<EnrolledDevice>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let rows: Vec<RawEnrolled> = conn
             .prepare(&format!(
                 "{ENROLLED_SELECT} ORDER BY o.name, w.display_name, d.enrolled_at"
@@ -342,7 +357,8 @@ impl Store for SqliteStore {
     }
 
     fn directory(&self) -> Result<Directory, StoreError> {
-        read_directory(&self.lock())
+        let conn = self.reader()?;
+        read_directory(&conn)
     }
 
     fn set_directory(&self, dir: &Directory, now: Timestamp) -> Result<(), StoreError> {
@@ -411,7 +427,13 @@ impl Store for SqliteStore {
                 conn: &tx,
                 dir: &dir,
             };
-            let accepted = match apply::decide(&viewer, incoming, current.as_ref(), &facts, now)? {
+            let base = crate::merge::Base {
+                version: change.base_version.as_deref(),
+                edited: change.edited.as_deref(),
+            };
+            let decided =
+                apply::decide_from(&viewer, incoming, current.as_ref(), &facts, now, base)?;
+            let accepted = match decided {
                 Outcome::Rejected(reason) => {
                     acks.push(refused(&reason));
                     continue;
@@ -431,7 +453,11 @@ impl Store for SqliteStore {
                 write_history(&tx, &self.key, incoming.kind, &id, entry, now)?;
             }
             if let Some(state) = &accepted.state {
-                write_state(&tx, &self.key, state)?;
+                // The pushing device holds this exact version already; a
+                // version the server merged goes back to it.
+                let pushed_by = (item.held_by_device && state.version == change.version)
+                    .then_some(device_id.as_str());
+                write_state_from(&tx, &self.key, state, pushed_by)?;
                 if matches!(state.kind, RecordKind::Round | RecordKind::CheckIn) {
                     safety::observe(&tx, &self.key, state, now)?;
                 }
@@ -454,68 +480,7 @@ impl Store for SqliteStore {
         query: &PullQuery,
         now: Timestamp,
     ) -> Result<PullPage, StoreError> {
-        let conn = self.lock();
-        let dir = read_directory(&conn)?;
-        let facts = SqlFacts {
-            conn: &conn,
-            dir: &dir,
-        };
-        let viewer = caller.viewer();
-        let limit = query.limit.clamp(1, MAX_PULL_CHANGES);
-        let mut changes = Vec::new();
-        let mut scanned_to = query.cursor;
-        let mut scanned = 0usize;
-        let mut exhausted = false;
-        let mut select = conn.prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS} FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2"
-        ))?;
-        'scan: loop {
-            let rows: Vec<RawRecord> = select
-                .query_map((seq_param(scanned_to), SCAN_CHUNK as i64), read_record)?
-                .collect::<Result<_, _>>()?;
-            let fetched = rows.len();
-            for raw in rows {
-                let (meta, sealed) = raw.into_meta()?;
-                scanned_to = meta.seq;
-                scanned += 1;
-                if policy::may_see(&viewer, &meta, &facts, now)? {
-                    let body =
-                        open_record(&self.key, &meta, sealed)?.map(|r| Value::Object(r.body));
-                    changes.push(PulledChange {
-                        seq: meta.seq,
-                        change: Change {
-                            kind: meta.kind,
-                            id: meta.id,
-                            version: meta.version,
-                            tombstone: meta.tombstone,
-                            body,
-                        },
-                    });
-                    if changes.len() == limit {
-                        break 'scan;
-                    }
-                }
-                if scanned >= MAX_SCAN {
-                    break 'scan;
-                }
-            }
-            if fetched < SCAN_CHUNK {
-                exhausted = true;
-                break;
-            }
-        }
-        drop(select);
-        let more = !exhausted
-            && conn
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE seq > ?1)")?
-                .query_row([seq_param(scanned_to)], |r| r.get(0))?;
-        mark_synced(&conn, caller.device.id, now)?;
-        Ok(PullPage {
-            changes,
-            next_cursor: scanned_to,
-            more,
-            directory: (dir.revision > query.directory_revision).then_some(dir),
-        })
+        pull::pull(&mut self.lock(), &self.key, caller, query, now)
     }
 }
 

@@ -11,8 +11,8 @@ use super::PgStore;
 use crate::policy::{self, Viewer};
 use crate::store::audit_chain::{audit_key, chain_value, hex, to_array, ChainFields};
 use crate::store::dashboard::{
-    Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, SessionInfo,
-    SignInBackoff, VisibleRecord,
+    Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, Scope,
+    SessionInfo, SignInBackoff, VisibleRecord,
 };
 use crate::store::sealed::open_record;
 use crate::store::{Organisation, StoreError};
@@ -437,43 +437,26 @@ impl DashboardStore for PgStore {
         })
     }
 
-    /// Not yet ported (SQLite's is `scope_query` in `sqlite/dashboard.rs`).
-    fn visible_records_in(
-        &self,
-        _viewer: &Viewer<'_>,
-        _now: Timestamp,
-        _scope: &crate::store::dashboard::Scope,
-    ) -> Result<Vec<VisibleRecord>, StoreError> {
-        Err(StoreError::Config(super::data_protection::BEHIND))
-    }
-
     fn visible_records(
         &self,
         viewer: &Viewer<'_>,
         now: Timestamp,
     ) -> Result<Vec<VisibleRecord>, StoreError> {
-        self.pg.snapshot(|db| {
-            let dir = read_directory(db)?;
-            let facts = PgFacts { db, dir: &dir };
-            let rows = db.query(
-                &format!("SELECT {RECORD_COLUMNS} FROM records WHERE NOT tombstone ORDER BY seq"),
-                &[],
-            )?;
-            let mut out = Vec::new();
-            for row in &rows {
-                let (meta, sealed) = read_record(row)?;
-                if !policy::may_see(viewer, &meta, &facts, now)? {
-                    continue;
-                }
-                if let Some(opened) = open_record(&self.key, &meta, sealed)? {
-                    out.push(VisibleRecord {
-                        meta,
-                        body: opened.body,
-                    });
-                }
-            }
-            Ok(out)
-        })
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE NOT tombstone ORDER BY seq");
+        self.visible_from(&sql, Vec::new(), viewer, now)
+    }
+
+    fn visible_records_in(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        scope: &Scope,
+    ) -> Result<Vec<VisibleRecord>, StoreError> {
+        if scope.kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (sql, params) = scope_query(scope);
+        self.visible_from(&sql, params, viewer, now)
     }
 
     fn add_escalation(&self, e: &Escalation) -> Result<(), StoreError> {
@@ -504,5 +487,184 @@ impl DashboardStore for PgStore {
             })
             .collect()
         })
+    }
+}
+
+impl PgStore {
+    /// The rows `sql` selects (record columns) that `viewer` may see at
+    /// `now`, opened, in one snapshot.
+    fn visible_from(
+        &self,
+        sql: &str,
+        params: Vec<ScopeParam>,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<VisibleRecord>, StoreError> {
+        self.pg.snapshot(|db| {
+            let dir = read_directory(db)?;
+            let facts = PgFacts { db, dir: &dir };
+            let refs: Vec<super::db::Param<'_>> = params
+                .iter()
+                .map(|p| match p {
+                    ScopeParam::Text(t) => t as super::db::Param<'_>,
+                    ScopeParam::Int(i) => i as super::db::Param<'_>,
+                })
+                .collect();
+            let rows = db.query(sql, &refs)?;
+            let mut out = Vec::new();
+            for row in &rows {
+                let (meta, sealed) = read_record(row)?;
+                if !policy::may_see(viewer, &meta, &facts, now)? {
+                    continue;
+                }
+                if let Some(opened) = open_record(&self.key, &meta, sealed)? {
+                    out.push(VisibleRecord {
+                        meta,
+                        body: opened.body,
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// One parameter of a [`Scope`]'s query.
+enum ScopeParam {
+    Text(String),
+    Int(i64),
+}
+
+/// The SQL and parameters for a [`Scope`], as SQLite's `scope_query` in
+/// `sqlite/dashboard.rs`: each narrowing is answered by an index
+/// (`records_by_kind`, `records_by_person`, `applied_versions_by_time`).
+fn scope_query(scope: &Scope) -> (String, Vec<ScopeParam>) {
+    let mut params: Vec<ScopeParam> = Vec::new();
+    let kinds = scope
+        .kinds
+        .iter()
+        .map(|k| {
+            params.push(ScopeParam::Text(k.as_str().to_owned()));
+            format!("${}", params.len())
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let from = match scope.applied_since {
+        Some(t) => {
+            params.push(ScopeParam::Int(ms(t)));
+            format!(
+                "(SELECT DISTINCT id AS since_id FROM applied_versions WHERE applied_at >= ${})
+                 AS since JOIN records ON records.id = since.since_id",
+                params.len()
+            )
+        }
+        None => "records".to_owned(),
+    };
+    let mut sql =
+        format!("SELECT {RECORD_COLUMNS} FROM {from} WHERE NOT tombstone AND kind IN ({kinds})");
+    if let Some(p) = scope.person {
+        params.push(ScopeParam::Text(p.to_string()));
+        sql += &format!(" AND (person_id = ${n} OR id = ${n})", n = params.len());
+    }
+    if let Some(t) = scope.alert_after {
+        params.push(ScopeParam::Int(ms(t)));
+        sql += &format!(" AND alert_until > ${}", params.len());
+    }
+    sql += " ORDER BY seq";
+    (sql, params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing;
+    use super::*;
+    use nightround_core::domain::RecordKind;
+
+    /// A [`Scope`]'s query on PostgreSQL selects what SQLite's does: the
+    /// kinds, the person (her record and those about her), the records
+    /// applied since a moment, and alerts still running; never a deletion.
+    #[test]
+    fn postgres_scope_query_narrows_by_kind_person_time_and_alert() {
+        let Ok(cluster) = std::env::var("NIGHTROUND_TEST_PG") else {
+            eprintln!(
+                "\n*** SKIPPED: NIGHTROUND_TEST_PG is not set, so the PostgreSQL scope query \
+                 was not tested (bash scripts/pg.sh -- cargo test -p nightround-server --lib postgres) ***\n"
+            );
+            return;
+        };
+        let url = testing::create_database(&cluster).unwrap();
+        let now = chrono::Utc::now();
+        let store = PgStore::open_behind(&url, DataKey::generate(1), now).unwrap();
+        let her = uuid::Uuid::from_u128(0x5eed_0001);
+        let t = |s: i64| ms(now) + s * 1000;
+        // (id, kind, seq, person, alert_until, tombstone, applied at)
+        let rows: &[(&str, &str, i64, Option<String>, Option<i64>, bool, i64)] = &[
+            ("p1", "person", 1, None, None, false, t(0)),
+            ("c1", "contact", 2, Some(her.to_string()), None, false, t(0)),
+            ("c2", "contact", 3, None, None, false, t(100)),
+            (
+                "c3",
+                "contact",
+                4,
+                Some(her.to_string()),
+                None,
+                true,
+                t(100),
+            ),
+            ("a1", "round", 5, None, Some(t(50)), false, t(0)),
+            ("a2", "round", 6, None, Some(t(500)), false, t(0)),
+        ];
+        let mut sql = String::new();
+        for (id, kind, seq, person, alert, tomb, at) in rows {
+            let id = if *id == "p1" {
+                her.to_string()
+            } else {
+                (*id).to_owned()
+            };
+            let person = person.as_ref().map_or("NULL".into(), |p| format!("'{p}'"));
+            let alert = alert.map_or("NULL".into(), |a| a.to_string());
+            sql += &format!(
+                "INSERT INTO records (id, kind, version, seq, organisation_id, author_worker_id,
+                     person_id, alert_until, tombstone)
+                 VALUES ('{id}', '{kind}', 'v', {seq}, 'o', 'w', {person}, {alert}, {tomb});
+                 INSERT INTO applied_versions (id, version, device_id, applied_at)
+                 VALUES ('{id}', 'v', 'd', {at});"
+            );
+        }
+        testing::query(&url, &sql).unwrap();
+        let seqs = |scope: Scope| -> Vec<i64> {
+            let (sql, params) = scope_query(&scope);
+            store
+                .pg
+                .snapshot(|db| {
+                    let refs: Vec<super::super::db::Param<'_>> = params
+                        .iter()
+                        .map(|p| match p {
+                            ScopeParam::Text(t) => t as super::super::db::Param<'_>,
+                            ScopeParam::Int(i) => i as super::super::db::Param<'_>,
+                        })
+                        .collect();
+                    Ok(db
+                        .query(&sql, &refs)?
+                        .iter()
+                        .map(|r| r.get::<_, i64>("seq"))
+                        .collect())
+                })
+                .unwrap()
+        };
+        assert_eq!(seqs(Scope::kinds(&[RecordKind::Contact])), vec![2, 3]);
+        assert_eq!(
+            seqs(Scope::kinds(&[RecordKind::Contact, RecordKind::Person])),
+            vec![1, 2, 3]
+        );
+        let mut by_person = Scope::kinds(&[RecordKind::Contact, RecordKind::Person]);
+        by_person.person = Some(her);
+        assert_eq!(seqs(by_person), vec![1, 2]);
+        let mut since = Scope::kinds(&[RecordKind::Contact]);
+        since.applied_since = Some(now + chrono::Duration::seconds(50));
+        assert_eq!(seqs(since), vec![3]);
+        let mut alerts = Scope::kinds(&[RecordKind::Round]);
+        alerts.alert_after = Some(now + chrono::Duration::seconds(100));
+        assert_eq!(seqs(alerts), vec![6]);
     }
 }

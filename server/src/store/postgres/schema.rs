@@ -383,6 +383,60 @@ mod tests {
         ));
     }
 
+    /// Every table's columns and every index, as text, to compare a
+    /// database upgraded from 1 with a fresh one.
+    fn shape(url: &str) -> Vec<Vec<String>> {
+        rows(
+            url,
+            "SELECT table_name || '.' || column_name || ' ' || data_type
+             FROM information_schema.columns WHERE table_schema = current_schema()
+             UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()
+             ORDER BY 1",
+        )
+    }
+
+    /// The 1 -> 2 step (SQLite's 5 -> 8) makes what a fresh database has,
+    /// and fills records.device_id from the versions applied.
+    #[test]
+    fn postgres_upgrade_from_1_makes_what_a_fresh_database_has() {
+        let Some(url) = database() else { return };
+        let now = chrono::Utc::now();
+        let key = DataKey::generate(1);
+        drop(PgStore::open_behind(&url, key.clone(), now).unwrap());
+        let want = shape(&url);
+        testing::query(
+            &url,
+            "DROP TABLE deliveries; DROP TABLE legal_holds;
+             DROP INDEX records_by_kind; DROP INDEX applied_versions_by_time;
+             ALTER TABLE records DROP COLUMN device_id;
+             UPDATE nightround_schema SET version = 1;
+             INSERT INTO records (id, kind, version, seq, organisation_id, author_worker_id,
+                 tombstone) VALUES ('r1', 'person', 'v1', 1, 'o', 'w', false);
+             INSERT INTO applied_versions (id, version, device_id, applied_at)
+             VALUES ('r1', 'v0', 'd0', 0), ('r1', 'v1', 'd1', 1);",
+        )
+        .unwrap();
+        assert_ne!(shape(&url), want);
+        let store = PgStore::open_behind(&url, key, now).unwrap();
+        assert_eq!(store.with_db(version).unwrap(), LATEST);
+        assert_eq!(shape(&url), want);
+        assert_eq!(
+            rows(&url, "SELECT device_id FROM records WHERE id = 'r1'"),
+            vec![vec!["d1".to_owned()]]
+        );
+    }
+
+    /// Until the behaviour of schema 8 is ported (issue 12), a server is
+    /// not opened on PostgreSQL at all: a clear refusal, nothing half-done.
+    #[test]
+    fn postgres_open_refuses_until_the_backend_catches_up() {
+        let Some(url) = database() else { return };
+        let refused = PgStore::open(&url, DataKey::generate(1), chrono::Utc::now());
+        assert!(
+            matches!(refused, Err(StoreError::Config(m)) if m == super::super::data_protection::BEHIND)
+        );
+    }
+
     /// The two backends keep the same tables, columns and indexes: a table
     /// or index added to one schema and not the other fails here.
     #[test]

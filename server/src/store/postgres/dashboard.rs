@@ -598,7 +598,16 @@ mod tests {
         let her = uuid::Uuid::from_u128(0x5eed_0001);
         let t = |s: i64| ms(now) + s * 1000;
         // (id, kind, seq, person, alert_until, tombstone, applied at)
-        let rows: &[(&str, &str, i64, Option<String>, Option<i64>, bool, i64)] = &[
+        type Row = (
+            &'static str,
+            &'static str,
+            i64,
+            Option<String>,
+            Option<i64>,
+            bool,
+            i64,
+        );
+        let rows: &[Row] = &[
             ("p1", "person", 1, None, None, false, t(0)),
             ("c1", "contact", 2, Some(her.to_string()), None, false, t(0)),
             ("c2", "contact", 3, None, None, false, t(100)),

@@ -4,6 +4,11 @@
 #   1. installs missing test tools (kotlinc, JNA; chromium only if needed)
 #   2. cargo test --workspace (all but the uniffi-bindgen CLI crate, whose
 #      features would otherwise be unified into every test binary)
+#   2b. PostgreSQL (scripts/pg.sh: Debian's postgresql installed when
+#      missing, a throw-away cluster): its schema tests; with
+#      NIGHTROUND_PG_FULL=1 the server's tests, the lone-worker end-to-end
+#      tests and the seeded fault schedules again on it (off until the
+#      backend catches up with schema 8, issue 12)
 #   3. scripts/gen-bindings.sh --check   committed bindings match the library
 #   4. scripts/kotlin-tests.sh           Kotlin tests against the real .so
 #   5. scripts/swift-shape.sh            static checks of the Swift bindings
@@ -52,6 +57,24 @@ ensure_kotlin_toolchain
 
 section "cargo test --workspace --exclude uniffi-bindgen"
 cargo test --workspace --exclude uniffi-bindgen
+
+section "server tests again on PostgreSQL (scripts/pg.sh)"
+# The same test bodies on the second backend: a throw-away cluster (initdb
+# into a temp dir as an unprivileged user), a fresh database per test server.
+source "$REPO/scripts/pg.sh"
+if [ "${NIGHTROUND_PG_FULL:-0}" = 1 ]; then
+    NIGHTROUND_TEST_BACKEND=postgres cargo test -p nightround-server
+    NIGHTROUND_TEST_BACKEND=postgres cargo test -p nightround-e2e \
+        --test fault_schedules --test lone_worker --test killed_mid_sync --test two_servers
+else
+    # The PostgreSQL backend has SQLite schema 8's tables but not yet its
+    # behaviour (protocol v2 pull, deliveries, data protection, scoped
+    # dashboard reads: issue 12), so PgStore::open refuses and only the
+    # schema tests run. NIGHTROUND_PG_FULL=1 runs the whole pass.
+    echo "*** PostgreSQL: schema tests only (the backend is behind schema 8; issue 12) ***"
+    cargo test -p nightround-server --lib postgres
+fi
+pg_stop
 
 section "bindings drift check (scripts/gen-bindings.sh --check)"
 bash scripts/gen-bindings.sh --check

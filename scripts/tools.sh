@@ -150,3 +150,23 @@ ensure_kotlin_toolchain() {
     ensure_kotlinc
     ensure_jna
 }
+
+# --- PostgreSQL (the second storage backend's tests) -------------------------
+
+# Exports PG_BIN: the directory holding initdb, pg_ctl, postgres, pg_dump.
+# Debian's `postgresql` puts them under /usr/lib/postgresql/<major>/bin,
+# not on PATH; the newest installed major is taken.
+ensure_postgres() {
+    _pg_find_bin() {
+        local d
+        d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+        [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && printf '%s' "$d"
+    }
+    PG_BIN="${PG_BIN:-$(_pg_find_bin || true)}"
+    if [ -z "$PG_BIN" ]; then
+        apt_install postgresql
+        PG_BIN="$(_pg_find_bin || true)"
+    fi
+    [ -n "$PG_BIN" ] || { tools_log "PostgreSQL's initdb/pg_ctl not found after installing postgresql"; return 1; }
+    export PG_BIN
+}

@@ -7,7 +7,7 @@ use crate::keys::{self, ServerKeys};
 use crate::secrets;
 use crate::store::dashboard::{DashboardStore, NewAuditEntry};
 use crate::store::data_protection::DataProtectionStore;
-use crate::store::sqlite::SqliteStore;
+use crate::store::open::{open_backend, Backend};
 use crate::store::{Organisation, Store, StoreError, StoredCode, Worker};
 use nightround_core::clock::Clock;
 use nightround_core::crypto::DataKey;
@@ -80,20 +80,26 @@ impl std::fmt::Debug for Admin {
 }
 
 /// Opens a data directory: creates it, its key and its database as needed.
-pub(crate) fn open_data_dir(config: &ServerConfig) -> Result<(Arc<SqliteStore>, ServerKeys)> {
+/// The database is the SQLite file in it, or the PostgreSQL database of
+/// `config.database`; the keys are in the directory either way.
+pub(crate) fn open_data_dir(config: &ServerConfig) -> Result<(Arc<dyn Backend>, ServerKeys)> {
     let paths: DataPaths = config.paths();
     keys::create_private_dir(paths.root())?;
     // Whatever was loosened since the last start is tightened (and logged)
     // before anything is read.
     crate::private_dir::enforce(paths.root())?;
     let server_keys = keys::load_or_create(&paths)?;
-    crate::private_dir::create_private_file(&paths.database())?;
-    let store = SqliteStore::open(
+    if config.database.is_none() {
+        // The SQLite file is created 0600 before SQLite opens it.
+        crate::private_dir::create_private_file(&paths.database())?;
+    }
+    let store = open_backend(
+        config.database.as_deref(),
         &paths.database(),
         server_keys.records.clone(),
         config.clock.now(),
     )?;
-    Ok((Arc::new(store), server_keys))
+    Ok((store, server_keys))
 }
 
 fn clean_name(what: &str, name: &str) -> Result<String> {
@@ -130,11 +136,7 @@ impl Admin {
         Ok(Admin::new(store, config, &keys))
     }
 
-    pub(crate) fn new<S: Store + DataProtectionStore + DashboardStore + 'static>(
-        store: Arc<S>,
-        config: &ServerConfig,
-        keys: &ServerKeys,
-    ) -> Admin {
+    pub(crate) fn new(store: Arc<dyn Backend>, config: &ServerConfig, keys: &ServerKeys) -> Admin {
         Admin {
             protection: store.clone(),
             audit: store.clone(),

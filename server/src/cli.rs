@@ -46,6 +46,9 @@ enum Command {
         /// The server's data directory.
         #[arg(long, global = true, default_value = "nightround-data")]
         data_dir: PathBuf,
+        /// The PostgreSQL database the server was started with, if any.
+        #[arg(long, global = true)]
+        database: Option<String>,
         #[command(subcommand)]
         command: AdminCommand,
     },
@@ -74,6 +77,10 @@ struct ServeArgs {
     /// Days a phone may go unsynced before it locks itself.
     #[arg(long, default_value_t = nightround_server::config::DEFAULT_LEASE_DAYS)]
     lease_days: u32,
+    /// Keep everything in this PostgreSQL database (postgres://user@host:port/db)
+    /// instead of the SQLite file in the data directory; the key stays there.
+    #[arg(long)]
+    database: Option<String>,
     /// The address people reach the dashboard at, `https://host[:port]`
     /// (behind a reverse proxy, say); default: from --hostname and --listen.
     #[arg(long)]
@@ -197,6 +204,25 @@ enum AdminCommand {
         #[arg(long)]
         username: String,
     },
+    /// Back the database up to a file (SQLite: online, while serving;
+    /// PostgreSQL: pg_dump). Back up keys/server-records.key separately.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into this data directory (or the empty --database);
+    /// its key file must already be in place. Stop the server first.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Copy this data directory's SQLite database into an empty PostgreSQL
+    /// database (then serve with --database). Stop the server first.
+    CopyToPostgres {
+        /// postgres://user@host:port/db
+        #[arg(long)]
+        to: String,
+    },
     /// Erase a woman: her record, contacts, consents and referrals become
     /// deletions that reach every phone; prints what was kept and why.
     Erase {
@@ -263,8 +289,13 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Demo(args) => demo(args),
-        Command::Admin { data_dir, command } => {
-            let config = ServerConfig::new(data_dir, SocketAddr::from(([127, 0, 0, 1], 0)));
+        Command::Admin {
+            data_dir,
+            database,
+            command,
+        } => {
+            let config = ServerConfig::new(data_dir, SocketAddr::from(([127, 0, 0, 1], 0)))
+                .with_database(database);
             match command {
                 AdminCommand::DashboardAccount {
                     worker,
@@ -290,6 +321,28 @@ pub fn run(cli: Cli) -> Result<()> {
                     )?;
                     println!("{password}");
                     eprintln!("the new password for '{username}'; it is shown only this once");
+                    Ok(())
+                }
+                AdminCommand::Backup { to } => {
+                    nightround_server::maintenance::backup(&config, &to)?;
+                    println!("backed up to {}", to.display());
+                    eprintln!(
+                        "the backup holds sealed records only: keep a copy of {} apart from it",
+                        config.paths().records_key().display()
+                    );
+                    Ok(())
+                }
+                AdminCommand::Restore { from } => {
+                    nightround_server::maintenance::restore(&config, &from)?;
+                    println!("restored {}", from.display());
+                    Ok(())
+                }
+                AdminCommand::CopyToPostgres { to } => {
+                    let report = nightround_server::maintenance::copy_to_postgres(&config, &to)?;
+                    for (table, rows) in &report.tables {
+                        println!("{table}\t{rows}");
+                    }
+                    eprintln!("copied; serve with --database and the same data directory");
                     Ok(())
                 }
                 AdminCommand::Agreement(transfer) => {
@@ -325,7 +378,7 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn serve(args: ServeArgs) -> Result<()> {
-    let mut config = ServerConfig::new(args.data_dir, args.listen);
+    let mut config = ServerConfig::new(args.data_dir, args.listen).with_database(args.database);
     config.lease_days = args.lease_days;
     config.public_origin = args.public_origin;
     config.tls = match (args.plain_http, args.tls_cert, args.tls_key) {
@@ -437,10 +490,13 @@ fn admin(admin: &Admin, command: AdminCommand) -> Result<()> {
         }
         AdminCommand::DashboardAccount { .. }
         | AdminCommand::ResetPassword { .. }
+        | AdminCommand::Backup { .. }
+        | AdminCommand::Restore { .. }
+        | AdminCommand::CopyToPostgres { .. }
         | AdminCommand::Agreement(_)
         | AdminCommand::Directory(_) => {
             return Err(ServerError::Config(
-                "dashboard accounts, the agreement and the directory are handled before opening the admin".into(),
+                "dashboard accounts, backups, the copy, the agreement and the directory are handled before opening the admin".into(),
             ));
         }
         AdminCommand::Erase { person, by } => {

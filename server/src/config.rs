@@ -42,6 +42,10 @@ pub struct ServerConfig {
     pub watch_rules: crate::store::safety::WatchRules,
     /// How often the watchdog looks.
     pub watchdog_every: std::time::Duration,
+    /// A `postgres://` URL to keep everything in PostgreSQL; `None` keeps
+    /// the embedded SQLite file in the data directory (the key stays there
+    /// either way).
+    pub database: Option<String>,
     /// The partnership's information-sharing agreement: controllers and
     /// their lawful basis, the retention schedule (the example until a
     /// deployment sets its own).
@@ -65,6 +69,8 @@ impl std::fmt::Debug for ServerConfig {
             .field("tls", &self.tls)
             .field("lease_days", &self.lease_days)
             .field("enrolment_code_ttl", &self.enrolment_code_ttl)
+            // Never the URL: it may carry a password.
+            .field("postgres", &self.database.is_some())
             .field("rate_limits", &self.rate_limits)
             .finish_non_exhaustive()
     }
@@ -85,11 +91,18 @@ impl ServerConfig {
             clock: Arc::new(SystemClock),
             watch_rules: crate::store::safety::WatchRules::default(),
             watchdog_every: std::time::Duration::from_secs(2),
+            database: None,
             agreement: nightround_core::domain::agreement::SharingAgreement::southend_example(),
             retention_every: std::time::Duration::from_secs(24 * 60 * 60),
             rate_limits: crate::throttle::RateLimits::default(),
             public_origin: None,
         }
+    }
+
+    /// Keeps everything in the PostgreSQL database at `url`.
+    pub fn with_database(mut self, url: Option<String>) -> Self {
+        self.database = url;
+        self
     }
 
     /// Throttles with these limits instead of the defaults.

@@ -8,7 +8,8 @@
 //! - [`Admin`] creates organisations, workers and enrolment codes, revokes
 //!   devices and sets the directory, on the same store;
 //! - [`policy`] is the one table of who may see and write what;
-//! - [`store::Store`] is the storage trait; [`store::sqlite`] its only backend;
+//! - [`store::Store`] is the storage trait; [`store::sqlite`] (the default)
+//!   and [`store::postgres`] its backends;
 //! - [`private_dir`] keeps the data directory 0700 and its files 0600;
 //! - [`throttle`] rate-limits enrolment, sign-in and sync per address and token;
 //! - [`watchdog`] raises lone-worker rounds that go quiet (ADR 0004);
@@ -27,6 +28,7 @@ pub mod demo;
 pub mod erasure;
 pub mod error;
 pub mod keys;
+pub mod maintenance;
 pub mod merge;
 pub mod partnership;
 pub mod policy;

@@ -53,6 +53,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
     let admin = Admin::new(store.clone(), &config, &keys);
     let fingerprint = tls.as_ref().map(|t| t.fingerprint.as_str());
     let bell = Bell::default();
+    // Urgent records stored by another process on the same database ring
+    // this process's bell too (PostgreSQL's LISTEN/NOTIFY).
+    store.relay_bell(&bell);
     let safety_store: Arc<dyn SafetyStore> = store.clone();
     let watchdog = watchdog::spawn(
         store.clone(),

@@ -9,11 +9,11 @@ mod common;
 use common::{change, consent, contact, id_of, person, referral, TestServer};
 use nightround_core::domain::{ContactKind, RecordKind, ReferralStatus, Role};
 use nightround_server::dashboard::accounts;
-use nightround_server::store::dashboard::DashboardStore;
-use nightround_server::store::sqlite::SqliteStore;
+use nightround_server::store::open::{open_backend, Backend};
 use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 const PASSWORD: &str = "a long enough password";
 
@@ -169,11 +169,17 @@ fn account(
     accounts::create_in_data_dir(&config, &w.id, username, Some(PASSWORD)).unwrap();
 }
 
-fn dashboard_store(s: &TestServer) -> SqliteStore {
+fn dashboard_store(s: &TestServer) -> Arc<dyn Backend> {
     let config = common::config(s.dir.path(), &s.clock);
     let paths = config.paths();
     let keys = nightround_server::keys::load_or_create(&paths).unwrap();
-    SqliteStore::open(&paths.database(), keys.records, s.now()).unwrap()
+    open_backend(
+        config.database.as_deref(),
+        &paths.database(),
+        keys.records,
+        s.now(),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -609,12 +615,7 @@ async fn overdue_referrals_are_red_and_csv_and_audit_chain_work() {
     let p = dee.get("/audit?verify=1").await;
     assert!(p.body.contains("The chain is intact"), "{}", p.body);
     assert!(p.body.contains("changed a record (sync)"));
-    let conn = rusqlite::Connection::open(s.server_db()).unwrap();
-    conn.execute(
-        "UPDATE audit_log SET actor = 'someone else' WHERE seq = 2",
-        [],
-    )
-    .unwrap();
+    s.sql("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2");
     let p = dee.get("/audit?verify=1").await;
     assert!(
         p.body.contains("The chain is broken at entry 2"),

@@ -13,9 +13,7 @@ use nightround_core::domain::agreement::SharingAgreement;
 use nightround_core::domain::{Area, Directory, Role};
 use nightround_core::sync::protocol::PullResponse;
 use nightround_server::dashboard::accounts;
-use nightround_server::store::dashboard::DashboardStore;
-use nightround_server::store::partnership::PartnershipStore;
-use nightround_server::store::sqlite::SqliteStore;
+use nightround_server::store::open::{open_backend, Backend};
 use reqwest::StatusCode;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -55,11 +53,18 @@ async fn partnership() -> (TestServer, Web, Web, Web) {
     (s, ash, dee, sam)
 }
 
-fn store(s: &TestServer) -> SqliteStore {
+/// The server's store, on whichever backend the tests run on.
+fn store(s: &TestServer) -> std::sync::Arc<dyn Backend> {
     let config = common::config(s.dir.path(), &s.clock);
     let paths = config.paths();
     let keys = nightround_server::keys::load_or_create(&paths).unwrap();
-    SqliteStore::open(&paths.database(), keys.records, s.now()).unwrap()
+    open_backend(
+        config.database.as_deref(),
+        &paths.database(),
+        keys.records,
+        s.now(),
+    )
+    .unwrap()
 }
 
 fn audited(s: &TestServer, action: &str) -> Vec<(String, Option<String>)> {

@@ -27,15 +27,13 @@ async fn pulled_round(s: &TestServer, dev: &TestDevice, id: uuid::Uuid) -> Optio
 }
 
 async fn audit_actions(s: &TestServer, subject: uuid::Uuid) -> Vec<String> {
-    let db = rusqlite::Connection::open(s.server_db()).unwrap();
-    let mut st = db
-        .prepare("SELECT action FROM audit_log WHERE subject = ?1 ORDER BY seq")
-        .unwrap();
-    st.query_map([subject.to_string()], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .filter(|a| a.starts_with("safety_"))
-        .collect()
+    s.sql(&format!(
+        "SELECT action FROM audit_log WHERE subject = '{subject}' ORDER BY seq"
+    ))
+    .into_iter()
+    .map(|r| r[0].clone())
+    .filter(|a| a.starts_with("safety_"))
+    .collect()
 }
 
 /// Sends a check-in (or help call) from `dev`'s phone, versioned by the time
@@ -341,9 +339,8 @@ async fn acknowledging_and_ending_are_audited_and_reach_the_phones() {
         ]
     );
     // The chain still verifies with the watchdog's entries in it.
-    let db = rusqlite::Connection::open(s.server_db()).unwrap();
-    let n: i64 = db
-        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+    let n: i64 = s.sql("SELECT COUNT(*) FROM audit_log")[0][0]
+        .parse()
         .unwrap();
     assert!(n > 4);
 }
@@ -447,6 +444,84 @@ async fn a_help_call_is_heard_on_the_live_channel_within_seconds() {
         .unwrap();
     let body: LiveResponse = resp.json().await.unwrap();
     assert!(body.urgent.is_empty());
+}
+
+/// Two server processes' worth of state (two `start`s, two pools, two
+/// bells) on one PostgreSQL database: a help call pushed to one is heard at
+/// once by a phone waiting on the other (LISTEN/NOTIFY), and when both
+/// watchdogs look at an overdue round it is raised exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_share_the_bell_and_raise_once() {
+    if !on_postgres() {
+        eprintln!(
+            "\n*** SKIPPED on SQLite: two servers share a database only on PostgreSQL \
+             (bash scripts/pg.sh -- cargo test -p nightround-server --test watchdog) ***\n"
+        );
+        return;
+    }
+    let s = TestServer::start().await;
+    let other = nightround_server::start(config(s.dir.path(), &s.clock))
+        .await
+        .unwrap();
+    let t = team(&s).await;
+    let (_, cursor) = s.pull_from(&t.police, 0).await;
+    // The officer's phone waits on the second server...
+    let url = format!("{}/v1/live?after={cursor}&wait=20", other.base_url());
+    let http = s.http.clone();
+    let token = t.police.token.clone();
+    let waiting = tokio::spawn(async move {
+        let resp = http.get(url).bearer_auth(token).send().await.unwrap();
+        let at = Instant::now();
+        let body: LiveResponse = resp.json().await.unwrap();
+        (body, at)
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "nothing urgent yet: it waits");
+    // ...when Sam's help call reaches the first.
+    let help = check_in(&t.sam.identity, None, true, s.now());
+    let sent = Instant::now();
+    send_check_in(&s, &t.sam, &help).await;
+    let (body, heard) = waiting.await.unwrap();
+    let latency = heard.duration_since(sent);
+    println!("help call pushed to one server heard on the other after {latency:?}");
+    assert!(latency < std::time::Duration::from_secs(5));
+    assert_eq!(body.urgent.len(), 1);
+    assert_eq!(body.urgent[0].id, help.id);
+
+    // A round goes quiet; both watchdogs step at once, many times.
+    let r = start_round(&s, &t, 30, Duration::hours(3)).await;
+    s.clock.advance(mins(41));
+    let steps = (0..8).map(|i| {
+        let server = if i % 2 == 0 { &s.server } else { &other };
+        let safety = server.safety();
+        let clock = s.clock.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                use nightround_core::clock::Clock;
+                safety
+                    .raise_overdue(clock.now(), &Default::default())
+                    .unwrap()
+                    .len()
+            })
+            .await
+            .unwrap()
+        }
+    });
+    let raised: usize = futures_sum(steps).await;
+    assert_eq!(raised, 1, "raised exactly once across both servers");
+    assert_eq!(audit_actions(&s, r.id).await, ["safety_raised"]);
+    other.shutdown().await.unwrap();
+}
+
+async fn futures_sum<F: std::future::Future<Output = usize> + Send + 'static>(
+    fs: impl Iterator<Item = F>,
+) -> usize {
+    let handles: Vec<_> = fs.map(tokio::spawn).collect();
+    let mut n = 0;
+    for h in handles {
+        n += h.await.unwrap();
+    }
+    n
 }
 
 /// Issue 9, item 2: a check-in from another worker (of another organisation

@@ -64,7 +64,9 @@ impl TestServer {
 
     fn config(&self) -> ServerConfig {
         let listen: SocketAddr = "127.0.0.1:0".parse().expect("an address");
-        let mut c = ServerConfig::new(self.data.path(), listen);
+        // SQLite, or PostgreSQL under NIGHTROUND_TEST_BACKEND=postgres (a
+        // fresh database per server on scripts/pg.sh's cluster).
+        let mut c = ServerConfig::new(self.data.path(), listen).with_database(self.postgres());
         if let Some(clock) = &self.clock {
             c = c
                 .with_clock(clock.clone())
@@ -128,9 +130,27 @@ impl TestServer {
             .len()
     }
 
-    /// The server's SQLite file (tests read sequence numbers from it).
+    /// The server's SQLite file (used only when [`TestServer::postgres`]
+    /// is `None`).
     pub fn database(&self) -> PathBuf {
         nightround_server::DataPaths::new(self.data.path()).database()
+    }
+
+    /// The PostgreSQL database the server uses, when the tests run on it.
+    pub fn postgres(&self) -> Option<String> {
+        nightround_server::store::postgres::testing::test_database(self.data.path())
+            .expect("a test database on NIGHTROUND_TEST_PG")
+    }
+
+    /// Runs SQL (no parameters; written for both backends) on the server's
+    /// database and returns the rows as text.
+    pub fn sql(&self, sql: &str) -> Vec<Vec<String>> {
+        nightround_server::store::postgres::testing::sql_either(
+            self.postgres().as_deref(),
+            &self.database(),
+            sql,
+        )
+        .expect("the query runs")
     }
 
     pub fn data_dir(&self) -> PathBuf {

@@ -146,21 +146,13 @@ fn a_help_call_goes_out_before_a_backlog_of_a_thousand_records() {
 
     // The server numbers what it stores in arrival order: the help call came
     // in the first push, ahead of every contact.
-    let db = rusqlite::Connection::open(server.database()).unwrap();
-    let help_seq: i64 = db
-        .query_row(
-            "SELECT seq FROM records WHERE id = ?1",
-            [help.id.to_string()],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let (first_contact, contacts): (i64, i64) = db
-        .query_row(
-            "SELECT MIN(seq), COUNT(*) FROM records WHERE kind = 'contact'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let help_seq: i64 = server.sql(&format!("SELECT seq FROM records WHERE id = '{}'", help.id))[0]
+        [0]
+    .parse()
+    .unwrap();
+    let counted = &server.sql("SELECT MIN(seq), COUNT(*) FROM records WHERE kind = 'contact'")[0];
+    let (first_contact, contacts): (i64, i64) =
+        (counted[0].parse().unwrap(), counted[1].parse().unwrap());
     assert_eq!(contacts, 1000);
     assert!(
         help_seq < first_contact,

@@ -31,6 +31,7 @@ pub mod write;
 use crate::admin::Admin;
 use crate::config::ServerConfig;
 use crate::store::dashboard::{DashboardStore, NewAuditEntry};
+use crate::store::open::Backend;
 use crate::store::safety::SafetyStore;
 use crate::store::Store;
 use crate::watchdog::Bell;
@@ -125,33 +126,27 @@ impl DashboardState {
     /// The dashboard over a store that is both the sync store and the
     /// dashboard's (the SQLite backend is both), serving HTTPS when
     /// `tls_fingerprint` is given, taking forms from `origins` only.
-    pub fn new<S>(
-        store: Arc<S>,
+    pub fn new(
+        store: Arc<dyn Backend>,
         admin: Admin,
         server: &ServerConfig,
         tls_fingerprint: Option<&str>,
         origins: crate::public_origin::PublicOrigins,
         bell: Bell,
-    ) -> Self
-    where
-        S: Store + DashboardStore + SafetyStore + 'static,
-    {
+    ) -> Self {
         let mut config = DashboardConfig::new(tls_fingerprint, server.lease_days);
         config.origins = origins;
         Self::with_config(store, admin, server.clock.clone(), config, bell)
     }
 
     /// As [`DashboardState::new`] with every number given.
-    pub fn with_config<S>(
-        store: Arc<S>,
+    pub fn with_config(
+        store: Arc<dyn Backend>,
         admin: Admin,
         clock: Arc<dyn Clock>,
         config: DashboardConfig,
         bell: Bell,
-    ) -> Self
-    where
-        S: Store + DashboardStore + SafetyStore + 'static,
-    {
+    ) -> Self {
         DashboardState(Arc::new(Inner {
             store: store.clone(),
             dash: store.clone(),

@@ -6,7 +6,7 @@ use super::{save_agreement_json, save_directory_json, to_json};
 use crate::admin::{open_data_dir, Admin};
 use crate::config::ServerConfig;
 use crate::error::{Result, ServerError};
-use crate::store::dashboard::{DashboardStore, NewAuditEntry};
+use crate::store::dashboard::NewAuditEntry;
 use std::path::Path;
 
 /// The audit log's actor for changes made with the admin CLI.

@@ -1,14 +1,19 @@
-//! Storage behind one trait, so that a PostgreSQL backend can follow the
-//! embedded SQLite one ([`sqlite::SqliteStore`], the only backend today).
+//! Storage behind one trait, with two backends: the embedded SQLite one
+//! ([`sqlite::SqliteStore`], the default) and PostgreSQL
+//! ([`postgres::PgStore`], chosen with `--database postgres://...`).
 //!
 //! The trait speaks in whole operations (redeem a code, apply a push, read a
 //! pull page), each of which a backend runs in one transaction. What to do
 //! with a change is decided by backend-independent code (`apply`, `merge`,
 //! `policy`); a backend loads the current state, asks, and writes the answer.
 
+pub mod audit_chain;
+pub mod copy;
 pub mod dashboard;
 pub mod data_protection;
+pub mod open;
 pub mod partnership;
+pub mod postgres;
 pub mod safety;
 pub mod schema;
 pub mod sealed;
@@ -27,6 +32,12 @@ use uuid::Uuid;
 pub enum StoreError {
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("database pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("database settings: {0}")]
+    Config(&'static str),
     #[error("a sealed value would not open: {0}")]
     Sealed(#[from] EnvelopeError),
     #[error("stored data is damaged: {0}")]

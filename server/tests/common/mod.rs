@@ -52,8 +52,22 @@ impl TestDevice {
     }
 }
 
+/// The backend these tests run on: PostgreSQL when
+/// `NIGHTROUND_TEST_BACKEND=postgres` (a fresh database per data directory
+/// on the cluster `scripts/pg.sh` started), else SQLite. One test body, two
+/// stores.
+pub fn database_for(dir: &std::path::Path) -> Option<String> {
+    nightround_server::store::postgres::testing::test_database(dir)
+        .expect("a test database on NIGHTROUND_TEST_PG")
+}
+
+pub fn on_postgres() -> bool {
+    std::env::var("NIGHTROUND_TEST_BACKEND").as_deref() == Ok("postgres")
+}
+
 pub fn config(dir: &std::path::Path, clock: &Arc<ManualClock>) -> ServerConfig {
     ServerConfig::new(dir, "127.0.0.1:0".parse().unwrap())
+        .with_database(database_for(dir))
         .plain_http()
         .with_clock(clock.clone())
         // The tests move the clock and run watchdog steps themselves.
@@ -266,6 +280,10 @@ impl TestServer {
     /// Every row of every table, as text, sorted: equal dumps mean nothing
     /// changed. `skip_sync_times` leaves out devices' last sync.
     pub fn dump(&self, skip_sync_times: bool) -> Vec<String> {
+        if let Some(url) = self.database() {
+            return nightround_server::store::postgres::testing::dump(&url, skip_sync_times)
+                .unwrap();
+        }
         let conn = rusqlite::Connection::open(self.server_db()).unwrap();
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -298,19 +316,34 @@ impl TestServer {
         out
     }
 
+    /// The SQLite file (used only when [`TestServer::database`] is `None`).
     pub fn server_db(&self) -> std::path::PathBuf {
         self.dir.path().join("nightround-server.db")
     }
 
+    /// The PostgreSQL database this server uses, if it is on PostgreSQL.
+    pub fn database(&self) -> Option<String> {
+        database_for(self.dir.path())
+    }
+
+    /// Runs SQL (no parameters; write it for both backends) on the server's
+    /// database and returns the rows as text.
+    pub fn sql(&self, sql: &str) -> Vec<Vec<String>> {
+        nightround_server::store::postgres::testing::sql_either(
+            self.database().as_deref(),
+            &self.server_db(),
+            sql,
+        )
+        .unwrap()
+    }
+
     /// Rows in the history table for a record.
     pub fn history_len(&self, id: Uuid) -> usize {
-        let conn = rusqlite::Connection::open(self.server_db()).unwrap();
-        conn.query_row(
-            "SELECT COUNT(*) FROM record_history WHERE id = ?1",
-            [id.to_string()],
-            |r| r.get::<_, i64>(0),
-        )
-        .unwrap() as usize
+        self.sql(&format!(
+            "SELECT COUNT(*) FROM record_history WHERE id = '{id}'"
+        ))[0][0]
+            .parse()
+            .unwrap()
     }
 }
 

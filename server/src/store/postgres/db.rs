@@ -1,0 +1,232 @@
+//! The synchronous face of the asynchronous driver: the [`Store`] traits are
+//! synchronous (the API calls them under `spawn_blocking`, the CLI and the
+//! tests call them directly), and tokio-postgres with a deadpool pool is
+//! asynchronous. The store owns a small tokio runtime that drives the
+//! connections; a call blocks its own thread on the query futures (with
+//! `futures_executor::block_on`, which, unlike tokio's, may be used on a
+//! thread that is already inside another runtime), exactly as a call into
+//! the SQLite backend blocks on its mutex.
+//!
+//! Every store method is one transaction ([`Pg::write`] or [`Pg::read`]).
+//! Writers take one transaction-scoped advisory lock first, so writes are
+//! serialised as SQLite's `BEGIN IMMEDIATE` serialises them, across every
+//! server process on the database: sequence numbers are committed in order,
+//! and a pull never skips one that commits later.
+//!
+//! [`Store`]: crate::store::Store
+
+use crate::store::StoreError;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use futures_executor::block_on;
+use tokio_postgres::types::{FromSql, ToSql};
+use tokio_postgres::{IsolationLevel, NoTls, Row};
+
+/// Advisory lock keys (one 64-bit space per database).
+pub const LOCK_WRITE: i64 = 0x4e52_5752; // "NRWR"
+pub const LOCK_MIGRATE: i64 = 0x4e52_4d47; // "NRMG"
+
+/// A query parameter.
+pub type Param<'a> = &'a (dyn ToSql + Sync);
+
+/// The pool and the runtime that drives its connections.
+pub struct Pg {
+    pool: Pool,
+    /// Always `Some` until dropped.
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for Pg {
+    /// Stops the driver's runtime without waiting for it: a store may be
+    /// dropped on an async task, where blocking to wait is not allowed.
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl Pg {
+    /// Connects to `url` (`postgres://user@host:port/db`, libpq's syntax).
+    pub fn connect(url: &str, max_connections: usize) -> Result<Pg, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|_| StoreError::Config("the PostgreSQL URL is not valid"))?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("nightround-pg")
+            .enable_all()
+            .build()
+            .map_err(|_| StoreError::Config("could not start the PostgreSQL driver's runtime"))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(max_connections)
+            .runtime(Runtime::Tokio1)
+            .create_timeout(Some(std::time::Duration::from_secs(10)))
+            .wait_timeout(Some(std::time::Duration::from_secs(30)))
+            .build()
+            .map_err(|_| StoreError::Config("could not build the PostgreSQL pool"))?;
+        Ok(Pg { pool, rt: Some(rt) })
+    }
+
+    /// Runs `f` in one transaction that holds the writers' lock.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.run(IsolationLevel::ReadCommitted, true, f)
+    }
+
+    /// Runs `f` in one read-committed transaction without the writers' lock
+    /// (for reads, and writes of a single row that need no ordering).
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.run(IsolationLevel::ReadCommitted, false, f)
+    }
+
+    /// Runs `f` in one repeatable-read transaction: every query sees the
+    /// same snapshot (a pull's pages of records and the facts about them).
+    pub fn snapshot<T>(
+        &self,
+        f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.run(IsolationLevel::RepeatableRead, false, f)
+    }
+
+    /// Runs `f` in a transaction without taking the writers' lock first
+    /// (migrations take their own).
+    pub fn unlocked<T>(
+        &self,
+        f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.run(IsolationLevel::ReadCommitted, false, f)
+    }
+
+    /// Runs statements outside a transaction (`CREATE DATABASE` must) and
+    /// returns every row as text, as psql would print it.
+    pub fn simple(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+        let _enter = self.rt.as_ref().map(|rt| rt.enter());
+        let conn = block_on(self.pool.get())?;
+        let messages = block_on(conn.simple_query(sql))?;
+        Ok(messages
+            .iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(row) => Some(
+                    (0..row.len())
+                        .map(|i| row.get(i).map(str::to_owned))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Spawns `task` on the driver's runtime (the urgent-record listener).
+    pub fn spawn<F>(&self, task: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        if let Some(rt) = &self.rt {
+            rt.spawn(task);
+        }
+    }
+
+    fn run<T>(
+        &self,
+        level: IsolationLevel,
+        lock: bool,
+        f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        // New connections register with, and are driven by, this runtime.
+        let _enter = self.rt.as_ref().map(|rt| rt.enter());
+        let mut conn = block_on(self.pool.get())?;
+        let tx = block_on(conn.build_transaction().isolation_level(level).start())?;
+        let db = Db { tx };
+        if lock {
+            db.exec("SELECT pg_advisory_xact_lock($1)", &[&LOCK_WRITE])?;
+        }
+        let out = f(&db)?;
+        block_on(db.tx.commit())?;
+        Ok(out)
+    }
+}
+
+/// One transaction, with synchronous query methods. Statements are prepared
+/// once per connection and cached.
+pub struct Db<'a> {
+    tx: deadpool_postgres::Transaction<'a>,
+}
+
+impl Db<'_> {
+    /// Every row.
+    pub fn query(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        block_on(async {
+            let st = self.tx.prepare_cached(sql).await?;
+            self.tx.query(&st, params).await
+        })
+        .map_err(StoreError::from)
+    }
+
+    /// At most one row.
+    pub fn row(&self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>, StoreError> {
+        block_on(async {
+            let st = self.tx.prepare_cached(sql).await?;
+            self.tx.query_opt(&st, params).await
+        })
+        .map_err(StoreError::from)
+    }
+
+    /// The first column of at most one row.
+    pub fn opt<T>(&self, sql: &str, params: &[Param<'_>]) -> Result<Option<T>, StoreError>
+    where
+        T: for<'r> FromSql<'r>,
+    {
+        self.row(sql, params)?.map(|r| get(&r, 0)).transpose()
+    }
+
+    /// The first column of exactly one row.
+    pub fn one<T>(&self, sql: &str, params: &[Param<'_>]) -> Result<T, StoreError>
+    where
+        T: for<'r> FromSql<'r>,
+    {
+        self.opt(sql, params)?.ok_or(StoreError::Corrupt(
+            "a query that returns one row returned none",
+        ))
+    }
+
+    /// Rows changed.
+    pub fn exec(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+        block_on(async {
+            let st = self.tx.prepare_cached(sql).await?;
+            self.tx.execute(&st, params).await
+        })
+        .map_err(StoreError::from)
+    }
+
+    /// Several statements without parameters (schema changes).
+    pub fn batch(&self, sql: &str) -> Result<(), StoreError> {
+        block_on(self.tx.batch_execute(sql)).map_err(StoreError::from)
+    }
+}
+
+/// Column `i` of a row, typed.
+pub fn get<T>(row: &Row, i: usize) -> Result<T, StoreError>
+where
+    T: for<'r> FromSql<'r>,
+{
+    row.try_get(i).map_err(StoreError::from)
+}
+
+/// Whether an error is a unique or foreign-key violation.
+pub fn is_constraint(e: &StoreError) -> bool {
+    use tokio_postgres::error::SqlState;
+    matches!(e, StoreError::Postgres(e) if matches!(e.code(),
+        Some(c) if *c == SqlState::UNIQUE_VIOLATION || *c == SqlState::FOREIGN_KEY_VIOLATION))
+}

@@ -1,0 +1,257 @@
+//! Backup, restore and the move from SQLite to PostgreSQL, through the
+//! real server: phones sync on afterwards with nothing lost and nothing
+//! doubled, sequence numbers and devices as they were, and the audit chain
+//! still verifying to the same head.
+
+mod common;
+
+use common::*;
+use nightround_core::domain::{ContactKind, RecordKind, Role};
+use nightround_core::sync::protocol::{AckStatus, Change, PulledChange};
+use nightround_server::store::open::{open_backend, Backend};
+use nightround_server::store::postgres::testing;
+use nightround_server::{maintenance, ServerConfig};
+use std::sync::Arc;
+
+/// What a phone has pushed: people and contacts, and one deletion.
+async fn some_work(s: &TestServer, dev: &TestDevice) -> Vec<Change> {
+    let now = s.now();
+    let mut changes = Vec::new();
+    for alias in ["Jade", "Roxy", "Kim"] {
+        let p = person(&dev.identity, alias, now);
+        let c = contact(
+            &dev.identity,
+            Some(id_of(&p)),
+            ContactKind::OutreachConversation,
+            now,
+        );
+        changes.push(change(RecordKind::Person, &dev.version_at(now), p));
+        changes.push(change(RecordKind::Contact, &dev.version_at(now), c));
+    }
+    let gone = changes[3].id;
+    changes.push(tombstone(RecordKind::Contact, gone, &dev.version_at(now)));
+    s.push_ok(dev, changes.clone()).await;
+    changes
+}
+
+fn store_of(config: &ServerConfig, now: nightround_core::Timestamp) -> Arc<dyn Backend> {
+    let paths = config.paths();
+    let keys = nightround_server::keys::load_or_create(&paths).unwrap();
+    open_backend(
+        config.database.as_deref(),
+        &paths.database(),
+        keys.records,
+        now,
+    )
+    .unwrap()
+}
+
+/// Pulls everything; the same phone must see the same after the move. (A
+/// phone is not sent its own pushes back: protocol v2, ADR 0009.)
+async fn seen(s: &TestServer, dev: &TestDevice) -> Vec<PulledChange> {
+    s.pull_all(dev).await
+}
+
+/// Copies the key file (kept apart from database backups) into `to`.
+fn copy_keys(from: &std::path::Path, to: &std::path::Path) {
+    let (a, b) = (
+        nightround_server::DataPaths::new(from),
+        nightround_server::DataPaths::new(to),
+    );
+    std::fs::create_dir_all(b.keys_dir()).unwrap();
+    std::fs::copy(a.records_key(), b.records_key()).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_restored_into_a_fresh_data_directory_lets_phones_sync_on() {
+    let s = TestServer::start().await;
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let ali = s
+        .device("Aspirations", "Ali", Role::OutreachWorker, None)
+        .await;
+    let pushed = some_work(&s, &sam).await;
+    let before = seen(&s, &ali).await;
+    assert!(!before.is_empty(), "a colleague sees Sam's work");
+    let backup_dir = tempfile::tempdir().unwrap();
+    let file = backup_dir.path().join("nightround.backup");
+    // Online: the server keeps serving while it is taken.
+    maintenance::backup(&config(s.dir.path(), &s.clock), &file).unwrap();
+    assert!(std::fs::metadata(&file).unwrap().len() > 0);
+
+    // A restore without the key file is refused: a backup never holds it.
+    let fresh = tempfile::tempdir().unwrap();
+    let fresh_config = config(fresh.path(), &s.clock);
+    assert!(maintenance::restore(&fresh_config, &file).is_err());
+    copy_keys(s.dir.path(), fresh.path());
+    maintenance::restore(&fresh_config, &file).unwrap();
+    let TestServer {
+        server,
+        dir: _old_dir,
+        clock,
+        http,
+    } = s;
+    server.shutdown().await.unwrap();
+    let restored = TestServer {
+        server: nightround_server::start(config(fresh.path(), &clock))
+            .await
+            .unwrap(),
+        dir: fresh,
+        clock,
+        http,
+    };
+    // The same phone, with the same token, sees exactly what it saw...
+    assert_eq!(seen(&restored, &ali).await, before);
+    // ...its replayed changes are duplicates, not new records...
+    for ack in restored.push(&sam, pushed).await {
+        assert_eq!(ack.status, AckStatus::Duplicate, "{ack:?}");
+    }
+    // ...and new work carries on after the restored sequence numbers.
+    let last = before.last().unwrap().seq;
+    let p = person(&sam.identity, "Lou", restored.now());
+    restored
+        .push_ok(
+            &sam,
+            vec![change(
+                RecordKind::Person,
+                &sam.version_at(restored.now()),
+                p,
+            )],
+        )
+        .await;
+    let after = seen(&restored, &ali).await;
+    assert_eq!(after.len(), before.len() + 1);
+    assert!(after.last().unwrap().seq > last);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_copied_to_postgres_keeps_records_sequence_numbers_devices_and_the_audit_chain() {
+    let Ok(cluster) = std::env::var("NIGHTROUND_TEST_PG") else {
+        eprintln!(
+            "\n*** SKIPPED: NIGHTROUND_TEST_PG is not set, so the SQLite-to-PostgreSQL copy \
+             was not tested (bash scripts/pg.sh -- cargo test -p nightround-server --test backup) ***\n"
+        );
+        return;
+    };
+    // A SQLite deployment, whatever backend the other tests run on.
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(nightround_core::clock::ManualClock::new(start_time()));
+    let lite_config = config(dir.path(), &clock).with_database(None);
+    let s = TestServer {
+        server: nightround_server::start(lite_config.clone()).await.unwrap(),
+        dir,
+        clock,
+        http: reqwest::Client::new(),
+    };
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let reid = s
+        .device("Open Road", "Dee", Role::OutreachWorker, None)
+        .await;
+    let pushed = some_work(&s, &sam).await;
+    some_work(&s, &reid).await;
+    let before_sam = seen(&s, &sam).await;
+    let before_reid = seen(&s, &reid).await;
+    let devices = s.admin().devices().unwrap();
+    let lite_store = store_of(&lite_config, s.now());
+    let agreement = nightround_core::domain::agreement::SharingAgreement::southend_example();
+    lite_store.set_agreement(&agreement).unwrap();
+    lite_store
+        .set_directory_origin(nightround_server::store::partnership::DirectoryOrigin::Own)
+        .unwrap();
+    let chain = lite_store.verify_audit().unwrap();
+    drop(lite_store);
+    assert!(chain.entries > 10 && chain.first_broken.is_none());
+
+    let TestServer {
+        server,
+        dir,
+        clock,
+        http,
+    } = s;
+    server.shutdown().await.unwrap();
+    let url = testing::create_database(&cluster).unwrap();
+    let report = maintenance::copy_to_postgres(&lite_config, &url).unwrap();
+    let copied = |t: &str| report.tables.iter().find(|(n, _)| n == t).unwrap().1;
+    assert_eq!(copied("devices"), 2);
+    assert_eq!(copied("applied_versions"), 14);
+    // A second copy into the same database is refused, not merged.
+    assert!(maintenance::copy_to_postgres(&lite_config, &url).is_err());
+
+    let pg_config = lite_config.clone().with_database(Some(url));
+    let s = TestServer {
+        server: nightround_server::start(pg_config.clone()).await.unwrap(),
+        dir,
+        clock,
+        http,
+    };
+    assert_eq!(seen(&s, &sam).await, before_sam, "same records, same seqs");
+    assert_eq!(seen(&s, &reid).await, before_reid);
+    let mut after_devices = s.admin().devices().unwrap();
+    // Pulling just now marked them synced.
+    for d in &mut after_devices {
+        let was = devices.iter().find(|x| x.device_id == d.device_id).unwrap();
+        d.last_sync_at = was.last_sync_at;
+    }
+    assert_eq!(after_devices, devices);
+    let pg_store = store_of(&pg_config, s.now());
+    assert_eq!(
+        pg_store.agreement().unwrap(),
+        Some(agreement),
+        "settings copied"
+    );
+    assert_eq!(
+        pg_store.directory_origin().unwrap(),
+        nightround_server::store::partnership::DirectoryOrigin::Own
+    );
+    let pg_chain = pg_store.verify_audit().unwrap();
+    assert_eq!(pg_chain.first_broken, None);
+    assert_eq!(
+        pg_chain.head, chain.head,
+        "the chain verifies to the same head"
+    );
+    assert_eq!(pg_chain.entries, chain.entries);
+
+    for ack in s.push(&sam, pushed).await {
+        assert_eq!(ack.status, AckStatus::Duplicate);
+    }
+    let last = before_sam
+        .iter()
+        .chain(&before_reid)
+        .map(|p| p.seq)
+        .max()
+        .unwrap();
+    let p = person(&sam.identity, "Lou", s.now());
+    s.push_ok(
+        &sam,
+        vec![change(RecordKind::Person, &sam.version_at(s.now()), p)],
+    )
+    .await;
+    let newest = seen(&s, &sam).await.last().unwrap().seq;
+    assert_eq!(
+        newest,
+        last + 1,
+        "numbering carries on where SQLite stopped"
+    );
+    // And the new change is chained after the copied log.
+    let grown = store_of(&pg_config, s.now()).verify_audit().unwrap();
+    assert_eq!(grown.first_broken, None);
+    assert!(grown.entries > chain.entries);
+}
+
+/// A backup is readable by its owner only, like the data directory.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = TestServer::start().await;
+    s.device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let backup_dir = tempfile::tempdir().unwrap();
+    let file = backup_dir.path().join("nightround.backup");
+    maintenance::backup(&config(s.dir.path(), &s.clock), &file).unwrap();
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+}

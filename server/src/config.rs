@@ -42,9 +42,10 @@ pub struct ServerConfig {
     pub watch_rules: crate::store::safety::WatchRules,
     /// How often the watchdog looks.
     pub watchdog_every: std::time::Duration,
-    /// The partnership's information-sharing agreement: controllers and
-    /// their lawful basis, the retention schedule (the example until a
-    /// deployment sets its own).
+    /// The fallback information-sharing agreement (controllers and their
+    /// lawful basis, the retention schedule), used only while the store
+    /// holds none: the stored agreement, edited by the partnership
+    /// administrator, wins (`Admin::agreement`).
     pub agreement: nightround_core::domain::agreement::SharingAgreement,
     /// How often the retention job runs (daily).
     pub retention_every: std::time::Duration,

@@ -79,37 +79,15 @@ impl Puller<'_> {
         if let Some(hit) = self.allowed.get(&(person, agency.clone())) {
             return Ok(hit.clone());
         }
-        let raws: Vec<_> = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS} FROM records WHERE person_id = ?1 AND kind = 'consent'
-                 AND tombstone = 0 AND consent_until > ?2"
-            ))?
-            .query_map((person.to_string(), ms(self.now)), read_record)?
-            .collect::<Result<_, _>>()?;
-        let mut bodies = Vec::new();
-        for raw in raws {
-            let (meta, sealed) = raw.into_meta()?;
-            let to_it = match (agency, meta.agency_id.as_deref()) {
-                (Some(a), Some(b)) => a == b,
-                (None, Some(b)) => policy::Facts::is_police_agency(&self.facts, b),
-                (_, None) => false,
-            };
-            if to_it {
-                if let Some(opened) = open_record(self.key, &meta, sealed)? {
-                    bodies.push(opened.body);
-                }
-            }
-        }
-        let receiver = match agency {
-            Some(a) => projection::Receiver::Agency(a),
-            None => projection::Receiver::Police,
-        };
-        let cats = projection::cap_by_agreement(
+        let cats = consented_categories(
+            self.conn,
+            self.key,
+            &self.facts,
             self.agreement.as_ref(),
-            receiver,
-            projection::allowed_categories(bodies.iter()),
-        );
+            person,
+            agency.as_deref(),
+            self.now,
+        )?;
         self.allowed.insert((person, agency.clone()), cats.clone());
         Ok(cats)
     }
@@ -164,6 +142,51 @@ impl Puller<'_> {
             withheld,
         }))
     }
+}
+
+/// The categories her consents in force to `agency` (any police agency when
+/// `None`) cover, within the stored agreement (`projection`): read from the
+/// sealed consent bodies. The pull and the dashboard both ask this.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn consented_categories(
+    conn: &Connection,
+    key: &DataKey,
+    facts: &SqlFacts<'_>,
+    agreement: Option<&SharingAgreement>,
+    person: Uuid,
+    agency: Option<&str>,
+    now: Timestamp,
+) -> Result<Vec<InfoCategory>, StoreError> {
+    let raws: Vec<_> = conn
+        .prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE person_id = ?1 AND kind = 'consent'
+             AND tombstone = 0 AND consent_until > ?2"
+        ))?
+        .query_map((person.to_string(), ms(now)), read_record)?
+        .collect::<Result<_, _>>()?;
+    let mut bodies = Vec::new();
+    for raw in raws {
+        let (meta, sealed) = raw.into_meta()?;
+        let to_it = match (agency, meta.agency_id.as_deref()) {
+            (Some(a), Some(b)) => a == b,
+            (None, Some(b)) => policy::Facts::is_police_agency(facts, b),
+            (_, None) => false,
+        };
+        if to_it {
+            if let Some(opened) = open_record(key, &meta, sealed)? {
+                bodies.push(opened.body);
+            }
+        }
+    }
+    let receiver = match agency {
+        Some(a) => projection::Receiver::Agency(a),
+        None => projection::Receiver::Police,
+    };
+    Ok(projection::cap_by_agreement(
+        agreement,
+        receiver,
+        projection::allowed_categories(bodies.iter()),
+    ))
 }
 
 fn json_list<T: serde::Serialize>(v: &[T]) -> Result<String, StoreError> {

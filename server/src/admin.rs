@@ -66,7 +66,8 @@ pub struct Admin {
     store: Arc<dyn Store>,
     protection: Arc<dyn DataProtectionStore>,
     audit: Arc<dyn DashboardStore>,
-    agreement: SharingAgreement,
+    /// The configured agreement: used only while none is stored.
+    fallback_agreement: SharingAgreement,
     clock: Arc<dyn Clock>,
     code_key: DataKey,
     code_ttl: chrono::Duration,
@@ -140,7 +141,7 @@ impl Admin {
         Admin {
             protection: store.clone(),
             audit: store.clone(),
-            agreement: config.agreement.clone(),
+            fallback_agreement: config.agreement.clone(),
             store,
             clock: config.clock.clone(),
             code_key: keys.enrolment_codes.clone(),
@@ -155,14 +156,18 @@ impl Admin {
         self.protection.clone()
     }
 
-    /// The retention schedule this server runs.
-    pub fn retention_schedule(&self) -> &RetentionSchedule {
-        &self.agreement.retention
+    /// The retention schedule this server runs: the stored agreement's.
+    pub fn retention_schedule(&self) -> Result<RetentionSchedule> {
+        Ok(self.agreement()?.retention)
     }
 
-    /// The partnership's agreement this server runs under.
-    pub fn agreement(&self) -> &SharingAgreement {
-        &self.agreement
+    /// The partnership's agreement this server runs under: the stored one
+    /// (edited by the partnership administrator), else the configured one.
+    pub fn agreement(&self) -> Result<SharingAgreement> {
+        Ok(self
+            .store
+            .agreement()?
+            .unwrap_or_else(|| self.fallback_agreement.clone()))
     }
 
     /// Erases a woman (see `crate::erasure`), audited under `actor`.
@@ -171,9 +176,13 @@ impl Admin {
         person: Uuid,
         actor: &str,
     ) -> std::result::Result<crate::erasure::ErasureAnswer, crate::erasure::ErasureError> {
+        let schedule = self.store.agreement()?.map_or_else(
+            || self.fallback_agreement.retention.clone(),
+            |a| a.retention,
+        );
         crate::erasure::erase_person(
             self.protection.as_ref(),
-            &self.agreement.retention,
+            &schedule,
             person,
             actor,
             self.clock.now(),
@@ -212,7 +221,7 @@ impl Admin {
     pub fn run_retention(&self) -> Result<crate::retention::RetentionRun> {
         Ok(crate::retention::step(
             self.protection.as_ref(),
-            &self.agreement.retention,
+            &self.retention_schedule()?,
             self.clock.now(),
         )?)
     }
@@ -228,7 +237,7 @@ impl Admin {
         let workers = self.store.workers()?;
         let export = crate::subject_access::export(
             self.protection.as_ref(),
-            &self.agreement,
+            &self.agreement()?,
             &workers,
             person,
             now,

@@ -46,9 +46,10 @@ pub struct ServerConfig {
     /// the embedded SQLite file in the data directory (the key stays there
     /// either way).
     pub database: Option<String>,
-    /// The partnership's information-sharing agreement: controllers and
-    /// their lawful basis, the retention schedule (the example until a
-    /// deployment sets its own).
+    /// The fallback information-sharing agreement (controllers and their
+    /// lawful basis, the retention schedule), used only while the store
+    /// holds none: the stored agreement, edited by the partnership
+    /// administrator, wins (`Admin::agreement`).
     pub agreement: nightround_core::domain::agreement::SharingAgreement,
     /// How often the retention job runs (daily).
     pub retention_every: std::time::Duration,

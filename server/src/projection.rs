@@ -1,5 +1,6 @@
 //! The projection hook: what of a record goes to a viewer who sees it only
-//! through her consent (protocol version 2, ADR 0009).
+//! through her consent (protocol version 2, ADR 0009): a pull and the
+//! dashboard (`store/sqlite/dashboard.rs`, `open_visible`) both apply it.
 //!
 //! The categories a viewer may receive are the union of what the woman's
 //! consents in force to the viewer's agency (or, for the police, to any
@@ -8,10 +9,16 @@
 //! `nightround_core::domain::categories`) then removes every field outside
 //! them, failing closed on a field it does not know.
 //!
-//! Not yet applied here: the partnership agreement's ceiling per kind of
-//! organisation (`Agreement::allowed_categories`); the server does not hold
-//! an agreement yet. When it does, intersect with it in `allowed_categories`.
+//! The partnership's agreement then caps them ([`cap_by_agreement`]): what
+//! she consented to, within what the agreement lets that receiver's kind of
+//! organisation hold. Where the agreement comes from is the stored one
+//! (`PartnershipStore::agreement`). **When none is stored** the cap is not
+//! applied and her consents alone decide: a server that has not been given
+//! an agreement has no partnership rule to apply, and inventing one (the
+//! Southend example) would withhold or release on rules nobody agreed. The
+//! dashboard warns until an agreement is imported.
 
+use nightround_core::domain::agreement::{OrganisationKind, SharingAgreement};
 use nightround_core::domain::InfoCategory;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -42,6 +49,32 @@ pub fn allowed_categories<'a>(
         .collect()
 }
 
+/// Who receives under a consent route: a receiving agency (its id is its
+/// controller id in the agreement) or, for `None`, the police.
+#[derive(Debug, Clone, Copy)]
+pub enum Receiver<'a> {
+    Agency(&'a str),
+    Police,
+}
+
+/// `consented` (from [`allowed_categories`]) within what `agreement` lets
+/// the receiver hold, in [`InfoCategory::ALL`] order. An agency the
+/// agreement does not name receives nothing; no agreement: `consented` as
+/// is (see the module doc).
+pub fn cap_by_agreement(
+    agreement: Option<&SharingAgreement>,
+    receiver: Receiver<'_>,
+    consented: Vec<InfoCategory>,
+) -> Vec<InfoCategory> {
+    let Some(agreement) = agreement else {
+        return consented;
+    };
+    match receiver {
+        Receiver::Agency(id) => agreement.allowed_for_organisation(id, &consented),
+        Receiver::Police => agreement.allowed_categories(OrganisationKind::Police, &consented),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +95,23 @@ mod tests {
         assert!(got.contains(&InfoCategory::ContactDetails));
         assert!(!got.contains(&InfoCategory::SubstanceUse));
         assert!(allowed_categories(std::iter::empty()).is_empty());
+    }
+
+    #[test]
+    fn the_agreement_caps_what_she_consented_to() {
+        use InfoCategory::*;
+        let a = SharingAgreement::southend_example();
+        let consented = vec![ContactDetails, FreeTextNote, Health];
+        // The example lets the police receive no notes and no health.
+        let police = cap_by_agreement(Some(&a), Receiver::Police, consented.clone());
+        assert_eq!(police, vec![ContactDetails]);
+        let stars = cap_by_agreement(Some(&a), Receiver::Agency("stars"), consented.clone());
+        assert!(stars.contains(&FreeTextNote) && stars.contains(&Health));
+        let unknown = cap_by_agreement(Some(&a), Receiver::Agency("nobody"), consented.clone());
+        assert!(unknown.is_empty());
+        assert_eq!(
+            cap_by_agreement(None, Receiver::Police, consented.clone()),
+            consented
+        );
     }
 }

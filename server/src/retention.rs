@@ -155,11 +155,17 @@ pub fn step(
     Ok(run)
 }
 
-/// Runs [`step`] every `every` (a day in production) until aborted.
+/// Where the running job reads its schedule each time: the stored
+/// agreement's, so an edit by the partnership administrator applies from
+/// the next run without a restart.
+pub type ScheduleSource = Arc<dyn Fn() -> Result<RetentionSchedule, StoreError> + Send + Sync>;
+
+/// Runs [`step`] every `every` (a day in production) until aborted, on the
+/// schedule `schedule` gives at each run.
 pub fn spawn(
     store: Arc<dyn DataProtectionStore>,
     clock: Arc<dyn Clock>,
-    schedule: RetentionSchedule,
+    schedule: ScheduleSource,
     every: Duration,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -168,9 +174,10 @@ pub fn spawn(
         loop {
             ticks.tick().await;
             let (store, clock, schedule) = (store.clone(), clock.clone(), schedule.clone());
-            let done =
-                tokio::task::spawn_blocking(move || step(store.as_ref(), &schedule, clock.now()))
-                    .await;
+            let done = tokio::task::spawn_blocking(move || {
+                step(store.as_ref(), &schedule()?, clock.now())
+            })
+            .await;
             match done {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::error!(error = %e, "the retention run failed"),

@@ -9,6 +9,7 @@ use crate::config::ServerConfig;
 use crate::dashboard::{self, DashboardState};
 use crate::error::{Result, ServerError};
 use crate::public_origin::{self, PublicOrigins};
+use crate::store::partnership::PartnershipStore;
 use crate::store::safety::{Escalation, SafetyStore, WatchRules};
 use crate::tls;
 use crate::watchdog::{self, Bell};
@@ -64,12 +65,20 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         config.watchdog_every,
         bell.clone(),
     );
-    let retention_job = crate::retention::spawn(
-        store.clone(),
-        config.clock.clone(),
-        config.agreement.retention.clone(),
-        config.retention_every,
-    );
+    let retention_job = {
+        let agreements = store.clone();
+        let fallback = config.agreement.retention.clone();
+        crate::retention::spawn(
+            store.clone(),
+            config.clock.clone(),
+            Arc::new(move || {
+                Ok(agreements
+                    .agreement()?
+                    .map_or_else(|| fallback.clone(), |a| a.retention))
+            }),
+            config.retention_every,
+        )
+    };
     let state = AppState {
         safety: store.clone(),
         protection: store.clone(),

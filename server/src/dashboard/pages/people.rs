@@ -6,7 +6,7 @@
 use super::{html, require_sees, Chrome};
 use crate::dashboard::auth::SignedIn;
 use crate::dashboard::data::{snake_words, Visible};
-use crate::dashboard::{time, DashError, DashboardState};
+use crate::dashboard::{blocking, time, DashError, DashboardState};
 use crate::store::dashboard::{NewAuditEntry, Scope};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -337,8 +337,9 @@ pub async fn person(
         });
     }
     // Who holds her record and on what lawful basis (the agreement).
-    let basis =
-        crate::subject_access::legal_basis(state.0.admin.agreement(), &p.meta.organisation_id);
+    let admin = state.0.admin.clone();
+    let agreement = blocking(move || Ok(admin.agreement()?)).await?;
+    let basis = crate::subject_access::legal_basis(&agreement, &p.meta.organisation_id);
     facts.push(Fact {
         label: "Controller",
         value: basis.controller,

@@ -58,7 +58,8 @@ pub async fn page(
 ) -> Result<Response, DashError> {
     let (id, alias) = her_alias(&state, &who, &id).await?;
     let store = state.0.admin.data_protection();
-    let agreement = state.0.admin.agreement().clone();
+    let admin = state.0.admin.clone();
+    let agreement = blocking(move || Ok(admin.agreement()?)).await?;
     let deliveries = blocking(move || Ok(store.deliveries_of(id)?)).await?;
     let rows = deliveries
         .into_iter()

@@ -7,7 +7,8 @@ use super::rows::{
     RawWorker, RECORD_COLUMNS, WORKER_COLUMNS,
 };
 use super::SqliteStore;
-use crate::policy::{self, Viewer};
+use crate::policy::{self, Route, Viewer};
+use crate::projection;
 use crate::store::dashboard::{
     Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, Scope,
     SessionInfo, SignInBackoff, VisibleRecord,
@@ -16,9 +17,12 @@ use crate::store::sealed::open_record;
 use crate::store::{Organisation, StoreError};
 use hmac::{Hmac, Mac};
 use nightround_core::crypto::DataKey;
+use nightround_core::domain::{InfoCategory, RecordKind};
 use nightround_core::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use sha2::Sha256;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 /// The purpose the audit chain's key is derived for.
 const AUDIT_KEY_PURPOSE: &str = "nightround.server.audit-chain";
@@ -547,17 +551,38 @@ impl SqliteStore {
     ) -> Result<Vec<VisibleRecord>, StoreError> {
         let dir = read_directory(conn)?;
         let facts = SqlFacts { conn, dir: &dir };
+        let agreement = super::partnership::read_agreement(conn)?;
+        let mut allowed: HashMap<(Uuid, Option<String>), Vec<InfoCategory>> = HashMap::new();
         let mut out = Vec::new();
         for raw in rows {
             let (meta, sealed) = raw.into_meta()?;
-            if !policy::may_see(viewer, &meta, &facts, now)? {
+            let Some(route) = policy::route(viewer, &meta, &facts, now)? else {
                 continue;
-            }
+            };
             if let Some(opened) = open_record(&self.key, &meta, sealed)? {
-                out.push(VisibleRecord {
-                    meta,
-                    body: opened.body,
-                });
+                let mut body = opened.body;
+                // What she sees only by a woman's consent is projected as a
+                // pull projects it (a referral to her agency goes whole).
+                if let (Route::Consent { person, agency }, false) =
+                    (&route, meta.kind == RecordKind::Referral)
+                {
+                    let key = (*person, agency.clone());
+                    if !allowed.contains_key(&key) {
+                        let cats = super::pull::consented_categories(
+                            conn,
+                            &self.key,
+                            &facts,
+                            agreement.as_ref(),
+                            *person,
+                            agency.as_deref(),
+                            now,
+                        )?;
+                        allowed.insert(key.clone(), cats);
+                    }
+                    let cats = allowed.get(&key).map_or(&[][..], Vec::as_slice);
+                    projection::project(meta.kind, &mut body, cats);
+                }
+                out.push(VisibleRecord { meta, body });
             }
         }
         Ok(out)

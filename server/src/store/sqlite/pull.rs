@@ -18,6 +18,7 @@ use crate::projection;
 use crate::store::sealed::open_record;
 use crate::store::{EnrolledDevice, PullPage, PullQuery, RecordMeta, StoreError};
 use nightround_core::crypto::DataKey;
+use nightround_core::domain::agreement::SharingAgreement;
 use nightround_core::domain::{InfoCategory, RecordKind};
 use nightround_core::sync::protocol::{Change, PulledChange, Retraction, MAX_PULL_CHANGES};
 use nightround_core::Timestamp;
@@ -52,6 +53,8 @@ struct Puller<'c> {
     facts: SqlFacts<'c>,
     now: Timestamp,
     allowed: HashMap<(Uuid, Option<String>), Vec<InfoCategory>>,
+    /// The stored sharing agreement, read once per pull.
+    agreement: Option<SharingAgreement>,
 }
 
 impl Puller<'_> {
@@ -76,29 +79,15 @@ impl Puller<'_> {
         if let Some(hit) = self.allowed.get(&(person, agency.clone())) {
             return Ok(hit.clone());
         }
-        let raws: Vec<_> = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS} FROM records WHERE person_id = ?1 AND kind = 'consent'
-                 AND tombstone = 0 AND consent_until > ?2"
-            ))?
-            .query_map((person.to_string(), ms(self.now)), read_record)?
-            .collect::<Result<_, _>>()?;
-        let mut bodies = Vec::new();
-        for raw in raws {
-            let (meta, sealed) = raw.into_meta()?;
-            let to_it = match (agency, meta.agency_id.as_deref()) {
-                (Some(a), Some(b)) => a == b,
-                (None, Some(b)) => policy::Facts::is_police_agency(&self.facts, b),
-                (_, None) => false,
-            };
-            if to_it {
-                if let Some(opened) = open_record(self.key, &meta, sealed)? {
-                    bodies.push(opened.body);
-                }
-            }
-        }
-        let cats = projection::allowed_categories(bodies.iter());
+        let cats = consented_categories(
+            self.conn,
+            self.key,
+            &self.facts,
+            self.agreement.as_ref(),
+            person,
+            agency.as_deref(),
+            self.now,
+        )?;
         self.allowed.insert((person, agency.clone()), cats.clone());
         Ok(cats)
     }
@@ -153,6 +142,51 @@ impl Puller<'_> {
             withheld,
         }))
     }
+}
+
+/// The categories her consents in force to `agency` (any police agency when
+/// `None`) cover, within the stored agreement (`projection`): read from the
+/// sealed consent bodies. The pull and the dashboard both ask this.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn consented_categories(
+    conn: &Connection,
+    key: &DataKey,
+    facts: &SqlFacts<'_>,
+    agreement: Option<&SharingAgreement>,
+    person: Uuid,
+    agency: Option<&str>,
+    now: Timestamp,
+) -> Result<Vec<InfoCategory>, StoreError> {
+    let raws: Vec<_> = conn
+        .prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE person_id = ?1 AND kind = 'consent'
+             AND tombstone = 0 AND consent_until > ?2"
+        ))?
+        .query_map((person.to_string(), ms(now)), read_record)?
+        .collect::<Result<_, _>>()?;
+    let mut bodies = Vec::new();
+    for raw in raws {
+        let (meta, sealed) = raw.into_meta()?;
+        let to_it = match (agency, meta.agency_id.as_deref()) {
+            (Some(a), Some(b)) => a == b,
+            (None, Some(b)) => policy::Facts::is_police_agency(facts, b),
+            (_, None) => false,
+        };
+        if to_it {
+            if let Some(opened) = open_record(key, &meta, sealed)? {
+                bodies.push(opened.body);
+            }
+        }
+    }
+    let receiver = match agency {
+        Some(a) => projection::Receiver::Agency(a),
+        None => projection::Receiver::Police,
+    };
+    Ok(projection::cap_by_agreement(
+        agreement,
+        receiver,
+        projection::allowed_categories(bodies.iter()),
+    ))
 }
 
 fn json_list<T: serde::Serialize>(v: &[T]) -> Result<String, StoreError> {
@@ -410,6 +444,7 @@ pub(super) fn pull(
         },
         now,
         allowed: HashMap::new(),
+        agreement: super::partnership::read_agreement(&tx)?,
     };
     let mut changes = Vec::new();
     let mut sent = HashSet::new();

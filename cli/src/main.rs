@@ -4,7 +4,7 @@
 
 use clap::{Parser, Subcommand};
 use nightround_cli::commands::{
-    concern, contact, enrol, init, person, refer, show, supplies, sync, Ctx,
+    concern, consent, contact, enrol, holds, init, person, refer, show, supplies, sync, Ctx,
 };
 use nightround_cli::device::Device;
 use nightround_cli::error::EXIT_CODES_HELP;
@@ -81,6 +81,12 @@ enum Command {
     Sync(sync::SyncArgs),
     /// Show a screen: tonight, alerts, referrals, person, people, status, directory.
     Show(show::ShowArgs),
+    /// Record that she withdrew her consent to an agency.
+    WithdrawConsent(consent::WithdrawConsentArgs),
+    /// End a team alert raised on this device before its time.
+    EndAlert(consent::EndAlertArgs),
+    /// What this device holds of one woman, by kind (counts only).
+    Holds(holds::HoldsArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -99,6 +105,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::ReferralStatus(a) => refer::run_status(a, &ctx),
         Command::Sync(a) => sync::run(a, &ctx),
         Command::Show(a) => show::run(a, &ctx),
+        Command::WithdrawConsent(a) => consent::run_withdraw(a, &ctx),
+        Command::EndAlert(a) => consent::run_end_alert(a, &ctx),
+        Command::Holds(a) => holds::run(a, &ctx),
     }
 }
 

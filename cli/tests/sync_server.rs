@@ -108,6 +108,62 @@ fn enrol_record_sync_and_revoke_against_a_real_server() {
     let jade = b.json(&["show", "person", "Jade"]);
     assert_eq!(jade["timeline"][0]["type"], "contact");
 
+    // A police device sees Jade once she agrees to the police being told,
+    // and holds nothing of her after she withdraws (protocol version 2).
+    let pc = admin
+        .create_worker("Aspirations", "PC Hart", Role::PoliceOfficer, None)
+        .unwrap();
+    let pc_code = admin.create_enrolment_code(&pc.id).unwrap().code;
+    let police = Device::new();
+    police.json(&[
+        "enrol", "--server", &url, "--cert", cert, "--code", &pc_code,
+    ]);
+    let jade_id = jade["person"]["id"].as_str().unwrap().to_owned();
+    a.json(&[
+        "refer",
+        "--person",
+        "Jade",
+        "--agency",
+        "essex_police",
+        "--urgency",
+        "amber",
+        "--needs",
+        "report of a dangerous driver",
+        "--covers",
+        "contact_details,safety",
+    ]);
+    a.json(&["sync", "--attempts", "1"]);
+    police.json(&["sync", "--attempts", "1"]);
+    let held = police.json(&["holds", &jade_id]);
+    assert_eq!(held["profile"], true, "{held}");
+    assert_eq!(held["consents"], 1, "{held}");
+    let withdrawn = a.json(&[
+        "withdraw-consent",
+        "--person",
+        "Jade",
+        "--agency",
+        "essex_police",
+    ]);
+    assert_eq!(withdrawn["consent_ids"].as_array().unwrap().len(), 1);
+    a.json(&["sync", "--attempts", "1"]);
+    police.json(&["sync", "--attempts", "1"]);
+    let held = police.json(&["holds", &jade_id]);
+    assert_eq!(
+        (
+            &held["profile"],
+            &held["contacts"],
+            &held["consents"],
+            &held["referrals"]
+        ),
+        (
+            &serde_json::json!(false),
+            &serde_json::json!(0),
+            &serde_json::json!(0),
+            &serde_json::json!(0)
+        ),
+        "{held}"
+    );
+
     // Sam's device is revoked: its next sync erases it.
     admin.revoke_device(device_a.parse().unwrap()).unwrap();
     let (code, err) = failure(&a.run(&["sync", "--attempts", "1"]));

@@ -366,13 +366,13 @@ fn pulled_page(
         };
         changes.push(PulledChange {
             seq: i as u64 + 1,
-            change: Change {
-                kind: nightround_core::domain::RecordKind::Contact,
-                id: contact.id,
-                version: format!("{:013}-{:05}-other", workload::START_MS + i as i64, 0),
-                tombstone: false,
-                body: Some(serde_json::to_value(&contact)?),
-            },
+            change: Change::new(
+                nightround_core::domain::RecordKind::Contact,
+                contact.id,
+                format!("{:013}-{:05}-other", workload::START_MS + i as i64, 0),
+                false,
+                Some(serde_json::to_value(&contact)?),
+            ),
         });
     }
     Ok(PullResponse {
@@ -382,6 +382,7 @@ fn pulled_page(
         directory: None,
         server_time: at_ms(workload::START_MS),
         team: None,
+        retract: Vec::new(),
     })
 }
 

@@ -137,6 +137,26 @@ pub fn decide(
     facts: &dyn Facts,
     now: Timestamp,
 ) -> Result<Outcome, StoreError> {
+    decide_from(
+        viewer,
+        incoming,
+        current,
+        facts,
+        now,
+        merge::Base::default(),
+    )
+}
+
+/// As [`decide`], for an edit made on `base` (protocol version 2): the
+/// per-field merge keeps stored values the edit did not touch.
+pub fn decide_from(
+    viewer: &Viewer<'_>,
+    incoming: &Incoming,
+    current: Option<&Current>,
+    facts: &dyn Facts,
+    now: Timestamp,
+    base: merge::Base<'_>,
+) -> Result<Outcome, StoreError> {
     let rule = policy::writes(incoming.kind, viewer.role);
     // Whom the change names, for every version the writer authors (a
     // receiving agency's status move keeps the stored body).
@@ -260,7 +280,7 @@ pub fn decide(
         } else {
             body.clone()
         };
-        merge_into(cur, cur_body, body, &effective, incoming, now)
+        merge_into(cur, cur_body, body, &effective, incoming, now, base)
     } else {
         Ok(Outcome::Accepted(Box::new(replace(
             cur, cur_body, body, incoming,
@@ -531,8 +551,15 @@ fn merge_into(
     effective: &Map<String, Value>,
     incoming: &Incoming,
     now: Timestamp,
+    base: merge::Base<'_>,
 ) -> Result<Outcome, StoreError> {
-    let merged = merge::merge(cur_body, &cur.field_versions, effective, &incoming.version);
+    let merged = merge::merge_from(
+        cur_body,
+        &cur.field_versions,
+        effective,
+        &incoming.version,
+        base,
+    );
     let history: Vec<HistoryEntry> = merged
         .losers
         .iter()

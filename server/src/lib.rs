@@ -29,6 +29,7 @@ pub mod merge;
 pub mod partnership;
 pub mod policy;
 pub mod private_dir;
+pub mod projection;
 pub mod public_origin;
 pub mod refusal;
 pub mod secrets;

@@ -8,6 +8,16 @@
 //!
 //! Versions are canonical HLC strings (checked on the way in), which sort as
 //! the clock does, so they are compared as strings.
+//!
+//! **Base versions** (protocol version 2): an edit names the version it
+//! started from and the fields it changed ([`Base`]). A field whose stored
+//! value was written after the base, and which the edit did not change,
+//! keeps the stored value: the phone's copy of it is merely stale, not a
+//! decision. The base version alone cannot tell a stale value from one she
+//! typed back to what it was (the server would need the field's value at the
+//! base, which history does not keep once a record is deleted), so the
+//! phone also names the edited fields. Without a base (a new record, an app
+//! that does not know it) the greater version wins each differing field.
 
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -40,6 +50,28 @@ pub fn initial_versions(body: &Map<String, Value>, version: &str) -> FieldVersio
         .collect()
 }
 
+/// What an edit started from: the version it was made on and the fields it
+/// changed (`Change::base_version`, `Change::edited`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Base<'a> {
+    pub version: Option<&'a str>,
+    pub edited: Option<&'a [String]>,
+}
+
+impl Base<'_> {
+    /// Whether the edit left `field` as it found it while the stored value
+    /// (written at `stored_version`) is newer than what it found: then the
+    /// stored value stands.
+    fn is_stale(&self, field: &str, stored_version: &str) -> bool {
+        match self.version {
+            Some(base) if stored_version > base => {
+                !self.edited.is_some_and(|e| e.iter().any(|f| f == field))
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Merges `incoming` (written at `incoming_version`) into `current`. Fields
 /// the incoming body does not carry are left alone (an older app may not
 /// know a newer field).
@@ -48,6 +80,26 @@ pub fn merge(
     versions: &FieldVersions,
     incoming: &Map<String, Value>,
     incoming_version: &str,
+) -> Merged {
+    merge_from(
+        current,
+        versions,
+        incoming,
+        incoming_version,
+        Base::default(),
+    )
+}
+
+/// As [`merge`], for an edit made on `base`: a field changed on the server
+/// after the base and left alone by the edit keeps the server's value (the
+/// phone's stale copy is not a loser worth keeping: it is an older value
+/// already in the history).
+pub fn merge_from(
+    current: &Map<String, Value>,
+    versions: &FieldVersions,
+    incoming: &Map<String, Value>,
+    incoming_version: &str,
+    base: Base<'_>,
 ) -> Merged {
     let mut body = current.clone();
     let mut field_versions = versions.clone();
@@ -59,6 +111,9 @@ pub fn merge(
             continue;
         }
         let stored_version = versions.get(field).map_or("", String::as_str);
+        if base.is_stale(field, stored_version) {
+            continue;
+        }
         if incoming_version > stored_version {
             if let Some(old) = stored {
                 losers.push(Loser {
@@ -143,6 +198,59 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn an_untouched_field_keeps_a_newer_stored_value() {
+        // Both phones start from v1. B's key-worker edit (v2) is stored; A
+        // then edits the alias at v3, carrying the key worker as it had it.
+        let base = obj(json!({"alias": "Jade", "key_worker": "Priya"}));
+        let fv = initial_versions(&base, V1);
+        let b = merge(
+            &base,
+            &fv,
+            &obj(json!({"alias": "Jade", "key_worker": "Sam"})),
+            V2,
+        );
+        let edited = vec!["alias".to_owned()];
+        let from_v1 = Base {
+            version: Some(V1),
+            edited: Some(&edited),
+        };
+        let a = merge_from(
+            &b.body,
+            &b.field_versions,
+            &obj(json!({"alias": "Jay", "key_worker": "Priya"})),
+            V3,
+            from_v1,
+        );
+        assert_eq!(a.body, obj(json!({"alias": "Jay", "key_worker": "Sam"})));
+        assert_eq!(a.field_versions["key_worker"], V2);
+        assert_eq!(a.field_versions["alias"], V3);
+        // Without the base, the greater version would have put Priya back.
+        let blind = merge(
+            &b.body,
+            &b.field_versions,
+            &obj(json!({"alias": "Jay", "key_worker": "Priya"})),
+            V3,
+        );
+        assert_eq!(blind.body["key_worker"], json!("Priya"));
+        // Both edited the same field: the greater version wins, the other
+        // value is kept in the history.
+        let both = vec!["alias".to_owned(), "key_worker".to_owned()];
+        let same = merge_from(
+            &b.body,
+            &b.field_versions,
+            &obj(json!({"alias": "Jade", "key_worker": "Ann"})),
+            V3,
+            Base {
+                version: Some(V1),
+                edited: Some(&both),
+            },
+        );
+        assert_eq!(same.body["key_worker"], json!("Ann"));
+        assert_eq!(same.losers[0].value, json!("Sam"));
+        assert_eq!(same.losers[0].version, V2);
     }
 
     #[test]

@@ -8,13 +8,24 @@
 //!
 //! - **Consent covers the police** when the person has a consent, not
 //!   tombstoned, not withdrawn and not past its review date, to an agency the
-//!   directory marks `is_police`. Which categories it covers is not checked.
+//!   directory marks `is_police`. What she shares goes out **projected** to
+//!   the categories her consents in force cover (`Route::Consent`, and
+//!   `crate::projection` in the pull).
 //! - **"With consent"** for a referral means a consent in force from the same
 //!   person to the referral's agency (not only the one the referral names, so
 //!   a renewed consent keeps working).
-//! - Police officers see every consent **to** a police agency, withdrawn or
-//!   not, so that a withdrawal reaches their phones; a receiving agency sees
-//!   every consent to itself for the same reason.
+//! - Police officers see the consents **in force** to a police agency, and a
+//!   receiving agency those to itself; a withdrawn or expired consent is not
+//!   sent but **retracted** from the phones that received it (protocol
+//!   version 2, ADR 0006), and with it what it opened.
+//! - A team alert (a concern) reaches the police only where the worker ticked
+//!   that she agrees to the police being told (`police_consent`), and names
+//!   her (`reported_by`) only to a viewer who may see her record: both read
+//!   from the body, in the pull (`concern_reaches`, `hides_reporter`).
+//! - What a viewer receives other than through her own or her organisation's
+//!   authorship (consent, alert, referral) is **conditional**: the server
+//!   remembers it was delivered and re-checks it on every pull, retracting it
+//!   when the condition ends.
 //! - Receiving agencies see **no concerns**: the table says so, although the
 //!   prose says alerts reach "every device of the partnership". Alerts are for
 //!   the people on the street; an agency desk does not need them.
@@ -64,11 +75,11 @@ pub enum Sees {
     PeopleConsentingToPolice,
     /// The viewer's own; others' where the person's consent covers the police.
     OwnAndPeopleConsentingToPolice,
-    /// Consents to a police agency (in force or not).
+    /// Consents in force to a police agency.
     ConsentsToPolice,
     /// Referrals to a police agency, with her consent in force to it.
     ReferralsToPoliceWithConsent,
-    /// Consents to the viewer's agency (in force or not).
+    /// Consents in force to the viewer's agency.
     ConsentsToItsAgency,
     /// Referrals addressed to the viewer's agency, with consent in force.
     ReferralsToItsAgencyWithConsent,
@@ -140,9 +151,9 @@ pub const SEE_TABLE: [(RecordKind, [Cell; 4]); 8] = {
             RecordKind::Consent,
             [
                 cell(OwnOrganisation, "own organisation"),
-                cell(ConsentsToPolice, "consents to the police"),
+                cell(ConsentsToPolice, "consents in force to the police"),
                 cell(OwnOrganisation, "own organisation"),
-                cell(ConsentsToItsAgency, "consents to that agency"),
+                cell(ConsentsToItsAgency, "consents in force to that agency"),
             ],
         ),
         (
@@ -327,6 +338,48 @@ pub trait Facts {
     fn record(&self, id: Uuid) -> Result<Option<RecordMeta>, StoreError>;
 }
 
+/// Why a viewer may see a record: decides whether the delivery stays under
+/// review (retraction) and whether the body goes out projected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// She recorded it herself.
+    Own,
+    /// Her organisation stored it.
+    OwnOrganisation,
+    /// An active team alert, a missed round, a help call.
+    Alert,
+    /// Her consent in force opens it: the body goes out projected to the
+    /// categories of her consents in force to `agency` (`None`: to any
+    /// police agency).
+    Consent {
+        person: Uuid,
+        agency: Option<String>,
+    },
+    /// A consent record in force that names the viewer's agency (or the
+    /// police).
+    ConsentRecord,
+}
+
+impl Route {
+    /// Whether visibility can end without the viewer's organisation doing
+    /// anything (consent withdrawn or expired, alert over): such deliveries
+    /// are re-checked on each pull and retracted when the condition ends.
+    pub fn is_conditional(&self) -> bool {
+        !matches!(self, Route::Own | Route::OwnOrganisation)
+    }
+
+    /// The stored name of the route (the `deliveries` table).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Route::Own => "own",
+            Route::OwnOrganisation => "own_organisation",
+            Route::Alert => "alert",
+            Route::Consent { .. } => "consent",
+            Route::ConsentRecord => "consent_record",
+        }
+    }
+}
+
 /// Whether `viewer` may see the record at `now`.
 pub fn may_see(
     viewer: &Viewer<'_>,
@@ -334,6 +387,18 @@ pub fn may_see(
     facts: &dyn Facts,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
+    Ok(route(viewer, rec, facts, now)?.is_some())
+}
+
+/// Why `viewer` may see the record at `now`, or `None`. Own authorship and
+/// the organisation come first, so a record her organisation holds is never
+/// projected for her.
+pub fn route(
+    viewer: &Viewer<'_>,
+    rec: &RecordMeta,
+    facts: &dyn Facts,
+    now: Timestamp,
+) -> Result<Option<Route>, StoreError> {
     let own_org = rec.organisation_id == viewer.organisation_id;
     let own = rec.author_worker_id == viewer.worker_id;
     let alert = rec.alert_until.is_some_and(|until| until > now);
@@ -342,37 +407,82 @@ pub fn may_see(
     } else {
         rec.person_id
     };
-    let police_consent = |facts: &dyn Facts| -> Result<bool, StoreError> {
-        match person {
-            Some(p) => facts.consent_to_police_in_force(p, now),
-            None => Ok(false),
-        }
+    let by_police_consent = |facts: &dyn Facts| -> Result<Option<Route>, StoreError> {
+        Ok(match person {
+            Some(p) if facts.consent_to_police_in_force(p, now)? => Some(Route::Consent {
+                person: p,
+                agency: None,
+            }),
+            _ => None,
+        })
     };
+    let in_force = !rec.tombstone && rec.consent_until.is_some_and(|until| until > now);
     let rec_agency = rec.agency_id.as_deref();
     let its_agency = viewer.agency_id.filter(|a| rec_agency == Some(*a));
+    let when = |yes: bool, r: Route| yes.then_some(r);
     Ok(match sees(rec.kind, viewer.role) {
-        Sees::Nothing => false,
-        Sees::OwnOrganisation => own_org,
-        Sees::OwnOrganisationAndAlerts => own_org || alert,
-        Sees::OwnAndAlerts => own || alert,
-        Sees::Own => own,
-        Sees::PeopleConsentingToPolice => police_consent(facts)?,
-        Sees::OwnAndPeopleConsentingToPolice => own || police_consent(facts)?,
-        Sees::ConsentsToPolice => rec_agency.is_some_and(|a| facts.is_police_agency(a)),
-        Sees::ReferralsToPoliceWithConsent => match (rec_agency, person) {
-            (Some(a), Some(p)) if facts.is_police_agency(a) => facts.consent_in_force(p, a, now)?,
-            _ => false,
+        Sees::Nothing => None,
+        Sees::OwnOrganisation => when(own_org, Route::OwnOrganisation),
+        Sees::OwnOrganisationAndAlerts => {
+            when(own_org, Route::OwnOrganisation).or(when(alert, Route::Alert))
+        }
+        Sees::OwnAndAlerts => when(own, Route::Own).or(when(alert, Route::Alert)),
+        Sees::Own => when(own, Route::Own),
+        Sees::PeopleConsentingToPolice => by_police_consent(facts)?,
+        Sees::OwnAndPeopleConsentingToPolice => match when(own, Route::Own) {
+            Some(r) => Some(r),
+            None => by_police_consent(facts)?,
         },
-        Sees::ConsentsToItsAgency => its_agency.is_some(),
+        Sees::ConsentsToPolice => when(
+            in_force && rec_agency.is_some_and(|a| facts.is_police_agency(a)),
+            Route::ConsentRecord,
+        ),
+        Sees::ReferralsToPoliceWithConsent => match (rec_agency, person) {
+            (Some(a), Some(p)) if facts.is_police_agency(a) => when(
+                facts.consent_in_force(p, a, now)?,
+                Route::Consent {
+                    person: p,
+                    agency: None,
+                },
+            ),
+            _ => None,
+        },
+        Sees::ConsentsToItsAgency => when(in_force && its_agency.is_some(), Route::ConsentRecord),
         Sees::ReferralsToItsAgencyWithConsent => match (its_agency, person) {
-            (Some(a), Some(p)) => facts.consent_in_force(p, a, now)?,
-            _ => false,
+            (Some(a), Some(p)) => when(
+                facts.consent_in_force(p, a, now)?,
+                Route::Consent {
+                    person: p,
+                    agency: Some(a.to_owned()),
+                },
+            ),
+            _ => None,
         },
         Sees::PeopleReferredToItsAgencyWithConsent => match (viewer.agency_id, person) {
-            (Some(a), Some(p)) => facts.referred_to(p, a)? && facts.consent_in_force(p, a, now)?,
-            _ => false,
+            (Some(a), Some(p)) => when(
+                facts.referred_to(p, a)? && facts.consent_in_force(p, a, now)?,
+                Route::Consent {
+                    person: p,
+                    agency: Some(a.to_owned()),
+                },
+            ),
+            _ => None,
         },
     })
+}
+
+/// Whether a concern that reaches `viewer` by `route` may go to her: the
+/// police receive a team alert only where the worker recorded that she
+/// agrees to the police being told (`police_consent`).
+pub fn concern_reaches(viewer: &Viewer<'_>, route: &Route, police_consent: bool) -> bool {
+    !(viewer.role == Role::PoliceOfficer && *route == Route::Alert && !police_consent)
+}
+
+/// Whether a concern reaching a viewer by `route` must leave out who
+/// reported it: a team alert names her only to a viewer who may see her
+/// record (`sees_her`).
+pub fn hides_reporter(route: &Route, sees_her: bool) -> bool {
+    *route == Route::Alert && !sees_her
 }
 
 #[cfg(test)]

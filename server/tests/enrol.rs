@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 fn enrol_body(code: &str) -> serde_json::Value {
-    json!({"protocol": 1, "code": code, "device_name": "Sam's work phone"})
+    json!({"protocol": 2, "code": code, "device_name": "Sam's work phone"})
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -92,15 +92,15 @@ async fn wrong_expired_and_malformed_enrolments_are_refused() {
         assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::EnrolmentInvalid);
     }
     let r = t
-        .enrol_raw(&json!({"protocol": 2, "code": code.code, "device_name": "x"}))
+        .enrol_raw(&json!({"protocol": 1, "code": code.code, "device_name": "x"}))
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::UnsupportedProtocol);
     let r = t
-        .enrol_raw(&json!({"protocol": 1, "code": code.code}))
+        .enrol_raw(&json!({"protocol": 2, "code": code.code}))
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::Malformed);
     let r = t
-        .enrol_raw(&json!({"protocol": 1, "code": code.code, "device_name": "  "}))
+        .enrol_raw(&json!({"protocol": 2, "code": code.code, "device_name": "  "}))
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::Malformed);
     assert_eq!(t.dump(false), before, "refused enrolments change nothing");
@@ -146,7 +146,7 @@ async fn revoked_devices_and_workers_get_403_revoked() {
     let r = t.pull_raw(&sam_phone.token, "").await;
     assert_error(&r, StatusCode::FORBIDDEN, ErrorCode::Revoked);
     let body = person(&sam_phone.identity, "Jade", t.now());
-    let push = serde_json::to_vec(&json!({"protocol": 1, "batch_id": uuid::Uuid::now_v7(),
+    let push = serde_json::to_vec(&json!({"protocol": 2, "batch_id": uuid::Uuid::now_v7(),
         "changes": [change(RecordKind::Person, &sam_phone.version_at(t.now()), body)]}))
     .unwrap();
     let before = t.dump(false);
@@ -187,7 +187,12 @@ async fn everything_survives_a_restart_on_the_same_data_directory() {
     let t = t.restart().await;
     assert_ne!(t.server.addr().port(), 0);
     let _ = old_addr;
-    let pulled = t.pull_all(&sam).await;
+    // Sam's own phone is not sent its own record back; a colleague's is.
+    assert!(t.pull_all(&sam).await.is_empty());
+    let robin = t
+        .device("Aspirations", "Robin", Role::OutreachWorker, None)
+        .await;
+    let pulled = t.pull_all(&robin).await;
     assert_eq!(pulled.len(), 1);
     assert_eq!(pulled[0].change.id, id);
     assert_eq!(pulled[0].change.body.as_ref(), Some(&body));
@@ -199,7 +204,7 @@ async fn everything_survives_a_restart_on_the_same_data_directory() {
         acks[0].status,
         nightround_core::sync::protocol::AckStatus::Duplicate
     );
-    assert_eq!(t.admin().devices().unwrap().len(), 1);
+    assert_eq!(t.admin().devices().unwrap().len(), 2, "Sam's and Robin's");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use nightround_core::domain::{RecordKind, ReferralStatus, Role};
+use nightround_core::domain::{ContactKind, RecordKind, ReferralStatus, Role};
 use nightround_core::sync::protocol::{AckStatus, Change};
 use nightround_server::policy::{self, Sees, Writes};
 use serde_json::{json, Value};
@@ -64,16 +64,27 @@ const EXPECTED: &[(&str, RecordKind, bool, &[&str])] = &[
         &["ob", "sb", "p1", "p2"],
     ),
     ("q_ob_expired", RecordKind::Concern, false, &["ob", "sb"]),
+    // An alert without her agreement to tell the police stays off their phones.
+    (
+        "q_ob_alert_no_police",
+        RecordKind::Concern,
+        true,
+        &["ob", "sb"],
+    ),
+    // An alert naming Lou: the police get it without her id (below).
+    (
+        "q_oa_alert_lou",
+        RecordKind::Concern,
+        true,
+        &["ob", "sb", "p1", "p2"],
+    ),
     ("q_p1_plain", RecordKind::Concern, false, &["p1"]),
     ("c_jade_police", RecordKind::Consent, true, &["p1", "p2"]),
     ("c_jade_harp", RecordKind::Consent, true, &["harp"]),
-    (
-        "c_kim_police_withdrawn",
-        RecordKind::Consent,
-        true,
-        &["p1", "p2"],
-    ),
-    ("c_kim_stars_expired", RecordKind::Consent, true, &["stars"]),
+    // Consents no longer in force are not sent (protocol version 2: a
+    // withdrawal reaches the phones that had it as a retraction).
+    ("c_kim_police_withdrawn", RecordKind::Consent, true, &[]),
+    ("c_kim_stars_expired", RecordKind::Consent, true, &[]),
     ("r_jade_harp", RecordKind::Referral, true, &["harp"]),
     ("r_jade_police", RecordKind::Referral, true, &["p1", "p2"]),
     ("r_kim_stars", RecordKind::Referral, true, &[]),
@@ -109,6 +120,8 @@ struct World {
     t: TestServer,
     devices: HashMap<&'static str, TestDevice>,
     ids: HashMap<Uuid, &'static str>,
+    /// The device that pushed each record: its pull does not send it back.
+    pushed_by: HashMap<&'static str, String>,
     bodies: HashMap<&'static str, Value>,
 }
 
@@ -121,6 +134,7 @@ impl World {
         let dev = self.dev(by).clone();
         let v = dev.version_at(self.t.now());
         self.ids.insert(id_of(&body), label);
+        self.pushed_by.insert(label, by.to_owned());
         self.bodies.insert(label, body.clone());
         self.t.push_ok(&dev, vec![change(kind, &v, body)]).await;
     }
@@ -150,6 +164,7 @@ async fn build_world() -> World {
         t,
         devices,
         ids: HashMap::new(),
+        pushed_by: HashMap::new(),
         bodies: HashMap::new(),
     };
     let now = w.t.now();
@@ -251,6 +266,14 @@ async fn build_world() -> World {
         concern(&ob, Some(now - day), now),
     )
     .await;
+    let mut no_police = concern(&ob, Some(now + day * 3), now);
+    no_police["police_consent"] = json!(false);
+    w.put("ob", "q_ob_alert_no_police", RecordKind::Concern, no_police)
+        .await;
+    let mut naming_lou = concern(&oa, Some(now + day * 3), now);
+    naming_lou["reported_by"] = json!(lou);
+    w.put("oa", "q_oa_alert_lou", RecordKind::Concern, naming_lou)
+        .await;
     w.put(
         "p1",
         "q_p1_plain",
@@ -400,9 +423,25 @@ async fn every_role_sees_what_the_policy_table_says() {
         let expected: BTreeSet<&str> = EXPECTED
             .iter()
             .filter(|e| expected_viewers(e).contains(label))
+            .filter(|e| w.pushed_by[e.0] != *label)
             .map(|e| e.0)
             .collect();
-        assert_eq!(seen, expected, "what {label} sees");
+        assert_eq!(
+            seen, expected,
+            "what {label} sees (its own pushes left out)"
+        );
+    }
+
+    // A team alert names the woman only to those who may see her record.
+    let lou_alert = w.id("q_oa_alert_lou");
+    for (label, named) in [("p1", false), ("ob", true), ("oa2", true)] {
+        let (changes, _) = w.t.pull_from(w.dev(label), 0).await;
+        let body = changes
+            .iter()
+            .find(|c| c.change.id == lou_alert)
+            .and_then(|c| c.change.body.clone())
+            .unwrap();
+        assert_eq!(body["reported_by"] != Value::Null, named, "{label}: {body}");
     }
 
     // A consent given later widens the police's view to what came before:
@@ -432,11 +471,18 @@ async fn every_role_sees_what_the_policy_table_says() {
 
     // Alerts stop reaching other organisations when they end.
     w.t.clock.advance(chrono::Duration::days(2));
-    let (seen, _) = w.sees_from("ob", 0).await;
+    let (seen, _) = w.sees_from("sb", 0).await;
     assert!(!seen.contains("q_oa_alert") && seen.contains("q_ob_alert"));
+    // ...and the phones that had it are told to drop it.
+    let page =
+        w.t.pull_page(w.dev("ob"), cursors["ob"], 500, u32::MAX)
+            .await;
+    let dropped: BTreeSet<&str> = page.retract.iter().map(|r| w.ids[&r.id]).collect();
+    assert!(dropped.contains("q_oa_alert"), "{dropped:?}");
+    assert!(!dropped.contains("q_ob_alert"), "its own stays");
     let (seen, _) = w.sees_from("p1", 0).await;
     assert!(!seen.contains("q_oa_alert") && seen.contains("q_ob_alert"));
-    let (seen, _) = w.sees_from("oa", 0).await;
+    let (seen, _) = w.sees_from("oa2", 0).await;
     assert!(
         seen.contains("q_oa_alert"),
         "her organisation keeps its own concern"
@@ -612,4 +658,106 @@ async fn every_role_writes_what_the_write_table_says() {
             }
         }
     }
+}
+
+/// A consent that runs out (its review date passes, nobody pushes anything)
+/// is retracted on the next pull: by field while another consent still
+/// opens her records, whole when the last one ends (protocol version 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consents_running_out_retract_fields_then_records() {
+    let t = TestServer::start().await;
+    let oa = t
+        .device("Aspirations", "oa", Role::OutreachWorker, None)
+        .await;
+    let p1 = t
+        .device("Essex Police", "p1", Role::PoliceOfficer, None)
+        .await;
+    let now = t.now();
+    let day = chrono::Duration::days(1);
+    let jade = person(&oa.identity, "Jade", now);
+    let jade_id = id_of(&jade);
+    let mut seen_by_police = contact(&oa.identity, Some(jade_id), ContactKind::Phone, now);
+    seen_by_police["wellbeing"] = json!(["distressed"]);
+    let contact_id = id_of(&seen_by_police);
+    // Contact history and wellbeing for three days; contact details for ten.
+    let mut short = consent(
+        &oa.identity,
+        jade_id,
+        "essex_police",
+        now + day * 3,
+        None,
+        now,
+    );
+    short["covers"] = json!(["contact_history", "wellbeing"]);
+    let mut long = consent(
+        &oa.identity,
+        jade_id,
+        "essex_police",
+        now + day * 10,
+        None,
+        now,
+    );
+    long["covers"] = json!(["contact_details", "contact_history"]);
+    let v = |d: &TestDevice| d.version_at(t.now());
+    t.push_ok(
+        &oa,
+        vec![
+            change(RecordKind::Person, &v(&oa), jade),
+            change(RecordKind::Contact, &v(&oa), seen_by_police),
+            change(RecordKind::Consent, &v(&oa), short.clone()),
+            change(RecordKind::Consent, &v(&oa), long.clone()),
+        ],
+    )
+    .await;
+    let (first, cursor) = t.pull_from(&p1, 0).await;
+    let got = first
+        .iter()
+        .find(|c| c.change.id == contact_id)
+        .and_then(|c| c.change.body.clone())
+        .unwrap();
+    assert_eq!(got["wellbeing"], json!(["distressed"]));
+    assert!(got.get("note").is_none(), "notes are not covered: {got}");
+
+    // Day 4: the short consent has run out. Its record goes; the contact
+    // loses its wellbeing field and stays.
+    t.clock.advance(day * 4);
+    let page = t.pull_page(&p1, cursor, 500, u32::MAX).await;
+    let short_id = id_of(&short);
+    assert!(page
+        .retract
+        .iter()
+        .any(|r| r.id == short_id && r.fields.is_none()));
+    let on_contact = page.retract.iter().find(|r| r.id == contact_id).unwrap();
+    assert_eq!(on_contact.fields, Some(vec!["wellbeing".to_owned()]));
+    assert!(
+        page.retract.iter().all(|r| r.id != jade_id),
+        "{:?}",
+        page.retract
+    );
+    // Told again until the phone's cursor passes that page...
+    let again = t.pull_page(&p1, cursor, 500, u32::MAX).await;
+    assert_eq!(again.retract.len(), page.retract.len());
+
+    // Day 11: nothing opens her records any more.
+    t.clock.advance(day * 7);
+    let page = t.pull_page(&p1, cursor, 500, u32::MAX).await;
+    let whole: BTreeSet<Uuid> = page
+        .retract
+        .iter()
+        .filter(|r| r.fields.is_none())
+        .map(|r| r.id)
+        .collect();
+    for id in [jade_id, contact_id, id_of(&long)] {
+        assert!(whole.contains(&id), "{id} retracted: {:?}", page.retract);
+    }
+    // The server remembers who received what, per person.
+    let conn = rusqlite::Connection::open(t.server_db()).unwrap();
+    let rows: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM deliveries WHERE person_id = ?1 AND device_id = ?2",
+            (jade_id.to_string(), p1.device_id.to_string()),
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 4, "her profile, the contact and two consents");
 }

@@ -6,14 +6,16 @@ mod common;
 
 use common::*;
 use nightround_core::domain::{ContactKind, RecordKind, Role};
-use nightround_core::sync::protocol::{AckStatus, Change, ErrorCode, PushRequest, MAX_BODY_BYTES};
+use nightround_core::sync::protocol::{
+    AckStatus, Change, ErrorCode, PushRequest, MAX_BODY_BYTES, PROTOCOL_VERSION,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 fn push_req(changes: Vec<Change>) -> PushRequest {
     PushRequest {
-        protocol: 1,
+        protocol: PROTOCOL_VERSION,
         batch_id: Uuid::now_v7(),
         changes,
     }
@@ -25,6 +27,8 @@ async fn a_replayed_batch_is_acknowledged_as_duplicate_and_changes_nothing() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let now = t.now();
     let jade = person(&sam.identity, "Jade", now);
     let changes = vec![
@@ -55,9 +59,10 @@ async fn a_replayed_batch_is_acknowledged_as_duplicate_and_changes_nothing() {
         .map(|a| serde_json::from_value(a["status"].clone()).unwrap())
         .collect();
     assert_eq!(acks, vec![AckStatus::Applied; 3]);
-    let after_first = t.dump(true);
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert_eq!(pulled.len(), 3);
+    // (After the pull: a pull records what it delivered.)
+    let after_first = t.dump(true);
 
     // A week offline later, the same batch again: duplicates, nothing moves.
     t.clock.advance(chrono::Duration::days(7));
@@ -81,10 +86,10 @@ async fn a_replayed_batch_is_acknowledged_as_duplicate_and_changes_nothing() {
     assert_eq!(acks[0].status, AckStatus::Applied);
     assert_eq!(acks[1].status, AckStatus::Duplicate);
     // Pull order is oldest first, and a page applied twice is the same page.
-    let (all, cursor) = t.pull_from(&sam, 0).await;
+    let (all, cursor) = t.pull_from(&robin, 0).await;
     assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
     assert_eq!(all.len(), 4);
-    assert!(t.pull_from(&sam, cursor).await.0.is_empty());
+    assert!(t.pull_from(&robin, cursor).await.0.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,6 +98,8 @@ async fn concurrent_profile_edits_merge_per_field_with_history() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let priya = t
         .device("Aspirations", "Priya", Role::OutreachWorker, None)
         .await;
@@ -172,7 +179,7 @@ async fn concurrent_profile_edits_merge_per_field_with_history() {
         .push(&sam, vec![change(RecordKind::Person, &v4, later.clone())])
         .await;
     assert_eq!(acks[0].status, AckStatus::Applied);
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert_eq!(pulled[0].change.body.as_ref(), Some(&later));
     assert_eq!(pulled[0].change.version, v4);
 }
@@ -183,6 +190,8 @@ async fn immutable_records_are_corrected_by_their_author_only() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let priya = t
         .device("Aspirations", "Priya", Role::OutreachWorker, None)
         .await;
@@ -229,7 +238,7 @@ async fn immutable_records_are_corrected_by_their_author_only() {
         .await;
     assert_eq!(acks[0].status, AckStatus::Merged);
     assert_eq!(t.history_len(id), 2);
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert_eq!(pulled[0].change.body.as_ref(), Some(&fixed));
     assert_eq!(pulled[0].change.version, v2);
 }
@@ -240,6 +249,8 @@ async fn bad_changes_are_rejected_and_the_rest_of_the_batch_applied() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let priya = t
         .device("Aspirations", "Priya", Role::OutreachWorker, None)
         .await;
@@ -320,7 +331,12 @@ async fn bad_changes_are_rejected_and_the_rest_of_the_batch_applied() {
             "no values in reasons"
         );
     }
-    let ids: Vec<Uuid> = t.pull_all(&sam).await.iter().map(|c| c.change.id).collect();
+    let ids: Vec<Uuid> = t
+        .pull_all(&robin)
+        .await
+        .iter()
+        .map(|c| c.change.id)
+        .collect();
     assert_eq!(ids, vec![id_of(&good), id_of(&good2)]);
     // A rejected change is not remembered: once fixed, the same id applies.
     let fixed = change(
@@ -355,7 +371,7 @@ async fn malformed_oversized_and_wrong_protocol_requests_change_nothing() {
     let r = t
         .push_bytes(
             &sam.token,
-            br#"{"protocol": 1, "changes": "none"}"#.to_vec(),
+            br#"{"protocol": 2, "changes": "none"}"#.to_vec(),
         )
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::Malformed);
@@ -366,12 +382,27 @@ async fn malformed_oversized_and_wrong_protocol_requests_change_nothing() {
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::Malformed);
 
-    let mut v2 = serde_json::to_value(push_req(vec![one(&sam.version_at(now))])).unwrap();
-    v2["protocol"] = json!(2);
+    // An app from before protocol version 2 is told to update.
+    let mut v1 = serde_json::to_value(push_req(vec![one(&sam.version_at(now))])).unwrap();
+    v1["protocol"] = json!(1);
     let r = t
-        .push_bytes(&sam.token, serde_json::to_vec(&v2).unwrap())
+        .push_bytes(&sam.token, serde_json::to_vec(&v1).unwrap())
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::UnsupportedProtocol);
+    assert!(r.1["message"].as_str().unwrap().contains("update the app"));
+    // Its pull is refused the same way, before anything is read.
+    let r = t.pull_raw(&sam.token, "?cursor=0").await;
+    assert_eq!(r.0, StatusCode::OK);
+    let r = t.pull_raw(&sam.token, "?cursor=0&protocol=1").await;
+    assert_error(&r, StatusCode::BAD_REQUEST, ErrorCode::UnsupportedProtocol);
+    let old = t
+        .http
+        .get(t.url("/v1/pull?cursor=0"))
+        .bearer_auth(&sam.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), StatusCode::BAD_REQUEST);
 
     let too_many: Vec<Change> = (0..201).map(|_| one(&sam.version_at(now))).collect();
     let r = t.push_request(&sam, &push_req(too_many)).await;
@@ -410,6 +441,8 @@ async fn tombstones_erase_the_body_and_its_history_and_stay() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let now = t.now();
     let jade = person(&sam.identity, "Jade", now);
     let id = id_of(&jade);
@@ -439,7 +472,7 @@ async fn tombstones_erase_the_body_and_its_history_and_stay() {
     t.push_ok(&sam, vec![tombstone(RecordKind::Person, id, &vt)])
         .await;
     assert_eq!(t.history_len(id), 0, "erased means erased");
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert_eq!(pulled.len(), 1);
     assert!(pulled[0].change.tombstone);
     assert_eq!(pulled[0].change.body, None);
@@ -456,7 +489,7 @@ async fn tombstones_erase_the_body_and_its_history_and_stay() {
         .await;
     assert_eq!(acks[0].status, AckStatus::Merged);
     assert!(acks[0].reason.as_deref().unwrap().contains("deleted"));
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert!(pulled[0].change.tombstone);
 
     // Nobody else may delete an author's contact.
@@ -488,6 +521,8 @@ async fn pull_pages_and_the_directory() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let now = t.now();
     let changes: Vec<Change> = (0..23)
         .map(|_| {
@@ -505,7 +540,7 @@ async fn pull_pages_and_the_directory() {
     let mut got = Vec::new();
     let mut pages = 0;
     loop {
-        let page = t.pull_page(&sam, cursor, 7, 0).await;
+        let page = t.pull_page(&robin, cursor, 7, 0).await;
         pages += 1;
         assert!(page.changes.len() <= 7);
         assert_eq!(
@@ -524,15 +559,18 @@ async fn pull_pages_and_the_directory() {
 
     // The directory comes when the phone's is older, and not otherwise.
     let rev = t.admin().directory().unwrap().revision;
-    assert!(t.pull_page(&sam, 0, 1, 0).await.directory.is_some());
-    assert!(t.pull_page(&sam, 0, 1, rev).await.directory.is_none());
+    assert!(t.pull_page(&robin, 0, 1, 0).await.directory.is_some());
+    assert!(t.pull_page(&robin, 0, 1, rev).await.directory.is_none());
     let mut dir = t.admin().directory().unwrap();
     dir.revision = rev + 1;
     t.admin().set_directory(&dir).unwrap();
-    assert_eq!(t.pull_page(&sam, cursor, 1, rev).await.directory, Some(dir));
+    assert_eq!(
+        t.pull_page(&robin, cursor, 1, rev).await.directory,
+        Some(dir)
+    );
 
     // A limit over 500 is served as 500; no parameters at all is fine.
-    let (status, body) = t.pull_raw(&sam.token, "?limit=100000").await;
+    let (status, body) = t.pull_raw(&robin.token, "?limit=100000").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["changes"].as_array().unwrap().len(), 23);
     let (status, body) = t.pull_raw(&sam.token, "").await;
@@ -546,6 +584,8 @@ async fn bodies_are_sealed_at_rest() {
     let sam = t
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
+    // Sam's phone is not sent its own pushes back: a colleague's pull shows them.
+    let robin = t.colleague(&sam).await;
     let now = t.now();
     let canary = "Xanthippe-canary-7731";
     let jade = person(&sam.identity, canary, now);
@@ -588,7 +628,7 @@ async fn bodies_are_sealed_at_rest() {
         }
     }
     // And it still reads back.
-    let pulled = t.pull_all(&sam).await;
+    let pulled = t.pull_all(&robin).await;
     assert!(pulled
         .iter()
         .any(|p| p.change.body.as_ref().unwrap()["note"]

@@ -46,14 +46,14 @@ async fn enrol_and_sync_over_tls_with_the_generated_certificate() {
     let http = pinned(&pem);
     let resp = http
         .post(format!("{}/v1/enrol", server.base_url()))
-        .json(&serde_json::json!({"protocol": 1, "code": code.code, "device_name": "phone"}))
+        .json(&serde_json::json!({"protocol": 2, "code": code.code, "device_name": "phone"}))
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
     let enrolled: EnrolResponse = resp.json().await.unwrap();
     let resp = http
-        .get(format!("{}/v1/pull", server.base_url()))
+        .get(format!("{}/v1/pull?protocol=2", server.base_url()))
         .bearer_auth(&enrolled.token)
         .send()
         .await
@@ -63,7 +63,7 @@ async fn enrol_and_sync_over_tls_with_the_generated_certificate() {
     // A client that does not pin this certificate cannot connect.
     let stranger = reqwest::Client::builder().build().unwrap();
     assert!(stranger
-        .get(format!("{}/v1/pull", server.base_url()))
+        .get(format!("{}/v1/pull?protocol=2", server.base_url()))
         .send()
         .await
         .is_err());
@@ -77,7 +77,7 @@ async fn enrol_and_sync_over_tls_with_the_generated_certificate() {
     .unwrap();
     assert_ne!(other.tls_fingerprint(), Some(fingerprint.as_str()));
     assert!(pinned(other.tls_cert_pem().unwrap())
-        .get(format!("{}/v1/pull", server.base_url()))
+        .get(format!("{}/v1/pull?protocol=2", server.base_url()))
         .send()
         .await
         .is_err());
@@ -88,7 +88,7 @@ async fn enrol_and_sync_over_tls_with_the_generated_certificate() {
     let server = nightround_server::start(config).await.unwrap();
     assert_eq!(server.tls_fingerprint(), Some(fingerprint.as_str()));
     let resp = http
-        .get(format!("{}/v1/pull", server.base_url()))
+        .get(format!("{}/v1/pull?protocol=2", server.base_url()))
         .bearer_auth(&enrolled.token)
         .send()
         .await

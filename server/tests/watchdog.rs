@@ -407,7 +407,7 @@ async fn a_help_call_is_heard_on_the_live_channel_within_seconds() {
     let t = team(&s).await;
     let (_, cursor) = s.pull_from(&t.police, 0).await;
     // The officer's phone waits on the live channel...
-    let url = s.url(&format!("/v1/live?after={cursor}&wait=20"));
+    let url = s.url(&format!("/v1/live?after={cursor}&wait=20&protocol=2"));
     let http = s.http.clone();
     let token = t.police.token.clone();
     let waiting = tokio::spawn(async move {
@@ -440,7 +440,7 @@ async fn a_help_call_is_heard_on_the_live_channel_within_seconds() {
     send_check_in(&s, &t.sam, &c).await;
     let resp = s
         .http
-        .get(s.url(&format!("/v1/live?after={cursor}&wait=1")))
+        .get(s.url(&format!("/v1/live?after={cursor}&wait=1&protocol=2")))
         .bearer_auth(&t.police.token)
         .send()
         .await

@@ -165,9 +165,42 @@ impl Device {
         agency: Option<&str>,
         clock: Arc<dyn Clock>,
     ) -> Device {
+        Device::enrol_in(server, &server.org, url, name, role, agency, clock)
+    }
+
+    /// As [`Device::new`], for a worker of organisation `org` (an id from
+    /// `Admin::create_organisation`).
+    pub fn new_in(
+        server: &TestServer,
+        org: &str,
+        name: &str,
+        role: Role,
+        agency: Option<&str>,
+    ) -> Device {
+        Device::enrol_in(
+            server,
+            org,
+            &server.url(),
+            name,
+            role,
+            agency,
+            Arc::new(SystemClock),
+        )
+    }
+
+    /// As [`Device::enrol`], for a worker of organisation `org`.
+    pub fn enrol_in(
+        server: &TestServer,
+        org: &str,
+        url: &str,
+        name: &str,
+        role: Role,
+        agency: Option<&str>,
+        clock: Arc<dyn Clock>,
+    ) -> Device {
         let worker = server
             .admin()
-            .create_worker(&server.org, name, role, agency)
+            .create_worker(org, name, role, agency)
             .expect("a worker");
         let code = server
             .admin()

@@ -141,7 +141,9 @@ fn consent_to_the_police_opens_her_records_to_the_police() {
         .unwrap();
     a.vault.sync(&quick_sync()).unwrap();
     police.vault.sync(&quick_sync()).unwrap();
-    assert_eq!(police.vault.person(jade.id).unwrap().alias, "Jade");
+    // Projected to what she agreed (protocol version 2): safety and contact
+    // history, not her contact details, so her alias is not shared.
+    assert_eq!(police.vault.person(jade.id).unwrap().alias, "");
     assert!(!police.vault.person_timeline(jade.id).unwrap().is_empty());
 }
 

@@ -3,8 +3,10 @@
 //! result to `output` to print.
 
 pub mod concern;
+pub mod consent;
 pub mod contact;
 pub mod enrol;
+pub mod holds;
 pub mod init;
 pub mod person;
 pub mod refer;

@@ -1,4 +1,4 @@
-//! The sync protocol's wire types, version 1, shared by the phone's client and
+//! The sync protocol's wire types, version 2, shared by the phone's client and
 //! the server so that the two cannot drift. The protocol is described for
 //! people in `docs/sync-protocol.md`; change both together, and bump
 //! [`PROTOCOL_VERSION`] for anything an older peer would misread.
@@ -8,8 +8,11 @@ use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The protocol version this code speaks.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The protocol version this code speaks. Version 2 (ADR 0006) added
+/// retraction, base versions for merges and pulls that leave out the
+/// device's own changes; a server refuses version 1 with
+/// `unsupported_protocol` so an old app asks to be updated.
+pub const PROTOCOL_VERSION: u32 = 2;
 /// The most changes one push may carry.
 pub const MAX_PUSH_CHANGES: usize = 200;
 /// The most changes one pull page returns.
@@ -82,6 +85,38 @@ pub struct Change {
     pub tombstone: bool,
     /// The record as JSON; `None` for a tombstone.
     pub body: Option<serde_json::Value>,
+    /// For an edit of a mutable kind (person, consent, referral, round):
+    /// the version the edit started from, so the server's per-field merge
+    /// can tell a field the phone left alone from one it changed. `None`
+    /// for a new record, an immutable kind or a tombstone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_version: Option<String>,
+    /// With `base_version`: the top-level fields this edit changed from the
+    /// base. A field changed on the server after the base and not named
+    /// here keeps the server's value (docs/sync-protocol.md, "Conflicts").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<Vec<String>>,
+}
+
+impl Change {
+    /// A change with no base (a new record, an immutable kind, a tombstone).
+    pub fn new(
+        kind: RecordKind,
+        id: Uuid,
+        version: String,
+        tombstone: bool,
+        body: Option<serde_json::Value>,
+    ) -> Self {
+        Self {
+            kind,
+            id,
+            version,
+            tombstone,
+            body,
+            base_version: None,
+            edited: None,
+        }
+    }
 }
 
 /// A batch of local changes.
@@ -224,6 +259,21 @@ pub struct PullResponse {
     /// the last page of a pull. Older servers leave it out.
     #[serde(default)]
     pub team: Option<Vec<TeamMember>>,
+    /// Records (or fields of records) this device received before and may
+    /// no longer hold: consent withdrawn or expired, an alert ended, a
+    /// record deleted. The phone purges them in the page's transaction.
+    #[serde(default)]
+    pub retract: Vec<Retraction>,
+}
+
+/// One record, or some of its fields, that a device must drop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retraction {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    /// `None`: the whole record (body, history, index rows). `Some`: only
+    /// these top-level fields (the projection she allows shrank).
+    pub fields: Option<Vec<String>>,
 }
 
 /// The longest a `GET /v1/live` waits before answering with nothing.

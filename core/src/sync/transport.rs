@@ -179,7 +179,8 @@ impl HttpTransport {
         url.query_pairs_mut()
             .append_pair("cursor", &cursor.to_string())
             .append_pair("limit", &limit.to_string())
-            .append_pair("directory_revision", &directory_revision.to_string());
+            .append_pair("directory_revision", &directory_revision.to_string())
+            .append_pair("protocol", &super::protocol::PROTOCOL_VERSION.to_string());
         let resp = self
             .http
             .get(url)
@@ -203,7 +204,8 @@ impl HttpTransport {
         let mut url = self.url("v1/live")?;
         url.query_pairs_mut()
             .append_pair("after", &after.to_string())
-            .append_pair("wait", &wait.as_secs().to_string());
+            .append_pair("wait", &wait.as_secs().to_string())
+            .append_pair("protocol", &super::protocol::PROTOCOL_VERSION.to_string());
         let resp = self
             .http
             .get(url)

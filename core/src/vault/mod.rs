@@ -13,6 +13,7 @@
 //! operation answers [`CoreError::Locked`] until the PIN is entered again.
 
 mod actions;
+mod alerts;
 mod delivery;
 mod duress;
 pub mod forms;

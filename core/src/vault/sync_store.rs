@@ -136,6 +136,122 @@ fn body_at(
     }
 }
 
+/// The version an edit of a mutable record started from (the newest older
+/// version this phone holds in the record's history) and the top-level
+/// fields the edit changed from it; `None` for a record made here.
+fn base_of(
+    conn: &Connection,
+    s: &Session,
+    kind: RecordKind,
+    id: &str,
+    version: &str,
+    body: &serde_json::Value,
+) -> Result<Option<(String, Vec<String>)>> {
+    let base: Option<String> = conn
+        .query_row(
+            "SELECT version FROM record_history WHERE kind = ?1 AND id = ?2 AND version < ?3
+             ORDER BY version DESC LIMIT 1",
+            (kind.as_str(), id, version),
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(base) = base else { return Ok(None) };
+    let before = body_at(conn, s, kind, id, &base)?;
+    let empty = serde_json::Map::new();
+    let before = before
+        .as_ref()
+        .and_then(|b| b.as_object())
+        .unwrap_or(&empty);
+    let after = body.as_object().unwrap_or(&empty);
+    let mut edited: Vec<String> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .chain(before.keys().filter(|k| !after.contains_key(*k)).cloned())
+        .collect();
+    edited.sort();
+    Ok(Some((base, edited)))
+}
+
+/// Removes what the server retracted, inside the page's transaction: a
+/// whole record (its row with the index columns, its history, any outbox
+/// entry for it) or some fields of it (re-sealed without them; its history,
+/// which still holds them, goes). Free pages are overwritten
+/// (`secure_delete`) and the WAL truncated after the commit, by the caller.
+fn purge_retracted(
+    tx: &Connection,
+    s: &Session,
+    r: &crate::sync::protocol::Retraction,
+    now: Timestamp,
+) -> Result<bool> {
+    let id = r.id.to_string();
+    let kind = r.kind.as_str();
+    let row: Option<(String, Option<Vec<u8>>, i64)> = tx
+        .query_row(
+            "SELECT version, body, sync_state FROM records WHERE kind = ?1 AND id = ?2",
+            (kind, &id),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((version, body, _state)) = row else {
+        return Ok(false);
+    };
+    tx.execute(
+        "DELETE FROM record_history WHERE kind = ?1 AND id = ?2",
+        (kind, &id),
+    )?;
+    // What is left after dropping the fields, if it is still a record of
+    // its kind; otherwise the whole record goes (holding less is the safe
+    // side).
+    let kept = match (&r.fields, body) {
+        (Some(fields), Some(sealed)) => {
+            let mut value: serde_json::Value =
+                store::open_body(&s.keys, r.kind, &id, &version, &sealed)?;
+            let mut removed = 0;
+            if let Some(obj) = value.as_object_mut() {
+                for f in fields {
+                    removed += usize::from(obj.remove(f).is_some());
+                }
+            }
+            if removed == 0 {
+                // Already purged (a retraction repeated): nothing to do.
+                return Ok(false);
+            }
+            incoming(r.kind, r.id, &value).ok().map(|inc| (value, inc))
+        }
+        _ => None,
+    };
+    match kept {
+        Some((value, inc)) => {
+            store::write(
+                tx,
+                &s.keys,
+                r.kind,
+                r.id,
+                &version,
+                &value,
+                &inc.index,
+                SyncState::Remote,
+                now,
+                false,
+            )?;
+        }
+        None => {
+            tx.execute(
+                "DELETE FROM records WHERE kind = ?1 AND id = ?2",
+                (kind, &id),
+            )?;
+            for table in ["outbox", "sealed_outbox"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE kind = ?1 AND id = ?2"),
+                    (kind, &id),
+                )?;
+            }
+        }
+    }
+    Ok(true)
+}
+
 impl Vault {
     /// Keeps what enrolment returned; the next sync uses it.
     pub fn set_enrolment(&self, enrolment: Enrolment) -> Result<()> {
@@ -240,19 +356,21 @@ impl Vault {
                     } else {
                         body_at(conn, s, k, &id, &version)?
                     };
-                    Ok((k, uuid, body))
+                    let base = match &body {
+                        Some(b) if k.is_mutable() => base_of(conn, s, k, &id, &version, b)?,
+                        _ => None,
+                    };
+                    Ok((k, uuid, body, base))
                 });
                 match opened {
-                    Ok((kind, id, body)) => out.push(Outgoing {
-                        seq,
-                        change: Change {
-                            kind,
-                            id,
-                            version,
-                            tombstone,
-                            body,
-                        },
-                    }),
+                    Ok((kind, id, body, base)) => {
+                        let mut change = Change::new(kind, id, version, tombstone, body);
+                        if let Some((base_version, edited)) = base {
+                            change.base_version = Some(base_version);
+                            change.edited = Some(edited);
+                        }
+                        out.push(Outgoing { seq, change })
+                    }
                     Err(e) => {
                         conn.execute(
                             "UPDATE outbox SET quarantined_reason = ?1 WHERE seq = ?2",
@@ -292,6 +410,9 @@ impl Vault {
         self.with_sync_session_mut(|conn, s, now| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut applied = 0;
+            // Records (or fields) removed from this file: the WAL is
+            // truncated after the commit when there are any.
+            let mut purged = 0;
             for pulled in &page.changes {
                 let c = &pulled.change;
                 s.observe(&c.version, now);
@@ -302,14 +423,30 @@ impl Vault {
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?;
-                if let Some((v, _state)) = &local {
+                if let Some((v, state)) = &local {
                     // The same version, or an older one (a page fetched again
                     // after a dropped connection, or overtaken by a local
                     // edit): keep what is here. The server answers a merge
                     // with a version greater than both sides, so nothing newer
-                    // is ever skipped.
-                    if *v >= c.version {
+                    // is ever skipped. One exception: the same version of a
+                    // record received from the server with other fields (its
+                    // projection widened or shrank, protocol version 2)
+                    // replaces the copy here, and the history, which may hold
+                    // fields no longer shared, goes.
+                    let reshaped = *v == c.version
+                        && *state == SyncState::Remote as i64
+                        && !c.tombstone
+                        && c.body.is_some()
+                        && body_at(&tx, s, c.kind, &c.id.to_string(), v)? != c.body;
+                    if *v >= c.version && !reshaped {
                         continue;
+                    }
+                    if reshaped {
+                        tx.execute(
+                            "DELETE FROM record_history WHERE kind = ?1 AND id = ?2",
+                            (c.kind.as_str(), c.id.to_string()),
+                        )?;
+                        purged += 1;
                     }
                 }
                 if c.tombstone {
@@ -341,11 +478,18 @@ impl Vault {
                         &inc.index,
                         SyncState::Remote,
                         now,
-                        local.is_some(),
+                        // The same version re-sent wider is not a new version:
+                        // nothing to keep in the history.
+                        local.as_ref().is_some_and(|(v, _)| *v != c.version),
                     )?;
                 }
                 applied += 1;
             }
+            let mut purged_by_retraction = 0;
+            for r in &page.retract {
+                purged_by_retraction += usize::from(purge_retracted(&tx, s, r, now)?);
+            }
+            purged += purged_by_retraction;
             let mut meta = load_meta(&tx, s)?;
             meta.cursor = meta.cursor.max(page.next_cursor);
             save_meta(&tx, s, &meta)?;
@@ -363,12 +507,18 @@ impl Vault {
                 put_meta(&tx, &s.keys, "team", team)?;
             }
             tx.commit()?;
+            if purged > 0 {
+                // secure_delete (set when the vault opens) zeroed the freed
+                // pages; the WAL still holds the old pages until it is
+                // checkpointed and truncated.
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            }
             if let Some(dir) = &page.directory {
                 if dir.revision > s.directory.revision {
                     s.directory = dir.clone();
                 }
             }
-            Ok(applied)
+            Ok(applied + purged_by_retraction)
         })
     }
 
@@ -481,6 +631,7 @@ mod tests {
             directory: None,
             server_time: chrono::Utc::now(),
             team: None,
+            retract: Vec::new(),
         }
     }
 
@@ -550,6 +701,90 @@ mod tests {
             0,
             "pulled records are not re-pushed"
         );
+    }
+
+    #[test]
+    fn a_retraction_purges_the_record_or_its_fields_and_a_wider_copy_replaces_it() {
+        use crate::sync::protocol::Retraction;
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = vault(&dir, "a");
+        let (b, _) = vault(&dir, "b");
+        let jade = a
+            .add_person(PersonDraft {
+                alias: "Jade".into(),
+                description: Some("red coat".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let amy = a.add_person(draft("Amy")).unwrap();
+        let full = page_from(&a, 1);
+        assert_eq!(b.apply_pull(&full).unwrap(), 2);
+        // Her description is retracted (the projection shrank), Amy entirely.
+        let mut retract = page_from(&a, 1);
+        retract.changes.clear();
+        retract.retract = vec![
+            Retraction {
+                kind: RecordKind::Person,
+                id: jade.id,
+                fields: Some(vec!["description".into()]),
+            },
+            Retraction {
+                kind: RecordKind::Person,
+                id: amy.id,
+                fields: None,
+            },
+        ];
+        assert_eq!(b.apply_pull(&retract).unwrap(), 2);
+        assert_eq!(b.person(jade.id).unwrap().description, None);
+        assert_eq!(b.person(jade.id).unwrap().alias, "Jade");
+        assert_eq!(b.person(amy.id), Err(CoreError::NotFound("person")));
+        // Again: nothing left to purge, nothing fails.
+        assert_eq!(b.apply_pull(&retract).unwrap(), 0);
+        // The same version sent wider again (a consent renewed) replaces it.
+        assert_eq!(b.apply_pull(&full).unwrap(), 2);
+        assert_eq!(
+            b.person(jade.id).unwrap().description.as_deref(),
+            Some("red coat")
+        );
+        assert_eq!(b.apply_pull(&full).unwrap(), 0, "and only once");
+    }
+
+    #[test]
+    fn an_edit_names_its_base_version_and_the_fields_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, clock) = vault(&dir, "a");
+        let jade = a.add_person(draft("Jade")).unwrap();
+        let first = a.outbox_batch(10).unwrap();
+        assert_eq!(first[0].change.base_version, None, "a new record has none");
+        let acks: Vec<Ack> = first
+            .iter()
+            .map(|o| Ack {
+                id: o.change.id,
+                version: o.change.version.clone(),
+                status: AckStatus::Applied,
+                reason: None,
+            })
+            .collect();
+        a.apply_acks(&first, &acks).unwrap();
+        clock.advance(chrono::Duration::seconds(1));
+        a.update_person(
+            jade.id,
+            PersonDraft {
+                alias: "Jade".into(),
+                key_worker: Some("Ann".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let edit = a.outbox_batch(10).unwrap();
+        let c = &edit[0].change;
+        assert_eq!(
+            c.base_version.as_deref(),
+            Some(first[0].change.version.as_str())
+        );
+        let edited = c.edited.clone().unwrap();
+        assert!(edited.contains(&"key_worker".to_owned()), "{edited:?}");
+        assert!(!edited.contains(&"alias".to_owned()), "{edited:?}");
     }
 
     #[test]

@@ -18,6 +18,9 @@ use std::time::Duration;
 pub struct LiveParams {
     pub after: Option<u64>,
     pub wait: Option<u64>,
+    /// The protocol the app speaks; apps before version 2 leave it out and
+    /// are told to update, as on a pull.
+    pub protocol: Option<u64>,
 }
 
 pub async fn live(
@@ -28,6 +31,10 @@ pub async fn live(
     let caller = authenticate(&state, &headers).await?;
     let Query(params) =
         params.map_err(|_| ApiError::malformed("after and wait must be whole numbers"))?;
+    let protocol = params.protocol.unwrap_or(1);
+    if protocol != u64::from(nightround_core::sync::protocol::PROTOCOL_VERSION) {
+        return Err(ApiError::unsupported_protocol(protocol));
+    }
     let after = params.after.unwrap_or(0);
     let wait = Duration::from_secs(
         params

@@ -1,5 +1,9 @@
-//! `GET /v1/pull?cursor=&limit=&directory_revision=`: what changed after the
-//! cursor that this device may see, oldest first, a page at a time.
+//! `GET /v1/pull?cursor=&limit=&directory_revision=&protocol=`: what changed
+//! after the cursor that this device may see, oldest first, a page at a
+//! time, without the device's own versions, with what it must drop
+//! (`retract`). A pull without `protocol=2` comes from an app older than
+//! protocol version 2 and is refused with `unsupported_protocol`: it would
+//! not understand a retraction.
 
 use super::auth::authenticate;
 use super::error::ApiError;
@@ -10,7 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use nightround_core::domain::{Role, TeamMember};
-use nightround_core::sync::protocol::{PullResponse, MAX_PULL_CHANGES};
+use nightround_core::sync::protocol::{PullResponse, MAX_PULL_CHANGES, PROTOCOL_VERSION};
 use serde::Deserialize;
 
 /// The query string; every parameter may be left out.
@@ -19,6 +23,8 @@ pub struct PullParams {
     pub cursor: Option<u64>,
     pub limit: Option<usize>,
     pub directory_revision: Option<u32>,
+    /// The protocol the app speaks; left out by apps before version 2.
+    pub protocol: Option<u64>,
 }
 
 /// One page; a limit above 500 is served as 500.
@@ -31,6 +37,10 @@ pub async fn pull(
     let Query(params) = params.map_err(|_| {
         ApiError::malformed("cursor, limit and directory_revision must be whole numbers")
     })?;
+    let protocol = params.protocol.unwrap_or(1);
+    if protocol != u64::from(PROTOCOL_VERSION) {
+        return Err(ApiError::unsupported_protocol(protocol));
+    }
     let query = PullQuery {
         cursor: params.cursor.unwrap_or(0),
         limit: params
@@ -52,6 +62,7 @@ pub async fn pull(
                 next_cursor: query.cursor,
                 more: false,
                 directory: None,
+                retract: Vec::new(),
             };
             return Ok((page, None));
         }
@@ -73,7 +84,7 @@ pub async fn pull(
         Ok((page, team))
     })
     .await?;
-    tracing::debug!(%device, changes = page.changes.len(), next = page.next_cursor, "pull");
+    tracing::debug!(%device, changes = page.changes.len(), retract = page.retract.len(), next = page.next_cursor, "pull");
     Ok(Json(PullResponse {
         changes: page.changes,
         next_cursor: page.next_cursor,
@@ -81,6 +92,7 @@ pub async fn pull(
         directory: page.directory,
         server_time: now,
         team,
+        retract: page.retract,
     }))
 }
 

@@ -44,6 +44,7 @@ pub async fn push(
             .map(|change| PushItem {
                 change,
                 verdict: validate::check(change, &writer),
+                held_by_device: true,
             })
             .collect();
         Ok(store.push(&caller, &items, now)?)

@@ -88,6 +88,8 @@ pub async fn deliver_sealed(
             .map(|(_, change)| PushItem {
                 change,
                 verdict: validate::check(change, &writer),
+                // The phone could not read what it delivered: it pulls it back.
+                held_by_device: false,
             })
             .collect();
         let acks = store.push(&caller, &items, now)?;

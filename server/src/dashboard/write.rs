@@ -34,13 +34,13 @@ pub async fn push(
     body: serde_json::Value,
 ) -> Result<AckStatus, DashError> {
     let now = state.now();
-    let change = Change {
+    let change = Change::new(
         kind,
         id,
-        version: next_version(current_version, now),
-        tombstone: false,
-        body: Some(body),
-    };
+        next_version(current_version, now),
+        false,
+        Some(body),
+    );
     let caller = EnrolledDevice {
         device: Device {
             id: DASHBOARD_DEVICE,
@@ -67,6 +67,7 @@ pub async fn push(
         let items = [PushItem {
             change: &change,
             verdict,
+            held_by_device: true,
         }];
         let acks = store.push(&caller, &items, now)?;
         acks.into_iter().next().ok_or(DashError::Internal)

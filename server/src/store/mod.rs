@@ -17,7 +17,7 @@ use crate::policy::Viewer;
 use crate::validate::Incoming;
 use nightround_core::crypto::EnvelopeError;
 use nightround_core::domain::{Directory, RecordKind, Role, WorkerIdentity};
-use nightround_core::sync::protocol::{Ack, Change, PulledChange};
+use nightround_core::sync::protocol::{Ack, Change, PulledChange, Retraction};
 use nightround_core::Timestamp;
 use uuid::Uuid;
 
@@ -158,6 +158,10 @@ pub struct RecordMeta {
 pub struct PushItem<'a> {
     pub change: &'a Change,
     pub verdict: Result<Incoming, crate::refusal::Refusal>,
+    /// Whether the pushing device holds this version readable, so that its
+    /// pulls need not send it back (protocol version 2). A sealed copy
+    /// delivered by a locked or shredded phone is not: it comes back.
+    pub held_by_device: bool,
 }
 
 /// What a pull asks for.
@@ -176,6 +180,8 @@ pub struct PullPage {
     pub next_cursor: u64,
     pub more: bool,
     pub directory: Option<Directory>,
+    /// What the device received before and may no longer hold.
+    pub retract: Vec<Retraction>,
 }
 
 /// Where the server keeps everything. Each method is one transaction.

@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 5;
+pub const LATEST: u32 = 6;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -73,7 +73,8 @@ CREATE TABLE records (
     consent_until    INTEGER,
     tombstone        INTEGER NOT NULL,
     key_id           INTEGER,
-    body             BLOB
+    body             BLOB,
+    device_id        TEXT
 ) WITHOUT ROWID;
 CREATE INDEX records_by_person ON records (person_id, kind) WHERE person_id IS NOT NULL;
 CREATE TABLE record_history (
@@ -188,6 +189,26 @@ CREATE TABLE sign_in_failures (
     blocked_until  INTEGER,
     PRIMARY KEY (username, client)
 ) WITHOUT ROWID;
+CREATE TABLE deliveries (
+    device_id      TEXT NOT NULL,
+    record_id      TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    person_id      TEXT,
+    version        TEXT NOT NULL,
+    route          TEXT NOT NULL,
+    conditional    INTEGER NOT NULL,
+    categories     TEXT,
+    withheld       TEXT,
+    first_at       INTEGER NOT NULL,
+    delivered_at   INTEGER NOT NULL,
+    retracted_at   INTEGER,
+    retract_fields TEXT,
+    retract_cursor INTEGER,
+    PRIMARY KEY (device_id, record_id)
+) WITHOUT ROWID;
+CREATE INDEX deliveries_under_review ON deliveries (device_id) WHERE conditional = 1;
+CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
+CREATE INDEX deliveries_by_record ON deliveries (record_id);
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -301,6 +322,36 @@ const UPGRADES: &[&str] = &[
         PRIMARY KEY (username, client)
     ) WITHOUT ROWID;
     ",
+    // 5 -> 6: protocol version 2 (ADR 0009). The device that pushed each
+    // stored version (a pull leaves a device's own out; a version the server
+    // minted has none), and what went to which device, so that a pull can
+    // retract what a device may no longer hold and an audit can say who
+    // received what.
+    "
+    ALTER TABLE records ADD COLUMN device_id TEXT;
+    UPDATE records SET device_id = (SELECT a.device_id FROM applied_versions a
+        WHERE a.id = records.id AND a.version = records.version);
+    CREATE TABLE deliveries (
+        device_id      TEXT NOT NULL,
+        record_id      TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        person_id      TEXT,
+        version        TEXT NOT NULL,
+        route          TEXT NOT NULL,
+        conditional    INTEGER NOT NULL,
+        categories     TEXT,
+        withheld       TEXT,
+        first_at       INTEGER NOT NULL,
+        delivered_at   INTEGER NOT NULL,
+        retracted_at   INTEGER,
+        retract_fields TEXT,
+        retract_cursor INTEGER,
+        PRIMARY KEY (device_id, record_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX deliveries_under_review ON deliveries (device_id) WHERE conditional = 1;
+    CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
+    CREATE INDEX deliveries_by_record ON deliveries (record_id);
+    ",
 ];
 
 /// Sets a connection up the way every server connection must be.
@@ -394,8 +445,59 @@ mod tests {
             )
             .unwrap();
         fresh.execute_batch(DROP_SAFETY).unwrap();
+        fresh.execute_batch(DROP_V5).unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
+    }
+
+    const DROP_V5: &str = "DROP TABLE deliveries; ALTER TABLE records DROP COLUMN device_id;";
+
+    #[test]
+    fn the_protocol_v2_upgrade_makes_what_a_fresh_database_has() {
+        let names = [
+            "records",
+            "deliveries",
+            "deliveries_under_review",
+            "deliveries_by_person",
+            "deliveries_by_record",
+        ];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh.execute_batch(DROP_V5).unwrap();
+        fresh
+            .execute_batch(
+                "INSERT INTO records (id, kind, version, seq, organisation_id, author_worker_id,
+                     tombstone) VALUES ('r', 'contact', 'v1', 1, 'o', 'w', 0);
+                 INSERT INTO applied_versions VALUES ('r', 'v0', 'old-device', 1);
+                 INSERT INTO applied_versions VALUES ('r', 'v1', 'pusher', 2);
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
+        migrate(&mut fresh).unwrap();
+        let got = objects(&fresh, &names);
+        // ALTER TABLE writes the column on its own line; compare columns.
+        let cols = |c: &Connection| -> Vec<String> {
+            c.prepare("SELECT name FROM pragma_table_info('records')")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let but_records = |v: &[(String, String)]| -> Vec<(String, String)> {
+            v.iter().filter(|(n, _)| n != "records").cloned().collect()
+        };
+        assert_eq!(but_records(&got), but_records(&want));
+        assert!(cols(&fresh).ends_with(&["body".into(), "device_id".into()]));
+        let pusher: String = fresh
+            .query_row("SELECT device_id FROM records WHERE id = 'r'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(pusher, "pusher", "the stored version's device is filled in");
     }
 
     const DROP_SAFETY: &str = "DROP TABLE round_watch; DROP TABLE check_in_log;
@@ -418,6 +520,7 @@ mod tests {
         let want = objects(&fresh, &names);
         assert_eq!(want.len(), names.len());
         fresh.execute_batch(DROP_SAFETY).unwrap();
+        fresh.execute_batch(DROP_V5).unwrap();
         fresh.execute_batch("PRAGMA user_version = 3;").unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);

@@ -195,7 +195,30 @@ impl TestServer {
         }
     }
 
+    /// A pull as a current app makes it: `protocol=2` is added to `query`
+    /// unless it names a protocol itself.
+    /// Another device of `of`'s organisation, an outreach worker: what `of`
+    /// pushed reaches it (a device is not sent its own pushes back).
+    pub async fn colleague(&self, of: &TestDevice) -> TestDevice {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        self.device(
+            &of.identity.organisation,
+            &format!("Colleague {n}"),
+            Role::OutreachWorker,
+            None,
+        )
+        .await
+    }
+
     pub async fn pull_raw(&self, token: &str, query: &str) -> (StatusCode, Value) {
+        let query = if query.contains("protocol=") {
+            query.to_owned()
+        } else if query.contains('?') {
+            format!("{query}&protocol={PROTOCOL_VERSION}")
+        } else {
+            format!("?protocol={PROTOCOL_VERSION}")
+        };
         let resp = self
             .http
             .get(self.url(&format!("/v1/pull{query}")))
@@ -317,23 +340,11 @@ pub fn change(kind: RecordKind, version: &str, body: Value) -> Change {
         .as_str()
         .and_then(|s| Uuid::parse_str(s).ok())
         .unwrap();
-    Change {
-        kind,
-        id,
-        version: version.into(),
-        tombstone: false,
-        body: Some(body),
-    }
+    Change::new(kind, id, version.into(), false, Some(body))
 }
 
 pub fn tombstone(kind: RecordKind, id: Uuid, version: &str) -> Change {
-    Change {
-        kind,
-        id,
-        version: version.into(),
-        tombstone: true,
-        body: None,
-    }
+    Change::new(kind, id, version.into(), true, None)
 }
 
 pub fn id_of(body: &Value) -> Uuid {

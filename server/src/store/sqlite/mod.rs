@@ -5,40 +5,32 @@
 
 mod dashboard;
 mod partnership;
+mod pull;
 mod records;
 mod rows;
 mod safety;
 
 use super::schema;
-use super::sealed::{self, open_record};
+use super::sealed;
 use super::{
     role_name, EnrolledDevice, NewDevice, Organisation, PullPage, PullQuery, PushItem, Store,
     StoreError, StoredCode, Worker,
 };
 use crate::apply::{self, Outcome};
-use crate::policy;
 use crate::refusal::Refusal;
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
-use nightround_core::sync::protocol::{Ack, AckStatus, Change, PulledChange, MAX_PULL_CHANGES};
+use nightround_core::sync::protocol::{Ack, AckStatus};
 use nightround_core::Timestamp;
-use records::{load_current, resequence_person, write_history, write_state, SqlFacts};
+use records::{load_current, resequence_person, write_history, write_state_from, SqlFacts};
 use rows::{
-    enrolled_where, is_constraint, mark_synced, ms, read_directory, read_enrolled, read_record,
-    read_worker, seq_param, ts, RawEnrolled, RawRecord, RawWorker, ENROLLED_SELECT, RECORD_COLUMNS,
-    WORKER_COLUMNS,
+    enrolled_where, is_constraint, mark_synced, ms, read_directory, read_enrolled, read_worker, ts,
+    RawEnrolled, RawWorker, ENROLLED_SELECT, WORKER_COLUMNS,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
-use serde_json::Value;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
-
-/// Rows read per query while filtering a pull page.
-const SCAN_CHUNK: usize = 512;
-/// The most rows one pull looks at, so a device that may see little of a
-/// large store still gets a prompt answer (with `more`) instead of a long one.
-const MAX_SCAN: usize = 20_000;
 
 /// The SQLite [`Store`].
 pub struct SqliteStore {
@@ -411,7 +403,13 @@ impl Store for SqliteStore {
                 conn: &tx,
                 dir: &dir,
             };
-            let accepted = match apply::decide(&viewer, incoming, current.as_ref(), &facts, now)? {
+            let base = crate::merge::Base {
+                version: change.base_version.as_deref(),
+                edited: change.edited.as_deref(),
+            };
+            let decided =
+                apply::decide_from(&viewer, incoming, current.as_ref(), &facts, now, base)?;
+            let accepted = match decided {
                 Outcome::Rejected(reason) => {
                     acks.push(refused(&reason));
                     continue;
@@ -431,7 +429,11 @@ impl Store for SqliteStore {
                 write_history(&tx, &self.key, incoming.kind, &id, entry, now)?;
             }
             if let Some(state) = &accepted.state {
-                write_state(&tx, &self.key, state)?;
+                // The pushing device holds this exact version already; a
+                // version the server merged goes back to it.
+                let pushed_by = (item.held_by_device && state.version == change.version)
+                    .then_some(device_id.as_str());
+                write_state_from(&tx, &self.key, state, pushed_by)?;
                 if matches!(state.kind, RecordKind::Round | RecordKind::CheckIn) {
                     safety::observe(&tx, &self.key, state, now)?;
                 }
@@ -454,68 +456,7 @@ impl Store for SqliteStore {
         query: &PullQuery,
         now: Timestamp,
     ) -> Result<PullPage, StoreError> {
-        let conn = self.lock();
-        let dir = read_directory(&conn)?;
-        let facts = SqlFacts {
-            conn: &conn,
-            dir: &dir,
-        };
-        let viewer = caller.viewer();
-        let limit = query.limit.clamp(1, MAX_PULL_CHANGES);
-        let mut changes = Vec::new();
-        let mut scanned_to = query.cursor;
-        let mut scanned = 0usize;
-        let mut exhausted = false;
-        let mut select = conn.prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS} FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2"
-        ))?;
-        'scan: loop {
-            let rows: Vec<RawRecord> = select
-                .query_map((seq_param(scanned_to), SCAN_CHUNK as i64), read_record)?
-                .collect::<Result<_, _>>()?;
-            let fetched = rows.len();
-            for raw in rows {
-                let (meta, sealed) = raw.into_meta()?;
-                scanned_to = meta.seq;
-                scanned += 1;
-                if policy::may_see(&viewer, &meta, &facts, now)? {
-                    let body =
-                        open_record(&self.key, &meta, sealed)?.map(|r| Value::Object(r.body));
-                    changes.push(PulledChange {
-                        seq: meta.seq,
-                        change: Change {
-                            kind: meta.kind,
-                            id: meta.id,
-                            version: meta.version,
-                            tombstone: meta.tombstone,
-                            body,
-                        },
-                    });
-                    if changes.len() == limit {
-                        break 'scan;
-                    }
-                }
-                if scanned >= MAX_SCAN {
-                    break 'scan;
-                }
-            }
-            if fetched < SCAN_CHUNK {
-                exhausted = true;
-                break;
-            }
-        }
-        drop(select);
-        let more = !exhausted
-            && conn
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE seq > ?1)")?
-                .query_row([seq_param(scanned_to)], |r| r.get(0))?;
-        mark_synced(&conn, caller.device.id, now)?;
-        Ok(PullPage {
-            changes,
-            next_cursor: scanned_to,
-            more,
-            directory: (dir.revision > query.directory_revision).then_some(dir),
-        })
+        pull::pull(&mut self.lock(), &self.key, caller, query, now)
     }
 }
 

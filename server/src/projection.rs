@@ -8,10 +8,11 @@
 //! `nightround_core::domain::categories`) then removes every field outside
 //! them, failing closed on a field it does not know.
 //!
-//! Not yet applied here: the partnership agreement's ceiling per kind of
-//! organisation (`Agreement::allowed_categories`); the server does not hold
-//! an agreement yet. When it does, intersect with it in `allowed_categories`.
+//! The partnership agreement's ceiling per kind of organisation caps it
+//! ([`capped_by_agreement`]) where the stored agreement names the receiving
+//! organisation or agency as a controller (issue 14's shared profiles).
 
+use nightround_core::domain::agreement::SharingAgreement;
 use nightround_core::domain::InfoCategory;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -42,6 +43,25 @@ pub fn allowed_categories<'a>(
         .collect()
 }
 
+/// What her consents allow (`covers`), capped by what the stored agreement
+/// lets the receiver's kind of organisation receive, where the agreement
+/// names `receiver` (an organisation id, the same as its agency id) as a
+/// controller. No agreement, the police route (`None`), or a receiver the
+/// agreement does not name: her consents alone decide, as before.
+pub fn capped_by_agreement(
+    covers: Vec<InfoCategory>,
+    agreement: Option<&SharingAgreement>,
+    receiver: Option<&str>,
+) -> Vec<InfoCategory> {
+    match (agreement, receiver) {
+        (Some(a), Some(r)) => match a.controller(r) {
+            Some(c) => a.allowed_categories(c.kind, &covers),
+            None => covers,
+        },
+        _ => covers,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +82,25 @@ mod tests {
         assert!(got.contains(&InfoCategory::ContactDetails));
         assert!(!got.contains(&InfoCategory::SubstanceUse));
         assert!(allowed_categories(std::iter::empty()).is_empty());
+    }
+
+    #[test]
+    fn the_agreement_caps_what_a_named_organisation_receives() {
+        let a = SharingAgreement::southend_example();
+        let every = InfoCategory::ALL.to_vec();
+        let storehouse = a.controller("storehouse").expect("the example names it");
+        let cap = a.may_receive(storehouse.kind);
+        let got = capped_by_agreement(every.clone(), Some(&a), Some("storehouse"));
+        assert!(got.iter().all(|c| cap.contains(c)), "{got:?}");
+        assert!(got.len() < every.len(), "the example caps something");
+        assert_eq!(
+            capped_by_agreement(every.clone(), Some(&a), Some("nobody")),
+            every
+        );
+        assert_eq!(
+            capped_by_agreement(every.clone(), None, Some("storehouse")),
+            every
+        );
+        assert_eq!(capped_by_agreement(every.clone(), Some(&a), None), every);
     }
 }

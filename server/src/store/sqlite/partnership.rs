@@ -29,14 +29,19 @@ fn write_meta(conn: &Connection, name: &str, value: &[u8]) -> Result<(), StoreEr
     Ok(())
 }
 
+/// The stored agreement read inside a transaction already open (the pull's).
+pub(super) fn stored_agreement(conn: &Connection) -> Result<Option<SharingAgreement>, StoreError> {
+    let Some(bytes) = read_meta(conn, AGREEMENT)? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|_| StoreError::Corrupt("the sharing agreement"))
+}
+
 impl PartnershipStore for SqliteStore {
     fn agreement(&self) -> Result<Option<SharingAgreement>, StoreError> {
-        let Some(bytes) = read_meta(&self.lock(), AGREEMENT)? else {
-            return Ok(None);
-        };
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|_| StoreError::Corrupt("the sharing agreement"))
+        stored_agreement(&self.lock())
     }
 
     fn set_agreement(&self, agreement: &SharingAgreement) -> Result<(), StoreError> {

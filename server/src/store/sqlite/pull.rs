@@ -18,6 +18,7 @@ use crate::projection;
 use crate::store::sealed::open_record;
 use crate::store::{EnrolledDevice, PullPage, PullQuery, RecordMeta, StoreError};
 use nightround_core::crypto::DataKey;
+use nightround_core::domain::agreement::SharingAgreement;
 use nightround_core::domain::{InfoCategory, RecordKind};
 use nightround_core::sync::protocol::{Change, PulledChange, Retraction, MAX_PULL_CHANGES};
 use nightround_core::Timestamp;
@@ -52,6 +53,8 @@ struct Puller<'c> {
     facts: SqlFacts<'c>,
     now: Timestamp,
     allowed: HashMap<(Uuid, Option<String>), Vec<InfoCategory>>,
+    /// The stored agreement, if any: its ceiling per kind of organisation.
+    agreement: Option<SharingAgreement>,
 }
 
 impl Puller<'_> {
@@ -98,7 +101,11 @@ impl Puller<'_> {
                 }
             }
         }
-        let cats = projection::allowed_categories(bodies.iter());
+        let cats = projection::capped_by_agreement(
+            projection::allowed_categories(bodies.iter()),
+            self.agreement.as_ref(),
+            agency.as_deref(),
+        );
         self.allowed.insert((person, agency.clone()), cats.clone());
         Ok(cats)
     }
@@ -408,6 +415,7 @@ pub(super) fn pull(
         },
         now,
         allowed: HashMap::new(),
+        agreement: super::partnership::stored_agreement(&tx)?,
     };
     let mut changes = Vec::new();
     let mut sent = HashSet::new();

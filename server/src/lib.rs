@@ -34,6 +34,7 @@ pub mod public_origin;
 pub mod refusal;
 pub mod secrets;
 pub mod server;
+pub mod shared_profiles;
 pub mod store;
 pub mod throttle;
 pub mod tls;

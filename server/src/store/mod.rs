@@ -7,6 +7,7 @@
 //! `policy`); a backend loads the current state, asks, and writes the answer.
 
 pub mod dashboard;
+pub mod links;
 pub mod partnership;
 pub mod safety;
 pub mod schema;
@@ -185,7 +186,7 @@ pub struct PullPage {
 }
 
 /// Where the server keeps everything. Each method is one transaction.
-pub trait Store: Send + Sync + partnership::PartnershipStore {
+pub trait Store: Send + Sync + partnership::PartnershipStore + links::LinkStore {
     /// Fails with [`StoreError::Duplicate`] when the id is taken.
     fn add_organisation(&self, org: &Organisation) -> Result<(), StoreError>;
     fn organisation(&self, id: &str) -> Result<Option<Organisation>, StoreError>;

@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 6;
+pub const LATEST: u32 = 7;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -209,6 +209,19 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_under_review ON deliveries (device_id) WHERE conditional = 1;
 CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
 CREATE INDEX deliveries_by_record ON deliveries (record_id);
+CREATE TABLE IF NOT EXISTS profile_links (
+    id          TEXT PRIMARY KEY,
+    person_a    TEXT NOT NULL,
+    person_b    TEXT NOT NULL,
+    linked_by   TEXT NOT NULL,
+    linked_at   INTEGER NOT NULL,
+    unlinked_by TEXT,
+    unlinked_at INTEGER,
+    CHECK (person_a < person_b)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
+    WHERE unlinked_at IS NULL;
+CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -351,6 +364,23 @@ const UPGRADES: &[&str] = &[
     CREATE INDEX deliveries_under_review ON deliveries (device_id) WHERE conditional = 1;
     CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
     CREATE INDEX deliveries_by_record ON deliveries (record_id);
+    ",
+    // 6 -> 7 (issue 14, shared profiles): a supervisor's link between two
+    // person records that are the same woman; unlinking keeps the row.
+    "
+CREATE TABLE IF NOT EXISTS profile_links (
+    id          TEXT PRIMARY KEY,
+    person_a    TEXT NOT NULL,
+    person_b    TEXT NOT NULL,
+    linked_by   TEXT NOT NULL,
+    linked_at   INTEGER NOT NULL,
+    unlinked_by TEXT,
+    unlinked_at INTEGER,
+    CHECK (person_a < person_b)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
+    WHERE unlinked_at IS NULL;
+CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
     ",
 ];
 
@@ -539,6 +569,21 @@ mod tests {
                 "DROP TABLE partnership_admins; DROP TABLE sign_in_failures;
                  PRAGMA user_version = 4;",
             )
+            .unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
+
+    #[test]
+    fn the_profile_links_upgrade_makes_what_a_fresh_database_has() {
+        let names = ["profile_links", "profile_links_live", "profile_links_by_b"];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh
+            .execute_batch("DROP TABLE profile_links; PRAGMA user_version = 6;")
             .unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);

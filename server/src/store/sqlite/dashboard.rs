@@ -1,18 +1,16 @@
 //! The dashboard's storage in the SQLite backend: accounts, sessions, the
 //! audit chain, escalations, and records read through the policy.
 
-use super::records::SqlFacts;
 use super::rows::{
     is_constraint, ms, opt_ts, read_directory, read_record, read_worker, ts, uuid, RawRecord,
     RawWorker, RECORD_COLUMNS, WORKER_COLUMNS,
 };
 use super::SqliteStore;
-use crate::policy::{self, Viewer};
+use crate::policy::Viewer;
 use crate::store::dashboard::{
     Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, SessionInfo,
     SignInBackoff, VisibleRecord,
 };
-use crate::store::sealed::open_record;
 use crate::store::{Organisation, StoreError};
 use hmac::{Hmac, Mac};
 use nightround_core::crypto::DataKey;
@@ -484,27 +482,20 @@ impl DashboardStore for SqliteStore {
     ) -> Result<Vec<VisibleRecord>, StoreError> {
         let conn = self.lock();
         let dir = read_directory(&conn)?;
-        let facts = SqlFacts {
-            conn: &conn,
-            dir: &dir,
-        };
         let rows: Vec<RawRecord> = conn
             .prepare_cached(&format!(
                 "SELECT {RECORD_COLUMNS} FROM records WHERE tombstone = 0 ORDER BY seq"
             ))?
             .query_map([], read_record)?
             .collect::<Result<_, _>>()?;
+        // The pull's shaping: what reaches her only through a woman's
+        // consent (a shared profile) reads projected, as on her phone.
+        let mut projector = super::pull::Projector::new(&conn, &self.key, &dir, now)?;
         let mut out = Vec::new();
         for raw in rows {
             let (meta, sealed) = raw.into_meta()?;
-            if !policy::may_see(viewer, &meta, &facts, now)? {
-                continue;
-            }
-            if let Some(opened) = open_record(&self.key, &meta, sealed)? {
-                out.push(VisibleRecord {
-                    meta,
-                    body: opened.body,
-                });
+            if let Some(body) = projector.body(viewer, &meta, sealed)? {
+                out.push(VisibleRecord { meta, body });
             }
         }
         Ok(out)

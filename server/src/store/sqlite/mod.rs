@@ -4,6 +4,7 @@
 //! Bodies are sealed by [`super::sealed`] before they reach a row.
 
 mod dashboard;
+mod links;
 mod partnership;
 mod pull;
 mod records;

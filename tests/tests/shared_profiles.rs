@@ -7,15 +7,18 @@
 //!   community-support organisation receive (no note, no supplies);
 //! - she withdraws: after one sync that phone holds none of it, and a byte
 //!   scan of its vault files finds none of her ids or sealed bodies;
-//! - two profiles of the same woman, linked by a supervisor, count once in
-//!   the partnership's total, while each organisation's own count is
-//!   unchanged.
+//! - two profiles of the same woman, linked by a supervisor of the second
+//!   organisation (who sees both only once she consented), count once in the
+//!   partnership's total; the link is audited, merges nothing, shows only to
+//!   a supervisor who sees both profiles, and can be undone (the row kept).
 
 use nightround_core::domain::agreement::SharingAgreement;
 use nightround_core::domain::*;
 use nightround_core::vault::TimelineEntry;
-use nightround_core::CoreError;
+use nightround_core::{CoreError, Timestamp};
 use nightround_e2e::harness::{quick_sync, Device, TestServer};
+use nightround_server::policy::Viewer;
+use nightround_server::store::links::LinkError;
 use std::path::Path;
 use uuid::Uuid;
 
@@ -185,4 +188,171 @@ fn a_consent_to_another_organisation_shares_her_profile_and_withdrawal_retracts_
     let left = found_in(&db, &ids, &bodies);
     assert!(left.is_empty(), "a byte scan still finds {left:?}");
     assert_eq!(sam.vault.person(jade.id).unwrap().alias, "Jade");
+}
+
+fn profile(d: &Device, alias: &str) -> Person {
+    d.vault
+        .add_person(PersonDraft {
+            alias: alias.into(),
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+fn viewer<'a>(d: &'a Device, role: Role, org: &'a str) -> Viewer<'a> {
+    Viewer {
+        role,
+        worker_id: &d.worker_id,
+        organisation_id: org,
+        agency_id: None,
+    }
+}
+
+/// The audit log's (action, subject) rows, read from the server's file.
+fn audited(server: &TestServer, action: &str) -> Vec<String> {
+    let conn = rusqlite::Connection::open(server.database()).unwrap();
+    let mut st = conn
+        .prepare("SELECT subject FROM audit_log WHERE action = ?1 ORDER BY seq")
+        .unwrap();
+    st.query_map([action], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn two_profiles_of_one_woman_linked_count_once_across_the_partnership() {
+    let server = TestServer::start(false);
+    let store = server.admin().store();
+    let storehouse = server.admin().create_organisation("Storehouse").unwrap().id;
+    let sam = Device::new(&server, "Sam", Role::OutreachWorker, None);
+    let ann = Device::new(&server, "Ann", Role::Supervisor, None);
+    let kim = Device::new_in(&server, &storehouse, "Kim", Role::OutreachWorker, None);
+    let lee = Device::new_in(&server, &storehouse, "Lee", Role::Supervisor, None);
+
+    // Each organisation has its own profile of Jade, made before she shared.
+    let jade_a = profile(&sam, "Jade");
+    let mia = profile(&sam, "Mia");
+    let jade_s = profile(&kim, "Jade S");
+    for (d, p) in [
+        (&sam, jade_a.id),
+        (&sam, jade_a.id),
+        (&sam, mia.id),
+        (&kim, jade_s.id),
+    ] {
+        d.vault.record_contact(contact_about(p, "hello")).unwrap();
+    }
+    for d in [&sam, &kim] {
+        d.vault.sync(&quick_sync()).unwrap();
+    }
+    let all_time = |_t: Timestamp| true;
+    let before = store.partnership_women(&all_time).unwrap();
+    assert_eq!((before.profiles, before.women), (3, 3));
+
+    let ann_v = viewer(&ann, Role::Supervisor, &server.org);
+    let lee_v = viewer(&lee, Role::Supervisor, &storehouse);
+
+    // Lee cannot link a profile she cannot see.
+    assert!(matches!(
+        store.link_profiles(Some(&lee_v), jade_a.id, jade_s.id, chrono::Utc::now()),
+        Err(LinkError::NotVisible)
+    ));
+    let consent = sam
+        .vault
+        .record_consent(ConsentDraft {
+            person_id: jade_a.id,
+            agency_ids: vec![storehouse.clone()],
+            method: ConsentMethod::Verbal,
+            covers: vec![InfoCategory::ContactDetails],
+            review_at: None,
+        })
+        .unwrap()
+        .remove(0);
+    sam.vault.sync(&quick_sync()).unwrap();
+    kim.vault.sync(&quick_sync()).unwrap();
+    let found: Vec<Uuid> = kim
+        .vault
+        .find_people("jade")
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(found.len(), 2, "Kim finds both profiles: {found:?}");
+
+    // A worker may not link; Lee (supervisor, sees both now) may.
+    let kim_v = viewer(&kim, Role::OutreachWorker, &storehouse);
+    assert!(matches!(
+        store.link_profiles(Some(&kim_v), jade_a.id, jade_s.id, chrono::Utc::now()),
+        Err(LinkError::NotSupervisor)
+    ));
+    assert!(matches!(
+        store.link_profiles(Some(&lee_v), jade_s.id, jade_s.id, chrono::Utc::now()),
+        Err(LinkError::SameProfile)
+    ));
+    let link = store
+        .link_profiles(Some(&lee_v), jade_s.id, jade_a.id, chrono::Utc::now())
+        .unwrap();
+    assert!(matches!(
+        store.link_profiles(Some(&lee_v), jade_a.id, jade_s.id, chrono::Utc::now()),
+        Err(LinkError::AlreadyLinked)
+    ));
+    assert_eq!(audited(&server, "link_profiles"), vec![link.id.to_string()]);
+
+    // The partnership counts her once.
+    let after = store.partnership_women(&all_time).unwrap();
+    assert_eq!((after.profiles, after.women), (3, 2));
+    // Nothing merged: both profiles and their histories are still there.
+    assert_eq!(sam.vault.person(jade_a.id).unwrap().alias, "Jade");
+    assert_eq!(kim.vault.person(jade_s.id).unwrap().alias, "Jade S");
+    assert_eq!(contacts(&sam, jade_a.id).len(), 2);
+
+    // Lee sees the link (she sees both); Ann does not (she sees only hers).
+    let now = chrono::Utc::now();
+    assert_eq!(
+        store
+            .profile_links(Some(&lee_v), jade_s.id, now)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(store
+        .profile_links(Some(&ann_v), jade_a.id, now)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        server.admin().profile_links(jade_a.id).unwrap()[0].other(jade_a.id),
+        jade_s.id
+    );
+
+    // Withdrawn: Lee no longer sees both, the link stays for the count.
+    sam.vault.withdraw_consent(consent.id).unwrap();
+    sam.vault.sync(&quick_sync()).unwrap();
+    let now = chrono::Utc::now();
+    assert!(store
+        .profile_links(Some(&lee_v), jade_s.id, now)
+        .unwrap()
+        .is_empty());
+    assert!(matches!(
+        store.unlink_profiles(Some(&lee_v), link.id, now),
+        Err(LinkError::NotVisible)
+    ));
+    assert_eq!(store.partnership_women(&all_time).unwrap().women, 2);
+
+    // Unlinked by the administrator: counted twice again, the row kept.
+    server.admin().unlink_profiles(link.id).unwrap();
+    assert!(server.admin().unlink_profiles(link.id).is_err());
+    assert_eq!(store.partnership_women(&all_time).unwrap().women, 3);
+    assert_eq!(
+        audited(&server, "unlink_profiles"),
+        vec![link.id.to_string()]
+    );
+    let conn = rusqlite::Connection::open(server.database()).unwrap();
+    let kept: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM profile_links WHERE unlinked_by = 'admin'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 1);
 }

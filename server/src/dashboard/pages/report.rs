@@ -544,6 +544,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_partnership_total_is_added_beside_the_organisations_own() {
+        let mut r = Report {
+            from: NaiveDate::MIN,
+            to: NaiveDate::MAX,
+            tables: vec![Table {
+                id: "summary",
+                title: "Summary",
+                header: vec!["Measure", "Value"],
+                numeric: vec![false, true],
+                rows: vec![
+                    vec!["Women in contact".into(), "24".into()],
+                    vec!["Contacts".into(), "86".into()],
+                ],
+            }],
+            charts: vec![],
+        };
+        add_partnership_total(
+            &mut r,
+            PartnershipWomen {
+                profiles: 30,
+                women: 28,
+            },
+        );
+        let rows = &r.tables[0].rows;
+        assert_eq!(rows[0], vec!["Women in contact".to_string(), "24".into()]);
+        assert_eq!(rows[1][1], "28");
+        assert!(rows[1][0].contains("across the partnership"));
+        assert_eq!(rows[2][1], "30");
+        assert_eq!(rows[3][1], "86");
+    }
+
+    #[test]
     fn periods() {
         let today = NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
         let (f, t, p) = period(&Period::default(), today);

@@ -16,8 +16,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::collections::HashSet;
 use uuid::Uuid;
 
-const LINK_COLUMNS: &str =
-    "id, person_a, person_b, linked_by, linked_at, unlinked_by, unlinked_at";
+const LINK_COLUMNS: &str = "id, person_a, person_b, linked_by, linked_at, unlinked_by, unlinked_at";
 
 type RawLink = (
     String,
@@ -305,4 +304,3 @@ impl LinkStore for SqliteStore {
         })
     }
 }
-

@@ -183,14 +183,30 @@ impl<'c> Projector<'c> {
     }
 
     /// The body `viewer` may read (`None`: she may not see it, or it is a
-    /// tombstone).
+    /// tombstone). Projected where it reaches an organisation's worker
+    /// through a woman's consent (a shared profile); a receiving agency's
+    /// desk still reads the referrals addressed to it whole, as before
+    /// (its status form writes the body back).
     pub(super) fn body(
         &mut self,
         viewer: &Viewer<'_>,
         meta: &RecordMeta,
         sealed: Option<Vec<u8>>,
     ) -> Result<Option<Map<String, Value>>, StoreError> {
-        Ok(self.0.shape(viewer, meta, sealed)?.and_then(|s| s.body))
+        let p = &mut self.0;
+        match policy::route(viewer, meta, &p.facts, p.now)? {
+            None => Ok(None),
+            Some(Route::Consent { .. })
+                if matches!(
+                    viewer.role,
+                    nightround_core::domain::Role::Supervisor
+                        | nightround_core::domain::Role::OutreachWorker
+                ) =>
+            {
+                Ok(p.shape(viewer, meta, sealed)?.and_then(|s| s.body))
+            }
+            Some(_) => Ok(open_record(p.key, meta, sealed)?.map(|r| r.body)),
+        }
     }
 }
 

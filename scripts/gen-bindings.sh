@@ -53,6 +53,23 @@ generate() {
     for lang in kotlin swift; do
         "$BINDGEN" generate "$LIB_PATH" --language "$lang" --out-dir "$out/$lang" --no-format
     done
+    human_messages "$out/kotlin/uniffi/$FFI_LIB/$FFI_LIB.kt"
+}
+
+# uniffi gives a Kotlin exception with fields the message "field=value" and
+# one without fields an empty message. NightroundError exports its Rust
+# Display (a plain sentence per variant, checked by a Rust test), which
+# uniffi renders as toString(); make `.message` say the same. Fails when the
+# generated shape changes, rather than silently leaving empty messages.
+human_messages() {
+    local kt="$1" before after
+    before=$(grep -c 'get() = "' "$kt" || true)
+    sed -i '/^sealed class NightroundException/,/^}/ s/^\( *get() = \)".*"$/\1toString()/' "$kt"
+    after=$(grep -c 'get() = "' "$kt" || true)
+    if [ "$before" = "$after" ] || ! grep -q 'override fun toString(): String' "$kt"; then
+        log "could not give NightroundException human messages: uniffi's Kotlin shape changed"
+        exit 1
+    fi
 }
 
 tmp="$(mktemp -d)"

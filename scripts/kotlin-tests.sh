@@ -97,7 +97,8 @@ server_bin="$TARGET_DIR/debug/nightround-server"
 
 log "java TestRunnerKt (NIGHTROUND_TEST_TMP=$test_tmp)"
 set +e
-NIGHTROUND_SERVER_BIN="$server_bin" NIGHTROUND_TEST_TMP="$test_tmp" timeout "${NR_TEST_TIMEOUT:-600}" \
+# RUST_BACKTRACE=1: no error message may carry a backtrace even then (issue 13).
+RUST_BACKTRACE=1 NIGHTROUND_SERVER_BIN="$server_bin" NIGHTROUND_TEST_TMP="$test_tmp" timeout "${NR_TEST_TIMEOUT:-600}" \
     java "${java_props[@]}" -cp "$run_cp" TestRunnerKt "$@"
 status=$?
 set -e

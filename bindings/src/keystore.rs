@@ -12,6 +12,17 @@ pub enum KeyStoreFailure {
     Unavailable { detail: String },
 }
 
+/// Whatever else the app's keystore throws (Android's
+/// `UserNotAuthenticatedException`, a `RuntimeException`) arrives here as a
+/// keystore failure instead of a panic: a typed error, and never a wrong PIN.
+impl From<uniffi::UnexpectedUniFFICallbackError> for KeyStoreFailure {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        KeyStoreFailure::Unavailable {
+            detail: format!("the key store threw {}", e.reason),
+        }
+    }
+}
+
 /// Holds 32-byte secrets that never leave the phone. `create_secret` makes a
 /// fresh random one under `name` (replacing any), `load_secret` returns it or
 /// null, `delete_secret` destroys it (deleting a missing one is not an error).

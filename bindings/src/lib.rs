@@ -16,7 +16,7 @@ mod vault;
 
 pub use error::NightroundError;
 pub use keystore::{KeyStoreFailure, PlatformKeyStore};
-pub use vault::NightroundVault;
+pub use vault::{LockPolicySetting, NightroundVault, SyncHandle};
 
 uniffi::setup_scaffolding!();
 

@@ -2,21 +2,57 @@
 //! a screen shows. Each method is a one-line call into the core, guarded so
 //! that no panic crosses to Kotlin or Swift.
 
+use crate::error::parse_id;
 use crate::guard::guarded;
 use crate::keystore::{Adapter, PlatformKeyStore};
 use crate::NightroundError;
 use nightround_core::clock::SystemClock;
 use nightround_core::domain::*;
-use nightround_core::sync::{ListenReport, SyncOptions, SyncReport};
+use nightround_core::sync::{ListenReport, SyncControl, SyncOptions, SyncProgress, SyncReport};
 use nightround_core::vault::{
-    AlertView, Enrolment, LockPolicy, LockedCheckIn, ReferralView, RoundScreen, RoundSummary,
-    SafetyAlertView, SyncStatus, TimelineEntry,
+    AlertView, Enrolment, FormDraft, FormKind, LockPolicy, LockedCheckIn, PeoplePage, ReferralView,
+    RoundScreen, RoundSummary, SafetyAlertView, SyncStatus, TimelineEntry, TimelinePage,
+    UnlockStatus,
 };
 use nightround_core::{Timestamp, Vault};
 use std::sync::Arc;
-use uuid::Uuid;
-
 type R<T> = Result<T, NightroundError>;
+
+/// A handle on one sync: give it to [`NightroundVault::sync_with`], then
+/// `cancel()` from any thread, or poll `progress()` for a progress line.
+#[derive(uniffi::Object, Default)]
+pub struct SyncHandle {
+    control: SyncControl,
+}
+
+#[uniffi::export]
+impl SyncHandle {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Stops the sync within a fraction of a second; it answers `Cancelled`.
+    pub fn cancel(&self) {
+        self.control.cancel()
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.control.is_cancelled()
+    }
+
+    /// Changes pushed and pulled so far, and whether more is waiting.
+    pub fn progress(&self) -> SyncProgress {
+        self.control.progress()
+    }
+}
+
+/// The lock policy as the settings screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LockPolicySetting {
+    pub idle_timeout_seconds: u32,
+    pub max_failed_unlocks: u32,
+}
 
 /// An encrypted vault on this phone.
 #[derive(uniffi::Object)]
@@ -95,6 +131,21 @@ impl NightroundVault {
         guarded(|| self.inner.clear_duress_pin())
     }
 
+    /// Before she types: wrong PINs left, a warning as the count nears the
+    /// wipe, and any wait after interrupted unlocks.
+    pub fn unlock_status(&self) -> R<UnlockStatus> {
+        guarded(|| self.inner.unlock_status())
+    }
+
+    /// The idle timeout (seconds) and wrong-PIN limit in force.
+    pub fn lock_policy(&self) -> LockPolicySetting {
+        let p = self.inner.lock_policy();
+        LockPolicySetting {
+            idle_timeout_seconds: u32::try_from(p.idle_timeout.num_seconds()).unwrap_or(u32::MAX),
+            max_failed_unlocks: p.max_failed_unlocks,
+        }
+    }
+
     pub fn failed_unlocks(&self) -> R<u32> {
         guarded(|| self.inner.failed_unlocks())
     }
@@ -103,7 +154,7 @@ impl NightroundVault {
     pub fn set_lock_policy(&self, idle_timeout_seconds: u32, max_failed_unlocks: u32) -> R<()> {
         guarded(|| {
             if max_failed_unlocks == 0 || idle_timeout_seconds == 0 {
-                return Err(NightroundError::Internal);
+                return Err(NightroundError::from(ValidationError::LockPolicyOutOfRange));
             }
             self.inner.set_lock_policy(LockPolicy {
                 idle_timeout: chrono::Duration::seconds(i64::from(idle_timeout_seconds)),
@@ -119,8 +170,8 @@ impl NightroundVault {
         guarded(|| self.inner.add_person(draft))
     }
 
-    pub fn update_person(&self, id: Uuid, draft: PersonDraft) -> R<Person> {
-        guarded(|| self.inner.update_person(id, draft))
+    pub fn update_person(&self, id: String, draft: PersonDraft) -> R<Person> {
+        guarded(|| -> R<_> { Ok(self.inner.update_person(parse_id(&id)?, draft)?) })
     }
 
     pub fn record_contact(&self, draft: ContactDraft) -> R<Contact> {
@@ -139,8 +190,8 @@ impl NightroundVault {
         guarded(|| self.inner.record_consent(draft))
     }
 
-    pub fn withdraw_consent(&self, consent_id: Uuid) -> R<Consent> {
-        guarded(|| self.inner.withdraw_consent(consent_id))
+    pub fn withdraw_consent(&self, consent_id: String) -> R<Consent> {
+        guarded(|| -> R<_> { Ok(self.inner.withdraw_consent(parse_id(&consent_id)?)?) })
     }
 
     pub fn make_referral(&self, draft: ReferralDraft) -> R<Referral> {
@@ -151,12 +202,30 @@ impl NightroundVault {
         guarded(|| self.inner.submit_referral_form(form))
     }
 
-    pub fn set_referral_status(&self, id: Uuid, status: ReferralStatus) -> R<Referral> {
-        guarded(|| self.inner.set_referral_status(id, status))
+    pub fn set_referral_status(&self, id: String, status: ReferralStatus) -> R<Referral> {
+        guarded(|| -> R<_> { Ok(self.inner.set_referral_status(parse_id(&id)?, status)?) })
     }
 
-    pub fn delete_record(&self, kind: RecordKind, id: Uuid) -> R<()> {
-        guarded(|| self.inner.delete_record(kind, id))
+    pub fn delete_record(&self, kind: RecordKind, id: String) -> R<()> {
+        guarded(|| -> R<_> { Ok(self.inner.delete_record(kind, parse_id(&id)?)?) })
+    }
+
+    // --- Drafts -----------------------------------------------------------
+
+    /// Autosaves a half-filled form: sealed in the vault, never synced.
+    pub fn save_draft(&self, draft: FormDraft) -> R<()> {
+        guarded(|| self.inner.save_draft(draft))
+    }
+
+    /// The form's draft, if one was left (the app was killed, the phone
+    /// locked): restore it when the form opens.
+    pub fn draft(&self, kind: FormKind) -> R<Option<FormDraft>> {
+        guarded(|| self.inner.draft(kind))
+    }
+
+    /// She discarded the form. (Saving the record drops its draft itself.)
+    pub fn discard_draft(&self, kind: FormKind) -> R<()> {
+        guarded(|| self.inner.discard_draft(kind))
     }
 
     // --- What the screens show ------------------------------------------
@@ -178,16 +247,32 @@ impl NightroundVault {
         guarded(|| self.inner.last_area())
     }
 
-    pub fn person(&self, id: Uuid) -> R<Person> {
-        guarded(|| self.inner.person(id))
+    pub fn person(&self, id: String) -> R<Person> {
+        guarded(|| -> R<_> { Ok(self.inner.person(parse_id(&id)?)?) })
     }
 
-    pub fn person_history(&self, id: Uuid) -> R<Vec<Person>> {
-        guarded(|| self.inner.person_history(id))
+    pub fn person_history(&self, id: String) -> R<Vec<Person>> {
+        guarded(|| -> R<_> { Ok(self.inner.person_history(parse_id(&id)?)?) })
     }
 
     pub fn find_people(&self, prefix: String) -> R<Vec<Person>> {
         guarded(|| self.inner.find_people(&prefix))
+    }
+
+    /// The people list, `limit` from `offset`; damaged records are left out
+    /// and named, with a notice to show.
+    pub fn people_page(&self, prefix: String, offset: u32, limit: u32) -> R<PeoplePage> {
+        guarded(|| self.inner.people_page(&prefix, offset, limit))
+    }
+
+    /// Her timeline, `limit` from `offset`, newest first; damaged records
+    /// are left out and named.
+    pub fn timeline_page(&self, person_id: String, offset: u32, limit: u32) -> R<TimelinePage> {
+        guarded(|| -> R<_> {
+            Ok(self
+                .inner
+                .timeline_page(parse_id(&person_id)?, offset, limit)?)
+        })
     }
 
     pub fn contacts_since(&self, since: Timestamp) -> R<Vec<Contact>> {
@@ -202,12 +287,12 @@ impl NightroundVault {
         guarded(|| self.inner.supplies_totals(from, to))
     }
 
-    pub fn person_timeline(&self, person_id: Uuid) -> R<Vec<TimelineEntry>> {
-        guarded(|| self.inner.person_timeline(person_id))
+    pub fn person_timeline(&self, person_id: String) -> R<Vec<TimelineEntry>> {
+        guarded(|| -> R<_> { Ok(self.inner.person_timeline(parse_id(&person_id)?)?) })
     }
 
-    pub fn consents(&self, person_id: Uuid) -> R<Vec<Consent>> {
-        guarded(|| self.inner.consents(person_id))
+    pub fn consents(&self, person_id: String) -> R<Vec<Consent>> {
+        guarded(|| -> R<_> { Ok(self.inner.consents(parse_id(&person_id)?)?) })
     }
 
     pub fn active_alerts(&self) -> R<Vec<AlertView>> {
@@ -226,13 +311,45 @@ impl NightroundVault {
 
     /// Keeps what [`crate::enrol_device`] returned.
     pub fn set_enrolment(&self, enrolment: Enrolment) -> R<()> {
-        guarded(|| self.inner.set_enrolment(enrolment))
+        guarded(|| -> R<()> {
+            nightround_core::vault::forms::check_server_url(&enrolment.server_url)?;
+            Ok(self.inner.set_enrolment(enrolment)?)
+        })
     }
 
     /// Pushes the outbox and pulls; call on a background thread when the
     /// network returns. `Revoked` means the vault has been erased.
     pub fn sync(&self) -> R<SyncReport> {
         guarded(|| self.inner.sync(&SyncOptions::default()))
+    }
+
+    /// As [`NightroundVault::sync`], within limits: `connect_seconds` for
+    /// each connection, `read_seconds` for each answer, `overall_seconds` for
+    /// the whole sync (0: none). `handle` cancels it from another thread
+    /// (`Cancelled`) and reports progress while a new phone pulls a long
+    /// history. Failures say in plain words whether the connection was cut,
+    /// the server did not answer in time, its certificate was refused or it
+    /// is down.
+    pub fn sync_with(
+        &self,
+        handle: Arc<SyncHandle>,
+        connect_seconds: u32,
+        read_seconds: u32,
+        overall_seconds: u32,
+    ) -> R<SyncReport> {
+        guarded(|| {
+            let options = SyncOptions {
+                connect_timeout: std::time::Duration::from_secs(u64::from(connect_seconds.max(1))),
+                timeout: std::time::Duration::from_secs(u64::from(read_seconds.max(1))),
+                deadline: (overall_seconds > 0).then(|| {
+                    std::time::Instant::now()
+                        + std::time::Duration::from_secs(u64::from(overall_seconds))
+                }),
+                control: handle.control.clone(),
+                ..SyncOptions::default()
+            };
+            self.inner.sync(&options)
+        })
     }
 
     /// Pending count, last success, the last problem in plain words.
@@ -272,8 +389,8 @@ impl NightroundVault {
     }
 
     /// One tap, also from the reminder notification.
-    pub fn check_in(&self, round_id: Uuid) -> R<CheckIn> {
-        guarded(|| self.inner.check_in(round_id))
+    pub fn check_in(&self, round_id: String) -> R<CheckIn> {
+        guarded(|| -> R<_> { Ok(self.inner.check_in(parse_id(&round_id)?)?) })
     }
 
     /// The reminder notification's "Check in" action, without unlocking the
@@ -281,8 +398,16 @@ impl NightroundVault {
     /// answer says when to remind her next (`check_in_minutes` is the interval
     /// the reminder was scheduled with). The action must require the device's
     /// screen lock (ADR 0004).
-    pub fn check_in_while_locked(&self, round_id: Uuid, check_in_minutes: u32) -> R<LockedCheckIn> {
-        guarded(|| self.inner.check_in_while_locked(round_id, check_in_minutes))
+    pub fn check_in_while_locked(
+        &self,
+        round_id: String,
+        check_in_minutes: u32,
+    ) -> R<LockedCheckIn> {
+        guarded(|| -> R<_> {
+            Ok(self
+                .inner
+                .check_in_while_locked(parse_id(&round_id)?, check_in_minutes)?)
+        })
     }
 
     /// "Need help now": queued ahead of everything; sync straight after.
@@ -290,8 +415,8 @@ impl NightroundVault {
         guarded(|| self.inner.call_for_help())
     }
 
-    pub fn end_round(&self, round_id: Uuid) -> R<Round> {
-        guarded(|| self.inner.end_round(round_id))
+    pub fn end_round(&self, round_id: String) -> R<Round> {
+        guarded(|| -> R<_> { Ok(self.inner.end_round(parse_id(&round_id)?)?) })
     }
 
     /// Colleagues' help calls and missed rounds, hers as buddy first.

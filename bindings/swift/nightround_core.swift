@@ -1810,6 +1810,95 @@ public func FfiConverterTypeLockedCheckIn_lower(_ value: LockedCheckIn) -> RustB
 
 
 /**
+ * One page of the people list.
+ */
+public struct PeoplePage: Equatable, Hashable {
+    /**
+     * This page, by alias.
+     */
+    public var people: [Person]
+    /**
+     * How many match in all (readable ones), for "more" and scroll bars.
+     */
+    public var total: UInt32
+    /**
+     * Records that could not be read (damaged), left out of the list.
+     */
+    public var unreadable: [Uuid]
+    /**
+     * "N records could not be read", when there are any.
+     */
+    public var notice: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * This page, by alias.
+         */people: [Person], 
+        /**
+         * How many match in all (readable ones), for "more" and scroll bars.
+         */total: UInt32, 
+        /**
+         * Records that could not be read (damaged), left out of the list.
+         */unreadable: [Uuid], 
+        /**
+         * "N records could not be read", when there are any.
+         */notice: String?) {
+        self.people = people
+        self.total = total
+        self.unreadable = unreadable
+        self.notice = notice
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PeoplePage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePeoplePage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PeoplePage {
+        return
+            try PeoplePage(
+                people: FfiConverterSequenceTypePerson.read(from: &buf), 
+                total: FfiConverterUInt32.read(from: &buf), 
+                unreadable: FfiConverterSequenceTypeUuid.read(from: &buf), 
+                notice: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PeoplePage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypePerson.write(value.people, into: &buf)
+        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.unreadable, into: &buf)
+        FfiConverterOptionString.write(value.notice, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeoplePage_lift(_ buf: RustBuffer) throws -> PeoplePage {
+    return try FfiConverterTypePeoplePage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeoplePage_lower(_ value: PeoplePage) -> RustBuffer {
+    return FfiConverterTypePeoplePage.lower(value)
+}
+
+
+/**
  * A person's profile as stored and shared with the team.
  */
 public struct Person: Equatable, Hashable {
@@ -3539,6 +3628,95 @@ public func FfiConverterTypeSupplyTotal_lower(_ value: SupplyTotal) -> RustBuffe
 
 
 /**
+ * How far a sync has got.
+ */
+public struct SyncProgress: Equatable, Hashable {
+    /**
+     * Changes the server has acknowledged so far.
+     */
+    public var pushed: UInt64
+    /**
+     * Changes pulled and applied so far.
+     */
+    public var pulled: UInt64
+    /**
+     * Pull pages received so far.
+     */
+    public var pages: UInt64
+    /**
+     * Whether the server says more is waiting after what was pulled.
+     */
+    public var moreWaiting: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Changes the server has acknowledged so far.
+         */pushed: UInt64, 
+        /**
+         * Changes pulled and applied so far.
+         */pulled: UInt64, 
+        /**
+         * Pull pages received so far.
+         */pages: UInt64, 
+        /**
+         * Whether the server says more is waiting after what was pulled.
+         */moreWaiting: Bool) {
+        self.pushed = pushed
+        self.pulled = pulled
+        self.pages = pages
+        self.moreWaiting = moreWaiting
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncProgress {
+        return
+            try SyncProgress(
+                pushed: FfiConverterUInt64.read(from: &buf), 
+                pulled: FfiConverterUInt64.read(from: &buf), 
+                pages: FfiConverterUInt64.read(from: &buf), 
+                moreWaiting: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncProgress, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.pushed, into: &buf)
+        FfiConverterUInt64.write(value.pulled, into: &buf)
+        FfiConverterUInt64.write(value.pages, into: &buf)
+        FfiConverterBool.write(value.moreWaiting, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncProgress_lift(_ buf: RustBuffer) throws -> SyncProgress {
+    return try FfiConverterTypeSyncProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncProgress_lower(_ value: SyncProgress) -> RustBuffer {
+    return FfiConverterTypeSyncProgress.lower(value)
+}
+
+
+/**
  * What one sync did.
  */
 public struct SyncReport: Equatable, Hashable {
@@ -3807,6 +3985,171 @@ public func FfiConverterTypeTeamMember_lift(_ buf: RustBuffer) throws -> TeamMem
 #endif
 public func FfiConverterTypeTeamMember_lower(_ value: TeamMember) -> RustBuffer {
     return FfiConverterTypeTeamMember.lower(value)
+}
+
+
+/**
+ * One page of a person's timeline, newest first.
+ */
+public struct TimelinePage: Equatable, Hashable {
+    public var entries: [TimelineEntry]
+    public var total: UInt32
+    public var unreadable: [Uuid]
+    public var notice: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(entries: [TimelineEntry], total: UInt32, unreadable: [Uuid], notice: String?) {
+        self.entries = entries
+        self.total = total
+        self.unreadable = unreadable
+        self.notice = notice
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TimelinePage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTimelinePage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimelinePage {
+        return
+            try TimelinePage(
+                entries: FfiConverterSequenceTypeTimelineEntry.read(from: &buf), 
+                total: FfiConverterUInt32.read(from: &buf), 
+                unreadable: FfiConverterSequenceTypeUuid.read(from: &buf), 
+                notice: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TimelinePage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeTimelineEntry.write(value.entries, into: &buf)
+        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.unreadable, into: &buf)
+        FfiConverterOptionString.write(value.notice, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimelinePage_lift(_ buf: RustBuffer) throws -> TimelinePage {
+    return try FfiConverterTypeTimelinePage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimelinePage_lower(_ value: TimelinePage) -> RustBuffer {
+    return FfiConverterTypeTimelinePage.lower(value)
+}
+
+
+/**
+ * Wrong PINs left before the vault is erased, whether to warn her, and how
+ * long to wait after unlocks that were cut off.
+ */
+public struct UnlockStatus: Equatable, Hashable {
+    /**
+     * Verified wrong PINs since the last successful unlock.
+     */
+    public var failedUnlocks: UInt32
+    /**
+     * Unlocks cut off before their check (they never count toward the wipe).
+     */
+    public var interruptedUnlocks: UInt32
+    /**
+     * Wrong PINs left before the vault is erased.
+     */
+    public var attemptsLeft: UInt32
+    /**
+     * Seconds before the next attempt is heard (0: now).
+     */
+    public var waitSeconds: UInt32
+    /**
+     * A warning in plain words when few attempts are left or she must wait.
+     */
+    public var warning: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Verified wrong PINs since the last successful unlock.
+         */failedUnlocks: UInt32, 
+        /**
+         * Unlocks cut off before their check (they never count toward the wipe).
+         */interruptedUnlocks: UInt32, 
+        /**
+         * Wrong PINs left before the vault is erased.
+         */attemptsLeft: UInt32, 
+        /**
+         * Seconds before the next attempt is heard (0: now).
+         */waitSeconds: UInt32, 
+        /**
+         * A warning in plain words when few attempts are left or she must wait.
+         */warning: String?) {
+        self.failedUnlocks = failedUnlocks
+        self.interruptedUnlocks = interruptedUnlocks
+        self.attemptsLeft = attemptsLeft
+        self.waitSeconds = waitSeconds
+        self.warning = warning
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UnlockStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnlockStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnlockStatus {
+        return
+            try UnlockStatus(
+                failedUnlocks: FfiConverterUInt32.read(from: &buf), 
+                interruptedUnlocks: FfiConverterUInt32.read(from: &buf), 
+                attemptsLeft: FfiConverterUInt32.read(from: &buf), 
+                waitSeconds: FfiConverterUInt32.read(from: &buf), 
+                warning: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UnlockStatus, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.failedUnlocks, into: &buf)
+        FfiConverterUInt32.write(value.interruptedUnlocks, into: &buf)
+        FfiConverterUInt32.write(value.attemptsLeft, into: &buf)
+        FfiConverterUInt32.write(value.waitSeconds, into: &buf)
+        FfiConverterOptionString.write(value.warning, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnlockStatus_lift(_ buf: RustBuffer) throws -> UnlockStatus {
+    return try FfiConverterTypeUnlockStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnlockStatus_lower(_ value: UnlockStatus) -> RustBuffer {
+    return FfiConverterTypeUnlockStatus.lower(value)
 }
 
 
@@ -4344,6 +4687,218 @@ public func FfiConverterTypeContactKind_lift(_ buf: RustBuffer) throws -> Contac
 #endif
 public func FfiConverterTypeContactKind_lower(_ value: ContactKind) -> RustBuffer {
     return FfiConverterTypeContactKind.lower(value)
+}
+
+
+
+/**
+ * What a form held when it was last autosaved.
+ */
+
+public enum FormDraft: Equatable, Hashable {
+    
+    case person(draft: PersonDraft
+    )
+    case contact(draft: ContactDraft
+    )
+    case concern(draft: ConcernDraft
+    )
+    case referral(form: ReferralForm
+    )
+    case consent(draft: ConsentDraft
+    )
+    case supplies(draft: SupplyDropDraft
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FormDraft: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFormDraft: FfiConverterRustBuffer {
+    typealias SwiftType = FormDraft
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FormDraft {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .person(draft: try FfiConverterTypePersonDraft.read(from: &buf)
+        )
+        
+        case 2: return .contact(draft: try FfiConverterTypeContactDraft.read(from: &buf)
+        )
+        
+        case 3: return .concern(draft: try FfiConverterTypeConcernDraft.read(from: &buf)
+        )
+        
+        case 4: return .referral(form: try FfiConverterTypeReferralForm.read(from: &buf)
+        )
+        
+        case 5: return .consent(draft: try FfiConverterTypeConsentDraft.read(from: &buf)
+        )
+        
+        case 6: return .supplies(draft: try FfiConverterTypeSupplyDropDraft.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FormDraft, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .person(draft):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypePersonDraft.write(draft, into: &buf)
+            
+        
+        case let .contact(draft):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeContactDraft.write(draft, into: &buf)
+            
+        
+        case let .concern(draft):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeConcernDraft.write(draft, into: &buf)
+            
+        
+        case let .referral(form):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeReferralForm.write(form, into: &buf)
+            
+        
+        case let .consent(draft):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeConsentDraft.write(draft, into: &buf)
+            
+        
+        case let .supplies(draft):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeSupplyDropDraft.write(draft, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormDraft_lift(_ buf: RustBuffer) throws -> FormDraft {
+    return try FfiConverterTypeFormDraft.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormDraft_lower(_ value: FormDraft) -> RustBuffer {
+    return FfiConverterTypeFormDraft.lower(value)
+}
+
+
+
+/**
+ * Which form a draft belongs to: one draft per form.
+ */
+
+public enum FormKind: Equatable, Hashable {
+    
+    case person
+    case contact
+    case concern
+    case referral
+    case consent
+    case supplies
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FormKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFormKind: FfiConverterRustBuffer {
+    typealias SwiftType = FormKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FormKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .person
+        
+        case 2: return .contact
+        
+        case 3: return .concern
+        
+        case 4: return .referral
+        
+        case 5: return .consent
+        
+        case 6: return .supplies
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FormKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .person:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .contact:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .concern:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .referral:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .consent:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .supplies:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormKind_lift(_ buf: RustBuffer) throws -> FormKind {
+    return try FfiConverterTypeFormKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormKind_lower(_ value: FormKind) -> RustBuffer {
+    return FfiConverterTypeFormKind.lower(value)
 }
 
 
@@ -5411,6 +5966,10 @@ public enum ValidationError: Equatable, Hashable {
     )
     case roundAlreadyOpen
     case noOpenRound
+    case malformedId
+    case lockPolicyOutOfRange
+    case notAUrl
+    case buddyNotOnTeam
 
 
 
@@ -5505,6 +6064,14 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
         case 32: return .roundAlreadyOpen
         
         case 33: return .noOpenRound
+        
+        case 34: return .malformedId
+        
+        case 35: return .lockPolicyOutOfRange
+        
+        case 36: return .notAUrl
+        
+        case 37: return .buddyNotOnTeam
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -5654,6 +6221,22 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
         
         case .noOpenRound:
             writeInt(&buf, Int32(33))
+        
+        
+        case .malformedId:
+            writeInt(&buf, Int32(34))
+        
+        
+        case .lockPolicyOutOfRange:
+            writeInt(&buf, Int32(35))
+        
+        
+        case .notAUrl:
+            writeInt(&buf, Int32(36))
+        
+        
+        case .buddyNotOnTeam:
+            writeInt(&buf, Int32(37))
         
         }
     }
@@ -6202,6 +6785,31 @@ fileprivate struct FfiConverterSequenceTypeArea: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypePerson: FfiConverterRustBuffer {
+    typealias SwiftType = [Person]
+
+    public static func write(_ value: [Person], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePerson.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Person] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Person]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePerson.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeStatusChange: FfiConverterRustBuffer {
     typealias SwiftType = [StatusChange]
 
@@ -6377,6 +6985,31 @@ fileprivate struct FfiConverterSequenceTypeInfoCategory: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [TimelineEntry]
+
+    public static func write(_ value: [TimelineEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTimelineEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TimelineEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TimelineEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTimelineEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeWellbeingFlag: FfiConverterRustBuffer {
     typealias SwiftType = [WellbeingFlag]
 
@@ -6394,6 +7027,31 @@ fileprivate struct FfiConverterSequenceTypeWellbeingFlag: FfiConverterRustBuffer
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeWellbeingFlag.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUuid: FfiConverterRustBuffer {
+    typealias SwiftType = [Uuid]
+
+    public static func write(_ value: [Uuid], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUuid.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Uuid] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Uuid]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUuid.read(from: &buf))
         }
         return seq
     }

@@ -669,7 +669,7 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     /**
      * One tap, also from the reminder notification.
      */
-    func checkIn(roundId: Uuid) throws  -> CheckIn
+    func checkIn(roundId: String) throws  -> CheckIn
     
     /**
      * The reminder notification's "Check in" action, without unlocking the
@@ -678,19 +678,30 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      * the reminder was scheduled with). The action must require the device's
      * screen lock (ADR 0004).
      */
-    func checkInWhileLocked(roundId: Uuid, checkInMinutes: UInt32) throws  -> LockedCheckIn
+    func checkInWhileLocked(roundId: String, checkInMinutes: UInt32) throws  -> LockedCheckIn
     
     func clearDuressPin() throws 
     
-    func consents(personId: Uuid) throws  -> [Consent]
+    func consents(personId: String) throws  -> [Consent]
     
     func contactsSince(since: Timestamp) throws  -> [Contact]
     
-    func deleteRecord(kind: RecordKind, id: Uuid) throws 
+    func deleteRecord(kind: RecordKind, id: String) throws 
     
     func directory() throws  -> Directory
     
-    func endRound(roundId: Uuid) throws  -> Round
+    /**
+     * She discarded the form. (Saving the record drops its draft itself.)
+     */
+    func discardDraft(kind: FormKind) throws 
+    
+    /**
+     * The form's draft, if one was left (the app was killed, the phone
+     * locked): restore it when the form opens.
+     */
+    func draft(kind: FormKind) throws  -> FormDraft?
+    
+    func endRound(roundId: String) throws  -> Round
     
     func failedUnlocks() throws  -> UInt32
     
@@ -718,17 +729,28 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      */
     func lock() 
     
+    /**
+     * The idle timeout (seconds) and wrong-PIN limit in force.
+     */
+    func lockPolicy()  -> LockPolicySetting
+    
     func makeReferral(draft: ReferralDraft) throws  -> Referral
     
     func openReferrals() throws  -> [ReferralView]
     
     func pendingChanges() throws  -> UInt64
     
-    func person(id: Uuid) throws  -> Person
+    /**
+     * The people list, `limit` from `offset`; damaged records are left out
+     * and named, with a notice to show.
+     */
+    func peoplePage(prefix: String, offset: UInt32, limit: UInt32) throws  -> PeoplePage
     
-    func personHistory(id: Uuid) throws  -> [Person]
+    func person(id: String) throws  -> Person
     
-    func personTimeline(personId: Uuid) throws  -> [TimelineEntry]
+    func personHistory(id: String) throws  -> [Person]
+    
+    func personTimeline(personId: String) throws  -> [TimelineEntry]
     
     /**
      * Why each held-back change was refused.
@@ -762,6 +784,11 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     func safetyAlerts() throws  -> [SafetyAlertView]
     
     /**
+     * Autosaves a half-filled form: sealed in the vault, never synced.
+     */
+    func saveDraft(draft: FormDraft) throws 
+    
+    /**
      * Sets the duress PIN: entered at the unlock screen, it opens an empty
      * app and erases this vault; the next sync tells the supervisor quietly.
      */
@@ -777,7 +804,7 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      */
     func setLockPolicy(idleTimeoutSeconds: UInt32, maxFailedUnlocks: UInt32) throws 
     
-    func setReferralStatus(id: Uuid, status: ReferralStatus) throws  -> Referral
+    func setReferralStatus(id: String, status: ReferralStatus) throws  -> Referral
     
     func startRound(draft: RoundDraft) throws  -> Round
     
@@ -796,16 +823,39 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
      */
     func syncStatus() throws  -> SyncStatus
     
+    /**
+     * As [`NightroundVault::sync`], within limits: `connect_seconds` for
+     * each connection, `read_seconds` for each answer, `overall_seconds` for
+     * the whole sync (0: none). `handle` cancels it from another thread
+     * (`Cancelled`) and reports progress while a new phone pulls a long
+     * history. Failures say in plain words whether the connection was cut,
+     * the server did not answer in time, its certificate was refused or it
+     * is down.
+     */
+    func syncWith(handle: SyncHandle, connectSeconds: UInt32, readSeconds: UInt32, overallSeconds: UInt32) throws  -> SyncReport
+    
+    /**
+     * Her timeline, `limit` from `offset`, newest first; damaged records
+     * are left out and named.
+     */
+    func timelinePage(personId: String, offset: UInt32, limit: UInt32) throws  -> TimelinePage
+    
     func unlock(pin: String) throws 
     
-    func updatePerson(id: Uuid, draft: PersonDraft) throws  -> Person
+    /**
+     * Before she types: wrong PINs left, a warning as the count nears the
+     * wipe, and any wait after interrupted unlocks.
+     */
+    func unlockStatus() throws  -> UnlockStatus
+    
+    func updatePerson(id: String, draft: PersonDraft) throws  -> Person
     
     /**
      * Destroys the vault for good.
      */
     func wipe() throws 
     
-    func withdrawConsent(consentId: Uuid) throws  -> Consent
+    func withdrawConsent(consentId: String) throws  -> Consent
     
 }
 /**
@@ -937,12 +987,12 @@ open func changePin(current: String, newPin: String)throws   {try rustCallWithEr
     /**
      * One tap, also from the reminder notification.
      */
-open func checkIn(roundId: Uuid)throws  -> CheckIn  {
+open func checkIn(roundId: String)throws  -> CheckIn  {
     return try  FfiConverterTypeCheckIn_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_check_in(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(roundId),uniffiCallStatus
+        FfiConverterString.lower(roundId),uniffiCallStatus
     )
 })
 }
@@ -954,12 +1004,12 @@ open func checkIn(roundId: Uuid)throws  -> CheckIn  {
      * the reminder was scheduled with). The action must require the device's
      * screen lock (ADR 0004).
      */
-open func checkInWhileLocked(roundId: Uuid, checkInMinutes: UInt32)throws  -> LockedCheckIn  {
+open func checkInWhileLocked(roundId: String, checkInMinutes: UInt32)throws  -> LockedCheckIn  {
     return try  FfiConverterTypeLockedCheckIn_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(roundId),
+        FfiConverterString.lower(roundId),
         FfiConverterUInt32.lower(checkInMinutes),uniffiCallStatus
     )
 })
@@ -973,12 +1023,12 @@ open func clearDuressPin()throws   {try rustCallWithError(FfiConverterTypeNightr
 }
 }
     
-open func consents(personId: Uuid)throws  -> [Consent]  {
+open func consents(personId: String)throws  -> [Consent]  {
     return try  FfiConverterSequenceTypeConsent.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_consents(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(personId),uniffiCallStatus
+        FfiConverterString.lower(personId),uniffiCallStatus
     )
 })
 }
@@ -993,12 +1043,12 @@ open func contactsSince(since: Timestamp)throws  -> [Contact]  {
 })
 }
     
-open func deleteRecord(kind: RecordKind, id: Uuid)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+open func deleteRecord(kind: RecordKind, id: String)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_delete_record(
             self.uniffiCloneHandle(),
         FfiConverterTypeRecordKind_lower(kind),
-        FfiConverterTypeUuid_lower(id),uniffiCallStatus
+        FfiConverterString.lower(id),uniffiCallStatus
     )
 }
 }
@@ -1012,12 +1062,38 @@ open func directory()throws  -> Directory  {
 })
 }
     
-open func endRound(roundId: Uuid)throws  -> Round  {
+    /**
+     * She discarded the form. (Saving the record drops its draft itself.)
+     */
+open func discardDraft(kind: FormKind)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_discard_draft(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFormKind_lower(kind),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The form's draft, if one was left (the app was killed, the phone
+     * locked): restore it when the form opens.
+     */
+open func draft(kind: FormKind)throws  -> FormDraft?  {
+    return try  FfiConverterOptionTypeFormDraft.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_draft(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFormKind_lower(kind),uniffiCallStatus
+    )
+})
+}
+    
+open func endRound(roundId: String)throws  -> Round  {
     return try  FfiConverterTypeRound_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_end_round(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(roundId),uniffiCallStatus
+        FfiConverterString.lower(roundId),uniffiCallStatus
     )
 })
 }
@@ -1105,6 +1181,18 @@ open func lock()  {try! rustCall() {
 }
 }
     
+    /**
+     * The idle timeout (seconds) and wrong-PIN limit in force.
+     */
+open func lockPolicy() -> LockPolicySetting  {
+    return try!  FfiConverterTypeLockPolicySetting_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_lock_policy(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
 open func makeReferral(draft: ReferralDraft)throws  -> Referral  {
     return try  FfiConverterTypeReferral_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
@@ -1133,32 +1221,48 @@ open func pendingChanges()throws  -> UInt64  {
 })
 }
     
-open func person(id: Uuid)throws  -> Person  {
+    /**
+     * The people list, `limit` from `offset`; damaged records are left out
+     * and named, with a notice to show.
+     */
+open func peoplePage(prefix: String, offset: UInt32, limit: UInt32)throws  -> PeoplePage  {
+    return try  FfiConverterTypePeoplePage_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_people_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(prefix),
+        FfiConverterUInt32.lower(offset),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+open func person(id: String)throws  -> Person  {
     return try  FfiConverterTypePerson_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_person(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(id),uniffiCallStatus
+        FfiConverterString.lower(id),uniffiCallStatus
     )
 })
 }
     
-open func personHistory(id: Uuid)throws  -> [Person]  {
+open func personHistory(id: String)throws  -> [Person]  {
     return try  FfiConverterSequenceTypePerson.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_person_history(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(id),uniffiCallStatus
+        FfiConverterString.lower(id),uniffiCallStatus
     )
 })
 }
     
-open func personTimeline(personId: Uuid)throws  -> [TimelineEntry]  {
+open func personTimeline(personId: String)throws  -> [TimelineEntry]  {
     return try  FfiConverterSequenceTypeTimelineEntry.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_person_timeline(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(personId),uniffiCallStatus
+        FfiConverterString.lower(personId),uniffiCallStatus
     )
 })
 }
@@ -1263,6 +1367,18 @@ open func safetyAlerts()throws  -> [SafetyAlertView]  {
 }
     
     /**
+     * Autosaves a half-filled form: sealed in the vault, never synced.
+     */
+open func saveDraft(draft: FormDraft)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_save_draft(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFormDraft_lower(draft),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Sets the duress PIN: entered at the unlock screen, it opens an empty
      * app and erases this vault; the next sync tells the supervisor quietly.
      */
@@ -1300,12 +1416,12 @@ open func setLockPolicy(idleTimeoutSeconds: UInt32, maxFailedUnlocks: UInt32)thr
 }
 }
     
-open func setReferralStatus(id: Uuid, status: ReferralStatus)throws  -> Referral  {
+open func setReferralStatus(id: String, status: ReferralStatus)throws  -> Referral  {
     return try  FfiConverterTypeReferral_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_set_referral_status(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(id),
+        FfiConverterString.lower(id),
         FfiConverterTypeReferralStatus_lower(status),uniffiCallStatus
     )
 })
@@ -1367,6 +1483,44 @@ open func syncStatus()throws  -> SyncStatus  {
 })
 }
     
+    /**
+     * As [`NightroundVault::sync`], within limits: `connect_seconds` for
+     * each connection, `read_seconds` for each answer, `overall_seconds` for
+     * the whole sync (0: none). `handle` cancels it from another thread
+     * (`Cancelled`) and reports progress while a new phone pulls a long
+     * history. Failures say in plain words whether the connection was cut,
+     * the server did not answer in time, its certificate was refused or it
+     * is down.
+     */
+open func syncWith(handle: SyncHandle, connectSeconds: UInt32, readSeconds: UInt32, overallSeconds: UInt32)throws  -> SyncReport  {
+    return try  FfiConverterTypeSyncReport_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_sync_with(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncHandle_lower(handle),
+        FfiConverterUInt32.lower(connectSeconds),
+        FfiConverterUInt32.lower(readSeconds),
+        FfiConverterUInt32.lower(overallSeconds),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Her timeline, `limit` from `offset`, newest first; damaged records
+     * are left out and named.
+     */
+open func timelinePage(personId: String, offset: UInt32, limit: UInt32)throws  -> TimelinePage  {
+    return try  FfiConverterTypeTimelinePage_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_timeline_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(personId),
+        FfiConverterUInt32.lower(offset),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
 open func unlock(pin: String)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_unlock(
@@ -1376,12 +1530,25 @@ open func unlock(pin: String)throws   {try rustCallWithError(FfiConverterTypeNig
 }
 }
     
-open func updatePerson(id: Uuid, draft: PersonDraft)throws  -> Person  {
+    /**
+     * Before she types: wrong PINs left, a warning as the count nears the
+     * wipe, and any wait after interrupted unlocks.
+     */
+open func unlockStatus()throws  -> UnlockStatus  {
+    return try  FfiConverterTypeUnlockStatus_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_unlock_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func updatePerson(id: String, draft: PersonDraft)throws  -> Person  {
     return try  FfiConverterTypePerson_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_update_person(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(id),
+        FfiConverterString.lower(id),
         FfiConverterTypePersonDraft_lower(draft),uniffiCallStatus
     )
 })
@@ -1398,12 +1565,12 @@ open func wipe()throws   {try rustCallWithError(FfiConverterTypeNightroundError_
 }
 }
     
-open func withdrawConsent(consentId: Uuid)throws  -> Consent  {
+open func withdrawConsent(consentId: String)throws  -> Consent  {
     return try  FfiConverterTypeConsent_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
     uniffi_nightround_ffi_fn_method_nightroundvault_withdraw_consent(
             self.uniffiCloneHandle(),
-        FfiConverterTypeUuid_lower(consentId),uniffiCallStatus
+        FfiConverterString.lower(consentId),uniffiCallStatus
     )
 })
 }
@@ -1739,6 +1906,172 @@ public func FfiConverterTypePlatformKeyStore_lower(_ value: PlatformKeyStore) ->
 
 
 
+
+
+/**
+ * A handle on one sync: give it to [`NightroundVault::sync_with`], then
+ * `cancel()` from any thread, or poll `progress()` for a progress line.
+ */
+public protocol SyncHandleProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the sync within a fraction of a second; it answers `Cancelled`.
+     */
+    func cancel() 
+    
+    func isCancelled()  -> Bool
+    
+    /**
+     * Changes pushed and pulled so far, and whether more is waiting.
+     */
+    func progress()  -> SyncProgress
+    
+}
+/**
+ * A handle on one sync: give it to [`NightroundVault::sync_with`], then
+ * `cancel()` from any thread, or poll `progress()` for a progress line.
+ */
+open class SyncHandle: SyncHandleProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_nightround_ffi_fn_clone_synchandle(self.handle, $0) }
+    }
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_constructor_synchandle_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_nightround_ffi_fn_free_synchandle(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the sync within a fraction of a second; it answers `Cancelled`.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_synchandle_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+open func isCancelled() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_synchandle_is_cancelled(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Changes pushed and pulled so far, and whether more is waiting.
+     */
+open func progress() -> SyncProgress  {
+    return try!  FfiConverterTypeSyncProgress_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_synchandle_progress(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncHandle: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = SyncHandle
+
+    public static func lift(_ handle: UInt64) throws -> SyncHandle {
+        return SyncHandle(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: SyncHandle) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncHandle {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SyncHandle, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncHandle_lift(_ handle: UInt64) throws -> SyncHandle {
+    return try FfiConverterTypeSyncHandle.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncHandle_lower(_ value: SyncHandle) -> UInt64 {
+    return FfiConverterTypeSyncHandle.lower(value)
+}
+
+
+
+
 /**
  * What enrolment gives the app: the credentials to keep in the vault
  * ([`NightroundVault::set_enrolment`]) and the worker to create it for.
@@ -1794,6 +2127,63 @@ public func FfiConverterTypeEnrolledDevice_lift(_ buf: RustBuffer) throws -> Enr
 #endif
 public func FfiConverterTypeEnrolledDevice_lower(_ value: EnrolledDevice) -> RustBuffer {
     return FfiConverterTypeEnrolledDevice.lower(value)
+}
+
+
+/**
+ * The lock policy as the settings screen shows it.
+ */
+public struct LockPolicySetting: Equatable, Hashable {
+    public var idleTimeoutSeconds: UInt32
+    public var maxFailedUnlocks: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(idleTimeoutSeconds: UInt32, maxFailedUnlocks: UInt32) {
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.maxFailedUnlocks = maxFailedUnlocks
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LockPolicySetting: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLockPolicySetting: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LockPolicySetting {
+        return
+            try LockPolicySetting(
+                idleTimeoutSeconds: FfiConverterUInt32.read(from: &buf), 
+                maxFailedUnlocks: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LockPolicySetting, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.idleTimeoutSeconds, into: &buf)
+        FfiConverterUInt32.write(value.maxFailedUnlocks, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLockPolicySetting_lift(_ buf: RustBuffer) throws -> LockPolicySetting {
+    return try FfiConverterTypeLockPolicySetting.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLockPolicySetting_lower(_ value: LockPolicySetting) -> RustBuffer {
+    return FfiConverterTypeLockPolicySetting.lower(value)
 }
 
 
@@ -1876,7 +2266,10 @@ public func FfiConverterTypeKeyStoreFailure_lower(_ value: KeyStoreFailure) -> R
 
 
 /**
- * Everything a vault call can fail with, as the apps tell it apart.
+ * Everything a vault call can fail with, as the apps tell it apart. Every
+ * variant's message (Kotlin `.message`, Swift `description`) is a plain
+ * sentence, never empty and never a backtrace: `Display` is exported and
+ * the generated Kotlin reads `.message` from it (scripts/gen-bindings.sh).
  */
 public 
 enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -1891,6 +2284,11 @@ enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
      * The PIN was wrong; after `attempts_left` more the vault is erased.
      */
     case WrongPin(attemptsLeft: UInt32
+    )
+    /**
+     * Unlocks were cut off before their check too often: wait, nothing is lost.
+     */
+    case TooSoon(waitSeconds: UInt32
     )
     /**
      * The vault was erased (wiped, too many wrong PINs, or revoked).
@@ -1911,6 +2309,9 @@ enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
      */
     case SchemaTooNew(found: UInt32, known: UInt32
     )
+    /**
+     * The record asked for is not on this phone.
+     */
     case NotFound(what: String
     )
     /**
@@ -1922,14 +2323,26 @@ enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
      * The phone's storage is full; nothing was saved.
      */
     case DiskFull
+    /**
+     * The phone could not write the vault file.
+     */
     case Storage(detail: String
     )
+    /**
+     * A vault is already on this phone.
+     */
     case AlreadyExists
+    /**
+     * There is no vault yet (or the file is not one): enrol.
+     */
     case NoVault
     /**
      * The phone has not synced for too long: connect and sync to carry on.
      */
     case LeaseExpired
+    /**
+     * The phone has no server to sync with yet.
+     */
     case NotEnrolled
     /**
      * Access was withdrawn; the vault has been erased.
@@ -1946,6 +2359,10 @@ enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     case ServerRefused(detail: String
     )
     /**
+     * The sync was cancelled (`SyncHandle.cancel`); everything is kept.
+     */
+    case Cancelled
+    /**
      * A bug in the core; the operation did nothing.
      */
     case Internal
@@ -1953,6 +2370,17 @@ enum NightroundError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightrounderror_uniffi_trait_display(
+            FfiConverterTypeNightroundError_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 
     
     public var errorDescription: String? {
@@ -1982,40 +2410,44 @@ public struct FfiConverterTypeNightroundError: FfiConverterRustBuffer {
         case 2: return .WrongPin(
             attemptsLeft: try FfiConverterUInt32.read(from: &buf)
             )
-        case 3: return .Shredded
-        case 4: return .Invalid(
+        case 3: return .TooSoon(
+            waitSeconds: try FfiConverterUInt32.read(from: &buf)
+            )
+        case 4: return .Shredded
+        case 5: return .Invalid(
             reason: try FfiConverterTypeValidationError.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 5: return .Damaged(
+        case 6: return .Damaged(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 6: return .SchemaTooNew(
+        case 7: return .SchemaTooNew(
             found: try FfiConverterUInt32.read(from: &buf), 
             known: try FfiConverterUInt32.read(from: &buf)
             )
-        case 7: return .NotFound(
+        case 8: return .NotFound(
             what: try FfiConverterString.read(from: &buf)
             )
-        case 8: return .KeyStore(
+        case 9: return .KeyStore(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .DiskFull
-        case 10: return .Storage(
+        case 10: return .DiskFull
+        case 11: return .Storage(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 11: return .AlreadyExists
-        case 12: return .NoVault
-        case 13: return .LeaseExpired
-        case 14: return .NotEnrolled
-        case 15: return .Revoked
-        case 16: return .Offline(
+        case 12: return .AlreadyExists
+        case 13: return .NoVault
+        case 14: return .LeaseExpired
+        case 15: return .NotEnrolled
+        case 16: return .Revoked
+        case 17: return .Offline(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 17: return .ServerRefused(
+        case 18: return .ServerRefused(
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 18: return .Internal
+        case 19: return .Cancelled
+        case 20: return .Internal
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -2037,78 +2469,87 @@ public struct FfiConverterTypeNightroundError: FfiConverterRustBuffer {
             FfiConverterUInt32.write(attemptsLeft, into: &buf)
             
         
-        case .Shredded:
+        case let .TooSoon(waitSeconds):
             writeInt(&buf, Int32(3))
+            FfiConverterUInt32.write(waitSeconds, into: &buf)
+            
+        
+        case .Shredded:
+            writeInt(&buf, Int32(4))
         
         
         case let .Invalid(reason,detail):
-            writeInt(&buf, Int32(4))
+            writeInt(&buf, Int32(5))
             FfiConverterTypeValidationError.write(reason, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
         case let .Damaged(detail):
-            writeInt(&buf, Int32(5))
+            writeInt(&buf, Int32(6))
             FfiConverterString.write(detail, into: &buf)
             
         
         case let .SchemaTooNew(found,known):
-            writeInt(&buf, Int32(6))
+            writeInt(&buf, Int32(7))
             FfiConverterUInt32.write(found, into: &buf)
             FfiConverterUInt32.write(known, into: &buf)
             
         
         case let .NotFound(what):
-            writeInt(&buf, Int32(7))
+            writeInt(&buf, Int32(8))
             FfiConverterString.write(what, into: &buf)
             
         
         case let .KeyStore(detail):
-            writeInt(&buf, Int32(8))
+            writeInt(&buf, Int32(9))
             FfiConverterString.write(detail, into: &buf)
             
         
         case .DiskFull:
-            writeInt(&buf, Int32(9))
+            writeInt(&buf, Int32(10))
         
         
         case let .Storage(detail):
-            writeInt(&buf, Int32(10))
+            writeInt(&buf, Int32(11))
             FfiConverterString.write(detail, into: &buf)
             
         
         case .AlreadyExists:
-            writeInt(&buf, Int32(11))
-        
-        
-        case .NoVault:
             writeInt(&buf, Int32(12))
         
         
-        case .LeaseExpired:
+        case .NoVault:
             writeInt(&buf, Int32(13))
         
         
-        case .NotEnrolled:
+        case .LeaseExpired:
             writeInt(&buf, Int32(14))
         
         
-        case .Revoked:
+        case .NotEnrolled:
             writeInt(&buf, Int32(15))
         
         
-        case let .Offline(detail):
+        case .Revoked:
             writeInt(&buf, Int32(16))
-            FfiConverterString.write(detail, into: &buf)
-            
         
-        case let .ServerRefused(detail):
+        
+        case let .Offline(detail):
             writeInt(&buf, Int32(17))
             FfiConverterString.write(detail, into: &buf)
             
         
-        case .Internal:
+        case let .ServerRefused(detail):
             writeInt(&buf, Int32(18))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case .Cancelled:
+            writeInt(&buf, Int32(19))
+        
+        
+        case .Internal:
+            writeInt(&buf, Int32(20))
         
         }
     }
@@ -2172,6 +2613,30 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeFormDraft: FfiConverterRustBuffer {
+    typealias SwiftType = FormDraft?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeFormDraft.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeFormDraft.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2616,28 +3081,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_change_pin() != 33850) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() != 18936) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() != 31443) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() != 38509) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() != 53519) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() != 36809) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_consents() != 52348) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_consents() != 60037) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_contacts_since() != 41569) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_delete_record() != 47574) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_delete_record() != 54518) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_directory() != 11175) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() != 47953) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_discard_draft() != 16801) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_draft() != 49603) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() != 58322) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_failed_unlocks() != 58120) {
@@ -2664,6 +3135,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_lock() != 20753) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_lock_policy() != 38423) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_make_referral() != 21838) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2673,13 +3147,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_pending_changes() != 10261) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person() != 14661) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_people_page() != 4435) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person_history() != 64847) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person() != 32682) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline() != 20716) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person_history() != 16745) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline() != 53649) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_quarantine_reasons() != 810) {
@@ -2709,6 +3186,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_safety_alerts() != 4472) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_save_draft() != 17855) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin() != 19932) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2718,7 +3198,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_lock_policy() != 39145) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() != 28836) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() != 42365) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_start_round() != 51951) {
@@ -2736,22 +3216,43 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() != 543) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_sync_with() != 25096) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_timeline_page() != 19558) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() != 56114) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_update_person() != 53134) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_unlock_status() != 26870) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_update_person() != 1301) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_wipe() != 57849) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent() != 13365) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent() != 30467) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_synchandle_cancel() != 53294) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_synchandle_is_cancelled() != 17114) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_synchandle_progress() != 56202) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_constructor_nightroundvault_create() != 14096) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_constructor_nightroundvault_open() != 38934) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_constructor_synchandle_new() != 33265) {
         return InitializationResult.apiChecksumMismatch
     }
 

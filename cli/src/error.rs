@@ -159,10 +159,10 @@ impl CliError {
 /// Exit codes for the core's errors.
 fn core_exit_code(e: &CoreError) -> u8 {
     match e {
-        CoreError::Offline(_) => exit::OFFLINE,
+        CoreError::Offline(_) | CoreError::Cancelled => exit::OFFLINE,
         CoreError::Revoked => exit::REVOKED,
         CoreError::ServerRefused(_) => exit::REFUSED,
-        CoreError::WrongPin { .. } | CoreError::Locked => exit::PIN,
+        CoreError::WrongPin { .. } | CoreError::Locked | CoreError::TooSoon { .. } => exit::PIN,
         CoreError::Validation(ValidationError::PinTooShort { .. })
         | CoreError::Validation(ValidationError::PinNotDigits) => exit::PIN,
         CoreError::Shredded => exit::ERASED,

@@ -37,6 +37,11 @@ pub enum CoreError {
     WrongPin { attempts_left: u32 },
     #[error("the vault has been erased on this phone")]
     Shredded,
+    /// Unlocks were cut off before their PIN was checked (the app killed, the
+    /// battery flat): each one past the first few costs a growing wait, never
+    /// the vault.
+    #[error("unlocking was interrupted too often; try again in {wait_seconds} seconds")]
+    TooSoon { wait_seconds: u32 },
     #[error("the vault file is damaged: {0}")]
     Corrupt(CorruptKind),
     #[error("a sealed record failed to open: {0}")]
@@ -69,6 +74,9 @@ pub enum CoreError {
     Offline(String),
     #[error("the server refused: {0}")]
     ServerRefused(String),
+    /// The sync was cancelled from another thread; nothing half-done is kept.
+    #[error("the sync was cancelled; everything is kept and will be sent later")]
+    Cancelled,
 }
 
 impl From<rusqlite::Error> for CoreError {

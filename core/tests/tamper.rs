@@ -66,9 +66,18 @@ fn swapped_ciphertexts_fail_to_open() {
         f.vault.person(jade.id),
         Err(CoreError::Envelope(EnvelopeError::Forged))
     );
+    // The list does not open them either: both are left out and named
+    // (issue 13: one damaged record must not blank the screen).
+    assert_eq!(f.vault.find_people(""), Ok(vec![]));
+    let page = f.vault.people_page("", 0, 50).unwrap();
+    let mut named = page.unreadable.clone();
+    named.sort();
+    let mut both = vec![jade.id, amy.id];
+    both.sort();
+    assert_eq!(named, both);
     assert_eq!(
-        f.vault.find_people(""),
-        Err(CoreError::Envelope(EnvelopeError::Forged))
+        page.notice.as_deref(),
+        Some("2 records could not be read; they are left out.")
     );
 }
 

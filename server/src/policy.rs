@@ -17,7 +17,7 @@
 //! - Police officers see the consents **in force** to a police agency, and a
 //!   receiving agency those to itself; a withdrawn or expired consent is not
 //!   sent but **retracted** from the phones that received it (protocol
-//!   version 2, ADR 0006), and with it what it opened.
+//!   version 2, ADR 0009), and with it what it opened.
 //! - A team alert (a concern) reaches the police only where the worker ticked
 //!   that she agrees to the police being told (`police_consent`), and names
 //!   her (`reported_by`) only to a viewer who may see her record: both read

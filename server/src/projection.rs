@@ -1,5 +1,5 @@
 //! The projection hook: what of a record goes to a viewer who sees it only
-//! through her consent (protocol version 2, ADR 0006).
+//! through her consent (protocol version 2, ADR 0009).
 //!
 //! The categories a viewer may receive are the union of what the woman's
 //! consents in force to the viewer's agency (or, for the police, to any

@@ -157,7 +157,7 @@ impl Net {
             let page: PullResponse = self
                 .http
                 .get(format!(
-                    "{}/v1/pull?cursor={cursor}&limit=500&directory_revision={}",
+                    "{}/v1/pull?cursor={cursor}&limit=500&directory_revision={}&protocol={PROTOCOL_VERSION}",
                     self.server.url(),
                     u32::MAX
                 ))
@@ -222,23 +222,11 @@ fn change(kind: RecordKind, version: String, body: Value) -> Change {
         .as_str()
         .and_then(|s| Uuid::parse_str(s).ok())
         .expect("a body with an id");
-    Change {
-        kind,
-        id,
-        version,
-        tombstone: false,
-        body: Some(body),
-    }
+    Change::new(kind, id, version, false, Some(body))
 }
 
 fn tombstone(kind: RecordKind, id: Uuid, version: String) -> Change {
-    Change {
-        kind,
-        id,
-        version,
-        tombstone: true,
-        body: None,
-    }
+    Change::new(kind, id, version, true, None)
 }
 
 macro_rules! to_json {

@@ -1,4 +1,4 @@
-//! Protocol version 2 end to end (ADR 0006), with a real server on loopback
+//! Protocol version 2 end to end (ADR 0009), with a real server on loopback
 //! and real vault files:
 //!
 //! - a consent withdrawn: after one sync the police phone holds none of her

@@ -12,12 +12,12 @@ import uniffi.nightround_core.*
 import uniffi.nightround_ffi.*
 
 /** A nightround-server process with its own data directory. */
-class ServerProcess : AutoCloseable {
+class ServerProcess(private val tls: Boolean = false) : AutoCloseable {
     private val bin = System.getenv("NIGHTROUND_SERVER_BIN")
         ?: throw IllegalStateException("NIGHTROUND_SERVER_BIN is not set (scripts/kotlin-tests.sh sets it)")
     val dataDir: File = testTempDir("server")
     val port: Int = ServerSocket(0).use { it.localPort }
-    val url = "http://127.0.0.1:$port/"
+    val url = if (tls) "https://127.0.0.1:$port/" else "http://127.0.0.1:$port/"
     private var process: Process? = null
 
     fun admin(vararg args: String): String {
@@ -31,7 +31,8 @@ class ServerProcess : AutoCloseable {
 
     fun start() {
         process = ProcessBuilder(
-            bin, "serve", "--data-dir", dataDir.path, "--listen", "127.0.0.1:$port", "--plain-http",
+            listOf(bin, "serve", "--data-dir", dataDir.path, "--listen", "127.0.0.1:$port") +
+                (if (tls) emptyList() else listOf("--plain-http")),
         ).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
         val deadline = System.currentTimeMillis() + 30_000
         while (System.currentTimeMillis() < deadline) {

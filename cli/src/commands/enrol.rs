@@ -9,6 +9,7 @@ use crate::pin::{read_pin, PinUse};
 use clap::Args;
 use nightround_core::domain::validation::check_pin;
 use nightround_core::sync;
+use nightround_core::vault::forms::check_server_url;
 use nightround_core::CoreError;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -52,6 +53,11 @@ fn read_cert(path: &Path) -> Result<String, CliError> {
 /// Enrols, creates the vault and keeps the enrolment in it.
 pub fn run(args: &EnrolArgs, ctx: &Ctx) -> Result<(), CliError> {
     ctx.device.ensure_no_vault()?;
+    // What a vault erased for wrong PINs left behind goes to the server
+    // before a new vault is made here (a later erasure would overwrite it).
+    // Enrolling needs the network anyway, so a failure stops here.
+    check_server_url(&args.server).map_err(CoreError::from)?;
+    super::sync::deliver_left_behind(ctx)?;
     let cert = args.cert.as_deref().map(read_cert).transpose()?;
     let pin = read_pin(PinUse::New)?;
     check_pin(&pin).map_err(CoreError::from)?;

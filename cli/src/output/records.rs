@@ -232,11 +232,15 @@ pub struct Synced {
     pub pulled: u64,
     /// Still waiting.
     pub pending: u64,
+    /// Changes an erased vault left behind (`vault.db.undelivered`), which
+    /// this sync handed to the server first.
+    pub delivered: u64,
 }
 
 impl From<SyncReport> for Synced {
     fn from(r: SyncReport) -> Self {
         Synced {
+            delivered: 0,
             pushed: r.pushed,
             duplicates: r.duplicates,
             rejected: r.rejected,
@@ -248,6 +252,15 @@ impl From<SyncReport> for Synced {
 
 impl View for Synced {
     fn text(&self, out: &mut String) {
+        if self.delivered > 0 {
+            line(
+                out,
+                format!(
+                    "Delivered {} changes the erased vault had not sent",
+                    self.delivered
+                ),
+            );
+        }
         line(
             out,
             format!(

@@ -123,6 +123,14 @@ pub enum ValidationError {
     RoundAlreadyOpen,
     #[error("there is no open round with that id on this phone")]
     NoOpenRound,
+    #[error("that is not a record id")]
+    MalformedId,
+    #[error("the idle timeout and the wrong-PIN limit must each be at least 1")]
+    LockPolicyOutOfRange,
+    #[error("the server address must be an https:// or http:// URL")]
+    NotAUrl,
+    #[error("the buddy is not on the team")]
+    BuddyNotOnTeam,
 }
 
 /// How far ahead of the receiver's clock a time or a version may be, in

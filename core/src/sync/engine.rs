@@ -19,15 +19,21 @@ use crate::vault::{Enrolment, Vault};
 use std::time::Duration;
 
 /// How a sync behaves; the defaults suit a phone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncOptions {
     /// Changes per push (halved when the server says a batch is too large).
     pub batch_size: usize,
     /// Changes per pull page.
     pub page_size: usize,
     pub backoff: Backoff,
-    /// Per request.
+    /// Per request (the read timeout).
     pub timeout: Duration,
+    /// For the TCP and TLS set-up of a request.
+    pub connect_timeout: Duration,
+    /// When the whole sync gives up, retries and waits included.
+    pub deadline: Option<std::time::Instant>,
+    /// Cancels the sync from another thread; reports its progress.
+    pub control: super::SyncControl,
 }
 
 impl Default for SyncOptions {
@@ -37,6 +43,9 @@ impl Default for SyncOptions {
             page_size: MAX_PULL_CHANGES,
             backoff: Backoff::default(),
             timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            deadline: None,
+            control: super::SyncControl::default(),
         }
     }
 }
@@ -71,7 +80,10 @@ impl SyncReport {
     }
 }
 
+/// Retries what may pass, waiting the backoff or the server's Retry-After
+/// (whichever is longer); the wait ends early on a cancel or the deadline.
 fn retrying<T>(
+    t: &HttpTransport,
     backoff: &Backoff,
     mut call: impl FnMut() -> std::result::Result<T, TransportError>,
 ) -> std::result::Result<T, TransportError> {
@@ -79,7 +91,10 @@ fn retrying<T>(
     loop {
         match call() {
             Err(e) if e.is_retryable() && attempt < backoff.attempts.max(1) => {
-                std::thread::sleep(backoff.delay(attempt));
+                let wait = backoff
+                    .delay(attempt)
+                    .max(e.retry_after().unwrap_or_default().min(backoff.max * 4));
+                t.pause(wait)?;
                 attempt += 1;
             }
             other => return other,
@@ -91,17 +106,29 @@ fn retrying<T>(
 pub(super) fn to_core(e: TransportError) -> CoreError {
     match (&e, e.code()) {
         (_, Some(ErrorCode::Revoked)) => CoreError::Revoked,
-        (TransportError::Network(_), _) | (TransportError::Decode, _) => CoreError::Offline(
-            "no signal or the server cannot be reached; everything is kept and will be sent later"
+        (TransportError::Network(words), _) => {
+            CoreError::Offline(format!("{words}; everything is kept and will be sent later"))
+        }
+        (TransportError::Decode, _) => CoreError::Offline(
+            "the server's answer could not be read; everything is kept and will be sent later"
                 .into(),
         ),
+        (TransportError::Certificate, _) => CoreError::Offline(
+            "the server's certificate was refused (it is not the one this phone trusts); nothing was sent"
+                .into(),
+        ),
+        (TransportError::Cancelled, _) => CoreError::Cancelled,
         (_, Some(ErrorCode::Unauthorized)) => CoreError::ServerRefused(
             "the server does not recognise this phone; enrol it again".into(),
         ),
         (_, Some(ErrorCode::UnsupportedProtocol)) => {
             CoreError::ServerRefused("this app is too old for the server; update it".into())
         }
-        (TransportError::Server { status, .. }, _) if *status >= 500 || *status == 429 => {
+        (TransportError::Server { status: 429, .. }, _) => CoreError::Offline(
+            "the server asked this phone to slow down; everything is kept and will be sent later"
+                .into(),
+        ),
+        (TransportError::Server { status, .. }, _) if *status >= 500 => {
             CoreError::Offline(
                 "the server is busy or down; everything is kept and will be sent later".into(),
             )
@@ -169,8 +196,8 @@ pub fn deliver_undelivered(vault_path: &std::path::Path) -> Result<u64> {
             // The last delivery closes the device.
             shredded: i + 1 == chunks.len(),
         };
-        let resp =
-            retrying(&Backoff::default(), || t.deliver_sealed(&c.token, &req)).map_err(to_core)?;
+        let resp = retrying(&t, &Backoff::default(), || t.deliver_sealed(&c.token, &req))
+            .map_err(to_core)?;
         taken += resp
             .acks
             .iter()
@@ -197,16 +224,15 @@ impl Vault {
             if batch.is_empty() {
                 break;
             }
-            let t =
-                HttpTransport::new(&c.server_url, c.pinned_cert_pem.as_deref(), options.timeout)
-                    .map_err(to_core)?;
+            let t = HttpTransport::for_sync(&c.server_url, c.pinned_cert_pem.as_deref(), options)
+                .map_err(to_core)?;
             let req = super::protocol::SealedDelivery {
                 protocol: PROTOCOL_VERSION,
                 duress: false,
                 entries: batch.iter().map(|e| e.entry.clone()).collect(),
                 shredded: false,
             };
-            let resp = match retrying(&options.backoff, || t.deliver_sealed(&c.token, &req)) {
+            let resp = match retrying(&t, &options.backoff, || t.deliver_sealed(&c.token, &req)) {
                 Ok(r) => r,
                 Err(e) if e.code() == Some(ErrorCode::Revoked) => {
                     self.wipe()?;
@@ -215,6 +241,7 @@ impl Vault {
                 Err(e) => return Err(to_core(e)),
             };
             report.count(&resp.acks);
+            options.control.pushed(resp.acks.len() as u64);
             self.locked_acks(&batch, &resp.acks)?;
             if resp.acks.is_empty() {
                 return Err(CoreError::ServerRefused(
@@ -250,7 +277,8 @@ impl Vault {
             entries,
             shredded: false,
         };
-        let resp = retrying(&options.backoff, || t.deliver_sealed(token, &req)).map_err(to_core)?;
+        let resp =
+            retrying(t, &options.backoff, || t.deliver_sealed(token, &req)).map_err(to_core)?;
         report.count(&resp.acks);
         self.sealed_delivered(&resp.acks)?;
         if req.entries.len() == MAX_PUSH_CHANGES {
@@ -269,7 +297,7 @@ impl Vault {
         let (Some(url), Some(token)) = (meta.server_url.clone(), meta.token.clone()) else {
             return Err(CoreError::NotEnrolled);
         };
-        let result = HttpTransport::new(&url, meta.pinned_cert_pem.as_deref(), options.timeout)
+        let result = HttpTransport::for_sync(&url, meta.pinned_cert_pem.as_deref(), options)
             .map_err(to_core)
             .and_then(|t| self.sync_over(&t, &token, meta.cursor, options));
         match result {
@@ -316,9 +344,10 @@ impl Vault {
                 batch_id: uuid::Uuid::now_v7(),
                 changes: batch.iter().map(|o| o.change.clone()).collect(),
             };
-            match retrying(&options.backoff, || t.push(token, &req)) {
+            match retrying(t, &options.backoff, || t.push(token, &req)) {
                 Ok(resp) => {
                     report.count(&resp.acks);
+                    options.control.pushed(resp.acks.len() as u64);
                     self.apply_acks(&batch, &resp.acks)?;
                     if resp.acks.is_empty() {
                         // A server that acknowledges nothing would loop us forever.
@@ -336,11 +365,13 @@ impl Vault {
         let mut cursor = cursor;
         loop {
             let rev = self.directory_revision()?;
-            let page = retrying(&options.backoff, || {
+            let page = retrying(t, &options.backoff, || {
                 t.pull(token, cursor, options.page_size, rev)
             })
             .map_err(to_core)?;
-            report.pulled += self.apply_pull(&page)? as u64;
+            let applied = self.apply_pull(&page)? as u64;
+            report.pulled += applied;
+            options.control.pulled_page(applied, page.more);
             if page.next_cursor <= cursor && page.more {
                 return Err(CoreError::ServerRefused(
                     "the server's cursor did not move".into(),

@@ -3,6 +3,7 @@
 //! - `protocol`: the wire types, shared with the server;
 //! - `transport`: HTTPS with the server's certificate pinned;
 //! - `backoff`: exponential backoff with jitter;
+//! - `control`: cancel a running sync, and read its progress;
 //! - `engine`: the one `sync` call the app makes, and enrolment;
 //! - `live`: the long-poll that hears urgent records in seconds while a
 //!   round is open, and syncs when it does.
@@ -11,11 +12,13 @@
 //! `vault/sync_store.rs`.
 
 pub mod backoff;
+pub mod control;
 pub mod engine;
 pub mod live;
 pub mod protocol;
 pub mod transport;
 
 pub use backoff::Backoff;
+pub use control::{SyncControl, SyncProgress};
 pub use engine::{deliver_undelivered, enrol, SyncOptions, SyncReport};
 pub use live::ListenReport;

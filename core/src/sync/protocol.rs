@@ -8,7 +8,7 @@ use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The protocol version this code speaks. Version 2 (ADR 0006) added
+/// The protocol version this code speaks. Version 2 (ADR 0009) added
 /// retraction, base versions for merges and pulls that leave out the
 /// device's own changes; a server refuses version 1 with
 /// `unsupported_protocol` so an old app asks to be updated.

@@ -1,23 +1,42 @@
 //! HTTP for sync: reqwest with rustls, the server's certificate pinned.
+//!
+//! Every request runs under a connect timeout, a read timeout and, for a
+//! sync, an overall deadline and a [`SyncControl`] another thread may cancel
+//! it through: the request runs on a helper thread and the caller waits in
+//! short slices, so a server that accepts and never answers costs at most the
+//! deadline, and a cancel returns within a fraction of a second. Failures
+//! are told apart in plain words: a cut connection, a timeout, a refused
+//! certificate, a server that is down.
 
+use super::control::SyncControl;
 use super::protocol::{
     EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, LiveResponse, PullResponse, PushRequest,
     PushResponse,
 };
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Why a request failed, as sync needs to tell it apart.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
     /// No answer: no signal, a dropped connection, a timeout. Worth retrying.
+    /// The words say which, plainly.
     #[error("network: {0}")]
     Network(String),
+    /// The server's certificate was refused (not the pinned one): retrying
+    /// cannot help, and nothing was sent.
+    #[error("the server's certificate was refused")]
+    Certificate,
+    /// Cancelled from another thread.
+    #[error("the sync was cancelled")]
+    Cancelled,
     /// The server answered with an error.
     #[error("server said {status}: {message}")]
     Server {
         status: u16,
         code: Option<ErrorCode>,
         message: String,
+        /// `Retry-After` on a 429 or 503: wait at least this long.
+        retry_after: Option<Duration>,
     },
     /// The server's answer could not be read.
     #[error("unreadable answer from the server")]
@@ -33,7 +52,17 @@ impl TransportError {
         match self {
             TransportError::Network(_) | TransportError::Decode => true,
             TransportError::Server { status, .. } => *status >= 500 || *status == 429,
-            TransportError::Config(_) => false,
+            TransportError::Config(_) | TransportError::Certificate | TransportError::Cancelled => {
+                false
+            }
+        }
+    }
+
+    /// How long the server asked us to wait before trying again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            TransportError::Server { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 
@@ -49,7 +78,13 @@ impl TransportError {
 pub struct HttpTransport {
     base: url::Url,
     http: reqwest::blocking::Client,
+    read_timeout: Duration,
+    deadline: Option<Instant>,
+    control: SyncControl,
 }
+
+/// How long a caller waits between looks at the cancel flag.
+const SLICE: Duration = Duration::from_millis(50);
 
 fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
@@ -61,6 +96,23 @@ fn is_loopback(url: &url::Url) -> bool {
 }
 
 impl HttpTransport {
+    /// The transport one sync uses: its connect and read timeouts, its
+    /// overall deadline and its cancel handle.
+    pub fn for_sync(
+        server_url: &str,
+        pinned_cert_pem: Option<&str>,
+        options: &super::SyncOptions,
+    ) -> Result<Self, TransportError> {
+        Self::with_limits(
+            server_url,
+            pinned_cert_pem,
+            options.connect_timeout,
+            options.timeout,
+            options.deadline,
+            options.control.clone(),
+        )
+    }
+
     /// Plain HTTP is accepted only to a loopback address. With a pinned
     /// certificate, it is the only root of trust.
     pub fn new(
@@ -68,6 +120,31 @@ impl HttpTransport {
         pinned_cert_pem: Option<&str>,
         timeout: Duration,
     ) -> Result<Self, TransportError> {
+        Self::with_limits(
+            server_url,
+            pinned_cert_pem,
+            timeout.min(Duration::from_secs(10)),
+            timeout,
+            None,
+            SyncControl::default(),
+        )
+    }
+
+    /// As [`HttpTransport::new`] with each limit given: `connect` for the
+    /// TCP and TLS set-up, `read` for each request, `deadline` for the whole
+    /// sync, and `control` to cancel it from another thread.
+    pub fn with_limits(
+        server_url: &str,
+        pinned_cert_pem: Option<&str>,
+        connect: Duration,
+        read: Duration,
+        deadline: Option<Instant>,
+        control: SyncControl,
+    ) -> Result<Self, TransportError> {
+        let timeout = read;
+        // ring as the process's TLS crypto (a provider already installed,
+        // say by a host app, is kept).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let base = url::Url::parse(server_url)
             .map_err(|_| TransportError::Config("the server address is not a URL".into()))?;
         match base.scheme() {
@@ -86,7 +163,7 @@ impl HttpTransport {
         }
         let mut builder = reqwest::blocking::Client::builder()
             .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .connect_timeout(connect.min(timeout))
             .user_agent(concat!("nightround-core/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none());
         // Whom to trust is decided here, never by the platform: the pinned
@@ -105,7 +182,106 @@ impl HttpTransport {
         let http = builder
             .build()
             .map_err(|_| TransportError::Config("could not set up HTTPS".into()))?;
-        Ok(Self { base, http })
+        Ok(Self {
+            base,
+            http,
+            read_timeout: timeout,
+            deadline,
+            control,
+        })
+    }
+
+    /// Whether the caller should stop now (cancelled, or past the deadline).
+    pub fn stopped(&self) -> Option<TransportError> {
+        if self.control.is_cancelled() {
+            return Some(TransportError::Cancelled);
+        }
+        match self.deadline {
+            Some(d) if Instant::now() >= d => Some(TransportError::Network(
+                "the server did not answer before the sync's time ran out".into(),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Sleeps `pause` (a backoff, a Retry-After) in slices, waking early to
+    /// answer a cancel or the deadline.
+    pub fn pause(&self, pause: Duration) -> Result<(), TransportError> {
+        let until = Instant::now() + pause;
+        loop {
+            if let Some(stop) = self.stopped() {
+                return Err(stop);
+            }
+            let now = Instant::now();
+            if now >= until {
+                return Ok(());
+            }
+            std::thread::sleep(SLICE.min(until - now));
+        }
+    }
+
+    /// Sends a request on a helper thread and waits for it in slices, so a
+    /// cancel or the deadline ends the wait at once (the abandoned request
+    /// ends on its own read timeout). Returns status, Retry-After and body.
+    fn exchange(
+        &self,
+        request: reqwest::blocking::RequestBuilder,
+        timeout: Duration,
+    ) -> Result<(reqwest::StatusCode, Option<Duration>, Vec<u8>), TransportError> {
+        if let Some(stop) = self.stopped() {
+            return Err(stop);
+        }
+        let timeout = match self.deadline {
+            Some(d) => timeout.min(d.saturating_duration_since(Instant::now())),
+            None => timeout,
+        };
+        let request = request.timeout(timeout.max(Duration::from_millis(1)));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("nightround-http".into())
+            .spawn(move || {
+                let answer = request.send().and_then(|resp| {
+                    let status = resp.status();
+                    let retry_after = resp
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    resp.bytes().map(|b| (status, retry_after, b.to_vec()))
+                });
+                let _ = tx.send(answer.map_err(|e| classify(&e)));
+            })
+            .map_err(|_| TransportError::Network("the phone could not start a request".into()))?;
+        loop {
+            match rx.recv_timeout(SLICE) {
+                Ok(answer) => return answer,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if let Some(stop) = self.stopped() {
+                        return Err(stop);
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(TransportError::Network(CUT.into()))
+                }
+            }
+        }
+    }
+
+    fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::blocking::RequestBuilder,
+    ) -> Result<T, TransportError> {
+        self.send_within(request, self.read_timeout)
+    }
+
+    fn send_within<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::blocking::RequestBuilder,
+        timeout: Duration,
+    ) -> Result<T, TransportError> {
+        let (status, retry_after, bytes) = self.exchange(request, timeout)?;
+        Self::read(status, retry_after, &bytes)
     }
 
     fn url(&self, path: &str) -> Result<url::Url, TransportError> {
@@ -115,42 +291,33 @@ impl HttpTransport {
     }
 
     fn read<T: serde::de::DeserializeOwned>(
-        resp: reqwest::blocking::Response,
+        status: reqwest::StatusCode,
+        retry_after: Option<Duration>,
+        bytes: &[u8],
     ) -> Result<T, TransportError> {
-        let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .map_err(|e| TransportError::Network(plain(&e)))?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|_| TransportError::Decode);
+            return serde_json::from_slice(bytes).map_err(|_| TransportError::Decode);
         }
-        let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+        let body: Option<ErrorBody> = serde_json::from_slice(bytes).ok();
         Err(TransportError::Server {
             status: status.as_u16(),
             code: body.as_ref().map(|b| b.error),
             message: body.map_or_else(|| status.to_string(), |b| b.message),
+            retry_after: retry_after.filter(|_| status.as_u16() == 429 || status.as_u16() == 503),
         })
     }
 
     pub fn enrol(&self, req: &EnrolRequest) -> Result<EnrolResponse, TransportError> {
-        let resp = self
-            .http
-            .post(self.url("v1/enrol")?)
-            .json(req)
-            .send()
-            .map_err(|e| TransportError::Network(plain(&e)))?;
-        Self::read(resp)
+        self.send(self.http.post(self.url("v1/enrol")?).json(req))
     }
 
     pub fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse, TransportError> {
-        let resp = self
-            .http
-            .post(self.url("v1/push")?)
-            .bearer_auth(token)
-            .json(req)
-            .send()
-            .map_err(|e| TransportError::Network(plain(&e)))?;
-        Self::read(resp)
+        self.send(
+            self.http
+                .post(self.url("v1/push")?)
+                .bearer_auth(token)
+                .json(req),
+        )
     }
 
     pub fn deliver_sealed(
@@ -158,14 +325,12 @@ impl HttpTransport {
         token: &str,
         req: &super::protocol::SealedDelivery,
     ) -> Result<PushResponse, TransportError> {
-        let resp = self
-            .http
-            .post(self.url("v1/deliver-sealed")?)
-            .bearer_auth(token)
-            .json(req)
-            .send()
-            .map_err(|e| TransportError::Network(plain(&e)))?;
-        Self::read(resp)
+        self.send(
+            self.http
+                .post(self.url("v1/deliver-sealed")?)
+                .bearer_auth(token)
+                .json(req),
+        )
     }
 
     pub fn pull(
@@ -181,13 +346,7 @@ impl HttpTransport {
             .append_pair("limit", &limit.to_string())
             .append_pair("directory_revision", &directory_revision.to_string())
             .append_pair("protocol", &super::protocol::PROTOCOL_VERSION.to_string());
-        let resp = self
-            .http
-            .get(url)
-            .bearer_auth(token)
-            .send()
-            .map_err(|e| TransportError::Network(plain(&e)))?;
-        Self::read(resp)
+        self.send(self.http.get(url).bearer_auth(token))
     }
 }
 
@@ -206,26 +365,42 @@ impl HttpTransport {
             .append_pair("after", &after.to_string())
             .append_pair("wait", &wait.as_secs().to_string())
             .append_pair("protocol", &super::protocol::PROTOCOL_VERSION.to_string());
-        let resp = self
-            .http
-            .get(url)
-            .bearer_auth(token)
-            .timeout(wait + allowance)
-            .send()
-            .map_err(|e| TransportError::Network(plain(&e)))?;
-        Self::read(resp)
+        self.send_within(self.http.get(url).bearer_auth(token), wait + allowance)
     }
 }
 
-/// A reqwest error in words, without the URL (it can carry a query string).
-fn plain(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".into()
-    } else if e.is_connect() {
-        "could not connect".into()
-    } else if e.is_body() || e.is_decode() {
-        "connection dropped while reading".into()
-    } else {
-        "connection failed".into()
+const CUT: &str = "the connection was cut while talking to the server";
+
+/// A reqwest error in plain words, without the URL (it can carry a query
+/// string): a timeout, a refused certificate, a server that is down (the
+/// connection refused), no network, or a connection cut half-way.
+fn classify(e: &reqwest::Error) -> TransportError {
+    let mut chain = String::new();
+    let mut refused = false;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
+        }
+        chain.push_str(&err.to_string().to_lowercase());
+        chain.push('\n');
+        source = err.source();
     }
+    if chain.contains("certificate") || chain.contains("unknownissuer") {
+        return TransportError::Certificate;
+    }
+    TransportError::Network(
+        if e.is_timeout() {
+            "the server did not answer in time"
+        } else if refused || chain.contains("connection refused") {
+            "the server is down: it refused the connection"
+        } else if chain.contains("dns error") || chain.contains("failed to lookup") {
+            "no network: the server's address could not be found"
+        } else if e.is_connect() {
+            "could not connect to the server"
+        } else {
+            CUT
+        }
+        .into(),
+    )
 }

@@ -126,6 +126,7 @@ impl Vault {
                 person_index(&person),
                 now,
             )?;
+            super::drafts::drop_draft(&tx, super::drafts::FormKind::Person)?;
             tx.commit()?;
             Ok(person)
         })
@@ -147,6 +148,7 @@ impl Vault {
                 person_index(&person),
                 now,
             )?;
+            super::drafts::drop_draft(&tx, super::drafts::FormKind::Person)?;
             tx.commit()?;
             Ok(person)
         })
@@ -197,6 +199,7 @@ impl Vault {
                 next.last_area_id = Some(contact.area_id.clone());
                 put_meta(&tx, &s.keys, "preferences", &next)?;
             }
+            super::drafts::drop_draft(&tx, super::drafts::FormKind::Contact)?;
             tx.commit()?;
             *prefs = next;
             Ok(contact)
@@ -225,6 +228,7 @@ impl Vault {
                 supply_drop_index(&drop),
                 now,
             )?;
+            super::drafts::drop_draft(&tx, super::drafts::FormKind::Supplies)?;
             tx.commit()?;
             Ok(drop)
         })
@@ -261,6 +265,7 @@ impl Vault {
                 index,
                 now,
             )?;
+            super::drafts::drop_draft(&tx, super::drafts::FormKind::Concern)?;
             tx.commit()?;
             Ok(concern)
         })
@@ -271,6 +276,7 @@ impl Vault {
         self.with_session(|conn, s, now| {
             let tx = begin(conn)?;
             let consents = consent_in_tx(&tx, s, &draft, now)?;
+            super::drafts::drop_draft(&tx, super::drafts::FormKind::Consent)?;
             tx.commit()?;
             Ok(consents)
         })
@@ -306,6 +312,7 @@ impl Vault {
         self.with_session(|conn, s, now| {
             let tx = begin(conn)?;
             let referral = referral_in_tx(&tx, s, &draft, now)?;
+            super::drafts::drop_draft(&tx, super::drafts::FormKind::Referral)?;
             tx.commit()?;
             Ok(referral)
         })
@@ -334,6 +341,7 @@ impl Vault {
                 };
                 referrals.push(referral_in_tx(&tx, s, &draft, now)?);
             }
+            super::drafts::drop_draft(&tx, super::drafts::FormKind::Referral)?;
             tx.commit()?;
             Ok(referrals)
         })

@@ -105,6 +105,16 @@ impl Vault {
     }
 }
 
+/// A server address she typed or scanned: an `https://` (or, for a test
+/// server, `http://`) URL with a host. Refused before it is kept, so a typo
+/// cannot make later syncs report figures from nowhere.
+pub fn check_server_url(text: &str) -> Result<(), crate::domain::ValidationError> {
+    match url::Url::parse(text.trim()) {
+        Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => Ok(()),
+        _ => Err(crate::domain::ValidationError::NotAUrl),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

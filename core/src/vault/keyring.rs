@@ -203,20 +203,26 @@ pub fn unwrap(
     }
 }
 
-/// Wraps the same data key under a new PIN, with a fresh salt and keystore
-/// secret. Records are untouched. Returns the keystore entry the old row
-/// used, for the caller to delete once this has committed.
+/// A salt for a new key row; its keystore entry's name follows from it
+/// ([`keystore_name`]), so the caller can note the name before it exists.
+pub fn fresh_salt() -> Vec<u8> {
+    random::array::<16>().to_vec()
+}
+
+/// Wraps the same data key under a new PIN, with the fresh `salt` and a new
+/// keystore secret. Records are untouched. Returns the keystore entry the old
+/// row used, for the caller to delete once this has committed.
 pub fn rewrap(
     conn: &Connection,
     keystore: &dyn KeyStore,
     vault_id: &str,
     data_key: &DataKey,
     new_pin: &str,
+    salt: Vec<u8>,
     now: Timestamp,
 ) -> Result<String> {
     let old = load_row(conn)?;
     let kdf = KdfParams::default();
-    let salt = random::array::<16>().to_vec();
     let wrapping = wrapping_key_for(
         keystore,
         vault_id,

@@ -15,26 +15,34 @@
 mod actions;
 mod alerts;
 mod delivery;
+mod drafts;
 mod duress;
 pub mod forms;
 pub mod hlc;
 mod indexing;
 mod keyring;
+mod keystore_garbage;
 mod locked_check_in;
 mod outbox;
 mod queries;
 mod rounds;
 pub mod schema;
+mod screens;
 mod store;
 mod sync_store;
+mod unlock_guard;
+mod unlock_status;
 
 pub use delivery::{undelivered_path, DeliveryCredentials, Undelivered};
+pub use drafts::{FormDraft, FormKind};
 pub use hlc::{version_after, Hlc};
 pub use locked_check_in::LockedCheckIn;
 pub use queries::{AlertView, ReferralView, RoundSummary, TimelineEntry};
 pub use rounds::{RoundScreen, RoundView, SafetyAlertKind, SafetyAlertView};
+pub use screens::{unreadable_notice, PeoplePage, TimelinePage};
 pub use store::SyncState;
 pub use sync_store::{Enrolment, SyncMeta, SyncStatus};
+pub use unlock_status::UnlockStatus;
 
 use crate::clock::{to_millis, Clock};
 use crate::crypto::{envelope, Aad, DataKey, RecordKeys};
@@ -224,8 +232,17 @@ impl Vault {
         if !path.exists() {
             return Err(CoreError::NoVault);
         }
-        let conn = open_connection(&path)?;
+        let mut conn = Connection::open(&path)?;
+        // Look before writing anything: a file that is not a vault (or an
+        // empty one a failed creation left) is refused untouched.
+        if !schema::is_vault(&conn)? {
+            return Err(CoreError::NoVault);
+        }
+        schema::configure(&conn)?;
+        schema::migrate(&mut conn)?;
         let vault_id = read_vault_id(&conn)?.ok_or(CoreError::NoVault)?;
+        // Entries a PIN change killed half-way left in the keystore.
+        keystore_garbage::collect(&conn, keystore.as_ref())?;
         let now = clock.now();
         Ok(Vault {
             path,
@@ -365,9 +382,21 @@ impl Vault {
         Ok(conn.query_row("SELECT failed_unlocks FROM vault_info", [], |r| r.get(0))?)
     }
 
-    /// Opens the vault with `pin`. Each wrong PIN is counted on disk before it
-    /// is checked, so killing the app mid-check still counts; at the policy's
-    /// limit the vault is crypto-shredded.
+    /// What the unlock screen shows before she types: how many wrong PINs
+    /// are left before the vault is erased, whether to warn, and how long to
+    /// wait after interrupted unlocks. Writes nothing.
+    pub fn unlock_status(&self) -> Result<UnlockStatus> {
+        let inner = self.lock_inner();
+        let conn = inner.conn.as_ref().ok_or(CoreError::Shredded)?;
+        let c = unlock_guard::counters(conn, self.clock.now())?;
+        Ok(UnlockStatus::new(c, inner.policy.max_failed_unlocks))
+    }
+
+    /// Opens the vault with `pin`. The attempt is marked started on disk
+    /// before the PIN is checked; one cut off there costs a growing wait
+    /// ([`CoreError::TooSoon`]), never the vault. Only a PIN the key row
+    /// proves wrong counts toward the wipe; at the policy's limit the vault
+    /// is crypto-shredded.
     pub fn unlock(&self, pin: &str) -> Result<()> {
         // A PIN that cannot be right (not six or more digits) is refused
         // without using up an attempt.
@@ -377,18 +406,16 @@ impl Vault {
         let max = inner.policy.max_failed_unlocks;
         let vault_id = inner.vault_id.clone();
         let conn = inner.conn.as_mut().ok_or(CoreError::Shredded)?;
-        let failed: u32 =
-            conn.query_row("SELECT failed_unlocks FROM vault_info", [], |r| r.get(0))?;
+        let failed = unlock_guard::begin(conn, now)?;
         if failed >= max {
             self.keep_undelivered(conn, &vault_id);
             drop(inner);
             self.shred()?;
             return Err(CoreError::Shredded);
         }
-        conn.execute("UPDATE vault_info SET failed_unlocks = ?1", [failed + 1])?;
         match keyring::unwrap(conn, self.keystore.as_ref(), &vault_id, pin) {
             Ok(keyring::Unwrapped::Key(data_key)) => {
-                conn.execute("UPDATE vault_info SET failed_unlocks = 0", [])?;
+                unlock_guard::succeeded(conn)?;
                 let keys = RecordKeys::from_data_key(&data_key);
                 let identity = get_meta(conn, &keys, "identity")?
                     .ok_or(CoreError::Corrupt(CorruptKind::Canary))?;
@@ -413,52 +440,99 @@ impl Vault {
                 Ok(())
             }
             Ok(keyring::Unwrapped::WrongPin) => {
-                if let Some(package) =
-                    duress::try_open(conn, self.keystore.as_ref(), &vault_id, pin)?
-                {
+                let duress = duress::try_open(conn, self.keystore.as_ref(), &vault_id, pin);
+                let duress = match duress {
+                    Ok(d) => d,
+                    Err(e) => {
+                        unlock_guard::not_checked(conn)?;
+                        return Err(e);
+                    }
+                };
+                if let Some(package) = duress {
                     let copies = duress::sealed_copies(conn)?;
                     drop(inner);
                     return self.enter_duress(pin, package, copies);
                 }
-                tracing::warn!(target: "nightround::vault", failed = failed + 1, "wrong PIN");
-                if failed + 1 >= max {
-                    self.keep_undelivered(conn, &vault_id);
-                    drop(inner);
-                    self.shred()?;
-                    return Err(CoreError::Shredded);
-                }
-                Err(CoreError::WrongPin {
-                    attempts_left: max - (failed + 1),
-                })
+                let failed = unlock_guard::proved_wrong(conn)?;
+                tracing::warn!(target: "nightround::vault", failed, "wrong PIN");
+                self.after_wrong_pin(inner, failed, max, &vault_id)
             }
             Err(e) => {
                 // Damage or a keystore failure is not her mistake.
-                conn.execute("UPDATE vault_info SET failed_unlocks = ?1", [failed])?;
+                unlock_guard::not_checked(conn)?;
                 Err(e)
             }
         }
     }
 
+    /// After a PIN the key row proved wrong: erase at the limit, else say how
+    /// many are left.
+    fn after_wrong_pin(
+        &self,
+        mut inner: MutexGuard<'_, Inner>,
+        failed: u32,
+        max: u32,
+        vault_id: &str,
+    ) -> Result<()> {
+        if failed >= max {
+            if let Some(conn) = inner.conn.as_mut() {
+                self.keep_undelivered(conn, vault_id);
+            }
+            inner.session = None;
+            drop(inner);
+            self.shred()?;
+            return Err(CoreError::Shredded);
+        }
+        Err(CoreError::WrongPin {
+            attempts_left: max - failed,
+        })
+    }
+
     /// Rewraps the data key under a new PIN; records are not re-encrypted.
+    /// A wrong current PIN counts toward the wipe exactly as at unlock.
+    ///
+    /// The new keystore entry is listed as garbage before it is made, and the
+    /// old one in the same transaction as the new key row: whichever point the
+    /// app dies at, the next open destroys the entry no key row uses.
     pub fn change_pin(&self, current: &str, new_pin: &str) -> Result<()> {
         check_pin(new_pin)?;
+        check_pin(current)?;
         let mut inner = self.lock_inner();
         let now = self.clock.now();
         expire_if_idle(&mut inner, now);
         if inner.session.is_none() {
             return Err(CoreError::Locked);
         }
+        let max = inner.policy.max_failed_unlocks;
         let vault_id = inner.vault_id.clone();
+        let conn = inner.conn.as_mut().ok_or(CoreError::Shredded)?;
+        let failed = unlock_guard::begin(conn, now)?;
+        let checked = keyring::unwrap(conn, self.keystore.as_ref(), &vault_id, current);
+        let data_key = match checked {
+            Ok(keyring::Unwrapped::WrongPin) => {
+                let failed = unlock_guard::proved_wrong(conn)?;
+                tracing::warn!(target: "nightround::vault", failed, "wrong PIN at PIN change");
+                return self.after_wrong_pin(inner, failed, max, &vault_id);
+            }
+            Ok(keyring::Unwrapped::Key(k)) => {
+                unlock_guard::succeeded(conn)?;
+                k
+            }
+            Err(e) => {
+                unlock_guard::not_checked(conn)?;
+                return Err(e);
+            }
+        };
+        let _ = failed;
         let Inner { conn, session, .. } = &mut *inner;
         let conn = conn.as_mut().ok_or(CoreError::Shredded)?;
         let session = session.as_ref().ok_or(CoreError::Locked)?;
-        match keyring::unwrap(conn, self.keystore.as_ref(), &vault_id, current)? {
-            keyring::Unwrapped::WrongPin => return Err(CoreError::WrongPin { attempts_left: 0 }),
-            keyring::Unwrapped::Key(k) if k.bytes() != session.data_key.bytes() => {
-                return Err(CoreError::Corrupt(CorruptKind::KeyRecord))
-            }
-            keyring::Unwrapped::Key(_) => {}
+        if data_key.bytes() != session.data_key.bytes() {
+            return Err(CoreError::Corrupt(CorruptKind::KeyRecord));
         }
+        let salt = keyring::fresh_salt();
+        let new_entry = keyring::keystore_name(&vault_id, &salt);
+        keystore_garbage::add(conn, &new_entry)?;
         let tx = conn.transaction()?;
         let old_entry = keyring::rewrap(
             &tx,
@@ -466,12 +540,13 @@ impl Vault {
             &vault_id,
             &session.data_key,
             new_pin,
+            salt,
             now,
         )?;
+        keystore_garbage::remove(&tx, &new_entry)?;
+        keystore_garbage::add(&tx, &old_entry)?;
         tx.commit()?;
-        self.keystore
-            .delete_secret(&old_entry)
-            .map_err(|e| CoreError::KeyStore(e.0))?;
+        keystore_garbage::collect(conn, self.keystore.as_ref())?;
         inner.last_activity = now;
         Ok(())
     }
@@ -491,10 +566,15 @@ impl Vault {
             let entry = keyring::current_keystore_name(conn, &vault_id)?;
             let duress_entry = duress::keystore_entry(conn, &vault_id)?;
             let delivery_entry = delivery::keystore_entry(conn, &vault_id)?;
+            let garbage = keystore_garbage::names(conn)?;
             keyring::destroy(conn)?;
             conn.execute("DELETE FROM duress", [])?;
             conn.execute("DELETE FROM delivery", [])?;
-            for d in [duress_entry, delivery_entry].into_iter().flatten() {
+            for d in [duress_entry, delivery_entry]
+                .into_iter()
+                .flatten()
+                .chain(garbage)
+            {
                 self.keystore
                     .delete_secret(&d)
                     .map_err(|e| CoreError::KeyStore(e.0))?;

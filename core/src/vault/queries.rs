@@ -89,7 +89,10 @@ fn kind_since<T: serde::de::DeserializeOwned>(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<T>> {
-    store::read_many(
+    // A damaged row is left out (and logged) rather than failing tonight's
+    // screens; the people and timeline pages name such rows.
+    let mut unreadable = Vec::new();
+    store::read_many_skipping(
         conn,
         &s.keys,
         kind,
@@ -97,6 +100,7 @@ fn kind_since<T: serde::de::DeserializeOwned>(
          WHERE kind = ?1 AND occurred_at >= ?2 AND occurred_at < ?3 AND deleted = 0
          ORDER BY occurred_at DESC, id DESC",
         (kind.as_str(), to_millis(from), to_millis(to)),
+        &mut unreadable,
     )
 }
 
@@ -156,19 +160,7 @@ impl Vault {
     /// type-ahead. Aliases are sealed, so this opens every profile: a phone
     /// holds hundreds, not millions (measured in the vault bench).
     pub fn find_people(&self, prefix: &str) -> Result<Vec<Person>> {
-        let needle = prefix.trim().to_lowercase();
-        self.with_session(|conn, s, _| {
-            let mut people: Vec<Person> = store::read_many(
-                conn,
-                &s.keys,
-                RecordKind::Person,
-                "SELECT id, version, body FROM records WHERE kind = 'person' AND deleted = 0",
-                [],
-            )?;
-            people.retain(|p| p.alias.to_lowercase().starts_with(&needle));
-            people.sort_by_key(|p| p.alias.to_lowercase());
-            Ok(people)
-        })
+        Ok(self.people_page(prefix, 0, u32::MAX)?.people)
     }
 
     /// Contacts since `since`, newest first, with their supplies.
@@ -221,39 +213,7 @@ impl Vault {
 
     /// Everything on this phone about one person, newest first.
     pub fn person_timeline(&self, person: Uuid) -> Result<Vec<TimelineEntry>> {
-        self.with_session(|conn, s, _| {
-            let r = person_ref(&s.keys, &person);
-            // The kind is written into each statement (not bound) so that
-            // SQLite's planner picks the (person_ref, kind) index.
-            fn of_kind<T: serde::de::DeserializeOwned>(
-                conn: &Connection,
-                s: &Session,
-                kind: RecordKind,
-                person: &[u8],
-            ) -> Result<Vec<T>> {
-                let sql = format!(
-                    "SELECT id, version, body FROM records
-                     WHERE person_ref = ?1 AND kind = '{}' AND deleted = 0",
-                    kind.as_str()
-                );
-                store::read_many(conn, &s.keys, kind, &sql, [person])
-            }
-            let mut entries = Vec::new();
-            for contact in of_kind(conn, s, RecordKind::Contact, &r)? {
-                entries.push(TimelineEntry::Contact { contact });
-            }
-            for referral in of_kind(conn, s, RecordKind::Referral, &r)? {
-                entries.push(TimelineEntry::Referral { referral });
-            }
-            for consent in of_kind(conn, s, RecordKind::Consent, &r)? {
-                entries.push(TimelineEntry::Consent { consent });
-            }
-            for concern in of_kind(conn, s, RecordKind::Concern, &r)? {
-                entries.push(TimelineEntry::Concern { concern });
-            }
-            entries.sort_by_key(|e| std::cmp::Reverse(e.at()));
-            Ok(entries)
-        })
+        Ok(self.timeline_page(person, 0, u32::MAX)?.entries)
     }
 
     /// Her consents, agency by agency, newest first.

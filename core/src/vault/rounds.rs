@@ -229,6 +229,15 @@ impl Vault {
         let vault_id = self.vault_id();
         self.with_session(|conn, s, now| {
             let minutes = draft.validated(&s.directory, now)?;
+            if let Some(buddy) = &draft.buddy {
+                let team: Vec<TeamMember> = get_meta(conn, &s.keys, "team")?.unwrap_or_default();
+                let on_team = team
+                    .iter()
+                    .any(|m| m.worker_id == buddy.worker_id && m.worker_id != s.identity.worker_id);
+                if !on_team {
+                    return Err(ValidationError::BuddyNotOnTeam.into());
+                }
+            }
             if open_round(conn, s)?.is_some() {
                 return Err(ValidationError::RoundAlreadyOpen.into());
             }

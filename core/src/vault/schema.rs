@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 6;
+pub const LATEST: u32 = 7;
 
 /// The whole schema at [`LATEST`], for a new vault.
 const CREATE_LATEST: &str = "
@@ -23,7 +23,10 @@ CREATE TABLE vault_info (
     created_at     INTEGER NOT NULL,
     node_id        TEXT NOT NULL,
     failed_unlocks INTEGER NOT NULL DEFAULT 0,
-    live_after     INTEGER NOT NULL DEFAULT 0
+    live_after     INTEGER NOT NULL DEFAULT 0,
+    unlock_started_at   INTEGER,
+    interrupted_unlocks INTEGER NOT NULL DEFAULT 0,
+    unlock_not_before   INTEGER
 );
 CREATE TABLE vault_keys (
     key_id     INTEGER PRIMARY KEY,
@@ -100,6 +103,9 @@ CREATE TABLE delivery (
     salt      BLOB NOT NULL,
     package   BLOB NOT NULL
 );
+CREATE TABLE keystore_garbage (
+    name TEXT PRIMARY KEY
+);
 ";
 
 /// Upgrades, in order: `UPGRADES[i]` takes a vault from version `i + 1` to `i + 2`.
@@ -157,6 +163,18 @@ const UPGRADES: &[&str] = &[
     "
     ALTER TABLE vault_info ADD COLUMN live_after INTEGER NOT NULL DEFAULT 0;
     ",
+    // 6 -> 7: an unlock cut off before its PIN was checked is told apart from
+    // a wrong PIN (it costs a wait, never the vault); keystore entries that
+    // may have been left behind (a PIN change killed half-way) are listed so
+    // the next open and a wipe destroy them.
+    "
+    ALTER TABLE vault_info ADD COLUMN unlock_started_at INTEGER;
+    ALTER TABLE vault_info ADD COLUMN interrupted_unlocks INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE vault_info ADD COLUMN unlock_not_before INTEGER;
+    CREATE TABLE keystore_garbage (
+        name TEXT PRIMARY KEY
+    );
+    ",
 ];
 
 /// Sets the connection up the way every vault connection must be.
@@ -173,6 +191,18 @@ pub fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(())
+}
+
+/// Whether the file holds a vault, found without writing to it: an empty
+/// file, or a database without the vault's table, is not one. A file that is
+/// not a database at all fails as damaged storage.
+pub fn is_vault(conn: &Connection) -> Result<bool> {
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'vault_info'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(tables == 1)
 }
 
 /// The schema version a file is at.

@@ -216,6 +216,40 @@ pub fn read_many<T: DeserializeOwned, P: rusqlite::Params>(
     Ok(out)
 }
 
+/// As [`read_many`], but a row that fails to open (a flipped byte, a body
+/// that does not decode) is skipped and its id pushed to `unreadable`, so
+/// one damaged record cannot blank a whole screen. Storage errors still
+/// fail the call.
+pub fn read_many_skipping<T: DeserializeOwned, P: rusqlite::Params>(
+    conn: &Connection,
+    keys: &RecordKeys,
+    kind: RecordKind,
+    sql: &str,
+    params: P,
+    unreadable: &mut Vec<String>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let version: String = row.get(1)?;
+        let body: Option<Vec<u8>> = row.get(2)?;
+        let opened = body
+            .ok_or(CoreError::Corrupt(CorruptKind::Column))
+            .and_then(|b| open_body(keys, kind, &id, &version, &b));
+        match opened {
+            Ok(v) => out.push(v),
+            Err(CoreError::Corrupt(_) | CoreError::Envelope(_)) => {
+                tracing::warn!(target: "nightround::vault", kind = kind.as_str(), "a record could not be read");
+                unreadable.push(id);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
 /// Whether a live (not deleted) record exists, without opening it.
 pub fn exists(conn: &Connection, kind: RecordKind, id: Uuid) -> Result<bool> {
     Ok(conn

@@ -763,6 +763,7 @@ mod tests {
                 version: o.change.version.clone(),
                 status: AckStatus::Applied,
                 reason: None,
+                code: None,
             })
             .collect();
         a.apply_acks(&first, &acks).unwrap();

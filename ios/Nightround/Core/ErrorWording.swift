@@ -17,6 +17,8 @@ enum ErrorWording {
             return String(localized: "Nightround locked itself. Enter your PIN to carry on.")
         case .WrongPin(let attemptsLeft):
             return wrongPin(attemptsLeft: attemptsLeft)
+        case .TooSoon(let waitSeconds):
+            return String(localized: "Unlocking was interrupted several times. Try again in \(Int(waitSeconds)) seconds. Nothing has been erased.")
         case .Shredded:
             return String(localized: "The records on this phone were erased. Anything that had already synced is safe with the team.")
         case .Invalid(let reason, let detail):
@@ -47,6 +49,8 @@ enum ErrorWording {
             return String(localized: "No connection right now. Everything is kept on this phone and will go when there is signal.")
         case .ServerRefused(let detail):
             return String(localized: "The server did not accept it: \(detail)")
+        case .Cancelled:
+            return String(localized: "The sync was stopped. Everything is kept on this phone and will go next time.")
         case .Internal:
             return String(localized: "Something went wrong inside Nightround. Nothing was changed.")
         }

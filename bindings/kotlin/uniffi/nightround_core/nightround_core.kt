@@ -2063,6 +2063,69 @@ public object FfiConverterTypeLockedCheckIn: FfiConverterRustBuffer<LockedCheckI
 
 
 /**
+ * One page of the people list.
+ */
+data class PeoplePage (
+    /**
+     * This page, by alias.
+     */
+    var `people`: List<Person>
+    , 
+    /**
+     * How many match in all (readable ones), for "more" and scroll bars.
+     */
+    var `total`: kotlin.UInt
+    , 
+    /**
+     * Records that could not be read (damaged), left out of the list.
+     */
+    var `unreadable`: List<Uuid>
+    , 
+    /**
+     * "N records could not be read", when there are any.
+     */
+    var `notice`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePeoplePage: FfiConverterRustBuffer<PeoplePage> {
+    override fun read(buf: ByteBuffer): PeoplePage {
+        return PeoplePage(
+            FfiConverterSequenceTypePerson.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PeoplePage) = (
+            FfiConverterSequenceTypePerson.allocationSize(value.`people`) +
+            FfiConverterUInt.allocationSize(value.`total`) +
+            FfiConverterSequenceTypeUuid.allocationSize(value.`unreadable`) +
+            FfiConverterOptionalString.allocationSize(value.`notice`)
+    )
+
+    override fun write(value: PeoplePage, buf: ByteBuffer) {
+            FfiConverterSequenceTypePerson.write(value.`people`, buf)
+            FfiConverterUInt.write(value.`total`, buf)
+            FfiConverterSequenceTypeUuid.write(value.`unreadable`, buf)
+            FfiConverterOptionalString.write(value.`notice`, buf)
+    }
+}
+
+
+
+/**
  * A person's profile as stored and shared with the team.
  */
 data class Person (
@@ -3455,6 +3518,69 @@ public object FfiConverterTypeSupplyTotal: FfiConverterRustBuffer<SupplyTotal> {
 
 
 /**
+ * How far a sync has got.
+ */
+data class SyncProgress (
+    /**
+     * Changes the server has acknowledged so far.
+     */
+    var `pushed`: kotlin.ULong
+    , 
+    /**
+     * Changes pulled and applied so far.
+     */
+    var `pulled`: kotlin.ULong
+    , 
+    /**
+     * Pull pages received so far.
+     */
+    var `pages`: kotlin.ULong
+    , 
+    /**
+     * Whether the server says more is waiting after what was pulled.
+     */
+    var `moreWaiting`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress> {
+    override fun read(buf: ByteBuffer): SyncProgress {
+        return SyncProgress(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SyncProgress) = (
+            FfiConverterULong.allocationSize(value.`pushed`) +
+            FfiConverterULong.allocationSize(value.`pulled`) +
+            FfiConverterULong.allocationSize(value.`pages`) +
+            FfiConverterBoolean.allocationSize(value.`moreWaiting`)
+    )
+
+    override fun write(value: SyncProgress, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`pushed`, buf)
+            FfiConverterULong.write(value.`pulled`, buf)
+            FfiConverterULong.write(value.`pages`, buf)
+            FfiConverterBoolean.write(value.`moreWaiting`, buf)
+    }
+}
+
+
+
+/**
  * What one sync did.
  */
 data class SyncReport (
@@ -3653,6 +3779,129 @@ public object FfiConverterTypeTeamMember: FfiConverterRustBuffer<TeamMember> {
             FfiConverterString.write(value.`workerId`, buf)
             FfiConverterString.write(value.`displayName`, buf)
             FfiConverterTypeRole.write(value.`role`, buf)
+    }
+}
+
+
+
+/**
+ * One page of a person's timeline, newest first.
+ */
+data class TimelinePage (
+    var `entries`: List<TimelineEntry>
+    , 
+    var `total`: kotlin.UInt
+    , 
+    var `unreadable`: List<Uuid>
+    , 
+    var `notice`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTimelinePage: FfiConverterRustBuffer<TimelinePage> {
+    override fun read(buf: ByteBuffer): TimelinePage {
+        return TimelinePage(
+            FfiConverterSequenceTypeTimelineEntry.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TimelinePage) = (
+            FfiConverterSequenceTypeTimelineEntry.allocationSize(value.`entries`) +
+            FfiConverterUInt.allocationSize(value.`total`) +
+            FfiConverterSequenceTypeUuid.allocationSize(value.`unreadable`) +
+            FfiConverterOptionalString.allocationSize(value.`notice`)
+    )
+
+    override fun write(value: TimelinePage, buf: ByteBuffer) {
+            FfiConverterSequenceTypeTimelineEntry.write(value.`entries`, buf)
+            FfiConverterUInt.write(value.`total`, buf)
+            FfiConverterSequenceTypeUuid.write(value.`unreadable`, buf)
+            FfiConverterOptionalString.write(value.`notice`, buf)
+    }
+}
+
+
+
+/**
+ * Wrong PINs left before the vault is erased, whether to warn her, and how
+ * long to wait after unlocks that were cut off.
+ */
+data class UnlockStatus (
+    /**
+     * Verified wrong PINs since the last successful unlock.
+     */
+    var `failedUnlocks`: kotlin.UInt
+    , 
+    /**
+     * Unlocks cut off before their check (they never count toward the wipe).
+     */
+    var `interruptedUnlocks`: kotlin.UInt
+    , 
+    /**
+     * Wrong PINs left before the vault is erased.
+     */
+    var `attemptsLeft`: kotlin.UInt
+    , 
+    /**
+     * Seconds before the next attempt is heard (0: now).
+     */
+    var `waitSeconds`: kotlin.UInt
+    , 
+    /**
+     * A warning in plain words when few attempts are left or she must wait.
+     */
+    var `warning`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnlockStatus: FfiConverterRustBuffer<UnlockStatus> {
+    override fun read(buf: ByteBuffer): UnlockStatus {
+        return UnlockStatus(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UnlockStatus) = (
+            FfiConverterUInt.allocationSize(value.`failedUnlocks`) +
+            FfiConverterUInt.allocationSize(value.`interruptedUnlocks`) +
+            FfiConverterUInt.allocationSize(value.`attemptsLeft`) +
+            FfiConverterUInt.allocationSize(value.`waitSeconds`) +
+            FfiConverterOptionalString.allocationSize(value.`warning`)
+    )
+
+    override fun write(value: UnlockStatus, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`failedUnlocks`, buf)
+            FfiConverterUInt.write(value.`interruptedUnlocks`, buf)
+            FfiConverterUInt.write(value.`attemptsLeft`, buf)
+            FfiConverterUInt.write(value.`waitSeconds`, buf)
+            FfiConverterOptionalString.write(value.`warning`, buf)
     }
 }
 
@@ -3939,6 +4188,229 @@ public object FfiConverterTypeContactKind: FfiConverterRustBuffer<ContactKind> {
     override fun allocationSize(value: ContactKind) = 4UL
 
     override fun write(value: ContactKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a form held when it was last autosaved.
+ */
+sealed class FormDraft {
+    
+    data class Person(
+        val `draft`: uniffi.nightround_core.PersonDraft) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Contact(
+        val `draft`: uniffi.nightround_core.ContactDraft) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Concern(
+        val `draft`: uniffi.nightround_core.ConcernDraft) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Referral(
+        val `form`: uniffi.nightround_core.ReferralForm) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Consent(
+        val `draft`: uniffi.nightround_core.ConsentDraft) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Supplies(
+        val `draft`: uniffi.nightround_core.SupplyDropDraft) : FormDraft()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFormDraft : FfiConverterRustBuffer<FormDraft>{
+    override fun read(buf: ByteBuffer): FormDraft {
+        return when(buf.getInt()) {
+            1 -> FormDraft.Person(
+                FfiConverterTypePersonDraft.read(buf),
+                )
+            2 -> FormDraft.Contact(
+                FfiConverterTypeContactDraft.read(buf),
+                )
+            3 -> FormDraft.Concern(
+                FfiConverterTypeConcernDraft.read(buf),
+                )
+            4 -> FormDraft.Referral(
+                FfiConverterTypeReferralForm.read(buf),
+                )
+            5 -> FormDraft.Consent(
+                FfiConverterTypeConsentDraft.read(buf),
+                )
+            6 -> FormDraft.Supplies(
+                FfiConverterTypeSupplyDropDraft.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: FormDraft): ULong = when(value) {
+        is FormDraft.Person -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypePersonDraft.allocationSize(value.`draft`)
+            )
+        }
+        is FormDraft.Contact -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeContactDraft.allocationSize(value.`draft`)
+            )
+        }
+        is FormDraft.Concern -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeConcernDraft.allocationSize(value.`draft`)
+            )
+        }
+        is FormDraft.Referral -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeReferralForm.allocationSize(value.`form`)
+            )
+        }
+        is FormDraft.Consent -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeConsentDraft.allocationSize(value.`draft`)
+            )
+        }
+        is FormDraft.Supplies -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSupplyDropDraft.allocationSize(value.`draft`)
+            )
+        }
+    }
+
+    override fun write(value: FormDraft, buf: ByteBuffer) {
+        when(value) {
+            is FormDraft.Person -> {
+                buf.putInt(1)
+                FfiConverterTypePersonDraft.write(value.`draft`, buf)
+                Unit
+            }
+            is FormDraft.Contact -> {
+                buf.putInt(2)
+                FfiConverterTypeContactDraft.write(value.`draft`, buf)
+                Unit
+            }
+            is FormDraft.Concern -> {
+                buf.putInt(3)
+                FfiConverterTypeConcernDraft.write(value.`draft`, buf)
+                Unit
+            }
+            is FormDraft.Referral -> {
+                buf.putInt(4)
+                FfiConverterTypeReferralForm.write(value.`form`, buf)
+                Unit
+            }
+            is FormDraft.Consent -> {
+                buf.putInt(5)
+                FfiConverterTypeConsentDraft.write(value.`draft`, buf)
+                Unit
+            }
+            is FormDraft.Supplies -> {
+                buf.putInt(6)
+                FfiConverterTypeSupplyDropDraft.write(value.`draft`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Which form a draft belongs to: one draft per form.
+ */
+
+enum class FormKind {
+    
+    PERSON,
+    CONTACT,
+    CONCERN,
+    REFERRAL,
+    CONSENT,
+    SUPPLIES;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFormKind: FfiConverterRustBuffer<FormKind> {
+    override fun read(buf: ByteBuffer) = try {
+        FormKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: FormKind) = 4UL
+
+    override fun write(value: FormKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4668,6 +5140,18 @@ sealed class ValidationError {
     object NoOpenRound : ValidationError()
     
     
+    object MalformedId : ValidationError()
+    
+    
+    object LockPolicyOutOfRange : ValidationError()
+    
+    
+    object NotAUrl : ValidationError()
+    
+    
+    object BuddyNotOnTeam : ValidationError()
+    
+    
 
     
 
@@ -4735,6 +5219,10 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 )
             32 -> ValidationError.RoundAlreadyOpen
             33 -> ValidationError.NoOpenRound
+            34 -> ValidationError.MalformedId
+            35 -> ValidationError.LockPolicyOutOfRange
+            36 -> ValidationError.NotAUrl
+            37 -> ValidationError.BuddyNotOnTeam
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
@@ -4948,6 +5436,30 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 4UL
             )
         }
+        is ValidationError.MalformedId -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ValidationError.LockPolicyOutOfRange -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ValidationError.NotAUrl -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ValidationError.BuddyNotOnTeam -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
     }
 
     override fun write(value: ValidationError, buf: ByteBuffer) {
@@ -5092,6 +5604,22 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
             }
             is ValidationError.NoOpenRound -> {
                 buf.putInt(33)
+                Unit
+            }
+            is ValidationError.MalformedId -> {
+                buf.putInt(34)
+                Unit
+            }
+            is ValidationError.LockPolicyOutOfRange -> {
+                buf.putInt(35)
+                Unit
+            }
+            is ValidationError.NotAUrl -> {
+                buf.putInt(36)
+                Unit
+            }
+            is ValidationError.BuddyNotOnTeam -> {
+                buf.putInt(37)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -5633,6 +6161,34 @@ public object FfiConverterSequenceTypeArea: FfiConverterRustBuffer<List<Area>> {
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypePerson: FfiConverterRustBuffer<List<Person>> {
+    override fun read(buf: ByteBuffer): List<Person> {
+        val len = buf.getInt()
+        return List<Person>(len) {
+            FfiConverterTypePerson.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Person>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePerson.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Person>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePerson.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeStatusChange: FfiConverterRustBuffer<List<StatusChange>> {
     override fun read(buf: ByteBuffer): List<StatusChange> {
         val len = buf.getInt()
@@ -5829,6 +6385,34 @@ public object FfiConverterSequenceTypeInfoCategory: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List<TimelineEntry>> {
+    override fun read(buf: ByteBuffer): List<TimelineEntry> {
+        val len = buf.getInt()
+        return List<TimelineEntry>(len) {
+            FfiConverterTypeTimelineEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TimelineEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTimelineEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TimelineEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTimelineEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeWellbeingFlag: FfiConverterRustBuffer<List<WellbeingFlag>> {
     override fun read(buf: ByteBuffer): List<WellbeingFlag> {
         val len = buf.getInt()
@@ -5847,6 +6431,34 @@ public object FfiConverterSequenceTypeWellbeingFlag: FfiConverterRustBuffer<List
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeWellbeingFlag.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUuid: FfiConverterRustBuffer<List<Uuid>> {
+    override fun read(buf: ByteBuffer): List<Uuid> {
+        val len = buf.getInt()
+        return List<Uuid>(len) {
+            FfiConverterTypeUuid.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Uuid>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUuid.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Uuid>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUuid.write(it, buf)
         }
     }
 }

@@ -51,8 +51,11 @@ import uniffi.nightround_core.FfiConverterTypeContact
 import uniffi.nightround_core.FfiConverterTypeContactDraft
 import uniffi.nightround_core.FfiConverterTypeDirectory
 import uniffi.nightround_core.FfiConverterTypeEnrolment
+import uniffi.nightround_core.FfiConverterTypeFormDraft
+import uniffi.nightround_core.FfiConverterTypeFormKind
 import uniffi.nightround_core.FfiConverterTypeListenReport
 import uniffi.nightround_core.FfiConverterTypeLockedCheckIn
+import uniffi.nightround_core.FfiConverterTypePeoplePage
 import uniffi.nightround_core.FfiConverterTypePerson
 import uniffi.nightround_core.FfiConverterTypePersonDraft
 import uniffi.nightround_core.FfiConverterTypeQuickContactForm
@@ -70,15 +73,21 @@ import uniffi.nightround_core.FfiConverterTypeSafetyAlertView
 import uniffi.nightround_core.FfiConverterTypeSupplyDrop
 import uniffi.nightround_core.FfiConverterTypeSupplyDropDraft
 import uniffi.nightround_core.FfiConverterTypeSupplyTotal
+import uniffi.nightround_core.FfiConverterTypeSyncProgress
 import uniffi.nightround_core.FfiConverterTypeSyncReport
 import uniffi.nightround_core.FfiConverterTypeSyncStatus
 import uniffi.nightround_core.FfiConverterTypeTimelineEntry
+import uniffi.nightround_core.FfiConverterTypeTimelinePage
 import uniffi.nightround_core.FfiConverterTypeTimestamp
+import uniffi.nightround_core.FfiConverterTypeUnlockStatus
 import uniffi.nightround_core.FfiConverterTypeUuid
 import uniffi.nightround_core.FfiConverterTypeValidationError
 import uniffi.nightround_core.FfiConverterTypeWorkerIdentity
+import uniffi.nightround_core.FormDraft
+import uniffi.nightround_core.FormKind
 import uniffi.nightround_core.ListenReport
 import uniffi.nightround_core.LockedCheckIn
+import uniffi.nightround_core.PeoplePage
 import uniffi.nightround_core.Person
 import uniffi.nightround_core.PersonDraft
 import uniffi.nightround_core.QuickContactForm
@@ -96,10 +105,13 @@ import uniffi.nightround_core.SafetyAlertView
 import uniffi.nightround_core.SupplyDrop
 import uniffi.nightround_core.SupplyDropDraft
 import uniffi.nightround_core.SupplyTotal
+import uniffi.nightround_core.SyncProgress
 import uniffi.nightround_core.SyncReport
 import uniffi.nightround_core.SyncStatus
 import uniffi.nightround_core.TimelineEntry
+import uniffi.nightround_core.TimelinePage
 import uniffi.nightround_core.Timestamp
+import uniffi.nightround_core.UnlockStatus
 import uniffi.nightround_core.Uuid
 import uniffi.nightround_core.ValidationError
 import uniffi.nightround_core.WorkerIdentity
@@ -113,8 +125,11 @@ import uniffi.nightround_core.RustBuffer as RustBufferContact
 import uniffi.nightround_core.RustBuffer as RustBufferContactDraft
 import uniffi.nightround_core.RustBuffer as RustBufferDirectory
 import uniffi.nightround_core.RustBuffer as RustBufferEnrolment
+import uniffi.nightround_core.RustBuffer as RustBufferFormDraft
+import uniffi.nightround_core.RustBuffer as RustBufferFormKind
 import uniffi.nightround_core.RustBuffer as RustBufferListenReport
 import uniffi.nightround_core.RustBuffer as RustBufferLockedCheckIn
+import uniffi.nightround_core.RustBuffer as RustBufferPeoplePage
 import uniffi.nightround_core.RustBuffer as RustBufferPerson
 import uniffi.nightround_core.RustBuffer as RustBufferPersonDraft
 import uniffi.nightround_core.RustBuffer as RustBufferQuickContactForm
@@ -132,10 +147,13 @@ import uniffi.nightround_core.RustBuffer as RustBufferSafetyAlertView
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyDrop
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyDropDraft
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyTotal
+import uniffi.nightround_core.RustBuffer as RustBufferSyncProgress
 import uniffi.nightround_core.RustBuffer as RustBufferSyncReport
 import uniffi.nightround_core.RustBuffer as RustBufferSyncStatus
 import uniffi.nightround_core.RustBuffer as RustBufferTimelineEntry
+import uniffi.nightround_core.RustBuffer as RustBufferTimelinePage
 import uniffi.nightround_core.RustBuffer as RustBufferTimestamp
+import uniffi.nightround_core.RustBuffer as RustBufferUnlockStatus
 import uniffi.nightround_core.RustBuffer as RustBufferUuid
 import uniffi.nightround_core.RustBuffer as RustBufferValidationError
 import uniffi.nightround_core.RustBuffer as RustBufferWorkerIdentity
@@ -859,6 +877,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_directory(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_discard_draft(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_draft(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_end_round(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_failed_unlocks(
@@ -877,11 +899,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_lock(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_lock_policy(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_make_referral(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_open_referrals(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_pending_changes(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_people_page(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_person(
     ): Int
@@ -907,6 +933,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_safety_alerts(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_save_draft(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_set_enrolment(
@@ -925,7 +953,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_sync_with(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_timeline_page(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_unlock(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_unlock_status(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_update_person(
     ): Int
@@ -933,9 +967,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_synchandle_cancel(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_synchandle_is_cancelled(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_synchandle_progress(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_constructor_nightroundvault_create(
     ): Int
     external fun uniffi_nightround_ffi_checksum_constructor_nightroundvault_open(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_constructor_synchandle_new(
     ): Int
     external fun ffi_nightround_ffi_uniffi_contract_version(
     ): Int
@@ -987,21 +1029,25 @@ internal object UniffiLib {
     ): RustBufferCheckIn.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_change_pin(`ptr`: Long,`current`: RustBuffer.ByValue,`newPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in(`ptr`: Long,`roundId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferCheckIn.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,`checkInMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(`ptr`: Long,`roundId`: RustBuffer.ByValue,`checkInMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferLockedCheckIn.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_clear_duress_pin(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_consents(`ptr`: Long,`personId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_consents(`ptr`: Long,`personId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_contacts_since(`ptr`: Long,`since`: RustBufferTimestamp.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_delete_record(`ptr`: Long,`kind`: RustBufferRecordKind.ByValue,`id`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_delete_record(`ptr`: Long,`kind`: RustBufferRecordKind.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_directory(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferDirectory.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_end_round(`ptr`: Long,`roundId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_discard_draft(`ptr`: Long,`kind`: RustBufferFormKind.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_draft(`ptr`: Long,`kind`: RustBufferFormKind.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_end_round(`ptr`: Long,`roundId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferRound.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_failed_unlocks(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
@@ -1019,17 +1065,21 @@ internal object UniffiLib {
     ): RustBufferListenReport.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_lock(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_lock_policy(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_make_referral(`ptr`: Long,`draft`: RustBufferReferralDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferReferral.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_open_referrals(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_pending_changes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person(`ptr`: Long,`id`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_people_page(`ptr`: Long,`prefix`: RustBuffer.ByValue,`offset`: Int,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferPeoplePage.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferPerson.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_history(`ptr`: Long,`id`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_history(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_timeline(`ptr`: Long,`personId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_timeline(`ptr`: Long,`personId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_quarantine_reasons(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1049,13 +1099,15 @@ internal object UniffiLib {
     ): RustBufferRoundSummary.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_safety_alerts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_save_draft(`ptr`: Long,`draft`: RustBufferFormDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_duress_pin(`ptr`: Long,`duressPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_enrolment(`ptr`: Long,`enrolment`: RustBufferEnrolment.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_lock_policy(`ptr`: Long,`idleTimeoutSeconds`: Int,`maxFailedUnlocks`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_referral_status(`ptr`: Long,`id`: RustBufferUuid.ByValue,`status`: RustBufferReferralStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_set_referral_status(`ptr`: Long,`id`: RustBuffer.ByValue,`status`: RustBufferReferralStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferReferral.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_start_round(`ptr`: Long,`draft`: RustBufferRoundDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferRound.ByValue
@@ -1067,14 +1119,34 @@ internal object UniffiLib {
     ): RustBufferSyncReport.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_sync_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferSyncStatus.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_sync_with(`ptr`: Long,`handle`: Long,`connectSeconds`: Int,`readSeconds`: Int,`overallSeconds`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferSyncReport.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_timeline_page(`ptr`: Long,`personId`: RustBuffer.ByValue,`offset`: Int,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferTimelinePage.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_unlock(`ptr`: Long,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_update_person(`ptr`: Long,`id`: RustBufferUuid.ByValue,`draft`: RustBufferPersonDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_unlock_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferUnlockStatus.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_update_person(`ptr`: Long,`id`: RustBuffer.ByValue,`draft`: RustBufferPersonDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferPerson.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_wipe(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_nightround_ffi_fn_method_nightroundvault_withdraw_consent(`ptr`: Long,`consentId`: RustBufferUuid.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_withdraw_consent(`ptr`: Long,`consentId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferConsent.ByValue
+    external fun uniffi_nightround_ffi_fn_clone_synchandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_nightround_ffi_fn_free_synchandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_nightround_ffi_fn_constructor_synchandle_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_nightround_ffi_fn_method_synchandle_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_nightround_ffi_fn_method_synchandle_is_cancelled(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_nightround_ffi_fn_method_synchandle_progress(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferSyncProgress.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightrounderror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_core_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_deliver_undelivered(`vaultPath`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1250,28 +1322,34 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_change_pin() and 0xFFFF) != 33850) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() and 0xFFFF) != 18936) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in() and 0xFFFF) != 31443) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() and 0xFFFF) != 38509) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_check_in_while_locked() and 0xFFFF) != 53519) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_clear_duress_pin() and 0xFFFF) != 36809) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_consents() and 0xFFFF) != 52348) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_consents() and 0xFFFF) != 60037) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_contacts_since() and 0xFFFF) != 41569) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_delete_record() and 0xFFFF) != 47574) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_delete_record() and 0xFFFF) != 54518) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_directory() and 0xFFFF) != 11175) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() and 0xFFFF) != 47953) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_discard_draft() and 0xFFFF) != 16801) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_draft() and 0xFFFF) != 49603) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_end_round() and 0xFFFF) != 58322) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_failed_unlocks() and 0xFFFF) != 58120) {
@@ -1298,6 +1376,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_lock() and 0xFFFF) != 20753) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_lock_policy() and 0xFFFF) != 38423) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_make_referral() and 0xFFFF) != 21838) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1307,13 +1388,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_pending_changes() and 0xFFFF) != 10261) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person() and 0xFFFF) != 14661) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_people_page() and 0xFFFF) != 4435) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person_history() and 0xFFFF) != 64847) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person() and 0xFFFF) != 32682) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline() and 0xFFFF) != 20716) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person_history() and 0xFFFF) != 16745) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person_timeline() and 0xFFFF) != 53649) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_quarantine_reasons() and 0xFFFF) != 810) {
@@ -1343,6 +1427,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_safety_alerts() and 0xFFFF) != 4472) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_save_draft() and 0xFFFF) != 17855) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_duress_pin() and 0xFFFF) != 19932) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1352,7 +1439,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_lock_policy() and 0xFFFF) != 39145) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() and 0xFFFF) != 28836) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() and 0xFFFF) != 42365) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_start_round() and 0xFFFF) != 51951) {
@@ -1370,22 +1457,43 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_sync_status() and 0xFFFF) != 543) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_sync_with() and 0xFFFF) != 25096) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_timeline_page() and 0xFFFF) != 19558) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_unlock() and 0xFFFF) != 56114) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_update_person() and 0xFFFF) != 53134) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_unlock_status() and 0xFFFF) != 26870) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_update_person() and 0xFFFF) != 1301) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_wipe() and 0xFFFF) != 57849) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent() and 0xFFFF) != 13365) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_withdraw_consent() and 0xFFFF) != 30467) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_synchandle_cancel() and 0xFFFF) != 53294) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_synchandle_is_cancelled() and 0xFFFF) != 17114) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_synchandle_progress() and 0xFFFF) != 56202) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_constructor_nightroundvault_create() and 0xFFFF) != 14096) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_constructor_nightroundvault_open() and 0xFFFF) != 38934) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_constructor_synchandle_new() and 0xFFFF) != 33265) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1902,7 +2010,7 @@ public interface NightroundVaultInterface {
     /**
      * One tap, also from the reminder notification.
      */
-    fun `checkIn`(`roundId`: Uuid): CheckIn
+    fun `checkIn`(`roundId`: kotlin.String): CheckIn
     
     /**
      * The reminder notification's "Check in" action, without unlocking the
@@ -1911,19 +2019,30 @@ public interface NightroundVaultInterface {
      * the reminder was scheduled with). The action must require the device's
      * screen lock (ADR 0004).
      */
-    fun `checkInWhileLocked`(`roundId`: Uuid, `checkInMinutes`: kotlin.UInt): LockedCheckIn
+    fun `checkInWhileLocked`(`roundId`: kotlin.String, `checkInMinutes`: kotlin.UInt): LockedCheckIn
     
     fun `clearDuressPin`()
     
-    fun `consents`(`personId`: Uuid): List<Consent>
+    fun `consents`(`personId`: kotlin.String): List<Consent>
     
     fun `contactsSince`(`since`: Timestamp): List<Contact>
     
-    fun `deleteRecord`(`kind`: RecordKind, `id`: Uuid)
+    fun `deleteRecord`(`kind`: RecordKind, `id`: kotlin.String)
     
     fun `directory`(): Directory
     
-    fun `endRound`(`roundId`: Uuid): Round
+    /**
+     * She discarded the form. (Saving the record drops its draft itself.)
+     */
+    fun `discardDraft`(`kind`: FormKind)
+    
+    /**
+     * The form's draft, if one was left (the app was killed, the phone
+     * locked): restore it when the form opens.
+     */
+    fun `draft`(`kind`: FormKind): FormDraft?
+    
+    fun `endRound`(`roundId`: kotlin.String): Round
     
     fun `failedUnlocks`(): kotlin.UInt
     
@@ -1951,17 +2070,28 @@ public interface NightroundVaultInterface {
      */
     fun `lock`()
     
+    /**
+     * The idle timeout (seconds) and wrong-PIN limit in force.
+     */
+    fun `lockPolicy`(): LockPolicySetting
+    
     fun `makeReferral`(`draft`: ReferralDraft): Referral
     
     fun `openReferrals`(): List<ReferralView>
     
     fun `pendingChanges`(): kotlin.ULong
     
-    fun `person`(`id`: Uuid): Person
+    /**
+     * The people list, `limit` from `offset`; damaged records are left out
+     * and named, with a notice to show.
+     */
+    fun `peoplePage`(`prefix`: kotlin.String, `offset`: kotlin.UInt, `limit`: kotlin.UInt): PeoplePage
     
-    fun `personHistory`(`id`: Uuid): List<Person>
+    fun `person`(`id`: kotlin.String): Person
     
-    fun `personTimeline`(`personId`: Uuid): List<TimelineEntry>
+    fun `personHistory`(`id`: kotlin.String): List<Person>
+    
+    fun `personTimeline`(`personId`: kotlin.String): List<TimelineEntry>
     
     /**
      * Why each held-back change was refused.
@@ -1995,6 +2125,11 @@ public interface NightroundVaultInterface {
     fun `safetyAlerts`(): List<SafetyAlertView>
     
     /**
+     * Autosaves a half-filled form: sealed in the vault, never synced.
+     */
+    fun `saveDraft`(`draft`: FormDraft)
+    
+    /**
      * Sets the duress PIN: entered at the unlock screen, it opens an empty
      * app and erases this vault; the next sync tells the supervisor quietly.
      */
@@ -2010,7 +2145,7 @@ public interface NightroundVaultInterface {
      */
     fun `setLockPolicy`(`idleTimeoutSeconds`: kotlin.UInt, `maxFailedUnlocks`: kotlin.UInt)
     
-    fun `setReferralStatus`(`id`: Uuid, `status`: ReferralStatus): Referral
+    fun `setReferralStatus`(`id`: kotlin.String, `status`: ReferralStatus): Referral
     
     fun `startRound`(`draft`: RoundDraft): Round
     
@@ -2029,16 +2164,39 @@ public interface NightroundVaultInterface {
      */
     fun `syncStatus`(): SyncStatus
     
+    /**
+     * As [`NightroundVault::sync`], within limits: `connect_seconds` for
+     * each connection, `read_seconds` for each answer, `overall_seconds` for
+     * the whole sync (0: none). `handle` cancels it from another thread
+     * (`Cancelled`) and reports progress while a new phone pulls a long
+     * history. Failures say in plain words whether the connection was cut,
+     * the server did not answer in time, its certificate was refused or it
+     * is down.
+     */
+    fun `syncWith`(`handle`: SyncHandle, `connectSeconds`: kotlin.UInt, `readSeconds`: kotlin.UInt, `overallSeconds`: kotlin.UInt): SyncReport
+    
+    /**
+     * Her timeline, `limit` from `offset`, newest first; damaged records
+     * are left out and named.
+     */
+    fun `timelinePage`(`personId`: kotlin.String, `offset`: kotlin.UInt, `limit`: kotlin.UInt): TimelinePage
+    
     fun `unlock`(`pin`: kotlin.String)
     
-    fun `updatePerson`(`id`: Uuid, `draft`: PersonDraft): Person
+    /**
+     * Before she types: wrong PINs left, a warning as the count nears the
+     * wipe, and any wait after interrupted unlocks.
+     */
+    fun `unlockStatus`(): UnlockStatus
+    
+    fun `updatePerson`(`id`: kotlin.String, `draft`: PersonDraft): Person
     
     /**
      * Destroys the vault for good.
      */
     fun `wipe`()
     
-    fun `withdrawConsent`(`consentId`: Uuid): Consent
+    fun `withdrawConsent`(`consentId`: kotlin.String): Consent
     
     companion object
 }
@@ -2212,14 +2370,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     /**
      * One tap, also from the reminder notification.
      */
-    @Throws(NightroundException::class)override fun `checkIn`(`roundId`: Uuid): CheckIn {
+    @Throws(NightroundException::class)override fun `checkIn`(`roundId`: kotlin.String): CheckIn {
             return FfiConverterTypeCheckIn.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_check_in(
         it,
         
-        FfiConverterTypeUuid.lower(`roundId`),_status)
+        FfiConverterString.lower(`roundId`),_status)
 }
     }
     )
@@ -2234,14 +2392,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
      * the reminder was scheduled with). The action must require the device's
      * screen lock (ADR 0004).
      */
-    @Throws(NightroundException::class)override fun `checkInWhileLocked`(`roundId`: Uuid, `checkInMinutes`: kotlin.UInt): LockedCheckIn {
+    @Throws(NightroundException::class)override fun `checkInWhileLocked`(`roundId`: kotlin.String, `checkInMinutes`: kotlin.UInt): LockedCheckIn {
             return FfiConverterTypeLockedCheckIn.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_check_in_while_locked(
         it,
         
-        FfiConverterTypeUuid.lower(`roundId`),
+        FfiConverterString.lower(`roundId`),
         FfiConverterUInt.lower(`checkInMinutes`),_status)
 }
     }
@@ -2263,14 +2421,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `consents`(`personId`: Uuid): List<Consent> {
+    @Throws(NightroundException::class)override fun `consents`(`personId`: kotlin.String): List<Consent> {
             return FfiConverterSequenceTypeConsent.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_consents(
         it,
         
-        FfiConverterTypeUuid.lower(`personId`),_status)
+        FfiConverterString.lower(`personId`),_status)
 }
     }
     )
@@ -2293,7 +2451,7 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `deleteRecord`(`kind`: RecordKind, `id`: Uuid)
+    @Throws(NightroundException::class)override fun `deleteRecord`(`kind`: RecordKind, `id`: kotlin.String)
         = 
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
@@ -2301,7 +2459,7 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
         it,
         
         FfiConverterTypeRecordKind.lower(`kind`),
-        FfiConverterTypeUuid.lower(`id`),_status)
+        FfiConverterString.lower(`id`),_status)
 }
     }
     
@@ -2322,14 +2480,50 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `endRound`(`roundId`: Uuid): Round {
+    /**
+     * She discarded the form. (Saving the record drops its draft itself.)
+     */
+    @Throws(NightroundException::class)override fun `discardDraft`(`kind`: FormKind)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_discard_draft(
+        it,
+        
+        FfiConverterTypeFormKind.lower(`kind`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The form's draft, if one was left (the app was killed, the phone
+     * locked): restore it when the form opens.
+     */
+    @Throws(NightroundException::class)override fun `draft`(`kind`: FormKind): FormDraft? {
+            return FfiConverterOptionalTypeFormDraft.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_draft(
+        it,
+        
+        FfiConverterTypeFormKind.lower(`kind`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(NightroundException::class)override fun `endRound`(`roundId`: kotlin.String): Round {
             return FfiConverterTypeRound.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_end_round(
         it,
         
-        FfiConverterTypeUuid.lower(`roundId`),_status)
+        FfiConverterString.lower(`roundId`),_status)
 }
     }
     )
@@ -2458,6 +2652,22 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
+    /**
+     * The idle timeout (seconds) and wrong-PIN limit in force.
+     */override fun `lockPolicy`(): LockPolicySetting {
+            return FfiConverterTypeLockPolicySetting.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_lock_policy(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(NightroundException::class)override fun `makeReferral`(`draft`: ReferralDraft): Referral {
             return FfiConverterTypeReferral.lift(
     callWithHandle {
@@ -2501,14 +2711,35 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `person`(`id`: Uuid): Person {
+    /**
+     * The people list, `limit` from `offset`; damaged records are left out
+     * and named, with a notice to show.
+     */
+    @Throws(NightroundException::class)override fun `peoplePage`(`prefix`: kotlin.String, `offset`: kotlin.UInt, `limit`: kotlin.UInt): PeoplePage {
+            return FfiConverterTypePeoplePage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_people_page(
+        it,
+        
+        FfiConverterString.lower(`prefix`),
+        FfiConverterUInt.lower(`offset`),
+        FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(NightroundException::class)override fun `person`(`id`: kotlin.String): Person {
             return FfiConverterTypePerson.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_person(
         it,
         
-        FfiConverterTypeUuid.lower(`id`),_status)
+        FfiConverterString.lower(`id`),_status)
 }
     }
     )
@@ -2516,14 +2747,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `personHistory`(`id`: Uuid): List<Person> {
+    @Throws(NightroundException::class)override fun `personHistory`(`id`: kotlin.String): List<Person> {
             return FfiConverterSequenceTypePerson.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_person_history(
         it,
         
-        FfiConverterTypeUuid.lower(`id`),_status)
+        FfiConverterString.lower(`id`),_status)
 }
     }
     )
@@ -2531,14 +2762,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `personTimeline`(`personId`: Uuid): List<TimelineEntry> {
+    @Throws(NightroundException::class)override fun `personTimeline`(`personId`: kotlin.String): List<TimelineEntry> {
             return FfiConverterSequenceTypeTimelineEntry.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_person_timeline(
         it,
         
-        FfiConverterTypeUuid.lower(`personId`),_status)
+        FfiConverterString.lower(`personId`),_status)
 }
     }
     )
@@ -2691,6 +2922,23 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
 
     
     /**
+     * Autosaves a half-filled form: sealed in the vault, never synced.
+     */
+    @Throws(NightroundException::class)override fun `saveDraft`(`draft`: FormDraft)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_save_draft(
+        it,
+        
+        FfiConverterTypeFormDraft.lower(`draft`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Sets the duress PIN: entered at the unlock screen, it opens an empty
      * app and erases this vault; the next sync tells the supervisor quietly.
      */
@@ -2743,14 +2991,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `setReferralStatus`(`id`: Uuid, `status`: ReferralStatus): Referral {
+    @Throws(NightroundException::class)override fun `setReferralStatus`(`id`: kotlin.String, `status`: ReferralStatus): Referral {
             return FfiConverterTypeReferral.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_set_referral_status(
         it,
         
-        FfiConverterTypeUuid.lower(`id`),
+        FfiConverterString.lower(`id`),
         FfiConverterTypeReferralStatus.lower(`status`),_status)
 }
     }
@@ -2840,6 +3088,54 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
+    /**
+     * As [`NightroundVault::sync`], within limits: `connect_seconds` for
+     * each connection, `read_seconds` for each answer, `overall_seconds` for
+     * the whole sync (0: none). `handle` cancels it from another thread
+     * (`Cancelled`) and reports progress while a new phone pulls a long
+     * history. Failures say in plain words whether the connection was cut,
+     * the server did not answer in time, its certificate was refused or it
+     * is down.
+     */
+    @Throws(NightroundException::class)override fun `syncWith`(`handle`: SyncHandle, `connectSeconds`: kotlin.UInt, `readSeconds`: kotlin.UInt, `overallSeconds`: kotlin.UInt): SyncReport {
+            return FfiConverterTypeSyncReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_sync_with(
+        it,
+        
+        FfiConverterTypeSyncHandle.lower(`handle`),
+        FfiConverterUInt.lower(`connectSeconds`),
+        FfiConverterUInt.lower(`readSeconds`),
+        FfiConverterUInt.lower(`overallSeconds`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Her timeline, `limit` from `offset`, newest first; damaged records
+     * are left out and named.
+     */
+    @Throws(NightroundException::class)override fun `timelinePage`(`personId`: kotlin.String, `offset`: kotlin.UInt, `limit`: kotlin.UInt): TimelinePage {
+            return FfiConverterTypeTimelinePage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_timeline_page(
+        it,
+        
+        FfiConverterString.lower(`personId`),
+        FfiConverterUInt.lower(`offset`),
+        FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(NightroundException::class)override fun `unlock`(`pin`: kotlin.String)
         = 
     callWithHandle {
@@ -2854,14 +3150,32 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `updatePerson`(`id`: Uuid, `draft`: PersonDraft): Person {
+    /**
+     * Before she types: wrong PINs left, a warning as the count nears the
+     * wipe, and any wait after interrupted unlocks.
+     */
+    @Throws(NightroundException::class)override fun `unlockStatus`(): UnlockStatus {
+            return FfiConverterTypeUnlockStatus.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_unlock_status(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(NightroundException::class)override fun `updatePerson`(`id`: kotlin.String, `draft`: PersonDraft): Person {
             return FfiConverterTypePerson.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_update_person(
         it,
         
-        FfiConverterTypeUuid.lower(`id`),
+        FfiConverterString.lower(`id`),
         FfiConverterTypePersonDraft.lower(`draft`),_status)
 }
     }
@@ -2886,14 +3200,14 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
     
 
     
-    @Throws(NightroundException::class)override fun `withdrawConsent`(`consentId`: Uuid): Consent {
+    @Throws(NightroundException::class)override fun `withdrawConsent`(`consentId`: kotlin.String): Consent {
             return FfiConverterTypeConsent.lift(
     callWithHandle {
     uniffiRustCallWithError(NightroundException) { _status ->
     UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_withdraw_consent(
         it,
         
-        FfiConverterTypeUuid.lower(`consentId`),_status)
+        FfiConverterString.lower(`consentId`),_status)
 }
     }
     )
@@ -3371,6 +3685,318 @@ public object FfiConverterTypePlatformKeyStore: FfiConverter<PlatformKeyStore, L
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A handle on one sync: give it to [`NightroundVault::sync_with`], then
+ * `cancel()` from any thread, or poll `progress()` for a progress line.
+ */
+public interface SyncHandleInterface {
+    
+    /**
+     * Stops the sync within a fraction of a second; it answers `Cancelled`.
+     */
+    fun `cancel`()
+    
+    fun `isCancelled`(): kotlin.Boolean
+    
+    /**
+     * Changes pushed and pulled so far, and whether more is waiting.
+     */
+    fun `progress`(): SyncProgress
+    
+    companion object
+}
+
+/**
+ * A handle on one sync: give it to [`NightroundVault::sync_with`], then
+ * `cancel()` from any thread, or poll `progress()` for a progress line.
+ */
+open class SyncHandle: Disposable, AutoCloseable, SyncHandleInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_constructor_synchandle_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_nightround_ffi_fn_free_synchandle(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_nightround_ffi_fn_clone_synchandle(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops the sync within a fraction of a second; it answers `Cancelled`.
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_synchandle_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    override fun `isCancelled`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_synchandle_is_cancelled(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Changes pushed and pulled so far, and whether more is waiting.
+     */override fun `progress`(): SyncProgress {
+            return FfiConverterTypeSyncProgress.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_synchandle_progress(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncHandle: FfiConverter<SyncHandle, Long> {
+    override fun lower(value: SyncHandle): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): SyncHandle {
+        return SyncHandle(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): SyncHandle {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: SyncHandle) = 8UL
+
+    override fun write(value: SyncHandle, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 
 /**
  * What enrolment gives the app: the credentials to keep in the vault
@@ -3409,6 +4035,47 @@ public object FfiConverterTypeEnrolledDevice: FfiConverterRustBuffer<EnrolledDev
     override fun write(value: EnrolledDevice, buf: ByteBuffer) {
             FfiConverterTypeEnrolment.write(value.`enrolment`, buf)
             FfiConverterTypeWorkerIdentity.write(value.`identity`, buf)
+    }
+}
+
+
+
+/**
+ * The lock policy as the settings screen shows it.
+ */
+data class LockPolicySetting (
+    var `idleTimeoutSeconds`: kotlin.UInt
+    , 
+    var `maxFailedUnlocks`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLockPolicySetting: FfiConverterRustBuffer<LockPolicySetting> {
+    override fun read(buf: ByteBuffer): LockPolicySetting {
+        return LockPolicySetting(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LockPolicySetting) = (
+            FfiConverterUInt.allocationSize(value.`idleTimeoutSeconds`) +
+            FfiConverterUInt.allocationSize(value.`maxFailedUnlocks`)
+    )
+
+    override fun write(value: LockPolicySetting, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`idleTimeoutSeconds`, buf)
+            FfiConverterUInt.write(value.`maxFailedUnlocks`, buf)
     }
 }
 
@@ -3482,7 +4149,10 @@ public object FfiConverterTypeKeyStoreFailure : FfiConverterRustBuffer<KeyStoreF
 
 
 /**
- * Everything a vault call can fail with, as the apps tell it apart.
+ * Everything a vault call can fail with, as the apps tell it apart. Every
+ * variant's message (Kotlin `.message`, Swift `description`) is a plain
+ * sentence, never empty and never a backtrace: `Display` is exported and
+ * the generated Kotlin reads `.message` from it (scripts/gen-bindings.sh).
  */
 sealed class NightroundException: kotlin.Exception() {
     
@@ -3492,7 +4162,7 @@ sealed class NightroundException: kotlin.Exception() {
     class Locked(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
     /**
@@ -3503,7 +4173,18 @@ sealed class NightroundException: kotlin.Exception() {
         val `attemptsLeft`: kotlin.UInt
         ) : NightroundException() {
         override val message
-            get() = "attemptsLeft=${ `attemptsLeft` }"
+            get() = toString()
+    }
+    
+    /**
+     * Unlocks were cut off before their check too often: wait, nothing is lost.
+     */
+    class TooSoon(
+        
+        val `waitSeconds`: kotlin.UInt
+        ) : NightroundException() {
+        override val message
+            get() = toString()
     }
     
     /**
@@ -3512,7 +4193,7 @@ sealed class NightroundException: kotlin.Exception() {
     class Shredded(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
     /**
@@ -3525,7 +4206,7 @@ sealed class NightroundException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "reason=${ `reason` }, detail=${ `detail` }"
+            get() = toString()
     }
     
     /**
@@ -3536,7 +4217,7 @@ sealed class NightroundException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "detail=${ `detail` }"
+            get() = toString()
     }
     
     /**
@@ -3549,15 +4230,18 @@ sealed class NightroundException: kotlin.Exception() {
         val `known`: kotlin.UInt
         ) : NightroundException() {
         override val message
-            get() = "found=${ `found` }, known=${ `known` }"
+            get() = toString()
     }
     
+    /**
+     * The record asked for is not on this phone.
+     */
     class NotFound(
         
         val `what`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "what=${ `what` }"
+            get() = toString()
     }
     
     /**
@@ -3568,7 +4252,7 @@ sealed class NightroundException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "detail=${ `detail` }"
+            get() = toString()
     }
     
     /**
@@ -3577,27 +4261,36 @@ sealed class NightroundException: kotlin.Exception() {
     class DiskFull(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
+    /**
+     * The phone could not write the vault file.
+     */
     class Storage(
         
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "detail=${ `detail` }"
+            get() = toString()
     }
     
+    /**
+     * A vault is already on this phone.
+     */
     class AlreadyExists(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
+    /**
+     * There is no vault yet (or the file is not one): enrol.
+     */
     class NoVault(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
     /**
@@ -3606,13 +4299,16 @@ sealed class NightroundException: kotlin.Exception() {
     class LeaseExpired(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
+    /**
+     * The phone has no server to sync with yet.
+     */
     class NotEnrolled(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
     /**
@@ -3621,7 +4317,7 @@ sealed class NightroundException: kotlin.Exception() {
     class Revoked(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
     /**
@@ -3632,7 +4328,7 @@ sealed class NightroundException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "detail=${ `detail` }"
+            get() = toString()
     }
     
     /**
@@ -3643,7 +4339,16 @@ sealed class NightroundException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : NightroundException() {
         override val message
-            get() = "detail=${ `detail` }"
+            get() = toString()
+    }
+    
+    /**
+     * The sync was cancelled (`SyncHandle.cancel`); everything is kept.
+     */
+    class Cancelled(
+        ) : NightroundException() {
+        override val message
+            get() = toString()
     }
     
     /**
@@ -3652,12 +4357,21 @@ sealed class NightroundException: kotlin.Exception() {
     class Internal(
         ) : NightroundException() {
         override val message
-            get() = ""
+            get() = toString()
     }
     
 
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightrounderror_uniffi_trait_display(FfiConverterTypeNightroundError.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<NightroundException> {
         override fun lift(error_buf: RustBuffer.ByValue): NightroundException = FfiConverterTypeNightroundError.lift(error_buf)
@@ -3678,40 +4392,44 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
             2 -> NightroundException.WrongPin(
                 FfiConverterUInt.read(buf),
                 )
-            3 -> NightroundException.Shredded()
-            4 -> NightroundException.Invalid(
+            3 -> NightroundException.TooSoon(
+                FfiConverterUInt.read(buf),
+                )
+            4 -> NightroundException.Shredded()
+            5 -> NightroundException.Invalid(
                 FfiConverterTypeValidationError.read(buf),
                 FfiConverterString.read(buf),
                 )
-            5 -> NightroundException.Damaged(
+            6 -> NightroundException.Damaged(
                 FfiConverterString.read(buf),
                 )
-            6 -> NightroundException.SchemaTooNew(
+            7 -> NightroundException.SchemaTooNew(
                 FfiConverterUInt.read(buf),
                 FfiConverterUInt.read(buf),
                 )
-            7 -> NightroundException.NotFound(
+            8 -> NightroundException.NotFound(
                 FfiConverterString.read(buf),
                 )
-            8 -> NightroundException.KeyStore(
+            9 -> NightroundException.KeyStore(
                 FfiConverterString.read(buf),
                 )
-            9 -> NightroundException.DiskFull()
-            10 -> NightroundException.Storage(
+            10 -> NightroundException.DiskFull()
+            11 -> NightroundException.Storage(
                 FfiConverterString.read(buf),
                 )
-            11 -> NightroundException.AlreadyExists()
-            12 -> NightroundException.NoVault()
-            13 -> NightroundException.LeaseExpired()
-            14 -> NightroundException.NotEnrolled()
-            15 -> NightroundException.Revoked()
-            16 -> NightroundException.Offline(
+            12 -> NightroundException.AlreadyExists()
+            13 -> NightroundException.NoVault()
+            14 -> NightroundException.LeaseExpired()
+            15 -> NightroundException.NotEnrolled()
+            16 -> NightroundException.Revoked()
+            17 -> NightroundException.Offline(
                 FfiConverterString.read(buf),
                 )
-            17 -> NightroundException.ServerRefused(
+            18 -> NightroundException.ServerRefused(
                 FfiConverterString.read(buf),
                 )
-            18 -> NightroundException.Internal()
+            19 -> NightroundException.Cancelled()
+            20 -> NightroundException.Internal()
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
     }
@@ -3726,6 +4444,11 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterUInt.allocationSize(value.`attemptsLeft`)
+            )
+            is NightroundException.TooSoon -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterUInt.allocationSize(value.`waitSeconds`)
             )
             is NightroundException.Shredded -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -3797,6 +4520,10 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
                 4UL
                 + FfiConverterString.allocationSize(value.`detail`)
             )
+            is NightroundException.Cancelled -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
             is NightroundException.Internal -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
@@ -3815,78 +4542,87 @@ public object FfiConverterTypeNightroundError : FfiConverterRustBuffer<Nightroun
                 FfiConverterUInt.write(value.`attemptsLeft`, buf)
                 Unit
             }
-            is NightroundException.Shredded -> {
+            is NightroundException.TooSoon -> {
                 buf.putInt(3)
+                FfiConverterUInt.write(value.`waitSeconds`, buf)
+                Unit
+            }
+            is NightroundException.Shredded -> {
+                buf.putInt(4)
                 Unit
             }
             is NightroundException.Invalid -> {
-                buf.putInt(4)
+                buf.putInt(5)
                 FfiConverterTypeValidationError.write(value.`reason`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is NightroundException.Damaged -> {
-                buf.putInt(5)
+                buf.putInt(6)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is NightroundException.SchemaTooNew -> {
-                buf.putInt(6)
+                buf.putInt(7)
                 FfiConverterUInt.write(value.`found`, buf)
                 FfiConverterUInt.write(value.`known`, buf)
                 Unit
             }
             is NightroundException.NotFound -> {
-                buf.putInt(7)
+                buf.putInt(8)
                 FfiConverterString.write(value.`what`, buf)
                 Unit
             }
             is NightroundException.KeyStore -> {
-                buf.putInt(8)
+                buf.putInt(9)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is NightroundException.DiskFull -> {
-                buf.putInt(9)
+                buf.putInt(10)
                 Unit
             }
             is NightroundException.Storage -> {
-                buf.putInt(10)
+                buf.putInt(11)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is NightroundException.AlreadyExists -> {
-                buf.putInt(11)
-                Unit
-            }
-            is NightroundException.NoVault -> {
                 buf.putInt(12)
                 Unit
             }
-            is NightroundException.LeaseExpired -> {
+            is NightroundException.NoVault -> {
                 buf.putInt(13)
                 Unit
             }
-            is NightroundException.NotEnrolled -> {
+            is NightroundException.LeaseExpired -> {
                 buf.putInt(14)
                 Unit
             }
-            is NightroundException.Revoked -> {
+            is NightroundException.NotEnrolled -> {
                 buf.putInt(15)
                 Unit
             }
-            is NightroundException.Offline -> {
+            is NightroundException.Revoked -> {
                 buf.putInt(16)
-                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
-            is NightroundException.ServerRefused -> {
+            is NightroundException.Offline -> {
                 buf.putInt(17)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
-            is NightroundException.Internal -> {
+            is NightroundException.ServerRefused -> {
                 buf.putInt(18)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is NightroundException.Cancelled -> {
+                buf.putInt(19)
+                Unit
+            }
+            is NightroundException.Internal -> {
+                buf.putInt(20)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -3954,6 +4690,38 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
         } else {
             buf.put(1)
             FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeFormDraft: FfiConverterRustBuffer<FormDraft?> {
+    override fun read(buf: ByteBuffer): FormDraft? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFormDraft.read(buf)
+    }
+
+    override fun allocationSize(value: FormDraft?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFormDraft.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FormDraft?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFormDraft.write(value, buf)
         }
     }
 }
@@ -4297,6 +5065,18 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
         }
     }
 }
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 

@@ -1,4 +1,4 @@
-//! A pull page in the SQLite backend (protocol version 2, ADR 0006):
+//! A pull page in the SQLite backend (protocol version 2, ADR 0009):
 //!
 //! - rows after the cursor, in seq order, **leaving out the versions this
 //!   device pushed itself** (`records.device_id`); a version the server
@@ -145,7 +145,9 @@ impl Puller<'_> {
         }
         if let Route::Consent { person, agency } = &route {
             let allowed = self.allowed(*person, agency)?;
-            if let Some(b) = body.as_mut() {
+            // A referral addressed to the viewer's agency is the sharing
+            // she agreed to, and the agency answers on it: it goes whole.
+            if let (Some(b), false) = (body.as_mut(), meta.kind == RecordKind::Referral) {
                 withheld.extend(projection::project(meta.kind, b, &allowed));
             }
             categories = Some(allowed);

@@ -21,6 +21,8 @@ object Problems {
     fun words(e: NightroundException): String = when (e) {
         is NightroundException.Locked -> "The app locked itself to keep the records safe. Enter your PIN to carry on."
         is NightroundException.WrongPin -> wrongPin(e.attemptsLeft.toInt())
+        is NightroundException.TooSoon ->
+            "Unlocking was interrupted several times. Try again in ${e.waitSeconds} seconds. Nothing has been erased."
         is NightroundException.Shredded -> "The records on this phone have been erased."
         is NightroundException.Invalid -> sentence(e.detail)
         is NightroundException.Damaged ->
@@ -41,6 +43,7 @@ object Problems {
         is NightroundException.Offline ->
             "No connection right now. Everything is kept on the phone and will go when there is signal (${e.detail})."
         is NightroundException.ServerRefused -> "The server said: ${sentence(e.detail)}"
+        is NightroundException.Cancelled -> "The sync was stopped. Everything is kept on this phone and will go next time."
         is NightroundException.Internal -> INTERNAL
     }
 

@@ -202,6 +202,8 @@ pub fn router(state: DashboardState) -> Router {
         .route("/tonight", get(tonight::page))
         .route("/people", get(people::list))
         .route("/people/{id}", get(people::person))
+        .route("/people/{id}/links", get(links::page).post(links::link))
+        .route("/people/links/{link}/unlink", post(links::unlink))
         .route("/referrals", get(referrals::board))
         .route("/referrals/{id}/status", post(referrals::set_status))
         .route("/referrals/{id}/escalate", post(referrals::escalate))

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod audit;
 pub mod devices;
 pub mod directory;
+pub mod links;
 pub mod partnership;
 pub mod people;
 pub mod referral_form;

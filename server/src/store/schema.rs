@@ -567,6 +567,7 @@ mod tests {
         fresh
             .execute_batch(
                 "DROP TABLE partnership_admins; DROP TABLE sign_in_failures;
+                 DROP TABLE deliveries; ALTER TABLE records DROP COLUMN device_id;
                  PRAGMA user_version = 4;",
             )
             .unwrap();

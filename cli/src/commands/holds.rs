@@ -84,7 +84,13 @@ pub fn run(args: &HoldsArgs, ctx: &Ctx) -> Result<(), CliError> {
         referrals: 0,
         concerns: 0,
     };
-    for entry in vault.person_timeline(person_id)? {
+    // Without her profile the timeline is not found: nothing to count.
+    let timeline = match vault.person_timeline(person_id) {
+        Ok(t) => t,
+        Err(CoreError::NotFound(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    for entry in timeline {
         match entry {
             TimelineEntry::Contact { .. } => h.contacts += 1,
             TimelineEntry::Consent { .. } => h.consents += 1,

@@ -4,7 +4,8 @@
 
 use clap::{Parser, Subcommand};
 use nightround_cli::commands::{
-    concern, consent, contact, enrol, holds, init, person, refer, show, supplies, sync, Ctx,
+    concern, consent, contact, enrol, holds, init, person, refer, retention, show, supplies, sync,
+    Ctx,
 };
 use nightround_cli::device::Device;
 use nightround_cli::error::EXIT_CODES_HELP;
@@ -87,6 +88,9 @@ enum Command {
     EndAlert(consent::EndAlertArgs),
     /// What this device holds of one woman, by kind (counts only).
     Holds(holds::HoldsArgs),
+    /// Purge what the phone's retention window has passed (set it with
+    /// --window-days); sync does it too.
+    Retention(retention::RetentionArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -108,6 +112,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::WithdrawConsent(a) => consent::run_withdraw(a, &ctx),
         Command::EndAlert(a) => consent::run_end_alert(a, &ctx),
         Command::Holds(a) => holds::run(a, &ctx),
+        Command::Retention(a) => retention::run(a, &ctx),
     }
 }
 

@@ -5,11 +5,14 @@ use crate::config::{DataPaths, ServerConfig};
 use crate::error::{Result, ServerError};
 use crate::keys::{self, ServerKeys};
 use crate::secrets;
+use crate::store::dashboard::{DashboardStore, NewAuditEntry};
+use crate::store::data_protection::DataProtectionStore;
 use crate::store::links::{LinkError, ProfileLink};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Organisation, Store, StoreError, StoredCode, Worker};
 use nightround_core::clock::Clock;
 use nightround_core::crypto::DataKey;
+use nightround_core::domain::agreement::{RetentionSchedule, SharingAgreement};
 use nightround_core::domain::{Directory, Role};
 use nightround_core::Timestamp;
 use std::sync::Arc;
@@ -62,6 +65,9 @@ pub struct DeviceInfo {
 #[derive(Clone)]
 pub struct Admin {
     store: Arc<dyn Store>,
+    protection: Arc<dyn DataProtectionStore>,
+    audit: Arc<dyn DashboardStore>,
+    agreement: SharingAgreement,
     clock: Arc<dyn Clock>,
     code_key: DataKey,
     code_ttl: chrono::Duration,
@@ -133,14 +139,136 @@ impl Admin {
         Ok(Admin::new(store, config, &keys))
     }
 
-    pub(crate) fn new(store: Arc<dyn Store>, config: &ServerConfig, keys: &ServerKeys) -> Admin {
+    pub(crate) fn new<S: Store + DataProtectionStore + DashboardStore + 'static>(
+        store: Arc<S>,
+        config: &ServerConfig,
+        keys: &ServerKeys,
+    ) -> Admin {
         Admin {
+            protection: store.clone(),
+            audit: store.clone(),
+            agreement: config.agreement.clone(),
             store,
             clock: config.clock.clone(),
             code_key: keys.enrolment_codes.clone(),
             code_ttl: config.enrolment_code_ttl,
             lease_days: config.lease_days,
         }
+    }
+
+    /// The store of erasure, retention and legal holds
+    /// (`crate::erasure`, `crate::retention`).
+    pub fn data_protection(&self) -> Arc<dyn DataProtectionStore> {
+        self.protection.clone()
+    }
+
+    /// The retention schedule this server runs.
+    pub fn retention_schedule(&self) -> &RetentionSchedule {
+        &self.agreement.retention
+    }
+
+    /// The partnership's agreement this server runs under.
+    pub fn agreement(&self) -> &SharingAgreement {
+        &self.agreement
+    }
+
+    /// Erases a woman (see `crate::erasure`), audited under `actor`.
+    pub fn erase_person(
+        &self,
+        person: Uuid,
+        actor: &str,
+    ) -> std::result::Result<crate::erasure::ErasureAnswer, crate::erasure::ErasureError> {
+        crate::erasure::erase_person(
+            self.protection.as_ref(),
+            &self.agreement.retention,
+            person,
+            actor,
+            self.clock.now(),
+        )
+    }
+
+    /// Places (`held`) or lifts a legal hold on a woman, audited.
+    pub fn set_legal_hold(&self, person: Uuid, held: bool, actor: &str) -> Result<()> {
+        let now = self.clock.now();
+        self.protection.set_legal_hold(
+            person,
+            held,
+            &NewAuditEntry {
+                at: now,
+                actor: actor.into(),
+                action: if held {
+                    "legal_hold_placed"
+                } else {
+                    "legal_hold_lifted"
+                }
+                .into(),
+                subject: Some(person.to_string()),
+                detail: None,
+            },
+            now,
+        )?;
+        Ok(())
+    }
+
+    /// The women under a legal hold.
+    pub fn legal_holds(&self) -> Result<Vec<Uuid>> {
+        Ok(self.protection.legal_holds()?)
+    }
+
+    /// One run of the retention schedule now (the daily job does the same).
+    pub fn run_retention(&self) -> Result<crate::retention::RetentionRun> {
+        Ok(crate::retention::step(
+            self.protection.as_ref(),
+            &self.agreement.retention,
+            self.clock.now(),
+        )?)
+    }
+
+    /// Everything held about her, redacted of third parties, with the
+    /// lawful basis of each record; audited (ids and counts only).
+    pub fn subject_access(
+        &self,
+        person: Uuid,
+        actor: &str,
+    ) -> Result<crate::subject_access::SubjectAccessExport> {
+        let now = self.clock.now();
+        let workers = self.store.workers()?;
+        let export = crate::subject_access::export(
+            self.protection.as_ref(),
+            &self.agreement,
+            &workers,
+            person,
+            now,
+        )?
+        .ok_or(ServerError::NotFound("person"))?;
+        self.audit.append_audit(&NewAuditEntry {
+            at: now,
+            actor: actor.into(),
+            action: "subject_access_export".into(),
+            subject: Some(person.to_string()),
+            detail: Some(format!(
+                "{} records, {} deliveries",
+                export.records.len(),
+                export.shared_with.len()
+            )),
+        })?;
+        Ok(export)
+    }
+
+    /// The audit chain's head, to keep outside the server.
+    pub fn audit_anchor(&self) -> Result<Option<crate::audit_anchor::AuditAnchor>> {
+        Ok(crate::audit_anchor::export_anchor(self.audit.as_ref())?)
+    }
+
+    /// Verifies the audit chain against an anchor kept outside the server.
+    pub fn verify_audit_anchor(
+        &self,
+        anchor: &crate::audit_anchor::AuditAnchor,
+    ) -> Result<crate::audit_anchor::AnchorCheck> {
+        Ok(crate::audit_anchor::verify_against(
+            self.audit.as_ref(),
+            anchor,
+        )?)
     }
 
     /// The store, for tools (the dashboard) that read through the policy.

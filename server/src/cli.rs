@@ -215,6 +215,44 @@ enum AdminCommand {
         #[arg(long)]
         username: String,
     },
+    /// Erase a woman: her record, contacts, consents and referrals become
+    /// deletions that reach every phone; prints what was kept and why.
+    Erase {
+        #[arg(long)]
+        person: Uuid,
+        /// Who asked (a supervisor's worker id), for the audit.
+        #[arg(long)]
+        by: String,
+    },
+    /// Place (or with --lift, lift) a legal hold: the retention schedule
+    /// leaves her records alone and erasure is refused.
+    LegalHold {
+        #[arg(long)]
+        person: Uuid,
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        lift: bool,
+    },
+    /// Run the retention schedule now (the server runs it daily).
+    RetentionRun,
+    /// Export everything held about a woman (third parties redacted), audited.
+    SubjectAccess {
+        #[arg(long)]
+        person: Uuid,
+        #[arg(long)]
+        by: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
+    /// Print the audit chain's head (JSON), to keep outside the server.
+    AuditAnchor,
+    /// Verify the audit chain against an anchor printed by audit-anchor.
+    VerifyAudit {
+        /// The anchor's JSON.
+        #[arg(long)]
+        anchor: String,
+    },
     /// The partnership's information-sharing agreement (JSON).
     #[command(subcommand)]
     Agreement(TransferCommand),
@@ -222,6 +260,12 @@ enum AdminCommand {
     /// supplies (JSON). An import is a new revision that phones receive.
     #[command(subcommand)]
     Directory(TransferCommand),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -436,6 +480,81 @@ fn admin(admin: &Admin, command: AdminCommand) -> Result<()> {
             return Err(ServerError::Config(
                 "dashboard accounts, the agreement and the directory are handled before opening the admin".into(),
             ));
+        }
+        AdminCommand::Erase { person, by } => {
+            let answer = admin.erase_person(person, &by).map_err(|e| match e {
+                nightround_server::erasure::ErasureError::Store(e) => ServerError::Store(e),
+                other => ServerError::Invalid(other.to_string()),
+            })?;
+            println!("erased {person}: {} records deleted", answer.deleted.len());
+            for (kind, id) in &answer.deleted {
+                println!("deleted\t{}\t{id}", kind.as_str());
+            }
+            for id in &answer.unlinked {
+                println!("link removed\tconcern\t{id}");
+            }
+            for k in &answer.kept {
+                println!("kept\t{}\t{}\t{}", k.kind.as_str(), k.id, k.reason);
+            }
+        }
+        AdminCommand::LegalHold { person, by, lift } => {
+            admin.set_legal_hold(person, !lift, &by)?;
+            println!(
+                "legal hold {} for {person}",
+                if lift { "lifted" } else { "placed" }
+            );
+        }
+        AdminCommand::RetentionRun => {
+            let run = admin.run_retention()?;
+            println!(
+                "deleted {}; kept for a legal hold {}",
+                run.total(),
+                run.held
+            );
+            for (kind, n) in &run.deleted {
+                println!("{}\t{n}", kind.as_str());
+            }
+        }
+        AdminCommand::SubjectAccess { person, by, format } => {
+            let export = admin.subject_access(person, &by)?;
+            match format {
+                ExportFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&export)
+                        .map_err(|e| ServerError::Invalid(e.to_string()))?
+                ),
+                ExportFormat::Html => println!(
+                    "{}",
+                    nightround_server::subject_access::render_html(&export)
+                        .map_err(|e| ServerError::Invalid(e.to_string()))?
+                ),
+            }
+        }
+        AdminCommand::AuditAnchor => match admin.audit_anchor()? {
+            Some(a) => println!(
+                "{}",
+                serde_json::to_string(&a).map_err(|e| ServerError::Invalid(e.to_string()))?
+            ),
+            None => println!("the audit chain is empty"),
+        },
+        AdminCommand::VerifyAudit { anchor } => {
+            let anchor: nightround_server::audit_anchor::AuditAnchor =
+                serde_json::from_str(&anchor).map_err(|e| {
+                    ServerError::Invalid(format!("the anchor could not be read: {e}"))
+                })?;
+            let check = admin.verify_audit_anchor(&anchor)?;
+            println!(
+                "{}",
+                serde_json::to_string(&check).map_err(|e| ServerError::Invalid(e.to_string()))?
+            );
+            if !matches!(
+                check,
+                nightround_server::audit_anchor::AnchorCheck::Intact { .. }
+            ) {
+                return Err(ServerError::Invalid(
+                    "the audit chain does not reach the anchor".into(),
+                ));
+            }
         }
         AdminCommand::Devices => {
             println!("device\tname\tworker\trole\torganisation\tlast sync\tstate");

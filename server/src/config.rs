@@ -42,6 +42,12 @@ pub struct ServerConfig {
     pub watch_rules: crate::store::safety::WatchRules,
     /// How often the watchdog looks.
     pub watchdog_every: std::time::Duration,
+    /// The partnership's information-sharing agreement: controllers and
+    /// their lawful basis, the retention schedule (the example until a
+    /// deployment sets its own).
+    pub agreement: nightround_core::domain::agreement::SharingAgreement,
+    /// How often the retention job runs (daily).
+    pub retention_every: std::time::Duration,
     /// Requests allowed per client address and per device token
     /// ([`crate::throttle`]).
     pub rate_limits: crate::throttle::RateLimits,
@@ -79,6 +85,8 @@ impl ServerConfig {
             clock: Arc::new(SystemClock),
             watch_rules: crate::store::safety::WatchRules::default(),
             watchdog_every: std::time::Duration::from_secs(2),
+            agreement: nightround_core::domain::agreement::SharingAgreement::southend_example(),
+            retention_every: std::time::Duration::from_secs(24 * 60 * 60),
             rate_limits: crate::throttle::RateLimits::default(),
             public_origin: None,
         }

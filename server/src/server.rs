@@ -28,6 +28,7 @@ pub struct RunningServer {
     admin: Admin,
     tls: Option<tls::TlsMaterial>,
     watchdog: JoinHandle<()>,
+    retention: JoinHandle<()>,
     safety: Arc<dyn SafetyStore>,
     clock: Arc<dyn Clock>,
     watch_rules: WatchRules,
@@ -60,8 +61,15 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         config.watchdog_every,
         bell.clone(),
     );
+    let retention_job = crate::retention::spawn(
+        store.clone(),
+        config.clock.clone(),
+        config.agreement.retention.clone(),
+        config.retention_every,
+    );
     let state = AppState {
         safety: store.clone(),
+        protection: store.clone(),
         bell: bell.clone(),
         store: store.clone(),
         clock: config.clock.clone(),
@@ -128,6 +136,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         admin,
         tls,
         watchdog,
+        retention: retention_job,
         safety: safety_store,
         clock: config.clock.clone(),
         watch_rules: config.watch_rules,
@@ -183,6 +192,8 @@ impl RunningServer {
     pub async fn shutdown(self) -> Result<()> {
         self.watchdog.abort();
         let _ = self.watchdog.await;
+        self.retention.abort();
+        let _ = self.retention.await;
         self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
         match self.task.await {
             Ok(Ok(())) => Ok(()),

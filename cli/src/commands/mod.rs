@@ -11,6 +11,7 @@ pub mod init;
 pub mod person;
 pub mod refer;
 pub mod resolve;
+pub mod retention;
 pub mod show;
 pub mod supplies;
 pub mod sync;

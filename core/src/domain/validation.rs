@@ -113,6 +113,8 @@ pub enum ValidationError {
     PinNotDigits,
     #[error("the duress PIN must differ from the PIN")]
     DuressPinIsPin,
+    #[error("a phone keeps records between {min} and {max} days")]
+    PhoneWindowOutOfRange { min: u32, max: u32 },
     #[error("check-ins must be between {min} and {max} minutes apart")]
     CheckInIntervalOutOfRange { min: u32, max: u32 },
     #[error("the round must end in the future")]

@@ -303,6 +303,11 @@ impl Vault {
         match result {
             Ok(report) => {
                 self.note_sync_attempt(None)?;
+                // What the server now holds and the window has passed goes
+                // from the phone (core/src/vault/retention.rs).
+                if let Err(e) = self.purge_expired() {
+                    tracing::warn!(target: "nightround::vault", error = %e, "retention purge failed");
+                }
                 tracing::info!(target: "nightround::sync", pushed = report.pushed, pulled = report.pulled, "sync done");
                 Ok(report)
             }

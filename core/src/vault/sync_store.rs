@@ -462,6 +462,13 @@ impl Vault {
                         "UPDATE records SET sync_state = ?1 WHERE kind = ?2 AND id = ?3",
                         (SyncState::Remote as i64, c.kind.as_str(), c.id.to_string()),
                     )?;
+                    // A deletion from the server (an erasure, the retention
+                    // schedule) leaves no body here: the history that
+                    // write_tombstone kept goes too, and the WAL is truncated.
+                    purged += tx.execute(
+                        "DELETE FROM record_history WHERE kind = ?1 AND id = ?2",
+                        (c.kind.as_str(), c.id.to_string()),
+                    )?;
                 } else {
                     let body = c
                         .body

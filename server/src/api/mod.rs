@@ -27,6 +27,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Round watches and the live channel's query (ADR 0004).
     pub safety: Arc<dyn SafetyStore>,
+    /// What each pull delivered, in the audit chain (issue 10).
+    pub protection: Arc<dyn crate::store::data_protection::DataProtectionStore>,
     /// Rung when something urgent is stored; wakes live-channel requests.
     pub bell: Bell,
     pub clock: Arc<dyn Clock>,

@@ -52,6 +52,7 @@ pub async fn pull(
     let now = state.clock.now();
     let store = state.store.clone();
     let safety = state.safety.clone();
+    let protection = state.protection.clone();
     let device = caller.device.id;
     let (page, team) = blocking(move || {
         // A phone opened with the duress PIN is in someone else's hands: it
@@ -76,6 +77,8 @@ pub async fn pull(
             .map(|c| c.change.id)
             .collect();
         safety.note_seen(&escalations, &caller.worker.id, now)?;
+        // Who received what: one audit entry per pull that carried anything.
+        protection.audit_pull(caller.device.id, &page, now)?;
         let team = if page.more {
             None
         } else {

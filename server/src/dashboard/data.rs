@@ -1,12 +1,14 @@
 //! The records a signed-in worker may see, read through the policy table and
 //! parsed into core's types, with the directory to name agencies, areas and
 //! supplies. Every page starts here, so no page can show more than her role
-//! may see.
+//! may see. A page names what it shows ([`Scope`]s: kinds, since when, whose)
+//! and only those rows are read and opened ([`Visible::load_scoped`]);
+//! [`Visible::load`] reads everything, for the pages not yet narrowed.
 
 use super::auth::SignedIn;
 use super::time;
 use super::{blocking, DashError, DashboardState};
-use crate::store::dashboard::VisibleRecord;
+use crate::store::dashboard::{Scope, VisibleRecord};
 use crate::store::RecordMeta;
 use chrono::NaiveDate;
 use nightround_core::domain::{
@@ -16,7 +18,7 @@ use nightround_core::domain::{
 use nightround_core::Timestamp;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use uuid::Uuid;
 
 /// A record with the server's plaintext facts about it.
@@ -40,6 +42,8 @@ pub struct Visible {
     /// Lone-worker rounds, newest first.
     pub rounds: Vec<Rec<Round>>,
     pub check_ins: Vec<Rec<CheckIn>>,
+    /// The ids already sorted in, so scopes that overlap add a record once.
+    ids: HashSet<Uuid>,
 }
 
 fn parse<T: DeserializeOwned>(r: VisibleRecord) -> Option<Rec<T>> {
@@ -68,6 +72,52 @@ impl Visible {
         .await
     }
 
+    /// Loads what `who` may see now within `scopes` (and nothing else).
+    pub async fn load_scoped(
+        state: &DashboardState,
+        who: &SignedIn,
+        scopes: Vec<Scope>,
+    ) -> Result<Visible, DashError> {
+        let now = state.now();
+        let store = state.0.store.clone();
+        let dash = state.0.dash.clone();
+        let who = who.clone();
+        blocking(move || {
+            let directory = store.directory()?;
+            let mut v = Visible::from_records(now, directory, Vec::new());
+            for scope in &scopes {
+                v.add(dash.visible_records_in(&who.viewer(), now, scope)?);
+            }
+            v.sort();
+            Ok(v)
+        })
+        .await
+    }
+
+    /// Adds what `who` may see within `scopes` to what is loaded: a page's
+    /// second step, once the first told it how far back to read.
+    pub async fn extend(
+        &mut self,
+        state: &DashboardState,
+        who: &SignedIn,
+        scopes: Vec<Scope>,
+    ) -> Result<(), DashError> {
+        let now = self.now;
+        let dash = state.0.dash.clone();
+        let who = who.clone();
+        let more = blocking(move || {
+            let mut all = Vec::new();
+            for scope in &scopes {
+                all.extend(dash.visible_records_in(&who.viewer(), now, scope)?);
+            }
+            Ok(all)
+        })
+        .await?;
+        self.add(more);
+        self.sort();
+        Ok(())
+    }
+
     /// Sorts opened records into their kinds.
     pub fn from_records(now: Timestamp, directory: Directory, records: Vec<VisibleRecord>) -> Self {
         let mut v = Visible {
@@ -81,8 +131,19 @@ impl Visible {
             referrals: Vec::new(),
             rounds: Vec::new(),
             check_ins: Vec::new(),
+            ids: HashSet::new(),
         };
+        v.add(records);
+        v.sort();
+        v
+    }
+
+    fn add(&mut self, records: Vec<VisibleRecord>) {
+        let v = self;
         for r in records {
+            if !v.ids.insert(r.meta.id) {
+                continue;
+            }
             match r.meta.kind {
                 RecordKind::Person => {
                     if let Some(p) = parse::<Person>(r) {
@@ -98,6 +159,10 @@ impl Visible {
                 RecordKind::CheckIn => v.check_ins.extend(parse(r)),
             }
         }
+    }
+
+    fn sort(&mut self) {
+        let v = self;
         v.contacts.sort_by_key(|c| std::cmp::Reverse(c.body.at));
         v.supply_drops.sort_by_key(|s| std::cmp::Reverse(s.body.at));
         v.concerns.sort_by_key(|c| std::cmp::Reverse(c.body.at));
@@ -106,7 +171,6 @@ impl Visible {
             .sort_by_key(|r| std::cmp::Reverse(r.body.started_at));
         v.check_ins
             .sort_by_key(|c| std::cmp::Reverse(c.body.made_at));
-        v
     }
 
     /// Her alias, when the viewer may see her profile.

@@ -204,6 +204,12 @@ pub fn router(state: DashboardState) -> Router {
         .route("/people/{id}", get(people::person))
         .route("/people/{id}/links", get(links::page).post(links::link))
         .route("/people/links/{link}/unlink", post(links::unlink))
+        .route("/people/{id}/shared-with", get(shared_with::page))
+        .route("/people/{id}/subject-access", get(subject_access::export))
+        .route(
+            "/people/{id}/erase",
+            get(erasure::confirm).post(erasure::erase),
+        )
         .route("/referrals", get(referrals::board))
         .route("/referrals/{id}/status", post(referrals::set_status))
         .route("/referrals/{id}/escalate", post(referrals::escalate))

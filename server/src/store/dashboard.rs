@@ -14,6 +14,7 @@
 
 use super::{Organisation, RecordMeta, StoreError, Worker};
 use crate::policy::Viewer;
+use nightround_core::domain::RecordKind;
 use nightround_core::Timestamp;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -129,6 +130,48 @@ pub struct VisibleRecord {
     pub body: Map<String, Value>,
 }
 
+/// How far ahead of the server's a phone's clock is allowed for when a page
+/// reads records by when they reached the server.
+pub const PHONE_CLOCK_SLACK: chrono::Duration = chrono::Duration::hours(1);
+
+/// Which records a dashboard page reads: the kinds it shows, narrowed to
+/// what reached the server since a moment (a record made at `t` reaches the
+/// server at `t` or later, so this is a superset of the records dated since
+/// then), to one person's records, or to live team alerts. Every part is
+/// answered from indexed plaintext columns; only the rows chosen are opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub kinds: Vec<RecordKind>,
+    /// Only records (some version of which was) applied at or after this.
+    pub applied_since: Option<Timestamp>,
+    /// Only her profile and the records about her.
+    pub person: Option<Uuid>,
+    /// Only records whose team alert runs past this moment.
+    pub alert_after: Option<Timestamp>,
+}
+
+impl Scope {
+    /// Every live record of these kinds.
+    pub fn kinds(kinds: &[RecordKind]) -> Scope {
+        Scope {
+            kinds: kinds.to_vec(),
+            applied_since: None,
+            person: None,
+            alert_after: None,
+        }
+    }
+
+    /// Records of these kinds dated `t` or later by the phone that made
+    /// them: those that reached the server after `t` less
+    /// [`PHONE_CLOCK_SLACK`] (a phone's clock may run a little ahead).
+    pub fn since(kinds: &[RecordKind], t: Timestamp) -> Scope {
+        Scope {
+            applied_since: Some(t - PHONE_CLOCK_SLACK),
+            ..Scope::kinds(kinds)
+        }
+    }
+}
+
 /// An escalation of an overdue referral.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Escalation {
@@ -210,6 +253,14 @@ pub trait DashboardStore: Send + Sync {
         &self,
         viewer: &Viewer<'_>,
         now: Timestamp,
+    ) -> Result<Vec<VisibleRecord>, StoreError>;
+    /// The live records in `scope` that `viewer` may see at `now`, in
+    /// sequence order: what one page shows, not the whole store.
+    fn visible_records_in(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        scope: &Scope,
     ) -> Result<Vec<VisibleRecord>, StoreError>;
     /// Records a supervisor's escalation of a referral.
     fn add_escalation(&self, escalation: &Escalation) -> Result<(), StoreError>;

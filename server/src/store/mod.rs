@@ -7,6 +7,7 @@
 //! `policy`); a backend loads the current state, asks, and writes the answer.
 
 pub mod dashboard;
+pub mod data_protection;
 pub mod links;
 pub mod partnership;
 pub mod safety;

@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 7;
+pub const LATEST: u32 = 9;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -177,18 +177,6 @@ CREATE TABLE safety_seen (
     at        INTEGER NOT NULL,
     PRIMARY KEY (id, worker_id)
 ) WITHOUT ROWID;
-CREATE TABLE partnership_admins (
-    worker_id  TEXT PRIMARY KEY REFERENCES workers (id),
-    granted_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE sign_in_failures (
-    username       TEXT NOT NULL,
-    client         TEXT NOT NULL,
-    failures       INTEGER NOT NULL,
-    last_failed_at INTEGER NOT NULL,
-    blocked_until  INTEGER,
-    PRIMARY KEY (username, client)
-) WITHOUT ROWID;
 CREATE TABLE deliveries (
     device_id      TEXT NOT NULL,
     record_id      TEXT NOT NULL,
@@ -209,6 +197,24 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_under_review ON deliveries (device_id) WHERE conditional = 1;
 CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
 CREATE INDEX deliveries_by_record ON deliveries (record_id);
+CREATE TABLE legal_holds (
+    person_id TEXT PRIMARY KEY,
+    placed_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE partnership_admins (
+    worker_id  TEXT PRIMARY KEY REFERENCES workers (id),
+    granted_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE sign_in_failures (
+    username       TEXT NOT NULL,
+    client         TEXT NOT NULL,
+    failures       INTEGER NOT NULL,
+    last_failed_at INTEGER NOT NULL,
+    blocked_until  INTEGER,
+    PRIMARY KEY (username, client)
+) WITHOUT ROWID;
+CREATE INDEX records_by_kind ON records (kind, seq);
+CREATE INDEX applied_versions_by_time ON applied_versions (applied_at);
 CREATE TABLE IF NOT EXISTS profile_links (
     id          TEXT PRIMARY KEY,
     person_a    TEXT NOT NULL,
@@ -317,7 +323,8 @@ const UPGRADES: &[&str] = &[
         at        INTEGER NOT NULL,
         PRIMARY KEY (id, worker_id)
     ) WITHOUT ROWID;
-    ", // 4 -> 5 (accounts and sign-in hardening): who may grant police and
+    ",
+    // 4 -> 5 (accounts and sign-in hardening): who may grant police and
     // agency identities (the partnership's administrators), and failed
     // sign-ins counted per (typed username, client address) for growing delays.
     // `IF NOT EXISTS`: self-contained, whatever other steps come beside it.
@@ -365,7 +372,21 @@ const UPGRADES: &[&str] = &[
     CREATE INDEX deliveries_by_person ON deliveries (person_id) WHERE person_id IS NOT NULL;
     CREATE INDEX deliveries_by_record ON deliveries (record_id);
     ",
-    // 6 -> 7 (issue 14, shared profiles): a supervisor's link between two
+    // 6 -> 7: the dashboard's pages read by kind and by when a record
+    // reached the server, not the whole table (issue 11).
+    "
+    CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind, seq);
+    CREATE INDEX IF NOT EXISTS applied_versions_by_time ON applied_versions (applied_at);
+    ",
+    // 7 -> 8: legal holds (issue 10): a woman whose records the retention
+    // schedule must leave alone.
+    "
+    CREATE TABLE IF NOT EXISTS legal_holds (
+        person_id TEXT PRIMARY KEY,
+        placed_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    ",
+    // 8 -> 9 (issue 14, shared profiles): a supervisor's link between two
     // person records that are the same woman; unlinking keeps the row.
     "
 CREATE TABLE IF NOT EXISTS profile_links (
@@ -475,12 +496,48 @@ mod tests {
             )
             .unwrap();
         fresh.execute_batch(DROP_SAFETY).unwrap();
+        fresh.execute_batch(DROP_SCALE).unwrap();
+        fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
     }
 
+    const DROP_SCALE: &str = "DROP INDEX records_by_kind; DROP INDEX applied_versions_by_time;";
+
+    #[test]
+    fn the_scale_upgrade_makes_what_a_fresh_database_has() {
+        let names = ["records_by_kind", "applied_versions_by_time"];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh.execute_batch(DROP_SCALE).unwrap();
+        fresh.execute_batch("PRAGMA user_version = 6;").unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
+
+    /// Undoes the protocol-version-2 step (5 -> 6), for tests that start older.
     const DROP_V5: &str = "DROP TABLE deliveries; ALTER TABLE records DROP COLUMN device_id;";
+    /// Undoes the legal-holds step (7 -> 8).
+    const DROP_V6: &str = "DROP TABLE legal_holds;";
+
+    #[test]
+    fn the_legal_holds_upgrade_makes_what_a_fresh_database_has() {
+        let names = ["legal_holds"];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh
+            .execute_batch("DROP TABLE legal_holds; PRAGMA user_version = 7;")
+            .unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
 
     #[test]
     fn the_protocol_v2_upgrade_makes_what_a_fresh_database_has() {
@@ -496,6 +553,7 @@ mod tests {
         migrate(&mut fresh).unwrap();
         let want = objects(&fresh, &names);
         assert_eq!(want.len(), names.len());
+        fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         fresh
             .execute_batch(
@@ -503,7 +561,7 @@ mod tests {
                      tombstone) VALUES ('r', 'contact', 'v1', 1, 'o', 'w', 0);
                  INSERT INTO applied_versions VALUES ('r', 'v0', 'old-device', 1);
                  INSERT INTO applied_versions VALUES ('r', 'v1', 'pusher', 2);
-                 PRAGMA user_version = 4;",
+                 PRAGMA user_version = 5;",
             )
             .unwrap();
         migrate(&mut fresh).unwrap();
@@ -550,6 +608,8 @@ mod tests {
         let want = objects(&fresh, &names);
         assert_eq!(want.len(), names.len());
         fresh.execute_batch(DROP_SAFETY).unwrap();
+        fresh.execute_batch(DROP_SCALE).unwrap();
+        fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
         fresh.execute_batch("PRAGMA user_version = 3;").unwrap();
         migrate(&mut fresh).unwrap();
@@ -567,10 +627,11 @@ mod tests {
         fresh
             .execute_batch(
                 "DROP TABLE partnership_admins; DROP TABLE sign_in_failures;
-                 DROP TABLE deliveries; ALTER TABLE records DROP COLUMN device_id;
                  PRAGMA user_version = 4;",
             )
             .unwrap();
+        fresh.execute_batch(DROP_V6).unwrap();
+        fresh.execute_batch(DROP_V5).unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
     }
@@ -584,7 +645,7 @@ mod tests {
         let want = objects(&fresh, &names);
         assert_eq!(want.len(), names.len());
         fresh
-            .execute_batch("DROP TABLE profile_links; PRAGMA user_version = 6;")
+            .execute_batch("DROP TABLE profile_links; PRAGMA user_version = 8;")
             .unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);

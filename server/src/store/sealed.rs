@@ -117,6 +117,28 @@ pub fn seal_history(
     ))
 }
 
+/// Opens one history value sealed by [`seal_history`].
+pub fn open_history(
+    key: &DataKey,
+    kind: RecordKind,
+    id: &str,
+    field: Option<&str>,
+    version: &str,
+    sealed: &[u8],
+) -> Result<Value, StoreError> {
+    let table = history_table(kind, field);
+    let plain = open(
+        key,
+        &Aad {
+            table: &table,
+            record_id: id,
+            version,
+        },
+        sealed,
+    )?;
+    serde_json::from_slice(&plain).map_err(|_| StoreError::Corrupt("a history value"))
+}
+
 /// A value a new database stores to recognise its key later.
 pub fn key_check(key: &DataKey) -> Vec<u8> {
     seal(key, &KEY_CHECK_AAD, KEY_CHECK)

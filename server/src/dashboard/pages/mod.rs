@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod audit;
 pub mod devices;
 pub mod directory;
+pub mod erasure;
 pub mod links;
 pub mod partnership;
 pub mod people;
@@ -12,7 +13,9 @@ pub mod referral_form;
 pub mod referrals;
 pub mod report;
 pub mod safety;
+pub mod shared_with;
 pub mod sign_in;
+pub mod subject_access;
 pub mod supplies;
 pub mod tonight;
 

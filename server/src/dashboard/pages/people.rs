@@ -7,13 +7,14 @@ use super::{html, require_sees, Chrome};
 use crate::dashboard::auth::SignedIn;
 use crate::dashboard::data::{snake_words, Visible};
 use crate::dashboard::{time, DashError, DashboardState};
-use crate::store::dashboard::NewAuditEntry;
+use crate::store::dashboard::{NewAuditEntry, Scope};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use nightround_core::domain::{ConsentState, RecordKind};
 use nightround_core::Timestamp;
 use serde::Deserialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Rounds without a contact after which a person is flagged.
@@ -90,10 +91,13 @@ struct PersonPage {
     consents: Vec<ConsentRow>,
     referrals: Vec<ReferralRow>,
     events: Vec<Event>,
+    /// Her id, for a supervisor's data-protection links ("shared with",
+    /// subject access, erasure); `None` for other roles.
+    supervisor_links: Option<String>,
 }
 
-/// For each person, (last contact, rounds since), given the rounds on which
-/// anyone was seen.
+/// Her last contact and the rounds since, given the rounds on which anyone
+/// was seen.
 fn not_seen_for(
     v: &Visible,
     person: Uuid,
@@ -105,14 +109,28 @@ fn not_seen_for(
         .filter(|c| c.body.person_id == Some(person))
         .map(|c| c.body.at)
         .max();
-    let since = match last {
+    (last, rounds_since(last, rounds))
+}
+
+/// How many of `rounds` came after the one of `last` (all, without one).
+fn rounds_since(last: Option<Timestamp>, rounds: &[chrono::NaiveDate]) -> usize {
+    match last {
         Some(t) => {
             let r = time::round_of(t);
-            rounds.iter().filter(|d| **d > r).count()
+            rounds.len() - rounds.partition_point(|d| *d <= r)
         }
         None => rounds.len(),
-    };
-    (last, since)
+    }
+}
+
+/// What the list shows of one person, gathered in one pass over contacts
+/// and referrals.
+#[derive(Default)]
+struct Seen<'a> {
+    last: Option<Timestamp>,
+    last_area: Option<&'a str>,
+    contacts: usize,
+    open_referrals: usize,
 }
 
 fn flag_words(last: Option<Timestamp>, since: usize) -> Option<String> {
@@ -132,8 +150,32 @@ pub async fn list(
     Query(q): Query<PeopleQuery>,
 ) -> Result<Response, DashError> {
     require_sees(&who, RecordKind::Person)?;
-    let v = Visible::load(&state, &who).await?;
+    let v = Visible::load_scoped(
+        &state,
+        &who,
+        vec![Scope::kinds(&[
+            RecordKind::Person,
+            RecordKind::Contact,
+            RecordKind::Referral,
+        ])],
+    )
+    .await?;
     let rounds = v.rounds();
+    let mut seen: HashMap<Uuid, Seen<'_>> = HashMap::new();
+    // Contacts are newest first: the first one met is her last.
+    for c in &v.contacts {
+        if let Some(p) = c.body.person_id {
+            let e = seen.entry(p).or_default();
+            e.contacts += 1;
+            if e.last.is_none_or(|t| c.body.at > t) {
+                e.last = Some(c.body.at);
+                e.last_area = Some(&c.body.area_id);
+            }
+        }
+    }
+    for r in v.referrals.iter().filter(|r| r.body.status.is_open()) {
+        seen.entry(r.body.person_id).or_default().open_referrals += 1;
+    }
     let query: String =
         q.q.unwrap_or_default()
             .trim()
@@ -148,28 +190,17 @@ pub async fn list(
         .filter(|p| needle.is_empty() || p.body.alias.to_lowercase().contains(&needle))
         .map(|p| {
             let id = p.body.id;
-            let (last, since) = not_seen_for(&v, id, &rounds);
-            let last_area = v
-                .contacts
-                .iter()
-                .find(|c| c.body.person_id == Some(id))
-                .map(|c| v.area_name(&c.body.area_id))
-                .unwrap_or_default();
+            let none = Seen::default();
+            let s = seen.get(&id).unwrap_or(&none);
+            let last = s.last;
+            let since = rounds_since(last, &rounds);
             let row = PersonRow {
                 href: format!("/people/{id}"),
                 alias: p.body.alias.clone(),
                 last_seen: last.map_or_else(|| "never".into(), time::day_hm),
-                last_area,
-                contacts: v
-                    .contacts
-                    .iter()
-                    .filter(|c| c.body.person_id == Some(id))
-                    .count(),
-                open_referrals: v
-                    .referrals
-                    .iter()
-                    .filter(|r| r.body.person_id == id && r.body.status.is_open())
-                    .count(),
+                last_area: s.last_area.map(|a| v.area_name(a)).unwrap_or_default(),
+                contacts: s.contacts,
+                open_referrals: s.open_referrals,
                 flag: flag_words(last, since),
                 registered: p.body.registered_with_outreach,
             };
@@ -211,8 +242,41 @@ pub async fn person(
 ) -> Result<Response, DashError> {
     require_sees(&who, RecordKind::Person)?;
     let id = Uuid::parse_str(&id).map_err(|_| DashError::NotFound)?;
-    let v = Visible::load(&state, &who).await?;
+    // Her profile and the records about her; the concerns (who reported one
+    // is inside its sealed body); then the contacts since her last one, to
+    // count the rounds she has not been seen in.
+    let mut v = Visible::load_scoped(
+        &state,
+        &who,
+        vec![
+            Scope {
+                person: Some(id),
+                ..Scope::kinds(&[
+                    RecordKind::Person,
+                    RecordKind::Contact,
+                    RecordKind::Consent,
+                    RecordKind::Referral,
+                ])
+            },
+            Scope::kinds(&[RecordKind::Concern]),
+        ],
+    )
+    .await?;
     // Not found and not allowed are the same answer.
+    if !v.people.contains_key(&id) {
+        return Err(DashError::NotFound);
+    }
+    let her_last = v
+        .contacts
+        .iter()
+        .filter(|c| c.body.person_id == Some(id))
+        .map(|c| c.body.at)
+        .max();
+    let later = match her_last {
+        Some(t) => Scope::since(&[RecordKind::Contact], t),
+        None => Scope::kinds(&[RecordKind::Contact]),
+    };
+    v.extend(&state, &who, vec![later]).await?;
     let p = v.people.get(&id).ok_or(DashError::NotFound)?;
     state
         .audit(NewAuditEntry {
@@ -272,6 +336,17 @@ pub async fn person(
             value: d.clone(),
         });
     }
+    // Who holds her record and on what lawful basis (the agreement).
+    let basis =
+        crate::subject_access::legal_basis(state.0.admin.agreement(), &p.meta.organisation_id);
+    facts.push(Fact {
+        label: "Controller",
+        value: basis.controller,
+    });
+    facts.push(Fact {
+        label: "Lawful basis",
+        value: format!("{}; {}", basis.article6, basis.article9),
+    });
     let consents = v
         .consents
         .iter()
@@ -384,5 +459,6 @@ pub async fn person(
         consents,
         referrals,
         events: events.into_iter().map(|(_, e)| e).collect(),
+        supervisor_links: who.is_supervisor().then(|| id.to_string()),
     })
 }

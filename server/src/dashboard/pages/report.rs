@@ -9,13 +9,13 @@ use crate::dashboard::auth::SignedIn;
 use crate::dashboard::charts::{self, Bar};
 use crate::dashboard::data::{snake_words, Visible};
 use crate::dashboard::{csv, time, DashError, DashboardState};
-use crate::store::dashboard::NewAuditEntry;
+use crate::store::dashboard::{NewAuditEntry, Scope};
 use crate::store::links::PartnershipWomen;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
-use nightround_core::domain::{CheckInKind, ReferralStatus, Urgency};
+use nightround_core::domain::{CheckInKind, RecordKind, ReferralStatus, Urgency};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -436,8 +436,28 @@ async fn load(
     p: &Period,
 ) -> Result<(Report, Option<String>, Visible), DashError> {
     who.require_supervisor()?;
-    let v = Visible::load(state, who).await?;
-    let (from, to, problem) = period(p, time::round_of(v.now));
+    let (from, to, problem) = period(p, time::round_of(state.now()));
+    // The period's dated records (read by when they reached the server),
+    // and the profiles and referrals (new people and overdue referrals are
+    // counted over all of them).
+    let v = Visible::load_scoped(
+        state,
+        who,
+        vec![
+            Scope::since(
+                &[
+                    RecordKind::Contact,
+                    RecordKind::SupplyDrop,
+                    RecordKind::Concern,
+                    RecordKind::Round,
+                    RecordKind::CheckIn,
+                ],
+                time::round_start(from),
+            ),
+            Scope::kinds(&[RecordKind::Person, RecordKind::Referral]),
+        ],
+    )
+    .await?;
     let mut report = build(&v, from, to);
     if who.partnership_admin {
         let total = partnership_women(state, from, to).await?;

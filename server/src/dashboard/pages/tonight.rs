@@ -7,6 +7,7 @@ use super::{html, sees_any, Chrome};
 use crate::dashboard::auth::SignedIn;
 use crate::dashboard::data::{snake_words, Visible};
 use crate::dashboard::{blocking, time, DashError, DashboardState};
+use crate::store::dashboard::Scope;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Redirect, Response};
@@ -105,7 +106,45 @@ pub async fn page(
     who: SignedIn,
     Query(q): Query<TonightQuery>,
 ) -> Result<Response, DashError> {
-    let v = Visible::load(&state, &who).await?;
+    // What the page shows: this round's contacts, drops and concerns (read
+    // by when they reached the server), the profiles (for aliases and the
+    // new-people count), live team alerts, the rounds, and then only the
+    // check-ins of the rounds on screen.
+    let round_start = time::round_start(time::round_of(state.now()));
+    let mut v = Visible::load_scoped(
+        &state,
+        &who,
+        vec![
+            Scope::since(
+                &[
+                    RecordKind::Contact,
+                    RecordKind::SupplyDrop,
+                    RecordKind::Concern,
+                ],
+                round_start,
+            ),
+            Scope::kinds(&[RecordKind::Person, RecordKind::Round]),
+            Scope {
+                alert_after: Some(state.now()),
+                ..Scope::kinds(&[RecordKind::Concern])
+            },
+        ],
+    )
+    .await?;
+    let shown_since = v
+        .rounds
+        .iter()
+        .filter(|r| r.body.is_open() || r.body.started_at >= round_start)
+        .map(|r| r.body.started_at)
+        .min();
+    if let Some(since) = shown_since {
+        v.extend(
+            &state,
+            &who,
+            vec![Scope::since(&[RecordKind::CheckIn], since.min(round_start))],
+        )
+        .await?;
+    }
     let devices = if who.is_supervisor() {
         let admin = state.0.admin.clone();
         blocking(move || Ok(admin.devices()?)).await?

@@ -8,8 +8,8 @@ use super::rows::{
 use super::SqliteStore;
 use crate::policy::Viewer;
 use crate::store::dashboard::{
-    Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, SessionInfo,
-    SignInBackoff, VisibleRecord,
+    Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, Scope,
+    SessionInfo, SignInBackoff, VisibleRecord,
 };
 use crate::store::{Organisation, StoreError};
 use hmac::{Hmac, Mac};
@@ -480,25 +480,32 @@ impl DashboardStore for SqliteStore {
         viewer: &Viewer<'_>,
         now: Timestamp,
     ) -> Result<Vec<VisibleRecord>, StoreError> {
-        let conn = self.lock();
-        let dir = read_directory(&conn)?;
+        let conn = self.reader()?;
         let rows: Vec<RawRecord> = conn
             .prepare_cached(&format!(
                 "SELECT {RECORD_COLUMNS} FROM records WHERE tombstone = 0 ORDER BY seq"
             ))?
             .query_map([], read_record)?
             .collect::<Result<_, _>>()?;
-        // The pull's shaping: what reaches her only through a woman's
-        // consent (a shared profile) reads projected, as on her phone.
-        let mut projector = super::pull::Projector::new(&conn, &self.key, &dir, now)?;
-        let mut out = Vec::new();
-        for raw in rows {
-            let (meta, sealed) = raw.into_meta()?;
-            if let Some(body) = projector.body(viewer, &meta, sealed)? {
-                out.push(VisibleRecord { meta, body });
-            }
+        self.open_visible(&conn, rows, viewer, now)
+    }
+
+    fn visible_records_in(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        scope: &Scope,
+    ) -> Result<Vec<VisibleRecord>, StoreError> {
+        if scope.kinds.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let conn = self.reader()?;
+        let (sql, params) = scope_query(scope);
+        let rows: Vec<RawRecord> = conn
+            .prepare_cached(&sql)?
+            .query_map(rusqlite::params_from_iter(params), read_record)?
+            .collect::<Result<_, _>>()?;
+        self.open_visible(&conn, rows, viewer, now)
     }
 
     fn add_escalation(&self, e: &Escalation) -> Result<(), StoreError> {
@@ -510,7 +517,7 @@ impl DashboardStore for SqliteStore {
     }
 
     fn escalations(&self) -> Result<Vec<Escalation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let rows: Vec<(String, String, i64)> = conn
             .prepare("SELECT referral_id, worker_id, at FROM referral_escalations ORDER BY at")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -525,6 +532,73 @@ impl DashboardStore for SqliteStore {
             })
             .collect()
     }
+}
+
+impl SqliteStore {
+    /// Keeps the rows `viewer` may see and opens their bodies.
+    fn open_visible(
+        &self,
+        conn: &Connection,
+        rows: Vec<RawRecord>,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<VisibleRecord>, StoreError> {
+        let dir = read_directory(conn)?;
+        // The pull's shaping: what reaches her only through a woman's
+        // consent (a shared profile) reads projected, as on her phone.
+        let mut projector = super::pull::Projector::new(conn, &self.key, &dir, now)?;
+        let mut out = Vec::new();
+        for raw in rows {
+            let (meta, sealed) = raw.into_meta()?;
+            if let Some(body) = projector.body(viewer, &meta, sealed)? {
+                out.push(VisibleRecord { meta, body });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The SQL and parameters for a [`Scope`]: each narrowing is answered by an
+/// index (`records_by_kind`, `records_by_person`, `applied_versions_by_time`),
+/// so the rows read are the rows the page may show.
+fn scope_query(scope: &Scope) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value as V;
+    let mut params: Vec<V> = Vec::new();
+    let kinds = scope
+        .kinds
+        .iter()
+        .map(|k| {
+            params.push(V::Text(k.as_str().to_owned()));
+            format!("?{}", params.len())
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Since a moment: start from the versions applied since then (the
+    // time index) and look each record up by id; CROSS JOIN keeps SQLite
+    // from walking every record of the kind instead.
+    let from = match scope.applied_since {
+        Some(t) => {
+            params.push(V::Integer(ms(t)));
+            format!(
+                "(SELECT DISTINCT id AS since_id FROM applied_versions WHERE applied_at >= ?{})
+                 CROSS JOIN records ON records.id = since_id",
+                params.len()
+            )
+        }
+        None => "records".to_owned(),
+    };
+    let mut sql =
+        format!("SELECT {RECORD_COLUMNS} FROM {from} WHERE tombstone = 0 AND kind IN ({kinds})");
+    if let Some(p) = scope.person {
+        params.push(V::Text(p.to_string()));
+        sql += &format!(" AND (person_id = ?{n} OR id = ?{n})", n = params.len());
+    }
+    if let Some(t) = scope.alert_after {
+        params.push(V::Integer(ms(t)));
+        sql += &format!(" AND alert_until > ?{}", params.len());
+    }
+    sql += " ORDER BY seq";
+    (sql, params)
 }
 
 fn hex(bytes: &[u8]) -> String {

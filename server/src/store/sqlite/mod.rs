@@ -1,11 +1,14 @@
-//! The embedded SQLite backend: one file in the data directory, one
-//! connection behind a mutex (a partnership is tens of phones, and every
-//! write is one short transaction), WAL with `synchronous=FULL`.
+//! The embedded SQLite backend: one file in the data directory in WAL with
+//! `synchronous=FULL`; one writer connection behind a mutex (every write is
+//! one short transaction) and a pool of read-only connections ([`pool`]) for
+//! the methods that only read, so they never wait behind a push.
 //! Bodies are sealed by [`super::sealed`] before they reach a row.
 
 mod dashboard;
+mod data_protection;
 mod links;
 mod partnership;
+mod pool;
 mod pull;
 mod records;
 mod rows;
@@ -23,6 +26,7 @@ use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
 use nightround_core::sync::protocol::{Ack, AckStatus};
 use nightround_core::Timestamp;
+use pool::{Reader, Readers};
 use records::{load_current, resequence_person, write_history, write_state_from, SqlFacts};
 use rows::{
     enrolled_where, is_constraint, mark_synced, ms, read_directory, read_enrolled, read_worker, ts,
@@ -36,6 +40,8 @@ use uuid::Uuid;
 /// The SQLite [`Store`].
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Read-only connections; `None` for an in-memory database.
+    readers: Option<Readers>,
     key: DataKey,
 }
 
@@ -49,7 +55,9 @@ impl SqliteStore {
     /// Opens (creating and migrating as needed) the database at `path`,
     /// checks that it was sealed under `key`, and seeds the directory.
     pub fn open(path: &Path, key: DataKey, now: Timestamp) -> Result<Self, StoreError> {
-        Self::init(Connection::open(path)?, key, now)
+        let mut store = Self::init(Connection::open(path)?, key, now)?;
+        store.readers = Some(pool::readers(path)?);
+        Ok(store)
     }
 
     /// A throwaway database, for unit tests.
@@ -73,12 +81,27 @@ impl SqliteStore {
         )?;
         Ok(Self {
             conn: Mutex::new(conn),
+            readers: None,
             key,
         })
     }
 
+    /// The writer: every method that writes, and those that must read what
+    /// they are about to write, in one transaction.
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A read-only connection for a method that only reads: it sees the
+    /// last committed state and waits for no writer.
+    fn reader(&self) -> Result<Reader<'_>, StoreError> {
+        match &self.readers {
+            Some(pool) => pool
+                .get()
+                .map(Reader::Pooled)
+                .map_err(|_| pool::busy("no database reader came free")),
+            None => Ok(Reader::Writer(self.lock())),
+        }
     }
 }
 
@@ -119,7 +142,7 @@ impl Store for SqliteStore {
     }
 
     fn organisation(&self, id: &str) -> Result<Option<Organisation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let row: Option<(String, String, i64)> = conn
             .query_row(
                 "SELECT id, name, created_at FROM organisations WHERE id = ?1",
@@ -138,7 +161,7 @@ impl Store for SqliteStore {
     }
 
     fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let rows: Vec<(String, String, i64)> = conn
             .prepare("SELECT id, name, created_at FROM organisations ORDER BY name")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -176,7 +199,7 @@ impl Store for SqliteStore {
     }
 
     fn worker(&self, id: &str) -> Result<Option<Worker>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         conn.query_row(
             &format!("SELECT {WORKER_COLUMNS} FROM workers w WHERE w.id = ?1"),
             [id],
@@ -188,7 +211,7 @@ impl Store for SqliteStore {
     }
 
     fn workers(&self) -> Result<Vec<Worker>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let rows: Vec<RawWorker> = conn
             .prepare(&format!(
                 "SELECT {WORKER_COLUMNS} FROM workers w ORDER BY w.organisation_id, w.display_name"
@@ -273,7 +296,7 @@ impl Store for SqliteStore {
     }
 
     fn device_by_token(&self, hash: &[u8; 32]) -> Result<Option<EnrolledDevice>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         enrolled_where(&conn, "d.token_hash = ?1", &hash.as_slice())
     }
 
@@ -286,7 +309,7 @@ impl Store for SqliteStore {
     }
 
     fn has_duress_report(&self, device: Uuid) -> Result<bool, StoreError> {
-        Ok(self.lock().query_row(
+        Ok(self.reader()?.query_row(
             "SELECT EXISTS (SELECT 1 FROM duress_reports WHERE device_id = ?1)",
             [device.to_string()],
             |r| r.get(0),
@@ -294,7 +317,7 @@ impl Store for SqliteStore {
     }
 
     fn duress_reports(&self) -> Result<Vec<(Uuid, Timestamp)>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let mut st =
             conn.prepare("SELECT device_id, reported_at FROM duress_reports ORDER BY reported_at")?;
         let rows: Vec<(String, i64)> = st
@@ -324,7 +347,7 @@ impl Store for SqliteStore {
     }
 
     fn devices(&self) -> Result<Vec<EnrolledDevice>, StoreError> {
-        let conn = self.lock();
+        let conn = self.reader()?;
         let rows: Vec<RawEnrolled> = conn
             .prepare(&format!(
                 "{ENROLLED_SELECT} ORDER BY o.name, w.display_name, d.enrolled_at"
@@ -335,7 +358,8 @@ impl Store for SqliteStore {
     }
 
     fn directory(&self) -> Result<Directory, StoreError> {
-        read_directory(&self.lock())
+        let conn = self.reader()?;
+        read_directory(&conn)
     }
 
     fn set_directory(&self, dir: &Directory, now: Timestamp) -> Result<(), StoreError> {

@@ -1,0 +1,303 @@
+//! [`DataProtectionStore`] in the SQLite backend: erasure and retention
+//! carried out in one transaction each, legal holds.
+
+use super::records::load_current;
+use super::rows::{ms, next_seq, opt_ts, read_record, seq_param, ts, uuid, RECORD_COLUMNS};
+use super::SqliteStore;
+use crate::apply::mint_version;
+use crate::store::dashboard::NewAuditEntry;
+use crate::store::data_protection::{
+    DataProtectionStore, Delivery, Disposal, HeldRecord, HistoryValue,
+};
+use crate::store::sealed::{open_history, open_record, seal_record};
+use crate::store::{PullPage, StoreError};
+use nightround_core::domain::RecordKind;
+use nightround_core::Timestamp;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use uuid::Uuid;
+
+/// Appends an audit line left for the chain to take up (as the trigger on
+/// applied versions does): the next read or append chains it.
+fn audit(conn: &Connection, e: &NewAuditEntry) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        (ms(e.at), &e.actor, &e.action, &e.subject, &e.detail),
+    )?;
+    Ok(())
+}
+
+impl DataProtectionStore for SqliteStore {
+    fn held_records(&self, person: Option<Uuid>) -> Result<Vec<HeldRecord>, StoreError> {
+        let conn = self.lock();
+        let raws = match person {
+            Some(p) => conn
+                .prepare(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM records
+                     WHERE tombstone = 0 AND (id = ?1 OR person_id = ?1) ORDER BY seq"
+                ))?
+                .query_map([p.to_string()], read_record)?
+                .collect::<Result<Vec<_>, _>>()?,
+            None => conn
+                .prepare(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM records WHERE tombstone = 0 ORDER BY seq"
+                ))?
+                .query_map([], read_record)?
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let mut out = Vec::with_capacity(raws.len());
+        for raw in raws {
+            let (meta, sealed) = raw.into_meta()?;
+            let Some(opened) = open_record(&self.key, &meta, sealed)? else {
+                continue;
+            };
+            out.push(HeldRecord {
+                id: meta.id,
+                kind: meta.kind,
+                person_id: meta.person_id,
+                organisation_id: meta.organisation_id,
+                body: opened.body,
+            });
+        }
+        Ok(out)
+    }
+
+    fn dispose(
+        &self,
+        items: &[Disposal],
+        entry: &NewAuditEntry,
+        now: Timestamp,
+    ) -> Result<u32, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut changed = 0;
+        for item in items {
+            let id = match item {
+                Disposal::Delete { id } | Disposal::Rewrite { id, .. } => id.to_string(),
+            };
+            let Some(current) = load_current(&tx, &self.key, &id)? else {
+                continue;
+            };
+            if current.meta.tombstone {
+                continue;
+            }
+            let version = mint_version(&current.meta.version, now);
+            let seq = seq_param(next_seq(&tx)?);
+            match item {
+                Disposal::Delete { .. } => {
+                    tx.execute(
+                        "UPDATE records SET version = ?1, seq = ?2, tombstone = 1, body = NULL,
+                             key_id = NULL, device_id = NULL, alert_until = NULL
+                         WHERE id = ?3",
+                        (&version, seq, &id),
+                    )?;
+                }
+                Disposal::Rewrite { body, .. } => {
+                    let sealed = seal_record(
+                        &self.key,
+                        current.meta.kind,
+                        &id,
+                        &version,
+                        body,
+                        &current.field_versions,
+                    )?;
+                    tx.execute(
+                        "UPDATE records SET version = ?1, seq = ?2, body = ?3, key_id = ?4,
+                             device_id = NULL
+                         WHERE id = ?5",
+                        (&version, seq, sealed, self.key.id(), &id),
+                    )?;
+                }
+            }
+            // Every earlier value, sealed or not, goes with the old body.
+            tx.execute("DELETE FROM record_history WHERE id = ?1", [&id])?;
+            changed += 1;
+        }
+        audit(&tx, entry)?;
+        tx.commit()?;
+        // secure_delete overwrote the freed pages; push them out of the WAL.
+        drop(conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())));
+        Ok(changed)
+    }
+
+    fn set_legal_hold(
+        &self,
+        person: Uuid,
+        held: bool,
+        entry: &NewAuditEntry,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if held {
+            tx.execute(
+                "INSERT INTO legal_holds (person_id, placed_at) VALUES (?1, ?2)
+                 ON CONFLICT (person_id) DO NOTHING",
+                (person.to_string(), ms(now)),
+            )?;
+        } else {
+            tx.execute(
+                "DELETE FROM legal_holds WHERE person_id = ?1",
+                [person.to_string()],
+            )?;
+        }
+        audit(&tx, entry)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn legal_holds(&self) -> Result<Vec<Uuid>, StoreError> {
+        let conn = self.lock();
+        let ids: Vec<String> = conn
+            .prepare("SELECT person_id FROM legal_holds ORDER BY person_id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.iter().map(|s| uuid(s)).collect()
+    }
+
+    fn history_of(&self, kind: RecordKind, id: Uuid) -> Result<Vec<HistoryValue>, StoreError> {
+        let conn = self.lock();
+        let id = id.to_string();
+        let rows: Vec<(Option<String>, String, Vec<u8>, i64)> = conn
+            .prepare(
+                "SELECT field, version, value, recorded_at FROM record_history
+                 WHERE id = ?1 ORDER BY entry",
+            )?
+            .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(field, version, sealed, at)| {
+                let value =
+                    open_history(&self.key, kind, &id, field.as_deref(), &version, &sealed)?;
+                Ok(HistoryValue {
+                    version,
+                    field,
+                    value,
+                    recorded_at: ts(at)?,
+                })
+            })
+            .collect()
+    }
+
+    fn deliveries_of(&self, person: Uuid) -> Result<Vec<Delivery>, StoreError> {
+        let conn = self.lock();
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            i64,
+            i64,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = conn
+            .prepare(
+                "SELECT d.record_id, d.kind, d.device_id, w.id, w.role, w.organisation_id,
+                        w.agency_id, d.route, d.categories, d.first_at, d.delivered_at,
+                        d.retracted_at
+                 FROM deliveries d
+                 JOIN devices v ON v.id = d.device_id
+                 JOIN workers w ON w.id = v.worker_id
+                 WHERE d.person_id = ?1 OR d.record_id = ?1
+                 ORDER BY d.first_at, d.record_id, d.device_id",
+            )?
+            .query_map([person.to_string()], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Delivery {
+                    record_id: uuid(&r.0)?,
+                    kind: RecordKind::parse(&r.1).ok_or(StoreError::Corrupt("a record kind"))?,
+                    device_id: uuid(&r.2)?,
+                    worker_id: r.3,
+                    role: r.4,
+                    organisation_id: r.5,
+                    agency_id: r.6,
+                    route: r.7,
+                    categories: r.8,
+                    first_at: ts(r.9)?,
+                    delivered_at: ts(r.10)?,
+                    retracted_at: opt_ts(r.11)?,
+                })
+            })
+            .collect()
+    }
+
+    fn audit_pull(&self, device: Uuid, page: &PullPage, now: Timestamp) -> Result<(), StoreError> {
+        if page.changes.is_empty() && page.retract.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let device_text = device.to_string();
+        let mut received = Vec::with_capacity(page.changes.len());
+        {
+            let mut st = tx.prepare_cached(
+                "SELECT categories FROM deliveries WHERE device_id = ?1 AND record_id = ?2",
+            )?;
+            for c in &page.changes {
+                let c = &c.change;
+                let what = if c.tombstone {
+                    "deleted".to_owned()
+                } else {
+                    st.query_row((&device_text, c.id.to_string()), |r| {
+                        r.get::<_, Option<String>>(0)
+                    })
+                    .optional()?
+                    .flatten()
+                    .unwrap_or_else(|| "all".into())
+                };
+                received.push(format!("{} {} [{what}]", c.kind.as_str(), c.id));
+            }
+        }
+        let retracted: Vec<String> = page
+            .retract
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} [{}]",
+                    r.kind.as_str(),
+                    r.id,
+                    r.fields.as_ref().map_or("all".into(), |f| f.join(","))
+                )
+            })
+            .collect();
+        audit(
+            &tx,
+            &NewAuditEntry {
+                at: now,
+                actor: format!("device:{device}"),
+                action: "pull_received".into(),
+                subject: Some(device_text.clone()),
+                detail: Some(format!(
+                    "received {}: {}; retracted {}: {}",
+                    received.len(),
+                    received.join("; "),
+                    retracted.len(),
+                    retracted.join("; ")
+                )),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -8,6 +8,7 @@ use crate::secrets;
 use crate::store::dashboard::{DashboardStore, NewAuditEntry};
 use crate::store::data_protection::DataProtectionStore;
 use crate::store::open::{open_backend, Backend};
+use crate::store::links::{LinkError, ProfileLink};
 use crate::store::{Organisation, Store, StoreError, StoredCode, Worker};
 use nightround_core::clock::Clock;
 use nightround_core::crypto::DataKey;
@@ -127,6 +128,14 @@ pub fn slug(name: &str) -> String {
         }
     }
     out.trim_end_matches('_').to_owned()
+}
+
+/// A refused link as the command line says it; a store failure stays one.
+fn link_error(e: LinkError) -> ServerError {
+    match e {
+        LinkError::Store(e) => ServerError::Store(e),
+        e => ServerError::Invalid(e.to_string()),
+    }
 }
 
 impl Admin {
@@ -276,6 +285,26 @@ impl Admin {
     /// The store, for tools (the dashboard) that read through the policy.
     pub fn store(&self) -> Arc<dyn Store> {
         self.store.clone()
+    }
+
+    /// Links two person records that are the same woman (issue 14), as the
+    /// administrator: audited, nothing merged.
+    pub fn link_profiles(&self, a: Uuid, b: Uuid) -> Result<ProfileLink> {
+        self.store
+            .link_profiles(None, a, b, self.clock.now())
+            .map_err(link_error)
+    }
+
+    /// Undoes a link; the row stays, with who undid it and when (audited).
+    pub fn unlink_profiles(&self, link: Uuid) -> Result<ProfileLink> {
+        self.store
+            .unlink_profiles(None, link, self.clock.now())
+            .map_err(link_error)
+    }
+
+    /// The live links of a person record.
+    pub fn profile_links(&self, person: Uuid) -> Result<Vec<ProfileLink>> {
+        Ok(self.store.profile_links(None, person, self.clock.now())?)
     }
 
     /// Adds a member organisation; its id is made from its name.

@@ -188,6 +188,24 @@ enum AdminCommand {
     },
     /// List devices with their last sync.
     Devices,
+    /// Link two person records that are the same woman (audited; both stay,
+    /// nothing is merged). Prints the link id.
+    LinkProfiles {
+        #[arg(long)]
+        a: Uuid,
+        #[arg(long)]
+        b: Uuid,
+    },
+    /// Undo a profile link (the link stays on record as undone; audited).
+    UnlinkProfiles {
+        #[arg(long)]
+        link: Uuid,
+    },
+    /// List the live links of a person record.
+    ProfileLinks {
+        #[arg(long)]
+        person: Uuid,
+    },
     /// Give a worker a dashboard sign-in; prints a generated password once.
     DashboardAccount {
         #[arg(long)]
@@ -487,6 +505,26 @@ fn admin(admin: &Admin, command: AdminCommand) -> Result<()> {
         AdminCommand::RevokeWorker { worker } => {
             admin.revoke_worker(&worker)?;
             println!("revoked worker {worker} and her devices");
+        }
+        AdminCommand::LinkProfiles { a, b } => {
+            let link = admin.link_profiles(a, b)?;
+            println!("{}", link.id);
+        }
+        AdminCommand::UnlinkProfiles { link } => {
+            admin.unlink_profiles(link)?;
+            println!("unlinked {link}");
+        }
+        AdminCommand::ProfileLinks { person } => {
+            println!("link\tprofile\tlinked by\tlinked at");
+            for l in admin.profile_links(person)? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    l.id,
+                    l.other(person),
+                    l.linked_by,
+                    time(Some(l.linked_at))
+                );
+            }
         }
         AdminCommand::DashboardAccount { .. }
         | AdminCommand::ResetPassword { .. }

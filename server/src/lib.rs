@@ -39,6 +39,7 @@ pub mod refusal;
 pub mod retention;
 pub mod secrets;
 pub mod server;
+pub mod shared_profiles;
 pub mod store;
 pub mod subject_access;
 pub mod throttle;

@@ -40,6 +40,15 @@
 //!   writer's organisation holds; a contact or concern only naming a woman
 //!   its organisation holds (the police: any stored woman, in their own
 //!   record); a check-in only on the writer's own stored round.
+//! - **Shared profiles** (issue 14): an organisation's outreach workers
+//!   and supervisors see a woman another organisation holds, and her
+//!   contacts and referrals, while she has a consent in force naming that
+//!   organisation (organisation ids are their directory agency ids). It goes
+//!   out projected like any consent route (to what her consents cover,
+//!   capped by what the agreement lets that kind of organisation receive)
+//!   and is retracted when the consent ends. Writes do not widen: a worker
+//!   records contacts and consents only for women her organisation holds,
+//!   and links her own profile to the shared one (`crate::shared_profiles`).
 //! - **Rounds and check-ins** (ADR 0004) are seen like concerns: her
 //!   organisation sees them, and the whole team (police officers included)
 //!   sees a round the server has raised as missed and a help call, for
@@ -85,6 +94,10 @@ pub enum Sees {
     ReferralsToItsAgencyWithConsent,
     /// People referred to the viewer's agency, with consent in force.
     PeopleReferredToItsAgencyWithConsent,
+    /// Her organisation's; and, from any organisation, a woman's record and
+    /// her history where her consent in force names the viewer's
+    /// organisation (its directory agency id): a shared profile (issue 14).
+    OwnOrganisationAndSharedWithIt,
 }
 
 /// One cell of the table: the rule, and the document's words for it.
@@ -98,6 +111,9 @@ const fn cell(sees: Sees, doc: &'static str) -> Cell {
     Cell { sees, doc }
 }
 
+/// The document's words for [`Sees::OwnOrganisationAndSharedWithIt`].
+const SHARED: &str = "own org + shared with it by consent";
+
 /// THE table: for each kind, what each role in [`ROLES`] order sees.
 pub const SEE_TABLE: [(RecordKind, [Cell; 4]); 8] = {
     use Sees::*;
@@ -105,12 +121,12 @@ pub const SEE_TABLE: [(RecordKind, [Cell; 4]); 8] = {
         (
             RecordKind::Person,
             [
-                cell(OwnOrganisation, "own organisation"),
+                cell(OwnOrganisationAndSharedWithIt, SHARED),
                 cell(
                     PeopleConsentingToPolice,
                     "only if her consent covers the police",
                 ),
-                cell(OwnOrganisation, "own organisation"),
+                cell(OwnOrganisationAndSharedWithIt, SHARED),
                 cell(
                     PeopleReferredToItsAgencyWithConsent,
                     "only people referred to it, with consent",
@@ -120,12 +136,12 @@ pub const SEE_TABLE: [(RecordKind, [Cell; 4]); 8] = {
         (
             RecordKind::Contact,
             [
-                cell(OwnOrganisation, "own organisation"),
+                cell(OwnOrganisationAndSharedWithIt, SHARED),
                 cell(
                     OwnAndPeopleConsentingToPolice,
                     "own welfare checks; others if consent covers police",
                 ),
-                cell(OwnOrganisation, "own organisation"),
+                cell(OwnOrganisationAndSharedWithIt, SHARED),
                 cell(Nothing, "no"),
             ],
         ),
@@ -159,12 +175,12 @@ pub const SEE_TABLE: [(RecordKind, [Cell; 4]); 8] = {
         (
             RecordKind::Referral,
             [
-                cell(OwnOrganisation, "own organisation"),
+                cell(OwnOrganisationAndSharedWithIt, SHARED),
                 cell(
                     ReferralsToPoliceWithConsent,
                     "referrals to the police, with consent",
                 ),
-                cell(OwnOrganisation, "own organisation"),
+                cell(OwnOrganisationAndSharedWithIt, SHARED),
                 cell(
                     ReferralsToItsAgencyWithConsent,
                     "referrals addressed to it, with consent",
@@ -457,6 +473,17 @@ pub fn route(
                 },
             ),
             _ => None,
+        },
+        Sees::OwnOrganisationAndSharedWithIt => match (own_org, person) {
+            (true, _) => Some(Route::OwnOrganisation),
+            (false, Some(p)) => when(
+                facts.consent_in_force(p, viewer.organisation_id, now)?,
+                Route::Consent {
+                    person: p,
+                    agency: Some(viewer.organisation_id.to_owned()),
+                },
+            ),
+            (false, None) => None,
         },
         Sees::PeopleReferredToItsAgencyWithConsent => match (viewer.agency_id, person) {
             (Some(a), Some(p)) => when(

@@ -9,7 +9,6 @@ use crate::config::ServerConfig;
 use crate::dashboard::{self, DashboardState};
 use crate::error::{Result, ServerError};
 use crate::public_origin::{self, PublicOrigins};
-use crate::store::partnership::PartnershipStore;
 use crate::store::safety::{Escalation, SafetyStore, WatchRules};
 use crate::tls;
 use crate::watchdog::{self, Bell};

@@ -195,3 +195,47 @@ fn serve_refuses_plain_http_off_loopback_and_prints_its_fingerprint() {
     assert!(dir.path().join("tls/server-cert.pem").exists());
     assert!(dir.path().join("keys/server-records.key").exists());
 }
+
+/// Issue 14's admin actions are wired: a link between profiles the store
+/// does not hold, or of a profile to itself, is refused in words; a person
+/// without links lists only the header. (Linking stored profiles is walked
+/// in `tests/tests/shared_profiles.rs`.)
+#[test]
+fn profile_link_commands_refuse_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (a, b) = (
+        uuid::Uuid::now_v7().to_string(),
+        uuid::Uuid::now_v7().to_string(),
+    );
+    let (ok, _, err) = run(&[
+        "admin",
+        "--data-dir",
+        d,
+        "link-profiles",
+        "--a",
+        &a,
+        "--b",
+        &b,
+    ]);
+    assert!(!ok);
+    assert!(err.contains("no such person record"), "{err}");
+    let (ok, _, err) = run(&[
+        "admin",
+        "--data-dir",
+        d,
+        "link-profiles",
+        "--a",
+        &a,
+        "--b",
+        &a,
+    ]);
+    assert!(!ok);
+    assert!(err.contains("linked to itself"), "{err}");
+    let (ok, _, err) = run(&["admin", "--data-dir", d, "unlink-profiles", "--link", &a]);
+    assert!(!ok);
+    assert!(err.contains("no such link"), "{err}");
+    let (ok, out, err) = run(&["admin", "--data-dir", d, "profile-links", "--person", &a]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().count(), 1, "only the header: {out}");
+}

@@ -927,3 +927,115 @@ async fn a_missed_round_bannered_acknowledged_and_counted_for_the_board() {
         ["safety_raised", "safety_seen", "safety_acknowledged"]
     );
 }
+
+/// Issue 14: a supervisor links her organisation's profile to the one
+/// another organisation shares with hers by the woman's consent; the link
+/// shows on her page, is audited, and can be undone. A worker may not link,
+/// and a profile she cannot see cannot be linked.
+#[tokio::test]
+async fn a_supervisor_links_two_profiles_of_one_woman_and_unlinks_them() {
+    let s = TestServer::start().await;
+    let now = s.now();
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    let kim = s
+        .device("Storehouse", "Kim", Role::OutreachWorker, None)
+        .await;
+    account(&s, "Storehouse", "Lee", Role::Supervisor, None, "lee");
+    account(&s, "Storehouse", "Kit", Role::OutreachWorker, None, "kit");
+    let jade_a = person(&sam.identity, "Jade", now);
+    let jade_s = person(&kim.identity, "Jade S", now);
+    let (a, b) = (id_of(&jade_a), id_of(&jade_s));
+    s.push_ok(
+        &kim,
+        vec![change(RecordKind::Person, &kim.version_at(now), jade_s)],
+    )
+    .await;
+    s.push_ok(
+        &sam,
+        vec![change(RecordKind::Person, &sam.version_at(now), jade_a)],
+    )
+    .await;
+    let mut lee = Web::new(&s);
+    lee.sign_in("lee", PASSWORD).await;
+    let page = lee.get(&format!("/people/{b}/links")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(!page.body.contains(&a.to_string()), "not shared yet");
+    let csrf = page.csrf();
+    let form = |other: &str| vec![("csrf", csrf.clone()), ("other", other.to_owned())];
+    let refused = lee
+        .post(
+            &format!("/people/{b}/links"),
+            &form(&a.to_string())
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_ne!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+
+    // She consents to The Storehouse: Lee sees both and links them.
+    let to_storehouse = consent(
+        &sam.identity,
+        a,
+        "storehouse",
+        now + chrono::Duration::days(90),
+        None,
+        now,
+    );
+    s.push_ok(
+        &sam,
+        vec![change(
+            RecordKind::Consent,
+            &sam.version_at(now),
+            to_storehouse,
+        )],
+    )
+    .await;
+    let page = lee.get(&format!("/people/{b}/links")).await;
+    assert!(page.body.contains(&a.to_string()), "a candidate now");
+    let done = lee
+        .post(
+            &format!("/people/{b}/links"),
+            &[("csrf", csrf.as_str()), ("other", &a.to_string())],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = lee.get(&format!("/people/{b}/links")).await;
+    assert!(page.body.contains("Unlink"), "{}", page.body);
+    let store = dashboard_store(&s);
+    let links =
+        nightround_server::store::links::LinkStore::profile_links(&store, None, b, now).unwrap();
+    assert_eq!(links.len(), 1);
+    let audit = store.audit_entries(50, None).unwrap();
+    assert!(audit.iter().any(|e| e.action == "link_profiles"));
+
+    // A worker may not link or unlink.
+    let mut kit = Web::new(&s);
+    kit.sign_in("kit", PASSWORD).await;
+    let kcsrf = kit.get("/people").await.csrf();
+    let p = kit
+        .post(
+            &format!("/people/links/{}/unlink", links[0].id),
+            &[("csrf", kcsrf.as_str()), ("person", &b.to_string())],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+
+    let p = lee
+        .post(
+            &format!("/people/links/{}/unlink", links[0].id),
+            &[("csrf", csrf.as_str()), ("person", &b.to_string())],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let store = dashboard_store(&s);
+    assert!(
+        nightround_server::store::links::LinkStore::profile_links(&store, None, b, now)
+            .unwrap()
+            .is_empty()
+    );
+    let audit = store.audit_entries(50, None).unwrap();
+    assert!(audit.iter().any(|e| e.action == "unlink_profiles"));
+}

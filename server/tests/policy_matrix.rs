@@ -20,8 +20,9 @@ const DEVICES: &[(&str, &str, Role, Option<&str>)] = &[
     ("oa", "Aspirations", Role::OutreachWorker, None),
     ("oa2", "Aspirations", Role::OutreachWorker, None),
     ("sa", "Aspirations", Role::Supervisor, None),
-    ("ob", "The Vineyard", Role::OutreachWorker, None),
-    ("sb", "The Vineyard", Role::Supervisor, None),
+    // "Vineyard": its organisation id is its directory agency id, `vineyard`.
+    ("ob", "Vineyard", Role::OutreachWorker, None),
+    ("sb", "Vineyard", Role::Supervisor, None),
     ("p1", "Essex Police", Role::PoliceOfficer, None),
     ("p2", "Essex Police", Role::PoliceOfficer, None),
     ("harp", "HARP", Role::ReceivingAgency, Some("harp")),
@@ -35,16 +36,34 @@ const ASPIRATIONS: &[&str] = &["oa", "oa2", "sa"];
 ///
 /// record label, kind, seen by Aspirations' devices, seen by these others
 const EXPECTED: &[(&str, RecordKind, bool, &[&str])] = &[
-    // Jade: consent to the police and to HARP, referred to both.
-    ("jade", RecordKind::Person, true, &["p1", "p2", "harp"]),
+    // Jade: consent to the police, to HARP and to The Vineyard (shared
+    // profile: its outreach workers and supervisors see her and her
+    // history, projected), referred to the police and HARP.
+    (
+        "jade",
+        RecordKind::Person,
+        true,
+        &["p1", "p2", "harp", "ob", "sb"],
+    ),
     // Kim: her police consent is withdrawn, her STARS consent past review;
-    // referred to HARP without any consent to HARP.
+    // referred to HARP without any consent to HARP; her consent to The
+    // Vineyard is withdrawn.
     ("kim", RecordKind::Person, true, &[]),
     ("lou", RecordKind::Person, false, &["ob", "sb"]),
-    ("k_oa_jade", RecordKind::Contact, true, &["p1", "p2"]),
+    (
+        "k_oa_jade",
+        RecordKind::Contact,
+        true,
+        &["p1", "p2", "ob", "sb"],
+    ),
     ("k_oa2_anon", RecordKind::Contact, true, &[]),
     ("k_ob_lou", RecordKind::Contact, false, &["ob", "sb"]),
-    ("k_p1_jade", RecordKind::Contact, false, &["p1", "p2"]),
+    (
+        "k_p1_jade",
+        RecordKind::Contact,
+        false,
+        &["p1", "p2", "ob", "sb"],
+    ),
     ("k_p1_anon", RecordKind::Contact, false, &["p1"]),
     ("k_p2_kim", RecordKind::Contact, false, &["p2"]),
     ("s_oa", RecordKind::SupplyDrop, true, &[]),
@@ -85,8 +104,22 @@ const EXPECTED: &[(&str, RecordKind, bool, &[&str])] = &[
     // withdrawal reaches the phones that had it as a retraction).
     ("c_kim_police_withdrawn", RecordKind::Consent, true, &[]),
     ("c_kim_stars_expired", RecordKind::Consent, true, &[]),
-    ("r_jade_harp", RecordKind::Referral, true, &["harp"]),
-    ("r_jade_police", RecordKind::Referral, true, &["p1", "p2"]),
+    // A consent to another organisation of the partnership opens her
+    // record to it; the consent record itself stays with her organisation.
+    ("c_jade_vineyard", RecordKind::Consent, true, &[]),
+    ("c_kim_vineyard_withdrawn", RecordKind::Consent, true, &[]),
+    (
+        "r_jade_harp",
+        RecordKind::Referral,
+        true,
+        &["harp", "ob", "sb"],
+    ),
+    (
+        "r_jade_police",
+        RecordKind::Referral,
+        true,
+        &["p1", "p2", "ob", "sb"],
+    ),
     ("r_kim_stars", RecordKind::Referral, true, &[]),
     ("r_kim_harp", RecordKind::Referral, true, &[]),
     // Lone-worker rounds and check-ins: her organisation's, and a help call
@@ -270,6 +303,8 @@ async fn build_world() -> World {
     no_police["police_consent"] = json!(false);
     w.put("ob", "q_ob_alert_no_police", RecordKind::Concern, no_police)
         .await;
+    // Reported by Lou's own organisation: a concern names only a woman its
+    // writer's organisation holds (issue 9's names rule).
     let mut naming_lou = concern(&ob, Some(now + day * 3), now);
     naming_lou["reported_by"] = json!(lou);
     w.put("ob", "q_ob_alert_lou", RecordKind::Concern, naming_lou)
@@ -316,6 +351,28 @@ async fn build_world() -> World {
         "c_kim_stars_expired",
         RecordKind::Consent,
         consent(&oa2, kim, "stars", now - day, None, now - day * 200),
+    )
+    .await;
+
+    w.put(
+        "oa",
+        "c_jade_vineyard",
+        RecordKind::Consent,
+        consent(&oa, jade, "vineyard", half_year, None, now),
+    )
+    .await;
+    w.put(
+        "oa2",
+        "c_kim_vineyard_withdrawn",
+        RecordKind::Consent,
+        consent(
+            &oa2,
+            kim,
+            "vineyard",
+            half_year,
+            Some(now - day),
+            now - day * 30,
+        ),
     )
     .await;
 
@@ -443,6 +500,19 @@ async fn every_role_sees_what_the_policy_table_says() {
             .unwrap();
         assert_eq!(body["reported_by"] != Value::Null, named, "{label}: {body}");
     }
+
+    // A shared profile goes out projected to what her consent to The
+    // Vineyard covers (contact details, housing): no note, no contact kind.
+    let jade_visit = w.id("k_oa_jade");
+    let (changes, _) = w.t.pull_from(w.dev("ob"), 0).await;
+    let body = changes
+        .iter()
+        .find(|c| c.change.id == jade_visit)
+        .and_then(|c| c.change.body.clone())
+        .unwrap();
+    assert!(body.get("note").is_none(), "{body}");
+    assert!(body.get("kind").is_none(), "{body}");
+    assert_eq!(w.bodies["k_oa_jade"]["note"], json!("Took a leaflet"));
 
     // A consent given later widens the police's view to what came before:
     // Kim's profile and the other officer's welfare check reach p1.

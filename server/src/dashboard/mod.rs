@@ -197,6 +197,8 @@ pub fn router(state: DashboardState) -> Router {
         .route("/tonight", get(tonight::page))
         .route("/people", get(people::list))
         .route("/people/{id}", get(people::person))
+        .route("/people/{id}/links", get(links::page).post(links::link))
+        .route("/people/links/{link}/unlink", post(links::unlink))
         .route("/people/{id}/shared-with", get(shared_with::page))
         .route("/people/{id}/subject-access", get(subject_access::export))
         .route(

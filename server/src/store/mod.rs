@@ -11,6 +11,7 @@ pub mod audit_chain;
 pub mod copy;
 pub mod dashboard;
 pub mod data_protection;
+pub mod links;
 pub mod open;
 pub mod partnership;
 pub mod postgres;
@@ -197,7 +198,7 @@ pub struct PullPage {
 }
 
 /// Where the server keeps everything. Each method is one transaction.
-pub trait Store: Send + Sync + partnership::PartnershipStore {
+pub trait Store: Send + Sync + partnership::PartnershipStore + links::LinkStore {
     /// Fails with [`StoreError::Duplicate`] when the id is taken.
     fn add_organisation(&self, org: &Organisation) -> Result<(), StoreError>;
     fn organisation(&self, id: &str) -> Result<Option<Organisation>, StoreError>;

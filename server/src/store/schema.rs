@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 8;
+pub const LATEST: u32 = 9;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -215,6 +215,19 @@ CREATE TABLE sign_in_failures (
 ) WITHOUT ROWID;
 CREATE INDEX records_by_kind ON records (kind, seq);
 CREATE INDEX applied_versions_by_time ON applied_versions (applied_at);
+CREATE TABLE IF NOT EXISTS profile_links (
+    id          TEXT PRIMARY KEY,
+    person_a    TEXT NOT NULL,
+    person_b    TEXT NOT NULL,
+    linked_by   TEXT NOT NULL,
+    linked_at   INTEGER NOT NULL,
+    unlinked_by TEXT,
+    unlinked_at INTEGER,
+    CHECK (person_a < person_b)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
+    WHERE unlinked_at IS NULL;
+CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -372,6 +385,23 @@ const UPGRADES: &[&str] = &[
         person_id TEXT PRIMARY KEY,
         placed_at INTEGER NOT NULL
     ) WITHOUT ROWID;
+    ",
+    // 8 -> 9 (issue 14, shared profiles): a supervisor's link between two
+    // person records that are the same woman; unlinking keeps the row.
+    "
+CREATE TABLE IF NOT EXISTS profile_links (
+    id          TEXT PRIMARY KEY,
+    person_a    TEXT NOT NULL,
+    person_b    TEXT NOT NULL,
+    linked_by   TEXT NOT NULL,
+    linked_at   INTEGER NOT NULL,
+    unlinked_by TEXT,
+    unlinked_at INTEGER,
+    CHECK (person_a < person_b)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
+    WHERE unlinked_at IS NULL;
+CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
     ",
 ];
 
@@ -602,6 +632,21 @@ mod tests {
             .unwrap();
         fresh.execute_batch(DROP_V6).unwrap();
         fresh.execute_batch(DROP_V5).unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
+
+    #[test]
+    fn the_profile_links_upgrade_makes_what_a_fresh_database_has() {
+        let names = ["profile_links", "profile_links_live", "profile_links_by_b"];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh
+            .execute_batch("DROP TABLE profile_links; PRAGMA user_version = 8;")
+            .unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
     }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod devices;
 pub mod directory;
 pub mod erasure;
+pub mod links;
 pub mod partnership;
 pub mod people;
 pub mod referral_form;

@@ -10,6 +10,7 @@ use crate::dashboard::charts::{self, Bar};
 use crate::dashboard::data::{snake_words, Visible};
 use crate::dashboard::{csv, time, DashError, DashboardState};
 use crate::store::dashboard::{NewAuditEntry, Scope};
+use crate::store::links::PartnershipWomen;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -390,6 +391,45 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
     }
 }
 
+/// Women in contact with any organisation of the partnership in the
+/// period, linked profiles counted once (issue 14): for the partnership
+/// administrator only, since it counts beyond her organisation's sight.
+async fn partnership_women(
+    state: &DashboardState,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<PartnershipWomen, DashError> {
+    let store = state.0.store.clone();
+    crate::dashboard::blocking(move || {
+        let within = move |t| {
+            let d = time::round_of(t);
+            d >= from && d <= to
+        };
+        Ok(store.partnership_women(&within)?)
+    })
+    .await
+}
+
+/// The partnership's rows, after the organisation's own "Women in contact".
+pub fn add_partnership_total(report: &mut Report, total: PartnershipWomen) {
+    if let Some(summary) = report.tables.iter_mut().find(|t| t.id == "summary") {
+        summary.rows.insert(
+            1,
+            vec![
+                "Women in contact across the partnership (linked profiles once)".into(),
+                n(total.women),
+            ],
+        );
+        summary.rows.insert(
+            2,
+            vec![
+                "Profiles in contact across the partnership".into(),
+                n(total.profiles),
+            ],
+        );
+    }
+}
+
 async fn load(
     state: &DashboardState,
     who: &SignedIn,
@@ -418,7 +458,12 @@ async fn load(
         ],
     )
     .await?;
-    Ok((build(&v, from, to), problem, v))
+    let mut report = build(&v, from, to);
+    if who.partnership_admin {
+        let total = partnership_women(state, from, to).await?;
+        add_partnership_total(&mut report, total);
+    }
+    Ok((report, problem, v))
 }
 
 async fn audit(
@@ -517,6 +562,38 @@ pub async fn csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_partnership_total_is_added_beside_the_organisations_own() {
+        let mut r = Report {
+            from: NaiveDate::MIN,
+            to: NaiveDate::MAX,
+            tables: vec![Table {
+                id: "summary",
+                title: "Summary",
+                header: vec!["Measure", "Value"],
+                numeric: vec![false, true],
+                rows: vec![
+                    vec!["Women in contact".into(), "24".into()],
+                    vec!["Contacts".into(), "86".into()],
+                ],
+            }],
+            charts: vec![],
+        };
+        add_partnership_total(
+            &mut r,
+            PartnershipWomen {
+                profiles: 30,
+                women: 28,
+            },
+        );
+        let rows = &r.tables[0].rows;
+        assert_eq!(rows[0], vec!["Women in contact".to_string(), "24".into()]);
+        assert_eq!(rows[1][1], "28");
+        assert!(rows[1][0].contains("across the partnership"));
+        assert_eq!(rows[2][1], "30");
+        assert_eq!(rows[3][1], "86");
+    }
 
     #[test]
     fn periods() {

@@ -12,6 +12,7 @@ mod dashboard;
 mod data_protection;
 pub mod db;
 pub mod listen;
+mod links;
 mod partnership;
 mod records;
 mod rows;

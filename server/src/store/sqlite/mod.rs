@@ -6,6 +6,7 @@
 
 mod dashboard;
 mod data_protection;
+mod links;
 mod partnership;
 mod pool;
 mod pull;

@@ -4904,13 +4904,19 @@ public func FfiConverterTypeFormKind_lower(_ value: FormKind) -> RustBuffer {
 
 
 /**
- * What information the consent lets the agency receive.
+ * A kind of information about her, the unit her consent is given in:
+ * she agrees, agency by agency, which of these may go to whom. Every
+ * field of every record belongs to one of them (see
+ * [`crate::domain::categories`], the data dictionary).
+ *
+ * The wire names are stored in consents already made: never rename one;
+ * new categories are added, never substituted.
  */
 
 public enum InfoCategory: Equatable, Hashable {
     
     /**
-     * Her alias, how to reach her, her key worker.
+     * Her alias, how to reach her and recognise her, her key worker.
      */
     case contactDetails
     /**
@@ -4926,13 +4932,25 @@ public enum InfoCategory: Equatable, Hashable {
      */
     case housing
     /**
-     * Safety concerns and violence against her.
+     * Safety concerns, violence against her and safeguarding.
      */
     case safety
     /**
-     * Her contacts with outreach.
+     * Her contacts with outreach: when, where, how.
      */
     case contactHistory
+    /**
+     * How she seemed: a worker's neutral observations on a contact.
+     */
+    case wellbeing
+    /**
+     * Offences, arrests, court, probation.
+     */
+    case criminalJustice
+    /**
+     * A worker's own words: notes and needs written as free text.
+     */
+    case freeTextNote
 
 
 
@@ -4966,6 +4984,12 @@ public struct FfiConverterTypeInfoCategory: FfiConverterRustBuffer {
         
         case 6: return .contactHistory
         
+        case 7: return .wellbeing
+        
+        case 8: return .criminalJustice
+        
+        case 9: return .freeTextNote
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -4996,6 +5020,18 @@ public struct FfiConverterTypeInfoCategory: FfiConverterRustBuffer {
         
         case .contactHistory:
             writeInt(&buf, Int32(6))
+        
+        
+        case .wellbeing:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .criminalJustice:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .freeTextNote:
+            writeInt(&buf, Int32(9))
         
         }
     }
@@ -5959,6 +5995,8 @@ public enum ValidationError: Equatable, Hashable {
     )
     case pinNotDigits
     case duressPinIsPin
+    case phoneWindowOutOfRange(min: UInt32, max: UInt32
+    )
     case checkInIntervalOutOfRange(min: UInt32, max: UInt32
     )
     case roundEndInPast
@@ -6053,25 +6091,28 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
         
         case 28: return .duressPinIsPin
         
-        case 29: return .checkInIntervalOutOfRange(min: try FfiConverterUInt32.read(from: &buf), max: try FfiConverterUInt32.read(from: &buf)
+        case 29: return .phoneWindowOutOfRange(min: try FfiConverterUInt32.read(from: &buf), max: try FfiConverterUInt32.read(from: &buf)
         )
         
-        case 30: return .roundEndInPast
-        
-        case 31: return .roundTooLong(maxHours: try FfiConverterUInt32.read(from: &buf)
+        case 30: return .checkInIntervalOutOfRange(min: try FfiConverterUInt32.read(from: &buf), max: try FfiConverterUInt32.read(from: &buf)
         )
         
-        case 32: return .roundAlreadyOpen
+        case 31: return .roundEndInPast
         
-        case 33: return .noOpenRound
+        case 32: return .roundTooLong(maxHours: try FfiConverterUInt32.read(from: &buf)
+        )
         
-        case 34: return .malformedId
+        case 33: return .roundAlreadyOpen
         
-        case 35: return .lockPolicyOutOfRange
+        case 34: return .noOpenRound
         
-        case 36: return .notAUrl
+        case 35: return .malformedId
         
-        case 37: return .buddyNotOnTeam
+        case 36: return .lockPolicyOutOfRange
+        
+        case 37: return .notAUrl
+        
+        case 38: return .buddyNotOnTeam
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -6200,43 +6241,49 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(28))
         
         
-        case let .checkInIntervalOutOfRange(min,max):
+        case let .phoneWindowOutOfRange(min,max):
             writeInt(&buf, Int32(29))
             FfiConverterUInt32.write(min, into: &buf)
             FfiConverterUInt32.write(max, into: &buf)
             
         
-        case .roundEndInPast:
+        case let .checkInIntervalOutOfRange(min,max):
             writeInt(&buf, Int32(30))
+            FfiConverterUInt32.write(min, into: &buf)
+            FfiConverterUInt32.write(max, into: &buf)
+            
+        
+        case .roundEndInPast:
+            writeInt(&buf, Int32(31))
         
         
         case let .roundTooLong(maxHours):
-            writeInt(&buf, Int32(31))
+            writeInt(&buf, Int32(32))
             FfiConverterUInt32.write(maxHours, into: &buf)
             
         
         case .roundAlreadyOpen:
-            writeInt(&buf, Int32(32))
-        
-        
-        case .noOpenRound:
             writeInt(&buf, Int32(33))
         
         
-        case .malformedId:
+        case .noOpenRound:
             writeInt(&buf, Int32(34))
         
         
-        case .lockPolicyOutOfRange:
+        case .malformedId:
             writeInt(&buf, Int32(35))
         
         
-        case .notAUrl:
+        case .lockPolicyOutOfRange:
             writeInt(&buf, Int32(36))
         
         
-        case .buddyNotOnTeam:
+        case .notAUrl:
             writeInt(&buf, Int32(37))
+        
+        
+        case .buddyNotOnTeam:
+            writeInt(&buf, Int32(38))
         
         }
     }

@@ -65,6 +65,9 @@ extension InfoCategory {
         case .housing: return String(localized: "Where she is staying")
         case .safety: return String(localized: "Her safety")
         case .contactHistory: return String(localized: "Her contacts with outreach")
+        case .wellbeing: return String(localized: "How she is on the night")
+        case .criminalJustice: return String(localized: "Police, courts and probation")
+        case .freeTextNote: return String(localized: "What the worker wrote down")
         }
     }
 }

@@ -4420,13 +4420,19 @@ public object FfiConverterTypeFormKind: FfiConverterRustBuffer<FormKind> {
 
 
 /**
- * What information the consent lets the agency receive.
+ * A kind of information about her, the unit her consent is given in:
+ * she agrees, agency by agency, which of these may go to whom. Every
+ * field of every record belongs to one of them (see
+ * [`crate::domain::categories`], the data dictionary).
+ *
+ * The wire names are stored in consents already made: never rename one;
+ * new categories are added, never substituted.
  */
 
 enum class InfoCategory {
     
     /**
-     * Her alias, how to reach her, her key worker.
+     * Her alias, how to reach her and recognise her, her key worker.
      */
     CONTACT_DETAILS,
     /**
@@ -4442,13 +4448,25 @@ enum class InfoCategory {
      */
     HOUSING,
     /**
-     * Safety concerns and violence against her.
+     * Safety concerns, violence against her and safeguarding.
      */
     SAFETY,
     /**
-     * Her contacts with outreach.
+     * Her contacts with outreach: when, where, how.
      */
-    CONTACT_HISTORY;
+    CONTACT_HISTORY,
+    /**
+     * How she seemed: a worker's neutral observations on a contact.
+     */
+    WELLBEING,
+    /**
+     * Offences, arrests, court, probation.
+     */
+    CRIMINAL_JUSTICE,
+    /**
+     * A worker's own words: notes and needs written as free text.
+     */
+    FREE_TEXT_NOTE;
 
     
 
@@ -5112,6 +5130,16 @@ sealed class ValidationError {
     object DuressPinIsPin : ValidationError()
     
     
+    data class PhoneWindowOutOfRange(
+        val `min`: kotlin.UInt, 
+        val `max`: kotlin.UInt) : ValidationError()
+        
+    {
+        
+
+        companion object
+    }
+    
     data class CheckInIntervalOutOfRange(
         val `min`: kotlin.UInt, 
         val `max`: kotlin.UInt) : ValidationError()
@@ -5209,20 +5237,24 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 )
             27 -> ValidationError.PinNotDigits
             28 -> ValidationError.DuressPinIsPin
-            29 -> ValidationError.CheckInIntervalOutOfRange(
+            29 -> ValidationError.PhoneWindowOutOfRange(
                 FfiConverterUInt.read(buf),
                 FfiConverterUInt.read(buf),
                 )
-            30 -> ValidationError.RoundEndInPast
-            31 -> ValidationError.RoundTooLong(
+            30 -> ValidationError.CheckInIntervalOutOfRange(
+                FfiConverterUInt.read(buf),
                 FfiConverterUInt.read(buf),
                 )
-            32 -> ValidationError.RoundAlreadyOpen
-            33 -> ValidationError.NoOpenRound
-            34 -> ValidationError.MalformedId
-            35 -> ValidationError.LockPolicyOutOfRange
-            36 -> ValidationError.NotAUrl
-            37 -> ValidationError.BuddyNotOnTeam
+            31 -> ValidationError.RoundEndInPast
+            32 -> ValidationError.RoundTooLong(
+                FfiConverterUInt.read(buf),
+                )
+            33 -> ValidationError.RoundAlreadyOpen
+            34 -> ValidationError.NoOpenRound
+            35 -> ValidationError.MalformedId
+            36 -> ValidationError.LockPolicyOutOfRange
+            37 -> ValidationError.NotAUrl
+            38 -> ValidationError.BuddyNotOnTeam
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
@@ -5401,6 +5433,14 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
+            )
+        }
+        is ValidationError.PhoneWindowOutOfRange -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`min`)
+                + FfiConverterUInt.allocationSize(value.`max`)
             )
         }
         is ValidationError.CheckInIntervalOutOfRange -> {
@@ -5583,43 +5623,49 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 buf.putInt(28)
                 Unit
             }
-            is ValidationError.CheckInIntervalOutOfRange -> {
+            is ValidationError.PhoneWindowOutOfRange -> {
                 buf.putInt(29)
                 FfiConverterUInt.write(value.`min`, buf)
                 FfiConverterUInt.write(value.`max`, buf)
                 Unit
             }
-            is ValidationError.RoundEndInPast -> {
+            is ValidationError.CheckInIntervalOutOfRange -> {
                 buf.putInt(30)
+                FfiConverterUInt.write(value.`min`, buf)
+                FfiConverterUInt.write(value.`max`, buf)
+                Unit
+            }
+            is ValidationError.RoundEndInPast -> {
+                buf.putInt(31)
                 Unit
             }
             is ValidationError.RoundTooLong -> {
-                buf.putInt(31)
+                buf.putInt(32)
                 FfiConverterUInt.write(value.`maxHours`, buf)
                 Unit
             }
             is ValidationError.RoundAlreadyOpen -> {
-                buf.putInt(32)
-                Unit
-            }
-            is ValidationError.NoOpenRound -> {
                 buf.putInt(33)
                 Unit
             }
-            is ValidationError.MalformedId -> {
+            is ValidationError.NoOpenRound -> {
                 buf.putInt(34)
                 Unit
             }
-            is ValidationError.LockPolicyOutOfRange -> {
+            is ValidationError.MalformedId -> {
                 buf.putInt(35)
                 Unit
             }
-            is ValidationError.NotAUrl -> {
+            is ValidationError.LockPolicyOutOfRange -> {
                 buf.putInt(36)
                 Unit
             }
-            is ValidationError.BuddyNotOnTeam -> {
+            is ValidationError.NotAUrl -> {
                 buf.putInt(37)
+                Unit
+            }
+            is ValidationError.BuddyNotOnTeam -> {
+                buf.putInt(38)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

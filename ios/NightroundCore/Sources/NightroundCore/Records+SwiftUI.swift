@@ -72,7 +72,8 @@ extension ContactKind: CaseIterable {
 
 extension InfoCategory: CaseIterable {
     public static var allCases: [InfoCategory] {
-        [.contactDetails, .health, .substanceUse, .housing, .safety, .contactHistory]
+        [.contactDetails, .health, .substanceUse, .housing, .safety, .contactHistory,
+         .wellbeing, .criminalJustice, .freeTextNote]
     }
 }
 

@@ -11,8 +11,8 @@
 mod dashboard;
 mod data_protection;
 pub mod db;
-pub mod listen;
 mod links;
+pub mod listen;
 mod partnership;
 mod records;
 mod rows;

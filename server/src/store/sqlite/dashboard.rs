@@ -1,19 +1,19 @@
 //! The dashboard's storage in the SQLite backend: accounts, sessions, the
 //! audit chain, escalations, and records read through the policy.
 
+use super::records::SqlFacts;
 use super::rows::{
     is_constraint, ms, opt_ts, read_directory, read_record, read_worker, ts, uuid, RawRecord,
     RawWorker, RECORD_COLUMNS, WORKER_COLUMNS,
 };
-use super::records::SqlFacts;
 use super::SqliteStore;
-use crate::store::sealed::open_record;
 use crate::policy::{self, Route, Viewer};
 use crate::projection;
 use crate::store::dashboard::{
     Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, Scope,
     SessionInfo, SignInBackoff, VisibleRecord,
 };
+use crate::store::sealed::open_record;
 use crate::store::{Organisation, StoreError};
 use hmac::{Hmac, Mac};
 use nightround_core::crypto::DataKey;

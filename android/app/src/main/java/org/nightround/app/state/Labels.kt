@@ -58,6 +58,9 @@ object Labels {
         InfoCategory.HOUSING -> "Where she is staying"
         InfoCategory.SAFETY -> "Her safety and any violence against her"
         InfoCategory.CONTACT_HISTORY -> "Her contacts with outreach"
+        InfoCategory.WELLBEING -> "How she is on the night"
+        InfoCategory.CRIMINAL_JUSTICE -> "Police, courts and probation"
+        InfoCategory.FREE_TEXT_NOTE -> "What the worker wrote down"
     }
 
     /** What a consent covers, as it is read back to her. */
@@ -68,6 +71,9 @@ object Labels {
         InfoCategory.HOUSING -> "where you are staying"
         InfoCategory.SAFETY -> "your safety and anything that has happened to you"
         InfoCategory.CONTACT_HISTORY -> "when you have seen outreach"
+        InfoCategory.WELLBEING -> "how you were when we saw you"
+        InfoCategory.CRIMINAL_JUSTICE -> "anything to do with police, courts or probation"
+        InfoCategory.FREE_TEXT_NOTE -> "what the worker wrote down"
     }
 
     fun referralStatus(status: ReferralStatus): String = when (status) {

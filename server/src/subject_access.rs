@@ -114,6 +114,14 @@ impl Redactor {
     fn new(person: Uuid, records: &[HeldRecord], workers: &[Worker]) -> Self {
         let mut ids = Vec::new();
         let mut words = Vec::new();
+        // Street aliases repeat: another woman called by the same name must
+        // not blank her own alias out of her own export.
+        let own_aliases: Vec<String> = records
+            .iter()
+            .filter(|r| r.kind == RecordKind::Person && r.id == person)
+            .filter_map(|r| r.body.get("alias").and_then(|a| a.as_str()))
+            .map(|a| a.trim().to_lowercase())
+            .collect();
         for r in records.iter().filter(|r| r.kind == RecordKind::Person) {
             if r.id == person {
                 continue;
@@ -121,7 +129,7 @@ impl Redactor {
             ids.push(r.id.to_string());
             if let Some(alias) = r.body.get("alias").and_then(|a| a.as_str()) {
                 let alias = alias.trim().to_lowercase();
-                if !alias.is_empty() {
+                if !alias.is_empty() && !own_aliases.contains(&alias) {
                     words.push((alias, REDACTED_PERSON));
                 }
             }
@@ -376,4 +384,37 @@ pub fn render_html(e: &SubjectAccessExport) -> Result<String, askama::Error> {
         })
         .collect();
     Page { e, records, shared }.render()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn person_record(id: Uuid, alias: &str) -> HeldRecord {
+        let Value::Object(body) = json!({ "id": id.to_string(), "alias": alias }) else {
+            unreachable!("a JSON object literal")
+        };
+        HeldRecord {
+            id,
+            kind: RecordKind::Person,
+            person_id: Some(id),
+            organisation_id: "aspirations".into(),
+            body,
+        }
+    }
+
+    #[test]
+    fn another_woman_with_her_alias_does_not_blank_her_own() {
+        let (her, namesake, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let records = [
+            person_record(her, "Wren"),
+            person_record(namesake, "wren"),
+            person_record(other, "Marigold"),
+        ];
+        let r = Redactor::new(her, &records, &[]);
+        assert_eq!(r.text("Wren"), "Wren");
+        assert_eq!(r.text("Marigold"), REDACTED_PERSON);
+        assert_eq!(r.text(&namesake.to_string()), REDACTED_PERSON);
+    }
 }

@@ -1006,7 +1006,7 @@ async fn a_supervisor_links_two_profiles_of_one_woman_and_unlinks_them() {
     assert!(page.body.contains("Unlink"), "{}", page.body);
     let store = dashboard_store(&s);
     let links =
-        nightround_server::store::links::LinkStore::profile_links(&store, None, b, now).unwrap();
+        nightround_server::store::links::LinkStore::profile_links(&*store, None, b, now).unwrap();
     assert_eq!(links.len(), 1);
     let audit = store.audit_entries(50, None).unwrap();
     assert!(audit.iter().any(|e| e.action == "link_profiles"));
@@ -1032,7 +1032,7 @@ async fn a_supervisor_links_two_profiles_of_one_woman_and_unlinks_them() {
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let store = dashboard_store(&s);
     assert!(
-        nightround_server::store::links::LinkStore::profile_links(&store, None, b, now)
+        nightround_server::store::links::LinkStore::profile_links(&*store, None, b, now)
             .unwrap()
             .is_empty()
     );

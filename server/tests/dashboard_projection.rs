@@ -70,3 +70,55 @@ async fn a_police_officers_person_page_shows_no_note_her_consent_does_not_cover(
     assert!(page.body.contains("Jade"), "{}", page.body);
     assert!(!page.body.contains("Canary-note-7731"), "{}", page.body);
 }
+
+/// A concern reaches a police officer's dashboard only where she agreed to
+/// the police being told, exactly as it reaches a police phone (issue 14):
+/// the page reads through the pull's own shaping.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_police_officers_alerts_page_leaves_out_a_concern_she_did_not_agree_to_share() {
+    let s = TestServer::start().await;
+    let oa = s
+        .device("Aspirations", "oa", Role::OutreachWorker, None)
+        .await;
+    account(&s, "Essex Police", "PC Hart", Role::PoliceOfficer, "hart");
+    account(&s, "Aspirations", "Dee", Role::Supervisor, "dee");
+    let now = s.now();
+    let until = Some(now + chrono::Duration::hours(6));
+    let mut private = concern(&oa.identity, until, now);
+    private["police_consent"] = json!(false);
+    private["description"] = json!("Canary-not-for-police-4410");
+    let mut shared = concern(&oa.identity, until, now);
+    shared["description"] = json!("Canary-police-may-know-5521");
+    let v = || oa.version_at(now);
+    s.push_ok(
+        &oa,
+        vec![
+            change(RecordKind::Concern, &v(), private),
+            change(RecordKind::Concern, &v(), shared),
+        ],
+    )
+    .await;
+
+    let mut dee = Web::new(&s.url(""));
+    dee.sign_in("dee", PASSWORD).await;
+    let page = dee.get("/alerts").await;
+    assert!(
+        page.body.contains("Canary-not-for-police-4410"),
+        "{}",
+        page.body
+    );
+
+    let mut hart = Web::new(&s.url(""));
+    hart.sign_in("hart", PASSWORD).await;
+    let page = hart.get("/alerts").await;
+    assert!(
+        page.body.contains("Canary-police-may-know-5521"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Canary-not-for-police-4410"),
+        "{}",
+        page.body
+    );
+}

@@ -1,28 +1,22 @@
 //! The dashboard's storage in the SQLite backend: accounts, sessions, the
 //! audit chain, escalations, and records read through the policy.
 
-use super::records::SqlFacts;
 use super::rows::{
     is_constraint, ms, opt_ts, read_directory, read_record, read_worker, ts, uuid, RawRecord,
     RawWorker, RECORD_COLUMNS, WORKER_COLUMNS,
 };
 use super::SqliteStore;
-use crate::policy::{self, Route, Viewer};
-use crate::projection;
+use crate::policy::Viewer;
 use crate::store::dashboard::{
     Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, Scope,
     SessionInfo, SignInBackoff, VisibleRecord,
 };
-use crate::store::sealed::open_record;
 use crate::store::{Organisation, StoreError};
 use hmac::{Hmac, Mac};
 use nightround_core::crypto::DataKey;
-use nightround_core::domain::{InfoCategory, RecordKind};
 use nightround_core::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use sha2::Sha256;
-use std::collections::HashMap;
-use uuid::Uuid;
 
 /// The purpose the audit chain's key is derived for.
 const AUDIT_KEY_PURPOSE: &str = "nightround.server.audit-chain";
@@ -550,38 +544,13 @@ impl SqliteStore {
         now: Timestamp,
     ) -> Result<Vec<VisibleRecord>, StoreError> {
         let dir = read_directory(conn)?;
-        let facts = SqlFacts { conn, dir: &dir };
-        let agreement = super::partnership::read_agreement(conn)?;
-        let mut allowed: HashMap<(Uuid, Option<String>), Vec<InfoCategory>> = HashMap::new();
+        // The pull's own shaping, so a page shows a viewer exactly what her
+        // phone would hold.
+        let mut projector = super::pull::Projector::new(conn, &self.key, &dir, now)?;
         let mut out = Vec::new();
         for raw in rows {
             let (meta, sealed) = raw.into_meta()?;
-            let Some(route) = policy::route(viewer, &meta, &facts, now)? else {
-                continue;
-            };
-            if let Some(opened) = open_record(&self.key, &meta, sealed)? {
-                let mut body = opened.body;
-                // What she sees only by a woman's consent is projected as a
-                // pull projects it (a referral to her agency goes whole).
-                if let (Route::Consent { person, agency }, false) =
-                    (&route, meta.kind == RecordKind::Referral)
-                {
-                    let key = (*person, agency.clone());
-                    if !allowed.contains_key(&key) {
-                        let cats = super::pull::consented_categories(
-                            conn,
-                            &self.key,
-                            &facts,
-                            agreement.as_ref(),
-                            *person,
-                            agency.as_deref(),
-                            now,
-                        )?;
-                        allowed.insert(key.clone(), cats);
-                    }
-                    let cats = allowed.get(&key).map_or(&[][..], Vec::as_slice);
-                    projection::project(meta.kind, &mut body, cats);
-                }
+            if let Some(body) = projector.body(viewer, &meta, sealed)? {
                 out.push(VisibleRecord { meta, body });
             }
         }

@@ -189,6 +189,42 @@ pub(super) fn consented_categories(
     ))
 }
 
+/// The pull's shaping for the dashboard: a record as `viewer` may read it,
+/// exactly as her phone would receive it — projected to her consent within
+/// the agreement, a concern kept from the police unless she agreed, the
+/// woman who reported it not named to a viewer who may not see her (issues
+/// 9 and 14). The dashboard and the pull cannot drift apart.
+pub(super) struct Projector<'c>(Puller<'c>);
+
+impl<'c> Projector<'c> {
+    pub(super) fn new(
+        conn: &'c Connection,
+        key: &'c DataKey,
+        dir: &'c nightround_core::domain::Directory,
+        now: Timestamp,
+    ) -> Result<Self, StoreError> {
+        Ok(Projector(Puller {
+            conn,
+            key,
+            facts: SqlFacts { conn, dir },
+            now,
+            allowed: HashMap::new(),
+            agreement: super::partnership::read_agreement(conn)?,
+        }))
+    }
+
+    /// The body `viewer` may read: `None` when she may not see it, or it is
+    /// a tombstone.
+    pub(super) fn body(
+        &mut self,
+        viewer: &Viewer<'_>,
+        meta: &RecordMeta,
+        sealed: Option<Vec<u8>>,
+    ) -> Result<Option<Map<String, Value>>, StoreError> {
+        Ok(self.0.shape(viewer, meta, sealed)?.and_then(|s| s.body))
+    }
+}
+
 fn json_list<T: serde::Serialize>(v: &[T]) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|_| StoreError::Corrupt("a delivery's list"))
 }

@@ -781,3 +781,133 @@ fn the_partnership_pages_a_directory_edit_reaching_a_phone_and_the_printable_ref
         b.close().await.unwrap();
     });
 }
+
+/// Issue 10: the data-protection pages a supervisor reaches from a woman's
+/// page: who received her records, her subject-access export (hers only,
+/// another woman redacted) and her erasure, behind its confirm page.
+#[test]
+#[ignore = "runs in headless Chromium: scripts/browser-tests.sh"]
+fn who_received_her_records_her_subject_access_export_and_her_erasure() {
+    if !enabled("who_received_her_records_her_subject_access_export_and_her_erasure") {
+        return;
+    }
+    let _one = lock();
+    let env = Env::new();
+    // Sam refers Juniper to STARS with her consent; the needs he writes name
+    // Marigold, another woman he knows (an export redacts her). STARS'
+    // phone pulls Juniper's referral. (Both aliases are not the demo's.)
+    let sam = env.demo.phone("Sam").unwrap();
+    let juniper = sam
+        .vault
+        .add_person(PersonDraft {
+            alias: "Juniper".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    sam.vault
+        .add_person(PersonDraft {
+            alias: "Marigold".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    sam.vault
+        .submit_referral_form(ReferralForm {
+            person_id: juniper.id,
+            agency_ids: vec!["stars".into()],
+            urgency: Urgency::Amber,
+            needs: "a sexual health appointment, with Marigold".into(),
+            consent_method: ConsentMethod::Verbal,
+            consent_covers: vec![InfoCategory::ContactDetails, InfoCategory::Health],
+            consent_review_at: None,
+        })
+        .unwrap();
+    sam.vault.sync(&sync_options()).unwrap();
+    env.demo
+        .phone("STARS duty desk")
+        .unwrap()
+        .vault
+        .sync(&sync_options())
+        .unwrap();
+    let person = format!("/people/{}", juniper.id);
+
+    env.rt.block_on(async {
+        let b = env.browser().await;
+        sign_in(&b, &env, "supervisor", &env.password("supervisor")).await;
+        b.goto(&env.url(&person)).await.unwrap();
+        assert_eq!(text_of(&b, "main h1").await, "Juniper");
+        shot(&b, "person-before-erasure").await;
+
+        // Who received her records: STARS' receiving-agency phone.
+        click_through(&b, "#data-protection a[href$='/shared-with']").await;
+        assert_eq!(path_of(&b).await, format!("{person}/shared-with"));
+        let table = text_of(&b, "#shared-with").await;
+        assert!(table.contains("STARS (receiving agency, stars)"), "{table}");
+        assert!(table.contains("referral"), "{table}");
+        shot(&b, "shared-with").await;
+
+        // The subject-access export downloads; hers only.
+        b.find(Locator::Css("main a[href$='/subject-access?format=html']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let file = loop {
+            let done: Vec<PathBuf> = std::fs::read_dir(env.downloads.path())
+                .unwrap()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "html"))
+                .collect();
+            if let Some(f) = done.into_iter().next() {
+                break f;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no subject-access export was downloaded"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(name, format!("subject-access-{}.html", juniper.id));
+        let export = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            export.contains("What the partnership holds about you"),
+            "{export}"
+        );
+        assert!(export.contains("Juniper"), "{export}");
+        assert!(!export.contains("Marigold"), "another woman's alias");
+        assert!(
+            export.contains("a sexual health appointment, with [another person]"),
+            "{export}"
+        );
+        b.goto(&format!("file://{}", file.display())).await.unwrap();
+        assert!(text_of(&b, "body").await.contains("Juniper"));
+        shot(&b, "subject-access-export").await;
+
+        // Erasure: the confirm page, then its form.
+        b.goto(&env.url(&person)).await.unwrap();
+        click_through(&b, "#data-protection a[href$='/erase']").await;
+        assert_eq!(text_of(&b, "main h1").await, "Erase Juniper?");
+        shot(&b, "erase-confirm").await;
+        click_through(&b, "#erase-confirm").await;
+        assert_eq!(text_of(&b, "main h1").await, "Juniper was erased");
+        assert!(text_of(&b, "#erased").await.contains("person deleted"));
+        shot(&b, "erased").await;
+
+        // Her page is gone: the same answer as for nobody.
+        b.goto(&env.url(&person)).await.unwrap();
+        let main = text_of(&b, "body").await;
+        assert!(
+            main.contains("Not found") && !main.contains("Juniper"),
+            "{main}"
+        );
+        shot(&b, "person-after-erasure").await;
+        b.goto(&env.url("/people?q=Juniper")).await.unwrap();
+        assert!(!text_of(&b, "main").await.contains("Juniper"));
+        b.goto(&env.url("/people?q=Marigold")).await.unwrap();
+        assert!(text_of(&b, "main").await.contains("Marigold"));
+        b.close().await.unwrap();
+    });
+}

@@ -19,9 +19,9 @@ use nightround_core::Timestamp;
 use uuid::Uuid;
 
 /// Why the PostgreSQL backend refuses: it has not caught up with the
-/// SQLite schema 8 (protocol v2's deliveries and retraction, legal holds,
+/// SQLite schema 9 (protocol v2's deliveries and retraction, legal holds,
 /// scoped dashboard reads).
-pub const BEHIND: &str = "the PostgreSQL backend has not caught up with SQLite schema 8 \
+pub const BEHIND: &str = "the PostgreSQL backend has not caught up with SQLite schema 9 \
      (protocol v2 pull and deliveries, erasure, retention, legal holds, scoped dashboard reads); \
      use SQLite until issue 12 is finished";
 

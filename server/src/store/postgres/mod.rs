@@ -73,7 +73,7 @@ impl PgStore {
     /// Connects to the database at `url`, creates or migrates its schema,
     /// checks that it was sealed under `key`, and seeds the directory.
     ///
-    /// Refuses for now: this backend is behind SQLite schema 8 (see
+    /// Refuses for now: this backend is behind SQLite schema 9 (see
     /// [`data_protection::BEHIND`]); [`PgStore::open_behind`] is the old
     /// opening, kept for the port.
     pub fn open(url: &str, key: DataKey, now: Timestamp) -> Result<Self, StoreError> {

@@ -23,8 +23,8 @@ use crate::store::StoreError;
 
 /// The schema this code writes. (Version 1 is the SQLite schema 5 of the
 /// same release: PostgreSQL support began there; version 2 has SQLite
-/// schema 8's tables, columns and indexes.)
-pub const LATEST: i32 = 2;
+/// schema 9's tables, columns and indexes.)
+pub const LATEST: i32 = 3;
 
 /// The whole schema at [`LATEST`], for a new database.
 pub(super) const CREATE_LATEST: &str = "
@@ -239,6 +239,19 @@ CREATE TABLE legal_holds (
 );
 CREATE INDEX records_by_kind ON records (kind, seq);
 CREATE INDEX applied_versions_by_time ON applied_versions (applied_at);
+CREATE TABLE IF NOT EXISTS profile_links (
+    id          TEXT PRIMARY KEY,
+    person_a    TEXT NOT NULL,
+    person_b    TEXT NOT NULL,
+    linked_by   TEXT NOT NULL,
+    linked_at   BIGINT NOT NULL,
+    unlinked_by TEXT,
+    unlinked_at BIGINT,
+    CHECK (person_a < person_b)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
+    WHERE unlinked_at IS NULL;
+CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
 ";
 
 /// Upgrades, in order. Empty until the PostgreSQL schema first changes;
@@ -277,6 +290,23 @@ CREATE TABLE legal_holds (
 );
 CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind, seq);
 CREATE INDEX IF NOT EXISTS applied_versions_by_time ON applied_versions (applied_at);
+    ",
+    // 2 -> 3: what SQLite's 8 -> 9 added: profile links (issue 14, ADR
+    // 0013). The store does not use them yet (issue 12).
+    "
+CREATE TABLE IF NOT EXISTS profile_links (
+    id          TEXT PRIMARY KEY,
+    person_a    TEXT NOT NULL,
+    person_b    TEXT NOT NULL,
+    linked_by   TEXT NOT NULL,
+    linked_at   BIGINT NOT NULL,
+    unlinked_by TEXT,
+    unlinked_at BIGINT,
+    CHECK (person_a < person_b)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
+    WHERE unlinked_at IS NULL;
+CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
     ",
 ];
 
@@ -426,7 +456,7 @@ mod tests {
         );
     }
 
-    /// Until the behaviour of schema 8 is ported (issue 12), a server is
+    /// Until the behaviour of schema 9 is ported (issue 12), a server is
     /// not opened on PostgreSQL at all: a clear refusal, nothing half-done.
     #[test]
     fn postgres_open_refuses_until_the_backend_catches_up() {

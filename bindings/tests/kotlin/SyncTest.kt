@@ -31,7 +31,7 @@ class ServerProcess(private val tls: Boolean = false) : AutoCloseable {
 
     fun start() {
         process = ProcessBuilder(
-            listOf(bin, "serve", "--data-dir", dataDir.path, "--listen", "127.0.0.1:$port") +
+            listOf(bin, "serve", "--data-dir", dataDir.path, "--listen", "127.0.0.1:$port", "--example-directory") +
                 (if (tls) emptyList() else listOf("--plain-http")),
         ).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
         val deadline = System.currentTimeMillis() + 30_000

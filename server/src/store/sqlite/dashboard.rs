@@ -7,20 +7,18 @@ use super::rows::{
 };
 use super::SqliteStore;
 use crate::policy::Viewer;
+use crate::store::audit_chain::{self, to_array};
 use crate::store::dashboard::{
     Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, Scope,
     SessionInfo, SignInBackoff, VisibleRecord,
 };
 use crate::store::{Organisation, StoreError};
-use hmac::{Hmac, Mac};
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
-use sha2::Sha256;
 
 /// The purpose the audit chain's key is derived for.
 const AUDIT_KEY_PURPOSE: &str = "nightround.server.audit-chain";
-const AUDIT_DOMAIN: &[u8] = b"nightround audit v1";
 
 fn audit_key(records_key: &DataKey) -> DataKey {
     records_key.derive(AUDIT_KEY_PURPOSE)
@@ -56,36 +54,21 @@ fn read_audit(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAudit> {
     })
 }
 
-fn put_field(mac: &mut Hmac<Sha256>, field: Option<&str>) {
-    match field {
-        None => mac.update(&[0]),
-        Some(s) => {
-            mac.update(&[1]);
-            mac.update(&(s.len() as u64).to_be_bytes());
-            mac.update(s.as_bytes());
-        }
-    }
-}
-
-/// The chain value of one entry after `prev`.
+/// The chain value of one entry after `prev`: the one MAC both backends
+/// use (`store::audit_chain`), so a copied chain verifies on either.
 fn chain_value(key: &DataKey, prev: &[u8; 32], e: &RawAudit) -> [u8; 32] {
-    // HMAC takes a key of any length.
-    #[allow(clippy::expect_used)]
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.bytes()).expect("HMAC accepts any key length");
-    mac.update(AUDIT_DOMAIN);
-    mac.update(prev);
-    mac.update(&e.seq.to_be_bytes());
-    mac.update(&e.at.to_be_bytes());
-    put_field(&mut mac, Some(&e.actor));
-    put_field(&mut mac, Some(&e.action));
-    put_field(&mut mac, e.subject.as_deref());
-    put_field(&mut mac, e.detail.as_deref());
-    mac.finalize().into_bytes().into()
-}
-
-fn to_array(v: &[u8]) -> Result<[u8; 32], StoreError> {
-    v.try_into()
-        .map_err(|_| StoreError::Corrupt("an audit chain value"))
+    audit_chain::chain_value(
+        key,
+        prev,
+        &audit_chain::ChainFields {
+            seq: e.seq,
+            at: e.at,
+            actor: &e.actor,
+            action: &e.action,
+            subject: e.subject.as_deref(),
+            detail: e.detail.as_deref(),
+        },
+    )
 }
 
 /// Chains the entries a trigger or an interrupted append left without a

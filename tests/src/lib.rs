@@ -2,5 +2,6 @@
 //! loopback, enrolled devices with real vault files, and a fault-injecting
 //! proxy between them.
 
+pub mod byte_scan;
 pub mod fault_proxy;
 pub mod harness;

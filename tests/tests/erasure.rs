@@ -7,62 +7,8 @@
 //! sealed bodies or history either.
 
 use nightround_core::domain::*;
+use nightround_e2e::byte_scan::{found_in, sealed_in, PHONE_VALUES, SERVER_VALUES};
 use nightround_e2e::harness::{quick_sync, Device, TestServer};
-use std::path::Path;
-use uuid::Uuid;
-
-fn files(db: &Path) -> Vec<Vec<u8>> {
-    ["", "-wal", "-shm"]
-        .iter()
-        .filter_map(|suffix| std::fs::read(format!("{}{suffix}", db.display())).ok())
-        .collect()
-}
-
-/// What a byte scan finds of `ids` (as text) and of `sealed` (a 24-byte
-/// slice from the middle of each value).
-fn found_in(db: &Path, ids: &[Uuid], sealed: &[Vec<u8>]) -> Vec<String> {
-    let files = files(db);
-    let has = |n: &[u8]| files.iter().any(|f| f.windows(n.len()).any(|w| w == n));
-    let mut found = Vec::new();
-    for id in ids {
-        if has(id.to_string().as_bytes()) {
-            found.push(format!("id {id}"));
-        }
-    }
-    for (i, b) in sealed.iter().enumerate() {
-        let mid = b.len() / 2;
-        if b.len() >= 48 && has(&b[mid - 12..mid + 12]) {
-            found.push(format!("sealed value #{i}"));
-        }
-    }
-    found
-}
-
-/// The sealed values a file holds for `ids` (`queries` name the tables).
-fn sealed_in(db: &Path, ids: &[Uuid], queries: &[&str]) -> Vec<Vec<u8>> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut out = Vec::new();
-    for id in ids {
-        for q in queries {
-            let mut st = conn.prepare(q).unwrap();
-            out.extend(
-                st.query_map([id.to_string()], |r| r.get::<_, Vec<u8>>(0))
-                    .unwrap()
-                    .map(Result::unwrap),
-            );
-        }
-    }
-    out
-}
-
-const PHONE_VALUES: &[&str] = &[
-    "SELECT body FROM records WHERE id = ?1 AND body IS NOT NULL",
-    "SELECT body FROM record_history WHERE id = ?1 AND body IS NOT NULL",
-];
-const SERVER_VALUES: &[&str] = &[
-    "SELECT body FROM records WHERE id = ?1 AND body IS NOT NULL",
-    "SELECT value FROM record_history WHERE id = ?1",
-];
 
 #[test]
 fn an_erasure_reaches_three_phones_and_leaves_nothing_readable_anywhere() {

@@ -14,62 +14,10 @@
 use nightround_core::domain::*;
 use nightround_core::vault::TimelineEntry;
 use nightround_core::CoreError;
+use nightround_e2e::byte_scan::{found_in, sealed_in, PHONE_VALUES};
 use nightround_e2e::harness::{quick_sync, Device, TestServer};
 use std::path::Path;
 use uuid::Uuid;
-
-/// Every file SQLite keeps for a vault.
-fn vault_files(db: &Path) -> Vec<Vec<u8>> {
-    ["", "-wal", "-shm"]
-        .iter()
-        .filter_map(|suffix| std::fs::read(format!("{}{suffix}", db.display())).ok())
-        .collect()
-}
-
-/// The canaries of `ids` found in the vault's files: the id as text (a
-/// plaintext column) and a 24-byte slice from the middle of each sealed
-/// body or history value held for it (`bodies`, read before).
-fn found_in(db: &Path, ids: &[Uuid], bodies: &[Vec<u8>]) -> Vec<String> {
-    let files = vault_files(db);
-    let contains = |needle: &[u8]| {
-        files
-            .iter()
-            .any(|f| f.windows(needle.len()).any(|w| w == needle))
-    };
-    let mut found = Vec::new();
-    for id in ids {
-        if contains(id.to_string().as_bytes()) {
-            found.push(format!("id {id}"));
-        }
-    }
-    for (i, b) in bodies.iter().enumerate() {
-        let mid = b.len() / 2;
-        if b.len() >= 48 && contains(&b[mid - 12..mid + 12]) {
-            found.push(format!("sealed body #{i}"));
-        }
-    }
-    found
-}
-
-/// The sealed bodies (current and history) the vault file holds for `ids`.
-fn sealed_bodies(db: &Path, ids: &[Uuid]) -> Vec<Vec<u8>> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut out = Vec::new();
-    for id in ids {
-        for table in ["records", "record_history"] {
-            let mut st = conn
-                .prepare(&format!(
-                    "SELECT body FROM {table} WHERE id = ?1 AND body IS NOT NULL"
-                ))
-                .unwrap();
-            let rows = st
-                .query_map([id.to_string()], |r| r.get::<_, Vec<u8>>(0))
-                .unwrap();
-            out.extend(rows.map(Result::unwrap));
-        }
-    }
-    out
-}
 
 fn rows_for(db: &Path, id: Uuid) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();
@@ -161,7 +109,7 @@ fn a_withdrawn_consent_leaves_nothing_of_her_on_the_police_phone() {
     // Her canaries are on the police phone now (so the scan below can fail).
     let ids = [jade.id, first.id, second.id, consent.id];
     let db = police.vault_path();
-    let bodies = sealed_bodies(&db, &ids);
+    let bodies = sealed_in(&db, &ids, PHONE_VALUES);
     assert!(bodies.len() >= 4, "{} sealed bodies", bodies.len());
     assert!(!found_in(&db, &ids, &bodies).is_empty());
 

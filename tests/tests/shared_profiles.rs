@@ -16,59 +16,13 @@ use nightround_core::domain::agreement::SharingAgreement;
 use nightround_core::domain::*;
 use nightround_core::vault::TimelineEntry;
 use nightround_core::{CoreError, Timestamp};
+use nightround_e2e::byte_scan::{found_in, sealed_in, PHONE_VALUES};
 use nightround_e2e::harness::{quick_sync, Device, TestServer};
 use nightround_server::policy::Viewer;
 use nightround_server::store::links::LinkError;
-use std::path::Path;
 use uuid::Uuid;
 
 /// The canaries of `ids` found in the vault's database, WAL and shm files:
-/// each id as text, and a 24-byte slice from the middle of each sealed body.
-fn found_in(db: &Path, ids: &[Uuid], bodies: &[Vec<u8>]) -> Vec<String> {
-    let files: Vec<Vec<u8>> = ["", "-wal", "-shm"]
-        .iter()
-        .filter_map(|s| std::fs::read(format!("{}{s}", db.display())).ok())
-        .collect();
-    let contains = |needle: &[u8]| {
-        files
-            .iter()
-            .any(|f| f.windows(needle.len()).any(|w| w == needle))
-    };
-    let mut found = Vec::new();
-    for id in ids {
-        if contains(id.to_string().as_bytes()) {
-            found.push(format!("id {id}"));
-        }
-    }
-    for (i, b) in bodies.iter().enumerate() {
-        let mid = b.len() / 2;
-        if b.len() >= 48 && contains(&b[mid - 12..mid + 12]) {
-            found.push(format!("sealed body #{i}"));
-        }
-    }
-    found
-}
-
-/// The sealed bodies (current and history) the vault file holds for `ids`.
-fn sealed_bodies(db: &Path, ids: &[Uuid]) -> Vec<Vec<u8>> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut out = Vec::new();
-    for id in ids {
-        for table in ["records", "record_history"] {
-            let mut st = conn
-                .prepare(&format!(
-                    "SELECT body FROM {table} WHERE id = ?1 AND body IS NOT NULL"
-                ))
-                .unwrap();
-            let rows = st
-                .query_map([id.to_string()], |r| r.get::<_, Vec<u8>>(0))
-                .unwrap();
-            out.extend(rows.map(Result::unwrap));
-        }
-    }
-    out
-}
-
 fn contact_about(person: Uuid, note: &str) -> ContactDraft {
     ContactDraft {
         person_id: Some(person),
@@ -171,7 +125,7 @@ fn a_consent_to_another_organisation_shares_her_profile_and_withdrawal_retracts_
 
     let ids = [jade.id, visit.id];
     let db = kim.vault_path();
-    let bodies = sealed_bodies(&db, &ids);
+    let bodies = sealed_in(&db, &ids, PHONE_VALUES);
     assert!(bodies.len() >= 2, "{} sealed bodies", bodies.len());
     assert!(!found_in(&db, &ids, &bodies).is_empty());
 

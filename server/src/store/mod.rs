@@ -15,6 +15,7 @@ pub mod links;
 pub mod open;
 pub mod partnership;
 pub mod postgres;
+pub mod pull;
 pub mod safety;
 pub mod schema;
 pub mod sealed;

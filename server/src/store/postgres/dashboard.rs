@@ -1,6 +1,6 @@
 //! The dashboard's storage in the PostgreSQL backend: accounts, sessions, the
-//! audit chain, escalations, and records read through the policy (the same
-//! statements as the SQLite backend's `dashboard.rs`).
+//! audit chain, escalations, and records read through the pull's shaping
+//! (the same statements as the SQLite backend's `dashboard.rs`).
 
 use super::db::{get, is_constraint, Db};
 use super::records::PgFacts;
@@ -8,13 +8,13 @@ use super::rows::{
     ms, opt_ts, read_directory, read_record, read_worker, ts, uuid, RECORD_COLUMNS, WORKER_COLUMNS,
 };
 use super::PgStore;
-use crate::policy::{self, Viewer};
+use crate::policy::Viewer;
 use crate::store::audit_chain::{audit_key, chain_value, hex, to_array, ChainFields};
 use crate::store::dashboard::{
     Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, Scope,
     SessionInfo, SignInBackoff, VisibleRecord,
 };
-use crate::store::sealed::open_record;
+use crate::store::pull::Projector;
 use crate::store::{Organisation, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
@@ -492,7 +492,8 @@ impl DashboardStore for PgStore {
 
 impl PgStore {
     /// The rows `sql` selects (record columns) that `viewer` may see at
-    /// `now`, opened, in one snapshot.
+    /// `now`, opened and shaped as her phone would receive them, in one
+    /// snapshot.
     fn visible_from(
         &self,
         sql: &str,
@@ -511,17 +512,15 @@ impl PgStore {
                 })
                 .collect();
             let rows = db.query(sql, &refs)?;
+            // The pull's own shaping, so a page shows a viewer exactly what
+            // her phone would hold.
+            let agreement = super::partnership::read_agreement(db)?;
+            let mut projector = Projector::new(&facts, &self.key, agreement, now);
             let mut out = Vec::new();
             for row in &rows {
                 let (meta, sealed) = read_record(row)?;
-                if !policy::may_see(viewer, &meta, &facts, now)? {
-                    continue;
-                }
-                if let Some(opened) = open_record(&self.key, &meta, sealed)? {
-                    out.push(VisibleRecord {
-                        meta,
-                        body: opened.body,
-                    });
+                if let Some(body) = projector.body(viewer, &meta, sealed)? {
+                    out.push(VisibleRecord { meta, body });
                 }
             }
             Ok(out)

@@ -14,6 +14,7 @@ pub mod db;
 mod links;
 pub mod listen;
 mod partnership;
+mod pull;
 mod records;
 mod rows;
 mod safety;
@@ -21,31 +22,25 @@ pub mod schema;
 #[doc(hidden)]
 pub mod testing;
 
-use super::sealed::{self, open_record};
+use super::sealed;
 use super::{
     role_name, EnrolledDevice, NewDevice, Organisation, PullPage, PullQuery, PushItem, Store,
     StoreError, StoredCode, Worker,
 };
 use crate::apply::{self, Outcome};
-use crate::policy;
 use crate::refusal::Refusal;
 use db::{get, is_constraint, Db, Pg};
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
-use nightround_core::sync::protocol::{Ack, AckStatus, Change, PulledChange, MAX_PULL_CHANGES};
+use nightround_core::sync::protocol::{Ack, AckStatus};
 use nightround_core::Timestamp;
-use records::{load_current, resequence_person, write_history, write_state, PgFacts};
+use records::{load_current, resequence_person, write_history, write_state_from, PgFacts};
 use rows::{
-    mark_synced, ms, read_directory, read_enrolled, read_organisation, read_record, read_worker,
-    seq_param, ts, ENROLLED_SELECT, RECORD_COLUMNS, WORKER_COLUMNS,
+    mark_synced, ms, read_directory, read_enrolled, read_organisation, read_worker, ts,
+    ENROLLED_SELECT, WORKER_COLUMNS,
 };
-use serde_json::Value;
 use uuid::Uuid;
 
-/// Rows read per query while filtering a pull page.
-const SCAN_CHUNK: i64 = 512;
-/// The most rows one pull looks at (as in the SQLite backend).
-const MAX_SCAN: usize = 20_000;
 /// Connections per server process.
 const POOL_SIZE: usize = 16;
 
@@ -419,14 +414,19 @@ impl Store for PgStore {
                 };
                 let current = load_current(db, &self.key, &id)?;
                 let facts = PgFacts { db, dir: &dir };
-                let accepted =
-                    match apply::decide(&viewer, incoming, current.as_ref(), &facts, now)? {
-                        Outcome::Rejected(reason) => {
-                            acks.push(refused(&reason));
-                            continue;
-                        }
-                        Outcome::Accepted(a) => a,
-                    };
+                let base = crate::merge::Base {
+                    version: change.base_version.as_deref(),
+                    edited: change.edited.as_deref(),
+                };
+                let decided =
+                    apply::decide_from(&viewer, incoming, current.as_ref(), &facts, now, base)?;
+                let accepted = match decided {
+                    Outcome::Rejected(reason) => {
+                        acks.push(refused(&reason));
+                        continue;
+                    }
+                    Outcome::Accepted(a) => a,
+                };
                 db.exec(
                     "INSERT INTO applied_versions (id, version, device_id, applied_at)
                      VALUES ($1, $2, $3, $4)",
@@ -439,7 +439,11 @@ impl Store for PgStore {
                     write_history(db, &self.key, incoming.kind, &id, entry, now)?;
                 }
                 if let Some(state) = &accepted.state {
-                    write_state(db, &self.key, state)?;
+                    // The pushing device holds this exact version already;
+                    // a version the server merged goes back to it.
+                    let pushed_by = (item.held_by_device && state.version == change.version)
+                        .then_some(device_id.as_str());
+                    write_state_from(db, &self.key, state, pushed_by)?;
                     if matches!(state.kind, RecordKind::Round | RecordKind::CheckIn) {
                         safety::observe(db, &self.key, state, now)?;
                     }
@@ -497,69 +501,7 @@ impl Store for PgStore {
         query: &PullQuery,
         now: Timestamp,
     ) -> Result<PullPage, StoreError> {
-        let page = self.pg.snapshot(|db| {
-            let dir = read_directory(db)?;
-            let facts = PgFacts { db, dir: &dir };
-            let viewer = caller.viewer();
-            let limit = query.limit.clamp(1, MAX_PULL_CHANGES);
-            let mut changes = Vec::new();
-            let mut scanned_to = query.cursor;
-            let mut scanned = 0usize;
-            let mut exhausted = false;
-            let select = format!(
-                "SELECT {RECORD_COLUMNS} FROM records WHERE seq > $1 ORDER BY seq LIMIT $2"
-            );
-            'scan: loop {
-                let rows = db.query(&select, &[&seq_param(scanned_to), &SCAN_CHUNK])?;
-                let fetched = rows.len();
-                for row in rows {
-                    let (meta, sealed) = read_record(&row)?;
-                    scanned_to = meta.seq;
-                    scanned += 1;
-                    if policy::may_see(&viewer, &meta, &facts, now)? {
-                        let body =
-                            open_record(&self.key, &meta, sealed)?.map(|r| Value::Object(r.body));
-                        changes.push(PulledChange {
-                            seq: meta.seq,
-                            change: Change {
-                                kind: meta.kind,
-                                id: meta.id,
-                                version: meta.version,
-                                tombstone: meta.tombstone,
-                                body,
-                                base_version: None,
-                                edited: None,
-                            },
-                        });
-                        if changes.len() == limit {
-                            break 'scan;
-                        }
-                    }
-                    if scanned >= MAX_SCAN {
-                        break 'scan;
-                    }
-                }
-                if (fetched as i64) < SCAN_CHUNK {
-                    exhausted = true;
-                    break;
-                }
-            }
-            let more = !exhausted
-                && db.one::<bool>(
-                    "SELECT EXISTS (SELECT 1 FROM records WHERE seq > $1)",
-                    &[&seq_param(scanned_to)],
-                )?;
-            Ok(PullPage {
-                changes,
-                next_cursor: scanned_to,
-                more,
-                retract: Vec::new(),
-                directory: (dir.revision > query.directory_revision).then_some(dir),
-            })
-        })?;
-        // Outside the snapshot: a push by the same phone may have touched
-        // the row since the snapshot began.
-        self.pg.read(|db| mark_synced(db, caller.device.id, now))?;
-        Ok(page)
+        self.pg
+            .write(|db| pull::pull(db, &self.key, caller, query, now))
     }
 }

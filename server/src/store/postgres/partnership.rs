@@ -25,14 +25,20 @@ fn write_meta(db: &Db<'_>, name: &str, value: &[u8]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The stored sharing agreement, in the caller's transaction (a pull reads
+/// it once per page).
+pub(super) fn read_agreement(db: &Db<'_>) -> Result<Option<SharingAgreement>, StoreError> {
+    let Some(bytes) = read_meta(db, AGREEMENT)? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|_| StoreError::Corrupt("the sharing agreement"))
+}
+
 impl PartnershipStore for PgStore {
     fn agreement(&self) -> Result<Option<SharingAgreement>, StoreError> {
-        let Some(bytes) = self.pg.read(|db| read_meta(db, AGREEMENT))? else {
-            return Ok(None);
-        };
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|_| StoreError::Corrupt("the sharing agreement"))
+        self.pg.read(read_agreement)
     }
 
     fn set_agreement(&self, agreement: &SharingAgreement) -> Result<(), StoreError> {

@@ -40,6 +40,18 @@ pub(super) fn load_current(
 }
 
 pub(super) fn write_state(db: &Db<'_>, key: &DataKey, s: &NewState) -> Result<(), StoreError> {
+    write_state_from(db, key, s, None)
+}
+
+/// As [`write_state`], naming the device that pushed this exact version
+/// (`None` for a version the server wrote): a pull never sends a device
+/// what it pushed itself.
+pub(super) fn write_state_from(
+    db: &Db<'_>,
+    key: &DataKey,
+    s: &NewState,
+    device_id: Option<&str>,
+) -> Result<(), StoreError> {
     let seq = seq_param(next_seq(db)?);
     let id = s.id.to_string();
     let sealed = s
@@ -50,15 +62,16 @@ pub(super) fn write_state(db: &Db<'_>, key: &DataKey, s: &NewState) -> Result<()
     let key_id = sealed.as_ref().map(|_| i64::from(key.id()));
     db.exec(
         "INSERT INTO records (id, kind, version, seq, organisation_id, author_worker_id,
-             person_id, agency_id, alert_until, consent_until, tombstone, key_id, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             person_id, agency_id, alert_until, consent_until, tombstone, key_id, body, device_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (id) DO UPDATE SET
              kind = excluded.kind, version = excluded.version, seq = excluded.seq,
              organisation_id = excluded.organisation_id,
              author_worker_id = excluded.author_worker_id,
              person_id = excluded.person_id, agency_id = excluded.agency_id,
              alert_until = excluded.alert_until, consent_until = excluded.consent_until,
-             tombstone = excluded.tombstone, key_id = excluded.key_id, body = excluded.body",
+             tombstone = excluded.tombstone, key_id = excluded.key_id, body = excluded.body,
+             device_id = excluded.device_id",
         &[
             &id,
             &s.kind.as_str(),
@@ -73,6 +86,7 @@ pub(super) fn write_state(db: &Db<'_>, key: &DataKey, s: &NewState) -> Result<()
             &s.tombstone,
             &key_id,
             &sealed,
+            &device_id,
         ],
     )?;
     Ok(())

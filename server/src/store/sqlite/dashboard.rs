@@ -12,6 +12,7 @@ use crate::store::dashboard::{
     Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, Scope,
     SessionInfo, SignInBackoff, VisibleRecord,
 };
+use crate::store::pull::Projector;
 use crate::store::{Organisation, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
@@ -529,7 +530,9 @@ impl SqliteStore {
         let dir = read_directory(conn)?;
         // The pull's own shaping, so a page shows a viewer exactly what her
         // phone would hold.
-        let mut projector = super::pull::Projector::new(conn, &self.key, &dir, now)?;
+        let facts = super::records::SqlFacts { conn, dir: &dir };
+        let agreement = super::partnership::read_agreement(conn)?;
+        let mut projector = Projector::new(&facts, &self.key, agreement, now);
         let mut out = Vec::new();
         for raw in rows {
             let (meta, sealed) = raw.into_meta()?;

@@ -1,0 +1,126 @@
+//! A pull page (protocol version 2, ADR 0009), backend-independent:
+//!
+//! - rows after the cursor, in seq order, **leaving out the versions this
+//!   device pushed itself** (`records.device_id`); a version the server
+//!   minted (a merge, a watch) has no device and goes to everyone who may
+//!   see it;
+//! - each row the viewer may see goes out, **projected** when it reaches her
+//!   only through a woman's consent, and a team alert without the woman's id
+//!   when the viewer may not see her record;
+//! - every row sent is written to `deliveries` (who received what, and why);
+//! - the device's **conditional** deliveries (consent, alert) are re-checked
+//!   and what it may no longer hold is **retracted**, whole or by field.
+//!
+//! A backend supplies only the statements ([`PullSql`], in
+//! `sqlite/pull.rs` and `postgres/pull.rs`) and runs [`page`] in one
+//! transaction; the dashboard reads through the same shaping
+//! ([`Projector`]), so a page and a phone cannot drift apart.
+
+mod retract;
+mod shape;
+mod sql;
+
+pub use shape::Projector;
+pub use sql::{Delivery, PullSql, Stored, UnderReview};
+
+use crate::store::{EnrolledDevice, PullPage, PullQuery, StoreError};
+use nightround_core::crypto::DataKey;
+use nightround_core::domain::agreement::SharingAgreement;
+use nightround_core::domain::{Directory, RecordKind};
+use nightround_core::sync::protocol::{Change, PulledChange, MAX_PULL_CHANGES};
+use nightround_core::Timestamp;
+use serde_json::Value;
+use shape::{json_list, Puller};
+use std::collections::HashSet;
+
+/// Rows read per query while filtering a pull page.
+pub const SCAN_CHUNK: usize = 512;
+/// The most rows one pull looks at, so a device that may see little of a
+/// large store still gets a prompt answer (with `more`) instead of a long one.
+pub const MAX_SCAN: usize = 20_000;
+
+/// One page for `caller`, read and recorded through `sql` (one transaction,
+/// which the caller commits; it also marks the device synced). `dir` is the
+/// directory `sql`'s facts use, sent when the phone's is older.
+pub fn page<S: PullSql>(
+    sql: &S,
+    key: &DataKey,
+    agreement: Option<SharingAgreement>,
+    dir: &Directory,
+    caller: &EnrolledDevice,
+    query: &PullQuery,
+    now: Timestamp,
+) -> Result<PullPage, StoreError> {
+    let viewer = caller.viewer();
+    let device = caller.device.id.to_string();
+    let limit = query.limit.clamp(1, MAX_PULL_CHANGES);
+    let mut p = Puller::new(sql, key, agreement, now);
+    let mut changes = Vec::new();
+    let mut sent = HashSet::new();
+    let mut scanned_to = query.cursor;
+    let mut scanned = 0usize;
+    let mut exhausted = false;
+    'scan: loop {
+        let rows = sql.rows_after(scanned_to, SCAN_CHUNK, &device)?;
+        let fetched = rows.len();
+        for (meta, sealed) in rows {
+            scanned_to = meta.seq;
+            scanned += 1;
+            if let Some(shaped) = p.shape(&viewer, &meta, sealed)? {
+                let person = if meta.kind == RecordKind::Person {
+                    Some(meta.id)
+                } else {
+                    meta.person_id
+                };
+                sql.record_delivery(&Delivery {
+                    device: &device,
+                    record_id: meta.id,
+                    kind: meta.kind,
+                    person_id: person,
+                    version: &meta.version,
+                    route: shaped.route.name(),
+                    conditional: shaped.route.is_conditional(),
+                    categories: shaped.categories.as_deref().map(json_list).transpose()?,
+                    withheld: json_list(&shaped.withheld)?,
+                    at: now,
+                })?;
+                sent.insert(meta.id);
+                changes.push(PulledChange {
+                    seq: meta.seq,
+                    change: Change::new(
+                        meta.kind,
+                        meta.id,
+                        meta.version,
+                        meta.tombstone,
+                        shaped.body.map(Value::Object),
+                    ),
+                });
+                if changes.len() == limit {
+                    break 'scan;
+                }
+            }
+            if scanned >= MAX_SCAN {
+                break 'scan;
+            }
+        }
+        if fetched < SCAN_CHUNK {
+            exhausted = true;
+            break;
+        }
+    }
+    let more = if exhausted {
+        // The rest are this device's own versions: the cursor passes them.
+        scanned_to = scanned_to.max(sql.last_seq()?);
+        false
+    } else {
+        sql.any_after(scanned_to)?
+    };
+    let retract = retract::retractions(&mut p, &viewer, &device, query.cursor, scanned_to, &sent)?;
+    Ok(PullPage {
+        changes,
+        next_cursor: scanned_to,
+        more,
+        directory: (dir.revision > query.directory_revision).then(|| dir.clone()),
+        retract,
+    })
+}

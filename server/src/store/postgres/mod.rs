@@ -71,8 +71,14 @@ impl PgStore {
     /// Refuses for now: this backend is behind SQLite schema 9 (see
     /// [`data_protection::BEHIND`]); [`PgStore::open_behind`] is the old
     /// opening, kept for the port.
+    ///
+    /// While the port is under way, `NIGHTROUND_TEST_PG_BEHIND=1` lets the
+    /// server tests open it anyway (what is not ported still refuses, method
+    /// by method); it goes with the refusal.
     pub fn open(url: &str, key: DataKey, now: Timestamp) -> Result<Self, StoreError> {
-        let _ = (url, key, now);
+        if std::env::var("NIGHTROUND_TEST_PG_BEHIND").as_deref() == Ok("1") {
+            return Self::open_behind(url, key, now);
+        }
         Err(StoreError::Config(data_protection::BEHIND))
     }
 

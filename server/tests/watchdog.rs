@@ -466,7 +466,10 @@ async fn two_servers_on_one_postgres_share_the_bell_and_raise_once() {
     let t = team(&s).await;
     let (_, cursor) = s.pull_from(&t.police, 0).await;
     // The officer's phone waits on the second server...
-    let url = format!("{}/v1/live?after={cursor}&wait=20", other.base_url());
+    let url = format!(
+        "{}/v1/live?after={cursor}&wait=20&protocol=2",
+        other.base_url()
+    );
     let http = s.http.clone();
     let token = t.police.token.clone();
     let waiting = tokio::spawn(async move {

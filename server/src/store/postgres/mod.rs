@@ -82,9 +82,9 @@ impl PgStore {
         Err(StoreError::Config(data_protection::BEHIND))
     }
 
-    /// The opening from before protocol v2, kept so that the port to schema
-    /// 8 starts from working code. Not for serving: its pull neither
-    /// projects nor retracts.
+    /// The opening without the refusal, for the port's tests. The pull and
+    /// push are protocol v2's (the shared [`crate::store::pull`]); what
+    /// [`data_protection`] has not ported refuses on its own.
     #[doc(hidden)]
     pub fn open_behind(url: &str, key: DataKey, now: Timestamp) -> Result<Self, StoreError> {
         let pg = Pg::connect(url, POOL_SIZE)?;

@@ -259,7 +259,8 @@ CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
 pub(super) const UPGRADES: &[&str] = &[
     // 1 -> 2: what SQLite's 5 -> 8 added: protocol v2's device per stored
     // version and deliveries (ADR 0009), the dashboard's indexes, legal
-    // holds. The data that uses them is not yet written here (issue 12).
+    // holds. Push writes `device_id` and the pull `deliveries` (the shared
+    // store/pull/, issue 12).
     "
     ALTER TABLE records ADD COLUMN device_id TEXT;
     UPDATE records SET device_id = (SELECT a.device_id FROM applied_versions a

@@ -424,7 +424,7 @@ report("AVCaptureMetadataOutput()" in qr and "metadataObjectTypes = [.qr]" in qr
        "QR scanner: AVCaptureMetadataOutput, QR codes only, delegate on the main queue")
 report(not re.search(r"AVCapturePhotoOutput|AVCaptureMovieFileOutput|AVCaptureVideoDataOutput|UIImageWriteToSavedPhotosAlbum", qr),
        "QR scanner: no frame is captured or saved")
-report("requestAccess(for: .video)" in qr and "sessionQueue.async { session.startRunning() }" in qr
+report("requestAccess(for: .video)" in qr and re.search(r"sessionQueue\.async \{ [\w.]*session\.startRunning\(\) \}", qr)
        and "onUnavailable" in qr,
        "QR scanner: asks for the camera when opened, starts off the main thread, falls back to typing")
 camera_users = [rel(p) for p, t in sources.items() if "AVCaptureDevice" in t]

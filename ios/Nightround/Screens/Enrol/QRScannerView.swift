@@ -32,12 +32,19 @@ struct QRScannerView: UIViewControllerRepresentable {
     }
 }
 
+/// The capture session, handed to its own queue to start and stop (Apple's
+/// advice: both block). Only that queue and set-up on the main thread touch it.
+private final class CaptureSessionBox: @unchecked Sendable {
+    let session = AVCaptureSession()
+}
+
 /// Owns the capture session; runs it only while on screen.
 final class QRScannerController: UIViewController, AVCaptureMetadataOutputObjectsDelegate {
     var onText: ((String) -> Void)?
     var onUnavailable: ((String) -> Void)?
 
-    private let session = AVCaptureSession()
+    private let box = CaptureSessionBox()
+    private var session: AVCaptureSession { box.session }
     /// Starting and stopping a session blocks; never on the main thread.
     private let sessionQueue = DispatchQueue(label: "org.nightround.qr-scanner")
     private var preview: AVCaptureVideoPreviewLayer?
@@ -55,11 +62,11 @@ final class QRScannerController: UIViewController, AVCaptureMetadataOutputObject
             configure()
         case .notDetermined:
             AVCaptureDevice.requestAccess(for: .video) { granted in
-                DispatchQueue.main.async {
+                Task { @MainActor [weak self] in
                     if granted {
-                        self.configure()
+                        self?.configure()
                     } else {
-                        self.onUnavailable?(Self.noPermission)
+                        self?.onUnavailable?(Self.noPermission)
                     }
                 }
             }
@@ -95,8 +102,8 @@ final class QRScannerController: UIViewController, AVCaptureMetadataOutputObject
         layer.frame = view.bounds
         view.layer.addSublayer(layer)
         preview = layer
-        let session = self.session
-        sessionQueue.async { session.startRunning() }
+        let box = self.box
+        sessionQueue.async { box.session.startRunning() }
     }
 
     override func viewDidLayoutSubviews() {
@@ -110,24 +117,25 @@ final class QRScannerController: UIViewController, AVCaptureMetadataOutputObject
     }
 
     func stop() {
-        let session = self.session
+        let box = self.box
         sessionQueue.async {
-            if session.isRunning { session.stopRunning() }
+            if box.session.isRunning { box.session.stopRunning() }
         }
     }
 
-    func metadataOutput(
+    /// Called on the main queue (`setMetadataObjectsDelegate(self, queue: .main)`).
+    nonisolated func metadataOutput(
         _ output: AVCaptureMetadataOutput,
         didOutput metadataObjects: [AVMetadataObject],
         from connection: AVCaptureConnection
     ) {
-        for object in metadataObjects {
-            if let code = object as? AVMetadataMachineReadableCodeObject,
-               code.type == .qr,
-               let text = code.stringValue {
-                onText?(text)
-                return
-            }
+        let text = metadataObjects
+            .compactMap { $0 as? AVMetadataMachineReadableCodeObject }
+            .first { $0.type == .qr && $0.stringValue != nil }?
+            .stringValue
+        guard let text else { return }
+        MainActor.assumeIsolated {
+            onText?(text)
         }
     }
 }

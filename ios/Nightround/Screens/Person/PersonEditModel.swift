@@ -12,7 +12,7 @@ import Observation
 final class PersonEditModel {
     let personId: Uuid
     var alias = ""
-    var description = ""
+    var selfDescription = ""
     /// Digits as typed; the core decides which years are plausible.
     var birthYear = ""
     var keyWorker = ""
@@ -35,8 +35,8 @@ final class PersonEditModel {
         do {
             let person = try await gateway.call { vault in try vault.person(id: id) }
             alias = person.alias
-            description = person.description ?? ""
-            birthYear = person.birthYear.map(String.init) ?? ""
+            selfDescription = person.description ?? ""
+            birthYear = person.birthYear.map { String($0) } ?? ""
             keyWorker = person.keyWorker ?? ""
             prefersFemaleWorker = person.prefersFemaleWorker
             registeredWithOutreach = person.registeredWithOutreach
@@ -52,7 +52,7 @@ final class PersonEditModel {
         let id = personId
         let draft = PersonDraft(
             alias: alias,
-            description: description.isEmpty ? nil : description,
+            description: selfDescription.isEmpty ? nil : selfDescription,
             birthYear: Int32(birthYear.filter(\.isNumber)),
             registeredWithOutreach: registeredWithOutreach,
             prefersFemaleWorker: prefersFemaleWorker,

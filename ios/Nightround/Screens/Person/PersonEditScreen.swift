@@ -21,7 +21,7 @@ struct PersonEditScreen: View {
                     PlainField("Known as", text: $model.alias, capitalization: .words)
                 }
                 Card("How she describes herself") {
-                    PlainField("Description", text: $model.description, capitalization: .sentences, multiline: true)
+                    PlainField("Description", text: $model.selfDescription, capitalization: .sentences, multiline: true)
                 }
                 Card("Year of birth, if she said") {
                     PlainField("Year", text: $model.birthYear, keyboard: .numberPad)

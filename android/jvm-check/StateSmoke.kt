@@ -403,9 +403,12 @@ class TlsServer(private val bin: String, root: File) : AutoCloseable {
         return "nightround:enrol?server=${enc(url)}&code=${enc(code)}&cert_sha256=${enc(fingerprint())}"
     }
 
-    override fun close() {
+    fun stop() {
         process?.let { it.destroy(); it.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) }
+        process = null
     }
+
+    override fun close() = stop()
 }
 
 /** One phone's app as the state holders see it, with its own vault file and keystore. */
@@ -469,6 +472,12 @@ suspend fun CoroutineScope.withServer(bin: String, root: File) {
         val gate = sam.session.gate.value
         check("sam: wrong PINs erase the records and ask for enrolment", gate is AppSession.Gate.Enrol && gate.why?.contains("Too many") == true) { gate.toString() }
         val kept = KeptChangesState(sam.home, this)
+        server.stop()
+        kept.send(); settle()
+        check("kept changes: no signal, still kept, said plainly, can be sent again",
+            kept.ui.value.canRetry && kept.ui.value.words?.contains("kept, sealed for the server") == true) { kept.ui.value.toString() }
+        println("      said: " + kept.ui.value.words)
+        server.start()
         kept.send(); settle()
         check("kept changes: the sealed copies reach the server before she enrols again",
             (kept.ui.value.delivered ?: 0L) >= 2L && kept.ui.value.words?.contains("reached the server") == true) { kept.ui.value.toString() }

@@ -58,8 +58,10 @@ class KeptChangesState(
                 throw e
             } catch (e: NightroundException) {
                 val why = when (e) {
-                    is NightroundException.Offline, is NightroundException.Cancelled ->
-                        "Changes this phone had not sent are kept, sealed for the server. They go when there is signal (${e.message})."
+                    is NightroundException.Offline ->
+                        "Changes this phone had not sent are kept, sealed for the server, and go when there is signal (${e.detail})."
+                    is NightroundException.Cancelled ->
+                        "Changes this phone had not sent are kept, sealed for the server, and go when there is signal."
                     else -> Problems.words(e)
                 }
                 _ui.update { it.copy(sending = false, problem = why) }

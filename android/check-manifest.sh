@@ -319,6 +319,27 @@ state_dir = kotlin_root / "org" / "nightround" / "app" / "state"
 android_in_state = [p.name for p in kotlin_files(state_dir) if re.search(r"^\s*import\s+(android|androidx)\.", read(p), re.M)]
 check(state_dir.exists() and not android_in_state, "state/ holders import no Android (JVM-compilable)", ", ".join(android_in_state))
 
+# Issue 13, item 10: the enrolment QR scanner. The camera is declared but not
+# required, asked for in one place only (the scanner, when she taps "Scan"),
+# read with CameraX and ML Kit's bundled QR reader, and the text it reads is
+# parsed by the core, never by the shell.
+check(P + "CAMERA" in declared, "manifest declares CAMERA (enrolment QR code)")
+features = {f.get(A + "name"): f.get(A + "required") for f in manifest.findall("uses-feature")} if manifest is not None else {}
+check(features.get("android.hardware.camera.any") == "false",
+      "the camera is not required (a phone without one enrols by typing)", f"found {features!r}")
+askers = [p.name for p, t in kt.items() if "Manifest.permission.CAMERA" in t]
+check(askers == ["QrScanner.kt"], "only the QR scanner asks for the camera", ", ".join(askers))
+scanner = next((t for p, t in kt.items() if p.name == "QrScanner.kt"), "")
+check("LifecycleCameraController" in scanner and "MlKitAnalyzer" in scanner and "Barcode.FORMAT_QR_CODE" in scanner,
+      "the scanner uses CameraX + ML Kit, QR codes only")
+check(not re.search(r"ImageCapture|takePicture|MediaStore", scanner), "the scanner never captures or saves a frame")
+enrol_state = read(state_dir / "EnrolState.kt")
+check("parseEnrolmentLink(" in enrol_state and "enrolFromLink(" in enrol_state and "split(" not in enrol_state,
+      "the scanned text is read by the core (parseEnrolmentLink) and enrolled with its certificate (enrolFromLink)")
+build = read(root / "app" / "build.gradle.kts") + read(root / "gradle" / "libs.versions.toml")
+check("com.google.mlkit:barcode-scanning" in build and "androidx.camera:camera-mlkit-vision" in build,
+      "the bundled ML Kit barcode model (no Play services download) and CameraX's ML Kit bridge are dependencies")
+
 uniffi_toml = read(root / "uniffi.toml")
 check(re.search(r"^\[defaults\.bindings\.kotlin\]", uniffi_toml, re.M) is not None
       and re.search(r"^android\s*=\s*true", uniffi_toml, re.M) is not None,

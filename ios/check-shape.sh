@@ -25,6 +25,11 @@
 #     .foreground (ADR 0004), `vault.checkInWhileLocked(` as generated, the
 #     vault opened without unlocking, a sync after it inside a background task
 #     assertion, round id and interval only in the reminders' userInfo;
+#   * issue 13, item 10: the duress PIN, the kept changes after a wipe, supplies
+#     without a contact, profile edits and referral moves reach the core's calls;
+#     the enrolment QR code is read by AVFoundation's metadata output (QR only,
+#     no photo, permission words in Info.plist) and parsed and enrolled with by
+#     the core (parseEnrolmentLink, enrolFromLink), typing kept as the fallback;
 #   * shell rules: one text field component with autocorrection off, every
 #     control labelled for VoiceOver, primary actions at the bottom, 56 pt
 #     targets, content-free notifications, no judging words, no TODOs.
@@ -211,7 +216,11 @@ for f in ["project.yml", "Nightround/Info.plist", "Nightround/Nightround.entitle
     report(os.path.isfile(os.path.join(IOS, f)), f"exists: ios/{f}")
 for f in ["Nightround/Screens/Round/RoundModel.swift", "Nightround/Screens/Round/RoundScreen.swift",
           "Nightround/Sync/LiveListener.swift", "Nightround/Sync/CheckInReminder.swift",
-          "Nightround/Screens/Alerts/SafetyAlertCard.swift"]:
+          "Nightround/Screens/Alerts/SafetyAlertCard.swift",
+          "Nightround/Screens/Settings/DuressPinModel.swift", "Nightround/Screens/Settings/DuressPinScreen.swift",
+          "Nightround/Screens/Restock/RestockModel.swift", "Nightround/Screens/Restock/RestockScreen.swift",
+          "Nightround/Screens/Person/PersonEditModel.swift", "Nightround/Screens/Person/PersonEditScreen.swift",
+          "Nightround/Screens/Enrol/QRScannerView.swift"]:
     report(os.path.isfile(os.path.join(IOS, f)), f"exists: ios/{f}")
 report(len(sources) > 20, f"ios/ holds the app's Swift sources ({len(sources)} files)")
 
@@ -243,6 +252,8 @@ report(len(swift_ids) == 2 and sorted(swift_ids.values()) == sorted(plist_ids),
 modes = info.get("UIBackgroundModes", [])
 report("fetch" in modes and "processing" in modes, "UIBackgroundModes has fetch and processing", str(modes))
 report(bool(info.get("NSFaceIDUsageDescription")), "Info.plist explains Face ID (NSFaceIDUsageDescription)")
+report("QR code" in (info.get("NSCameraUsageDescription") or ""),
+       "Info.plist explains the camera: the enrolment QR code only (NSCameraUsageDescription)")
 report(info.get("UIUserInterfaceStyle") == "Dark" and ".preferredColorScheme(.dark)" in source("NightroundApp.swift"),
        "dark by default (UIUserInterfaceStyle Dark, preferredColorScheme)")
 
@@ -391,6 +402,43 @@ called = {name for (kind, name, _labels) in calls if kind == "vault"}
 report(round_calls <= called, "the app calls every round function of the core",
        ", ".join(sorted(round_calls - called)))
 
+# --- issue 13, item 10: what the core allowed and the app could not reach ---------------------
+item10 = {"setDuressPin", "hasDuressPin", "clearDuressPin", "recordSupplies", "updatePerson", "setReferralStatus"}
+report(item10 <= called, "the app calls the duress PIN, supplies-only, profile edit and referral move functions",
+       ", ".join(sorted(item10 - called)))
+free_called = {name for (kind, name, _labels) in calls if kind == "free"}
+item10_free = {"deliverUndelivered", "parseEnrolmentLink", "enrolFromLink", "nextStatuses"}
+report(item10_free <= free_called, "the app calls deliverUndelivered, parseEnrolmentLink, enrolFromLink and nextStatuses",
+       ", ".join(sorted(item10_free - free_called)))
+enrol_model = source("EnrolModel.swift")
+report("deliverUndelivered(vaultPath:" in enrol_model and "deliverKeptChanges()" in source("EnrolScreen.swift"),
+       "the enrol screen sends the changes a wipe kept before she enrols again")
+report("parseEnrolmentLink(text:" in enrol_model and "enrolFromLink(link:" in enrol_model
+       and not re.search(r"URLComponents|URLQueryItem|\.split\(|components\(separatedBy", enrol_model),
+       "the scanned text is read by the core, not the shell (parseEnrolmentLink, enrolFromLink)")
+report("enrolDevice(serverUrl:" in enrol_model and "PlainField(\"Code\"" in source("EnrolScreen.swift"),
+       "typing the code stays the fallback")
+qr = source("QRScannerView.swift")
+report("AVCaptureMetadataOutput()" in qr and "metadataObjectTypes = [.qr]" in qr
+       and "setMetadataObjectsDelegate(self, queue: .main)" in qr,
+       "QR scanner: AVCaptureMetadataOutput, QR codes only, delegate on the main queue")
+report(not re.search(r"AVCapturePhotoOutput|AVCaptureMovieFileOutput|AVCaptureVideoDataOutput|UIImageWriteToSavedPhotosAlbum", qr),
+       "QR scanner: no frame is captured or saved")
+report("requestAccess(for: .video)" in qr and re.search(r"sessionQueue\.async \{ [\w.]*session\.startRunning\(\) \}", qr)
+       and "onUnavailable" in qr,
+       "QR scanner: asks for the camera when opened, starts off the main thread, falls back to typing")
+camera_users = [rel(p) for p, t in sources.items() if "AVCaptureDevice" in t]
+report([os.path.basename(p) for p in camera_users] == ["QRScannerView.swift"], "only the QR scanner touches the camera",
+       ", ".join(camera_users))
+route = source("AppRoute.swift")
+report(all(r in route for r in ["case editPerson(", "case restock", "case duressPin"])
+       and "AppRoute.duressPin" in source("SettingsScreen.swift")
+       and ".restock" in source("TonightScreen.swift")
+       and "AppRoute.editPerson(" in source("PersonScreen.swift"),
+       "the new screens are reachable: duress PIN from Settings, supplies only from Tonight, profile edit from her page")
+report("nextStatuses(status:" in source("ReferralRow.swift") and "model.move(referralId:" in source("PersonScreen.swift"),
+       "a referral moves to the statuses the core allows next (nextStatuses), from her page")
+
 # --- the lone-worker round ------------------------------------------------------------------
 round_model = source("RoundModel.swift")
 round_screen = source("RoundScreen.swift")
@@ -499,13 +547,14 @@ report(bool(err_cases) and not missing, f"ErrorWording has words for all {len(er
 
 labels_src = source("Labels.swift")
 for enum in ["ConcernCategory", "Severity", "WellbeingFlag", "ContactKind", "InfoCategory", "Urgency",
-             "ReferralStatus", "ConsentMethod", "Role"]:
+             "ReferralStatus", "ConsentMethod", "Role", "SupplyPurpose"]:
     cases = enum_cases(core, enum)
     missing = [c for c in cases if not re.search(r"(case|,)\s*\." + c + r"\b", labels_src)]
     report(bool(cases) and not missing, f"Labels.swift words every {enum} case", ", ".join(missing))
 
 records = source("Records+SwiftUI.swift")
-for enum in ["ConcernCategory", "Severity", "WellbeingFlag", "ContactKind", "InfoCategory", "Urgency", "ConsentMethod"]:
+for enum in ["ConcernCategory", "Severity", "WellbeingFlag", "ContactKind", "InfoCategory", "Urgency", "ConsentMethod",
+             "SupplyPurpose"]:
     m = re.search(r"extension " + enum + r": CaseIterable \{\s*public static var allCases: \[\w+\] \{\s*\[(.*?)\]", records, re.S)
     listed = re.findall(r"\.(\w+)", m.group(1)) if m else []
     report(listed == enum_cases(core, enum), f"{enum}.allCases lists the generated cases in order",

@@ -150,6 +150,13 @@ dependencies {
     implementation(libs.androidx.compose.ui.tooling.preview)
     debugImplementation(libs.androidx.compose.ui.tooling)
 
+    // The enrolment QR scanner (ui/scan/QrScanner.kt).
+    implementation(libs.androidx.camera.camera2)
+    implementation(libs.androidx.camera.lifecycle)
+    implementation(libs.androidx.camera.view)
+    implementation(libs.androidx.camera.mlkit.vision)
+    implementation(libs.mlkit.barcode.scanning)
+
     // The generated bindings call Rust through JNA; the AAR brings libjnidispatch.so.
     implementation("net.java.dev.jna:jna:${libs.versions.jna.get()}@aar")
 }

@@ -15,11 +15,19 @@ import org.nightround.app.state.AlertsState
 import org.nightround.app.state.AppSession
 import org.nightround.app.state.ConcernState
 import org.nightround.app.state.DirectoryState
+import org.nightround.app.state.DuressPinState
+import org.nightround.app.state.DuressStep
+import org.nightround.app.state.EnrolState
+import org.nightround.app.state.EnrolStep
+import org.nightround.app.state.KeptChangesState
 import org.nightround.app.state.Navigator
+import org.nightround.app.state.PersonEditState
+import org.nightround.app.state.PersonField
 import org.nightround.app.state.PersonState
 import org.nightround.app.state.QuickContactState
 import org.nightround.app.state.ReferralState
 import org.nightround.app.state.ReferralStep
+import org.nightround.app.state.RestockState
 import org.nightround.app.state.RoundReminder
 import org.nightround.app.state.RoundState
 import org.nightround.app.state.RoundWatcher
@@ -39,6 +47,7 @@ import uniffi.nightround_core.ConcernCategory
 import uniffi.nightround_core.InfoCategory
 import uniffi.nightround_core.Role
 import uniffi.nightround_core.Severity
+import uniffi.nightround_core.SupplyPurpose
 import uniffi.nightround_core.Urgency
 import uniffi.nightround_core.WellbeingFlag
 import uniffi.nightround_core.WorkerIdentity
@@ -164,6 +173,65 @@ fun main() = runBlocking {
     person.askWithdraw(p.consents.first().id); person.confirmWithdraw(); settle()
     check("consent withdrawn", person.ui.value.consents.any { it.stateWords == "She withdrew it" }) { person.ui.value.consents.toString() }
 
+    // Issue 13, item 10: editing her profile ("prefers a female worker", key worker).
+    val edit = PersonEditState(guard, scheduler, this, personId)
+    edit.load(); settle()
+    check("profile edit opens with what is stored", edit.ui.value.alias == "Ja" && !edit.ui.value.prefersFemaleWorker && edit.ui.value.canSave) { edit.ui.value.toString() }
+    edit.alias("   ")
+    check("profile edit: a blank name cannot be saved", !edit.ui.value.canSave)
+    edit.alias("Jade"); edit.prefersFemaleWorker(true); edit.keyWorker("Priya at Aspirations"); edit.birthYear("20x20")
+    check("profile edit: the year keeps digits only", edit.ui.value.birthYear == "2020") { edit.ui.value.birthYear }
+    val asksBeforeEdit = syncAsks
+    edit.save(); settle()
+    check("profile edit: an implausible year is refused by the core and pointed at", !edit.ui.value.saved && edit.ui.value.problemField == PersonField.BIRTH_YEAR && edit.ui.value.problem != null) { edit.ui.value.toString() }
+    println("      refused: " + edit.ui.value.problem)
+    edit.birthYear("1990"); edit.save(); settle()
+    check("profile edit saved and a sync asked for", edit.ui.value.saved && syncAsks > asksBeforeEdit) { edit.ui.value.toString() }
+    person.load(); settle()
+    val h = person.ui.value.header
+    check("her page shows the edit: prefers a female worker, key worker, new name", h != null && h.alias == "Jade" && h.prefersFemaleWorker && h.keyWorker == "Priya at Aspirations") { h.toString() }
+
+    // Issue 13, item 10: supplies without a contact (the drop box topped up).
+    val restock = RestockState(guard, scheduler, this)
+    restock.load(); settle()
+    val r0s = restock.ui.value
+    check("restock: areas and catalogue from the core, last area first, drop box by default",
+        r0s.areas.isNotEmpty() && r0s.supplies.any { it.itemId == "condoms" } && r0s.areaId == "ambleside_drive" && r0s.purpose == SupplyPurpose.RESTOCK_DROP_POINT) { r0s.toString() }
+    check("restock: nothing to save until something is counted", !r0s.canSave)
+    restock.area("nowhere")
+    check("restock: an area not in the directory is ignored", restock.ui.value.areaId == "ambleside_drive")
+    val york = r0s.areas.first { it.id != "ambleside_drive" }
+    restock.area(york.id); restock.moreBy("condoms", 10); restock.more("condoms"); restock.less("condoms"); restock.more("hygiene_pack")
+    restock.moreBy("hygiene_pack", 10_000)
+    check("restock: one line is capped at the core's bound", restock.ui.value.supplies.first { it.itemId == "hygiene_pack" }.quantity == RestockState.MAX_QUANTITY)
+    restock.less("hygiene_pack"); restock.moreBy("hygiene_pack", -(RestockState.MAX_QUANTITY - 2))
+    val asksBeforeRestock = syncAsks
+    restock.save(); settle()
+    check("restock saved: 11 items at ${york.name}", restock.ui.value.saved == "Saved: 11 items, ${york.name}." && syncAsks > asksBeforeRestock) { restock.ui.value.toString() }
+    val totals = session.vaultOrNull()!!.suppliesTotals(Instant.now().minusSeconds(3600), Instant.now().plusSeconds(60))
+    check("restock: the drop reaches the vault's supply totals (10 more condoms, 1 hygiene pack)",
+        totals.firstOrNull { it.itemId == "condoms" }?.quantity == 12uL && totals.firstOrNull { it.itemId == "hygiene_pack" }?.quantity == 2uL) { totals.toString() }
+    restock.save(); settle()
+    check("restock: saving twice does nothing", session.vaultOrNull()!!.suppliesTotals(Instant.now().minusSeconds(3600), Instant.now().plusSeconds(60)) == totals)
+
+    // Issue 13, item 10: the duress PIN.
+    val duress = DuressPinState(guard, this)
+    duress.load(); settle()
+    check("duress: none set at first", !duress.ui.value.loading && !duress.ui.value.isSet) { duress.ui.value.toString() }
+    duress.start()
+    "246810".forEach { duress.press(it - '0') }; duress.continuePin()
+    "246810".forEach { duress.press(it - '0') }; duress.continuePin(); settle()
+    check("duress: her own PIN is refused by the core", !duress.ui.value.isSet && duress.ui.value.step == DuressStep.CHOOSE && duress.ui.value.problem != null) { duress.ui.value.toString() }
+    println("      refused: " + duress.ui.value.problem)
+    "864200".forEach { duress.press(it - '0') }; duress.continuePin()
+    "864201".forEach { duress.press(it - '0') }; duress.continuePin(); settle()
+    check("duress: two different typings are caught", !duress.ui.value.isSet && duress.ui.value.problem?.contains("different") == true) { duress.ui.value.toString() }
+    "864200".forEach { duress.press(it - '0') }; duress.continuePin()
+    "864200".forEach { duress.press(it - '0') }; duress.continuePin(); settle()
+    check("duress: set, and the core says so", duress.ui.value.isSet && duress.ui.value.step == null && session.vaultOrNull()!!.hasDuressPin()) { duress.ui.value.toString() }
+    duress.askClear(); duress.confirmClear(); settle()
+    check("duress: removed after confirming", !duress.ui.value.isSet && !session.vaultOrNull()!!.hasDuressPin()) { duress.ui.value.toString() }
+
     val concern = ConcernState(guard, scheduler, this, personId)
     concern.load(); settle()
     concern.category(ConcernCategory.DANGEROUS_VEHICLE); concern.description("Older man, grey beard, asked women to get in")
@@ -283,6 +351,175 @@ fun main() = runBlocking {
     settingsState.confirmSignOut(); settle()
     check("sign-out erases and asks for enrolment", session.gate.value is AppSession.Gate.Enrol && !File(home.vaultPath).exists())
 
+    System.getenv("NIGHTROUND_SERVER_BIN")?.let { bin -> withServer(bin, dir) }
+
     println("$passed passed, $failed failed")
     if (failed > 0) exitProcess(1)
+}
+
+/** A nightround-server process over TLS with its own self-signed certificate. */
+class TlsServer(private val bin: String, root: File) : AutoCloseable {
+    val dataDir = File(root, "server").apply { mkdirs() }
+    val port: Int = java.net.ServerSocket(0).use { it.localPort }
+    val url = "https://127.0.0.1:$port/"
+    private var process: Process? = null
+
+    fun admin(vararg args: String): String {
+        val p = ProcessBuilder(listOf(bin, "admin", "--data-dir", dataDir.path) + args)
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start()
+        val out = p.inputStream.bufferedReader().readText().trim()
+        check(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) { "admin ${args.first()} failed" }
+        return out
+    }
+
+    fun start() {
+        process = ProcessBuilder(bin, "serve", "--data-dir", dataDir.path, "--listen", "127.0.0.1:$port", "--example-directory")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+        val deadline = System.currentTimeMillis() + 30_000
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                java.net.Socket("127.0.0.1", port).close()
+                return
+            } catch (_: java.io.IOException) {
+                Thread.sleep(50)
+            }
+        }
+        error("the server did not start")
+    }
+
+    /** The certificate's SHA-256 as the dashboard prints it (AB:CD:…), from the PEM the server wrote. */
+    fun fingerprint(): String {
+        val pem = File(dataDir, "tls/server-cert.pem").readText()
+        val b64 = pem.substringAfter("-----BEGIN CERTIFICATE-----").substringBefore("-----END CERTIFICATE-----").filter { !it.isWhitespace() }
+        val der = java.util.Base64.getDecoder().decode(b64)
+        return java.security.MessageDigest.getInstance("SHA-256").digest(der).joinToString(":") { "%02X".format(it) }
+    }
+
+    /** What the devices page's QR code says for a new worker (docs/dashboard.md). */
+    fun enrolmentQr(name: String): String {
+        val worker = admin("add-worker", "--org", "Aspirations", "--name", name, "--role", "outreach_worker")
+        val code = admin("enrol-code", "--worker", worker)
+        val enc = { s: String -> java.net.URLEncoder.encode(s, Charsets.UTF_8) }
+        return "nightround:enrol?server=${enc(url)}&code=${enc(code)}&cert_sha256=${enc(fingerprint())}"
+    }
+
+    fun stop() {
+        process?.let { it.destroy(); it.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) }
+        process = null
+    }
+
+    override fun close() = stop()
+}
+
+/** One phone's app as the state holders see it, with its own vault file and keystore. */
+class Phone(root: File, name: String, scope: CoroutineScope) {
+    val home = object : VaultHome {
+        override val vaultPath = File(File(root, name).apply { mkdirs() }, "vault.db").path
+        override val keyStore: PlatformKeyStore = MemoryKeyStore()
+    }
+    val session = AppSession(home, object : SettingsStore { override var lockTimeoutSeconds = 120 }, SessionPinKeeper.None, scope)
+    val guard = VaultGuard(session)
+}
+
+fun pinInto(pin: String, press: (Int) -> Unit) = pin.forEach { press(it - '0') }
+
+/**
+ * Issue 13, item 10, against a real server over TLS: enrolment by the QR
+ * code (its certificate pinned by fingerprint), the changes a wipe for wrong
+ * PINs kept delivered before enrolling again, and the duress PIN at the PIN
+ * screen; a third phone proves the server got what the first two never sent.
+ */
+suspend fun CoroutineScope.withServer(bin: String, root: File) {
+    val scheduler = SyncScheduler { }
+    TlsServer(bin, File(root, "tls-server")).use { server ->
+        server.admin("add-org", "--name", "Aspirations")
+        server.start()
+
+        // Sam enrols by scanning.
+        val sam = Phone(root, "sam", this)
+        sam.session.start()
+        check("server: no vault, enrol", sam.session.gate.value is AppSession.Gate.Enrol)
+        val nothingKept = KeptChangesState(sam.home, this)
+        nothingKept.send(); settle()
+        check("kept changes: nothing kept, nothing said", nothingKept.ui.value.delivered == 0L && nothingKept.ui.value.words == null) { nothingKept.ui.value.toString() }
+        val enrol = EnrolState(sam.session, sam.home, scheduler, this, "Sam's phone")
+        enrol.startScan()
+        enrol.scanned("https://nightround.example.org/welcome"); settle()
+        check("scan: another QR code keeps the camera open and says why", enrol.ui.value.scanning && enrol.ui.value.scanProblem?.contains("not a Nightround enrolment code") == true && enrol.ui.value.code.isEmpty()) { enrol.ui.value.toString() }
+        println("      scan refused: " + enrol.ui.value.scanProblem)
+        enrol.scanned(server.enrolmentQr("Sam")); settle()
+        val e1 = enrol.ui.value
+        check("scan: the QR code fills the details, enrols over the pinned certificate, asks for a PIN",
+            !e1.scanning && e1.fromQrCode && e1.step == EnrolStep.CHOOSE_PIN && e1.workerName == "Sam" && e1.serverUrl == server.url) { e1.toString() }
+        pinInto("246810", enrol::press); enrol.continuePin()
+        pinInto("246810", enrol::press); enrol.continuePin(); settle()
+        check("scan: the vault is made and enrolled", sam.session.gate.value == AppSession.Gate.Open && sam.session.vaultOrNull()!!.syncStatus().enrolled)
+        val synced = runCatching { sam.session.vaultOrNull()!!.sync() }
+        check("scan: sync works over the certificate the code named", synced.isSuccess) { synced.exceptionOrNull().toString() }
+
+        // Two changes she never sends, then three wrong PINs (the limit lowered for the test).
+        val quick = QuickContactState(sam.guard, scheduler, this)
+        quick.load(); settle(); quick.query("Kerry"); settle(); quick.chooseNew(); quick.save(); settle()
+        check("sam: a contact with someone new, not sent", quick.ui.value.saved != null && sam.session.vaultOrNull()!!.pendingChanges() >= 2uL)
+        sam.session.vaultOrNull()!!.setLockPolicy(120u, 3u)
+        sam.session.lockNow(); settle()
+        val unlock = UnlockState(sam.session, SessionPinKeeper.None, scheduler, this)
+        repeat(4) {
+            if (sam.session.gate.value == AppSession.Gate.Locked) {
+                pinInto("000000", unlock::press); unlock.submit(); settle()
+            }
+        }
+        val gate = sam.session.gate.value
+        check("sam: wrong PINs erase the records and ask for enrolment", gate is AppSession.Gate.Enrol && gate.why?.contains("Too many") == true) { gate.toString() }
+        val kept = KeptChangesState(sam.home, this)
+        server.stop()
+        kept.send(); settle()
+        check("kept changes: no signal, still kept, said plainly, can be sent again",
+            kept.ui.value.canRetry && kept.ui.value.words?.contains("kept, sealed for the server") == true) { kept.ui.value.toString() }
+        println("      said: " + kept.ui.value.words)
+        server.start()
+        kept.send(); settle()
+        check("kept changes: the sealed copies reach the server before she enrols again",
+            (kept.ui.value.delivered ?: 0L) >= 2L && kept.ui.value.words?.contains("reached the server") == true) { kept.ui.value.toString() }
+        println("      said: " + kept.ui.value.words)
+        kept.send(); settle()
+        check("kept changes: sent once only", kept.ui.value.delivered == 0L && kept.ui.value.words == null) { kept.ui.value.toString() }
+
+        // Priya: a pasted link works as a scan; the duress PIN at the PIN screen.
+        val priya = Phone(root, "priya", this)
+        priya.session.start()
+        val enrolP = EnrolState(priya.session, priya.home, scheduler, this, "Priya's phone")
+        enrolP.code(server.enrolmentQr("Priya")); settle()
+        check("paste: an enrolment link in the code field is read like a scan", enrolP.ui.value.step == EnrolStep.CHOOSE_PIN && enrolP.ui.value.workerName == "Priya") { enrolP.ui.value.toString() }
+        pinInto("135799", enrolP::press); enrolP.continuePin()
+        pinInto("135799", enrolP::press); enrolP.continuePin(); settle()
+        val duress = DuressPinState(priya.guard, this)
+        duress.load(); settle(); duress.start()
+        pinInto("864200", duress::press); duress.continuePin()
+        pinInto("864200", duress::press); duress.continuePin(); settle()
+        check("priya: duress PIN set", duress.ui.value.isSet) { duress.ui.value.toString() }
+        val quickP = QuickContactState(priya.guard, scheduler, this)
+        quickP.load(); settle(); quickP.query("Mel"); settle(); quickP.chooseNew(); quickP.save(); settle()
+        priya.session.lockNow(); settle()
+        val unlockP = UnlockState(priya.session, SessionPinKeeper.None, scheduler, this)
+        pinInto("864200", unlockP::press); unlockP.submit(); settle()
+        check("duress: the PIN screen opens an app", priya.session.gate.value == AppSession.Gate.Open) { priya.session.gate.value.toString() + " " + unlockP.ui.value }
+        val tonightP = TonightState(priya.guard, this)
+        tonightP.refresh(); settle()
+        check("duress: the app is empty", tonightP.ui.value.contacts.isEmpty() && priya.session.vaultOrNull()!!.findPeople("").isEmpty()) { tonightP.ui.value.toString() }
+        val dsync = runCatching { priya.session.vaultOrNull()!!.sync() }
+        check("duress: the empty app still syncs", dsync.isSuccess) { dsync.exceptionOrNull().toString() }
+
+        // Ruth's phone pulls what Sam and Priya never sent themselves.
+        val ruth = Phone(root, "ruth", this)
+        ruth.session.start()
+        val enrolR = EnrolState(ruth.session, ruth.home, scheduler, this, "Ruth's phone")
+        enrolR.startScan(); enrolR.scanned(server.enrolmentQr("Ruth")); settle()
+        pinInto("246810", enrolR::press); enrolR.continuePin()
+        pinInto("246810", enrolR::press); enrolR.continuePin(); settle()
+        val rsync = runCatching { ruth.session.vaultOrNull()!!.sync() }
+        val names = ruth.session.vaultOrNull()!!.findPeople("").map { it.alias }.toSet()
+        check("the server got Kerry (kept after the wipe) and Mel (kept after the duress PIN)",
+            rsync.isSuccess && names.containsAll(setOf("Kerry", "Mel"))) { "$names ${rsync.exceptionOrNull()}" }
+    }
 }

@@ -2,7 +2,9 @@
 # android/jvm-check/run.sh: compile the app's state holders
 # (android/app/src/main/java/org/nightround/app/state) on a plain JVM against
 # the generated bindings, and, unless --compile-only, drive them against the
-# real core with StateSmoke.kt. Needs no Android SDK.
+# real core with StateSmoke.kt (and a real nightround-server over TLS on
+# loopback for enrolment by QR code, the kept changes and the duress PIN).
+# Needs no Android SDK.
 #
 #   android/jvm-check/run.sh                 build the core, compile, run the smoke test
 #   android/jvm-check/run.sh --compile-only  compile state/ only (what CI's JVM check needs)
@@ -43,6 +45,8 @@ JAVA_OPTS="${KOTLINC_JAVA_OPTS:--Xmx2g}" "$KOTLINC" -nowarn -jvm-target 17 -clas
 
 if [ "${NR_SKIP_BUILD:-0}" != 1 ]; then
     cargo build -p nightround-ffi >&2
+    # The server the enrolment-by-QR, kept-changes and duress checks run against.
+    cargo build -q -p nightround-server >&2
 fi
 so="$TARGET_DIR/debug/libnightround_ffi.so"
 props=("-Djna.library.path=$TARGET_DIR/debug")
@@ -51,5 +55,7 @@ for d in bindings/kotlin/uniffi/*/; do
 done
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-NIGHTROUND_TEST_TMP="$tmp" java "${props[@]}" \
+server_bin="$TARGET_DIR/debug/nightround-server"
+[ -x "$server_bin" ] || { echo "[jvm-check] missing $server_bin" >&2; exit 1; }
+NIGHTROUND_SERVER_BIN="$server_bin" NIGHTROUND_TEST_TMP="$tmp" java "${props[@]}" \
     -cp "$OUT/state.jar:$KOTLIN_STDLIB_JAR:$KOTLINX_COROUTINES_JAR:$JNA_JAR" StateSmokeKt

@@ -9,11 +9,13 @@
 //! The records and enums the apps see are the core's own types, exported from
 //! the core under its `ffi` feature.
 
+mod enrolment;
 mod error;
 mod guard;
 mod keystore;
 mod vault;
 
+pub use enrolment::{enrol_from_link, parse_enrolment_link};
 pub use error::NightroundError;
 pub use keystore::{KeyStoreFailure, PlatformKeyStore};
 pub use vault::{LockPolicySetting, NightroundVault, SyncHandle};

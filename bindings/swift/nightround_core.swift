@@ -1654,6 +1654,76 @@ public func FfiConverterTypeEnrolment_lower(_ value: Enrolment) -> RustBuffer {
 
 
 /**
+ * What an enrolment QR code says: where the server is, the one-time code,
+ * and the fingerprint of the certificate to pin, if the server has its own.
+ */
+public struct EnrolmentLink: Equatable, Hashable {
+    public var serverUrl: String
+    public var code: String
+    /**
+     * SHA-256 of the server's certificate, upper-case hex pairs joined by
+     * colons (`AB:CD:…`), as the server prints it.
+     */
+    public var certSha256: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(serverUrl: String, code: String, 
+        /**
+         * SHA-256 of the server's certificate, upper-case hex pairs joined by
+         * colons (`AB:CD:…`), as the server prints it.
+         */certSha256: String?) {
+        self.serverUrl = serverUrl
+        self.code = code
+        self.certSha256 = certSha256
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EnrolmentLink: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEnrolmentLink: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EnrolmentLink {
+        return
+            try EnrolmentLink(
+                serverUrl: FfiConverterString.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                certSha256: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EnrolmentLink, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.serverUrl, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterOptionString.write(value.certSha256, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolmentLink_lift(_ buf: RustBuffer) throws -> EnrolmentLink {
+    return try FfiConverterTypeEnrolmentLink.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolmentLink_lower(_ value: EnrolmentLink) -> RustBuffer {
+    return FfiConverterTypeEnrolmentLink.lower(value)
+}
+
+
+/**
  * What one `listen` call heard and did.
  */
 public struct ListenReport: Equatable, Hashable {
@@ -6008,6 +6078,7 @@ public enum ValidationError: Equatable, Hashable {
     case lockPolicyOutOfRange
     case notAUrl
     case buddyNotOnTeam
+    case notAnEnrolmentCode
 
 
 
@@ -6113,6 +6184,8 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
         case 37: return .notAUrl
         
         case 38: return .buddyNotOnTeam
+        
+        case 39: return .notAnEnrolmentCode
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -6284,6 +6357,10 @@ public struct FfiConverterTypeValidationError: FfiConverterRustBuffer {
         
         case .buddyNotOnTeam:
             writeInt(&buf, Int32(38))
+        
+        
+        case .notAnEnrolmentCode:
+            writeInt(&buf, Int32(39))
         
         }
     }

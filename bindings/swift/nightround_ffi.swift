@@ -3023,6 +3023,32 @@ public func roundStart(now: Timestamp, utcOffsetMinutes: Int32) -> Timestamp  {
     )
 })
 }
+/**
+ * Enrols with a scanned code: the certificate it names is fetched, checked
+ * against the fingerprint and pinned. Call before creating the vault, as
+ * [`crate::enrol_device`].
+ */
+public func enrolFromLink(link: EnrolmentLink, deviceName: String)throws  -> EnrolledDevice  {
+    return try  FfiConverterTypeEnrolledDevice_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_func_enrol_from_link(
+        FfiConverterTypeEnrolmentLink_lower(link),
+        FfiConverterString.lower(deviceName),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads a scanned enrolment QR code; `Invalid(NotAnEnrolmentCode)` for
+ * anything else, so the scanner keeps looking or she types the code.
+ */
+public func parseEnrolmentLink(text: String)throws  -> EnrolmentLink  {
+    return try  FfiConverterTypeEnrolmentLink_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_func_parse_enrolment_link(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -3058,6 +3084,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_func_round_start() != 24854) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_func_enrol_from_link() != 31279) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_func_parse_enrolment_link() != 17786) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret() != 33731) {

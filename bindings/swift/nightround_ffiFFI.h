@@ -678,6 +678,16 @@ RustBuffer uniffi_nightround_ffi_fn_func_parse_id(RustBuffer text, RustCallStatu
 RustBuffer uniffi_nightround_ffi_fn_func_round_start(RustBuffer now, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_ENROL_FROM_LINK
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_ENROL_FROM_LINK
+RustBuffer uniffi_nightround_ffi_fn_func_enrol_from_link(RustBuffer link, RustBuffer device_name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_PARSE_ENROLMENT_LINK
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_PARSE_ENROLMENT_LINK
+RustBuffer uniffi_nightround_ffi_fn_func_parse_enrolment_link(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_NIGHTROUND_FFI_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_NIGHTROUND_FFI_RUSTBUFFER_ALLOC
 RustBuffer ffi_nightround_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -977,6 +987,18 @@ uint16_t uniffi_nightround_ffi_checksum_func_parse_id(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_ROUND_START
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_ROUND_START
 uint16_t uniffi_nightround_ffi_checksum_func_round_start(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_ENROL_FROM_LINK
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_ENROL_FROM_LINK
+uint16_t uniffi_nightround_ffi_checksum_func_enrol_from_link(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_PARSE_ENROLMENT_LINK
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_PARSE_ENROLMENT_LINK
+uint16_t uniffi_nightround_ffi_checksum_func_parse_enrolment_link(void
     
 );
 #endif

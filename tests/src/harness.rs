@@ -117,6 +117,11 @@ impl TestServer {
         self.running().tls_cert_pem().map(str::to_owned)
     }
 
+    /// The SHA-256 fingerprint the dashboard puts in enrolment QR codes.
+    pub fn tls_fingerprint(&self) -> Option<String> {
+        self.running().tls_fingerprint().map(str::to_owned)
+    }
+
     pub fn admin(&self) -> &Admin {
         self.running().admin()
     }

@@ -133,6 +133,8 @@ pub enum ValidationError {
     NotAUrl,
     #[error("the buddy is not on the team")]
     BuddyNotOnTeam,
+    #[error("that is not a Nightround enrolment code; type the code instead")]
+    NotAnEnrolmentCode,
 }
 
 /// How far ahead of the receiver's clock a time or a version may be, in

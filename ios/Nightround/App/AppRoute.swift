@@ -12,6 +12,9 @@ enum AppRoute: Hashable {
     case sync
     case changePin
     case round
+    case editPerson(Uuid)
+    case restock
+    case duressPin
 }
 
 extension View {
@@ -44,6 +47,12 @@ private struct AppDestination: View {
             ChangePinScreen(gateway: gateway)
         case .round:
             LoneWorkerRoundScreen(gateway: gateway)
+        case .editPerson(let id):
+            PersonEditScreen(gateway: gateway, personId: id)
+        case .restock:
+            RestockScreen(gateway: gateway)
+        case .duressPin:
+            DuressPinScreen(gateway: gateway)
         }
     }
 }

@@ -102,6 +102,16 @@ extension ResponseTimes {
     }
 }
 
+extension SupplyPurpose {
+    var label: String {
+        switch self {
+        case .restockDropPoint: return String(localized: "Topped up the drop box")
+        case .leftWithPartner: return String(localized: "Left with a partner or hostel")
+        case .handedOut: return String(localized: "Handed out, no conversation")
+        }
+    }
+}
+
 extension ReferralStatus {
     var label: String {
         switch self {

@@ -1950,6 +1950,57 @@ public object FfiConverterTypeEnrolment: FfiConverterRustBuffer<Enrolment> {
 
 
 /**
+ * What an enrolment QR code says: where the server is, the one-time code,
+ * and the fingerprint of the certificate to pin, if the server has its own.
+ */
+data class EnrolmentLink (
+    var `serverUrl`: kotlin.String
+    , 
+    var `code`: kotlin.String
+    , 
+    /**
+     * SHA-256 of the server's certificate, upper-case hex pairs joined by
+     * colons (`AB:CD:…`), as the server prints it.
+     */
+    var `certSha256`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEnrolmentLink: FfiConverterRustBuffer<EnrolmentLink> {
+    override fun read(buf: ByteBuffer): EnrolmentLink {
+        return EnrolmentLink(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EnrolmentLink) = (
+            FfiConverterString.allocationSize(value.`serverUrl`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterOptionalString.allocationSize(value.`certSha256`)
+    )
+
+    override fun write(value: EnrolmentLink, buf: ByteBuffer) {
+            FfiConverterString.write(value.`serverUrl`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterOptionalString.write(value.`certSha256`, buf)
+    }
+}
+
+
+
+/**
  * What one `listen` call heard and did.
  */
 data class ListenReport (
@@ -5180,6 +5231,9 @@ sealed class ValidationError {
     object BuddyNotOnTeam : ValidationError()
     
     
+    object NotAnEnrolmentCode : ValidationError()
+    
+    
 
     
 
@@ -5255,6 +5309,7 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
             36 -> ValidationError.LockPolicyOutOfRange
             37 -> ValidationError.NotAUrl
             38 -> ValidationError.BuddyNotOnTeam
+            39 -> ValidationError.NotAnEnrolmentCode
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
@@ -5500,6 +5555,12 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
                 4UL
             )
         }
+        is ValidationError.NotAnEnrolmentCode -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
     }
 
     override fun write(value: ValidationError, buf: ByteBuffer) {
@@ -5666,6 +5727,10 @@ public object FfiConverterTypeValidationError : FfiConverterRustBuffer<Validatio
             }
             is ValidationError.BuddyNotOnTeam -> {
                 buf.putInt(38)
+                Unit
+            }
+            is ValidationError.NotAnEnrolmentCode -> {
+                buf.putInt(39)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

@@ -41,6 +41,7 @@ import uniffi.nightround_core.Contact
 import uniffi.nightround_core.ContactDraft
 import uniffi.nightround_core.Directory
 import uniffi.nightround_core.Enrolment
+import uniffi.nightround_core.EnrolmentLink
 import uniffi.nightround_core.FfiConverterTypeAlertView
 import uniffi.nightround_core.FfiConverterTypeCheckIn
 import uniffi.nightround_core.FfiConverterTypeConcern
@@ -51,6 +52,7 @@ import uniffi.nightround_core.FfiConverterTypeContact
 import uniffi.nightround_core.FfiConverterTypeContactDraft
 import uniffi.nightround_core.FfiConverterTypeDirectory
 import uniffi.nightround_core.FfiConverterTypeEnrolment
+import uniffi.nightround_core.FfiConverterTypeEnrolmentLink
 import uniffi.nightround_core.FfiConverterTypeFormDraft
 import uniffi.nightround_core.FfiConverterTypeFormKind
 import uniffi.nightround_core.FfiConverterTypeListenReport
@@ -125,6 +127,7 @@ import uniffi.nightround_core.RustBuffer as RustBufferContact
 import uniffi.nightround_core.RustBuffer as RustBufferContactDraft
 import uniffi.nightround_core.RustBuffer as RustBufferDirectory
 import uniffi.nightround_core.RustBuffer as RustBufferEnrolment
+import uniffi.nightround_core.RustBuffer as RustBufferEnrolmentLink
 import uniffi.nightround_core.RustBuffer as RustBufferFormDraft
 import uniffi.nightround_core.RustBuffer as RustBufferFormKind
 import uniffi.nightround_core.RustBuffer as RustBufferListenReport
@@ -849,6 +852,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_func_round_start(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_func_enrol_from_link(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_func_parse_enrolment_link(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_platformkeystore_load_secret(
@@ -1161,6 +1168,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_round_start(`now`: RustBufferTimestamp.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferTimestamp.ByValue
+    external fun uniffi_nightround_ffi_fn_func_enrol_from_link(`link`: RustBufferEnrolmentLink.ByValue,`deviceName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_func_parse_enrolment_link(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferEnrolmentLink.ByValue
     external fun ffi_nightround_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_nightround_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1299,6 +1310,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_func_round_start() and 0xFFFF) != 24854) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_func_enrol_from_link() and 0xFFFF) != 31279) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_func_parse_enrolment_link() and 0xFFFF) != 17786) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret() and 0xFFFF) != 33731) {
@@ -5149,6 +5166,8 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
 
 
 
+
+
         /**
          * The library's version, so an app can show which core it runs.
          */ fun `coreVersion`(): kotlin.String {
@@ -5250,6 +5269,40 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
         
         FfiConverterTypeTimestamp.lower(`now`),
         FfiConverterInt.lower(`utcOffsetMinutes`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Enrols with a scanned code: the certificate it names is fetched, checked
+         * against the fingerprint and pinned. Call before creating the vault, as
+         * [`crate::enrol_device`].
+         */
+    @Throws(NightroundException::class) fun `enrolFromLink`(`link`: EnrolmentLink, `deviceName`: kotlin.String): EnrolledDevice {
+            return FfiConverterTypeEnrolledDevice.lift(
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_func_enrol_from_link(
+    
+        
+        FfiConverterTypeEnrolmentLink.lower(`link`),
+        FfiConverterString.lower(`deviceName`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a scanned enrolment QR code; `Invalid(NotAnEnrolmentCode)` for
+         * anything else, so the scanner keeps looking or she types the code.
+         */
+    @Throws(NightroundException::class) fun `parseEnrolmentLink`(`text`: kotlin.String): EnrolmentLink {
+            return FfiConverterTypeEnrolmentLink.lift(
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_func_parse_enrolment_link(
+    
+        
+        FfiConverterString.lower(`text`),_status)
 }
     )
     }

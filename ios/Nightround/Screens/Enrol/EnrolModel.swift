@@ -9,6 +9,12 @@ import UIKit
 /// `NightroundVault.create` (the encrypted vault, under her PIN and this
 /// phone's keystore) and `setEnrolment` (keeps the credentials in the vault).
 ///
+/// The details can come from the supervisor's QR code instead
+/// (`QRScannerView`): the core reads it (`parseEnrolmentLink`) and enrols
+/// with the certificate it names pinned (`enrolFromLink`). Before any of
+/// this, changes a wipe for wrong PINs kept for the server are sent
+/// (`deliverUndelivered`).
+///
 /// What is acceptable (the URL, the code, the PIN) is the core's and the
 /// server's decision. Steps that succeeded are kept, so a refused PIN does not
 /// spend the one-time code again.
@@ -29,16 +35,78 @@ final class EnrolModel {
     private(set) var step: Step = .details
     private(set) var isBusy = false
     private(set) var message: String?
+    /// The camera is open on the supervisor's QR code.
+    private(set) var isScanning = false
+    /// Why the last scan was not used (not our code, no camera).
+    private(set) var scanProblem: String?
+    /// What happened to the changes a wipe kept for the server, if anything.
+    private(set) var keptChanges: String?
+    private(set) var canRetryKeptChanges = false
 
     @ObservationIgnored private let app: AppModel
     @ObservationIgnored private var chosenPin = ""
     @ObservationIgnored private var enrolled: EnrolledDevice?
     @ObservationIgnored private var created: NightroundVault?
+    @ObservationIgnored private var link: EnrolmentLink?
+    @ObservationIgnored private var lastRefusedScan: String?
 
     init(app: AppModel, notice: String?) {
         self.app = app
         self.message = notice
         self.deviceName = UIDevice.current.name
+    }
+
+    func startScan() {
+        scanProblem = nil
+        message = nil
+        isScanning = true
+    }
+
+    /// The camera closed without a code: `why` says why, or is nil when she
+    /// chose to type.
+    func stopScan(_ why: String? = nil) {
+        isScanning = false
+        scanProblem = why
+    }
+
+    /// What the scanner read. The core says whether it is an enrolment code;
+    /// if it is, the details are filled and she chooses her PIN; if not, the
+    /// camera keeps looking and the screen says why. The scanner reports
+    /// every frame with a code, so a refused text is looked at once.
+    func scanned(_ text: String) {
+        guard !isBusy, text != lastRefusedScan else { return }
+        do {
+            let read = try parseEnrolmentLink(text: text)
+            link = read
+            enrolled = nil
+            serverURL = read.serverUrl
+            code = read.code
+            isScanning = false
+            scanProblem = nil
+            continueToPin()
+        } catch {
+            lastRefusedScan = text
+            scanProblem = ErrorWording.describe(error)
+        }
+    }
+
+    /// Sends what a wipe for wrong PINs kept beside the vault, sealed for
+    /// the server (nothing to send says nothing).
+    func deliverKeptChanges() async {
+        canRetryKeptChanges = false
+        do {
+            let path = try VaultLocation.vaultPath()
+            let taken = try await OffMain.run { try deliverUndelivered(vaultPath: path) }
+            keptChanges = taken > 0
+                ? String(localized: "\(Int(taken)) changes this phone had not sent reached the server.")
+                : nil
+        } catch NightroundError.Offline, NightroundError.Cancelled {
+            keptChanges = String(localized: "Changes this phone had not sent are kept, sealed for the server. They go when there is signal.")
+            canRetryKeptChanges = true
+        } catch {
+            keptChanges = ErrorWording.describe(error)
+            canRetryKeptChanges = true
+        }
     }
 
     func continueToPin() {
@@ -103,8 +171,13 @@ final class EnrolModel {
         let url = serverURL
         let code = self.code
         let name = deviceName
+        // Scanned and not edited since: the certificate it names is pinned.
+        let scanned = link.flatMap { $0.serverUrl == url && $0.code == code ? $0 : nil }
         let device = try await OffMain.run {
-            try enrolDevice(serverUrl: url, pinnedCertPem: nil, code: code, deviceName: name)
+            if let scanned {
+                return try enrolFromLink(link: scanned, deviceName: name)
+            }
+            return try enrolDevice(serverUrl: url, pinnedCertPem: nil, code: code, deviceName: name)
         }
         enrolled = device
         return device

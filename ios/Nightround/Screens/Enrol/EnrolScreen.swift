@@ -2,7 +2,9 @@ import SwiftUI
 
 /// Setting up this phone for a worker: the details her supervisor gives her,
 /// then her PIN. Shown first on a new phone, and again after the vault was
-/// erased or access withdrawn (with a notice saying which).
+/// erased or access withdrawn (with a notice saying which). The details come
+/// from the supervisor's QR code (`QRScannerView`) or are typed; changes a
+/// wipe kept for the server are sent first.
 struct EnrolScreen: View {
     @State private var model: EnrolModel
 
@@ -23,7 +25,40 @@ struct EnrolScreen: View {
                 }
             }
             .screenChrome("Set up this phone")
+            .sheet(isPresented: Binding(get: { model.isScanning }, set: { if !$0 { model.stopScan() } })) {
+                scanner
+            }
+            .task {
+                await model.deliverKeptChanges()
+            }
         }
+    }
+
+    private var scanner: some View {
+        VStack(spacing: Theme.spacing) {
+            Text("Point the camera at the QR code on your supervisor's screen.")
+                .foregroundStyle(Theme.text)
+                .multilineTextAlignment(.center)
+            QRScannerView(
+                onText: { model.scanned($0) },
+                onUnavailable: { model.stopScan($0) }
+            )
+            .aspectRatio(1, contentMode: .fit)
+            .clipShape(RoundedRectangle(cornerRadius: Theme.corner))
+            if let problem = model.scanProblem {
+                ProblemText(problem)
+            }
+            Spacer(minLength: 0)
+        }
+        .padding(Theme.spacing)
+        .bottomActions {
+            Button("Type the code instead") {
+                model.stopScan()
+            }
+            .buttonStyle(SecondaryButtonStyle())
+            .accessibilityLabel("Close the camera and type the code")
+        }
+        .background(Theme.background)
     }
 
     private var details: some View {
@@ -32,8 +67,29 @@ struct EnrolScreen: View {
                 if let message = model.message {
                     ProblemText(message)
                 }
-                Text("Your supervisor gives you the server address and a one-time code.")
+                if let kept = model.keptChanges {
+                    Text(kept)
+                        .foregroundStyle(Theme.accent)
+                    if model.canRetryKeptChanges {
+                        Button("Send them now") {
+                            Task { await model.deliverKeptChanges() }
+                        }
+                        .buttonStyle(SecondaryButtonStyle())
+                        .accessibilityLabel("Send the changes this phone had not sent")
+                    }
+                }
+                Text("Your supervisor gives you the server address and a one-time code, or shows them as a QR code.")
                     .foregroundStyle(Theme.secondaryText)
+                Button {
+                    model.startScan()
+                } label: {
+                    Label("Scan the QR code", systemImage: "qrcode.viewfinder")
+                }
+                .buttonStyle(SecondaryButtonStyle())
+                .accessibilityLabel("Scan the enrolment QR code with the camera")
+                if let problem = model.scanProblem, !model.isScanning {
+                    ProblemText(problem)
+                }
                 Card("Server address") {
                     PlainField("https://…", text: $model.serverURL, keyboard: .URL)
                 }

@@ -64,6 +64,20 @@ final class PersonModel {
         }
     }
 
+    /// Moves one of her referrals to a status the core allows next; true when
+    /// recorded (the core refuses any other move).
+    func move(referralId: Uuid, to status: ReferralStatus) async -> Bool {
+        do {
+            _ = try await gateway.call { vault in try vault.setReferralStatus(id: referralId, status: status) }
+            problem = nil
+            await load()
+            return true
+        } catch {
+            problem = ErrorWording.describe(error)
+            return false
+        }
+    }
+
     nonisolated private static func names(_ pairs: [(String, String)]) -> [String: String] {
         Dictionary(pairs, uniquingKeysWith: { first, _ in first })
     }

@@ -3,7 +3,9 @@ import SwiftUI
 
 /// Her record: who she is, the referrals still open for her, her consent
 /// agency by agency, and her timeline, so that she does not have to tell her
-/// story again. New contact and referral are at the bottom.
+/// story again. Each open referral can be moved to the statuses the core
+/// allows next. New contact, referral and editing her profile are at the
+/// bottom.
 struct PersonScreen: View {
     @Environment(AppModel.self) private var app
     @State private var model: PersonModel
@@ -44,6 +46,11 @@ struct PersonScreen: View {
             }
             .buttonStyle(SecondaryButtonStyle())
             .accessibilityLabel("Refer her to a service")
+            NavigationLink(value: AppRoute.editPerson(model.personId)) {
+                Text("Edit her profile")
+            }
+            .buttonStyle(SecondaryButtonStyle())
+            .accessibilityLabel("Edit her profile")
         }
         .confirmationDialog(
             "She withdraws her consent",
@@ -95,7 +102,13 @@ struct PersonScreen: View {
         if !content.openReferrals.isEmpty {
             Card("Open referrals") {
                 ForEach(content.openReferrals) { item in
-                    ReferralRow(item: item)
+                    ReferralRow(item: item) { next in
+                        Task {
+                            if await model.move(referralId: item.referral.id, to: next) {
+                                app.changesSaved()
+                            }
+                        }
+                    }
                 }
             }
         }

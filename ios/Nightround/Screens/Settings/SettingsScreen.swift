@@ -2,7 +2,7 @@ import NightroundCore
 import SwiftUI
 
 /// Settings: who the phone is for, when it locks, Face ID within a session,
-/// the PIN, sync, and signing out (which erases this phone's records after
+/// the PIN and the duress PIN, sync, and signing out (which erases this phone's records after
 /// she confirms).
 struct SettingsScreen: View {
     private let gateway: VaultGateway
@@ -38,6 +38,11 @@ struct SettingsScreen: View {
                         }
                         .buttonStyle(SecondaryButtonStyle())
                         .accessibilityLabel("Change PIN")
+                        NavigationLink(value: AppRoute.duressPin) {
+                            Text("Duress PIN")
+                        }
+                        .buttonStyle(SecondaryButtonStyle())
+                        .accessibilityLabel("Duress PIN: a second PIN that opens an empty app and erases the records")
                         NavigationLink(value: AppRoute.sync) {
                             Text("Sync")
                         }

@@ -60,6 +60,11 @@ struct TonightScreen: View {
                 }
                 .buttonStyle(SecondaryButtonStyle())
                 .accessibilityLabel("Report a concern")
+                Button("Supplies only") {
+                    path.append(.restock)
+                }
+                .buttonStyle(SecondaryButtonStyle())
+                .accessibilityLabel("Supplies without a contact: topped up the drop box, left some with a hostel")
             }
             .appDestinations(gateway: gateway)
             .task(id: app.dataVersion) {

@@ -64,6 +64,12 @@ extension WellbeingFlag: CaseIterable {
     }
 }
 
+extension SupplyPurpose: CaseIterable {
+    public static var allCases: [SupplyPurpose] {
+        [.restockDropPoint, .leftWithPartner, .handedOut]
+    }
+}
+
 extension ContactKind: CaseIterable {
     public static var allCases: [ContactKind] {
         [.outreachConversation, .policeWelfareCheck, .dropInVisit, .phone]

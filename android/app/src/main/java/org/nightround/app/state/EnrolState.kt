@@ -10,10 +10,13 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
+import uniffi.nightround_core.EnrolmentLink
 import uniffi.nightround_ffi.EnrolledDevice
 import uniffi.nightround_ffi.NightroundException
 import uniffi.nightround_ffi.NightroundVault
 import uniffi.nightround_ffi.enrolDevice
+import uniffi.nightround_ffi.enrolFromLink
+import uniffi.nightround_ffi.parseEnrolmentLink
 
 /** Where enrolment is: the three fields, the PIN twice, or retrying the last save. */
 enum class EnrolStep {
@@ -40,6 +43,12 @@ data class EnrolUi(
     val problem: String? = null,
     /** Why the last vault went, shown once on the first step. */
     val notice: String? = null,
+    /** The camera is open on the supervisor's QR code. */
+    val scanning: Boolean = false,
+    /** Why the last scan was not used (not our code, no camera): type the code instead. */
+    val scanProblem: String? = null,
+    /** The fields came from a QR code that also names the server's certificate to pin. */
+    val fromQrCode: Boolean = false,
 ) {
     val canSubmitDetails: Boolean
         get() = !busy && serverUrl.isNotBlank() && code.isNotBlank() && deviceName.isNotBlank()
@@ -67,14 +76,70 @@ class EnrolState(
     private val first = PinBuffer()
     private val second = PinBuffer()
     private var enrolled: EnrolledDevice? = null
+    private var link: EnrolmentLink? = null
+    private var lastRefusedScan: String? = null
     private var created: NightroundVault? = null
 
     private val _ui = MutableStateFlow(EnrolUi(deviceName = defaultDeviceName, notice = notice))
     val ui: StateFlow<EnrolUi> = _ui.asStateFlow()
 
-    fun serverUrl(text: String) = _ui.update { it.copy(serverUrl = text, problem = null) }
+    fun serverUrl(text: String) {
+        link = null
+        _ui.update { it.copy(serverUrl = text, problem = null, fromQrCode = false) }
+    }
 
-    fun code(text: String) = _ui.update { it.copy(code = text, problem = null) }
+    /** A whole enrolment link pasted into the code field is read as if scanned. */
+    fun code(text: String) {
+        if (text.trim().startsWith(LINK_PREFIX)) {
+            scanned(text)
+            return
+        }
+        link = null
+        _ui.update { it.copy(code = text, problem = null, fromQrCode = false) }
+    }
+
+    /** Opens the camera on the supervisor's QR code. */
+    fun startScan() = _ui.update { it.copy(scanning = true, scanProblem = null, problem = null) }
+
+    /**
+     * The camera closed without a code: [why] is null when she chose to type
+     * instead, or says why (no camera, permission refused).
+     */
+    fun stopScan(why: String? = null) = _ui.update { it.copy(scanning = false, scanProblem = why) }
+
+    /**
+     * What the scanner read. The core says whether it is an enrolment code
+     * ([parseEnrolmentLink]); if it is, the fields are filled and enrolment
+     * starts; if not, the camera keeps looking and the screen says why. The
+     * scanner calls this for every frame with a code, so the same refused
+     * text is only looked at once.
+     */
+    fun scanned(text: String) {
+        if (_ui.value.busy || text == lastRefusedScan) return
+        val read = try {
+            parseEnrolmentLink(text)
+        } catch (e: NightroundException) {
+            lastRefusedScan = text
+            _ui.update { it.copy(scanProblem = Problems.words(e)) }
+            return
+        } catch (_: Exception) {
+            lastRefusedScan = text
+            _ui.update { it.copy(scanProblem = Problems.INTERNAL) }
+            return
+        }
+        link = read
+        _ui.update {
+            it.copy(
+                scanning = false,
+                scanProblem = null,
+                problem = null,
+                serverUrl = read.serverUrl,
+                code = read.code,
+                fromQrCode = true,
+            )
+        }
+        submitDetails()
+    }
 
     fun deviceName(text: String) = _ui.update { it.copy(deviceName = text, problem = null) }
 
@@ -84,8 +149,13 @@ class EnrolState(
         _ui.update { it.copy(busy = true, problem = null) }
         scope.launch {
             try {
+                val scannedLink = link?.takeIf { it.serverUrl == now.serverUrl && it.code == now.code }
                 val device = withContext(io) {
-                    enrolDevice(withScheme(now.serverUrl), null, now.code.trim(), now.deviceName.trim())
+                    if (scannedLink != null) {
+                        enrolFromLink(scannedLink, now.deviceName.trim())
+                    } else {
+                        enrolDevice(withScheme(now.serverUrl), null, now.code.trim(), now.deviceName.trim())
+                    }
                 }
                 enrolled = device
                 _ui.update {
@@ -188,6 +258,7 @@ class EnrolState(
             withContext(io) { vault.setEnrolment(device.enrolment) }
             created = null
             enrolled = null
+            link = null
             _ui.update { it.copy(busy = false) }
             session.adopt(vault)
             sync.syncSoon()
@@ -198,6 +269,11 @@ class EnrolState(
         } catch (_: Exception) {
             _ui.update { it.copy(busy = false, step = EnrolStep.SAVING, problem = Problems.INTERNAL) }
         }
+    }
+
+    private companion object {
+        /** What the dashboard's QR codes start with (docs/dashboard.md). */
+        const val LINK_PREFIX = "nightround:"
     }
 
     /** A supervisor may type "nightround.example.org"; the core accepts only https (or loopback http). */

@@ -13,6 +13,12 @@ sealed interface Screen {
 
     data class Person(val id: Uuid) : Screen
 
+    /** Her profile's edit form. */
+    data class EditPerson(val id: Uuid) : Screen
+
+    /** Supplies without a contact: the drop box topped up, some left with a hostel. */
+    data object Restock : Screen
+
     data class Concern(val reportedBy: Uuid? = null) : Screen
 
     data class Referral(val personId: Uuid? = null) : Screen
@@ -27,6 +33,9 @@ sealed interface Screen {
     data object Sync : Screen
 
     data object Settings : Screen
+
+    /** Setting, changing or removing the duress PIN (from Settings). */
+    data object DuressPin : Screen
 }
 
 /**

@@ -13,6 +13,7 @@ import kotlinx.coroutines.launch
 import org.nightround.app.AppGraph
 import org.nightround.app.state.AppSession
 import org.nightround.app.state.EnrolState
+import org.nightround.app.state.KeptChangesState
 import org.nightround.app.state.UnlockState
 import org.nightround.app.ui.components.quickExitGesture
 import org.nightround.app.ui.screens.BrokenScreen
@@ -41,7 +42,8 @@ fun AppRoot(graph: AppGraph, actions: AppActions) {
                 val state = rememberHolder(g) { s ->
                     EnrolState(graph.session, graph.home, graph.sync, s, graph.deviceName, notice = g.why)
                 }
-                EnrolScreen(state, onQuickExit = actions.quickExit)
+                val kept = rememberHolder(g) { s -> KeptChangesState(graph.home, s) }
+                EnrolScreen(state, kept, onQuickExit = actions.quickExit)
             }
             AppSession.Gate.Locked -> {
                 val state = rememberHolder(g) { s -> UnlockState(graph.session, graph.pinKeeper, graph.sync, s) }

@@ -11,10 +11,13 @@ import org.nightround.app.AppGraph
 import org.nightround.app.state.AlertsState
 import org.nightround.app.state.ConcernState
 import org.nightround.app.state.DirectoryState
+import org.nightround.app.state.DuressPinState
 import org.nightround.app.state.Navigator
+import org.nightround.app.state.PersonEditState
 import org.nightround.app.state.PersonState
 import org.nightround.app.state.QuickContactState
 import org.nightround.app.state.ReferralState
+import org.nightround.app.state.RestockState
 import org.nightround.app.state.RoundState
 import org.nightround.app.state.Screen
 import org.nightround.app.state.SettingsState
@@ -23,9 +26,12 @@ import org.nightround.app.state.TonightState
 import org.nightround.app.ui.screens.AlertsScreen
 import org.nightround.app.ui.screens.ConcernScreen
 import org.nightround.app.ui.screens.DirectoryScreen
+import org.nightround.app.ui.screens.DuressPinScreen
+import org.nightround.app.ui.screens.PersonEditScreen
 import org.nightround.app.ui.screens.PersonScreen
 import org.nightround.app.ui.screens.QuickContactScreen
 import org.nightround.app.ui.screens.ReferralScreen
+import org.nightround.app.ui.screens.RestockScreen
 import org.nightround.app.ui.screens.RoundScreen
 import org.nightround.app.ui.screens.SettingsScreen
 import org.nightround.app.ui.screens.SyncScreen
@@ -70,6 +76,16 @@ fun UnlockedApp(graph: AppGraph, actions: AppActions) {
                 nav = nav,
                 onQuickExit = exit,
             )
+            is Screen.EditPerson -> PersonEditScreen(
+                state = rememberHolder(screen) { PersonEditState(graph.guard, graph.sync, it, screen.id) },
+                onDone = back,
+                onQuickExit = exit,
+            )
+            Screen.Restock -> RestockScreen(
+                state = rememberHolder(screen) { RestockState(graph.guard, graph.sync, it) },
+                onDone = back,
+                onQuickExit = exit,
+            )
             is Screen.Concern -> ConcernScreen(
                 state = rememberHolder(screen) { ConcernState(graph.guard, graph.sync, it, screen.reportedBy) },
                 onDone = back,
@@ -106,6 +122,12 @@ fun UnlockedApp(graph: AppGraph, actions: AppActions) {
             Screen.Settings -> SettingsScreen(
                 state = rememberHolder(screen) { SettingsState(graph.session, graph.guard, it, graph::coreVersion) },
                 onLock = { graph.session.lockNow() },
+                onDuressPin = { nav.go(Screen.DuressPin) },
+                onBack = back,
+                onQuickExit = exit,
+            )
+            Screen.DuressPin -> DuressPinScreen(
+                state = rememberHolder(screen) { DuressPinState(graph.guard, it) },
                 onBack = back,
                 onQuickExit = exit,
             )

@@ -1,13 +1,18 @@
 package org.nightround.app.ui.screens
 
+import androidx.compose.foundation.layout.aspectRatio
+import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
+import androidx.compose.ui.Modifier
 import androidx.compose.ui.text.input.ImeAction
 import androidx.compose.ui.text.input.KeyboardCapitalization
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import org.nightround.app.state.EnrolState
 import org.nightround.app.state.EnrolStep
+import org.nightround.app.state.KeptChangesState
 import org.nightround.app.ui.components.BigButton
 import org.nightround.app.ui.components.BodyText
 import org.nightround.app.ui.components.NoticeText
@@ -15,15 +20,44 @@ import org.nightround.app.ui.components.PinPad
 import org.nightround.app.ui.components.PlainField
 import org.nightround.app.ui.components.ProblemText
 import org.nightround.app.ui.components.ScreenFrame
+import org.nightround.app.ui.components.SmallButton
+import org.nightround.app.ui.scan.QrScanner
 
 /**
  * Enrolment: the server address and one-time code from her supervisor, a
  * name for this phone, then a PIN chosen twice. The PIN is never sent
  * anywhere; it only protects the records on this phone.
+ *
+ * The details come from the supervisor's QR code ([QrScanner]) or are typed.
+ * Changes a wipe for wrong PINs kept for the server are sent first
+ * ([KeptChangesState]).
  */
 @Composable
-fun EnrolScreen(state: EnrolState, onQuickExit: () -> Unit) {
+fun EnrolScreen(state: EnrolState, kept: KeptChangesState, onQuickExit: () -> Unit) {
     val ui by state.ui.collectAsStateWithLifecycle()
+    val keptUi by kept.ui.collectAsStateWithLifecycle()
+    LaunchedEffect(kept) { kept.send() }
+    if (ui.scanning) {
+        ScreenFrame(
+            title = "Scan the enrolment code",
+            onQuickExit = onQuickExit,
+            onBack = { state.stopScan() },
+            bottom = {
+                ProblemText(ui.scanProblem)
+                BigButton("Type the code instead", { state.stopScan() }, description = "Close the camera and type the code")
+            },
+        ) {
+            item { BodyText("Point the camera at the QR code on your supervisor's screen.") }
+            item {
+                QrScanner(
+                    onText = state::scanned,
+                    onUnavailable = { why -> state.stopScan(why) },
+                    modifier = Modifier.fillMaxWidth().aspectRatio(1f),
+                )
+            }
+        }
+        return
+    }
     when (ui.step) {
         EnrolStep.DETAILS -> ScreenFrame(
             title = "Enrol this phone",
@@ -39,7 +73,21 @@ fun EnrolScreen(state: EnrolState, onQuickExit: () -> Unit) {
             },
         ) {
             ui.notice?.let { item { NoticeText(it) } }
-            item { BodyText("Your supervisor gives you the server address and a one-time code.") }
+            keptUi.words?.let { words ->
+                item { NoticeText(words) }
+                if (keptUi.canRetry) item { SmallButton("Send them now", kept::send, Modifier.fillMaxWidth()) }
+            }
+            item { BodyText("Your supervisor gives you the server address and a one-time code, or shows them as a QR code.") }
+            item {
+                SmallButton(
+                    "Scan the QR code",
+                    state::startScan,
+                    Modifier.fillMaxWidth(),
+                    description = "Scan the enrolment QR code with the camera",
+                )
+            }
+            ui.scanProblem?.let { item { ProblemText(it) } }
+            if (ui.fromQrCode) item { BodyText("Read from the QR code.") }
             item {
                 PlainField(
                     value = ui.serverUrl,

@@ -63,6 +63,7 @@ fun PersonScreen(state: PersonState, nav: Navigator, onQuickExit: () -> Unit) {
             if (header != null) {
                 ChipRow {
                     SmallButton("New contact", { nav.go(Screen.QuickContact(header.id)) }, description = "New contact with ${header.alias}")
+                    SmallButton("Edit profile", { nav.go(Screen.EditPerson(header.id)) }, description = "Edit ${header.alias}'s profile")
                     SmallButton("Referral", { nav.go(Screen.Referral(header.id)) }, description = "Make a referral for ${header.alias}")
                     SmallButton(
                         text = "Safety concern",

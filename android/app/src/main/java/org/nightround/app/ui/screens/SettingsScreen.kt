@@ -24,9 +24,9 @@ import org.nightround.app.ui.components.SectionTitle
 import org.nightround.app.ui.components.SmallButton
 import org.nightround.app.ui.components.Tone
 
-/** Lock timeout, PIN change, and sign out (which erases this phone's records). */
+/** Lock timeout, PIN change, the duress PIN, and sign out (which erases this phone's records). */
 @Composable
-fun SettingsScreen(state: SettingsState, onLock: () -> Unit, onBack: () -> Unit, onQuickExit: () -> Unit) {
+fun SettingsScreen(state: SettingsState, onLock: () -> Unit, onDuressPin: () -> Unit, onBack: () -> Unit, onQuickExit: () -> Unit) {
     val ui by state.ui.collectAsStateWithLifecycle()
     LaunchedEffect(state) { state.load() }
 
@@ -79,6 +79,14 @@ fun SettingsScreen(state: SettingsState, onLock: () -> Unit, onBack: () -> Unit,
         item { BodyText("The app also locks whenever you leave it.") }
         item { SectionTitle("PIN") }
         item { SmallButton("Change PIN", state::startPinChange, Modifier.fillMaxWidth()) }
+        item {
+            SmallButton(
+                "Duress PIN",
+                onDuressPin,
+                Modifier.fillMaxWidth(),
+                description = "Duress PIN: a second PIN that opens an empty app and erases the records",
+            )
+        }
     }
 }
 

@@ -78,6 +78,11 @@ fun TonightScreen(state: TonightState, nav: Navigator, onQuickExit: () -> Unit, 
                 )
                 SmallButton("Leaflet", { nav.go(Screen.Directory) }, description = "The agency leaflet: who helps with what")
                 SmallButton(
+                    "Supplies only",
+                    { nav.go(Screen.Restock) },
+                    description = "Supplies without a contact: topped up the drop box, left some with a hostel",
+                )
+                SmallButton(
                     text = if (ui.waitingToSync > 0) "Sync (${ui.waitingToSync} waiting)" else "Sync",
                     description = "Sync, ${ui.waitingToSync} changes waiting",
                     onClick = { nav.go(Screen.Sync) },

@@ -12,10 +12,12 @@
 mod error;
 mod guard;
 mod keystore;
+mod screens;
 mod vault;
 
 pub use error::NightroundError;
 pub use keystore::{KeyStoreFailure, PlatformKeyStore};
+pub use screens::{info_categories, info_category_text};
 pub use vault::{LockPolicySetting, NightroundVault, SyncHandle};
 
 uniffi::setup_scaffolding!();

@@ -14,6 +14,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+/// One screen call, answering how many rows it showed.
+type Screen<'a> = Box<dyn FnMut() -> Result<usize> + 'a>;
 
 const BOUND_MS: f64 = 16.0;
 const STORED: usize = 10_000;
@@ -186,7 +188,7 @@ fn main() -> Result<()> {
     if vault.round_summary(since)?.contacts as usize != TONIGHT {
         return Err("tonight does not hold the contacts made for it".into());
     }
-    let screens: [(&str, Box<dyn FnMut() -> Result<usize>>); 3] = [
+    let screens: [(&str, Screen); 3] = [
         (
             "round_summary",
             Box::new(|| Ok(vault.round_summary(since)?.contacts as usize)),

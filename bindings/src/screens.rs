@@ -1,6 +1,7 @@
 //! The screens issue 13 (item 8) found without a call, and the shell-side
 //! joins the apps' READMEs wished into the core: tonight's display rows,
-//! every concern, supply drops, a contact or referral by id, the referral
+//! every concern, supply drops, a contact or referral by id, her profile
+//! screen (consents with their state, her open referrals), the referral
 //! read-back and the information categories' words. One-line calls into the
 //! core, guarded so that no panic crosses.
 
@@ -10,7 +11,8 @@ use crate::vault::NightroundVault;
 use crate::NightroundError;
 use nightround_core::domain::{InfoCategory, InfoCategoryText, ReferralForm};
 use nightround_core::vault::{
-    ConcernsPage, ContactView, ReferralReadBack, ReferralView, SupplyDropsPage, TonightScreen,
+    ConcernsPage, ContactView, PersonScreen, ReferralReadBack, ReferralView, SupplyDropsPage,
+    TonightScreen,
 };
 use nightround_core::Timestamp;
 type R<T> = Result<T, NightroundError>;
@@ -44,6 +46,12 @@ impl NightroundVault {
     /// overdue now.
     pub fn referral(&self, id: String) -> R<ReferralView> {
         guarded(|| -> R<_> { Ok(self.inner.referral(parse_id(&id)?)?) })
+    }
+
+    /// Her profile, her consents with their state now (valid, due for
+    /// review, withdrawn) and her open referrals, in one call.
+    pub fn person_screen(&self, person_id: String) -> R<PersonScreen> {
+        guarded(|| -> R<_> { Ok(self.inner.person_screen(parse_id(&person_id)?)?) })
     }
 
     /// What to read back to her before she agrees: refused (`Invalid`) as

@@ -1480,6 +1480,73 @@ public func FfiConverterTypeConsentDraft_lower(_ value: ConsentDraft) -> RustBuf
 
 
 /**
+ * A consent with the agency's name and where it stands now.
+ */
+public struct ConsentView: Equatable, Hashable {
+    public var consent: Consent
+    public var agencyName: String
+    /**
+     * Computed at the moment of asking, never stored.
+     */
+    public var state: ConsentState
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(consent: Consent, agencyName: String, 
+        /**
+         * Computed at the moment of asking, never stored.
+         */state: ConsentState) {
+        self.consent = consent
+        self.agencyName = agencyName
+        self.state = state
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConsentView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentView {
+        return
+            try ConsentView(
+                consent: FfiConverterTypeConsent.read(from: &buf), 
+                agencyName: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeConsentState.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsentView, into buf: inout [UInt8]) {
+        FfiConverterTypeConsent.write(value.consent, into: &buf)
+        FfiConverterString.write(value.agencyName, into: &buf)
+        FfiConverterTypeConsentState.write(value.state, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentView_lift(_ buf: RustBuffer) throws -> ConsentView {
+    return try FfiConverterTypeConsentView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentView_lower(_ value: ConsentView) -> RustBuffer {
+    return FfiConverterTypeConsentView.lower(value)
+}
+
+
+/**
  * A contact as stored. Immutable: a correction is a new contact.
  */
 public struct Contact: Equatable, Hashable {
@@ -2365,6 +2432,93 @@ public func FfiConverterTypePersonDraft_lift(_ buf: RustBuffer) throws -> Person
 #endif
 public func FfiConverterTypePersonDraft_lower(_ value: PersonDraft) -> RustBuffer {
     return FfiConverterTypePersonDraft.lower(value)
+}
+
+
+/**
+ * Her profile screen.
+ */
+public struct PersonScreen: Equatable, Hashable {
+    public var person: Person
+    /**
+     * Newest first.
+     */
+    public var consents: [ConsentView]
+    /**
+     * Hers only: overdue first, then by due time.
+     */
+    public var openReferrals: [ReferralView]
+    /**
+     * Consents or referrals that could not be read, left out.
+     */
+    public var unreadable: [Uuid]
+    public var notice: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(person: Person, 
+        /**
+         * Newest first.
+         */consents: [ConsentView], 
+        /**
+         * Hers only: overdue first, then by due time.
+         */openReferrals: [ReferralView], 
+        /**
+         * Consents or referrals that could not be read, left out.
+         */unreadable: [Uuid], notice: String?) {
+        self.person = person
+        self.consents = consents
+        self.openReferrals = openReferrals
+        self.unreadable = unreadable
+        self.notice = notice
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PersonScreen: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePersonScreen: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PersonScreen {
+        return
+            try PersonScreen(
+                person: FfiConverterTypePerson.read(from: &buf), 
+                consents: FfiConverterSequenceTypeConsentView.read(from: &buf), 
+                openReferrals: FfiConverterSequenceTypeReferralView.read(from: &buf), 
+                unreadable: FfiConverterSequenceTypeUuid.read(from: &buf), 
+                notice: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PersonScreen, into buf: inout [UInt8]) {
+        FfiConverterTypePerson.write(value.person, into: &buf)
+        FfiConverterSequenceTypeConsentView.write(value.consents, into: &buf)
+        FfiConverterSequenceTypeReferralView.write(value.openReferrals, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.unreadable, into: &buf)
+        FfiConverterOptionString.write(value.notice, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePersonScreen_lift(_ buf: RustBuffer) throws -> PersonScreen {
+    return try FfiConverterTypePersonScreen.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePersonScreen_lower(_ value: PersonScreen) -> RustBuffer {
+    return FfiConverterTypePersonScreen.lower(value)
 }
 
 
@@ -7707,6 +7861,31 @@ fileprivate struct FfiConverterSequenceTypeConcernView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeConsentView: FfiConverterRustBuffer {
+    typealias SwiftType = [ConsentView]
+
+    public static func write(_ value: [ConsentView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConsentView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConsentView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConsentView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConsentView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeInfoCategoryText: FfiConverterRustBuffer {
     typealias SwiftType = [InfoCategoryText]
 
@@ -7774,6 +7953,31 @@ fileprivate struct FfiConverterSequenceTypeReadBackAgency: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeReadBackAgency.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReferralView: FfiConverterRustBuffer {
+    typealias SwiftType = [ReferralView]
+
+    public static func write(_ value: [ReferralView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReferralView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReferralView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReferralView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReferralView.read(from: &buf))
         }
         return seq
     }

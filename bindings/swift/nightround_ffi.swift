@@ -667,6 +667,12 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     func contact(id: String) throws  -> ContactView
     
     /**
+     * Her profile, her consents with their state now (valid, due for
+     * review, withdrawn) and her open referrals, in one call.
+     */
+    func personScreen(personId: String) throws  -> PersonScreen
+    
+    /**
      * What to read back to her before she agrees: refused (`Invalid`) as
      * saving the form would be; writes nothing.
      */
@@ -1004,6 +1010,20 @@ open func contact(id: String)throws  -> ContactView  {
     uniffi_nightround_ffi_fn_method_nightroundvault_contact(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Her profile, her consents with their state now (valid, due for
+     * review, withdrawn) and her open referrals, in one call.
+     */
+open func personScreen(personId: String)throws  -> PersonScreen  {
+    return try  FfiConverterTypePersonScreen_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_person_screen(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(personId),uniffiCallStatus
     )
 })
 }
@@ -3252,6 +3272,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_contact() != 25905) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person_screen() != 15167) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_preview_referral_form() != 43734) {

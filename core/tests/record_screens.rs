@@ -284,3 +284,71 @@ fn the_referral_read_back_is_refused_as_saving_would_be_and_writes_nothing() {
         );
     }
 }
+
+#[test]
+fn her_screen_has_her_consents_with_their_state_and_her_referrals_only() {
+    let f = Fixture::new();
+    let jade = f.add("Jade");
+    let ruby = f.add("Ruby");
+    let form = |person: uuid::Uuid, agency: &str| ReferralForm {
+        person_id: person,
+        agency_ids: vec![agency.into()],
+        urgency: Urgency::Green,
+        needs: "a GP appointment".into(),
+        consent_method: ConsentMethod::Written,
+        consent_covers: vec![InfoCategory::Health],
+        consent_review_at: None,
+    };
+    let harp = f.vault.submit_referral_form(form(jade.id, "harp")).unwrap();
+    f.clock.advance(chrono::Duration::minutes(1));
+    let police = f
+        .vault
+        .submit_referral_form(form(jade.id, "essex_police"))
+        .unwrap();
+    f.vault.submit_referral_form(form(ruby.id, "harp")).unwrap();
+    let screen = f.vault.person_screen(jade.id).unwrap();
+    assert_eq!(screen.person.alias, "Jade");
+    let agencies: Vec<&str> = screen
+        .consents
+        .iter()
+        .map(|c| c.agency_name.as_str())
+        .collect();
+    assert_eq!(agencies, ["Essex Police", "HARP"], "newest first");
+    assert!(screen
+        .consents
+        .iter()
+        .all(|c| c.state == ConsentState::Valid));
+    assert_eq!(screen.open_referrals.len(), 2, "hers only");
+    assert!(screen
+        .open_referrals
+        .iter()
+        .all(|r| r.person_alias.as_deref() == Some("Jade")));
+
+    // Half a year on: due for review; a withdrawn one says so.
+    f.vault
+        .withdraw_consent(screen.consents[0].consent.id)
+        .unwrap();
+    f.clock.advance(chrono::Duration::days(183));
+    f.vault.unlock(PIN).unwrap(); // idle past the fixture's 30 days
+    let screen = f.vault.person_screen(jade.id).unwrap();
+    let states: Vec<ConsentState> = screen.consents.iter().map(|c| c.state).collect();
+    assert_eq!(
+        states,
+        [ConsentState::Withdrawn, ConsentState::DueForReview]
+    );
+    assert!(screen.open_referrals.iter().all(|r| r.overdue));
+
+    flip_byte(&f, "referral", police[0].id);
+    let screen = f.vault.person_screen(jade.id).unwrap();
+    let open: Vec<_> = screen
+        .open_referrals
+        .iter()
+        .map(|r| r.referral.id)
+        .collect();
+    assert_eq!(open, [harp[0].id]);
+    assert_eq!(screen.unreadable, vec![police[0].id]);
+    assert_eq!(
+        f.vault.person_screen(uuid::Uuid::now_v7()),
+        Err(CoreError::NotFound("person"))
+    );
+}

@@ -186,3 +186,28 @@ object ScreensTests : TestSuite {
         },
     )
 }
+
+object PersonScreenTests : TestSuite {
+    override val tests = listOf<Pair<String, () -> Unit>>(
+        "8 her screen: consents with their state, her open referrals only, a damaged one named" to {
+            val (vault, file) = newVault()
+            val jade = vault.addPerson(jadeDraft())
+            val ruby = vault.addPerson(jadeDraft().copy(alias = "Ruby"))
+            val mine = vault.submitReferralForm(harpForm(jade.id))
+            vault.submitReferralForm(harpForm(ruby.id))
+            val screen = vault.personScreen(jade.id)
+            assertEquals("Jade", screen.person.alias)
+            assertEquals(setOf("HARP", "Essex Police"), screen.consents.map { it.agencyName }.toSet())
+            assertTrue(screen.consents.all { it.state == ConsentState.VALID })
+            assertEquals(mine.map { it.id }.toSet(), screen.openReferrals.map { it.referral.id }.toSet())
+            vault.withdrawConsent(screen.consents[0].consent.id)
+            assertEquals(ConsentState.WITHDRAWN, vault.personScreen(jade.id).consents
+                .first { it.consent.id == screen.consents[0].consent.id }.state)
+            flipByteOf(file, "referral", mine[0].id)
+            val damaged = vault.personScreen(jade.id)
+            assertEquals(listOf(mine[1].id), damaged.openReferrals.map { it.referral.id })
+            assertEquals(listOf(mine[0].id), damaged.unreadable)
+            expectThrows<NightroundException.NotFound> { vault.personScreen(java.util.UUID.randomUUID().toString()) }
+        },
+    )
+}

@@ -1793,6 +1793,55 @@ public object FfiConverterTypeConsentDraft: FfiConverterRustBuffer<ConsentDraft>
 
 
 /**
+ * A consent with the agency's name and where it stands now.
+ */
+data class ConsentView (
+    var `consent`: Consent
+    , 
+    var `agencyName`: kotlin.String
+    , 
+    /**
+     * Computed at the moment of asking, never stored.
+     */
+    var `state`: ConsentState
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentView: FfiConverterRustBuffer<ConsentView> {
+    override fun read(buf: ByteBuffer): ConsentView {
+        return ConsentView(
+            FfiConverterTypeConsent.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeConsentState.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentView) = (
+            FfiConverterTypeConsent.allocationSize(value.`consent`) +
+            FfiConverterString.allocationSize(value.`agencyName`) +
+            FfiConverterTypeConsentState.allocationSize(value.`state`)
+    )
+
+    override fun write(value: ConsentView, buf: ByteBuffer) {
+            FfiConverterTypeConsent.write(value.`consent`, buf)
+            FfiConverterString.write(value.`agencyName`, buf)
+            FfiConverterTypeConsentState.write(value.`state`, buf)
+    }
+}
+
+
+
+/**
  * A contact as stored. Immutable: a correction is a new contact.
  */
 data class Contact (
@@ -2485,6 +2534,71 @@ public object FfiConverterTypePersonDraft: FfiConverterRustBuffer<PersonDraft> {
             FfiConverterBoolean.write(value.`registeredWithOutreach`, buf)
             FfiConverterBoolean.write(value.`prefersFemaleWorker`, buf)
             FfiConverterOptionalString.write(value.`keyWorker`, buf)
+    }
+}
+
+
+
+/**
+ * Her profile screen.
+ */
+data class PersonScreen (
+    var `person`: Person
+    , 
+    /**
+     * Newest first.
+     */
+    var `consents`: List<ConsentView>
+    , 
+    /**
+     * Hers only: overdue first, then by due time.
+     */
+    var `openReferrals`: List<ReferralView>
+    , 
+    /**
+     * Consents or referrals that could not be read, left out.
+     */
+    var `unreadable`: List<Uuid>
+    , 
+    var `notice`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePersonScreen: FfiConverterRustBuffer<PersonScreen> {
+    override fun read(buf: ByteBuffer): PersonScreen {
+        return PersonScreen(
+            FfiConverterTypePerson.read(buf),
+            FfiConverterSequenceTypeConsentView.read(buf),
+            FfiConverterSequenceTypeReferralView.read(buf),
+            FfiConverterSequenceTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PersonScreen) = (
+            FfiConverterTypePerson.allocationSize(value.`person`) +
+            FfiConverterSequenceTypeConsentView.allocationSize(value.`consents`) +
+            FfiConverterSequenceTypeReferralView.allocationSize(value.`openReferrals`) +
+            FfiConverterSequenceTypeUuid.allocationSize(value.`unreadable`) +
+            FfiConverterOptionalString.allocationSize(value.`notice`)
+    )
+
+    override fun write(value: PersonScreen, buf: ByteBuffer) {
+            FfiConverterTypePerson.write(value.`person`, buf)
+            FfiConverterSequenceTypeConsentView.write(value.`consents`, buf)
+            FfiConverterSequenceTypeReferralView.write(value.`openReferrals`, buf)
+            FfiConverterSequenceTypeUuid.write(value.`unreadable`, buf)
+            FfiConverterOptionalString.write(value.`notice`, buf)
     }
 }
 
@@ -6882,6 +6996,34 @@ public object FfiConverterSequenceTypeConcernView: FfiConverterRustBuffer<List<C
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeConsentView: FfiConverterRustBuffer<List<ConsentView>> {
+    override fun read(buf: ByteBuffer): List<ConsentView> {
+        val len = buf.getInt()
+        return List<ConsentView>(len) {
+            FfiConverterTypeConsentView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConsentView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConsentView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConsentView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConsentView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeInfoCategoryText: FfiConverterRustBuffer<List<InfoCategoryText>> {
     override fun read(buf: ByteBuffer): List<InfoCategoryText> {
         val len = buf.getInt()
@@ -6956,6 +7098,34 @@ public object FfiConverterSequenceTypeReadBackAgency: FfiConverterRustBuffer<Lis
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeReadBackAgency.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReferralView: FfiConverterRustBuffer<List<ReferralView>> {
+    override fun read(buf: ByteBuffer): List<ReferralView> {
+        val len = buf.getInt()
+        return List<ReferralView>(len) {
+            FfiConverterTypeReferralView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReferralView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReferralView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReferralView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReferralView.write(it, buf)
         }
     }
 }

@@ -64,6 +64,7 @@ import uniffi.nightround_core.FfiConverterTypeLockedCheckIn
 import uniffi.nightround_core.FfiConverterTypePeoplePage
 import uniffi.nightround_core.FfiConverterTypePerson
 import uniffi.nightround_core.FfiConverterTypePersonDraft
+import uniffi.nightround_core.FfiConverterTypePersonScreen
 import uniffi.nightround_core.FfiConverterTypeQuickContactForm
 import uniffi.nightround_core.FfiConverterTypeRecordKind
 import uniffi.nightround_core.FfiConverterTypeReferral
@@ -101,6 +102,7 @@ import uniffi.nightround_core.LockedCheckIn
 import uniffi.nightround_core.PeoplePage
 import uniffi.nightround_core.Person
 import uniffi.nightround_core.PersonDraft
+import uniffi.nightround_core.PersonScreen
 import uniffi.nightround_core.QuickContactForm
 import uniffi.nightround_core.RecordKind
 import uniffi.nightround_core.Referral
@@ -150,6 +152,7 @@ import uniffi.nightround_core.RustBuffer as RustBufferLockedCheckIn
 import uniffi.nightround_core.RustBuffer as RustBufferPeoplePage
 import uniffi.nightround_core.RustBuffer as RustBufferPerson
 import uniffi.nightround_core.RustBuffer as RustBufferPersonDraft
+import uniffi.nightround_core.RustBuffer as RustBufferPersonScreen
 import uniffi.nightround_core.RustBuffer as RustBufferQuickContactForm
 import uniffi.nightround_core.RustBuffer as RustBufferRecordKind
 import uniffi.nightround_core.RustBuffer as RustBufferReferral
@@ -884,6 +887,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_contact(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_person_screen(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_preview_referral_form(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_referral(
@@ -1062,6 +1067,8 @@ internal object UniffiLib {
     ): RustBufferConcernsPage.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_contact(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferContactView.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_screen(`ptr`: Long,`personId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferPersonScreen.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_preview_referral_form(`ptr`: Long,`form`: RustBufferReferralForm.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferReferralReadBack.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_referral(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1373,6 +1380,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_contact() and 0xFFFF) != 25905) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person_screen() and 0xFFFF) != 15167) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_preview_referral_form() and 0xFFFF) != 43734) {
@@ -2085,6 +2095,12 @@ public interface NightroundVaultInterface {
     fun `contact`(`id`: kotlin.String): ContactView
     
     /**
+     * Her profile, her consents with their state now (valid, due for
+     * review, withdrawn) and her open referrals, in one call.
+     */
+    fun `personScreen`(`personId`: kotlin.String): PersonScreen
+    
+    /**
      * What to read back to her before she agrees: refused (`Invalid`) as
      * saving the form would be; writes nothing.
      */
@@ -2451,6 +2467,25 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
         it,
         
         FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Her profile, her consents with their state now (valid, due for
+     * review, withdrawn) and her open referrals, in one call.
+     */
+    @Throws(NightroundException::class)override fun `personScreen`(`personId`: kotlin.String): PersonScreen {
+            return FfiConverterTypePersonScreen.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_person_screen(
+        it,
+        
+        FfiConverterString.lower(`personId`),_status)
 }
     }
     )
@@ -5326,6 +5361,8 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
         }
     }
 }
+
+
 
 
 

@@ -17,7 +17,7 @@ mod vault;
 
 pub use error::NightroundError;
 pub use keystore::{KeyStoreFailure, PlatformKeyStore};
-pub use screens::{info_categories, info_category_text};
+pub use screens::{info_categories, info_category_text, text_field_max_chars};
 pub use vault::{LockPolicySetting, NightroundVault, SyncHandle};
 
 uniffi::setup_scaffolding!();

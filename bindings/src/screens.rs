@@ -9,7 +9,7 @@ use crate::error::parse_id;
 use crate::guard::guarded;
 use crate::vault::NightroundVault;
 use crate::NightroundError;
-use nightround_core::domain::{InfoCategory, InfoCategoryText, ReferralForm};
+use nightround_core::domain::{InfoCategory, InfoCategoryText, ReferralForm, TextField};
 use nightround_core::vault::{
     ConcernsPage, ContactView, PersonScreen, ReferralReadBack, ReferralView, SupplyDropsPage,
     TonightScreen,
@@ -75,4 +75,11 @@ pub fn info_categories() -> Vec<InfoCategoryText> {
 #[uniffi::export]
 pub fn info_category_text(category: InfoCategory) -> InfoCategoryText {
     category.text()
+}
+
+/// The longest value the core accepts for a text field, in characters, so a
+/// field can show how much room is left before the core refuses it.
+#[uniffi::export]
+pub fn text_field_max_chars(field: TextField) -> u32 {
+    u32::try_from(field.max_chars()).unwrap_or(u32::MAX)
 }

@@ -3216,6 +3216,18 @@ public func infoCategoryText(category: InfoCategory) -> InfoCategoryText  {
     )
 })
 }
+/**
+ * The longest value the core accepts for a text field, in characters, so a
+ * field can show how much room is left before the core refuses it.
+ */
+public func textFieldMaxChars(field: TextField) -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_func_text_field_max_chars(
+        FfiConverterTypeTextField_lower(field),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -3257,6 +3269,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_func_info_category_text() != 4856) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_func_text_field_max_chars() != 28353) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret() != 33731) {

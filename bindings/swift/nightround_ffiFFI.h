@@ -724,6 +724,11 @@ RustBuffer uniffi_nightround_ffi_fn_func_info_categories(RustCallStatus *_Nonnul
 RustBuffer uniffi_nightround_ffi_fn_func_info_category_text(RustBuffer category, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_TEXT_FIELD_MAX_CHARS
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_TEXT_FIELD_MAX_CHARS
+uint32_t uniffi_nightround_ffi_fn_func_text_field_max_chars(RustBuffer field, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_NIGHTROUND_FFI_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_NIGHTROUND_FFI_RUSTBUFFER_ALLOC
 RustBuffer ffi_nightround_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -1035,6 +1040,12 @@ uint16_t uniffi_nightround_ffi_checksum_func_info_categories(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_INFO_CATEGORY_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_INFO_CATEGORY_TEXT
 uint16_t uniffi_nightround_ffi_checksum_func_info_category_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_TEXT_FIELD_MAX_CHARS
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_TEXT_FIELD_MAX_CHARS
+uint16_t uniffi_nightround_ffi_checksum_func_text_field_max_chars(void
     
 );
 #endif

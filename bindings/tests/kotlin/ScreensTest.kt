@@ -170,6 +170,18 @@ object ScreensTests : TestSuite {
             assertEquals("Contact details", infoCategoryText(InfoCategory.CONTACT_DETAILS).label)
         },
 
+        "the field limits come from the core and are the ones it enforces" to {
+            val (vault, _) = newVault()
+            val max = textFieldMaxChars(TextField.NOTE).toInt()
+            assertEquals(500, max)
+            vault.recordContact(contactDraft(null, emptyList()).copy(note = "n".repeat(max)))
+            val e = expectThrows<NightroundException.Invalid> {
+                vault.recordContact(contactDraft(null, emptyList()).copy(note = "n".repeat(max + 1)))
+            }
+            assertEquals<ValidationError>(ValidationError.TextTooLong(TextField.NOTE), e.reason)
+            assertTrue(TextField.entries.all { textFieldMaxChars(it) > 0u })
+        },
+
         "8 the lock policy is kept in the vault and governs the next process's unlock" to {
             val keystore = MemoryKeyStore()
             val (vault, file) = newVault(keystore)

@@ -85,6 +85,7 @@ import uniffi.nightround_core.FfiConverterTypeSupplyTotal
 import uniffi.nightround_core.FfiConverterTypeSyncProgress
 import uniffi.nightround_core.FfiConverterTypeSyncReport
 import uniffi.nightround_core.FfiConverterTypeSyncStatus
+import uniffi.nightround_core.FfiConverterTypeTextField
 import uniffi.nightround_core.FfiConverterTypeTimelineEntry
 import uniffi.nightround_core.FfiConverterTypeTimelinePage
 import uniffi.nightround_core.FfiConverterTypeTimestamp
@@ -123,6 +124,7 @@ import uniffi.nightround_core.SupplyTotal
 import uniffi.nightround_core.SyncProgress
 import uniffi.nightround_core.SyncReport
 import uniffi.nightround_core.SyncStatus
+import uniffi.nightround_core.TextField
 import uniffi.nightround_core.TimelineEntry
 import uniffi.nightround_core.TimelinePage
 import uniffi.nightround_core.Timestamp
@@ -173,6 +175,7 @@ import uniffi.nightround_core.RustBuffer as RustBufferSupplyTotal
 import uniffi.nightround_core.RustBuffer as RustBufferSyncProgress
 import uniffi.nightround_core.RustBuffer as RustBufferSyncReport
 import uniffi.nightround_core.RustBuffer as RustBufferSyncStatus
+import uniffi.nightround_core.RustBuffer as RustBufferTextField
 import uniffi.nightround_core.RustBuffer as RustBufferTimelineEntry
 import uniffi.nightround_core.RustBuffer as RustBufferTimelinePage
 import uniffi.nightround_core.RustBuffer as RustBufferTimestamp
@@ -877,6 +880,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_func_info_category_text(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_func_text_field_max_chars(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_platformkeystore_load_secret(
@@ -1221,6 +1226,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_info_category_text(`category`: RustBufferInfoCategory.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferInfoCategoryText.ByValue
+    external fun uniffi_nightround_ffi_fn_func_text_field_max_chars(`field`: RustBufferTextField.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
     external fun ffi_nightround_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_nightround_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1365,6 +1372,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_func_info_category_text() and 0xFFFF) != 4856) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_func_text_field_max_chars() and 0xFFFF) != 28353) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret() and 0xFFFF) != 33731) {
@@ -5461,6 +5471,8 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
 
 
 
+
+
         /**
          * The library's version, so an app can show which core it runs.
          */ fun `coreVersion`(): kotlin.String {
@@ -5590,6 +5602,21 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
     
         
         FfiConverterTypeInfoCategory.lower(`category`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The longest value the core accepts for a text field, in characters, so a
+         * field can show how much room is left before the core refuses it.
+         */ fun `textFieldMaxChars`(`field`: TextField): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_func_text_field_max_chars(
+    
+        
+        FfiConverterTypeTextField.lower(`field`),_status)
 }
     )
     }

@@ -69,7 +69,7 @@ fn build(conn: &Connection, s: &Session, id: Uuid, now: Timestamp) -> Result<Per
     let r = person_ref(&s.keys, &id);
     let mut unreadable = Vec::new();
     let mut consents: Vec<Consent> = hers(conn, s, RecordKind::Consent, "", &r, &mut unreadable)?;
-    consents.sort_by(|a, b| b.given_at.cmp(&a.given_at));
+    consents.sort_by_key(|c| std::cmp::Reverse(c.given_at));
     let mut referrals: Vec<Referral> = hers(
         conn,
         s,

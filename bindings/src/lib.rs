@@ -13,11 +13,13 @@ mod enrolment;
 mod error;
 mod guard;
 mod keystore;
+mod screens;
 mod vault;
 
 pub use enrolment::{enrol_from_link, parse_enrolment_link};
 pub use error::NightroundError;
 pub use keystore::{KeyStoreFailure, PlatformKeyStore};
+pub use screens::{info_categories, info_category_text, text_field_max_chars};
 pub use vault::{LockPolicySetting, NightroundVault, SyncHandle};
 
 uniffi::setup_scaffolding!();

@@ -57,7 +57,7 @@ pub struct LockPolicySetting {
 /// An encrypted vault on this phone.
 #[derive(uniffi::Object)]
 pub struct NightroundVault {
-    inner: Vault,
+    pub(crate) inner: Vault,
 }
 
 #[uniffi::export]
@@ -137,7 +137,8 @@ impl NightroundVault {
         guarded(|| self.inner.unlock_status())
     }
 
-    /// The idle timeout (seconds) and wrong-PIN limit in force.
+    /// The idle timeout (seconds) and wrong-PIN limit in force: the vault
+    /// file's, so the same after a restart.
     pub fn lock_policy(&self) -> LockPolicySetting {
         let p = self.inner.lock_policy();
         LockPolicySetting {
@@ -150,17 +151,14 @@ impl NightroundVault {
         guarded(|| self.inner.failed_unlocks())
     }
 
-    /// Sets the idle lock timeout and the wrong-PIN limit.
+    /// Sets the idle lock timeout and the wrong-PIN limit, kept in the
+    /// vault file (it holds after a restart). Zero for either is `Invalid`.
     pub fn set_lock_policy(&self, idle_timeout_seconds: u32, max_failed_unlocks: u32) -> R<()> {
         guarded(|| {
-            if max_failed_unlocks == 0 || idle_timeout_seconds == 0 {
-                return Err(NightroundError::from(ValidationError::LockPolicyOutOfRange));
-            }
             self.inner.set_lock_policy(LockPolicy {
                 idle_timeout: chrono::Duration::seconds(i64::from(idle_timeout_seconds)),
                 max_failed_unlocks,
-            });
-            Ok(())
+            })
         })
     }
 

@@ -1150,6 +1150,170 @@ public func FfiConverterTypeConcernDraft_lower(_ value: ConcernDraft) -> RustBuf
 
 
 /**
+ * A concern as the concerns list shows it.
+ */
+public struct ConcernView: Equatable, Hashable {
+    public var concern: Concern
+    public var areaName: String
+    /**
+     * Nobody is named as having reported it.
+     */
+    public var anonymous: Bool
+    /**
+     * Who reported it: her alias, or why there is none ("Anonymous").
+     */
+    public var reportedBy: String
+    /**
+     * Shared with the team as an alert that has not yet expired.
+     */
+    public var alertActive: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(concern: Concern, areaName: String, 
+        /**
+         * Nobody is named as having reported it.
+         */anonymous: Bool, 
+        /**
+         * Who reported it: her alias, or why there is none ("Anonymous").
+         */reportedBy: String, 
+        /**
+         * Shared with the team as an alert that has not yet expired.
+         */alertActive: Bool) {
+        self.concern = concern
+        self.areaName = areaName
+        self.anonymous = anonymous
+        self.reportedBy = reportedBy
+        self.alertActive = alertActive
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConcernView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConcernView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConcernView {
+        return
+            try ConcernView(
+                concern: FfiConverterTypeConcern.read(from: &buf), 
+                areaName: FfiConverterString.read(from: &buf), 
+                anonymous: FfiConverterBool.read(from: &buf), 
+                reportedBy: FfiConverterString.read(from: &buf), 
+                alertActive: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConcernView, into buf: inout [UInt8]) {
+        FfiConverterTypeConcern.write(value.concern, into: &buf)
+        FfiConverterString.write(value.areaName, into: &buf)
+        FfiConverterBool.write(value.anonymous, into: &buf)
+        FfiConverterString.write(value.reportedBy, into: &buf)
+        FfiConverterBool.write(value.alertActive, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcernView_lift(_ buf: RustBuffer) throws -> ConcernView {
+    return try FfiConverterTypeConcernView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcernView_lower(_ value: ConcernView) -> RustBuffer {
+    return FfiConverterTypeConcernView.lower(value)
+}
+
+
+/**
+ * One page of the concerns list, newest first.
+ */
+public struct ConcernsPage: Equatable, Hashable {
+    public var concerns: [ConcernView]
+    /**
+     * Concerns stored on this phone in all (readable or not).
+     */
+    public var total: UInt32
+    /**
+     * Rows of this page that could not be read, left out.
+     */
+    public var unreadable: [Uuid]
+    public var notice: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(concerns: [ConcernView], 
+        /**
+         * Concerns stored on this phone in all (readable or not).
+         */total: UInt32, 
+        /**
+         * Rows of this page that could not be read, left out.
+         */unreadable: [Uuid], notice: String?) {
+        self.concerns = concerns
+        self.total = total
+        self.unreadable = unreadable
+        self.notice = notice
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConcernsPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConcernsPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConcernsPage {
+        return
+            try ConcernsPage(
+                concerns: FfiConverterSequenceTypeConcernView.read(from: &buf), 
+                total: FfiConverterUInt32.read(from: &buf), 
+                unreadable: FfiConverterSequenceTypeUuid.read(from: &buf), 
+                notice: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConcernsPage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeConcernView.write(value.concerns, into: &buf)
+        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.unreadable, into: &buf)
+        FfiConverterOptionString.write(value.notice, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcernsPage_lift(_ buf: RustBuffer) throws -> ConcernsPage {
+    return try FfiConverterTypeConcernsPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcernsPage_lower(_ value: ConcernsPage) -> RustBuffer {
+    return FfiConverterTypeConcernsPage.lower(value)
+}
+
+
+/**
  * Consent to share with one agency.
  */
 public struct Consent: Equatable, Hashable {
@@ -1312,6 +1476,73 @@ public func FfiConverterTypeConsentDraft_lift(_ buf: RustBuffer) throws -> Conse
 #endif
 public func FfiConverterTypeConsentDraft_lower(_ value: ConsentDraft) -> RustBuffer {
     return FfiConverterTypeConsentDraft.lower(value)
+}
+
+
+/**
+ * A consent with the agency's name and where it stands now.
+ */
+public struct ConsentView: Equatable, Hashable {
+    public var consent: Consent
+    public var agencyName: String
+    /**
+     * Computed at the moment of asking, never stored.
+     */
+    public var state: ConsentState
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(consent: Consent, agencyName: String, 
+        /**
+         * Computed at the moment of asking, never stored.
+         */state: ConsentState) {
+        self.consent = consent
+        self.agencyName = agencyName
+        self.state = state
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConsentView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentView {
+        return
+            try ConsentView(
+                consent: FfiConverterTypeConsent.read(from: &buf), 
+                agencyName: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeConsentState.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsentView, into buf: inout [UInt8]) {
+        FfiConverterTypeConsent.write(value.consent, into: &buf)
+        FfiConverterString.write(value.agencyName, into: &buf)
+        FfiConverterTypeConsentState.write(value.state, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentView_lift(_ buf: RustBuffer) throws -> ConsentView {
+    return try FfiConverterTypeConsentView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentView_lower(_ value: ConsentView) -> RustBuffer {
+    return FfiConverterTypeConsentView.lower(value)
 }
 
 
@@ -1500,6 +1731,69 @@ public func FfiConverterTypeContactDraft_lift(_ buf: RustBuffer) throws -> Conta
 #endif
 public func FfiConverterTypeContactDraft_lower(_ value: ContactDraft) -> RustBuffer {
     return FfiConverterTypeContactDraft.lower(value)
+}
+
+
+/**
+ * One contact with what its screen shows beside it.
+ */
+public struct ContactView: Equatable, Hashable {
+    public var contact: Contact
+    /**
+     * As the row appears in tonight's list (alias, area and supply names).
+     */
+    public var row: TonightRow
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(contact: Contact, 
+        /**
+         * As the row appears in tonight's list (alias, area and supply names).
+         */row: TonightRow) {
+        self.contact = contact
+        self.row = row
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ContactView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactView {
+        return
+            try ContactView(
+                contact: FfiConverterTypeContact.read(from: &buf), 
+                row: FfiConverterTypeTonightRow.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactView, into buf: inout [UInt8]) {
+        FfiConverterTypeContact.write(value.contact, into: &buf)
+        FfiConverterTypeTonightRow.write(value.row, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactView_lift(_ buf: RustBuffer) throws -> ContactView {
+    return try FfiConverterTypeContactView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactView_lower(_ value: ContactView) -> RustBuffer {
+    return FfiConverterTypeContactView.lower(value)
 }
 
 
@@ -1720,6 +2014,81 @@ public func FfiConverterTypeEnrolmentLink_lift(_ buf: RustBuffer) throws -> Enro
 #endif
 public func FfiConverterTypeEnrolmentLink_lower(_ value: EnrolmentLink) -> RustBuffer {
     return FfiConverterTypeEnrolmentLink.lower(value)
+}
+
+
+/**
+ * A category with the words every screen shows for it, so that Android,
+ * iOS and the data dictionary say the same thing (the apps used to keep
+ * their own wording).
+ */
+public struct InfoCategoryText: Equatable, Hashable {
+    public var category: InfoCategory
+    /**
+     * A short name ("Contact details").
+     */
+    public var label: String
+    /**
+     * One sentence saying what it holds, in words she can be read.
+     */
+    public var meaning: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(category: InfoCategory, 
+        /**
+         * A short name ("Contact details").
+         */label: String, 
+        /**
+         * One sentence saying what it holds, in words she can be read.
+         */meaning: String) {
+        self.category = category
+        self.label = label
+        self.meaning = meaning
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InfoCategoryText: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInfoCategoryText: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InfoCategoryText {
+        return
+            try InfoCategoryText(
+                category: FfiConverterTypeInfoCategory.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                meaning: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InfoCategoryText, into buf: inout [UInt8]) {
+        FfiConverterTypeInfoCategory.write(value.category, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterString.write(value.meaning, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInfoCategoryText_lift(_ buf: RustBuffer) throws -> InfoCategoryText {
+    return try FfiConverterTypeInfoCategoryText.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInfoCategoryText_lower(_ value: InfoCategoryText) -> RustBuffer {
+    return FfiConverterTypeInfoCategoryText.lower(value)
 }
 
 
@@ -2137,6 +2506,93 @@ public func FfiConverterTypePersonDraft_lower(_ value: PersonDraft) -> RustBuffe
 
 
 /**
+ * Her profile screen.
+ */
+public struct PersonScreen: Equatable, Hashable {
+    public var person: Person
+    /**
+     * Newest first.
+     */
+    public var consents: [ConsentView]
+    /**
+     * Hers only: overdue first, then by due time.
+     */
+    public var openReferrals: [ReferralView]
+    /**
+     * Consents or referrals that could not be read, left out.
+     */
+    public var unreadable: [Uuid]
+    public var notice: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(person: Person, 
+        /**
+         * Newest first.
+         */consents: [ConsentView], 
+        /**
+         * Hers only: overdue first, then by due time.
+         */openReferrals: [ReferralView], 
+        /**
+         * Consents or referrals that could not be read, left out.
+         */unreadable: [Uuid], notice: String?) {
+        self.person = person
+        self.consents = consents
+        self.openReferrals = openReferrals
+        self.unreadable = unreadable
+        self.notice = notice
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PersonScreen: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePersonScreen: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PersonScreen {
+        return
+            try PersonScreen(
+                person: FfiConverterTypePerson.read(from: &buf), 
+                consents: FfiConverterSequenceTypeConsentView.read(from: &buf), 
+                openReferrals: FfiConverterSequenceTypeReferralView.read(from: &buf), 
+                unreadable: FfiConverterSequenceTypeUuid.read(from: &buf), 
+                notice: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PersonScreen, into buf: inout [UInt8]) {
+        FfiConverterTypePerson.write(value.person, into: &buf)
+        FfiConverterSequenceTypeConsentView.write(value.consents, into: &buf)
+        FfiConverterSequenceTypeReferralView.write(value.openReferrals, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.unreadable, into: &buf)
+        FfiConverterOptionString.write(value.notice, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePersonScreen_lift(_ buf: RustBuffer) throws -> PersonScreen {
+    return try FfiConverterTypePersonScreen.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePersonScreen_lower(_ value: PersonScreen) -> RustBuffer {
+    return FfiConverterTypePersonScreen.lower(value)
+}
+
+
+/**
  * The quick-contact screen: its choices and defaults for this worker.
  */
 public struct QuickContactForm: Equatable, Hashable {
@@ -2228,6 +2684,93 @@ public func FfiConverterTypeQuickContactForm_lift(_ buf: RustBuffer) throws -> Q
 #endif
 public func FfiConverterTypeQuickContactForm_lower(_ value: QuickContactForm) -> RustBuffer {
     return FfiConverterTypeQuickContactForm.lower(value)
+}
+
+
+/**
+ * One service the form goes to.
+ */
+public struct ReadBackAgency: Equatable, Hashable {
+    public var agencyId: String
+    public var name: String
+    /**
+     * Hours the service has committed to answer within, for this urgency.
+     */
+    public var responseHours: UInt32
+    /**
+     * The due time saving the form now would set.
+     */
+    public var dueAt: Timestamp
+    /**
+     * "Harp aim to answer within 72 hours."
+     */
+    public var sentence: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(agencyId: String, name: String, 
+        /**
+         * Hours the service has committed to answer within, for this urgency.
+         */responseHours: UInt32, 
+        /**
+         * The due time saving the form now would set.
+         */dueAt: Timestamp, 
+        /**
+         * "Harp aim to answer within 72 hours."
+         */sentence: String) {
+        self.agencyId = agencyId
+        self.name = name
+        self.responseHours = responseHours
+        self.dueAt = dueAt
+        self.sentence = sentence
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReadBackAgency: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReadBackAgency: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReadBackAgency {
+        return
+            try ReadBackAgency(
+                agencyId: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                responseHours: FfiConverterUInt32.read(from: &buf), 
+                dueAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                sentence: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReadBackAgency, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.agencyId, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterUInt32.write(value.responseHours, into: &buf)
+        FfiConverterTypeTimestamp.write(value.dueAt, into: &buf)
+        FfiConverterString.write(value.sentence, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReadBackAgency_lift(_ buf: RustBuffer) throws -> ReadBackAgency {
+    return try FfiConverterTypeReadBackAgency.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReadBackAgency_lower(_ value: ReadBackAgency) -> RustBuffer {
+    return FfiConverterTypeReadBackAgency.lower(value)
 }
 
 
@@ -2470,6 +3013,111 @@ public func FfiConverterTypeReferralForm_lift(_ buf: RustBuffer) throws -> Refer
 #endif
 public func FfiConverterTypeReferralForm_lower(_ value: ReferralForm) -> RustBuffer {
     return FfiConverterTypeReferralForm.lower(value)
+}
+
+
+/**
+ * What the worker reads to her, in order, before she agrees.
+ */
+public struct ReferralReadBack: Equatable, Hashable {
+    public var personAlias: String
+    public var agencies: [ReadBackAgency]
+    /**
+     * What they may know, in the screens' order, with label and meaning.
+     */
+    public var covers: [InfoCategoryText]
+    public var urgency: Urgency
+    /**
+     * Her needs as they will be saved (trimmed).
+     */
+    public var needs: String
+    public var method: ConsentMethod
+    /**
+     * When her consent will be checked with her again.
+     */
+    public var reviewAt: Timestamp
+    /**
+     * The whole read-back as sentences, for a screen or a screen reader.
+     */
+    public var lines: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(personAlias: String, agencies: [ReadBackAgency], 
+        /**
+         * What they may know, in the screens' order, with label and meaning.
+         */covers: [InfoCategoryText], urgency: Urgency, 
+        /**
+         * Her needs as they will be saved (trimmed).
+         */needs: String, method: ConsentMethod, 
+        /**
+         * When her consent will be checked with her again.
+         */reviewAt: Timestamp, 
+        /**
+         * The whole read-back as sentences, for a screen or a screen reader.
+         */lines: [String]) {
+        self.personAlias = personAlias
+        self.agencies = agencies
+        self.covers = covers
+        self.urgency = urgency
+        self.needs = needs
+        self.method = method
+        self.reviewAt = reviewAt
+        self.lines = lines
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReferralReadBack: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReferralReadBack: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReferralReadBack {
+        return
+            try ReferralReadBack(
+                personAlias: FfiConverterString.read(from: &buf), 
+                agencies: FfiConverterSequenceTypeReadBackAgency.read(from: &buf), 
+                covers: FfiConverterSequenceTypeInfoCategoryText.read(from: &buf), 
+                urgency: FfiConverterTypeUrgency.read(from: &buf), 
+                needs: FfiConverterString.read(from: &buf), 
+                method: FfiConverterTypeConsentMethod.read(from: &buf), 
+                reviewAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                lines: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReferralReadBack, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.personAlias, into: &buf)
+        FfiConverterSequenceTypeReadBackAgency.write(value.agencies, into: &buf)
+        FfiConverterSequenceTypeInfoCategoryText.write(value.covers, into: &buf)
+        FfiConverterTypeUrgency.write(value.urgency, into: &buf)
+        FfiConverterString.write(value.needs, into: &buf)
+        FfiConverterTypeConsentMethod.write(value.method, into: &buf)
+        FfiConverterTypeTimestamp.write(value.reviewAt, into: &buf)
+        FfiConverterSequenceString.write(value.lines, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralReadBack_lift(_ buf: RustBuffer) throws -> ReferralReadBack {
+    return try FfiConverterTypeReferralReadBack.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralReadBack_lower(_ value: ReferralReadBack) -> RustBuffer {
+    return FfiConverterTypeReferralReadBack.lower(value)
 }
 
 
@@ -3523,6 +4171,144 @@ public func FfiConverterTypeSupplyDropDraft_lower(_ value: SupplyDropDraft) -> R
 
 
 /**
+ * A supply drop as the supplies list shows it.
+ */
+public struct SupplyDropView: Equatable, Hashable {
+    public var drop: SupplyDrop
+    public var areaName: String
+    /**
+     * What went out, by name, in catalogue order.
+     */
+    public var items: [SupplyTotal]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(drop: SupplyDrop, areaName: String, 
+        /**
+         * What went out, by name, in catalogue order.
+         */items: [SupplyTotal]) {
+        self.drop = drop
+        self.areaName = areaName
+        self.items = items
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SupplyDropView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSupplyDropView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SupplyDropView {
+        return
+            try SupplyDropView(
+                drop: FfiConverterTypeSupplyDrop.read(from: &buf), 
+                areaName: FfiConverterString.read(from: &buf), 
+                items: FfiConverterSequenceTypeSupplyTotal.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SupplyDropView, into buf: inout [UInt8]) {
+        FfiConverterTypeSupplyDrop.write(value.drop, into: &buf)
+        FfiConverterString.write(value.areaName, into: &buf)
+        FfiConverterSequenceTypeSupplyTotal.write(value.items, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSupplyDropView_lift(_ buf: RustBuffer) throws -> SupplyDropView {
+    return try FfiConverterTypeSupplyDropView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSupplyDropView_lower(_ value: SupplyDropView) -> RustBuffer {
+    return FfiConverterTypeSupplyDropView.lower(value)
+}
+
+
+/**
+ * One page of supply drops, newest first.
+ */
+public struct SupplyDropsPage: Equatable, Hashable {
+    public var drops: [SupplyDropView]
+    /**
+     * Drops stored on this phone in all (readable or not).
+     */
+    public var total: UInt32
+    public var unreadable: [Uuid]
+    public var notice: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(drops: [SupplyDropView], 
+        /**
+         * Drops stored on this phone in all (readable or not).
+         */total: UInt32, unreadable: [Uuid], notice: String?) {
+        self.drops = drops
+        self.total = total
+        self.unreadable = unreadable
+        self.notice = notice
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SupplyDropsPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSupplyDropsPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SupplyDropsPage {
+        return
+            try SupplyDropsPage(
+                drops: FfiConverterSequenceTypeSupplyDropView.read(from: &buf), 
+                total: FfiConverterUInt32.read(from: &buf), 
+                unreadable: FfiConverterSequenceTypeUuid.read(from: &buf), 
+                notice: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SupplyDropsPage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeSupplyDropView.write(value.drops, into: &buf)
+        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.unreadable, into: &buf)
+        FfiConverterOptionString.write(value.notice, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSupplyDropsPage_lift(_ buf: RustBuffer) throws -> SupplyDropsPage {
+    return try FfiConverterTypeSupplyDropsPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSupplyDropsPage_lower(_ value: SupplyDropsPage) -> RustBuffer {
+    return FfiConverterTypeSupplyDropsPage.lower(value)
+}
+
+
+/**
  * An item outreach hands out.
  */
 public struct SupplyItem: Equatable, Hashable {
@@ -4120,6 +4906,224 @@ public func FfiConverterTypeTimelinePage_lift(_ buf: RustBuffer) throws -> Timel
 #endif
 public func FfiConverterTypeTimelinePage_lower(_ value: TimelinePage) -> RustBuffer {
     return FfiConverterTypeTimelinePage.lower(value)
+}
+
+
+/**
+ * One contact as tonight's list shows it.
+ */
+public struct TonightRow: Equatable, Hashable {
+    public var contactId: Uuid
+    public var personId: Uuid?
+    /**
+     * Her alias, when she has a readable profile here.
+     */
+    public var alias: String?
+    /**
+     * The name to show: her alias, "Anonymous", or why there is none.
+     */
+    public var who: String
+    public var at: Timestamp
+    public var areaId: String
+    /**
+     * The area's name from the directory (its id if no longer listed).
+     */
+    public var areaName: String
+    public var kind: ContactKind
+    public var wellbeing: [WellbeingFlag]
+    /**
+     * What she was given, by name, in catalogue order.
+     */
+    public var supplies: [SupplyTotal]
+    /**
+     * How many items in all.
+     */
+    public var itemsHandedOut: UInt32
+    public var hasNote: Bool
+    /**
+     * The under-18 safeguarding flag was raised.
+     */
+    public var safeguarding: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(contactId: Uuid, personId: Uuid?, 
+        /**
+         * Her alias, when she has a readable profile here.
+         */alias: String?, 
+        /**
+         * The name to show: her alias, "Anonymous", or why there is none.
+         */who: String, at: Timestamp, areaId: String, 
+        /**
+         * The area's name from the directory (its id if no longer listed).
+         */areaName: String, kind: ContactKind, wellbeing: [WellbeingFlag], 
+        /**
+         * What she was given, by name, in catalogue order.
+         */supplies: [SupplyTotal], 
+        /**
+         * How many items in all.
+         */itemsHandedOut: UInt32, hasNote: Bool, 
+        /**
+         * The under-18 safeguarding flag was raised.
+         */safeguarding: Bool) {
+        self.contactId = contactId
+        self.personId = personId
+        self.alias = alias
+        self.who = who
+        self.at = at
+        self.areaId = areaId
+        self.areaName = areaName
+        self.kind = kind
+        self.wellbeing = wellbeing
+        self.supplies = supplies
+        self.itemsHandedOut = itemsHandedOut
+        self.hasNote = hasNote
+        self.safeguarding = safeguarding
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TonightRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTonightRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TonightRow {
+        return
+            try TonightRow(
+                contactId: FfiConverterTypeUuid.read(from: &buf), 
+                personId: FfiConverterOptionTypeUuid.read(from: &buf), 
+                alias: FfiConverterOptionString.read(from: &buf), 
+                who: FfiConverterString.read(from: &buf), 
+                at: FfiConverterTypeTimestamp.read(from: &buf), 
+                areaId: FfiConverterString.read(from: &buf), 
+                areaName: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeContactKind.read(from: &buf), 
+                wellbeing: FfiConverterSequenceTypeWellbeingFlag.read(from: &buf), 
+                supplies: FfiConverterSequenceTypeSupplyTotal.read(from: &buf), 
+                itemsHandedOut: FfiConverterUInt32.read(from: &buf), 
+                hasNote: FfiConverterBool.read(from: &buf), 
+                safeguarding: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TonightRow, into buf: inout [UInt8]) {
+        FfiConverterTypeUuid.write(value.contactId, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.personId, into: &buf)
+        FfiConverterOptionString.write(value.alias, into: &buf)
+        FfiConverterString.write(value.who, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
+        FfiConverterString.write(value.areaId, into: &buf)
+        FfiConverterString.write(value.areaName, into: &buf)
+        FfiConverterTypeContactKind.write(value.kind, into: &buf)
+        FfiConverterSequenceTypeWellbeingFlag.write(value.wellbeing, into: &buf)
+        FfiConverterSequenceTypeSupplyTotal.write(value.supplies, into: &buf)
+        FfiConverterUInt32.write(value.itemsHandedOut, into: &buf)
+        FfiConverterBool.write(value.hasNote, into: &buf)
+        FfiConverterBool.write(value.safeguarding, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTonightRow_lift(_ buf: RustBuffer) throws -> TonightRow {
+    return try FfiConverterTypeTonightRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTonightRow_lower(_ value: TonightRow) -> RustBuffer {
+    return FfiConverterTypeTonightRow.lower(value)
+}
+
+
+/**
+ * Tonight's screen: the numbers, and one page of its contacts, newest first.
+ */
+public struct TonightScreen: Equatable, Hashable {
+    public var summary: RoundSummary
+    public var rows: [TonightRow]
+    /**
+     * Tonight's readable contacts in all (the summary's count).
+     */
+    public var total: UInt32
+    /**
+     * Records that could not be read (contacts, drops, profiles), left out.
+     */
+    public var unreadable: [Uuid]
+    public var notice: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(summary: RoundSummary, rows: [TonightRow], 
+        /**
+         * Tonight's readable contacts in all (the summary's count).
+         */total: UInt32, 
+        /**
+         * Records that could not be read (contacts, drops, profiles), left out.
+         */unreadable: [Uuid], notice: String?) {
+        self.summary = summary
+        self.rows = rows
+        self.total = total
+        self.unreadable = unreadable
+        self.notice = notice
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TonightScreen: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTonightScreen: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TonightScreen {
+        return
+            try TonightScreen(
+                summary: FfiConverterTypeRoundSummary.read(from: &buf), 
+                rows: FfiConverterSequenceTypeTonightRow.read(from: &buf), 
+                total: FfiConverterUInt32.read(from: &buf), 
+                unreadable: FfiConverterSequenceTypeUuid.read(from: &buf), 
+                notice: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TonightScreen, into buf: inout [UInt8]) {
+        FfiConverterTypeRoundSummary.write(value.summary, into: &buf)
+        FfiConverterSequenceTypeTonightRow.write(value.rows, into: &buf)
+        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.unreadable, into: &buf)
+        FfiConverterOptionString.write(value.notice, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTonightScreen_lift(_ buf: RustBuffer) throws -> TonightScreen {
+    return try FfiConverterTypeTonightScreen.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTonightScreen_lower(_ value: TonightScreen) -> RustBuffer {
+    return FfiConverterTypeTonightScreen.lower(value)
 }
 
 
@@ -6909,6 +7913,81 @@ fileprivate struct FfiConverterSequenceTypeArea: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeConcernView: FfiConverterRustBuffer {
+    typealias SwiftType = [ConcernView]
+
+    public static func write(_ value: [ConcernView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConcernView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConcernView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConcernView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConcernView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConsentView: FfiConverterRustBuffer {
+    typealias SwiftType = [ConsentView]
+
+    public static func write(_ value: [ConsentView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConsentView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConsentView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConsentView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConsentView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeInfoCategoryText: FfiConverterRustBuffer {
+    typealias SwiftType = [InfoCategoryText]
+
+    public static func write(_ value: [InfoCategoryText], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeInfoCategoryText.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [InfoCategoryText] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [InfoCategoryText]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeInfoCategoryText.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypePerson: FfiConverterRustBuffer {
     typealias SwiftType = [Person]
 
@@ -6934,6 +8013,56 @@ fileprivate struct FfiConverterSequenceTypePerson: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeReadBackAgency: FfiConverterRustBuffer {
+    typealias SwiftType = [ReadBackAgency]
+
+    public static func write(_ value: [ReadBackAgency], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReadBackAgency.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReadBackAgency] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReadBackAgency]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReadBackAgency.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReferralView: FfiConverterRustBuffer {
+    typealias SwiftType = [ReferralView]
+
+    public static func write(_ value: [ReferralView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReferralView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReferralView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReferralView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReferralView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeStatusChange: FfiConverterRustBuffer {
     typealias SwiftType = [StatusChange]
 
@@ -6951,6 +8080,31 @@ fileprivate struct FfiConverterSequenceTypeStatusChange: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeStatusChange.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSupplyDropView: FfiConverterRustBuffer {
+    typealias SwiftType = [SupplyDropView]
+
+    public static func write(_ value: [SupplyDropView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSupplyDropView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SupplyDropView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SupplyDropView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSupplyDropView.read(from: &buf))
         }
         return seq
     }
@@ -7051,6 +8205,31 @@ fileprivate struct FfiConverterSequenceTypeTeamMember: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeTeamMember.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTonightRow: FfiConverterRustBuffer {
+    typealias SwiftType = [TonightRow]
+
+    public static func write(_ value: [TonightRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTonightRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TonightRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TonightRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTonightRow.read(from: &buf))
         }
         return seq
     }

@@ -655,6 +655,47 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
  */
 public protocol NightroundVaultProtocol: AnyObject, Sendable {
     
+    /**
+     * Every concern on this phone, newest first, anonymous ones and those
+     * without a team alert included, `limit` from `offset`.
+     */
+    func concernsPage(offset: UInt32, limit: UInt32) throws  -> ConcernsPage
+    
+    /**
+     * One contact, with its display row.
+     */
+    func contact(id: String) throws  -> ContactView
+    
+    /**
+     * Her profile, her consents with their state now (valid, due for
+     * review, withdrawn) and her open referrals, in one call.
+     */
+    func personScreen(personId: String) throws  -> PersonScreen
+    
+    /**
+     * What to read back to her before she agrees: refused (`Invalid`) as
+     * saving the form would be; writes nothing.
+     */
+    func previewReferralForm(form: ReferralForm) throws  -> ReferralReadBack
+    
+    /**
+     * One referral, with the agency's name, her alias and whether it is
+     * overdue now.
+     */
+    func referral(id: String) throws  -> ReferralView
+    
+    /**
+     * Supply drops (restocks, supplies left with partners), newest first.
+     */
+    func supplyDropsPage(offset: UInt32, limit: UInt32) throws  -> SupplyDropsPage
+    
+    /**
+     * Tonight's screen in one call: the round's numbers since `since` and
+     * its contacts as display rows (alias, area and supply names), `limit`
+     * from `offset`, newest first; damaged records left out and named.
+     */
+    func tonight(since: Timestamp, offset: UInt32, limit: UInt32) throws  -> TonightScreen
+    
     func activeAlerts() throws  -> [AlertView]
     
     func addPerson(draft: PersonDraft) throws  -> Person
@@ -730,7 +771,8 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     func lock() 
     
     /**
-     * The idle timeout (seconds) and wrong-PIN limit in force.
+     * The idle timeout (seconds) and wrong-PIN limit in force: the vault
+     * file's, so the same after a restart.
      */
     func lockPolicy()  -> LockPolicySetting
     
@@ -800,7 +842,8 @@ public protocol NightroundVaultProtocol: AnyObject, Sendable {
     func setEnrolment(enrolment: Enrolment) throws 
     
     /**
-     * Sets the idle lock timeout and the wrong-PIN limit.
+     * Sets the idle lock timeout and the wrong-PIN limit, kept in the
+     * vault file (it holds after a restart). Zero for either is `Invalid`.
      */
     func setLockPolicy(idleTimeoutSeconds: UInt32, maxFailedUnlocks: UInt32) throws 
     
@@ -942,6 +985,107 @@ public static func `open`(path: String, keystore: PlatformKeyStore)throws  -> Ni
 }
     
 
+    
+    /**
+     * Every concern on this phone, newest first, anonymous ones and those
+     * without a team alert included, `limit` from `offset`.
+     */
+open func concernsPage(offset: UInt32, limit: UInt32)throws  -> ConcernsPage  {
+    return try  FfiConverterTypeConcernsPage_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_concerns_page(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(offset),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One contact, with its display row.
+     */
+open func contact(id: String)throws  -> ContactView  {
+    return try  FfiConverterTypeContactView_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_contact(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Her profile, her consents with their state now (valid, due for
+     * review, withdrawn) and her open referrals, in one call.
+     */
+open func personScreen(personId: String)throws  -> PersonScreen  {
+    return try  FfiConverterTypePersonScreen_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_person_screen(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(personId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What to read back to her before she agrees: refused (`Invalid`) as
+     * saving the form would be; writes nothing.
+     */
+open func previewReferralForm(form: ReferralForm)throws  -> ReferralReadBack  {
+    return try  FfiConverterTypeReferralReadBack_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_preview_referral_form(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReferralForm_lower(form),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One referral, with the agency's name, her alias and whether it is
+     * overdue now.
+     */
+open func referral(id: String)throws  -> ReferralView  {
+    return try  FfiConverterTypeReferralView_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_referral(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Supply drops (restocks, supplies left with partners), newest first.
+     */
+open func supplyDropsPage(offset: UInt32, limit: UInt32)throws  -> SupplyDropsPage  {
+    return try  FfiConverterTypeSupplyDropsPage_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_supply_drops_page(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(offset),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Tonight's screen in one call: the round's numbers since `since` and
+     * its contacts as display rows (alias, area and supply names), `limit`
+     * from `offset`, newest first; damaged records left out and named.
+     */
+open func tonight(since: Timestamp, offset: UInt32, limit: UInt32)throws  -> TonightScreen  {
+    return try  FfiConverterTypeTonightScreen_lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_method_nightroundvault_tonight(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTimestamp_lower(since),
+        FfiConverterUInt32.lower(offset),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
     
 open func activeAlerts()throws  -> [AlertView]  {
     return try  FfiConverterSequenceTypeAlertView.lift(try rustCallWithError(FfiConverterTypeNightroundError_lift) {
@@ -1182,7 +1326,8 @@ open func lock()  {try! rustCall() {
 }
     
     /**
-     * The idle timeout (seconds) and wrong-PIN limit in force.
+     * The idle timeout (seconds) and wrong-PIN limit in force: the vault
+     * file's, so the same after a restart.
      */
 open func lockPolicy() -> LockPolicySetting  {
     return try!  FfiConverterTypeLockPolicySetting_lift(try! rustCall() {
@@ -1404,7 +1549,8 @@ open func setEnrolment(enrolment: Enrolment)throws   {try rustCallWithError(FfiC
 }
     
     /**
-     * Sets the idle lock timeout and the wrong-PIN limit.
+     * Sets the idle lock timeout and the wrong-PIN limit, kept in the
+     * vault file (it holds after a restart). Zero for either is `Invalid`.
      */
 open func setLockPolicy(idleTimeoutSeconds: UInt32, maxFailedUnlocks: UInt32)throws   {try rustCallWithError(FfiConverterTypeNightroundError_lift) {
         uniffiCallStatus in
@@ -2769,6 +2915,31 @@ fileprivate struct FfiConverterSequenceTypeContact: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeInfoCategoryText: FfiConverterRustBuffer {
+    typealias SwiftType = [InfoCategoryText]
+
+    public static func write(_ value: [InfoCategoryText], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeInfoCategoryText.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [InfoCategoryText] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [InfoCategoryText]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeInfoCategoryText.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypePerson: FfiConverterRustBuffer {
     typealias SwiftType = [Person]
 
@@ -3049,6 +3220,40 @@ public func parseEnrolmentLink(text: String)throws  -> EnrolmentLink  {
     )
 })
 }
+/**
+ * Every information category with its label and meaning, in the order
+ * screens list them: the words the apps show, from the core.
+ */
+public func infoCategories() -> [InfoCategoryText]  {
+    return try!  FfiConverterSequenceTypeInfoCategoryText.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_func_info_categories(uniffiCallStatus
+    )
+})
+}
+/**
+ * One category's label and meaning.
+ */
+public func infoCategoryText(category: InfoCategory) -> InfoCategoryText  {
+    return try!  FfiConverterTypeInfoCategoryText_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_func_info_category_text(
+        FfiConverterTypeInfoCategory_lower(category),uniffiCallStatus
+    )
+})
+}
+/**
+ * The longest value the core accepts for a text field, in characters, so a
+ * field can show how much room is left before the core refuses it.
+ */
+public func textFieldMaxChars(field: TextField) -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_func_text_field_max_chars(
+        FfiConverterTypeTextField_lower(field),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -3092,6 +3297,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_func_parse_enrolment_link() != 17786) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_nightround_ffi_checksum_func_info_categories() != 47172) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_func_info_category_text() != 4856) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_func_text_field_max_chars() != 28353) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret() != 33731) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3099,6 +3313,27 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_platformkeystore_delete_secret() != 36354) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_concerns_page() != 31576) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_contact() != 25905) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_person_screen() != 15167) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_preview_referral_form() != 43734) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_referral() != 19242) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_supply_drops_page() != 19486) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_tonight() != 34085) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_active_alerts() != 9079) {
@@ -3167,7 +3402,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_lock() != 20753) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_lock_policy() != 38423) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_lock_policy() != 56381) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_make_referral() != 21838) {
@@ -3227,7 +3462,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_enrolment() != 56155) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_lock_policy() != 39145) {
+    if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_lock_policy() != 12543) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() != 42365) {

@@ -82,7 +82,7 @@ impl Device {
                 CoreError::NoVault => CliError::NoVault(self.dir.clone()),
                 other => CliError::Core(other),
             })?;
-        vault.set_lock_policy(lock_policy());
+        vault.set_lock_policy(lock_policy())?;
         vault.unlock(pin)?;
         Ok(vault)
     }
@@ -114,7 +114,7 @@ impl Device {
             CoreError::AlreadyExists => CliError::VaultExists(self.dir.clone()),
             other => CliError::Core(other),
         })?;
-        vault.set_lock_policy(lock_policy());
+        vault.set_lock_policy(lock_policy())?;
         restrict_vault_files(&self.vault_path());
         Ok(vault)
     }

@@ -105,7 +105,7 @@ impl BenchVault {
         vault.set_lock_policy(LockPolicy {
             idle_timeout: chrono::Duration::days(10_000),
             max_failed_unlocks: 10,
-        });
+        })?;
         // Enrolled like a real phone, so every write also seals its outbox
         // copy to the server's key (ADR 0003): that cost is measured too.
         use base64::Engine;

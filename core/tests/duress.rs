@@ -42,6 +42,10 @@ fn the_duress_pin_opens_an_empty_working_vault_and_keeps_sealed_copies() {
     // Made to unlock: she enters the duress PIN.
     f.vault.unlock(DURESS).unwrap();
     assert!(!f.vault.is_locked());
+    // The fresh vault keeps the lock policy, after a restart too (`reopen`
+    // asserts the file's policy is the one in force).
+    f.reopen();
+    f.vault.unlock(DURESS).unwrap();
     assert!(
         f.vault.find_people("").unwrap().is_empty(),
         "nothing to see"

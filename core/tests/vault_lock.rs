@@ -53,10 +53,12 @@ fn too_many_wrong_pins_shred_the_vault() {
     let mut f = Fixture::new();
     f.add("Jade");
     f.reopen();
-    f.vault.set_lock_policy(LockPolicy {
-        max_failed_unlocks: 3,
-        ..LockPolicy::default()
-    });
+    f.vault
+        .set_lock_policy(LockPolicy {
+            max_failed_unlocks: 3,
+            ..LockPolicy::default()
+        })
+        .unwrap();
     assert!(matches!(
         f.vault.unlock("000001"),
         Err(CoreError::WrongPin { attempts_left: 2 })
@@ -140,7 +142,7 @@ fn wipe_destroys_key_secret_and_files() {
 #[test]
 fn idle_timeout_locks() {
     let f = Fixture::new();
-    f.vault.set_lock_policy(LockPolicy::default());
+    f.vault.set_lock_policy(LockPolicy::default()).unwrap();
     assert_eq!(
         LockPolicy::default().idle_timeout,
         chrono::Duration::minutes(2)
@@ -163,7 +165,7 @@ fn background_calls_do_not_keep_an_idle_vault_unlocked() {
     // During a round the live channel and background sync call in every few
     // seconds; only what she does may count as activity.
     let f = Fixture::new();
-    f.vault.set_lock_policy(LockPolicy::default());
+    f.vault.set_lock_policy(LockPolicy::default()).unwrap();
     f.add("Jade");
     for _ in 0..12 {
         f.clock.advance(chrono::Duration::seconds(10));
@@ -380,4 +382,39 @@ fn the_failed_unlock_counter_survives_a_kill() {
     );
     v.unlock(PIN).unwrap();
     assert_eq!(v.failed_unlocks().unwrap(), 0);
+}
+
+#[test]
+fn the_lock_policy_survives_a_restart_and_governs_the_next_unlock() {
+    let mut f = Fixture::new();
+    f.add("Jade");
+    let policy = LockPolicy {
+        idle_timeout: chrono::Duration::minutes(5),
+        max_failed_unlocks: 3,
+    };
+    f.vault.set_lock_policy(policy).unwrap();
+    // The app is killed; the new process knows the policy before any PIN.
+    f.reopen();
+    assert_eq!(f.vault.lock_policy(), policy);
+    assert_eq!(f.vault.unlock_status().unwrap().attempts_left, 3);
+    assert!(matches!(
+        f.vault.unlock("000001"),
+        Err(CoreError::WrongPin { attempts_left: 2 })
+    ));
+    f.vault.unlock(PIN).unwrap();
+    assert_eq!(
+        f.vault.set_lock_policy(LockPolicy {
+            max_failed_unlocks: 0,
+            ..policy
+        }),
+        Err(CoreError::Validation(
+            nightround_core::domain::ValidationError::LockPolicyOutOfRange
+        ))
+    );
+    f.reopen();
+    assert_eq!(
+        f.vault.lock_policy(),
+        policy,
+        "a refused policy is not kept"
+    );
 }

@@ -199,10 +199,12 @@ fn main() {
             Directory::southend_defaults(),
         )
         .expect("a vault");
-        vault.set_lock_policy(LockPolicy {
-            idle_timeout: chrono::Duration::days(365),
-            ..LockPolicy::default()
-        });
+        vault
+            .set_lock_policy(LockPolicy {
+                idle_timeout: chrono::Duration::days(365),
+                ..LockPolicy::default()
+            })
+            .expect("lock policy kept");
         vault.set_enrolment(enrolment).expect("enrolment kept");
         for i in 0..a.records {
             vault.record_contact(contact(i)).expect("a contact");

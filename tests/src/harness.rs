@@ -250,10 +250,12 @@ impl Device {
             Directory::southend_defaults(),
         )
         .expect("a vault");
-        vault.set_lock_policy(LockPolicy {
-            idle_timeout: chrono::Duration::days(365),
-            ..LockPolicy::default()
-        });
+        vault
+            .set_lock_policy(LockPolicy {
+                idle_timeout: chrono::Duration::days(365),
+                ..LockPolicy::default()
+            })
+            .expect("lock policy kept");
         vault.set_enrolment(enrolment).expect("enrolment kept");
         Device {
             vault,

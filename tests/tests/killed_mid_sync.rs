@@ -23,10 +23,12 @@ fn open_phone(dir: &Path) -> Vault {
     let vault = Vault::open(dir.join("vault.db"), keystore, Arc::new(SystemClock))
         .expect("the vault opens");
     vault.unlock(PIN).expect("unlock");
-    vault.set_lock_policy(LockPolicy {
-        idle_timeout: chrono::Duration::days(365),
-        ..LockPolicy::default()
-    });
+    vault
+        .set_lock_policy(LockPolicy {
+            idle_timeout: chrono::Duration::days(365),
+            ..LockPolicy::default()
+        })
+        .expect("lock policy kept");
     vault
 }
 

@@ -121,6 +121,28 @@ impl InfoCategory {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
     }
+
+    /// The category with its label and meaning, for a screen.
+    pub fn text(self) -> InfoCategoryText {
+        InfoCategoryText {
+            category: self,
+            label: self.label().to_owned(),
+            meaning: self.meaning().to_owned(),
+        }
+    }
+}
+
+/// A category with the words every screen shows for it, so that Android,
+/// iOS and the data dictionary say the same thing (the apps used to keep
+/// their own wording).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct InfoCategoryText {
+    pub category: InfoCategory,
+    /// A short name ("Contact details").
+    pub label: String,
+    /// One sentence saying what it holds, in words she can be read.
+    pub meaning: String,
 }
 
 /// What the consent part of the referral form fills in.

@@ -24,7 +24,9 @@ pub use agreement::{
 };
 pub use categories::{category_of, project, FieldClass, FieldEntry};
 pub use concern::{Concern, ConcernCategory, ConcernDraft, Severity, Vehicle};
-pub use consent::{Consent, ConsentDraft, ConsentMethod, ConsentState, InfoCategory};
+pub use consent::{
+    Consent, ConsentDraft, ConsentMethod, ConsentState, InfoCategory, InfoCategoryText,
+};
 pub use contact::{Contact, ContactDraft, ContactKind, Safeguarding, WellbeingFlag};
 pub use directory::{Agency, Area, Directory, ResponseTimes, SupplyItem};
 pub use identity::{Role, WorkerIdentity};

@@ -22,15 +22,20 @@ pub mod hlc;
 mod indexing;
 mod keyring;
 mod keystore_garbage;
+mod lock_policy;
 mod locked_check_in;
 mod outbox;
+mod person_screen;
 mod queries;
+mod record_screens;
+mod referral_read_back;
 mod retention;
 mod rounds;
 pub mod schema;
 mod screens;
 mod store;
 mod sync_store;
+mod tonight;
 mod unlock_guard;
 mod unlock_status;
 
@@ -38,12 +43,16 @@ pub use delivery::{undelivered_path, DeliveryCredentials, Undelivered};
 pub use drafts::{FormDraft, FormKind};
 pub use hlc::{version_after, Hlc};
 pub use locked_check_in::LockedCheckIn;
+pub use person_screen::{ConsentView, PersonScreen};
 pub use queries::{AlertView, ReferralView, RoundSummary, TimelineEntry};
+pub use record_screens::{ConcernView, ConcernsPage, ContactView, SupplyDropView, SupplyDropsPage};
+pub use referral_read_back::{ReadBackAgency, ReferralReadBack};
 pub use retention::{PurgeReport, MIN_PHONE_WINDOW_DAYS};
 pub use rounds::{RoundScreen, RoundView, SafetyAlertKind, SafetyAlertView};
 pub use screens::{unreadable_notice, PeoplePage, TimelinePage};
 pub use store::SyncState;
 pub use sync_store::{Enrolment, SyncMeta, SyncStatus};
+pub use tonight::{TonightRow, TonightScreen};
 pub use unlock_status::UnlockStatus;
 
 use crate::clock::{to_millis, Clock};
@@ -245,6 +254,7 @@ impl Vault {
         let vault_id = read_vault_id(&conn)?.ok_or(CoreError::NoVault)?;
         // Entries a PIN change killed half-way left in the keystore.
         keystore_garbage::collect(&conn, keystore.as_ref())?;
+        let policy = lock_policy::load(&conn)?;
         let now = clock.now();
         Ok(Vault {
             path,
@@ -255,16 +265,23 @@ impl Vault {
                 vault_id,
                 session: None,
                 last_activity: now,
-                policy: LockPolicy::default(),
+                policy,
             }),
         })
     }
 
-    /// Sets when the vault locks itself and how many wrong PINs it allows.
-    pub fn set_lock_policy(&self, policy: LockPolicy) {
-        self.lock_inner().policy = policy;
+    /// Sets when the vault locks itself and how many wrong PINs it allows,
+    /// and keeps it in the file so that it holds after a restart.
+    pub fn set_lock_policy(&self, policy: LockPolicy) -> Result<()> {
+        policy.check()?;
+        let mut inner = self.lock_inner();
+        let conn = inner.conn.as_ref().ok_or(CoreError::Shredded)?;
+        lock_policy::store(conn, &policy)?;
+        inner.policy = policy;
+        Ok(())
     }
 
+    /// The policy in force (the file's, or the default if never set).
     pub fn lock_policy(&self) -> LockPolicy {
         self.lock_inner().policy
     }
@@ -328,6 +345,9 @@ impl Vault {
             package.directory,
         )?;
         let tx = conn.transaction()?;
+        // The fresh vault keeps the same policy, so nothing on the settings
+        // screen tells her coercer anything changed.
+        lock_policy::store(&tx, &self.lock_inner().policy)?;
         put_meta(&tx, &session.keys, "sync", &package.sync)?;
         for (kind, id, version, sealed) in &copies {
             tx.execute(

@@ -82,16 +82,18 @@ pub(crate) fn consents_of(conn: &Connection, s: &Session, person: Uuid) -> Resul
     )
 }
 
-fn kind_since<T: serde::de::DeserializeOwned>(
+/// Live records of `kind` that happened in `[from, to)`, newest first, read
+/// through the `(kind, occurred_at)` index so that only those rows are
+/// opened. A damaged row is left out and its id pushed to `unreadable`
+/// rather than failing the screen.
+pub(super) fn kind_since<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     s: &Session,
     kind: RecordKind,
     from: Timestamp,
     to: Timestamp,
+    unreadable: &mut Vec<String>,
 ) -> Result<Vec<T>> {
-    // A damaged row is left out (and logged) rather than failing tonight's
-    // screens; the people and timeline pages name such rows.
-    let mut unreadable = Vec::new();
     store::read_many_skipping(
         conn,
         &s.keys,
@@ -100,8 +102,21 @@ fn kind_since<T: serde::de::DeserializeOwned>(
          WHERE kind = ?1 AND occurred_at >= ?2 AND occurred_at < ?3 AND deleted = 0
          ORDER BY occurred_at DESC, id DESC",
         (kind.as_str(), to_millis(from), to_millis(to)),
-        &mut unreadable,
+        unreadable,
     )
+}
+
+/// Supplies given out with `contacts` and in `drops`, in catalogue order.
+pub(super) fn supplies_of(
+    contacts: &[Contact],
+    drops: &[SupplyDrop],
+    directory: &Directory,
+) -> Vec<SupplyTotal> {
+    let lines = contacts
+        .iter()
+        .flat_map(|c| c.supplies.iter())
+        .chain(drops.iter().flat_map(|d| d.lines.iter()));
+    totals(lines, directory)
 }
 
 fn supplies_between(
@@ -110,16 +125,15 @@ fn supplies_between(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<SupplyTotal>> {
-    let contacts: Vec<Contact> = kind_since(conn, s, RecordKind::Contact, from, to)?;
-    let drops: Vec<SupplyDrop> = kind_since(conn, s, RecordKind::SupplyDrop, from, to)?;
-    let lines = contacts
-        .iter()
-        .flat_map(|c| c.supplies.iter())
-        .chain(drops.iter().flat_map(|d| d.lines.iter()));
-    Ok(totals(lines, &s.directory))
+    let mut unreadable = Vec::new();
+    let contacts: Vec<Contact> =
+        kind_since(conn, s, RecordKind::Contact, from, to, &mut unreadable)?;
+    let drops: Vec<SupplyDrop> =
+        kind_since(conn, s, RecordKind::SupplyDrop, from, to, &mut unreadable)?;
+    Ok(supplies_of(&contacts, &drops, &s.directory))
 }
 
-fn far_future() -> Timestamp {
+pub(super) fn far_future() -> Timestamp {
     chrono::DateTime::<chrono::Utc>::MAX_UTC
 }
 
@@ -172,37 +186,17 @@ impl Vault {
                 RecordKind::Contact,
                 since,
                 now + chrono::Duration::hours(1),
+                &mut Vec::new(),
             )
         })
     }
 
-    /// The round so far: counts and supplies since `since`.
+    /// The round so far: counts and supplies since `since`. Reads only the
+    /// rows since then (indexed), each once.
     pub fn round_summary(&self, since: Timestamp) -> Result<RoundSummary> {
         self.with_session(|conn, s, _| {
-            let until = far_future();
-            let contacts: Vec<Contact> = kind_since(conn, s, RecordKind::Contact, since, until)?;
-            let concerns: u32 = conn.query_row(
-                "SELECT COUNT(*) FROM records WHERE kind = 'concern' AND occurred_at >= ?1 AND deleted = 0",
-                [to_millis(since)],
-                |r| r.get(0),
-            )?;
-            let mut people: Vec<Uuid> = contacts.iter().filter_map(|c| c.person_id).collect();
-            people.sort_unstable();
-            people.dedup();
-            Ok(RoundSummary {
-                since,
-                contacts: contacts.len() as u32,
-                people_seen: people.len() as u32,
-                anonymous_contacts: contacts.iter().filter(|c| c.person_id.is_none()).count() as u32,
-                first_contacts: contacts
-                    .iter()
-                    .filter(|c| c.wellbeing.contains(&crate::domain::WellbeingFlag::FirstContact))
-                    .count() as u32,
-                safeguarding_flags: contacts.iter().filter(|c| c.raises_safeguarding()).count()
-                    as u32,
-                concerns,
-                supplies: supplies_between(conn, s, since, until)?,
-            })
+            let mut unreadable = Vec::new();
+            Ok(super::tonight::read_tonight(conn, s, since, &mut unreadable)?.1)
         })
     }
 

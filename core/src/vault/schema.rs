@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 7;
+pub const LATEST: u32 = 8;
 
 /// The whole schema at [`LATEST`], for a new vault.
 const CREATE_LATEST: &str = "
@@ -26,7 +26,9 @@ CREATE TABLE vault_info (
     live_after     INTEGER NOT NULL DEFAULT 0,
     unlock_started_at   INTEGER,
     interrupted_unlocks INTEGER NOT NULL DEFAULT 0,
-    unlock_not_before   INTEGER
+    unlock_not_before   INTEGER,
+    lock_idle_seconds   INTEGER,
+    lock_max_failed     INTEGER
 );
 CREATE TABLE vault_keys (
     key_id     INTEGER PRIMARY KEY,
@@ -174,6 +176,13 @@ const UPGRADES: &[&str] = &[
     CREATE TABLE keystore_garbage (
         name TEXT PRIMARY KEY
     );
+    ",
+    // 7 -> 8: the lock policy (idle timeout, wrong-PIN limit) is kept in the
+    // file, beside the counters it governs, so that it survives a restart
+    // and is known before the PIN is checked; NULL means the default.
+    "
+    ALTER TABLE vault_info ADD COLUMN lock_idle_seconds INTEGER;
+    ALTER TABLE vault_info ADD COLUMN lock_max_failed INTEGER;
     ",
 ];
 

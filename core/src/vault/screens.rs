@@ -42,14 +42,14 @@ pub fn unreadable_notice(n: usize) -> Option<String> {
     }
 }
 
-fn ids(unreadable: Vec<String>) -> Vec<Uuid> {
+pub(super) fn ids(unreadable: Vec<String>) -> Vec<Uuid> {
     unreadable
         .iter()
         .filter_map(|s| Uuid::parse_str(s).ok())
         .collect()
 }
 
-fn page<T>(all: Vec<T>, offset: u32, limit: u32) -> Vec<T> {
+pub(super) fn page<T>(all: Vec<T>, offset: u32, limit: u32) -> Vec<T> {
     all.into_iter()
         .skip(offset as usize)
         .take(limit as usize)

@@ -853,7 +853,8 @@ mod tests {
         a.set_lock_policy(crate::vault::LockPolicy {
             idle_timeout: chrono::Duration::days(365),
             ..Default::default()
-        });
+        })
+        .unwrap();
         a.set_enrolment(Enrolment {
             server_url: "http://127.0.0.1:9".into(),
             pinned_cert_pem: None,

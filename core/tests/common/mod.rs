@@ -55,10 +55,12 @@ impl Fixture {
         )
         .unwrap();
         // Tests move the clock by hours; the idle lock has its own test.
-        vault.set_lock_policy(nightround_core::vault::LockPolicy {
-            idle_timeout: chrono::Duration::days(30),
-            ..Default::default()
-        });
+        vault
+            .set_lock_policy(nightround_core::vault::LockPolicy {
+                idle_timeout: chrono::Duration::days(30),
+                ..Default::default()
+            })
+            .unwrap();
         Fixture {
             dir,
             path,
@@ -72,7 +74,8 @@ impl Fixture {
     /// app was killed.
     pub fn reopen(&mut self) {
         let vault = Vault::open(&self.path, self.keystore.clone(), self.clock.clone()).unwrap();
-        vault.set_lock_policy(self.vault.lock_policy());
+        // The policy is kept in the file: the reopened vault has it already.
+        assert_eq!(vault.lock_policy(), self.vault.lock_policy());
         self.vault = vault;
     }
 

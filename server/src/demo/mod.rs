@@ -329,10 +329,12 @@ impl Demo {
             Directory::southend_defaults(),
         )
         .map_err(|e| demo_err("creating a phone's vault", e))?;
-        vault.set_lock_policy(LockPolicy {
-            idle_timeout: chrono::Duration::days(365),
-            ..LockPolicy::default()
-        });
+        vault
+            .set_lock_policy(LockPolicy {
+                idle_timeout: chrono::Duration::days(365),
+                ..LockPolicy::default()
+            })
+            .map_err(|e| demo_err("setting a phone's lock policy", e))?;
         vault
             .set_enrolment(enrolment)
             .map_err(|e| demo_err("keeping a phone's enrolment", e))?;

@@ -1533,6 +1533,128 @@ public object FfiConverterTypeConcernDraft: FfiConverterRustBuffer<ConcernDraft>
 
 
 /**
+ * A concern as the concerns list shows it.
+ */
+data class ConcernView (
+    var `concern`: Concern
+    , 
+    var `areaName`: kotlin.String
+    , 
+    /**
+     * Nobody is named as having reported it.
+     */
+    var `anonymous`: kotlin.Boolean
+    , 
+    /**
+     * Who reported it: her alias, or why there is none ("Anonymous").
+     */
+    var `reportedBy`: kotlin.String
+    , 
+    /**
+     * Shared with the team as an alert that has not yet expired.
+     */
+    var `alertActive`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConcernView: FfiConverterRustBuffer<ConcernView> {
+    override fun read(buf: ByteBuffer): ConcernView {
+        return ConcernView(
+            FfiConverterTypeConcern.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConcernView) = (
+            FfiConverterTypeConcern.allocationSize(value.`concern`) +
+            FfiConverterString.allocationSize(value.`areaName`) +
+            FfiConverterBoolean.allocationSize(value.`anonymous`) +
+            FfiConverterString.allocationSize(value.`reportedBy`) +
+            FfiConverterBoolean.allocationSize(value.`alertActive`)
+    )
+
+    override fun write(value: ConcernView, buf: ByteBuffer) {
+            FfiConverterTypeConcern.write(value.`concern`, buf)
+            FfiConverterString.write(value.`areaName`, buf)
+            FfiConverterBoolean.write(value.`anonymous`, buf)
+            FfiConverterString.write(value.`reportedBy`, buf)
+            FfiConverterBoolean.write(value.`alertActive`, buf)
+    }
+}
+
+
+
+/**
+ * One page of the concerns list, newest first.
+ */
+data class ConcernsPage (
+    var `concerns`: List<ConcernView>
+    , 
+    /**
+     * Concerns stored on this phone in all (readable or not).
+     */
+    var `total`: kotlin.UInt
+    , 
+    /**
+     * Rows of this page that could not be read, left out.
+     */
+    var `unreadable`: List<Uuid>
+    , 
+    var `notice`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConcernsPage: FfiConverterRustBuffer<ConcernsPage> {
+    override fun read(buf: ByteBuffer): ConcernsPage {
+        return ConcernsPage(
+            FfiConverterSequenceTypeConcernView.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConcernsPage) = (
+            FfiConverterSequenceTypeConcernView.allocationSize(value.`concerns`) +
+            FfiConverterUInt.allocationSize(value.`total`) +
+            FfiConverterSequenceTypeUuid.allocationSize(value.`unreadable`) +
+            FfiConverterOptionalString.allocationSize(value.`notice`)
+    )
+
+    override fun write(value: ConcernsPage, buf: ByteBuffer) {
+            FfiConverterSequenceTypeConcernView.write(value.`concerns`, buf)
+            FfiConverterUInt.write(value.`total`, buf)
+            FfiConverterSequenceTypeUuid.write(value.`unreadable`, buf)
+            FfiConverterOptionalString.write(value.`notice`, buf)
+    }
+}
+
+
+
+/**
  * Consent to share with one agency.
  */
 data class Consent (
@@ -1665,6 +1787,55 @@ public object FfiConverterTypeConsentDraft: FfiConverterRustBuffer<ConsentDraft>
             FfiConverterTypeConsentMethod.write(value.`method`, buf)
             FfiConverterSequenceTypeInfoCategory.write(value.`covers`, buf)
             FfiConverterOptionalTypeTimestamp.write(value.`reviewAt`, buf)
+    }
+}
+
+
+
+/**
+ * A consent with the agency's name and where it stands now.
+ */
+data class ConsentView (
+    var `consent`: Consent
+    , 
+    var `agencyName`: kotlin.String
+    , 
+    /**
+     * Computed at the moment of asking, never stored.
+     */
+    var `state`: ConsentState
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentView: FfiConverterRustBuffer<ConsentView> {
+    override fun read(buf: ByteBuffer): ConsentView {
+        return ConsentView(
+            FfiConverterTypeConsent.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeConsentState.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentView) = (
+            FfiConverterTypeConsent.allocationSize(value.`consent`) +
+            FfiConverterString.allocationSize(value.`agencyName`) +
+            FfiConverterTypeConsentState.allocationSize(value.`state`)
+    )
+
+    override fun write(value: ConsentView, buf: ByteBuffer) {
+            FfiConverterTypeConsent.write(value.`consent`, buf)
+            FfiConverterString.write(value.`agencyName`, buf)
+            FfiConverterTypeConsentState.write(value.`state`, buf)
     }
 }
 
@@ -1826,6 +1997,50 @@ public object FfiConverterTypeContactDraft: FfiConverterRustBuffer<ContactDraft>
             FfiConverterOptionalString.write(value.`note`, buf)
             FfiConverterSequenceTypeSupplyLine.write(value.`supplies`, buf)
             FfiConverterBoolean.write(value.`safeguardingAcknowledged`, buf)
+    }
+}
+
+
+
+/**
+ * One contact with what its screen shows beside it.
+ */
+data class ContactView (
+    var `contact`: Contact
+    , 
+    /**
+     * As the row appears in tonight's list (alias, area and supply names).
+     */
+    var `row`: TonightRow
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContactView: FfiConverterRustBuffer<ContactView> {
+    override fun read(buf: ByteBuffer): ContactView {
+        return ContactView(
+            FfiConverterTypeContact.read(buf),
+            FfiConverterTypeTonightRow.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ContactView) = (
+            FfiConverterTypeContact.allocationSize(value.`contact`) +
+            FfiConverterTypeTonightRow.allocationSize(value.`row`)
+    )
+
+    override fun write(value: ContactView, buf: ByteBuffer) {
+            FfiConverterTypeContact.write(value.`contact`, buf)
+            FfiConverterTypeTonightRow.write(value.`row`, buf)
     }
 }
 
@@ -1995,6 +2210,60 @@ public object FfiConverterTypeEnrolmentLink: FfiConverterRustBuffer<EnrolmentLin
             FfiConverterString.write(value.`serverUrl`, buf)
             FfiConverterString.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`certSha256`, buf)
+    }
+}
+
+
+
+/**
+ * A category with the words every screen shows for it, so that Android,
+ * iOS and the data dictionary say the same thing (the apps used to keep
+ * their own wording).
+ */
+data class InfoCategoryText (
+    var `category`: InfoCategory
+    , 
+    /**
+     * A short name ("Contact details").
+     */
+    var `label`: kotlin.String
+    , 
+    /**
+     * One sentence saying what it holds, in words she can be read.
+     */
+    var `meaning`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInfoCategoryText: FfiConverterRustBuffer<InfoCategoryText> {
+    override fun read(buf: ByteBuffer): InfoCategoryText {
+        return InfoCategoryText(
+            FfiConverterTypeInfoCategory.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InfoCategoryText) = (
+            FfiConverterTypeInfoCategory.allocationSize(value.`category`) +
+            FfiConverterString.allocationSize(value.`label`) +
+            FfiConverterString.allocationSize(value.`meaning`)
+    )
+
+    override fun write(value: InfoCategoryText, buf: ByteBuffer) {
+            FfiConverterTypeInfoCategory.write(value.`category`, buf)
+            FfiConverterString.write(value.`label`, buf)
+            FfiConverterString.write(value.`meaning`, buf)
     }
 }
 
@@ -2322,6 +2591,71 @@ public object FfiConverterTypePersonDraft: FfiConverterRustBuffer<PersonDraft> {
 
 
 /**
+ * Her profile screen.
+ */
+data class PersonScreen (
+    var `person`: Person
+    , 
+    /**
+     * Newest first.
+     */
+    var `consents`: List<ConsentView>
+    , 
+    /**
+     * Hers only: overdue first, then by due time.
+     */
+    var `openReferrals`: List<ReferralView>
+    , 
+    /**
+     * Consents or referrals that could not be read, left out.
+     */
+    var `unreadable`: List<Uuid>
+    , 
+    var `notice`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePersonScreen: FfiConverterRustBuffer<PersonScreen> {
+    override fun read(buf: ByteBuffer): PersonScreen {
+        return PersonScreen(
+            FfiConverterTypePerson.read(buf),
+            FfiConverterSequenceTypeConsentView.read(buf),
+            FfiConverterSequenceTypeReferralView.read(buf),
+            FfiConverterSequenceTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PersonScreen) = (
+            FfiConverterTypePerson.allocationSize(value.`person`) +
+            FfiConverterSequenceTypeConsentView.allocationSize(value.`consents`) +
+            FfiConverterSequenceTypeReferralView.allocationSize(value.`openReferrals`) +
+            FfiConverterSequenceTypeUuid.allocationSize(value.`unreadable`) +
+            FfiConverterOptionalString.allocationSize(value.`notice`)
+    )
+
+    override fun write(value: PersonScreen, buf: ByteBuffer) {
+            FfiConverterTypePerson.write(value.`person`, buf)
+            FfiConverterSequenceTypeConsentView.write(value.`consents`, buf)
+            FfiConverterSequenceTypeReferralView.write(value.`openReferrals`, buf)
+            FfiConverterSequenceTypeUuid.write(value.`unreadable`, buf)
+            FfiConverterOptionalString.write(value.`notice`, buf)
+    }
+}
+
+
+
+/**
  * The quick-contact screen: its choices and defaults for this worker.
  */
 data class QuickContactForm (
@@ -2391,6 +2725,71 @@ public object FfiConverterTypeQuickContactForm: FfiConverterRustBuffer<QuickCont
             FfiConverterSequenceTypeSupplyItem.write(value.`supplies`, buf)
             FfiConverterSequenceTypeWellbeingFlag.write(value.`wellbeing`, buf)
             FfiConverterUInt.write(value.`noteMaxChars`, buf)
+    }
+}
+
+
+
+/**
+ * One service the form goes to.
+ */
+data class ReadBackAgency (
+    var `agencyId`: kotlin.String
+    , 
+    var `name`: kotlin.String
+    , 
+    /**
+     * Hours the service has committed to answer within, for this urgency.
+     */
+    var `responseHours`: kotlin.UInt
+    , 
+    /**
+     * The due time saving the form now would set.
+     */
+    var `dueAt`: Timestamp
+    , 
+    /**
+     * "Harp aim to answer within 72 hours."
+     */
+    var `sentence`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReadBackAgency: FfiConverterRustBuffer<ReadBackAgency> {
+    override fun read(buf: ByteBuffer): ReadBackAgency {
+        return ReadBackAgency(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReadBackAgency) = (
+            FfiConverterString.allocationSize(value.`agencyId`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterUInt.allocationSize(value.`responseHours`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`dueAt`) +
+            FfiConverterString.allocationSize(value.`sentence`)
+    )
+
+    override fun write(value: ReadBackAgency, buf: ByteBuffer) {
+            FfiConverterString.write(value.`agencyId`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterUInt.write(value.`responseHours`, buf)
+            FfiConverterTypeTimestamp.write(value.`dueAt`, buf)
+            FfiConverterString.write(value.`sentence`, buf)
     }
 }
 
@@ -2598,6 +2997,89 @@ public object FfiConverterTypeReferralForm: FfiConverterRustBuffer<ReferralForm>
             FfiConverterTypeConsentMethod.write(value.`consentMethod`, buf)
             FfiConverterSequenceTypeInfoCategory.write(value.`consentCovers`, buf)
             FfiConverterOptionalTypeTimestamp.write(value.`consentReviewAt`, buf)
+    }
+}
+
+
+
+/**
+ * What the worker reads to her, in order, before she agrees.
+ */
+data class ReferralReadBack (
+    var `personAlias`: kotlin.String
+    , 
+    var `agencies`: List<ReadBackAgency>
+    , 
+    /**
+     * What they may know, in the screens' order, with label and meaning.
+     */
+    var `covers`: List<InfoCategoryText>
+    , 
+    var `urgency`: Urgency
+    , 
+    /**
+     * Her needs as they will be saved (trimmed).
+     */
+    var `needs`: kotlin.String
+    , 
+    var `method`: ConsentMethod
+    , 
+    /**
+     * When her consent will be checked with her again.
+     */
+    var `reviewAt`: Timestamp
+    , 
+    /**
+     * The whole read-back as sentences, for a screen or a screen reader.
+     */
+    var `lines`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReferralReadBack: FfiConverterRustBuffer<ReferralReadBack> {
+    override fun read(buf: ByteBuffer): ReferralReadBack {
+        return ReferralReadBack(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeReadBackAgency.read(buf),
+            FfiConverterSequenceTypeInfoCategoryText.read(buf),
+            FfiConverterTypeUrgency.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeConsentMethod.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReferralReadBack) = (
+            FfiConverterString.allocationSize(value.`personAlias`) +
+            FfiConverterSequenceTypeReadBackAgency.allocationSize(value.`agencies`) +
+            FfiConverterSequenceTypeInfoCategoryText.allocationSize(value.`covers`) +
+            FfiConverterTypeUrgency.allocationSize(value.`urgency`) +
+            FfiConverterString.allocationSize(value.`needs`) +
+            FfiConverterTypeConsentMethod.allocationSize(value.`method`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`reviewAt`) +
+            FfiConverterSequenceString.allocationSize(value.`lines`)
+    )
+
+    override fun write(value: ReferralReadBack, buf: ByteBuffer) {
+            FfiConverterString.write(value.`personAlias`, buf)
+            FfiConverterSequenceTypeReadBackAgency.write(value.`agencies`, buf)
+            FfiConverterSequenceTypeInfoCategoryText.write(value.`covers`, buf)
+            FfiConverterTypeUrgency.write(value.`urgency`, buf)
+            FfiConverterString.write(value.`needs`, buf)
+            FfiConverterTypeConsentMethod.write(value.`method`, buf)
+            FfiConverterTypeTimestamp.write(value.`reviewAt`, buf)
+            FfiConverterSequenceString.write(value.`lines`, buf)
     }
 }
 
@@ -3441,6 +3923,109 @@ public object FfiConverterTypeSupplyDropDraft: FfiConverterRustBuffer<SupplyDrop
 
 
 /**
+ * A supply drop as the supplies list shows it.
+ */
+data class SupplyDropView (
+    var `drop`: SupplyDrop
+    , 
+    var `areaName`: kotlin.String
+    , 
+    /**
+     * What went out, by name, in catalogue order.
+     */
+    var `items`: List<SupplyTotal>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSupplyDropView: FfiConverterRustBuffer<SupplyDropView> {
+    override fun read(buf: ByteBuffer): SupplyDropView {
+        return SupplyDropView(
+            FfiConverterTypeSupplyDrop.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeSupplyTotal.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SupplyDropView) = (
+            FfiConverterTypeSupplyDrop.allocationSize(value.`drop`) +
+            FfiConverterString.allocationSize(value.`areaName`) +
+            FfiConverterSequenceTypeSupplyTotal.allocationSize(value.`items`)
+    )
+
+    override fun write(value: SupplyDropView, buf: ByteBuffer) {
+            FfiConverterTypeSupplyDrop.write(value.`drop`, buf)
+            FfiConverterString.write(value.`areaName`, buf)
+            FfiConverterSequenceTypeSupplyTotal.write(value.`items`, buf)
+    }
+}
+
+
+
+/**
+ * One page of supply drops, newest first.
+ */
+data class SupplyDropsPage (
+    var `drops`: List<SupplyDropView>
+    , 
+    /**
+     * Drops stored on this phone in all (readable or not).
+     */
+    var `total`: kotlin.UInt
+    , 
+    var `unreadable`: List<Uuid>
+    , 
+    var `notice`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSupplyDropsPage: FfiConverterRustBuffer<SupplyDropsPage> {
+    override fun read(buf: ByteBuffer): SupplyDropsPage {
+        return SupplyDropsPage(
+            FfiConverterSequenceTypeSupplyDropView.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SupplyDropsPage) = (
+            FfiConverterSequenceTypeSupplyDropView.allocationSize(value.`drops`) +
+            FfiConverterUInt.allocationSize(value.`total`) +
+            FfiConverterSequenceTypeUuid.allocationSize(value.`unreadable`) +
+            FfiConverterOptionalString.allocationSize(value.`notice`)
+    )
+
+    override fun write(value: SupplyDropsPage, buf: ByteBuffer) {
+            FfiConverterSequenceTypeSupplyDropView.write(value.`drops`, buf)
+            FfiConverterUInt.write(value.`total`, buf)
+            FfiConverterSequenceTypeUuid.write(value.`unreadable`, buf)
+            FfiConverterOptionalString.write(value.`notice`, buf)
+    }
+}
+
+
+
+/**
  * An item outreach hands out.
  */
 data class SupplyItem (
@@ -3878,6 +4463,182 @@ public object FfiConverterTypeTimelinePage: FfiConverterRustBuffer<TimelinePage>
 
     override fun write(value: TimelinePage, buf: ByteBuffer) {
             FfiConverterSequenceTypeTimelineEntry.write(value.`entries`, buf)
+            FfiConverterUInt.write(value.`total`, buf)
+            FfiConverterSequenceTypeUuid.write(value.`unreadable`, buf)
+            FfiConverterOptionalString.write(value.`notice`, buf)
+    }
+}
+
+
+
+/**
+ * One contact as tonight's list shows it.
+ */
+data class TonightRow (
+    var `contactId`: Uuid
+    , 
+    var `personId`: Uuid?
+    , 
+    /**
+     * Her alias, when she has a readable profile here.
+     */
+    var `alias`: kotlin.String?
+    , 
+    /**
+     * The name to show: her alias, "Anonymous", or why there is none.
+     */
+    var `who`: kotlin.String
+    , 
+    var `at`: Timestamp
+    , 
+    var `areaId`: kotlin.String
+    , 
+    /**
+     * The area's name from the directory (its id if no longer listed).
+     */
+    var `areaName`: kotlin.String
+    , 
+    var `kind`: ContactKind
+    , 
+    var `wellbeing`: List<WellbeingFlag>
+    , 
+    /**
+     * What she was given, by name, in catalogue order.
+     */
+    var `supplies`: List<SupplyTotal>
+    , 
+    /**
+     * How many items in all.
+     */
+    var `itemsHandedOut`: kotlin.UInt
+    , 
+    var `hasNote`: kotlin.Boolean
+    , 
+    /**
+     * The under-18 safeguarding flag was raised.
+     */
+    var `safeguarding`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTonightRow: FfiConverterRustBuffer<TonightRow> {
+    override fun read(buf: ByteBuffer): TonightRow {
+        return TonightRow(
+            FfiConverterTypeUuid.read(buf),
+            FfiConverterOptionalTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeContactKind.read(buf),
+            FfiConverterSequenceTypeWellbeingFlag.read(buf),
+            FfiConverterSequenceTypeSupplyTotal.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TonightRow) = (
+            FfiConverterTypeUuid.allocationSize(value.`contactId`) +
+            FfiConverterOptionalTypeUuid.allocationSize(value.`personId`) +
+            FfiConverterOptionalString.allocationSize(value.`alias`) +
+            FfiConverterString.allocationSize(value.`who`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`areaId`) +
+            FfiConverterString.allocationSize(value.`areaName`) +
+            FfiConverterTypeContactKind.allocationSize(value.`kind`) +
+            FfiConverterSequenceTypeWellbeingFlag.allocationSize(value.`wellbeing`) +
+            FfiConverterSequenceTypeSupplyTotal.allocationSize(value.`supplies`) +
+            FfiConverterUInt.allocationSize(value.`itemsHandedOut`) +
+            FfiConverterBoolean.allocationSize(value.`hasNote`) +
+            FfiConverterBoolean.allocationSize(value.`safeguarding`)
+    )
+
+    override fun write(value: TonightRow, buf: ByteBuffer) {
+            FfiConverterTypeUuid.write(value.`contactId`, buf)
+            FfiConverterOptionalTypeUuid.write(value.`personId`, buf)
+            FfiConverterOptionalString.write(value.`alias`, buf)
+            FfiConverterString.write(value.`who`, buf)
+            FfiConverterTypeTimestamp.write(value.`at`, buf)
+            FfiConverterString.write(value.`areaId`, buf)
+            FfiConverterString.write(value.`areaName`, buf)
+            FfiConverterTypeContactKind.write(value.`kind`, buf)
+            FfiConverterSequenceTypeWellbeingFlag.write(value.`wellbeing`, buf)
+            FfiConverterSequenceTypeSupplyTotal.write(value.`supplies`, buf)
+            FfiConverterUInt.write(value.`itemsHandedOut`, buf)
+            FfiConverterBoolean.write(value.`hasNote`, buf)
+            FfiConverterBoolean.write(value.`safeguarding`, buf)
+    }
+}
+
+
+
+/**
+ * Tonight's screen: the numbers, and one page of its contacts, newest first.
+ */
+data class TonightScreen (
+    var `summary`: RoundSummary
+    , 
+    var `rows`: List<TonightRow>
+    , 
+    /**
+     * Tonight's readable contacts in all (the summary's count).
+     */
+    var `total`: kotlin.UInt
+    , 
+    /**
+     * Records that could not be read (contacts, drops, profiles), left out.
+     */
+    var `unreadable`: List<Uuid>
+    , 
+    var `notice`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTonightScreen: FfiConverterRustBuffer<TonightScreen> {
+    override fun read(buf: ByteBuffer): TonightScreen {
+        return TonightScreen(
+            FfiConverterTypeRoundSummary.read(buf),
+            FfiConverterSequenceTypeTonightRow.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TonightScreen) = (
+            FfiConverterTypeRoundSummary.allocationSize(value.`summary`) +
+            FfiConverterSequenceTypeTonightRow.allocationSize(value.`rows`) +
+            FfiConverterUInt.allocationSize(value.`total`) +
+            FfiConverterSequenceTypeUuid.allocationSize(value.`unreadable`) +
+            FfiConverterOptionalString.allocationSize(value.`notice`)
+    )
+
+    override fun write(value: TonightScreen, buf: ByteBuffer) {
+            FfiConverterTypeRoundSummary.write(value.`summary`, buf)
+            FfiConverterSequenceTypeTonightRow.write(value.`rows`, buf)
             FfiConverterUInt.write(value.`total`, buf)
             FfiConverterSequenceTypeUuid.write(value.`unreadable`, buf)
             FfiConverterOptionalString.write(value.`notice`, buf)
@@ -6272,6 +7033,90 @@ public object FfiConverterSequenceTypeArea: FfiConverterRustBuffer<List<Area>> {
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeConcernView: FfiConverterRustBuffer<List<ConcernView>> {
+    override fun read(buf: ByteBuffer): List<ConcernView> {
+        val len = buf.getInt()
+        return List<ConcernView>(len) {
+            FfiConverterTypeConcernView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConcernView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConcernView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConcernView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConcernView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConsentView: FfiConverterRustBuffer<List<ConsentView>> {
+    override fun read(buf: ByteBuffer): List<ConsentView> {
+        val len = buf.getInt()
+        return List<ConsentView>(len) {
+            FfiConverterTypeConsentView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConsentView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConsentView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConsentView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConsentView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeInfoCategoryText: FfiConverterRustBuffer<List<InfoCategoryText>> {
+    override fun read(buf: ByteBuffer): List<InfoCategoryText> {
+        val len = buf.getInt()
+        return List<InfoCategoryText>(len) {
+            FfiConverterTypeInfoCategoryText.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<InfoCategoryText>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeInfoCategoryText.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<InfoCategoryText>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeInfoCategoryText.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypePerson: FfiConverterRustBuffer<List<Person>> {
     override fun read(buf: ByteBuffer): List<Person> {
         val len = buf.getInt()
@@ -6300,6 +7145,62 @@ public object FfiConverterSequenceTypePerson: FfiConverterRustBuffer<List<Person
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeReadBackAgency: FfiConverterRustBuffer<List<ReadBackAgency>> {
+    override fun read(buf: ByteBuffer): List<ReadBackAgency> {
+        val len = buf.getInt()
+        return List<ReadBackAgency>(len) {
+            FfiConverterTypeReadBackAgency.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReadBackAgency>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReadBackAgency.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReadBackAgency>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReadBackAgency.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReferralView: FfiConverterRustBuffer<List<ReferralView>> {
+    override fun read(buf: ByteBuffer): List<ReferralView> {
+        val len = buf.getInt()
+        return List<ReferralView>(len) {
+            FfiConverterTypeReferralView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReferralView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReferralView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReferralView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReferralView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeStatusChange: FfiConverterRustBuffer<List<StatusChange>> {
     override fun read(buf: ByteBuffer): List<StatusChange> {
         val len = buf.getInt()
@@ -6318,6 +7219,34 @@ public object FfiConverterSequenceTypeStatusChange: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeStatusChange.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSupplyDropView: FfiConverterRustBuffer<List<SupplyDropView>> {
+    override fun read(buf: ByteBuffer): List<SupplyDropView> {
+        val len = buf.getInt()
+        return List<SupplyDropView>(len) {
+            FfiConverterTypeSupplyDropView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SupplyDropView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSupplyDropView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SupplyDropView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSupplyDropView.write(it, buf)
         }
     }
 }
@@ -6430,6 +7359,34 @@ public object FfiConverterSequenceTypeTeamMember: FfiConverterRustBuffer<List<Te
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeTeamMember.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTonightRow: FfiConverterRustBuffer<List<TonightRow>> {
+    override fun read(buf: ByteBuffer): List<TonightRow> {
+        val len = buf.getInt()
+        return List<TonightRow>(len) {
+            FfiConverterTypeTonightRow.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TonightRow>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTonightRow.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TonightRow>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTonightRow.write(it, buf)
         }
     }
 }

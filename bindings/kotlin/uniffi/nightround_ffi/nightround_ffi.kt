@@ -35,10 +35,12 @@ import uniffi.nightround_core.AlertView
 import uniffi.nightround_core.CheckIn
 import uniffi.nightround_core.Concern
 import uniffi.nightround_core.ConcernDraft
+import uniffi.nightround_core.ConcernsPage
 import uniffi.nightround_core.Consent
 import uniffi.nightround_core.ConsentDraft
 import uniffi.nightround_core.Contact
 import uniffi.nightround_core.ContactDraft
+import uniffi.nightround_core.ContactView
 import uniffi.nightround_core.Directory
 import uniffi.nightround_core.Enrolment
 import uniffi.nightround_core.EnrolmentLink
@@ -46,25 +48,31 @@ import uniffi.nightround_core.FfiConverterTypeAlertView
 import uniffi.nightround_core.FfiConverterTypeCheckIn
 import uniffi.nightround_core.FfiConverterTypeConcern
 import uniffi.nightround_core.FfiConverterTypeConcernDraft
+import uniffi.nightround_core.FfiConverterTypeConcernsPage
 import uniffi.nightround_core.FfiConverterTypeConsent
 import uniffi.nightround_core.FfiConverterTypeConsentDraft
 import uniffi.nightround_core.FfiConverterTypeContact
 import uniffi.nightround_core.FfiConverterTypeContactDraft
+import uniffi.nightround_core.FfiConverterTypeContactView
 import uniffi.nightround_core.FfiConverterTypeDirectory
 import uniffi.nightround_core.FfiConverterTypeEnrolment
 import uniffi.nightround_core.FfiConverterTypeEnrolmentLink
 import uniffi.nightround_core.FfiConverterTypeFormDraft
 import uniffi.nightround_core.FfiConverterTypeFormKind
+import uniffi.nightround_core.FfiConverterTypeInfoCategory
+import uniffi.nightround_core.FfiConverterTypeInfoCategoryText
 import uniffi.nightround_core.FfiConverterTypeListenReport
 import uniffi.nightround_core.FfiConverterTypeLockedCheckIn
 import uniffi.nightround_core.FfiConverterTypePeoplePage
 import uniffi.nightround_core.FfiConverterTypePerson
 import uniffi.nightround_core.FfiConverterTypePersonDraft
+import uniffi.nightround_core.FfiConverterTypePersonScreen
 import uniffi.nightround_core.FfiConverterTypeQuickContactForm
 import uniffi.nightround_core.FfiConverterTypeRecordKind
 import uniffi.nightround_core.FfiConverterTypeReferral
 import uniffi.nightround_core.FfiConverterTypeReferralDraft
 import uniffi.nightround_core.FfiConverterTypeReferralForm
+import uniffi.nightround_core.FfiConverterTypeReferralReadBack
 import uniffi.nightround_core.FfiConverterTypeReferralStatus
 import uniffi.nightround_core.FfiConverterTypeReferralView
 import uniffi.nightround_core.FfiConverterTypeRound
@@ -74,29 +82,36 @@ import uniffi.nightround_core.FfiConverterTypeRoundSummary
 import uniffi.nightround_core.FfiConverterTypeSafetyAlertView
 import uniffi.nightround_core.FfiConverterTypeSupplyDrop
 import uniffi.nightround_core.FfiConverterTypeSupplyDropDraft
+import uniffi.nightround_core.FfiConverterTypeSupplyDropsPage
 import uniffi.nightround_core.FfiConverterTypeSupplyTotal
 import uniffi.nightround_core.FfiConverterTypeSyncProgress
 import uniffi.nightround_core.FfiConverterTypeSyncReport
 import uniffi.nightround_core.FfiConverterTypeSyncStatus
+import uniffi.nightround_core.FfiConverterTypeTextField
 import uniffi.nightround_core.FfiConverterTypeTimelineEntry
 import uniffi.nightround_core.FfiConverterTypeTimelinePage
 import uniffi.nightround_core.FfiConverterTypeTimestamp
+import uniffi.nightround_core.FfiConverterTypeTonightScreen
 import uniffi.nightround_core.FfiConverterTypeUnlockStatus
 import uniffi.nightround_core.FfiConverterTypeUuid
 import uniffi.nightround_core.FfiConverterTypeValidationError
 import uniffi.nightround_core.FfiConverterTypeWorkerIdentity
 import uniffi.nightround_core.FormDraft
 import uniffi.nightround_core.FormKind
+import uniffi.nightround_core.InfoCategory
+import uniffi.nightround_core.InfoCategoryText
 import uniffi.nightround_core.ListenReport
 import uniffi.nightround_core.LockedCheckIn
 import uniffi.nightround_core.PeoplePage
 import uniffi.nightround_core.Person
 import uniffi.nightround_core.PersonDraft
+import uniffi.nightround_core.PersonScreen
 import uniffi.nightround_core.QuickContactForm
 import uniffi.nightround_core.RecordKind
 import uniffi.nightround_core.Referral
 import uniffi.nightround_core.ReferralDraft
 import uniffi.nightround_core.ReferralForm
+import uniffi.nightround_core.ReferralReadBack
 import uniffi.nightround_core.ReferralStatus
 import uniffi.nightround_core.ReferralView
 import uniffi.nightround_core.Round
@@ -106,13 +121,16 @@ import uniffi.nightround_core.RoundSummary
 import uniffi.nightround_core.SafetyAlertView
 import uniffi.nightround_core.SupplyDrop
 import uniffi.nightround_core.SupplyDropDraft
+import uniffi.nightround_core.SupplyDropsPage
 import uniffi.nightround_core.SupplyTotal
 import uniffi.nightround_core.SyncProgress
 import uniffi.nightround_core.SyncReport
 import uniffi.nightround_core.SyncStatus
+import uniffi.nightround_core.TextField
 import uniffi.nightround_core.TimelineEntry
 import uniffi.nightround_core.TimelinePage
 import uniffi.nightround_core.Timestamp
+import uniffi.nightround_core.TonightScreen
 import uniffi.nightround_core.UnlockStatus
 import uniffi.nightround_core.Uuid
 import uniffi.nightround_core.ValidationError
@@ -121,25 +139,31 @@ import uniffi.nightround_core.RustBuffer as RustBufferAlertView
 import uniffi.nightround_core.RustBuffer as RustBufferCheckIn
 import uniffi.nightround_core.RustBuffer as RustBufferConcern
 import uniffi.nightround_core.RustBuffer as RustBufferConcernDraft
+import uniffi.nightround_core.RustBuffer as RustBufferConcernsPage
 import uniffi.nightround_core.RustBuffer as RustBufferConsent
 import uniffi.nightround_core.RustBuffer as RustBufferConsentDraft
 import uniffi.nightround_core.RustBuffer as RustBufferContact
 import uniffi.nightround_core.RustBuffer as RustBufferContactDraft
+import uniffi.nightround_core.RustBuffer as RustBufferContactView
 import uniffi.nightround_core.RustBuffer as RustBufferDirectory
 import uniffi.nightround_core.RustBuffer as RustBufferEnrolment
 import uniffi.nightround_core.RustBuffer as RustBufferEnrolmentLink
 import uniffi.nightround_core.RustBuffer as RustBufferFormDraft
 import uniffi.nightround_core.RustBuffer as RustBufferFormKind
+import uniffi.nightround_core.RustBuffer as RustBufferInfoCategory
+import uniffi.nightround_core.RustBuffer as RustBufferInfoCategoryText
 import uniffi.nightround_core.RustBuffer as RustBufferListenReport
 import uniffi.nightround_core.RustBuffer as RustBufferLockedCheckIn
 import uniffi.nightround_core.RustBuffer as RustBufferPeoplePage
 import uniffi.nightround_core.RustBuffer as RustBufferPerson
 import uniffi.nightround_core.RustBuffer as RustBufferPersonDraft
+import uniffi.nightround_core.RustBuffer as RustBufferPersonScreen
 import uniffi.nightround_core.RustBuffer as RustBufferQuickContactForm
 import uniffi.nightround_core.RustBuffer as RustBufferRecordKind
 import uniffi.nightround_core.RustBuffer as RustBufferReferral
 import uniffi.nightround_core.RustBuffer as RustBufferReferralDraft
 import uniffi.nightround_core.RustBuffer as RustBufferReferralForm
+import uniffi.nightround_core.RustBuffer as RustBufferReferralReadBack
 import uniffi.nightround_core.RustBuffer as RustBufferReferralStatus
 import uniffi.nightround_core.RustBuffer as RustBufferReferralView
 import uniffi.nightround_core.RustBuffer as RustBufferRound
@@ -149,13 +173,16 @@ import uniffi.nightround_core.RustBuffer as RustBufferRoundSummary
 import uniffi.nightround_core.RustBuffer as RustBufferSafetyAlertView
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyDrop
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyDropDraft
+import uniffi.nightround_core.RustBuffer as RustBufferSupplyDropsPage
 import uniffi.nightround_core.RustBuffer as RustBufferSupplyTotal
 import uniffi.nightround_core.RustBuffer as RustBufferSyncProgress
 import uniffi.nightround_core.RustBuffer as RustBufferSyncReport
 import uniffi.nightround_core.RustBuffer as RustBufferSyncStatus
+import uniffi.nightround_core.RustBuffer as RustBufferTextField
 import uniffi.nightround_core.RustBuffer as RustBufferTimelineEntry
 import uniffi.nightround_core.RustBuffer as RustBufferTimelinePage
 import uniffi.nightround_core.RustBuffer as RustBufferTimestamp
+import uniffi.nightround_core.RustBuffer as RustBufferTonightScreen
 import uniffi.nightround_core.RustBuffer as RustBufferUnlockStatus
 import uniffi.nightround_core.RustBuffer as RustBufferUuid
 import uniffi.nightround_core.RustBuffer as RustBufferValidationError
@@ -856,11 +883,31 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_func_parse_enrolment_link(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_func_info_categories(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_func_info_category_text(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_func_text_field_max_chars(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_platformkeystore_load_secret(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_platformkeystore_delete_secret(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_concerns_page(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_contact(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_person_screen(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_preview_referral_form(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_referral(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_supply_drops_page(
+    ): Int
+    external fun uniffi_nightround_ffi_checksum_method_nightroundvault_tonight(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_nightroundvault_active_alerts(
     ): Int
@@ -1028,6 +1075,20 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_nightround_ffi_fn_constructor_nightroundvault_open(`path`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_concerns_page(`ptr`: Long,`offset`: Int,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferConcernsPage.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_contact(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferContactView.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_person_screen(`ptr`: Long,`personId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferPersonScreen.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_preview_referral_form(`ptr`: Long,`form`: RustBufferReferralForm.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferReferralReadBack.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_referral(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferReferralView.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_supply_drops_page(`ptr`: Long,`offset`: Int,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferSupplyDropsPage.ByValue
+    external fun uniffi_nightround_ffi_fn_method_nightroundvault_tonight(`ptr`: Long,`since`: RustBufferTimestamp.ByValue,`offset`: Int,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferTonightScreen.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_active_alerts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_method_nightroundvault_add_person(`ptr`: Long,`draft`: RustBufferPersonDraft.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1172,6 +1233,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_parse_enrolment_link(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferEnrolmentLink.ByValue
+    external fun uniffi_nightround_ffi_fn_func_info_categories(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_nightround_ffi_fn_func_info_category_text(`category`: RustBufferInfoCategory.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferInfoCategoryText.ByValue
+    external fun uniffi_nightround_ffi_fn_func_text_field_max_chars(`field`: RustBufferTextField.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
     external fun ffi_nightround_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_nightround_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1318,6 +1385,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_func_parse_enrolment_link() and 0xFFFF) != 17786) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_nightround_ffi_checksum_func_info_categories() and 0xFFFF) != 47172) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_func_info_category_text() and 0xFFFF) != 4856) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_func_text_field_max_chars() and 0xFFFF) != 28353) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret() and 0xFFFF) != 33731) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1325,6 +1401,27 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_platformkeystore_delete_secret() and 0xFFFF) != 36354) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_concerns_page() and 0xFFFF) != 31576) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_contact() and 0xFFFF) != 25905) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_person_screen() and 0xFFFF) != 15167) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_preview_referral_form() and 0xFFFF) != 43734) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_referral() and 0xFFFF) != 19242) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_supply_drops_page() and 0xFFFF) != 19486) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_tonight() and 0xFFFF) != 34085) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_active_alerts() and 0xFFFF) != 9079) {
@@ -1393,7 +1490,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_lock() and 0xFFFF) != 20753) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_lock_policy() and 0xFFFF) != 38423) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_lock_policy() and 0xFFFF) != 56381) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_make_referral() and 0xFFFF) != 21838) {
@@ -1453,7 +1550,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_enrolment() and 0xFFFF) != 56155) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_lock_policy() and 0xFFFF) != 39145) {
+    if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_lock_policy() and 0xFFFF) != 12543) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_method_nightroundvault_set_referral_status() and 0xFFFF) != 42365) {
@@ -2013,6 +2110,47 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
  */
 public interface NightroundVaultInterface {
     
+    /**
+     * Every concern on this phone, newest first, anonymous ones and those
+     * without a team alert included, `limit` from `offset`.
+     */
+    fun `concernsPage`(`offset`: kotlin.UInt, `limit`: kotlin.UInt): ConcernsPage
+    
+    /**
+     * One contact, with its display row.
+     */
+    fun `contact`(`id`: kotlin.String): ContactView
+    
+    /**
+     * Her profile, her consents with their state now (valid, due for
+     * review, withdrawn) and her open referrals, in one call.
+     */
+    fun `personScreen`(`personId`: kotlin.String): PersonScreen
+    
+    /**
+     * What to read back to her before she agrees: refused (`Invalid`) as
+     * saving the form would be; writes nothing.
+     */
+    fun `previewReferralForm`(`form`: ReferralForm): ReferralReadBack
+    
+    /**
+     * One referral, with the agency's name, her alias and whether it is
+     * overdue now.
+     */
+    fun `referral`(`id`: kotlin.String): ReferralView
+    
+    /**
+     * Supply drops (restocks, supplies left with partners), newest first.
+     */
+    fun `supplyDropsPage`(`offset`: kotlin.UInt, `limit`: kotlin.UInt): SupplyDropsPage
+    
+    /**
+     * Tonight's screen in one call: the round's numbers since `since` and
+     * its contacts as display rows (alias, area and supply names), `limit`
+     * from `offset`, newest first; damaged records left out and named.
+     */
+    fun `tonight`(`since`: Timestamp, `offset`: kotlin.UInt, `limit`: kotlin.UInt): TonightScreen
+    
     fun `activeAlerts`(): List<AlertView>
     
     fun `addPerson`(`draft`: PersonDraft): Person
@@ -2088,7 +2226,8 @@ public interface NightroundVaultInterface {
     fun `lock`()
     
     /**
-     * The idle timeout (seconds) and wrong-PIN limit in force.
+     * The idle timeout (seconds) and wrong-PIN limit in force: the vault
+     * file's, so the same after a restart.
      */
     fun `lockPolicy`(): LockPolicySetting
     
@@ -2158,7 +2297,8 @@ public interface NightroundVaultInterface {
     fun `setEnrolment`(`enrolment`: Enrolment)
     
     /**
-     * Sets the idle lock timeout and the wrong-PIN limit.
+     * Sets the idle lock timeout and the wrong-PIN limit, kept in the
+     * vault file (it holds after a restart). Zero for either is `Invalid`.
      */
     fun `setLockPolicy`(`idleTimeoutSeconds`: kotlin.UInt, `maxFailedUnlocks`: kotlin.UInt)
     
@@ -2321,6 +2461,142 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
             UniffiLib.uniffi_nightround_ffi_fn_clone_nightroundvault(handle, status)
         }
     }
+
+    
+    /**
+     * Every concern on this phone, newest first, anonymous ones and those
+     * without a team alert included, `limit` from `offset`.
+     */
+    @Throws(NightroundException::class)override fun `concernsPage`(`offset`: kotlin.UInt, `limit`: kotlin.UInt): ConcernsPage {
+            return FfiConverterTypeConcernsPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_concerns_page(
+        it,
+        
+        FfiConverterUInt.lower(`offset`),
+        FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One contact, with its display row.
+     */
+    @Throws(NightroundException::class)override fun `contact`(`id`: kotlin.String): ContactView {
+            return FfiConverterTypeContactView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_contact(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Her profile, her consents with their state now (valid, due for
+     * review, withdrawn) and her open referrals, in one call.
+     */
+    @Throws(NightroundException::class)override fun `personScreen`(`personId`: kotlin.String): PersonScreen {
+            return FfiConverterTypePersonScreen.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_person_screen(
+        it,
+        
+        FfiConverterString.lower(`personId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What to read back to her before she agrees: refused (`Invalid`) as
+     * saving the form would be; writes nothing.
+     */
+    @Throws(NightroundException::class)override fun `previewReferralForm`(`form`: ReferralForm): ReferralReadBack {
+            return FfiConverterTypeReferralReadBack.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_preview_referral_form(
+        it,
+        
+        FfiConverterTypeReferralForm.lower(`form`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One referral, with the agency's name, her alias and whether it is
+     * overdue now.
+     */
+    @Throws(NightroundException::class)override fun `referral`(`id`: kotlin.String): ReferralView {
+            return FfiConverterTypeReferralView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_referral(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Supply drops (restocks, supplies left with partners), newest first.
+     */
+    @Throws(NightroundException::class)override fun `supplyDropsPage`(`offset`: kotlin.UInt, `limit`: kotlin.UInt): SupplyDropsPage {
+            return FfiConverterTypeSupplyDropsPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_supply_drops_page(
+        it,
+        
+        FfiConverterUInt.lower(`offset`),
+        FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Tonight's screen in one call: the round's numbers since `since` and
+     * its contacts as display rows (alias, area and supply names), `limit`
+     * from `offset`, newest first; damaged records left out and named.
+     */
+    @Throws(NightroundException::class)override fun `tonight`(`since`: Timestamp, `offset`: kotlin.UInt, `limit`: kotlin.UInt): TonightScreen {
+            return FfiConverterTypeTonightScreen.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NightroundException) { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_method_nightroundvault_tonight(
+        it,
+        
+        FfiConverterTypeTimestamp.lower(`since`),
+        FfiConverterUInt.lower(`offset`),
+        FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
 
     
     @Throws(NightroundException::class)override fun `activeAlerts`(): List<AlertView> {
@@ -2670,7 +2946,8 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
 
     
     /**
-     * The idle timeout (seconds) and wrong-PIN limit in force.
+     * The idle timeout (seconds) and wrong-PIN limit in force: the vault
+     * file's, so the same after a restart.
      */override fun `lockPolicy`(): LockPolicySetting {
             return FfiConverterTypeLockPolicySetting.lift(
     callWithHandle {
@@ -2991,7 +3268,8 @@ open class NightroundVault: Disposable, AutoCloseable, NightroundVaultInterface
 
     
     /**
-     * Sets the idle lock timeout and the wrong-PIN limit.
+     * Sets the idle lock timeout and the wrong-PIN limit, kept in the
+     * vault file (it holds after a restart). Zero for either is `Invalid`.
      */
     @Throws(NightroundException::class)override fun `setLockPolicy`(`idleTimeoutSeconds`: kotlin.UInt, `maxFailedUnlocks`: kotlin.UInt)
         = 
@@ -4893,6 +5171,34 @@ public object FfiConverterSequenceTypeContact: FfiConverterRustBuffer<List<Conta
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeInfoCategoryText: FfiConverterRustBuffer<List<InfoCategoryText>> {
+    override fun read(buf: ByteBuffer): List<InfoCategoryText> {
+        val len = buf.getInt()
+        return List<InfoCategoryText>(len) {
+            FfiConverterTypeInfoCategoryText.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<InfoCategoryText>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeInfoCategoryText.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<InfoCategoryText>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeInfoCategoryText.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypePerson: FfiConverterRustBuffer<List<Person>> {
     override fun read(buf: ByteBuffer): List<Person> {
         val len = buf.getInt()
@@ -5168,6 +5474,24 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
         /**
          * The library's version, so an app can show which core it runs.
          */ fun `coreVersion`(): kotlin.String {
@@ -5303,6 +5627,49 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
     
         
         FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Every information category with its label and meaning, in the order
+         * screens list them: the words the apps show, from the core.
+         */ fun `infoCategories`(): List<InfoCategoryText> {
+            return FfiConverterSequenceTypeInfoCategoryText.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_func_info_categories(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * One category's label and meaning.
+         */ fun `infoCategoryText`(`category`: InfoCategory): InfoCategoryText {
+            return FfiConverterTypeInfoCategoryText.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_func_info_category_text(
+    
+        
+        FfiConverterTypeInfoCategory.lower(`category`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The longest value the core accepts for a text field, in characters, so a
+         * field can show how much room is left before the core refuses it.
+         */ fun `textFieldMaxChars`(`field`: TextField): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_func_text_field_max_chars(
+    
+        
+        FfiConverterTypeTextField.lower(`field`),_status)
 }
     )
     }

@@ -74,6 +74,25 @@ async fn a_backup_restored_into_a_fresh_data_directory_lets_phones_sync_on() {
     let pushed = some_work(&s, &sam).await;
     let before = seen(&s, &ali).await;
     assert!(!before.is_empty(), "a colleague sees Sam's work");
+    // Every table of the schema in use: deliveries (Ali's pull), a profile
+    // link, a legal hold, the agreement, the audit chain.
+    s.admin().link_profiles(pushed[0].id, pushed[2].id).unwrap();
+    s.admin()
+        .set_legal_hold(pushed[4].id, true, "admin")
+        .unwrap();
+    let live_store = store_of(&config(s.dir.path(), &s.clock), s.now());
+    let agreement = nightround_core::domain::agreement::SharingAgreement::southend_example();
+    live_store.set_agreement(&agreement).unwrap();
+    let chain = live_store.verify_audit().unwrap();
+    drop(live_store);
+    let everything = s.dump(false);
+    for table in ["deliveries", "profile_links", "legal_holds", "audit_log"] {
+        let prefix = format!("{table}: ");
+        assert!(
+            everything.iter().any(|row| row.starts_with(&prefix)),
+            "{table}"
+        );
+    }
     let backup_dir = tempfile::tempdir().unwrap();
     let file = backup_dir.path().join("nightround.backup");
     // Online: the server keeps serving while it is taken.
@@ -101,7 +120,15 @@ async fn a_backup_restored_into_a_fresh_data_directory_lets_phones_sync_on() {
         clock,
         http,
     };
-    // The same phone, with the same token, sees exactly what it saw...
+    // Every row of every table came back as it was...
+    assert_eq!(restored.dump(false), everything);
+    let restored_store = store_of(
+        &config(restored.dir.path(), &restored.clock),
+        restored.now(),
+    );
+    assert_eq!(restored_store.verify_audit().unwrap(), chain);
+    drop(restored_store);
+    // ...the same phone, with the same token, sees exactly what it saw...
     assert_eq!(seen(&restored, &ali).await, before);
     // ...its replayed changes are duplicates, not new records...
     for ack in restored.push(&sam, pushed).await {

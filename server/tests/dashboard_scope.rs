@@ -1,23 +1,32 @@
 //! The dashboard's narrowed reads (issue 11): a page names the kinds, the
 //! time or the person it shows, and the store returns those rows only,
-//! through the same policy as a full read. Real SQLite, records pushed
-//! through the real sync API on a moving clock.
+//! through the same policy as a full read. The real store (SQLite, or
+//! PostgreSQL under scripts/pg.sh), records pushed through the real sync
+//! API on a moving clock.
 
 mod common;
 
 use common::{change, concern, contact, id_of, person, TestServer};
 use nightround_core::domain::{ContactKind, RecordKind, Role};
 use nightround_server::policy::Viewer;
-use nightround_server::store::dashboard::{DashboardStore, Scope};
-use nightround_server::store::sqlite::SqliteStore;
+use nightround_server::store::dashboard::Scope;
+use nightround_server::store::open::{open_backend, Backend};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use uuid::Uuid;
 
-fn dashboard_store(s: &TestServer) -> SqliteStore {
+/// The test server's own store, whichever backend it runs on.
+fn dashboard_store(s: &TestServer) -> Arc<dyn Backend> {
     let config = common::config(s.dir.path(), &s.clock);
     let paths = config.paths();
     let keys = nightround_server::keys::load_or_create(&paths).unwrap();
-    SqliteStore::open(&paths.database(), keys.records, s.now()).unwrap()
+    open_backend(
+        config.database.as_deref(),
+        &paths.database(),
+        keys.records,
+        s.now(),
+    )
+    .unwrap()
 }
 
 fn ids(records: &[nightround_server::store::dashboard::VisibleRecord]) -> BTreeSet<Uuid> {

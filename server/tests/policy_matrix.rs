@@ -821,13 +821,13 @@ async fn consents_running_out_retract_fields_then_records() {
         assert!(whole.contains(&id), "{id} retracted: {:?}", page.retract);
     }
     // The server remembers who received what, per person.
-    let conn = rusqlite::Connection::open(t.server_db()).unwrap();
-    let rows: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM deliveries WHERE person_id = ?1 AND device_id = ?2",
-            (jade_id.to_string(), p1.device_id.to_string()),
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(rows, 4, "her profile, the contact and two consents");
+    let rows = t.sql(&format!(
+        "SELECT COUNT(*) FROM deliveries WHERE person_id = '{jade_id}' AND device_id = '{}'",
+        p1.device_id
+    ));
+    assert_eq!(
+        rows,
+        vec![vec!["4".to_owned()]],
+        "her profile, the contact and two consents"
+    );
 }

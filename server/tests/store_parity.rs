@@ -280,6 +280,15 @@ fn held_records_disposal_deliveries_and_the_pull_audit_are_alike_on_both_backend
             assert_eq!(r[3], "0", "{}: no history left", u.name);
             assert!(r[4].ends_with("-server"), "{}: {}", u.name, r[4]);
         }
+        if u.database.is_some() {
+            // PostgreSQL keeps old row versions until vacuumed: a disposal
+            // vacuums both tables after it commits (ADR 0011).
+            let vacuumed = u.sql(
+                "SELECT COUNT(*) FROM pg_stat_user_tables
+                 WHERE relname IN ('records', 'record_history') AND vacuum_count > 0",
+            );
+            assert_eq!(vacuumed, vec![vec!["2".to_owned()]], "{}", u.name);
+        }
         // Already deleted: nothing more changes, but the call is audited.
         assert_eq!(
             s.dispose(&[Disposal::Delete { id: visit_id }], &entry, now())

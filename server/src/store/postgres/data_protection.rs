@@ -107,7 +107,10 @@ impl DataProtectionStore for PgStore {
         })?;
         if changed > 0 {
             // The old row versions hold the old sealed bodies until vacuumed.
-            drop(self.pg.simple("VACUUM records, record_history"));
+            // Best effort, as SQLite's checkpoint: the disposal has committed.
+            if let Err(e) = self.pg.simple("VACUUM records, record_history") {
+                tracing::warn!(error = %e, "could not vacuum after a disposal");
+            }
         }
         Ok(changed)
     }

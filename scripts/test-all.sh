@@ -4,11 +4,11 @@
 #   1. installs missing test tools (kotlinc, JNA; chromium only if needed)
 #   2. cargo test --workspace (all but the uniffi-bindgen CLI crate, whose
 #      features would otherwise be unified into every test binary)
-#   2b. PostgreSQL (scripts/pg.sh: Debian's postgresql installed when
-#      missing, a throw-away cluster): its schema tests; with
-#      NIGHTROUND_PG_FULL=1 the server's tests, the lone-worker end-to-end
-#      tests and the seeded fault schedules again on it (off until the
-#      backend catches up with schema 8, issue 12)
+#   2b. scripts/test-postgres.sh: PostgreSQL (Debian's postgresql installed
+#      when missing, a throw-away cluster): the store-level tests, then the
+#      server's whole suite, the lone-worker, killed-mid-sync, two-process
+#      and seeded fault-schedule tests again on it (by itself once
+#      PgStore::open serves, issue 12; NIGHTROUND_PG_FULL=1 forces it)
 #   3. scripts/gen-bindings.sh --check   committed bindings match the library
 #   4. scripts/kotlin-tests.sh           Kotlin tests against the real .so
 #   5. scripts/swift-shape.sh            static checks of the Swift bindings
@@ -58,23 +58,13 @@ ensure_kotlin_toolchain
 section "cargo test --workspace --exclude uniffi-bindgen"
 cargo test --workspace --exclude uniffi-bindgen
 
-section "server tests again on PostgreSQL (scripts/pg.sh)"
+section "tests again on PostgreSQL (scripts/test-postgres.sh)"
 # The same test bodies on the second backend: a throw-away cluster (initdb
 # into a temp dir as an unprivileged user), a fresh database per test server.
-source "$REPO/scripts/pg.sh"
-if [ "${NIGHTROUND_PG_FULL:-0}" = 1 ]; then
-    NIGHTROUND_TEST_BACKEND=postgres cargo test -p nightround-server
-    NIGHTROUND_TEST_BACKEND=postgres cargo test -p nightround-e2e \
-        --test fault_schedules --test lone_worker --test killed_mid_sync --test two_servers
-else
-    # The PostgreSQL backend has SQLite schema 8's tables but not yet its
-    # behaviour (protocol v2 pull, deliveries, data protection, scoped
-    # dashboard reads: issue 12), so PgStore::open refuses and only the
-    # schema tests run. NIGHTROUND_PG_FULL=1 runs the whole pass.
-    echo "*** PostgreSQL: schema tests only (the backend is behind schema 8; issue 12) ***"
-    cargo test -p nightround-server --lib postgres
-fi
-pg_stop
+# Store-level tests always; the server's whole suite and the end-to-end
+# lone-worker, two-process and fault-schedule tests as soon as PgStore::open
+# serves (issue 12; NIGHTROUND_PG_FULL=1 forces, =0 skips them).
+bash scripts/test-postgres.sh
 
 section "bindings drift check (scripts/gen-bindings.sh --check)"
 bash scripts/gen-bindings.sh --check

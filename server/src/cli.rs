@@ -360,6 +360,11 @@ pub fn run(cli: Cli) -> Result<()> {
                     for (table, rows) in &report.tables {
                         println!("{table}\t{rows}");
                     }
+                    println!(
+                        "audit chain\t{} entries, head {} (the same as SQLite's)",
+                        report.audit.entries,
+                        report.audit.head.as_deref().unwrap_or("-")
+                    );
                     eprintln!("copied; serve with --database and the same data directory");
                     Ok(())
                 }

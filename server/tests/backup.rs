@@ -74,6 +74,25 @@ async fn a_backup_restored_into_a_fresh_data_directory_lets_phones_sync_on() {
     let pushed = some_work(&s, &sam).await;
     let before = seen(&s, &ali).await;
     assert!(!before.is_empty(), "a colleague sees Sam's work");
+    // Every table of the schema in use: deliveries (Ali's pull), a profile
+    // link, a legal hold, the agreement, the audit chain.
+    s.admin().link_profiles(pushed[0].id, pushed[2].id).unwrap();
+    s.admin()
+        .set_legal_hold(pushed[4].id, true, "admin")
+        .unwrap();
+    let live_store = store_of(&config(s.dir.path(), &s.clock), s.now());
+    let agreement = nightround_core::domain::agreement::SharingAgreement::southend_example();
+    live_store.set_agreement(&agreement).unwrap();
+    let chain = live_store.verify_audit().unwrap();
+    drop(live_store);
+    let everything = s.dump(false);
+    for table in ["deliveries", "profile_links", "legal_holds", "audit_log"] {
+        let prefix = format!("{table}: ");
+        assert!(
+            everything.iter().any(|row| row.starts_with(&prefix)),
+            "{table}"
+        );
+    }
     let backup_dir = tempfile::tempdir().unwrap();
     let file = backup_dir.path().join("nightround.backup");
     // Online: the server keeps serving while it is taken.
@@ -101,7 +120,15 @@ async fn a_backup_restored_into_a_fresh_data_directory_lets_phones_sync_on() {
         clock,
         http,
     };
-    // The same phone, with the same token, sees exactly what it saw...
+    // Every row of every table came back as it was...
+    assert_eq!(restored.dump(false), everything);
+    let restored_store = store_of(
+        &config(restored.dir.path(), &restored.clock),
+        restored.now(),
+    );
+    assert_eq!(restored_store.verify_audit().unwrap(), chain);
+    drop(restored_store);
+    // ...the same phone, with the same token, sees exactly what it saw...
     assert_eq!(seen(&restored, &ali).await, before);
     // ...its replayed changes are duplicates, not new records...
     for ack in restored.push(&sam, pushed).await {
@@ -147,13 +174,22 @@ async fn sqlite_copied_to_postgres_keeps_records_sequence_numbers_devices_and_th
     let sam = s
         .device("Aspirations", "Sam", Role::OutreachWorker, None)
         .await;
-    let reid = s
+    let ali = s.colleague(&sam).await;
+    let dee = s
         .device("Open Road", "Dee", Role::OutreachWorker, None)
         .await;
+    let rae = s.colleague(&dee).await;
     let pushed = some_work(&s, &sam).await;
-    some_work(&s, &reid).await;
-    let before_sam = seen(&s, &sam).await;
-    let before_reid = seen(&s, &reid).await;
+    let dees = some_work(&s, &dee).await;
+    // Every table of the schema in use: deliveries (the colleagues' pulls),
+    // a profile link, a legal hold, the agreement and directory origin.
+    let before_ali = seen(&s, &ali).await;
+    let before_rae = seen(&s, &rae).await;
+    assert!(!before_ali.is_empty() && !before_rae.is_empty());
+    s.admin().link_profiles(pushed[0].id, dees[0].id).unwrap();
+    s.admin()
+        .set_legal_hold(pushed[2].id, true, "admin")
+        .unwrap();
     let devices = s.admin().devices().unwrap();
     let lite_store = store_of(&lite_config, s.now());
     let agreement = nightround_core::domain::agreement::SharingAgreement::southend_example();
@@ -172,31 +208,54 @@ async fn sqlite_copied_to_postgres_keeps_records_sequence_numbers_devices_and_th
         http,
     } = s;
     server.shutdown().await.unwrap();
+    let lite_db = lite_config.paths().database();
     let url = testing::create_database(&cluster).unwrap();
     let report = maintenance::copy_to_postgres(&lite_config, &url).unwrap();
     let copied = |t: &str| report.tables.iter().find(|(n, _)| n == t).unwrap().1;
-    assert_eq!(copied("devices"), 2);
+    assert_eq!(copied("devices"), 4);
     assert_eq!(copied("applied_versions"), 14);
+    assert_eq!(copied("profile_links"), 1);
+    assert_eq!(copied("legal_holds"), 1);
+    assert!(copied("deliveries") >= 10, "{}", copied("deliveries"));
+    assert_eq!(copied("audit_log"), chain.entries);
+    assert_eq!(report.audit, chain, "checked by the copy itself");
+    // Every table SQLite has was copied, row for row, value for value.
+    let lite_tables = testing::sql_either(
+        None,
+        &lite_db,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+         AND name != 'server_meta' ORDER BY name",
+    )
+    .unwrap();
+    assert_eq!(lite_tables.len(), report.tables.len());
+    for sql in [
+        "SELECT device_id, record_id, kind, person_id, version, route, categories, withheld,
+                first_at, delivered_at, retracted_at, retract_fields
+         FROM deliveries ORDER BY device_id, record_id",
+        "SELECT id, person_a, person_b, linked_by, linked_at, unlinked_by, unlinked_at
+         FROM profile_links ORDER BY id",
+        "SELECT person_id, placed_at FROM legal_holds ORDER BY person_id",
+        "SELECT id, version, seq, organisation_id, person_id FROM records ORDER BY seq",
+        "SELECT seq, at, actor, action, subject, detail FROM audit_log ORDER BY seq",
+    ] {
+        let on_pg = testing::sql_either(Some(&url), &lite_db, sql).unwrap();
+        assert!(!on_pg.is_empty(), "{sql}");
+        assert_eq!(
+            on_pg,
+            testing::sql_either(None, &lite_db, sql).unwrap(),
+            "{sql}"
+        );
+    }
     // A second copy into the same database is refused, not merged.
     assert!(maintenance::copy_to_postgres(&lite_config, &url).is_err());
 
     let pg_config = lite_config.clone().with_database(Some(url));
-    let s = TestServer {
-        server: nightround_server::start(pg_config.clone()).await.unwrap(),
-        dir,
-        clock,
-        http,
-    };
-    assert_eq!(seen(&s, &sam).await, before_sam, "same records, same seqs");
-    assert_eq!(seen(&s, &reid).await, before_reid);
-    let mut after_devices = s.admin().devices().unwrap();
-    // Pulling just now marked them synced.
-    for d in &mut after_devices {
-        let was = devices.iter().find(|x| x.device_id == d.device_id).unwrap();
-        d.last_sync_at = was.last_sync_at;
-    }
-    assert_eq!(after_devices, devices);
-    let pg_store = store_of(&pg_config, s.now());
+    // Before any phone pulls (each pull is audited), the chain recomputed
+    // on PostgreSQL ends at SQLite's head.
+    let pg_store = store_of(
+        &pg_config,
+        nightround_core::clock::Clock::now(clock.as_ref()),
+    );
     assert_eq!(
         pg_store.agreement().unwrap(),
         Some(agreement),
@@ -214,12 +273,31 @@ async fn sqlite_copied_to_postgres_keeps_records_sequence_numbers_devices_and_th
     );
     assert_eq!(pg_chain.entries, chain.entries);
 
+    drop(pg_store);
+    let s = TestServer {
+        server: nightround_server::start(pg_config.clone()).await.unwrap(),
+        dir,
+        clock,
+        http,
+    };
+    // The same phones see the same records with the same sequence numbers.
+    assert_eq!(seen(&s, &ali).await, before_ali, "same records, same seqs");
+    assert_eq!(seen(&s, &rae).await, before_rae);
+    let mut after_devices = s.admin().devices().unwrap();
+    // Pulling just now marked them synced.
+    for d in &mut after_devices {
+        let was = devices.iter().find(|x| x.device_id == d.device_id).unwrap();
+        d.last_sync_at = was.last_sync_at;
+    }
+    assert_eq!(after_devices, devices);
+    assert_eq!(s.admin().legal_holds().unwrap(), vec![pushed[2].id]);
+    assert_eq!(s.admin().profile_links(pushed[0].id).unwrap().len(), 1);
     for ack in s.push(&sam, pushed).await {
         assert_eq!(ack.status, AckStatus::Duplicate);
     }
-    let last = before_sam
+    let last = before_ali
         .iter()
-        .chain(&before_reid)
+        .chain(&before_rae)
         .map(|p| p.seq)
         .max()
         .unwrap();
@@ -229,7 +307,8 @@ async fn sqlite_copied_to_postgres_keeps_records_sequence_numbers_devices_and_th
         vec![change(RecordKind::Person, &sam.version_at(s.now()), p)],
     )
     .await;
-    let newest = seen(&s, &sam).await.last().unwrap().seq;
+    // Sam is not sent her own push back (protocol v2); her colleague is.
+    let newest = seen(&s, &ali).await.last().unwrap().seq;
     assert_eq!(
         newest,
         last + 1,

@@ -1,8 +1,8 @@
 //! The dashboard's narrowed reads (issue 11): a page names the kinds, the
 //! time or the person it shows, and the store returns those rows only,
-//! through the same policy as a full read. The test server's own backend
-//! (SQLite, or PostgreSQL under scripts/pg.sh), records pushed through the
-//! real sync API on a moving clock.
+//! through the same policy as a full read. The real store (SQLite, or
+//! PostgreSQL under scripts/pg.sh), records pushed through the real sync
+//! API on a moving clock.
 
 mod common;
 
@@ -12,14 +12,16 @@ use nightround_server::policy::Viewer;
 use nightround_server::store::dashboard::Scope;
 use nightround_server::store::open::{open_backend, Backend};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use uuid::Uuid;
 
-fn dashboard_store(s: &TestServer) -> std::sync::Arc<dyn Backend> {
+/// The test server's own store, whichever backend it runs on.
+fn dashboard_store(s: &TestServer) -> Arc<dyn Backend> {
     let config = common::config(s.dir.path(), &s.clock);
     let paths = config.paths();
     let keys = nightround_server::keys::load_or_create(&paths).unwrap();
     open_backend(
-        s.database().as_deref(),
+        config.database.as_deref(),
         &paths.database(),
         keys.records,
         s.now(),

@@ -9,6 +9,7 @@
 //! change here (the schema test keeps the two schemas' tables and columns
 //! equal). The target must be empty: nothing is merged.
 
+use super::dashboard::{AuditVerification, DashboardStore};
 use super::postgres::db::{Db, Param};
 use super::postgres::PgStore;
 use super::sqlite::SqliteStore;
@@ -16,13 +17,17 @@ use super::StoreError;
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
 use rusqlite::types::ValueRef;
+use rusqlite::OptionalExtension;
 use std::path::Path;
 use tokio_postgres::types::ToSql;
 
-/// Rows copied per table, in copy order.
+/// Rows copied per table, in copy order, and the audit chain as verified
+/// on both sides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyReport {
     pub tables: Vec<(String, u64)>,
+    /// The same on SQLite and on PostgreSQL, or the copy is refused.
+    pub audit: AuditVerification,
 }
 
 /// Tables others refer to, copied first; the rest follow in name order.
@@ -40,8 +45,11 @@ pub fn sqlite_to_postgres(
     if !sqlite_path.exists() {
         return Err(StoreError::Config("there is no SQLite database to copy"));
     }
-    // Brings the file to the latest schema and checks it is under this key.
-    drop(SqliteStore::open(sqlite_path, key.clone(), now)?);
+    // Brings the file to the latest schema and checks it is under this key;
+    // chains any pending audit entries, so the copy carries every value.
+    let source = SqliteStore::open(sqlite_path, key.clone(), now)?;
+    let source_audit = source.verify_audit()?;
+    drop(source);
     let lite = rusqlite::Connection::open(sqlite_path)?;
     let target = PgStore::open(url, key, now)?;
     let mut tables: Vec<String> = lite
@@ -56,7 +64,7 @@ pub fn sqlite_to_postgres(
         )
     });
 
-    target.with_db(|db| {
+    let copied = target.with_db(|db| {
         let used: bool = db.one(
             "SELECT EXISTS (SELECT 1 FROM organisations)
                  OR EXISTS (SELECT 1 FROM records) OR EXISTS (SELECT 1 FROM audit_log)",
@@ -76,6 +84,14 @@ pub fn sqlite_to_postgres(
         let mut report = Vec::new();
         for table in &tables {
             let n = copy_table(&lite, db, table)?;
+            let source: i64 =
+                lite.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+            let copied: i64 = db.one(&format!("SELECT COUNT(*) FROM {table}"), &[])?;
+            if u64::try_from(source).ok() != Some(n) || copied != source {
+                return Err(StoreError::Config(
+                    "a table's copy does not hold as many rows as SQLite's; nothing was copied",
+                ));
+            }
             report.push((table.clone(), n));
         }
         // The server's own rows: the sequence counter (a number) and the
@@ -111,11 +127,38 @@ pub fn sqlite_to_postgres(
                      COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
             ))?;
         }
+        let source_seq: Option<i64> = lite
+            .query_row(
+                "SELECT value FROM server_meta WHERE name = 'last_seq'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let copied_seq: Option<i64> = db
+            .opt("SELECT num FROM server_meta WHERE name = 'last_seq'", &[])?
+            .flatten();
+        if source_seq.unwrap_or(0) != copied_seq.unwrap_or(0) {
+            return Err(StoreError::Config(
+                "the copied sequence counter is not SQLite's; nothing was copied",
+            ));
+        }
         db.batch(
             "ALTER TABLE applied_versions ENABLE TRIGGER audit_applied_versions;
              ALTER TABLE records ENABLE TRIGGER records_notify_urgent;",
         )?;
-        Ok(CopyReport { tables: report })
+        Ok(report)
+    })?;
+    // Recomputed on PostgreSQL with the one MAC both backends use.
+    let audit = target.verify_audit()?;
+    if audit != source_audit {
+        return Err(StoreError::Config(
+            "the copied audit chain does not verify as SQLite's does; drop the PostgreSQL \
+             database and copy again",
+        ));
+    }
+    Ok(CopyReport {
+        tables: copied,
+        audit,
     })
 }
 

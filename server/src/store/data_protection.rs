@@ -102,3 +102,170 @@ pub trait DataProtectionStore: Send + Sync {
     /// subject access).
     fn deliveries_of(&self, person: Uuid) -> Result<Vec<Delivery>, StoreError>;
 }
+
+// ---- what both backends share ------------------------------------------
+//
+// The backends differ only in how they read and write rows; what a held
+// record is, what a disposal writes and what the pull's audit entry says
+// are decided here once.
+
+impl Disposal {
+    /// The record this disposal is about.
+    pub fn id(&self) -> Uuid {
+        match self {
+            Disposal::Delete { id } | Disposal::Rewrite { id, .. } => *id,
+        }
+    }
+}
+
+/// A live record opened for the jobs that decide what is kept; `None` for a
+/// deletion (no body).
+pub(crate) fn held_record(
+    key: &nightround_core::crypto::DataKey,
+    meta: super::RecordMeta,
+    sealed: Option<Vec<u8>>,
+) -> Result<Option<HeldRecord>, StoreError> {
+    let Some(opened) = super::sealed::open_record(key, &meta, sealed)? else {
+        return Ok(None);
+    };
+    Ok(Some(HeldRecord {
+        id: meta.id,
+        kind: meta.kind,
+        person_id: meta.person_id,
+        organisation_id: meta.organisation_id,
+        body: opened.body,
+    }))
+}
+
+/// What a disposal writes over the current row: a new server version and,
+/// for a rewrite, the new body sealed under it (`None`: a tombstone).
+pub(crate) struct DisposalWrite {
+    pub version: String,
+    pub sealed: Option<Vec<u8>>,
+}
+
+/// What `item` writes over `current`, or `None` when there is nothing to
+/// dispose of (no such record, or already deleted).
+pub(crate) fn disposal_write(
+    key: &nightround_core::crypto::DataKey,
+    item: &Disposal,
+    current: Option<&crate::apply::Current>,
+    now: Timestamp,
+) -> Result<Option<DisposalWrite>, StoreError> {
+    let Some(current) = current.filter(|c| !c.meta.tombstone) else {
+        return Ok(None);
+    };
+    let version = crate::apply::mint_version(&current.meta.version, now);
+    let sealed = match item {
+        Disposal::Delete { .. } => None,
+        Disposal::Rewrite { id, body } => Some(super::sealed::seal_record(
+            key,
+            current.meta.kind,
+            &id.to_string(),
+            &version,
+            body,
+            &current.field_versions,
+        )?),
+    };
+    Ok(Some(DisposalWrite { version, sealed }))
+}
+
+/// The one audit entry for a pull that carried changes or retractions
+/// (`None` for an empty pull): the device, and each record's kind, id and
+/// what of it went. `categories` answers what a record's delivery to this
+/// device was projected to (`None`: the whole record).
+pub(crate) fn pull_audit_entry(
+    device: Uuid,
+    page: &PullPage,
+    now: Timestamp,
+    mut categories: impl FnMut(Uuid) -> Result<Option<String>, StoreError>,
+) -> Result<Option<NewAuditEntry>, StoreError> {
+    if page.changes.is_empty() && page.retract.is_empty() {
+        return Ok(None);
+    }
+    let mut received = Vec::with_capacity(page.changes.len());
+    for c in &page.changes {
+        let c = &c.change;
+        let what = if c.tombstone {
+            "deleted".to_owned()
+        } else {
+            categories(c.id)?.unwrap_or_else(|| "all".into())
+        };
+        received.push(format!("{} {} [{what}]", c.kind.as_str(), c.id));
+    }
+    let retracted: Vec<String> = page
+        .retract
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} [{}]",
+                r.kind.as_str(),
+                r.id,
+                r.fields.as_ref().map_or("all".into(), |f| f.join(","))
+            )
+        })
+        .collect();
+    Ok(Some(NewAuditEntry {
+        at: now,
+        actor: format!("device:{device}"),
+        action: "pull_received".into(),
+        subject: Some(device.to_string()),
+        detail: Some(format!(
+            "received {}: {}; retracted {}: {}",
+            received.len(),
+            received.join("; "),
+            retracted.len(),
+            retracted.join("; ")
+        )),
+    }))
+}
+
+/// The columns [`Delivery`] is read from, in this order, joined as
+/// `deliveries d`, `devices v` and `workers w`.
+pub(crate) const DELIVERY_SELECT: &str =
+    "SELECT d.record_id, d.kind, d.device_id, w.id, w.role, w.organisation_id,
+            w.agency_id, d.route, d.categories, d.first_at, d.delivered_at,
+            d.retracted_at
+     FROM deliveries d
+     JOIN devices v ON v.id = d.device_id
+     JOIN workers w ON w.id = v.worker_id";
+
+/// One row of [`DELIVERY_SELECT`], as both backends read it.
+pub(crate) struct DeliveryRow {
+    pub record_id: String,
+    pub kind: String,
+    pub device_id: String,
+    pub worker_id: String,
+    pub role: String,
+    pub organisation_id: String,
+    pub agency_id: Option<String>,
+    pub route: String,
+    pub categories: Option<String>,
+    pub first_at: i64,
+    pub delivered_at: i64,
+    pub retracted_at: Option<i64>,
+}
+
+impl DeliveryRow {
+    /// Typed, with damage reported rather than a panic.
+    pub(crate) fn into_delivery(self) -> Result<Delivery, StoreError> {
+        let id = |s: &str| Uuid::parse_str(s).map_err(|_| StoreError::Corrupt("an id"));
+        let at = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms).ok_or(StoreError::Corrupt("a timestamp"))
+        };
+        Ok(Delivery {
+            record_id: id(&self.record_id)?,
+            kind: RecordKind::parse(&self.kind).ok_or(StoreError::Corrupt("a record kind"))?,
+            device_id: id(&self.device_id)?,
+            worker_id: self.worker_id,
+            role: self.role,
+            organisation_id: self.organisation_id,
+            agency_id: self.agency_id,
+            route: self.route,
+            categories: self.categories,
+            first_at: at(self.first_at)?,
+            delivered_at: at(self.delivered_at)?,
+            retracted_at: self.retracted_at.map(at).transpose()?,
+        })
+    }
+}

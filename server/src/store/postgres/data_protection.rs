@@ -1,16 +1,21 @@
 //! Erasure, retention, legal holds and subject access on PostgreSQL, as
-//! `store/sqlite/data_protection.rs`. Legal holds and record history are
-//! ported; the rest (held records, disposal, the pull's audit, deliveries)
-//! is not yet (issue 12) and refuses with [`BEHIND`] rather than doing part
-//! of a duty; [`super::PgStore::open`] refuses first, so no server runs on
-//! this yet.
+//! `store/sqlite/data_protection.rs`: the same statements, and the
+//! decisions (what a held record is, what a disposal writes, what the
+//! pull's audit entry says) from `store/data_protection.rs`, shared by both.
+//!
+//! A disposal's old row versions stay in the table's pages until VACUUM
+//! removes them, as SQLite's freed pages stay in its WAL until a
+//! checkpoint: after each disposal the two tables are vacuumed (best
+//! effort, outside the transaction, as SQLite's checkpoint is).
 
-use super::db::Db;
-use super::rows::{ms, ts, uuid};
+use super::db::{get, Db};
+use super::records::load_current;
+use super::rows::{ms, next_seq, read_record, seq_param, ts, uuid, RECORD_COLUMNS};
 use super::PgStore;
 use crate::store::dashboard::NewAuditEntry;
 use crate::store::data_protection::{
-    DataProtectionStore, Delivery, Disposal, HeldRecord, HistoryValue,
+    disposal_write, held_record, pull_audit_entry, DataProtectionStore, Delivery, DeliveryRow,
+    Disposal, HeldRecord, HistoryValue, DELIVERY_SELECT,
 };
 use crate::store::sealed::open_history;
 use crate::store::{PullPage, StoreError};
@@ -36,17 +41,78 @@ fn audit(db: &Db<'_>, e: &NewAuditEntry) -> Result<(), StoreError> {
 }
 
 impl DataProtectionStore for PgStore {
-    fn held_records(&self, _person: Option<Uuid>) -> Result<Vec<HeldRecord>, StoreError> {
-        Err(StoreError::Config(BEHIND))
+    fn held_records(&self, person: Option<Uuid>) -> Result<Vec<HeldRecord>, StoreError> {
+        let rows = self.pg.snapshot(|db| match person {
+            Some(p) => db.query(
+                &format!(
+                    "SELECT {RECORD_COLUMNS} FROM records
+                     WHERE NOT tombstone AND (id = $1 OR person_id = $1) ORDER BY seq"
+                ),
+                &[&p.to_string()],
+            ),
+            None => db.query(
+                &format!("SELECT {RECORD_COLUMNS} FROM records WHERE NOT tombstone ORDER BY seq"),
+                &[],
+            ),
+        })?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (meta, sealed) = read_record(&row)?;
+            out.extend(held_record(&self.key, meta, sealed)?);
+        }
+        Ok(out)
     }
 
     fn dispose(
         &self,
-        _items: &[Disposal],
-        _audit: &NewAuditEntry,
-        _now: Timestamp,
+        items: &[Disposal],
+        entry: &NewAuditEntry,
+        now: Timestamp,
     ) -> Result<u32, StoreError> {
-        Err(StoreError::Config(BEHIND))
+        let changed = self.pg.write(|db| {
+            let mut changed = 0;
+            for item in items {
+                let id = item.id().to_string();
+                let current = load_current(db, &self.key, &id)?;
+                let Some(write) = disposal_write(&self.key, item, current.as_ref(), now)? else {
+                    continue;
+                };
+                let seq = seq_param(next_seq(db)?);
+                match write.sealed {
+                    None => db.exec(
+                        "UPDATE records SET version = $1, seq = $2, tombstone = TRUE, body = NULL,
+                             key_id = NULL, device_id = NULL, alert_until = NULL
+                         WHERE id = $3",
+                        &[&write.version, &seq, &id],
+                    )?,
+                    Some(sealed) => db.exec(
+                        "UPDATE records SET version = $1, seq = $2, body = $3, key_id = $4,
+                             device_id = NULL
+                         WHERE id = $5",
+                        &[
+                            &write.version,
+                            &seq,
+                            &sealed,
+                            &i64::from(self.key.id()),
+                            &id,
+                        ],
+                    )?,
+                };
+                // Every earlier value, sealed or not, goes with the old body.
+                db.exec("DELETE FROM record_history WHERE id = $1", &[&id])?;
+                changed += 1;
+            }
+            audit(db, entry)?;
+            Ok(changed)
+        })?;
+        if changed > 0 {
+            // The old row versions hold the old sealed bodies until vacuumed.
+            // Best effort, as SQLite's checkpoint: the disposal has committed.
+            if let Err(e) = self.pg.simple("VACUUM records, record_history") {
+                tracing::warn!(error = %e, "could not vacuum after a disposal");
+            }
+        }
+        Ok(changed)
     }
 
     fn set_legal_hold(
@@ -82,13 +148,25 @@ impl DataProtectionStore for PgStore {
         })
     }
 
-    fn audit_pull(
-        &self,
-        _device: Uuid,
-        _page: &PullPage,
-        _now: Timestamp,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Config(BEHIND))
+    fn audit_pull(&self, device: Uuid, page: &PullPage, now: Timestamp) -> Result<(), StoreError> {
+        if page.changes.is_empty() && page.retract.is_empty() {
+            return Ok(());
+        }
+        let device_text = device.to_string();
+        self.pg.write(|db| {
+            let entry = pull_audit_entry(device, page, now, |id| {
+                Ok(db
+                    .opt::<Option<String>>(
+                        "SELECT categories FROM deliveries WHERE device_id = $1 AND record_id = $2",
+                        &[&device_text, &id.to_string()],
+                    )?
+                    .flatten())
+            })?;
+            match entry {
+                Some(entry) => audit(db, &entry),
+                None => Ok(()),
+            }
+        })
     }
 
     fn history_of(&self, kind: RecordKind, id: Uuid) -> Result<Vec<HistoryValue>, StoreError> {
@@ -117,8 +195,36 @@ impl DataProtectionStore for PgStore {
         })
     }
 
-    fn deliveries_of(&self, _person: Uuid) -> Result<Vec<Delivery>, StoreError> {
-        Err(StoreError::Config(BEHIND))
+    fn deliveries_of(&self, person: Uuid) -> Result<Vec<Delivery>, StoreError> {
+        let rows = self.pg.read(|db| {
+            db.query(
+                &format!(
+                    "{DELIVERY_SELECT}
+                     WHERE d.person_id = $1 OR d.record_id = $1
+                     ORDER BY d.first_at, d.record_id, d.device_id"
+                ),
+                &[&person.to_string()],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                DeliveryRow {
+                    record_id: get(r, 0)?,
+                    kind: get(r, 1)?,
+                    device_id: get(r, 2)?,
+                    worker_id: get(r, 3)?,
+                    role: get(r, 4)?,
+                    organisation_id: get(r, 5)?,
+                    agency_id: get(r, 6)?,
+                    route: get(r, 7)?,
+                    categories: get(r, 8)?,
+                    first_at: get(r, 9)?,
+                    delivered_at: get(r, 10)?,
+                    retracted_at: get(r, 11)?,
+                }
+                .into_delivery()
+            })
+            .collect()
     }
 }
 

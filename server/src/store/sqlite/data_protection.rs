@@ -2,14 +2,14 @@
 //! carried out in one transaction each, legal holds.
 
 use super::records::load_current;
-use super::rows::{ms, next_seq, opt_ts, read_record, seq_param, ts, uuid, RECORD_COLUMNS};
+use super::rows::{ms, next_seq, read_record, seq_param, ts, uuid, RECORD_COLUMNS};
 use super::SqliteStore;
-use crate::apply::mint_version;
 use crate::store::dashboard::NewAuditEntry;
 use crate::store::data_protection::{
-    DataProtectionStore, Delivery, Disposal, HeldRecord, HistoryValue,
+    disposal_write, held_record, pull_audit_entry, DataProtectionStore, Delivery, DeliveryRow,
+    Disposal, HeldRecord, HistoryValue, DELIVERY_SELECT,
 };
-use crate::store::sealed::{open_history, open_record, seal_record};
+use crate::store::sealed::open_history;
 use crate::store::{PullPage, StoreError};
 use nightround_core::domain::RecordKind;
 use nightround_core::Timestamp;
@@ -47,16 +47,7 @@ impl DataProtectionStore for SqliteStore {
         let mut out = Vec::with_capacity(raws.len());
         for raw in raws {
             let (meta, sealed) = raw.into_meta()?;
-            let Some(opened) = open_record(&self.key, &meta, sealed)? else {
-                continue;
-            };
-            out.push(HeldRecord {
-                id: meta.id,
-                kind: meta.kind,
-                person_id: meta.person_id,
-                organisation_id: meta.organisation_id,
-                body: opened.body,
-            });
+            out.extend(held_record(&self.key, meta, sealed)?);
         }
         Ok(out)
     }
@@ -71,40 +62,27 @@ impl DataProtectionStore for SqliteStore {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut changed = 0;
         for item in items {
-            let id = match item {
-                Disposal::Delete { id } | Disposal::Rewrite { id, .. } => id.to_string(),
-            };
-            let Some(current) = load_current(&tx, &self.key, &id)? else {
+            let id = item.id().to_string();
+            let current = load_current(&tx, &self.key, &id)?;
+            let Some(write) = disposal_write(&self.key, item, current.as_ref(), now)? else {
                 continue;
             };
-            if current.meta.tombstone {
-                continue;
-            }
-            let version = mint_version(&current.meta.version, now);
             let seq = seq_param(next_seq(&tx)?);
-            match item {
-                Disposal::Delete { .. } => {
+            match write.sealed {
+                None => {
                     tx.execute(
                         "UPDATE records SET version = ?1, seq = ?2, tombstone = 1, body = NULL,
                              key_id = NULL, device_id = NULL, alert_until = NULL
                          WHERE id = ?3",
-                        (&version, seq, &id),
+                        (&write.version, seq, &id),
                     )?;
                 }
-                Disposal::Rewrite { body, .. } => {
-                    let sealed = seal_record(
-                        &self.key,
-                        current.meta.kind,
-                        &id,
-                        &version,
-                        body,
-                        &current.field_versions,
-                    )?;
+                Some(sealed) => {
                     tx.execute(
                         "UPDATE records SET version = ?1, seq = ?2, body = ?3, key_id = ?4,
                              device_id = NULL
                          WHERE id = ?5",
-                        (&version, seq, sealed, self.key.id(), &id),
+                        (&write.version, seq, sealed, self.key.id(), &id),
                     )?;
                 }
             }
@@ -180,66 +158,30 @@ impl DataProtectionStore for SqliteStore {
 
     fn deliveries_of(&self, person: Uuid) -> Result<Vec<Delivery>, StoreError> {
         let conn = self.lock();
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-            i64,
-            i64,
-            Option<i64>,
-        );
-        let rows: Vec<Row> = conn
-            .prepare(
-                "SELECT d.record_id, d.kind, d.device_id, w.id, w.role, w.organisation_id,
-                        w.agency_id, d.route, d.categories, d.first_at, d.delivered_at,
-                        d.retracted_at
-                 FROM deliveries d
-                 JOIN devices v ON v.id = d.device_id
-                 JOIN workers w ON w.id = v.worker_id
+        let rows: Vec<DeliveryRow> = conn
+            .prepare(&format!(
+                "{DELIVERY_SELECT}
                  WHERE d.person_id = ?1 OR d.record_id = ?1
-                 ORDER BY d.first_at, d.record_id, d.device_id",
-            )?
+                 ORDER BY d.first_at, d.record_id, d.device_id"
+            ))?
             .query_map([person.to_string()], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                    r.get(10)?,
-                    r.get(11)?,
-                ))
+                Ok(DeliveryRow {
+                    record_id: r.get(0)?,
+                    kind: r.get(1)?,
+                    device_id: r.get(2)?,
+                    worker_id: r.get(3)?,
+                    role: r.get(4)?,
+                    organisation_id: r.get(5)?,
+                    agency_id: r.get(6)?,
+                    route: r.get(7)?,
+                    categories: r.get(8)?,
+                    first_at: r.get(9)?,
+                    delivered_at: r.get(10)?,
+                    retracted_at: r.get(11)?,
+                })
             })?
             .collect::<Result<_, _>>()?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Delivery {
-                    record_id: uuid(&r.0)?,
-                    kind: RecordKind::parse(&r.1).ok_or(StoreError::Corrupt("a record kind"))?,
-                    device_id: uuid(&r.2)?,
-                    worker_id: r.3,
-                    role: r.4,
-                    organisation_id: r.5,
-                    agency_id: r.6,
-                    route: r.7,
-                    categories: r.8,
-                    first_at: ts(r.9)?,
-                    delivered_at: ts(r.10)?,
-                    retracted_at: opt_ts(r.11)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(DeliveryRow::into_delivery).collect()
     }
 
     fn audit_pull(&self, device: Uuid, page: &PullPage, now: Timestamp) -> Result<(), StoreError> {
@@ -249,54 +191,22 @@ impl DataProtectionStore for SqliteStore {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let device_text = device.to_string();
-        let mut received = Vec::with_capacity(page.changes.len());
-        {
+        let entry = {
             let mut st = tx.prepare_cached(
                 "SELECT categories FROM deliveries WHERE device_id = ?1 AND record_id = ?2",
             )?;
-            for c in &page.changes {
-                let c = &c.change;
-                let what = if c.tombstone {
-                    "deleted".to_owned()
-                } else {
-                    st.query_row((&device_text, c.id.to_string()), |r| {
+            pull_audit_entry(device, page, now, |id| {
+                Ok(st
+                    .query_row((&device_text, id.to_string()), |r| {
                         r.get::<_, Option<String>>(0)
                     })
                     .optional()?
-                    .flatten()
-                    .unwrap_or_else(|| "all".into())
-                };
-                received.push(format!("{} {} [{what}]", c.kind.as_str(), c.id));
-            }
+                    .flatten())
+            })?
+        };
+        if let Some(entry) = entry {
+            audit(&tx, &entry)?;
         }
-        let retracted: Vec<String> = page
-            .retract
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} {} [{}]",
-                    r.kind.as_str(),
-                    r.id,
-                    r.fields.as_ref().map_or("all".into(), |f| f.join(","))
-                )
-            })
-            .collect();
-        audit(
-            &tx,
-            &NewAuditEntry {
-                at: now,
-                actor: format!("device:{device}"),
-                action: "pull_received".into(),
-                subject: Some(device_text.clone()),
-                detail: Some(format!(
-                    "received {}: {}; retracted {}: {}",
-                    received.len(),
-                    received.join("; "),
-                    retracted.len(),
-                    retracted.join("; ")
-                )),
-            },
-        )?;
         tx.commit()?;
         Ok(())
     }

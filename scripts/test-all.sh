@@ -7,8 +7,8 @@
 #   2b. scripts/test-postgres.sh: PostgreSQL (Debian's postgresql installed
 #      when missing, a throw-away cluster): the store-level tests, then the
 #      server's whole suite, the lone-worker, killed-mid-sync, two-process
-#      and seeded fault-schedule tests again on it (by itself once
-#      PgStore::open serves, issue 12; NIGHTROUND_PG_FULL=1 forces it)
+#      and seeded fault-schedule tests again on it (NIGHTROUND_PG_FULL=0
+#      skips those; issue 12)
 #   3. scripts/gen-bindings.sh --check   committed bindings match the library
 #   4. scripts/kotlin-tests.sh           Kotlin tests against the real .so
 #   5. scripts/swift-shape.sh            static checks of the Swift bindings
@@ -61,9 +61,9 @@ cargo test --workspace --exclude uniffi-bindgen
 section "tests again on PostgreSQL (scripts/test-postgres.sh)"
 # The same test bodies on the second backend: a throw-away cluster (initdb
 # into a temp dir as an unprivileged user), a fresh database per test server.
-# Store-level tests always; the server's whole suite and the end-to-end
-# lone-worker, two-process and fault-schedule tests as soon as PgStore::open
-# serves (issue 12; NIGHTROUND_PG_FULL=1 forces, =0 skips them).
+# Store-level tests, then the server's whole suite and the end-to-end
+# lone-worker, killed-mid-sync, two-process and fault-schedule tests with
+# every server on PostgreSQL (issue 12; NIGHTROUND_PG_FULL=0 skips those).
 bash scripts/test-postgres.sh
 
 section "bindings drift check (scripts/gen-bindings.sh --check)"

@@ -13,11 +13,7 @@
 #      PostgreSQL, then the end-to-end lone-worker, killed-mid-sync,
 #      two-processes and seeded fault-schedule tests on it.
 #
-# The full pass runs by itself as soon as `PgStore::open` serves (a probe
-# opens a fresh database with the real binary); while it still refuses with
-# "has not caught up" (issue 12) only step 1 runs, and says so.
-# NIGHTROUND_PG_FULL=1 forces the full pass (to see what fails),
-# NIGHTROUND_PG_FULL=0 skips it.
+# NIGHTROUND_PG_FULL=0 skips the full pass (step 2).
 set -euo pipefail
 
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
@@ -36,30 +32,10 @@ pg_summary() {
     printf '[pg] %s\n' "${pg_timings[@]}" >&2
 }
 
-# Whether PgStore::open serves: the real binary opens a fresh database.
-pg_backend_serves() {
-    local name dir url out
-    name="nr_probe_$$"
-    dir="$(mktemp -d /tmp/nightround-probe.XXXXXX)"
-    url="${NIGHTROUND_TEST_PG%/*}/$name"
-    "$PG_BIN/psql" -q -X "$NIGHTROUND_TEST_PG" -c "CREATE DATABASE $name" >/dev/null
-    local rc=0
-    out="$(cargo run -q -p nightround-server -- admin orgs --data-dir "$dir" --database "$url" 2>&1)" || rc=$?
-    rm -rf "$dir"
-    "$PG_BIN/psql" -q -X "$NIGHTROUND_TEST_PG" -c "DROP DATABASE $name" >/dev/null || true
-    [ "$rc" = 0 ] && return 0
-    # Any other failure runs the full pass, where it shows.
-    ! grep -q "has not caught up" <<<"$out"
-}
-
 timed cargo test -p nightround-server --lib postgres
 timed cargo test -p nightround-server --test store_parity
 
-full="${NIGHTROUND_PG_FULL:-auto}"
-if [ "$full" = auto ]; then
-    if pg_backend_serves; then full=1; else full=0; fi
-    [ "$full" = 1 ] || echo "*** PostgreSQL: PgStore::open still refuses (issue 12): store-level tests only; the full pass starts by itself once it serves (NIGHTROUND_PG_FULL=1 forces it) ***"
-fi
+full="${NIGHTROUND_PG_FULL:-1}"
 if [ "$full" = 1 ]; then
     export NIGHTROUND_TEST_BACKEND=postgres
     timed cargo test --no-fail-fast -p nightround-server

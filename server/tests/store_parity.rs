@@ -5,9 +5,6 @@
 //! real validation and `Store::push`; what comes out (held records,
 //! disposals, deliveries, the pull's audit line, links and the partnership
 //! count, the audit chain) must be the same on each.
-//!
-//! PostgreSQL is opened with `PgStore::open_behind` until the backend's
-//! refusal (issue 12) is dropped.
 
 mod common;
 
@@ -67,7 +64,7 @@ fn stores(now: Timestamp) -> Vec<Under> {
             let url = testing::create_database(&cluster).unwrap();
             out.push(Under {
                 name: "postgres",
-                store: Arc::new(PgStore::open_behind(&url, key, now).unwrap()),
+                store: Arc::new(PgStore::open(&url, key, now).unwrap()),
                 database: Some(url),
                 dir: tempfile::tempdir().unwrap(),
             });

@@ -593,7 +593,7 @@ mod tests {
         };
         let url = testing::create_database(&cluster).unwrap();
         let now = chrono::Utc::now();
-        let store = PgStore::open_behind(&url, DataKey::generate(1), now).unwrap();
+        let store = PgStore::open(&url, DataKey::generate(1), now).unwrap();
         let her = uuid::Uuid::from_u128(0x5eed_0001);
         let t = |s: i64| ms(now) + s * 1000;
         // (id, kind, seq, person, alert_until, tombstone, applied at)

@@ -23,12 +23,6 @@ use nightround_core::domain::RecordKind;
 use nightround_core::Timestamp;
 use uuid::Uuid;
 
-/// Why the PostgreSQL backend refuses: it has not caught up with the
-/// SQLite schema 9 (protocol v2's deliveries and retraction, legal holds,
-/// scoped dashboard reads).
-pub const BEHIND: &str = "the PostgreSQL backend has not caught up with SQLite schema 9 \
-     (protocol v2 pull and deliveries, erasure, retention, legal holds, scoped dashboard reads); \
-     use SQLite until issue 12 is finished";
 
 /// Appends an audit line left for the chain to take up (as the trigger on
 /// applied versions does): the next read or append chains it.
@@ -245,7 +239,7 @@ mod tests {
         };
         let url = testing::create_database(&cluster).unwrap();
         let now = chrono::Utc::now();
-        let store = PgStore::open_behind(&url, DataKey::generate(1), now).unwrap();
+        let store = PgStore::open(&url, DataKey::generate(1), now).unwrap();
         let (a, b) = (Uuid::from_u128(2), Uuid::from_u128(1));
         let entry = |action: &str, who: Uuid| NewAuditEntry {
             at: now,

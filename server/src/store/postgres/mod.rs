@@ -67,26 +67,7 @@ pub fn is_postgres_url(s: &str) -> bool {
 impl PgStore {
     /// Connects to the database at `url`, creates or migrates its schema,
     /// checks that it was sealed under `key`, and seeds the directory.
-    ///
-    /// Refuses for now: this backend is behind SQLite schema 9 (see
-    /// [`data_protection::BEHIND`]); [`PgStore::open_behind`] is the old
-    /// opening, kept for the port.
-    ///
-    /// While the port is under way, `NIGHTROUND_TEST_PG_BEHIND=1` lets the
-    /// server tests open it anyway (what is not ported still refuses, method
-    /// by method); it goes with the refusal.
     pub fn open(url: &str, key: DataKey, now: Timestamp) -> Result<Self, StoreError> {
-        if std::env::var("NIGHTROUND_TEST_PG_BEHIND").as_deref() == Ok("1") {
-            return Self::open_behind(url, key, now);
-        }
-        Err(StoreError::Config(data_protection::BEHIND))
-    }
-
-    /// The opening without the refusal, for the port's tests. The pull and
-    /// push are protocol v2's (the shared [`crate::store::pull`]); what
-    /// [`data_protection`] has not ported refuses on its own.
-    #[doc(hidden)]
-    pub fn open_behind(url: &str, key: DataKey, now: Timestamp) -> Result<Self, StoreError> {
         let pg = Pg::connect(url, POOL_SIZE)?;
         pg.unlocked(schema::migrate)?;
         pg.write(|db| {

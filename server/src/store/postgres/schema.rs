@@ -393,14 +393,14 @@ mod tests {
         let Some(url) = database() else { return };
         let now = chrono::Utc::now();
         let key = DataKey::generate(1);
-        drop(PgStore::open_behind(&url, key.clone(), now).unwrap());
+        drop(PgStore::open(&url, key.clone(), now).unwrap());
         // Opening again migrates nothing and recognises the key.
-        let store = PgStore::open_behind(&url, key.clone(), now).unwrap();
+        let store = PgStore::open(&url, key.clone(), now).unwrap();
         assert_eq!(store.with_db(version).unwrap(), LATEST);
         assert_eq!(UPGRADES.len() as i32, LATEST - 1);
         drop(store);
         assert!(matches!(
-            PgStore::open_behind(&url, DataKey::generate(1), now),
+            PgStore::open(&url, DataKey::generate(1), now),
             Err(StoreError::WrongKey)
         ));
         testing::query(
@@ -409,7 +409,7 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(
-            PgStore::open_behind(&url, key, now),
+            PgStore::open(&url, key, now),
             Err(StoreError::SchemaTooNew { .. })
         ));
     }
@@ -433,7 +433,7 @@ mod tests {
         let Some(url) = database() else { return };
         let now = chrono::Utc::now();
         let key = DataKey::generate(1);
-        drop(PgStore::open_behind(&url, key.clone(), now).unwrap());
+        drop(PgStore::open(&url, key.clone(), now).unwrap());
         let want = shape(&url);
         testing::query(
             &url,
@@ -448,7 +448,7 @@ mod tests {
         )
         .unwrap();
         assert_ne!(shape(&url), want);
-        let store = PgStore::open_behind(&url, key, now).unwrap();
+        let store = PgStore::open(&url, key, now).unwrap();
         assert_eq!(store.with_db(version).unwrap(), LATEST);
         assert_eq!(shape(&url), want);
         assert_eq!(
@@ -457,23 +457,12 @@ mod tests {
         );
     }
 
-    /// Until the behaviour of schema 9 is ported (issue 12), a server is
-    /// not opened on PostgreSQL at all: a clear refusal, nothing half-done.
-    #[test]
-    fn postgres_open_refuses_until_the_backend_catches_up() {
-        let Some(url) = database() else { return };
-        let refused = PgStore::open(&url, DataKey::generate(1), chrono::Utc::now());
-        assert!(
-            matches!(refused, Err(StoreError::Config(m)) if m == super::super::data_protection::BEHIND)
-        );
-    }
-
     /// The two backends keep the same tables, columns and indexes: a table
     /// or index added to one schema and not the other fails here.
     #[test]
     fn postgres_schema_has_the_sqlite_schemas_tables_columns_and_indexes() {
         let Some(url) = database() else { return };
-        PgStore::open_behind(&url, DataKey::generate(1), chrono::Utc::now()).unwrap();
+        PgStore::open(&url, DataKey::generate(1), chrono::Utc::now()).unwrap();
         let mut pg: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for r in rows(
             &url,

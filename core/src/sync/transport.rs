@@ -491,3 +491,112 @@ fn classify(e: &ureq::Error) -> TransportError {
         .into(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    //! The failures sync tells apart, against real sockets on loopback: a
+    //! server that is down, one that cuts the connection, one that never
+    //! answers, and an error answer with Retry-After. (A refused certificate
+    //! is driven end to end by bindings/tests/kotlin/SyncLimitsTest.kt.)
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+
+    /// Reads up to the end of a request's head.
+    fn read_head(s: &mut TcpStream) {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    }
+
+    /// A one-connection server on loopback doing `answer`; its URL.
+    fn serve(answer: impl FnOnce(TcpStream) + Send + 'static) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            if let Ok((s, _)) = listener.accept() {
+                answer(s);
+            }
+        });
+        url
+    }
+
+    fn pull(url: &str, timeout: Duration) -> Result<PullResponse, TransportError> {
+        HttpTransport::new(url, None, timeout)?.pull("token", 0, 10, 0)
+    }
+
+    fn words(e: TransportError) -> String {
+        match e {
+            TransportError::Network(w) => w,
+            other => panic!("expected a network failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_server_that_is_down_is_told_apart_from_a_cut_connection() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let down =
+            words(pull(&format!("http://127.0.0.1:{port}/"), Duration::from_secs(5)).unwrap_err());
+        assert!(down.contains("down"), "{down}");
+
+        let url = serve(|mut s| {
+            read_head(&mut s);
+            drop(s);
+        });
+        let cut = words(pull(&url, Duration::from_secs(5)).unwrap_err());
+        assert!(cut.contains("cut"), "{cut}");
+    }
+
+    #[test]
+    fn a_server_that_never_answers_costs_the_timeout_not_more() {
+        let url = serve(|mut s| {
+            read_head(&mut s);
+            std::thread::sleep(Duration::from_secs(5));
+        });
+        let started = Instant::now();
+        let e = words(pull(&url, Duration::from_millis(400)).unwrap_err());
+        assert!(e.contains("did not answer"), "{e}");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn an_error_answer_keeps_its_status_and_retry_after() {
+        let url = serve(|mut s| {
+            read_head(&mut s);
+            let body = b"not json";
+            let _ = write!(
+                s,
+                "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(body);
+        });
+        match pull(&url, Duration::from_secs(5)).unwrap_err() {
+            TransportError::Server {
+                status,
+                code,
+                message,
+                retry_after,
+            } => {
+                assert_eq!(status, 503);
+                assert_eq!(code, None);
+                assert_eq!(message, "503 Service Unavailable");
+                assert_eq!(retry_after, Some(Duration::from_secs(7)));
+            }
+            other => panic!("expected the server's refusal, got {other:?}"),
+        }
+    }
+}

@@ -15,6 +15,7 @@
 #   6. android/jvm-check/run.sh          the Android screens' state holders on the JVM
 #      android/check-manifest.sh, ios/check-shape.sh   app shell checks
 #   7. scripts/demo-phones.sh --once     command-line phones against a real server
+#   7b. scripts/lib-size.sh              the phones' library, stripped, against its bound
 #   8. scripts/browser-tests.sh          only if it exists and is executable
 #
 # Stops at the first failing step (set -e) and prints a timing summary.
@@ -97,6 +98,14 @@ section "phones and server end to end (scripts/demo-phones.sh --once)"
 # server/tests/dashboard_demo.rs.)
 NIGHTROUND_PROFILE=debug NIGHTROUND_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')" \
     bash scripts/demo-phones.sh --once
+
+section "phones' library size (scripts/lib-size.sh)"
+# A fat-LTO build of the FFI library in the phone profile (~3 min on 2 cores
+# from clean, less when only the core changed). The target is 4 MB (issue
+# 13); it is 4.25 MB today, so until the target is met this fails above
+# 4.35 MB: the size cannot creep up unnoticed, and the line printed shows
+# how far the target is.
+NR_LIB_MAX_BYTES="${NR_LIB_MAX_BYTES:-4350000}" bash scripts/lib-size.sh
 
 if [ -x scripts/browser-tests.sh ]; then
     section "browser tests (scripts/browser-tests.sh)"

@@ -440,11 +440,64 @@ fn one_contact(opts: &Options, remote: Option<&mut Remote>) -> Result<()> {
     }
     interleave_one(&mut engines, 0, warm, opts.round)?;
     let mut samples = interleave_one(&mut engines, warm, n, opts.round)?;
+    let mut p50 = Vec::new();
     for (e, s) in engines.into_iter().zip(samples.iter_mut()) {
         workload::report_latency("one_contact", &e.name(), s);
+        p50.push(workload::percentile(s, 50.0));
         e.close()?;
     }
+    if let [vault, plain, ..] = p50[..] {
+        report_ratio(&opts.dir, vault, plain);
+    }
     Ok(())
+}
+
+/// The bound issue 13 sets on one contact: the vault at most this many times
+/// plain SQLite at the median, on tmpfs (CPU only) and on disk.
+const ONE_CONTACT_BOUND: f64 = 1.2;
+
+/// Prints the vault/plain ratio of one contact's median beside its bound, and
+/// the filesystem the files were on (tmpfs: the CPU cost alone; a disk: with
+/// its fsyncs), as `BENCH one_contact_ratio.<fs> ratio=.. bound=..` and a
+/// line in words.
+fn report_ratio(dir: &Path, vault: Duration, plain: Duration) {
+    let ratio = vault.as_secs_f64() / plain.as_secs_f64().max(1e-9);
+    let fs = filesystem_of(dir).unwrap_or_else(|| "unknown".into());
+    workload::bench_line(
+        "one_contact_ratio",
+        &fs,
+        &[
+            ("ratio_x100", ratio * 100.0),
+            ("bound_x100", ONE_CONTACT_BOUND * 100.0),
+        ],
+    );
+    println!(
+        "# one contact on {fs}: vault/plain p50 = {ratio:.2}x (bound {ONE_CONTACT_BOUND}x) {}",
+        if ratio <= ONE_CONTACT_BOUND {
+            "PASS"
+        } else {
+            "MISS"
+        }
+    );
+}
+
+/// The type of the filesystem holding `dir` (`tmpfs`, `ext4`, ...), from the
+/// longest matching mount point in /proc/mounts (Linux only).
+fn filesystem_of(dir: &Path) -> Option<String> {
+    let dir = std::fs::canonicalize(dir).ok()?;
+    let mounts = std::fs::read_to_string("/proc/mounts").ok()?;
+    mounts
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let _device = fields.next()?;
+            let point = fields.next()?.replace("\\040", " ");
+            let fs = fields.next()?;
+            dir.starts_with(&point)
+                .then(|| (point.len(), fs.to_owned()))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, fs)| fs)
 }
 
 /// 10,000 contacts, one transaction each, the engines taking turns every

@@ -169,6 +169,22 @@ fn over_tls_with_the_certificate_pinned() {
         "x",
     );
     assert!(matches!(err, Err(CoreError::Offline(_))), "{err:?}");
+    // ...and says so in its own words: a refused certificate, not a network
+    // failure worth retrying.
+    let t = nightround_core::sync::transport::HttpTransport::new(
+        &server.url(),
+        other.cert_pem().as_deref(),
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap();
+    let refused = t.pull("token", 0, 10, 0);
+    assert!(
+        matches!(
+            refused,
+            Err(nightround_core::sync::transport::TransportError::Certificate)
+        ),
+        "{refused:?}"
+    );
 }
 
 #[test]

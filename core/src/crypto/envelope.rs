@@ -12,8 +12,6 @@
 //! envelope copied into another row, or replayed as an older version, fails.
 
 use super::keys::DataKey;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use zeroize::Zeroizing;
 
 /// The only format version this code writes.
@@ -107,26 +105,16 @@ impl Envelope {
 /// Seals `plaintext` under `key` for the row `aad` names.
 pub fn seal(key: &DataKey, aad: &Aad<'_>, plaintext: &[u8]) -> Vec<u8> {
     let nonce: [u8; NONCE_LEN] = super::random::array();
-    let cipher = XChaCha20Poly1305::new(key.bytes().into());
     let ad = aad.encode(FORMAT_V1, key.id());
-    // Encryption only fails for plaintexts beyond 256 GiB.
-    #[allow(clippy::expect_used)]
-    let ciphertext = cipher
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: plaintext,
-                aad: &ad,
-            },
-        )
-        .expect("record body under the AEAD size limit");
-    Envelope {
-        format: FORMAT_V1,
-        key_id: key.id(),
-        nonce,
-        ciphertext,
-    }
-    .to_bytes()
+    // Header, then the plaintext encrypted in place, then the tag: one buffer.
+    let mut out = Vec::with_capacity(HEADER_LEN + plaintext.len() + TAG_LEN);
+    out.push(FORMAT_V1);
+    out.extend_from_slice(&key.id().to_be_bytes());
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(plaintext);
+    let tag = super::xchacha::seal_in_place(key.bytes(), &nonce, &ad, &mut out[HEADER_LEN..]);
+    out.extend_from_slice(&tag);
+    out
 }
 
 /// Opens an envelope read from the row `aad` names.
@@ -142,18 +130,8 @@ pub fn open(
             found: env.key_id,
         });
     }
-    let cipher = XChaCha20Poly1305::new(key.bytes().into());
     let ad = aad.encode(env.format, env.key_id);
-    cipher
-        .decrypt(
-            XNonce::from_slice(&env.nonce),
-            Payload {
-                msg: &env.ciphertext,
-                aad: &ad,
-            },
-        )
-        .map(Zeroizing::new)
-        .map_err(|_| EnvelopeError::Forged)
+    super::xchacha::open(key.bytes(), &env.nonce, &ad, &env.ciphertext).ok_or(EnvelopeError::Forged)
 }
 
 #[cfg(test)]

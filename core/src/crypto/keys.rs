@@ -12,8 +12,6 @@
 //! are never re-encrypted. Every key type zeroizes itself when dropped.
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -161,17 +159,12 @@ fn wrap_aad(key_id: u32) -> Vec<u8> {
 /// Seals the data key under the wrapping key: (nonce, wrapped bytes).
 pub fn wrap(wrapping: &DataKey, data_key: &DataKey) -> ([u8; 24], Vec<u8>) {
     let nonce: [u8; 24] = super::random::array();
-    let cipher = XChaCha20Poly1305::new(wrapping.bytes().into());
-    #[allow(clippy::expect_used)]
-    let wrapped = cipher
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: data_key.bytes(),
-                aad: &wrap_aad(data_key.id()),
-            },
-        )
-        .expect("32-byte key under the AEAD size limit");
+    let wrapped = super::xchacha::seal(
+        wrapping.bytes(),
+        &nonce,
+        &wrap_aad(data_key.id()),
+        data_key.bytes(),
+    );
     (nonce, wrapped)
 }
 
@@ -181,18 +174,8 @@ pub fn unwrap(wrapping: &DataKey, key_id: u32, nonce: &[u8], wrapped: &[u8]) -> 
     if nonce.len() != 24 {
         return None;
     }
-    let cipher = XChaCha20Poly1305::new(wrapping.bytes().into());
-    let plain = Zeroizing::new(
-        cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: wrapped,
-                    aad: &wrap_aad(key_id),
-                },
-            )
-            .ok()?,
-    );
+    let nonce: [u8; 24] = nonce.try_into().ok()?;
+    let plain = super::xchacha::open(wrapping.bytes(), &nonce, &wrap_aad(key_id), wrapped)?;
     let bytes: [u8; 32] = plain.as_slice().try_into().ok()?;
     Some(DataKey::from_bytes(key_id, bytes))
 }

@@ -7,6 +7,7 @@ pub mod index;
 pub mod keys;
 pub mod random;
 pub mod sealed_box;
+pub mod xchacha;
 
 pub use envelope::{open, seal, Aad, Envelope, EnvelopeError};
 pub use keys::{DataKey, KdfParams, RecordKeys};

@@ -15,8 +15,6 @@
 //! change (kind, id, version), rebuilt by the server from the delivery.
 
 use super::envelope::EnvelopeError;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
 use sha2::Sha256;
 use x25519_dalek::{PublicKey, StaticSecret};
@@ -65,6 +63,25 @@ fn box_key(shared: &[u8; 32], eph: &[u8; 32], server: &[u8; 32]) -> Zeroizing<[u
     key
 }
 
+/// Version, ephemeral public key, nonce, then the plaintext encrypted in
+/// place and its tag: one buffer.
+fn framed(
+    ephemeral_public: &[u8; 32],
+    key: &[u8; 32],
+    nonce: &[u8; 24],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER + plaintext.len() + super::xchacha::TAG_LEN);
+    out.push(VERSION);
+    out.extend_from_slice(ephemeral_public);
+    out.extend_from_slice(nonce);
+    out.extend_from_slice(plaintext);
+    let tag = super::xchacha::seal_in_place(key, nonce, aad, &mut out[HEADER..]);
+    out.extend_from_slice(&tag);
+    out
+}
+
 /// Seals `plaintext` so that only the holder of `server_public`'s secret can
 /// open it. `None` if the public key is a low-order point (a forged key).
 pub fn seal_to(server_public: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Option<Vec<u8>> {
@@ -76,22 +93,7 @@ pub fn seal_to(server_public: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Option
     }
     let key = box_key(shared.as_bytes(), &eph_public, server_public);
     let nonce: [u8; 24] = super::random::array();
-    let cipher = XChaCha20Poly1305::new(key.as_ref().into());
-    let ct = cipher
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: plaintext,
-                aad,
-            },
-        )
-        .ok()?;
-    let mut out = Vec::with_capacity(HEADER + ct.len());
-    out.push(VERSION);
-    out.extend_from_slice(&eph_public);
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(&ct);
-    Some(out)
+    Some(framed(&eph_public, &key, &nonce, aad, plaintext))
 }
 
 /// One ephemeral key per unlocked session: a single X25519 agreement when the
@@ -121,24 +123,7 @@ impl SealingSession {
 
     pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
         let nonce: [u8; 24] = super::random::array();
-        let cipher = XChaCha20Poly1305::new(self.key.as_ref().into());
-        // Encryption only fails beyond 256 GiB.
-        #[allow(clippy::expect_used)]
-        let ct = cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad,
-                },
-            )
-            .expect("a change under the AEAD size limit");
-        let mut out = Vec::with_capacity(HEADER + ct.len());
-        out.push(VERSION);
-        out.extend_from_slice(&self.ephemeral_public);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        out
+        framed(&self.ephemeral_public, &self.key, &nonce, aad, plaintext)
     }
 }
 
@@ -177,17 +162,9 @@ pub fn open_sealed(
         return Err(EnvelopeError::Forged);
     }
     let box_key = box_key(shared.as_bytes(), &eph, &key.public());
-    let cipher = XChaCha20Poly1305::new(box_key.as_ref().into());
-    cipher
-        .decrypt(
-            XNonce::from_slice(&sealed[33..HEADER]),
-            Payload {
-                msg: &sealed[HEADER..],
-                aad,
-            },
-        )
-        .map(Zeroizing::new)
-        .map_err(|_| EnvelopeError::Forged)
+    let mut nonce = [0u8; 24];
+    nonce.copy_from_slice(&sealed[33..HEADER]);
+    super::xchacha::open(&box_key, &nonce, aad, &sealed[HEADER..]).ok_or(EnvelopeError::Forged)
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! HTTP for sync: reqwest with rustls, the server's certificate pinned.
+//! HTTP for sync: ureq with rustls (ring), the server's certificate pinned.
+//! ureq is blocking and needs no async runtime, which keeps tokio and hyper
+//! out of the phones' library (scripts/lib-size.sh checks its size).
 //!
 //! Every request runs under a connect timeout, a read timeout and, for a
 //! sync, an overall deadline and a [`SyncControl`] another thread may cancel
@@ -77,7 +79,7 @@ impl TransportError {
 /// A connection to one sync server.
 pub struct HttpTransport {
     base: url::Url,
-    http: reqwest::blocking::Client,
+    agent: ureq::Agent,
     read_timeout: Duration,
     deadline: Option<Instant>,
     control: SyncControl,
@@ -85,6 +87,21 @@ pub struct HttpTransport {
 
 /// How long a caller waits between looks at the cancel flag.
 const SLICE: Duration = Duration::from_millis(50);
+
+/// The most an answer's body may hold (a pulled page of a long history is a
+/// few MB; ureq's own default would stop at 10 MB).
+const MAX_BODY: u64 = 256 * 1024 * 1024;
+
+/// One request, built here and sent on a helper thread.
+struct Request {
+    url: url::Url,
+    token: Option<String>,
+    /// A JSON body (a POST); `None` is a GET.
+    json: Option<Vec<u8>>,
+}
+
+/// Status, `Retry-After` and body of an answer.
+type Answer = (u16, Option<Duration>, Vec<u8>);
 
 fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
@@ -161,30 +178,37 @@ impl HttpTransport {
                 ))
             }
         }
-        let mut builder = reqwest::blocking::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(connect.min(timeout))
-            .user_agent(concat!("nightround-core/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none());
         // Whom to trust is decided here, never by the platform: the pinned
         // certificate alone when there is one (the usual case), otherwise
         // Mozilla's bundled roots (a server with a public certificate).
-        let roots: Vec<reqwest::Certificate> = match pinned_cert_pem {
-            Some(pem) => vec![reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|_| {
-                TransportError::Config("the pinned certificate is not valid PEM".into())
-            })?],
-            None => webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok())
-                .collect(),
+        // Mozilla's roots come bundled with ureq (webpki-roots: each root's
+        // name and key, all a verifier reads), so the client never asks the
+        // platform verifier (which needs JNI set-up on Android) whom to trust.
+        let roots = match pinned_cert_pem {
+            Some(pem) => {
+                let cert = ureq::tls::Certificate::from_pem(pem.as_bytes()).map_err(|_| {
+                    TransportError::Config("the pinned certificate is not valid PEM".into())
+                })?;
+                ureq::tls::RootCerts::new_with_certs(&[cert])
+            }
+            None => ureq::tls::RootCerts::WebPki,
         };
-        builder = builder.tls_certs_only(roots);
-        let http = builder
+        let tls = ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::Rustls)
+            .root_certs(roots)
+            .build();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(connect.min(timeout)))
+            .user_agent(concat!("nightround-core/", env!("CARGO_PKG_VERSION")))
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .tls_config(tls)
             .build()
-            .map_err(|_| TransportError::Config("could not set up HTTPS".into()))?;
+            .into();
         Ok(Self {
             base,
-            http,
+            agent,
             read_timeout: timeout,
             deadline,
             control,
@@ -222,12 +246,8 @@ impl HttpTransport {
 
     /// Sends a request on a helper thread and waits for it in slices, so a
     /// cancel or the deadline ends the wait at once (the abandoned request
-    /// ends on its own read timeout). Returns status, Retry-After and body.
-    fn exchange(
-        &self,
-        request: reqwest::blocking::RequestBuilder,
-        timeout: Duration,
-    ) -> Result<(reqwest::StatusCode, Option<Duration>, Vec<u8>), TransportError> {
+    /// ends on its own timeout). Returns status, Retry-After and body.
+    fn exchange(&self, request: Request, timeout: Duration) -> Result<Answer, TransportError> {
         if let Some(stop) = self.stopped() {
             return Err(stop);
         }
@@ -235,22 +255,13 @@ impl HttpTransport {
             Some(d) => timeout.min(d.saturating_duration_since(Instant::now())),
             None => timeout,
         };
-        let request = request.timeout(timeout.max(Duration::from_millis(1)));
+        let timeout = timeout.max(Duration::from_millis(1));
+        let agent = self.agent.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("nightround-http".into())
             .spawn(move || {
-                let answer = request.send().and_then(|resp| {
-                    let status = resp.status();
-                    let retry_after = resp
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
-                    resp.bytes().map(|b| (status, retry_after, b.to_vec()))
-                });
-                let _ = tx.send(answer.map_err(|e| classify(&e)));
+                let _ = tx.send(run(&agent, request, timeout).map_err(|e| classify(&e)));
             })
             .map_err(|_| TransportError::Network("the phone could not start a request".into()))?;
         loop {
@@ -268,20 +279,42 @@ impl HttpTransport {
         }
     }
 
-    fn send<T: serde::de::DeserializeOwned>(
-        &self,
-        request: reqwest::blocking::RequestBuilder,
-    ) -> Result<T, TransportError> {
+    fn send<T: serde::de::DeserializeOwned>(&self, request: Request) -> Result<T, TransportError> {
         self.send_within(request, self.read_timeout)
     }
 
     fn send_within<T: serde::de::DeserializeOwned>(
         &self,
-        request: reqwest::blocking::RequestBuilder,
+        request: Request,
         timeout: Duration,
     ) -> Result<T, TransportError> {
         let (status, retry_after, bytes) = self.exchange(request, timeout)?;
         Self::read(status, retry_after, &bytes)
+    }
+
+    /// A POST of `body` as JSON, with the device's token when given.
+    fn post<B: serde::Serialize>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &B,
+    ) -> Result<Request, TransportError> {
+        let json = serde_json::to_vec(body)
+            .map_err(|_| TransportError::Config("the request could not be written".into()))?;
+        Ok(Request {
+            url: self.url(path)?,
+            token: token.map(str::to_owned),
+            json: Some(json),
+        })
+    }
+
+    /// A GET of `url` with the device's token.
+    fn get(url: url::Url, token: &str) -> Request {
+        Request {
+            url,
+            token: Some(token.to_owned()),
+            json: None,
+        }
     }
 
     fn url(&self, path: &str) -> Result<url::Url, TransportError> {
@@ -291,33 +324,28 @@ impl HttpTransport {
     }
 
     fn read<T: serde::de::DeserializeOwned>(
-        status: reqwest::StatusCode,
+        status: u16,
         retry_after: Option<Duration>,
         bytes: &[u8],
     ) -> Result<T, TransportError> {
-        if status.is_success() {
+        if (200..300).contains(&status) {
             return serde_json::from_slice(bytes).map_err(|_| TransportError::Decode);
         }
         let body: Option<ErrorBody> = serde_json::from_slice(bytes).ok();
         Err(TransportError::Server {
-            status: status.as_u16(),
+            status,
             code: body.as_ref().map(|b| b.error),
-            message: body.map_or_else(|| status.to_string(), |b| b.message),
-            retry_after: retry_after.filter(|_| status.as_u16() == 429 || status.as_u16() == 503),
+            message: body.map_or_else(|| status_words(status), |b| b.message),
+            retry_after: retry_after.filter(|_| status == 429 || status == 503),
         })
     }
 
     pub fn enrol(&self, req: &EnrolRequest) -> Result<EnrolResponse, TransportError> {
-        self.send(self.http.post(self.url("v1/enrol")?).json(req))
+        self.send(self.post("v1/enrol", None, req)?)
     }
 
     pub fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse, TransportError> {
-        self.send(
-            self.http
-                .post(self.url("v1/push")?)
-                .bearer_auth(token)
-                .json(req),
-        )
+        self.send(self.post("v1/push", Some(token), req)?)
     }
 
     pub fn deliver_sealed(
@@ -325,12 +353,7 @@ impl HttpTransport {
         token: &str,
         req: &super::protocol::SealedDelivery,
     ) -> Result<PushResponse, TransportError> {
-        self.send(
-            self.http
-                .post(self.url("v1/deliver-sealed")?)
-                .bearer_auth(token)
-                .json(req),
-        )
+        self.send(self.post("v1/deliver-sealed", Some(token), req)?)
     }
 
     pub fn pull(
@@ -346,7 +369,7 @@ impl HttpTransport {
             .append_pair("limit", &limit.to_string())
             .append_pair("directory_revision", &directory_revision.to_string())
             .append_pair("protocol", &super::protocol::PROTOCOL_VERSION.to_string());
-        self.send(self.http.get(url).bearer_auth(token))
+        self.send(Self::get(url, token))
     }
 }
 
@@ -365,42 +388,215 @@ impl HttpTransport {
             .append_pair("after", &after.to_string())
             .append_pair("wait", &wait.as_secs().to_string())
             .append_pair("protocol", &super::protocol::PROTOCOL_VERSION.to_string());
-        self.send_within(self.http.get(url).bearer_auth(token), wait + allowance)
+        self.send_within(Self::get(url, token), wait + allowance)
     }
 }
 
 const CUT: &str = "the connection was cut while talking to the server";
 
-/// A reqwest error in plain words, without the URL (it can carry a query
+/// Sends one request and reads its whole answer, on the helper thread.
+fn run(agent: &ureq::Agent, request: Request, timeout: Duration) -> Result<Answer, ureq::Error> {
+    let url = request.url.as_str();
+    let bearer = request.token.map(|t| format!("Bearer {t}"));
+    let response = match request.json {
+        Some(json) => {
+            let mut r = agent
+                .post(url)
+                .config()
+                .timeout_global(Some(timeout))
+                .build()
+                .header("content-type", "application/json");
+            if let Some(b) = &bearer {
+                r = r.header("authorization", b);
+            }
+            r.send(&json[..])
+        }
+        None => {
+            let mut r = agent
+                .get(url)
+                .config()
+                .timeout_global(Some(timeout))
+                .build();
+            if let Some(b) = &bearer {
+                r = r.header("authorization", b);
+            }
+            r.call()
+        }
+    };
+    let mut response = response?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_BODY)
+        .read_to_vec()?;
+    Ok((status, retry_after, body))
+}
+
+/// A status without a readable error body, in words ("503 Service Unavailable").
+fn status_words(status: u16) -> String {
+    match ureq::http::StatusCode::from_u16(status) {
+        Ok(s) => match s.canonical_reason() {
+            Some(reason) => format!("{status} {reason}"),
+            None => status.to_string(),
+        },
+        Err(_) => status.to_string(),
+    }
+}
+
+/// A ureq error in plain words, without the URL (it can carry a query
 /// string): a timeout, a refused certificate, a server that is down (the
 /// connection refused), no network, or a connection cut half-way.
-fn classify(e: &reqwest::Error) -> TransportError {
+fn classify(e: &ureq::Error) -> TransportError {
     let mut chain = String::new();
     let mut refused = false;
+    let mut timed_out = matches!(e, ureq::Error::Timeout(_));
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
+            timed_out |= io.kind() == std::io::ErrorKind::TimedOut;
         }
         chain.push_str(&err.to_string().to_lowercase());
         chain.push('\n');
         source = err.source();
     }
-    if chain.contains("certificate") || chain.contains("unknownissuer") {
+    if matches!(e, ureq::Error::Rustls(rustls::Error::InvalidCertificate(_)))
+        || chain.contains("certificate")
+        || chain.contains("unknownissuer")
+    {
         return TransportError::Certificate;
     }
     TransportError::Network(
-        if e.is_timeout() {
+        if timed_out {
             "the server did not answer in time"
         } else if refused || chain.contains("connection refused") {
             "the server is down: it refused the connection"
-        } else if chain.contains("dns error") || chain.contains("failed to lookup") {
+        } else if matches!(e, ureq::Error::HostNotFound)
+            || chain.contains("failed to lookup")
+            || chain.contains("name or service not known")
+        {
             "no network: the server's address could not be found"
-        } else if e.is_connect() {
+        } else if matches!(e, ureq::Error::ConnectionFailed) {
             "could not connect to the server"
         } else {
             CUT
         }
         .into(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    //! The failures sync tells apart, against real sockets on loopback: a
+    //! server that is down, one that cuts the connection, one that never
+    //! answers, and an error answer with Retry-After. (A refused certificate
+    //! is driven end to end by bindings/tests/kotlin/SyncLimitsTest.kt.)
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+
+    /// Reads up to the end of a request's head.
+    fn read_head(s: &mut TcpStream) {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    }
+
+    /// A one-connection server on loopback doing `answer`; its URL.
+    fn serve(answer: impl FnOnce(TcpStream) + Send + 'static) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            if let Ok((s, _)) = listener.accept() {
+                answer(s);
+            }
+        });
+        url
+    }
+
+    fn pull(url: &str, timeout: Duration) -> Result<PullResponse, TransportError> {
+        HttpTransport::new(url, None, timeout)?.pull("token", 0, 10, 0)
+    }
+
+    fn words(e: TransportError) -> String {
+        match e {
+            TransportError::Network(w) => w,
+            other => panic!("expected a network failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_server_that_is_down_is_told_apart_from_a_cut_connection() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let down =
+            words(pull(&format!("http://127.0.0.1:{port}/"), Duration::from_secs(5)).unwrap_err());
+        assert!(down.contains("down"), "{down}");
+
+        let url = serve(|mut s| {
+            read_head(&mut s);
+            drop(s);
+        });
+        let cut = words(pull(&url, Duration::from_secs(5)).unwrap_err());
+        assert!(cut.contains("cut"), "{cut}");
+    }
+
+    #[test]
+    fn a_server_that_never_answers_costs_the_timeout_not_more() {
+        let url = serve(|mut s| {
+            read_head(&mut s);
+            std::thread::sleep(Duration::from_secs(5));
+        });
+        let started = Instant::now();
+        let e = words(pull(&url, Duration::from_millis(400)).unwrap_err());
+        assert!(e.contains("did not answer"), "{e}");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn an_error_answer_keeps_its_status_and_retry_after() {
+        let url = serve(|mut s| {
+            read_head(&mut s);
+            let body = b"not json";
+            let _ = write!(
+                s,
+                "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(body);
+        });
+        match pull(&url, Duration::from_secs(5)).unwrap_err() {
+            TransportError::Server {
+                status,
+                code,
+                message,
+                retry_after,
+            } => {
+                assert_eq!(status, 503);
+                assert_eq!(code, None);
+                assert_eq!(message, "503 Service Unavailable");
+                assert_eq!(retry_after, Some(Duration::from_secs(7)));
+            }
+            other => panic!("expected the server's refusal, got {other:?}"),
+        }
+    }
 }

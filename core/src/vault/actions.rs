@@ -158,9 +158,6 @@ impl Vault {
     pub fn record_contact(&self, draft: ContactDraft) -> Result<Contact> {
         self.with_session(|conn, s, now| {
             let note = draft.validate(&s.directory, s.identity.role, now)?;
-            if let Some(p) = draft.person_id {
-                require_person(conn, p)?;
-            }
             let at = draft.at.unwrap_or(now);
             let safeguarding = draft
                 .wellbeing
@@ -181,7 +178,12 @@ impl Vault {
                 safeguarding,
                 recorded_by: s.identity.clone(),
             };
+            // Checked inside the write transaction: no second lock round
+            // trip for a read of its own, and she cannot vanish in between.
             let tx = begin(conn)?;
+            if let Some(p) = contact.person_id {
+                require_person(&tx, p)?;
+            }
             let index = contact_index(&contact);
             save(
                 &tx,
@@ -199,8 +201,12 @@ impl Vault {
                 next.last_area_id = Some(contact.area_id.clone());
                 put_meta(&tx, &s.keys, "preferences", &next)?;
             }
-            super::drafts::drop_draft(&tx, super::drafts::FormKind::Contact)?;
+            let draft_kind = super::drafts::FormKind::Contact;
+            if !s.drafts_absent.is_absent(draft_kind) {
+                super::drafts::drop_draft(&tx, draft_kind)?;
+            }
             tx.commit()?;
+            s.drafts_absent.set_absent(draft_kind);
             *prefs = next;
             Ok(contact)
         })
@@ -238,9 +244,6 @@ impl Vault {
     pub fn raise_concern(&self, draft: ConcernDraft) -> Result<Concern> {
         self.with_session(|conn, s, now| {
             let d = draft.validated(&s.directory, now)?;
-            if let Some(p) = d.reported_by {
-                require_person(conn, p)?;
-            }
             let concern = Concern {
                 id: Uuid::now_v7(),
                 category: d.category,
@@ -255,6 +258,9 @@ impl Vault {
                 recorded_by: s.identity.clone(),
             };
             let tx = begin(conn)?;
+            if let Some(p) = concern.reported_by {
+                require_person(&tx, p)?;
+            }
             let index = concern_index(&concern);
             save(
                 &tx,

@@ -11,6 +11,7 @@ use crate::domain::{
 use crate::error::Result;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Which form a draft belongs to: one draft per form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,6 +64,35 @@ impl FormDraft {
     }
 }
 
+/// Which forms are known to have no draft stored, one bit per form, so that
+/// saving a record need not delete a draft that is not there (the quick
+/// contact form is saved many times a night). Unknown after each unlock:
+/// a form's bit is set only once its draft is known gone (deleted and
+/// committed) and cleared before a draft is autosaved.
+#[derive(Debug, Default)]
+pub(crate) struct KnownAbsent(AtomicU8);
+
+impl KnownAbsent {
+    fn bit(kind: FormKind) -> u8 {
+        1 << (kind as u8)
+    }
+
+    /// Whether `kind` surely has no draft stored.
+    pub(crate) fn is_absent(&self, kind: FormKind) -> bool {
+        self.0.load(Ordering::Relaxed) & Self::bit(kind) != 0
+    }
+
+    /// `kind`'s draft is gone (its delete has committed).
+    pub(crate) fn set_absent(&self, kind: FormKind) {
+        self.0.fetch_or(Self::bit(kind), Ordering::Relaxed);
+    }
+
+    /// `kind` may have a draft stored.
+    fn set_unknown(&self, kind: FormKind) {
+        self.0.fetch_and(!Self::bit(kind), Ordering::Relaxed);
+    }
+}
+
 /// Drops `kind`'s draft inside the caller's transaction (the record it
 /// became is written in the same one).
 pub(crate) fn drop_draft(conn: &Connection, kind: FormKind) -> Result<()> {
@@ -75,7 +105,10 @@ impl Vault {
     /// Autosaves a form (call on each change, or every few seconds while
     /// she types): sealed, never synced, replacing the form's last draft.
     pub fn save_draft(&self, draft: FormDraft) -> Result<()> {
-        self.with_session(|conn, s, _| put_meta(conn, &s.keys, draft.kind().meta_name(), &draft))
+        self.with_session(|conn, s, _| {
+            s.drafts_absent.set_unknown(draft.kind());
+            put_meta(conn, &s.keys, draft.kind().meta_name(), &draft)
+        })
     }
 
     /// The form's draft, to restore when it opens again after a kill.
@@ -88,6 +121,10 @@ impl Vault {
 
     /// Throws the form's draft away (she pressed discard).
     pub fn discard_draft(&self, kind: FormKind) -> Result<()> {
-        self.with_session(|conn, _, _| drop_draft(conn, kind))
+        self.with_session(|conn, s, _| {
+            drop_draft(conn, kind)?;
+            s.drafts_absent.set_absent(kind);
+            Ok(())
+        })
     }
 }

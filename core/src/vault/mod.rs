@@ -99,6 +99,8 @@ pub(crate) struct Session {
     pub(crate) prefs: Mutex<actions::Preferences>,
     /// Seals each outbox entry to the server's key, when the phone has it.
     pub(crate) sealing: Option<crate::crypto::sealed_box::SealingSession>,
+    /// Forms known to have no draft stored (saves skip deleting it).
+    pub(crate) drafts_absent: drafts::KnownAbsent,
 }
 
 impl Session {
@@ -200,6 +202,7 @@ fn initialise(
         clock: Mutex::new(hybrid_clock),
         prefs: Mutex::new(actions::Preferences::default()),
         sealing: None,
+        drafts_absent: Default::default(),
     };
     Ok((conn, vault_id, session))
 }
@@ -456,6 +459,7 @@ impl Vault {
                     sealing: sync.as_ref().and_then(|m| m.sealing_session()),
                     clock: Mutex::new(clock),
                     prefs: Mutex::new(prefs),
+                    drafts_absent: Default::default(),
                 });
                 inner.last_activity = now;
                 tracing::info!(target: "nightround::vault", "vault unlocked");
@@ -714,11 +718,8 @@ pub(crate) fn put_meta<T: Serialize>(
     value: &T,
 ) -> Result<()> {
     let current: Option<String> = conn
-        .query_row(
-            "SELECT version FROM sealed_meta WHERE name = ?1",
-            [name],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT version FROM sealed_meta WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
         .optional()?;
     let next = current
         .and_then(|v| v.parse::<u64>().ok())

@@ -10,7 +10,7 @@ use crate::dashboard::auth::SignedIn;
 use crate::dashboard::data::{Rec, Visible};
 use crate::dashboard::{blocking, time, write, DashError, DashboardState};
 use crate::policy::{self, Writes};
-use crate::store::dashboard::{Escalation, NewAuditEntry};
+use crate::store::dashboard::{Escalation, NewAuditEntry, Scope};
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
@@ -105,7 +105,10 @@ pub async fn board(
     who: SignedIn,
     Query(done): Query<Done>,
 ) -> Result<Response, DashError> {
-    let v = Visible::load(&state, &who).await?;
+    // The referrals she may see, and the profiles they name: not the store.
+    let mut v =
+        Visible::load_scoped(&state, &who, vec![Scope::kinds(&[RecordKind::Referral])]).await?;
+    v.add_referred_people(&state, &who).await?;
     let esc = escalations(&state).await?;
     let all_workers = {
         let store = state.0.store.clone();
@@ -268,7 +271,7 @@ pub async fn set_status(
         }
     };
     let id = parse_id(&id)?;
-    let v = Visible::load(&state, &who).await?;
+    let v = Visible::load_ids(&state, &who, vec![id]).await?;
     let r = v
         .referrals
         .iter()
@@ -314,7 +317,7 @@ pub async fn escalate(
     who.check_csrf(&form.csrf)?;
     who.require_supervisor()?;
     let id = parse_id(&id)?;
-    let v = Visible::load(&state, &who).await?;
+    let v = Visible::load_ids(&state, &who, vec![id]).await?;
     let r = v
         .referrals
         .iter()

@@ -5,17 +5,19 @@ use super::rows::{
     is_constraint, ms, opt_ts, read_directory, read_record, read_worker, ts, uuid, RawRecord,
     RawWorker, RECORD_COLUMNS, WORKER_COLUMNS,
 };
-use super::SqliteStore;
+use super::records::SqlFacts;
+use super::{dashboard_views, SqliteStore};
 use crate::policy::Viewer;
 use crate::store::audit_chain::{self, to_array};
 use crate::store::dashboard::{
-    Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, Scope,
-    SessionInfo, SignInBackoff, VisibleRecord,
+    Account, AuditEntry, AuditVerification, ContactTally, ContactsOf, DashboardStore, Escalation,
+    NewAuditEntry, PersonSeen, Scope, SessionInfo, SignInBackoff, SupplyTally, VisibleRecord,
 };
 use crate::store::{Organisation, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use uuid::Uuid;
 
 /// The purpose the audit chain's key is derived for.
 const AUDIT_KEY_PURPOSE: &str = "nightround.server.audit-chain";
@@ -489,6 +491,91 @@ impl DashboardStore for SqliteStore {
             .query_map(rusqlite::params_from_iter(params), read_record)?
             .collect::<Result<_, _>>()?;
         self.open_visible(&conn, rows, viewer, now)
+    }
+
+    fn people_seen(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<PersonSeen>, StoreError> {
+        let conn = self.reader()?;
+        let dir = read_directory(&conn)?;
+        let facts = SqlFacts {
+            conn: &conn,
+            dir: &dir,
+        };
+        dashboard_views::people_seen(&conn, &facts, viewer, now)
+    }
+
+    fn contacts_of(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        person: Uuid,
+    ) -> Result<ContactsOf, StoreError> {
+        let conn = self.reader()?;
+        let dir = read_directory(&conn)?;
+        let facts = SqlFacts {
+            conn: &conn,
+            dir: &dir,
+        };
+        dashboard_views::contacts_of(&conn, &facts, viewer, now, person, true)
+    }
+
+    fn open_records(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        ids: &[Uuid],
+    ) -> Result<Vec<VisibleRecord>, StoreError> {
+        let conn = self.reader()?;
+        let mut rows = Vec::with_capacity(ids.len());
+        {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE id = ?1 AND tombstone = 0"
+            ))?;
+            for id in ids {
+                rows.extend(stmt.query_row([id.to_string()], read_record).optional()?);
+            }
+        }
+        self.open_visible(&conn, rows, viewer, now)
+    }
+
+    fn contact_rounds(
+        &self,
+        viewer: &Viewer<'_>,
+        _now: Timestamp,
+    ) -> Result<Vec<chrono::NaiveDate>, StoreError> {
+        let conn = self.reader()?;
+        dashboard_views::contact_rounds(&conn, viewer.organisation_id)
+    }
+
+    fn contact_tallies(
+        &self,
+        viewer: &Viewer<'_>,
+        _now: Timestamp,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<ContactTally>, StoreError> {
+        dashboard_views::contact_tallies(&*self.reader()?, viewer, from, to)
+    }
+
+    fn supply_tallies(
+        &self,
+        viewer: &Viewer<'_>,
+        _now: Timestamp,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<SupplyTally>, StoreError> {
+        dashboard_views::supply_tallies(&*self.reader()?, viewer, from, to)
+    }
+
+    fn overdue_referrals(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<std::collections::BTreeMap<String, usize>, StoreError> {
+        dashboard_views::overdue_referrals(&*self.reader()?, viewer, now)
     }
 
     fn add_escalation(&self, e: &Escalation) -> Result<(), StoreError> {

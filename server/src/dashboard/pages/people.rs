@@ -340,9 +340,8 @@ pub async fn person(
     require_sees(&who, RecordKind::Person)?;
     let id = Uuid::parse_str(&id).map_err(|_| DashError::NotFound)?;
     // Her profile and the records about her; the concerns (who reported one
-    // is inside its sealed body); then the contacts since her last one, to
-    // count the rounds she has not been seen in.
-    let mut v = Visible::load_scoped(
+    // is inside its sealed body).
+    let v = Visible::load_scoped(
         &state,
         &who,
         vec![
@@ -363,17 +362,13 @@ pub async fn person(
     if !v.people.contains_key(&id) {
         return Err(DashError::NotFound);
     }
-    let her_last = v
-        .contacts
-        .iter()
-        .filter(|c| c.body.person_id == Some(id))
-        .map(|c| c.body.at)
-        .max();
-    let later = match her_last {
-        Some(t) => Scope::since(&[RecordKind::Contact], t),
-        None => Scope::kinds(&[RecordKind::Contact]),
+    // The rounds her organisation went out on, from the contact index (the
+    // list's count): no other contact is opened.
+    let rounds = {
+        let dash = state.0.dash.clone();
+        let (who, now) = (who.clone(), v.now);
+        blocking(move || Ok(dash.contact_rounds(&who.viewer(), now)?)).await?
     };
-    v.extend(&state, &who, vec![later]).await?;
     let p = v.people.get(&id).ok_or(DashError::NotFound)?;
     state
         .audit(NewAuditEntry {
@@ -386,7 +381,6 @@ pub async fn person(
         .await?;
     let now = v.now;
     let b = &p.body;
-    let rounds = v.rounds();
     let (last, since) = not_seen_for(&v, id, &rounds);
     let yes_no = |x: bool| if x { "yes" } else { "no" }.to_owned();
     let mut facts = vec![

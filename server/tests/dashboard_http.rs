@@ -1096,3 +1096,41 @@ async fn the_people_list_is_paged_with_a_next_link() {
     assert_eq!(names_on(&found).len(), 10);
     assert!(!found.contains("page=2"));
 }
+
+/// Issue 11: the referrals board counts every open referral but opens and
+/// shows only the most pressing of each colour.
+#[tokio::test]
+async fn the_referrals_board_shows_the_most_pressing_and_counts_the_rest() {
+    let s = TestServer::start().await;
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    account(&s, "Aspirations", "Dee", Role::Supervisor, None, "dee");
+    let by = sam.identity.clone();
+    let t0 = s.now();
+    let mut changes = Vec::new();
+    let n = 35;
+    for i in 0..n {
+        let p = person(&by, &format!("Woman{i:02}"), t0);
+        let id = id_of(&p);
+        let c = consent(&by, id, "vineyard", t0 + chrono::Duration::days(90), None, t0);
+        // Made a minute apart, so due a minute apart; the first is due first.
+        let at = t0 - chrono::Duration::minutes(60 - i);
+        let r = referral(&by, id, "vineyard", id_of(&c), ReferralStatus::Sent, at);
+        changes.push(change(RecordKind::Person, &sam.version_at(t0), p));
+        changes.push(change(RecordKind::Consent, &sam.version_at(t0), c));
+        changes.push(change(RecordKind::Referral, &sam.version_at(at), r));
+    }
+    for chunk in changes.chunks(100) {
+        s.push_ok(&sam, chunk.to_vec()).await;
+    }
+    let mut dee = Web::new(&s);
+    dee.sign_in("dee", PASSWORD).await;
+    let board = dee.get("/referrals").await.body;
+    let cards = board.matches("<li class=\"card").count();
+    assert_eq!(cards, 30, "thirty cards shown");
+    assert!(board.contains(&format!("<span class=\"n\">{n}</span>")), "all counted");
+    assert!(board.contains("and 5 more"), "the rest counted");
+    // The soonest due are shown: the first made, not the last.
+    assert!(board.contains(">Woman00<") && !board.contains(">Woman34<"));
+}

@@ -240,6 +240,26 @@ pub struct SupplyTally {
     pub quantity: u64,
 }
 
+/// A referral as the board needs it before opening any: from the referral
+/// index (no needs, no name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferralRow {
+    pub meta: RecordMeta,
+    pub agency_id: String,
+    pub urgency: nightround_core::domain::Urgency,
+    /// Not yet closed (declined, completed, withdrawn).
+    pub open: bool,
+    /// Waiting for the agency's answer.
+    pub awaiting: bool,
+    pub due_at: Timestamp,
+}
+
+impl ReferralRow {
+    pub fn is_overdue(&self, now: Timestamp) -> bool {
+        self.awaiting && now > self.due_at
+    }
+}
+
 /// The newest contact of `contacts` (opened, as the dashboard reads them).
 fn last_of<'a>(contacts: impl Iterator<Item = &'a VisibleRecord>) -> Option<(Uuid, Timestamp)> {
     contacts
@@ -513,6 +533,30 @@ pub trait DashboardStore: Send + Sync {
                 if referral.is_overdue(now) {
                     *out.entry(referral.agency_id).or_default() += 1;
                 }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every referral `viewer` may see at `now`, unopened: what the board
+    /// counts and chooses its cards from.
+    fn referral_rows(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<ReferralRow>, StoreError> {
+        use nightround_core::domain::Referral;
+        let mut out = Vec::new();
+        for r in self.visible_records_in(viewer, now, &Scope::kinds(&[RecordKind::Referral]))? {
+            if let Ok(b) = Referral::deserialize(Value::Object(r.body)) {
+                out.push(ReferralRow {
+                    meta: r.meta,
+                    agency_id: b.agency_id,
+                    urgency: b.urgency,
+                    open: b.status.is_open(),
+                    awaiting: b.status.awaits_response(),
+                    due_at: b.due_at,
+                });
             }
         }
         Ok(out)

@@ -251,6 +251,8 @@ CREATE TABLE IF NOT EXISTS referral_index (
     referral_id     TEXT PRIMARY KEY,
     organisation_id TEXT NOT NULL,
     agency_id       TEXT NOT NULL,
+    urgency         TEXT NOT NULL,
+    open            INTEGER NOT NULL,
     awaiting        INTEGER NOT NULL,
     due_at          INTEGER NOT NULL
 ) WITHOUT ROWID;
@@ -475,6 +477,8 @@ CREATE TABLE IF NOT EXISTS referral_index (
     referral_id     TEXT PRIMARY KEY,
     organisation_id TEXT NOT NULL,
     agency_id       TEXT NOT NULL,
+    urgency         TEXT NOT NULL,
+    open            INTEGER NOT NULL,
     awaiting        INTEGER NOT NULL,
     due_at          INTEGER NOT NULL
 ) WITHOUT ROWID;

@@ -275,6 +275,8 @@ CREATE TABLE IF NOT EXISTS referral_index (
     referral_id     TEXT PRIMARY KEY,
     organisation_id TEXT NOT NULL,
     agency_id       TEXT NOT NULL,
+    urgency         TEXT NOT NULL,
+    open            BOOLEAN NOT NULL,
     awaiting        BOOLEAN NOT NULL,
     due_at          BIGINT NOT NULL
 );
@@ -363,6 +365,8 @@ CREATE TABLE IF NOT EXISTS referral_index (
     referral_id     TEXT PRIMARY KEY,
     organisation_id TEXT NOT NULL,
     agency_id       TEXT NOT NULL,
+    urgency         TEXT NOT NULL,
+    open            BOOLEAN NOT NULL,
     awaiting        BOOLEAN NOT NULL,
     due_at          BIGINT NOT NULL
 );

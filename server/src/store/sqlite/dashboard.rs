@@ -11,7 +11,7 @@ use crate::policy::Viewer;
 use crate::store::audit_chain::{self, to_array};
 use crate::store::dashboard::{
     Account, AuditEntry, AuditVerification, ContactTally, ContactsOf, DashboardStore, Escalation,
-    NewAuditEntry, PersonSeen, Scope, SessionInfo, SignInBackoff, SupplyTally, VisibleRecord,
+    NewAuditEntry, PersonSeen, ReferralRow, Scope, SessionInfo, SignInBackoff, SupplyTally, VisibleRecord,
 };
 use crate::store::{Organisation, StoreError};
 use nightround_core::crypto::DataKey;
@@ -576,6 +576,20 @@ impl DashboardStore for SqliteStore {
         now: Timestamp,
     ) -> Result<std::collections::BTreeMap<String, usize>, StoreError> {
         dashboard_views::overdue_referrals(&*self.reader()?, viewer, now)
+    }
+
+    fn referral_rows(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<ReferralRow>, StoreError> {
+        let conn = self.reader()?;
+        let dir = read_directory(&conn)?;
+        let facts = SqlFacts {
+            conn: &conn,
+            dir: &dir,
+        };
+        dashboard_views::referral_rows(&conn, &facts, viewer, now)
     }
 
     fn add_escalation(&self, e: &Escalation) -> Result<(), StoreError> {

@@ -16,11 +16,15 @@ use super::records::SqlFacts;
 use super::rows::{ms, read_record, ts, RECORD_COLUMNS};
 use crate::apply::NewState;
 use crate::policy::{self, Viewer};
-use crate::store::dashboard::{ContactTally, ContactsOf, PersonSeen, SupplyTally, Whose};
+use crate::store::dashboard::{
+    ContactTally, ContactsOf, PersonSeen, ReferralRow, SupplyTally, Whose,
+};
 use crate::store::sealed::open_record;
 use crate::store::StoreError;
 use nightround_core::crypto::DataKey;
-use nightround_core::domain::{Contact, RecordKind, Referral, SupplyDrop, SupplyLine};
+use nightround_core::domain::{
+    Contact, RecordKind, Referral, SupplyDrop, SupplyLine, Urgency,
+};
 use nightround_core::Timestamp;
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -86,19 +90,29 @@ fn index_state(
                 return Ok(());
             };
             conn.prepare_cached(
-                "INSERT INTO referral_index (referral_id, organisation_id, agency_id, awaiting,
-                     due_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO referral_index (referral_id, organisation_id, agency_id, urgency,
+                     open, awaiting, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute((
                 id,
                 organisation_id,
                 &r.agency_id,
+                urgency_word(r.urgency),
+                r.status.is_open(),
                 r.status.awaits_response(),
                 ms(r.due_at),
             ))?;
             Ok(())
         }
         _ => Ok(()),
+    }
+}
+
+fn urgency_word(u: Urgency) -> &'static str {
+    match u {
+        Urgency::Red => "red",
+        Urgency::Amber => "amber",
+        Urgency::Green => "green",
     }
 }
 
@@ -412,4 +426,41 @@ pub(super) fn overdue_referrals(
         .into_iter()
         .map(|(a, n)| (a, usize::try_from(n).unwrap_or(0)))
         .collect())
+}
+
+/// Every referral `viewer` may see at `now`, as the referral index has it:
+/// nothing opened.
+pub(super) fn referral_rows(
+    conn: &Connection,
+    facts: &SqlFacts<'_>,
+    viewer: &Viewer<'_>,
+    now: Timestamp,
+) -> Result<Vec<ReferralRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {}, q.urgency, q.open, q.awaiting, q.due_at FROM referral_index q
+         CROSS JOIN records r ON r.id = q.referral_id WHERE r.tombstone = 0",
+        meta_columns()
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let (meta, _) = read_record(row)?.into_meta()?;
+        if !policy::may_see(viewer, &meta, facts, now)? {
+            continue;
+        }
+        let urgency = match row.get::<_, String>(12)?.as_str() {
+            "red" => Urgency::Red,
+            "amber" => Urgency::Amber,
+            _ => Urgency::Green,
+        };
+        out.push(ReferralRow {
+            agency_id: meta.agency_id.clone().unwrap_or_default(),
+            meta,
+            urgency,
+            open: row.get(13)?,
+            awaiting: row.get(14)?,
+            due_at: ts(row.get(15)?)?,
+        });
+    }
+    Ok(out)
 }

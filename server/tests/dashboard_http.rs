@@ -1084,7 +1084,10 @@ async fn the_people_list_is_paged_with_a_next_link() {
     assert_eq!(on_first.len(), 50);
     // Newest contact first: the last seen woman leads the first page.
     assert!(first.find(">Woman54<").unwrap() < first.find(">Woman53<").unwrap());
-    assert!(first.contains("href=\"/people?page=2\""), "a next-page link");
+    assert!(
+        first.contains("href=\"/people?page=2\""),
+        "a next-page link"
+    );
     let second = dee.get("/people?page=2").await.body;
     let on_second = names_on(&second);
     assert_eq!(on_second.len(), 10);
@@ -1113,7 +1116,14 @@ async fn the_referrals_board_shows_the_most_pressing_and_counts_the_rest() {
     for i in 0..n {
         let p = person(&by, &format!("Woman{i:02}"), t0);
         let id = id_of(&p);
-        let c = consent(&by, id, "vineyard", t0 + chrono::Duration::days(90), None, t0);
+        let c = consent(
+            &by,
+            id,
+            "vineyard",
+            t0 + chrono::Duration::days(90),
+            None,
+            t0,
+        );
         // Made a minute apart, so due a minute apart; the first is due first.
         let at = t0 - chrono::Duration::minutes(60 - i);
         let r = referral(&by, id, "vineyard", id_of(&c), ReferralStatus::Sent, at);
@@ -1129,7 +1139,10 @@ async fn the_referrals_board_shows_the_most_pressing_and_counts_the_rest() {
     let board = dee.get("/referrals").await.body;
     let cards = board.matches("<li class=\"card").count();
     assert_eq!(cards, 30, "thirty cards shown");
-    assert!(board.contains(&format!("<span class=\"n\">{n}</span>")), "all counted");
+    assert!(
+        board.contains(&format!("<span class=\"n\">{n}</span>")),
+        "all counted"
+    );
     assert!(board.contains("and 5 more"), "the rest counted");
     // The soonest due are shown: the first made, not the last.
     assert!(board.contains(">Woman00<") && !board.contains(">Woman34<"));

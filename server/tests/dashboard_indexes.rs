@@ -22,7 +22,11 @@ fn dashboard_store(s: &TestServer) -> SqliteStore {
 }
 
 /// What the store says: contacts (sorted), supplies by item, overdue by agency.
-type Figures = (Vec<ContactTally>, BTreeMap<String, u64>, BTreeMap<String, usize>);
+type Figures = (
+    Vec<ContactTally>,
+    BTreeMap<String, u64>,
+    BTreeMap<String, usize>,
+);
 
 fn figures(store: &SqliteStore, viewer: &Viewer<'_>, s: &TestServer) -> Figures {
     let now = s.now();
@@ -66,8 +70,22 @@ async fn the_indexes_count_what_the_records_say_and_forget_a_tombstone() {
         .collect();
     let anonymous = contact(&by, None, ContactKind::OutreachConversation, t0);
     let drop = supply_drop(&by, t0);
-    let c = consent(&by, kelly_id, "vineyard", t0 + chrono::Duration::days(90), None, t0);
-    let r = referral(&by, kelly_id, "vineyard", id_of(&c), ReferralStatus::Sent, t0);
+    let c = consent(
+        &by,
+        kelly_id,
+        "vineyard",
+        t0 + chrono::Duration::days(90),
+        None,
+        t0,
+    );
+    let r = referral(
+        &by,
+        kelly_id,
+        "vineyard",
+        id_of(&c),
+        ReferralStatus::Sent,
+        t0,
+    );
     let v = || sam.version_at(t0);
     let mut batch = vec![change(RecordKind::Person, &v(), kelly.clone())];
     for x in with_her.iter().chain([&anonymous]) {
@@ -95,10 +113,16 @@ async fn the_indexes_count_what_the_records_say_and_forget_a_tombstone() {
     assert_eq!(contacts.len(), 4, "three with her, one anonymous");
     assert!(contacts.iter().all(|c| c.round == round));
     assert_eq!(
-        contacts.iter().filter(|c| c.person_id == Some(kelly_id)).count(),
+        contacts
+            .iter()
+            .filter(|c| c.person_id == Some(kelly_id))
+            .count(),
         3
     );
-    assert_eq!(supplies, BTreeMap::from([("condoms".to_owned(), 4 * 5 + 40)]));
+    assert_eq!(
+        supplies,
+        BTreeMap::from([("condoms".to_owned(), 4 * 5 + 40)])
+    );
     assert!(overdue.is_empty(), "not yet due");
 
     // Her contacts, and the last of them, without opening one.
@@ -106,7 +130,10 @@ async fn the_indexes_count_what_the_records_say_and_forget_a_tombstone() {
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].meta.id, kelly_id);
     assert_eq!(seen[0].last_contact.map(|c| c.0), Some(id_of(&with_her[2])));
-    assert_eq!(store.contacts_of(&viewer, s.now(), kelly_id).unwrap().count, 3);
+    assert_eq!(
+        store.contacts_of(&viewer, s.now(), kelly_id).unwrap().count,
+        3
+    );
 
     // The last contact deleted: counted nowhere, the one before is her last.
     let later = s.now() + chrono::Duration::minutes(5);
@@ -128,7 +155,10 @@ async fn the_indexes_count_what_the_records_say_and_forget_a_tombstone() {
     assert_eq!(overdue, BTreeMap::from([("vineyard".to_owned(), 1)]));
     let seen = store.people_seen(&viewer, s.now()).unwrap();
     assert_eq!(seen[0].last_contact.map(|c| c.0), Some(id_of(&with_her[1])));
-    assert_eq!(store.contacts_of(&viewer, s.now(), kelly_id).unwrap().count, 2);
+    assert_eq!(
+        store.contacts_of(&viewer, s.now(), kelly_id).unwrap().count,
+        2
+    );
     let rounds = store.contact_rounds(&viewer, s.now()).unwrap();
     assert_eq!(rounds, vec![round]);
 
@@ -171,8 +201,22 @@ async fn an_upgraded_database_fills_its_indexes_when_it_opens() {
     let t0 = s.now();
     let kelly = person(&by, "Kelly", t0);
     let kelly_id = id_of(&kelly);
-    let c = consent(&by, kelly_id, "vineyard", t0 + chrono::Duration::days(90), None, t0);
-    let r = referral(&by, kelly_id, "vineyard", id_of(&c), ReferralStatus::Sent, t0);
+    let c = consent(
+        &by,
+        kelly_id,
+        "vineyard",
+        t0 + chrono::Duration::days(90),
+        None,
+        t0,
+    );
+    let r = referral(
+        &by,
+        kelly_id,
+        "vineyard",
+        id_of(&c),
+        ReferralStatus::Sent,
+        t0,
+    );
     let v = || sam.version_at(t0);
     s.push_ok(
         &sam,

@@ -427,7 +427,8 @@ pub trait DashboardStore: Send + Sync {
         viewer: &Viewer<'_>,
         now: Timestamp,
     ) -> Result<Vec<chrono::NaiveDate>, StoreError> {
-        let contacts = self.visible_records_in(viewer, now, &Scope::kinds(&[RecordKind::Contact]))?;
+        let contacts =
+            self.visible_records_in(viewer, now, &Scope::kinds(&[RecordKind::Contact]))?;
         let rounds: std::collections::BTreeSet<_> = contacts
             .iter()
             .filter(|c| c.meta.organisation_id == viewer.organisation_id)
@@ -448,10 +449,17 @@ pub trait DashboardStore: Send + Sync {
         to: chrono::NaiveDate,
     ) -> Result<Vec<ContactTally>, StoreError> {
         let whose = Whose::of(RecordKind::Contact, viewer);
-        let scope = Scope::since(&[RecordKind::Contact], crate::dashboard::time::round_start(from));
+        let scope = Scope::since(
+            &[RecordKind::Contact],
+            crate::dashboard::time::round_start(from),
+        );
         let mut out = Vec::new();
         for r in self.visible_records_in(viewer, now, &scope)? {
-            let Some(at) = r.body.get("at").and_then(|v| Timestamp::deserialize(v).ok()) else {
+            let Some(at) = r
+                .body
+                .get("at")
+                .and_then(|v| Timestamp::deserialize(v).ok())
+            else {
                 continue;
             };
             let round = crate::dashboard::time::round_of(at);

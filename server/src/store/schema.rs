@@ -747,7 +747,8 @@ mod tests {
     }
 
     /// Undoes the contact index step (9 -> 10).
-    const DROP_V10: &str = "DROP TRIGGER contact_index_tombstone; DROP TRIGGER contact_index_delete;
+    const DROP_V10: &str =
+        "DROP TRIGGER contact_index_tombstone; DROP TRIGGER contact_index_delete;
         DROP TABLE contact_index; DROP TABLE supply_index; DROP TABLE referral_index;";
 
     #[test]

@@ -219,7 +219,11 @@ pub async fn list(
             .filter(|(p, _)| !aliases.contains_key(&p.meta.id))
             .map(|(p, _)| p.meta.id)
             .collect();
-        ids.extend(on_screen.iter().filter_map(|(p, _)| p.last_contact.map(|c| c.0)));
+        ids.extend(
+            on_screen
+                .iter()
+                .filter_map(|(p, _)| p.last_contact.map(|c| c.0)),
+        );
         let mut last_areas: HashMap<Uuid, String> = HashMap::new();
         for r in dash.open_records(&viewer, now, &ids)? {
             let body = serde_json::Value::Object(r.body);
@@ -260,7 +264,11 @@ pub async fn list(
             let area = p
                 .last_contact
                 .and_then(|c| last_areas.get(&c.0))
-                .map(|a| directory.area(a).map_or_else(|| a.clone(), |a| a.name.clone()))
+                .map(|a| {
+                    directory
+                        .area(a)
+                        .map_or_else(|| a.clone(), |a| a.name.clone())
+                })
                 .unwrap_or_default();
             out.push(PersonRow {
                 href: format!("/people/{id}"),

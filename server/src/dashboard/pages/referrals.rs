@@ -127,7 +127,10 @@ pub async fn board(
     let awaiting = open_rows.iter().filter(|r| r.awaiting).count();
     let mut cards: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
     let mut more = [0usize; 3];
-    for (i, u) in [Urgency::Red, Urgency::Amber, Urgency::Green].iter().enumerate() {
+    for (i, u) in [Urgency::Red, Urgency::Amber, Urgency::Green]
+        .iter()
+        .enumerate()
+    {
         let mut col: Vec<&&ReferralRow> = open_rows.iter().filter(|r| r.urgency == *u).collect();
         col.sort_by_key(|r| (!r.is_overdue(now), r.due_at));
         more[i] = col.len().saturating_sub(PER_COLUMN);

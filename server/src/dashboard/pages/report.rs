@@ -177,7 +177,11 @@ pub fn build(v: &Visible, t: &Tallies, from: NaiveDate, to: NaiveDate) -> Report
         .collect();
     let concerns = v.concerns.iter().filter(|c| within(c.body.at)).count();
     let mut supplies: BTreeMap<String, u64> = BTreeMap::new();
-    for s in t.supplies.iter().filter(|s| s.round >= from && s.round <= to) {
+    for s in t
+        .supplies
+        .iter()
+        .filter(|s| s.round >= from && s.round <= to)
+    {
         *supplies.entry(s.item_id.clone()).or_default() += s.quantity;
     }
     let supplies_total: u64 = supplies.values().sum();

@@ -60,7 +60,10 @@ async fn tallies(
     now: nightround_core::Timestamp,
 ) -> Result<Vec<SupplyTally>, DashError> {
     let weeks = weeks_at(now);
-    let from = weeks.first().copied().unwrap_or_else(|| time::round_of(now));
+    let from = weeks
+        .first()
+        .copied()
+        .unwrap_or_else(|| time::round_of(now));
     let to = time::round_of(now);
     let dash = state.0.dash.clone();
     let who = who.clone();

@@ -1,17 +1,18 @@
 //! The dashboard's storage in the SQLite backend: accounts, sessions, the
 //! audit chain, escalations, and records read through the policy.
 
+use super::records::SqlFacts;
 use super::rows::{
     is_constraint, ms, opt_ts, read_directory, read_record, read_worker, ts, uuid, RawRecord,
     RawWorker, RECORD_COLUMNS, WORKER_COLUMNS,
 };
-use super::records::SqlFacts;
 use super::{dashboard_views, SqliteStore};
 use crate::policy::Viewer;
 use crate::store::audit_chain::{self, to_array};
 use crate::store::dashboard::{
     Account, AuditEntry, AuditVerification, ContactTally, ContactsOf, DashboardStore, Escalation,
-    NewAuditEntry, PersonSeen, ReferralRow, Scope, SessionInfo, SignInBackoff, SupplyTally, VisibleRecord,
+    NewAuditEntry, PersonSeen, ReferralRow, Scope, SessionInfo, SignInBackoff, SupplyTally,
+    VisibleRecord,
 };
 use crate::store::{Organisation, StoreError};
 use nightround_core::crypto::DataKey;

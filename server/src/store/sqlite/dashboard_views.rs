@@ -22,9 +22,7 @@ use crate::store::dashboard::{
 use crate::store::sealed::open_record;
 use crate::store::StoreError;
 use nightround_core::crypto::DataKey;
-use nightround_core::domain::{
-    Contact, RecordKind, Referral, SupplyDrop, SupplyLine, Urgency,
-};
+use nightround_core::domain::{Contact, RecordKind, Referral, SupplyDrop, SupplyLine, Urgency};
 use nightround_core::Timestamp;
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -303,10 +301,7 @@ pub(super) fn contact_rounds(
 
 /// The organisation and, for a viewer who counts only her own, the author
 /// whose rows count (`None`: nothing counts).
-fn whose_params(
-    kind: RecordKind,
-    viewer: &Viewer<'_>,
-) -> Option<(String, Option<String>)> {
+fn whose_params(kind: RecordKind, viewer: &Viewer<'_>) -> Option<(String, Option<String>)> {
     match Whose::of(kind, viewer) {
         Whose::Organisation(o) => Some((o.to_owned(), None)),
         Whose::Author(w) => Some((viewer.organisation_id.to_owned(), Some(w.to_owned()))),
@@ -350,10 +345,9 @@ pub(super) fn contact_tallies(
             "SELECT c.person_id, c.round FROM contact_index c {join}
              {glue} c.organisation_id = ?1 AND c.round BETWEEN ?2 AND ?3"
         ))?
-        .query_map(
-            (&org, from.to_string(), to.to_string(), &author),
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?
+        .query_map((&org, from.to_string(), to.to_string(), &author), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
         .collect::<Result<_, _>>()?;
     rows.into_iter()
         .map(|(p, round)| {
@@ -383,10 +377,9 @@ pub(super) fn supply_tallies(
              {glue} s.organisation_id = ?1 AND s.round BETWEEN ?2 AND ?3
              GROUP BY s.round, s.item_id ORDER BY s.round, s.item_id"
         ))?
-        .query_map(
-            (&org, from.to_string(), to.to_string(), &author),
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?
+        .query_map((&org, from.to_string(), to.to_string(), &author), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
         .collect::<Result<_, _>>()?;
     rows.into_iter()
         .map(|(round, item_id, q)| {
@@ -417,10 +410,9 @@ pub(super) fn overdue_referrals(
                  AND ?3 IS NULL
              GROUP BY q.agency_id"
         ))?
-        .query_map(
-            (&org, ms(now), Option::<String>::None, &author),
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?
+        .query_map((&org, ms(now), Option::<String>::None, &author), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
         .collect::<Result<_, _>>()?;
     Ok(rows
         .into_iter()

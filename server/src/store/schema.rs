@@ -235,7 +235,7 @@ CREATE TABLE IF NOT EXISTS contact_index (
     at              INTEGER NOT NULL,
     round           TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at)
+CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at, organisation_id)
     WHERE person_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS contact_index_by_round ON contact_index (organisation_id, round);
 CREATE TABLE IF NOT EXISTS supply_index (
@@ -461,7 +461,7 @@ CREATE TABLE IF NOT EXISTS contact_index (
     at              INTEGER NOT NULL,
     round           TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at)
+CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at, organisation_id)
     WHERE person_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS contact_index_by_round ON contact_index (organisation_id, round);
 CREATE TABLE IF NOT EXISTS supply_index (

@@ -259,7 +259,7 @@ CREATE TABLE IF NOT EXISTS contact_index (
     at              BIGINT NOT NULL,
     round           TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at)
+CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at, organisation_id)
     WHERE person_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS contact_index_by_round ON contact_index (organisation_id, round);
 CREATE TABLE IF NOT EXISTS supply_index (
@@ -349,7 +349,7 @@ CREATE TABLE IF NOT EXISTS contact_index (
     at              BIGINT NOT NULL,
     round           TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at)
+CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at, organisation_id)
     WHERE person_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS contact_index_by_round ON contact_index (organisation_id, round);
 CREATE TABLE IF NOT EXISTS supply_index (

@@ -658,26 +658,43 @@ fn scope_query(scope: &Scope) -> (String, Vec<rusqlite::types::Value>) {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    // Since a moment: start from the versions applied since then (the
-    // time index) and look each record up by id; CROSS JOIN keeps SQLite
-    // from walking every record of the kind instead.
-    let from = match scope.applied_since {
-        Some(t) => {
+    // One person: start from her records (the person index) and her
+    // profile (its key), then look each up by id. Since a moment: start
+    // from the versions applied since then (the time index). CROSS JOIN
+    // keeps SQLite from walking every record of the kind instead.
+    let mut sql = match (scope.person, scope.applied_since) {
+        (Some(p), since) => {
+            params.push(V::Text(p.to_string()));
+            let n = params.len();
+            let mut sql = format!(
+                "SELECT {RECORD_COLUMNS} FROM
+                 (SELECT id AS her_id FROM records WHERE person_id = ?{n} UNION SELECT ?{n})
+                 CROSS JOIN records ON records.id = her_id
+                 WHERE tombstone = 0 AND kind IN ({kinds})"
+            );
+            if let Some(t) = since {
+                params.push(V::Integer(ms(t)));
+                sql += &format!(
+                    " AND records.id IN (SELECT id FROM applied_versions WHERE applied_at >= ?{})",
+                    params.len()
+                );
+            }
+            sql
+        }
+        (None, Some(t)) => {
             params.push(V::Integer(ms(t)));
             format!(
-                "(SELECT DISTINCT id AS since_id FROM applied_versions WHERE applied_at >= ?{})
-                 CROSS JOIN records ON records.id = since_id",
+                "SELECT {RECORD_COLUMNS} FROM
+                 (SELECT DISTINCT id AS since_id FROM applied_versions WHERE applied_at >= ?{})
+                 CROSS JOIN records ON records.id = since_id
+                 WHERE tombstone = 0 AND kind IN ({kinds})",
                 params.len()
             )
         }
-        None => "records".to_owned(),
+        (None, None) => {
+            format!("SELECT {RECORD_COLUMNS} FROM records WHERE tombstone = 0 AND kind IN ({kinds})")
+        }
     };
-    let mut sql =
-        format!("SELECT {RECORD_COLUMNS} FROM {from} WHERE tombstone = 0 AND kind IN ({kinds})");
-    if let Some(p) = scope.person {
-        params.push(V::Text(p.to_string()));
-        sql += &format!(" AND (person_id = ?{n} OR id = ?{n})", n = params.len());
-    }
     if let Some(t) = scope.alert_after {
         params.push(V::Integer(ms(t)));
         sql += &format!(" AND alert_until > ?{}", params.len());

@@ -24,7 +24,7 @@ use crate::store::StoreError;
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Contact, RecordKind, Referral, SupplyDrop, SupplyLine, Urgency};
 use nightround_core::Timestamp;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -210,7 +210,10 @@ fn meta_columns() -> String {
 }
 
 /// Her contacts `viewer` may see, newest first, unopened; the walk stops at
-/// the first when `count` is false.
+/// the first when `count` is false. Her organisation's own contacts are
+/// the viewer's to see whenever the policy gives her organisation's
+/// contacts (no record is looked up for them); another organisation's are
+/// checked one by one against the policy (shared by consent, her own).
 pub(super) fn contacts_of(
     conn: &Connection,
     facts: &SqlFacts<'_>,
@@ -219,22 +222,40 @@ pub(super) fn contacts_of(
     person: Uuid,
     count: bool,
 ) -> Result<ContactsOf, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {}, c.at FROM contact_index c CROSS JOIN records r ON r.id = c.contact_id
-         WHERE c.person_id = ?1 AND r.person_id = ?1 AND r.tombstone = 0
-         ORDER BY c.at DESC",
+    let own_org = matches!(
+        Whose::of(RecordKind::Contact, viewer),
+        Whose::Organisation(_)
+    );
+    let mut index = conn.prepare_cached(
+        "SELECT contact_id, organisation_id, at FROM contact_index
+         WHERE person_id = ?1 ORDER BY at DESC",
+    )?;
+    let mut meta_of = conn.prepare_cached(&format!(
+        "SELECT {} FROM records r WHERE r.id = ?1 AND r.tombstone = 0",
         meta_columns()
     ))?;
-    let mut rows = stmt.query([person.to_string()])?;
+    let mut rows = index.query([person.to_string()])?;
     let mut out = ContactsOf::default();
     while let Some(row) = rows.next()? {
-        let (meta, _) = read_record(row)?.into_meta()?;
-        if !policy::may_see(viewer, &meta, facts, now)? {
+        let id: String = row.get(0)?;
+        let org: String = row.get(1)?;
+        let visible = if own_org && org == viewer.organisation_id {
+            true
+        } else {
+            match meta_of.query_row([&id], read_record).optional()? {
+                Some(raw) => {
+                    let (meta, _) = raw.into_meta()?;
+                    meta.person_id == Some(person) && policy::may_see(viewer, &meta, facts, now)?
+                }
+                None => false,
+            }
+        };
+        if !visible {
             continue;
         }
         out.count += 1;
         if out.last.is_none() {
-            out.last = Some((meta.id, ts(row.get(12)?)?));
+            out.last = Some((super::rows::uuid(&id)?, ts(row.get(2)?)?));
             if !count {
                 break;
             }

@@ -149,6 +149,10 @@ pub struct Scope {
     pub person: Option<Uuid>,
     /// Only records whose team alert runs past this moment.
     pub alert_after: Option<Timestamp>,
+    /// The kinds are few among the records (profiles, referrals, concerns,
+    /// rounds): a backend may walk their kind index and keep those applied
+    /// since the moment, instead of looking up every record changed since.
+    pub few: bool,
 }
 
 impl Scope {
@@ -159,6 +163,7 @@ impl Scope {
             applied_since: None,
             person: None,
             alert_after: None,
+            few: false,
         }
     }
 
@@ -169,6 +174,14 @@ impl Scope {
         Scope {
             applied_since: Some(t - PHONE_CLOCK_SLACK),
             ..Scope::kinds(kinds)
+        }
+    }
+
+    /// As [`Scope::since`], for kinds that are few among the records.
+    pub fn since_few(kinds: &[RecordKind], t: Timestamp) -> Scope {
+        Scope {
+            few: true,
+            ..Scope::since(kinds, t)
         }
     }
 }

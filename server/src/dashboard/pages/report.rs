@@ -454,7 +454,7 @@ async fn load(
     let v = Visible::load_scoped(
         state,
         who,
-        vec![Scope::since(
+        vec![Scope::since_few(
             &[
                 RecordKind::Concern,
                 RecordKind::Round,

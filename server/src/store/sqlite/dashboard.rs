@@ -681,6 +681,16 @@ fn scope_query(scope: &Scope) -> (String, Vec<rusqlite::types::Value>) {
             }
             sql
         }
+        (None, Some(t)) if scope.few => {
+            params.push(V::Integer(ms(t)));
+            format!(
+                "SELECT {RECORD_COLUMNS} FROM
+                 (SELECT id AS few_id FROM records WHERE kind IN ({kinds})
+                  AND id IN (SELECT id FROM applied_versions WHERE applied_at >= ?{}))
+                 CROSS JOIN records ON records.id = few_id WHERE tombstone = 0",
+                params.len()
+            )
+        }
         (None, Some(t)) => {
             params.push(V::Integer(ms(t)));
             format!(

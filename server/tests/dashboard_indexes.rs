@@ -134,6 +134,10 @@ async fn the_indexes_count_what_the_records_say_and_forget_a_tombstone() {
         store.contacts_of(&viewer, s.now(), kelly_id).unwrap().count,
         3
     );
+    let on_screen = store.people_on_screen(&viewer, s.now(), &[kelly_id]).unwrap();
+    assert_eq!(on_screen.len(), 1);
+    assert_eq!(on_screen[0].0.count, 3);
+    assert_eq!(on_screen[0].1, 1, "her one referral is open");
 
     // The last contact deleted: counted nowhere, the one before is her last.
     let later = s.now() + chrono::Duration::minutes(5);

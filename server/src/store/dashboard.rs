@@ -419,6 +419,34 @@ pub trait DashboardStore: Send + Sync {
         })
     }
 
+    /// For each of these women (the rows on screen): her contacts the
+    /// viewer may see, counted, and how many of her referrals the viewer
+    /// may see are open; nothing opened where the indexes answer.
+    fn people_on_screen(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        people: &[Uuid],
+    ) -> Result<Vec<(ContactsOf, usize)>, StoreError> {
+        use nightround_core::domain::Referral;
+        let mut out = Vec::with_capacity(people.len());
+        for p in people {
+            let contacts = self.contacts_of(viewer, now, *p)?;
+            let scope = Scope {
+                person: Some(*p),
+                ..Scope::kinds(&[RecordKind::Referral])
+            };
+            let open = self
+                .visible_records_in(viewer, now, &scope)?
+                .into_iter()
+                .filter_map(|r| Referral::deserialize(Value::Object(r.body)).ok())
+                .filter(|r| r.person_id == *p && r.status.is_open())
+                .count();
+            out.push((contacts, open));
+        }
+        Ok(out)
+    }
+
     /// The records with these ids that `viewer` may see at `now`, opened
     /// through the pull's projection: the rows on screen, and no others.
     fn open_records(

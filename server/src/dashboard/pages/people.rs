@@ -11,7 +11,7 @@ use crate::store::dashboard::{NewAuditEntry, PersonSeen, Scope};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use nightround_core::domain::{ConsentState, Contact, Person, RecordKind, Referral};
+use nightround_core::domain::{ConsentState, Contact, Person, RecordKind};
 use nightround_core::Timestamp;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -242,24 +242,15 @@ pub async fn list(
             }
         }
         let directory = store.directory()?;
+        let ids: Vec<Uuid> = on_screen.iter().map(|(p, _)| p.meta.id).collect();
+        let counts = dash.people_on_screen(&viewer, now, &ids)?;
         let mut out = Vec::with_capacity(on_screen.len());
-        for (p, since) in on_screen {
+        for ((p, since), (contacts, open_referrals)) in on_screen.into_iter().zip(counts) {
             let id = p.meta.id;
             // A profile that would not open for her is not listed.
             let Some(person) = aliases.get(&id) else {
                 continue;
             };
-            let contacts = dash.contacts_of(&viewer, now, id)?;
-            let her_referrals = Scope {
-                person: Some(id),
-                ..Scope::kinds(&[RecordKind::Referral])
-            };
-            let open_referrals = dash
-                .visible_records_in(&viewer, now, &her_referrals)?
-                .into_iter()
-                .filter_map(|r| Referral::deserialize(serde_json::Value::Object(r.body)).ok())
-                .filter(|r| r.person_id == id && r.status.is_open())
-                .count();
             let last = p.last_contact.map(|c| c.1);
             let area = p
                 .last_contact

@@ -523,6 +523,29 @@ impl DashboardStore for SqliteStore {
         dashboard_views::contacts_of(&conn, &facts, viewer, now, person, true)
     }
 
+    fn people_on_screen(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        people: &[Uuid],
+    ) -> Result<Vec<(ContactsOf, usize)>, StoreError> {
+        let conn = self.reader()?;
+        let dir = read_directory(&conn)?;
+        let facts = SqlFacts {
+            conn: &conn,
+            dir: &dir,
+        };
+        people
+            .iter()
+            .map(|p| {
+                Ok((
+                    dashboard_views::contacts_of(&conn, &facts, viewer, now, *p, true)?,
+                    dashboard_views::open_referrals_of(&conn, &facts, viewer, now, *p)?,
+                ))
+            })
+            .collect()
+    }
+
     fn open_records(
         &self,
         viewer: &Viewer<'_>,
@@ -668,7 +691,8 @@ fn scope_query(scope: &Scope) -> (String, Vec<rusqlite::types::Value>) {
             let n = params.len();
             let mut sql = format!(
                 "SELECT {RECORD_COLUMNS} FROM
-                 (SELECT id AS her_id FROM records WHERE person_id = ?{n} UNION SELECT ?{n})
+                 (SELECT id AS her_id FROM records WHERE person_id = ?{n} AND kind IN ({kinds})
+                  UNION SELECT ?{n})
                  CROSS JOIN records ON records.id = her_id
                  WHERE tombstone = 0 AND kind IN ({kinds})"
             );
@@ -702,7 +726,9 @@ fn scope_query(scope: &Scope) -> (String, Vec<rusqlite::types::Value>) {
             )
         }
         (None, None) => {
-            format!("SELECT {RECORD_COLUMNS} FROM records WHERE tombstone = 0 AND kind IN ({kinds})")
+            format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE tombstone = 0 AND kind IN ({kinds})"
+            )
         }
     };
     if let Some(t) = scope.alert_after {

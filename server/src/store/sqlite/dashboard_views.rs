@@ -477,3 +477,43 @@ pub(super) fn referral_rows(
     }
     Ok(out)
 }
+
+/// How many of her referrals `viewer` may see are open: the person index
+/// and the referral index; her organisation's own need no lookup.
+pub(super) fn open_referrals_of(
+    conn: &Connection,
+    facts: &SqlFacts<'_>,
+    viewer: &Viewer<'_>,
+    now: Timestamp,
+    person: Uuid,
+) -> Result<usize, StoreError> {
+    let own_org = matches!(
+        Whose::of(RecordKind::Referral, viewer),
+        Whose::Organisation(_)
+    );
+    let mut index = conn.prepare_cached(
+        "SELECT q.referral_id, q.organisation_id FROM
+         (SELECT id AS her_id FROM records WHERE person_id = ?1 AND kind = 'referral')
+         CROSS JOIN referral_index q ON q.referral_id = her_id WHERE q.open = 1",
+    )?;
+    let mut meta_of = conn.prepare_cached(&format!(
+        "SELECT {} FROM records r WHERE r.id = ?1 AND r.tombstone = 0",
+        meta_columns()
+    ))?;
+    let mut rows = index.query([person.to_string()])?;
+    let mut open = 0;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let org: String = row.get(1)?;
+        let visible = if own_org && org == viewer.organisation_id {
+            true
+        } else {
+            match meta_of.query_row([&id], read_record).optional()? {
+                Some(raw) => policy::may_see(viewer, &raw.into_meta()?.0, facts, now)?,
+                None => false,
+            }
+        };
+        open += usize::from(visible);
+    }
+    Ok(open)
+}

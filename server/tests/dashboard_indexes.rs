@@ -134,7 +134,9 @@ async fn the_indexes_count_what_the_records_say_and_forget_a_tombstone() {
         store.contacts_of(&viewer, s.now(), kelly_id).unwrap().count,
         3
     );
-    let on_screen = store.people_on_screen(&viewer, s.now(), &[kelly_id]).unwrap();
+    let on_screen = store
+        .people_on_screen(&viewer, s.now(), &[kelly_id])
+        .unwrap();
     assert_eq!(on_screen.len(), 1);
     assert_eq!(on_screen[0].0.count, 3);
     assert_eq!(on_screen[0].1, 1, "her one referral is open");

@@ -257,7 +257,7 @@ pub struct SupplyTally {
 /// index (no needs, no name).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReferralRow {
-    pub meta: RecordMeta,
+    pub id: Uuid,
     pub agency_id: String,
     pub urgency: nightround_core::domain::Urgency,
     /// Not yet closed (declined, completed, withdrawn).
@@ -599,7 +599,7 @@ pub trait DashboardStore: Send + Sync {
         for r in self.visible_records_in(viewer, now, &Scope::kinds(&[RecordKind::Referral]))? {
             if let Ok(b) = Referral::deserialize(Value::Object(r.body)) {
                 out.push(ReferralRow {
-                    meta: r.meta,
+                    id: r.meta.id,
                     agency_id: b.agency_id,
                     urgency: b.urgency,
                     open: b.status.is_open(),

@@ -134,13 +134,15 @@ pub async fn board(
         let mut col: Vec<&&ReferralRow> = open_rows.iter().filter(|r| r.urgency == *u).collect();
         col.sort_by_key(|r| (!r.is_overdue(now), r.due_at));
         more[i] = col.len().saturating_sub(PER_COLUMN);
-        cards.extend(col.iter().take(PER_COLUMN).map(|r| r.meta.id));
+        cards.extend(col.iter().take(PER_COLUMN).map(|r| r.id));
     }
     let mut decided_rows: Vec<&ReferralRow> =
         rows.iter().filter(|r| !r.open || !r.awaiting).collect();
-    decided_rows.sort_by_key(|r| std::cmp::Reverse(r.meta.seq));
+    // The latest due first: the index holds no answer's time (the page sorts
+    // the ones it opens by that).
+    decided_rows.sort_by_key(|r| std::cmp::Reverse(r.due_at));
     let mut shown: Vec<Uuid> = cards.iter().copied().collect();
-    shown.extend(decided_rows.iter().take(DECIDED).map(|r| r.meta.id));
+    shown.extend(decided_rows.iter().take(DECIDED).map(|r| r.id));
     let mut v = Visible::load_ids(&state, &who, shown).await?;
     v.add_referred_people(&state, &who).await?;
     let esc = escalations(&state).await?;
@@ -261,10 +263,7 @@ pub async fn board(
     decided.truncate(DECIDED);
     let body = BoardPage {
         chrome: Chrome::new(&who, "Referrals", "/referrals").with_flash(done.done.as_deref()),
-        escalated: open_rows
-            .iter()
-            .filter(|r| esc.contains_key(&r.meta.id))
-            .count(),
+        escalated: open_rows.iter().filter(|r| esc.contains_key(&r.id)).count(),
         columns,
         open,
         overdue,

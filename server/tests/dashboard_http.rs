@@ -1039,3 +1039,111 @@ async fn a_supervisor_links_two_profiles_of_one_woman_and_unlinks_them() {
     let audit = store.audit_entries(50, None).unwrap();
     assert!(audit.iter().any(|e| e.action == "unlink_profiles"));
 }
+
+/// Issue 11: the people list is paged (50 to a page, newest contact first,
+/// a next-page link that keeps the search), every person on exactly one
+/// page, and the counts above it cover everyone, not the page.
+#[tokio::test]
+async fn the_people_list_is_paged_with_a_next_link() {
+    let s = TestServer::start().await;
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    account(&s, "Aspirations", "Dee", Role::Supervisor, None, "dee");
+    let by = sam.identity.clone();
+    let t0 = s.now();
+    let mut changes = Vec::new();
+    // 60 women; the first 55 seen tonight, a minute apart, the rest never.
+    for i in 0..60 {
+        let p = person(&by, &format!("Woman{i:02}"), t0);
+        let id = id_of(&p);
+        changes.push(change(RecordKind::Person, &sam.version_at(t0), p));
+        if i < 55 {
+            let at = t0 - chrono::Duration::minutes(60 - i);
+            changes.push(change(
+                RecordKind::Contact,
+                &sam.version_at(at),
+                contact(&by, Some(id), ContactKind::OutreachConversation, at),
+            ));
+        }
+    }
+    for chunk in changes.chunks(100) {
+        s.push_ok(&sam, chunk.to_vec()).await;
+    }
+    let mut dee = Web::new(&s);
+    dee.sign_in("dee", PASSWORD).await;
+    let names_on = |body: &str| -> Vec<String> {
+        (0..60)
+            .map(|i| format!("Woman{i:02}"))
+            .filter(|n| body.contains(&format!(">{n}<")))
+            .collect()
+    };
+    let first = dee.get("/people").await.body;
+    assert!(first.contains("60 people you may see"), "{first}");
+    let on_first = names_on(&first);
+    assert_eq!(on_first.len(), 50);
+    // Newest contact first: the last seen woman leads the first page.
+    assert!(first.find(">Woman54<").unwrap() < first.find(">Woman53<").unwrap());
+    assert!(
+        first.contains("href=\"/people?page=2\""),
+        "a next-page link"
+    );
+    let second = dee.get("/people?page=2").await.body;
+    let on_second = names_on(&second);
+    assert_eq!(on_second.len(), 10);
+    assert!(on_first.iter().all(|n| !on_second.contains(n)));
+    assert!(second.contains("Woman59") && second.contains("never"));
+    assert!(!second.contains("page=3"));
+    // A search pages too, and its link keeps the search.
+    let found = dee.get("/people?q=woman0").await.body;
+    assert_eq!(names_on(&found).len(), 10);
+    assert!(!found.contains("page=2"));
+}
+
+/// Issue 11: the referrals board counts every open referral but opens and
+/// shows only the most pressing of each colour.
+#[tokio::test]
+async fn the_referrals_board_shows_the_most_pressing_and_counts_the_rest() {
+    let s = TestServer::start().await;
+    let sam = s
+        .device("Aspirations", "Sam", Role::OutreachWorker, None)
+        .await;
+    account(&s, "Aspirations", "Dee", Role::Supervisor, None, "dee");
+    let by = sam.identity.clone();
+    let t0 = s.now();
+    let mut changes = Vec::new();
+    let n = 35;
+    for i in 0..n {
+        let p = person(&by, &format!("Woman{i:02}"), t0);
+        let id = id_of(&p);
+        let c = consent(
+            &by,
+            id,
+            "vineyard",
+            t0 + chrono::Duration::days(90),
+            None,
+            t0,
+        );
+        // Made a minute apart, so due a minute apart; the first is due first.
+        let at = t0 - chrono::Duration::minutes(60 - i);
+        let r = referral(&by, id, "vineyard", id_of(&c), ReferralStatus::Sent, at);
+        changes.push(change(RecordKind::Person, &sam.version_at(t0), p));
+        changes.push(change(RecordKind::Consent, &sam.version_at(t0), c));
+        changes.push(change(RecordKind::Referral, &sam.version_at(at), r));
+    }
+    for chunk in changes.chunks(100) {
+        s.push_ok(&sam, chunk.to_vec()).await;
+    }
+    let mut dee = Web::new(&s);
+    dee.sign_in("dee", PASSWORD).await;
+    let board = dee.get("/referrals").await.body;
+    let cards = board.matches("<li class=\"card").count();
+    assert_eq!(cards, 30, "thirty cards shown");
+    assert!(
+        board.contains(&format!("<span class=\"n\">{n}</span>")),
+        "all counted"
+    );
+    assert!(board.contains("and 5 more"), "the rest counted");
+    // The soonest due are shown: the first made, not the last.
+    assert!(board.contains(">Woman00<") && !board.contains(">Woman34<"));
+}

@@ -1,9 +1,11 @@
 //! The records a signed-in worker may see, read through the policy table and
 //! parsed into core's types, with the directory to name agencies, areas and
 //! supplies. Every page starts here, so no page can show more than her role
-//! may see. A page names what it shows ([`Scope`]s: kinds, since when, whose)
-//! and only those rows are read and opened ([`Visible::load_scoped`]);
-//! [`Visible::load`] reads everything, for the pages not yet narrowed.
+//! may see. A page names what it shows ([`Scope`]s: kinds, since when, whose;
+//! or the ids on screen) and only those rows are read and opened
+//! ([`Visible::load_scoped`], [`Visible::load_ids`]); no page reads the whole
+//! store. Counts come from the indexes (`DashboardStore::contact_tallies` and
+//! the like), not from opened records.
 
 use super::auth::SignedIn;
 use super::time;
@@ -58,20 +60,6 @@ fn parse<T: DeserializeOwned>(r: VisibleRecord) -> Option<Rec<T>> {
 }
 
 impl Visible {
-    /// Loads what `who` may see now.
-    pub async fn load(state: &DashboardState, who: &SignedIn) -> Result<Visible, DashError> {
-        let now = state.now();
-        let store = state.0.store.clone();
-        let dash = state.0.dash.clone();
-        let who = who.clone();
-        blocking(move || {
-            let directory = store.directory()?;
-            let records = dash.visible_records(&who.viewer(), now)?;
-            Ok(Visible::from_records(now, directory, records))
-        })
-        .await
-    }
-
     /// Loads what `who` may see now within `scopes` (and nothing else).
     pub async fn load_scoped(
         state: &DashboardState,
@@ -92,6 +80,18 @@ impl Visible {
             Ok(v)
         })
         .await
+    }
+
+    /// Loads the records with these ids that `who` may see now (a form's
+    /// one record), and nothing else.
+    pub async fn load_ids(
+        state: &DashboardState,
+        who: &SignedIn,
+        ids: Vec<Uuid>,
+    ) -> Result<Visible, DashError> {
+        let mut v = Visible::load_scoped(state, who, Vec::new()).await?;
+        v.add_ids(state, who, ids).await?;
+        Ok(v)
     }
 
     /// Adds what `who` may see within `scopes` to what is loaded: a page's
@@ -116,6 +116,43 @@ impl Visible {
         self.add(more);
         self.sort();
         Ok(())
+    }
+
+    /// Adds the records with these ids that `who` may see: one record a
+    /// form acts on, or the profiles named by the rows on screen (for their
+    /// aliases), and nothing else.
+    pub async fn add_ids(
+        &mut self,
+        state: &DashboardState,
+        who: &SignedIn,
+        ids: Vec<Uuid>,
+    ) -> Result<(), DashError> {
+        let ids: Vec<Uuid> = ids
+            .into_iter()
+            .filter(|id| !self.ids.contains(id))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let now = self.now;
+        let dash = state.0.dash.clone();
+        let who = who.clone();
+        let more = blocking(move || Ok(dash.open_records(&who.viewer(), now, &ids)?)).await?;
+        self.add(more);
+        self.sort();
+        Ok(())
+    }
+
+    /// Adds the profiles of the women the loaded referrals name.
+    pub async fn add_referred_people(
+        &mut self,
+        state: &DashboardState,
+        who: &SignedIn,
+    ) -> Result<(), DashError> {
+        let ids = self.referrals.iter().map(|r| r.body.person_id).collect();
+        self.add_ids(state, who, ids).await
     }
 
     /// Sorts opened records into their kinds.

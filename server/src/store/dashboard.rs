@@ -16,6 +16,7 @@ use super::{Organisation, RecordMeta, StoreError, Worker};
 use crate::policy::Viewer;
 use nightround_core::domain::RecordKind;
 use nightround_core::Timestamp;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -148,6 +149,10 @@ pub struct Scope {
     pub person: Option<Uuid>,
     /// Only records whose team alert runs past this moment.
     pub alert_after: Option<Timestamp>,
+    /// The kinds are few among the records (profiles, referrals, concerns,
+    /// rounds): a backend may walk their kind index and keep those applied
+    /// since the moment, instead of looking up every record changed since.
+    pub few: bool,
 }
 
 impl Scope {
@@ -158,6 +163,7 @@ impl Scope {
             applied_since: None,
             person: None,
             alert_after: None,
+            few: false,
         }
     }
 
@@ -170,6 +176,111 @@ impl Scope {
             ..Scope::kinds(kinds)
         }
     }
+
+    /// As [`Scope::since`], for kinds that are few among the records.
+    pub fn since_few(kinds: &[RecordKind], t: Timestamp) -> Scope {
+        Scope {
+            few: true,
+            ..Scope::since(kinds, t)
+        }
+    }
+}
+
+/// A person the viewer may see (her profile unopened) and the last of her
+/// contacts the viewer may see: what the people list needs of everyone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonSeen {
+    pub meta: RecordMeta,
+    /// Her last contact: its id and when it was made.
+    pub last_contact: Option<(Uuid, Timestamp)>,
+}
+
+/// A woman's contacts as a viewer may see them, unopened: how many, and
+/// the last.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ContactsOf {
+    pub count: usize,
+    pub last: Option<(Uuid, Timestamp)>,
+}
+
+/// Whose records of a kind a viewer's figures count: her organisation's,
+/// or only her own (the policy's rule for the kind, without the records
+/// that reach her by consent or as alerts: a figure counts the work of her
+/// organisation, or hers, once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose<'a> {
+    Organisation(&'a str),
+    Author(&'a str),
+    Nobody,
+}
+
+impl<'a> Whose<'a> {
+    pub fn of(kind: RecordKind, viewer: &Viewer<'a>) -> Whose<'a> {
+        use crate::policy::Sees;
+        match crate::policy::sees(kind, viewer.role) {
+            Sees::OwnOrganisation
+            | Sees::OwnOrganisationAndAlerts
+            | Sees::OwnOrganisationAndSharedWithIt => Whose::Organisation(viewer.organisation_id),
+            Sees::Own | Sees::OwnAndAlerts | Sees::OwnAndPeopleConsentingToPolice => {
+                Whose::Author(viewer.worker_id)
+            }
+            _ => Whose::Nobody,
+        }
+    }
+
+    /// Whether a record is one of these.
+    pub fn counts(&self, meta: &RecordMeta) -> bool {
+        match self {
+            Whose::Organisation(o) => meta.organisation_id == *o,
+            Whose::Author(w) => meta.author_worker_id == *w,
+            Whose::Nobody => false,
+        }
+    }
+}
+
+/// One counted contact: whom it was with and on which evening round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactTally {
+    pub person_id: Option<Uuid>,
+    pub round: chrono::NaiveDate,
+}
+
+/// Supplies handed out or left on one round, of one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupplyTally {
+    pub round: chrono::NaiveDate,
+    pub item_id: String,
+    pub quantity: u64,
+}
+
+/// A referral as the board needs it before opening any: from the referral
+/// index (no needs, no name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferralRow {
+    pub id: Uuid,
+    pub agency_id: String,
+    pub urgency: nightround_core::domain::Urgency,
+    /// Not yet closed (declined, completed, withdrawn).
+    pub open: bool,
+    /// Waiting for the agency's answer.
+    pub awaiting: bool,
+    pub due_at: Timestamp,
+}
+
+impl ReferralRow {
+    pub fn is_overdue(&self, now: Timestamp) -> bool {
+        self.awaiting && now > self.due_at
+    }
+}
+
+/// The newest contact of `contacts` (opened, as the dashboard reads them).
+fn last_of<'a>(contacts: impl Iterator<Item = &'a VisibleRecord>) -> Option<(Uuid, Timestamp)> {
+    contacts
+        .filter_map(|r| {
+            let at = Timestamp::deserialize(r.body.get("at")?).ok()?;
+            Some((r.meta.id, at))
+        })
+        .max_by_key(|(_, at)| *at)
 }
 
 /// An escalation of an overdue referral.
@@ -262,6 +373,244 @@ pub trait DashboardStore: Send + Sync {
         now: Timestamp,
         scope: &Scope,
     ) -> Result<Vec<VisibleRecord>, StoreError>;
+    /// The people `viewer` may see at `now`, newest profile first, each
+    /// with her last contact the viewer may see; no body is opened. The
+    /// backends answer it from the contact index; this default reads and
+    /// opens every profile and contact (PostgreSQL until it keeps the index).
+    fn people_seen(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<PersonSeen>, StoreError> {
+        let all = self.visible_records_in(
+            viewer,
+            now,
+            &Scope::kinds(&[RecordKind::Person, RecordKind::Contact]),
+        )?;
+        let mut people: Vec<PersonSeen> = all
+            .iter()
+            .filter(|r| r.meta.kind == RecordKind::Person)
+            .map(|p| PersonSeen {
+                meta: p.meta.clone(),
+                last_contact: last_of(all.iter().filter(|c| {
+                    c.meta.kind == RecordKind::Contact && c.meta.person_id == Some(p.meta.id)
+                })),
+            })
+            .collect();
+        people.sort_by_key(|p| std::cmp::Reverse(p.meta.seq));
+        Ok(people)
+    }
+
+    /// Her contacts `viewer` may see at `now`, counted, none opened.
+    fn contacts_of(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        person: Uuid,
+    ) -> Result<ContactsOf, StoreError> {
+        let scope = Scope {
+            person: Some(person),
+            ..Scope::kinds(&[RecordKind::Contact])
+        };
+        let mine = self.visible_records_in(viewer, now, &scope)?;
+        Ok(ContactsOf {
+            count: mine.len(),
+            last: last_of(mine.iter()),
+        })
+    }
+
+    /// For each of these women (the rows on screen): her contacts the
+    /// viewer may see, counted, and how many of her referrals the viewer
+    /// may see are open; nothing opened where the indexes answer.
+    fn people_on_screen(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        people: &[Uuid],
+    ) -> Result<Vec<(ContactsOf, usize)>, StoreError> {
+        use nightround_core::domain::Referral;
+        let mut out = Vec::with_capacity(people.len());
+        for p in people {
+            let contacts = self.contacts_of(viewer, now, *p)?;
+            let scope = Scope {
+                person: Some(*p),
+                ..Scope::kinds(&[RecordKind::Referral])
+            };
+            let open = self
+                .visible_records_in(viewer, now, &scope)?
+                .into_iter()
+                .filter_map(|r| Referral::deserialize(Value::Object(r.body)).ok())
+                .filter(|r| r.person_id == *p && r.status.is_open())
+                .count();
+            out.push((contacts, open));
+        }
+        Ok(out)
+    }
+
+    /// The records with these ids that `viewer` may see at `now`, opened
+    /// through the pull's projection: the rows on screen, and no others.
+    fn open_records(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        ids: &[Uuid],
+    ) -> Result<Vec<VisibleRecord>, StoreError> {
+        let mut all = self.visible_records(viewer, now)?;
+        all.retain(|r| ids.contains(&r.meta.id));
+        Ok(all)
+    }
+
+    /// The evening rounds on which `viewer`'s organisation recorded a
+    /// contact, oldest first (dates only: what "not seen for three rounds"
+    /// counts against).
+    fn contact_rounds(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<chrono::NaiveDate>, StoreError> {
+        let contacts =
+            self.visible_records_in(viewer, now, &Scope::kinds(&[RecordKind::Contact]))?;
+        let rounds: std::collections::BTreeSet<_> = contacts
+            .iter()
+            .filter(|c| c.meta.organisation_id == viewer.organisation_id)
+            .filter_map(|c| Timestamp::deserialize(c.body.get("at")?).ok())
+            .map(crate::dashboard::time::round_of)
+            .collect();
+        Ok(rounds.into_iter().collect())
+    }
+
+    /// The contacts of [`Whose::of`] the viewer on rounds `from..=to`,
+    /// unopened. The default opens the period's contacts (PostgreSQL until
+    /// it keeps the indexes).
+    fn contact_tallies(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<ContactTally>, StoreError> {
+        let whose = Whose::of(RecordKind::Contact, viewer);
+        let scope = Scope::since(
+            &[RecordKind::Contact],
+            crate::dashboard::time::round_start(from),
+        );
+        let mut out = Vec::new();
+        for r in self.visible_records_in(viewer, now, &scope)? {
+            let Some(at) = r
+                .body
+                .get("at")
+                .and_then(|v| Timestamp::deserialize(v).ok())
+            else {
+                continue;
+            };
+            let round = crate::dashboard::time::round_of(at);
+            if whose.counts(&r.meta) && round >= from && round <= to {
+                out.push(ContactTally {
+                    person_id: r.meta.person_id,
+                    round,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Supplies of [`Whose::of`] the viewer (by the drops' rule) on rounds
+    /// `from..=to`, by round and item, from contacts and drops.
+    fn supply_tallies(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<SupplyTally>, StoreError> {
+        use nightround_core::domain::{Contact, SupplyDrop};
+        let whose = Whose::of(RecordKind::SupplyDrop, viewer);
+        let scope = Scope::since(
+            &[RecordKind::Contact, RecordKind::SupplyDrop],
+            crate::dashboard::time::round_start(from),
+        );
+        let mut sums: std::collections::BTreeMap<(chrono::NaiveDate, String), u64> =
+            std::collections::BTreeMap::new();
+        for r in self.visible_records_in(viewer, now, &scope)? {
+            if !whose.counts(&r.meta) {
+                continue;
+            }
+            let body = Value::Object(r.body);
+            let (at, lines) = match r.meta.kind {
+                RecordKind::Contact => match Contact::deserialize(body) {
+                    Ok(c) => (c.at, c.supplies),
+                    Err(_) => continue,
+                },
+                _ => match SupplyDrop::deserialize(body) {
+                    Ok(d) => (d.at, d.lines),
+                    Err(_) => continue,
+                },
+            };
+            let round = crate::dashboard::time::round_of(at);
+            if round < from || round > to {
+                continue;
+            }
+            for l in lines {
+                *sums.entry((round, l.item_id)).or_default() += u64::from(l.quantity);
+            }
+        }
+        Ok(sums
+            .into_iter()
+            .map(|((round, item_id), quantity)| SupplyTally {
+                round,
+                item_id,
+                quantity,
+            })
+            .collect())
+    }
+
+    /// Referrals of [`Whose::of`] the viewer awaiting an answer past their
+    /// due time at `now`, counted by agency id.
+    fn overdue_referrals(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<std::collections::BTreeMap<String, usize>, StoreError> {
+        use nightround_core::domain::Referral;
+        let whose = Whose::of(RecordKind::Referral, viewer);
+        let mut out = std::collections::BTreeMap::new();
+        for r in self.visible_records_in(viewer, now, &Scope::kinds(&[RecordKind::Referral]))? {
+            if !whose.counts(&r.meta) {
+                continue;
+            }
+            if let Ok(referral) = Referral::deserialize(Value::Object(r.body)) {
+                if referral.is_overdue(now) {
+                    *out.entry(referral.agency_id).or_default() += 1;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every referral `viewer` may see at `now`, unopened: what the board
+    /// counts and chooses its cards from.
+    fn referral_rows(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<ReferralRow>, StoreError> {
+        use nightround_core::domain::Referral;
+        let mut out = Vec::new();
+        for r in self.visible_records_in(viewer, now, &Scope::kinds(&[RecordKind::Referral]))? {
+            if let Ok(b) = Referral::deserialize(Value::Object(r.body)) {
+                out.push(ReferralRow {
+                    id: r.meta.id,
+                    agency_id: b.agency_id,
+                    urgency: b.urgency,
+                    open: b.status.is_open(),
+                    awaiting: b.status.awaits_response(),
+                    due_at: b.due_at,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Records a supervisor's escalation of a referral.
     fn add_escalation(&self, escalation: &Escalation) -> Result<(), StoreError>;
     fn escalations(&self) -> Result<Vec<Escalation>, StoreError>;

@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 9;
+pub const LATEST: u32 = 10;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -228,6 +228,48 @@ CREATE TABLE IF NOT EXISTS profile_links (
 CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
     WHERE unlinked_at IS NULL;
 CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
+CREATE TABLE IF NOT EXISTS contact_index (
+    contact_id      TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    person_id       TEXT,
+    at              INTEGER NOT NULL,
+    round           TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at, organisation_id)
+    WHERE person_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS contact_index_by_round ON contact_index (organisation_id, round);
+CREATE TABLE IF NOT EXISTS supply_index (
+    record_id       TEXT NOT NULL,
+    item_id         TEXT NOT NULL,
+    organisation_id TEXT NOT NULL,
+    round           TEXT NOT NULL,
+    quantity        INTEGER NOT NULL,
+    PRIMARY KEY (record_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS supply_index_by_round ON supply_index (organisation_id, round);
+CREATE TABLE IF NOT EXISTS referral_index (
+    referral_id     TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    agency_id       TEXT NOT NULL,
+    urgency         TEXT NOT NULL,
+    open            INTEGER NOT NULL,
+    awaiting        INTEGER NOT NULL,
+    due_at          INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS referral_index_due ON referral_index (organisation_id, awaiting, due_at);
+CREATE TRIGGER IF NOT EXISTS contact_index_tombstone AFTER UPDATE OF tombstone ON records
+    WHEN new.tombstone = 1
+BEGIN
+    DELETE FROM contact_index WHERE contact_id = new.id;
+    DELETE FROM supply_index WHERE record_id = new.id;
+    DELETE FROM referral_index WHERE referral_id = new.id;
+END;
+CREATE TRIGGER IF NOT EXISTS contact_index_delete AFTER DELETE ON records
+BEGIN
+    DELETE FROM contact_index WHERE contact_id = old.id;
+    DELETE FROM supply_index WHERE record_id = old.id;
+    DELETE FROM referral_index WHERE referral_id = old.id;
+END;
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -402,6 +444,59 @@ CREATE TABLE IF NOT EXISTS profile_links (
 CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
     WHERE unlinked_at IS NULL;
 CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
+    ",
+    // 9 -> 10 (issue 11, the dashboard at scale): what the dashboard counts
+    // from, kept beside the sealed bodies when they are stored
+    // (`store/sqlite/dashboard_views.rs`): each live contact's organisation,
+    // person, time and evening round; the supplies of each contact and drop
+    // by item and round; each referral's agency, whether it awaits an
+    // answer, and when it is due. No area, note or name. The rows of records
+    // stored before are filled in when the store opens (the marker below: it
+    // needs the record key, which SQL has not).
+    "
+CREATE TABLE IF NOT EXISTS contact_index (
+    contact_id      TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    person_id       TEXT,
+    at              INTEGER NOT NULL,
+    round           TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at, organisation_id)
+    WHERE person_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS contact_index_by_round ON contact_index (organisation_id, round);
+CREATE TABLE IF NOT EXISTS supply_index (
+    record_id       TEXT NOT NULL,
+    item_id         TEXT NOT NULL,
+    organisation_id TEXT NOT NULL,
+    round           TEXT NOT NULL,
+    quantity        INTEGER NOT NULL,
+    PRIMARY KEY (record_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS supply_index_by_round ON supply_index (organisation_id, round);
+CREATE TABLE IF NOT EXISTS referral_index (
+    referral_id     TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    agency_id       TEXT NOT NULL,
+    urgency         TEXT NOT NULL,
+    open            INTEGER NOT NULL,
+    awaiting        INTEGER NOT NULL,
+    due_at          INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS referral_index_due ON referral_index (organisation_id, awaiting, due_at);
+CREATE TRIGGER IF NOT EXISTS contact_index_tombstone AFTER UPDATE OF tombstone ON records
+    WHEN new.tombstone = 1
+BEGIN
+    DELETE FROM contact_index WHERE contact_id = new.id;
+    DELETE FROM supply_index WHERE record_id = new.id;
+    DELETE FROM referral_index WHERE referral_id = new.id;
+END;
+CREATE TRIGGER IF NOT EXISTS contact_index_delete AFTER DELETE ON records
+BEGIN
+    DELETE FROM contact_index WHERE contact_id = old.id;
+    DELETE FROM supply_index WHERE record_id = old.id;
+    DELETE FROM referral_index WHERE referral_id = old.id;
+END;
+INSERT OR REPLACE INTO server_meta (name, value) VALUES ('contact_index_pending', x'01');
     ",
 ];
 
@@ -649,6 +744,44 @@ mod tests {
             .unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
+    }
+
+    /// Undoes the contact index step (9 -> 10).
+    const DROP_V10: &str =
+        "DROP TRIGGER contact_index_tombstone; DROP TRIGGER contact_index_delete;
+        DROP TABLE contact_index; DROP TABLE supply_index; DROP TABLE referral_index;";
+
+    #[test]
+    fn the_contact_index_upgrade_makes_what_a_fresh_database_has() {
+        let names = [
+            "contact_index",
+            "contact_index_by_person",
+            "contact_index_by_round",
+            "supply_index",
+            "supply_index_by_round",
+            "referral_index",
+            "referral_index_due",
+            "contact_index_tombstone",
+            "contact_index_delete",
+        ];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        fresh
+            .execute_batch(&format!("{DROP_V10} PRAGMA user_version = 9;"))
+            .unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+        let pending: i64 = fresh
+            .query_row(
+                "SELECT COUNT(*) FROM server_meta WHERE name = 'contact_index_pending'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(pending, 1, "the upgrade asks for the rows to be filled in");
     }
 
     #[test]

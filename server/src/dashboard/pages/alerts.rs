@@ -12,7 +12,7 @@ use crate::dashboard::auth::SignedIn;
 use crate::dashboard::data::{snake_words, Visible};
 use crate::dashboard::{time, write, DashError, DashboardState};
 use crate::policy::{self, Writes};
-use crate::store::dashboard::NewAuditEntry;
+use crate::store::dashboard::{NewAuditEntry, Scope};
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
@@ -92,7 +92,17 @@ pub async fn page(
     Query(done): Query<Done>,
 ) -> Result<Response, DashError> {
     require_sees(&who, RecordKind::Concern)?;
-    let v = Visible::load(&state, &who).await?;
+    // Alerts still running or ended within the fortnight shown: the
+    // alert-end column answers it, only those concerns are opened.
+    let v = Visible::load_scoped(
+        &state,
+        &who,
+        vec![Scope {
+            alert_after: Some(state.now() - chrono::Duration::days(14)),
+            ..Scope::kinds(&[RecordKind::Concern])
+        }],
+    )
+    .await?;
     let now = v.now;
     let row = |c: &crate::dashboard::data::Rec<Concern>| {
         let b = &c.body;
@@ -272,7 +282,7 @@ pub async fn end(
     let Form(f) = form.map_err(|_| DashError::Forged)?;
     who.check_csrf(&f.csrf)?;
     let id = Uuid::parse_str(&id).map_err(|_| DashError::NotFound)?;
-    let v = Visible::load(&state, &who).await?;
+    let v = Visible::load_ids(&state, &who, vec![id]).await?;
     let c = v
         .concerns
         .iter()

@@ -59,7 +59,15 @@ pub async fn page(
 ) -> Result<Response, DashError> {
     who.require_supervisor()?;
     let id = parse(&id)?;
-    let v = Visible::load(&state, &who).await?;
+    // The profiles only (the candidates to link), none of their records.
+    let v = Visible::load_scoped(
+        &state,
+        &who,
+        vec![crate::store::dashboard::Scope::kinds(&[
+            nightround_core::domain::RecordKind::Person,
+        ])],
+    )
+    .await?;
     let alias = |p: Uuid| v.people.get(&p).map(|r| r.body.alias.clone());
     let me = alias(id).ok_or(DashError::NotFound)?;
     let store = state.0.store.clone();

@@ -7,11 +7,11 @@ use super::{html, require_sees, Chrome};
 use crate::dashboard::auth::SignedIn;
 use crate::dashboard::data::{snake_words, Visible};
 use crate::dashboard::{blocking, time, DashError, DashboardState};
-use crate::store::dashboard::{NewAuditEntry, Scope};
+use crate::store::dashboard::{NewAuditEntry, PersonSeen, Scope};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use nightround_core::domain::{ConsentState, RecordKind};
+use nightround_core::domain::{ConsentState, Contact, Person, RecordKind};
 use nightround_core::Timestamp;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -26,7 +26,12 @@ const MAX_QUERY: usize = 60;
 pub struct PeopleQuery {
     q: Option<String>,
     flagged: Option<String>,
+    /// The page of the list, from 1.
+    page: Option<usize>,
 }
+
+/// People to a page of the list.
+pub const PAGE: usize = 50;
 
 pub struct PersonRow {
     pub href: String,
@@ -50,6 +55,10 @@ struct PeoplePage {
     total: usize,
     rounds: usize,
     not_seen_rounds: usize,
+    page: usize,
+    pages: usize,
+    next: Option<String>,
+    previous: Option<String>,
 }
 
 pub struct Fact {
@@ -123,16 +132,6 @@ fn rounds_since(last: Option<Timestamp>, rounds: &[chrono::NaiveDate]) -> usize 
     }
 }
 
-/// What the list shows of one person, gathered in one pass over contacts
-/// and referrals.
-#[derive(Default)]
-struct Seen<'a> {
-    last: Option<Timestamp>,
-    last_area: Option<&'a str>,
-    contacts: usize,
-    open_referrals: usize,
-}
-
 fn flag_words(last: Option<Timestamp>, since: usize) -> Option<String> {
     if since < NOT_SEEN_ROUNDS {
         return None;
@@ -143,39 +142,17 @@ fn flag_words(last: Option<Timestamp>, since: usize) -> Option<String> {
     })
 }
 
-/// `GET /people`
+/// `GET /people`: everyone she may see is listed from the plaintext
+/// indexes (profile metadata and the contact index: who, when), newest
+/// contact first, [`PAGE`] to a page; only the rows on screen are opened
+/// (her profile, her last contact, her referrals). A search opens the
+/// profiles, since aliases are sealed: people, never their records.
 pub async fn list(
     State(state): State<DashboardState>,
     who: SignedIn,
     Query(q): Query<PeopleQuery>,
 ) -> Result<Response, DashError> {
     require_sees(&who, RecordKind::Person)?;
-    let v = Visible::load_scoped(
-        &state,
-        &who,
-        vec![Scope::kinds(&[
-            RecordKind::Person,
-            RecordKind::Contact,
-            RecordKind::Referral,
-        ])],
-    )
-    .await?;
-    let rounds = v.rounds();
-    let mut seen: HashMap<Uuid, Seen<'_>> = HashMap::new();
-    // Contacts are newest first: the first one met is her last.
-    for c in &v.contacts {
-        if let Some(p) = c.body.person_id {
-            let e = seen.entry(p).or_default();
-            e.contacts += 1;
-            if e.last.is_none_or(|t| c.body.at > t) {
-                e.last = Some(c.body.at);
-                e.last_area = Some(&c.body.area_id);
-            }
-        }
-    }
-    for r in v.referrals.iter().filter(|r| r.body.status.is_open()) {
-        seen.entry(r.body.person_id).or_default().open_referrals += 1;
-    }
     let query: String =
         q.q.unwrap_or_default()
             .trim()
@@ -184,54 +161,173 @@ pub async fn list(
             .collect();
     let needle = query.to_lowercase();
     let flagged_only = q.flagged.is_some();
-    let mut rows: Vec<(Option<Timestamp>, PersonRow)> = v
-        .people
-        .values()
-        .filter(|p| needle.is_empty() || p.body.alias.to_lowercase().contains(&needle))
-        .map(|p| {
-            let id = p.body.id;
-            let none = Seen::default();
-            let s = seen.get(&id).unwrap_or(&none);
-            let last = s.last;
-            let since = rounds_since(last, &rounds);
-            let row = PersonRow {
-                href: format!("/people/{id}"),
-                alias: p.body.alias.clone(),
-                last_seen: last.map_or_else(|| "never".into(), time::day_hm),
-                last_area: s.last_area.map(|a| v.area_name(a)).unwrap_or_default(),
-                contacts: s.contacts,
-                open_referrals: s.open_referrals,
-                flag: flag_words(last, since),
-                registered: p.body.registered_with_outreach,
+    let page_no = q.page.unwrap_or(1).max(1);
+    let now = state.now();
+    let dash = state.0.dash.clone();
+    let store = state.0.store.clone();
+    let viewer_of = who.clone();
+    let listed = blocking(move || {
+        let viewer = viewer_of.viewer();
+        let seen = dash.people_seen(&viewer, now)?;
+        let rounds = dash.contact_rounds(&viewer, now)?;
+        let total = seen.len();
+        let mut rows: Vec<(PersonSeen, usize)> = seen
+            .into_iter()
+            .map(|p| {
+                let since = rounds_since(p.last_contact.map(|(_, at)| at), &rounds);
+                (p, since)
+            })
+            .collect();
+        let flagged = rows
+            .iter()
+            .filter(|(p, since)| flag_words(p.last_contact.map(|c| c.1), *since).is_some())
+            .count();
+        if flagged_only {
+            rows.retain(|(p, since)| flag_words(p.last_contact.map(|c| c.1), *since).is_some());
+        }
+        // Newest contact first; never seen last; then the newest profile.
+        rows.sort_by(|a, b| {
+            b.0.last_contact
+                .map(|c| c.1)
+                .cmp(&a.0.last_contact.map(|c| c.1))
+                .then(b.0.meta.seq.cmp(&a.0.meta.seq))
+        });
+        let mut aliases: HashMap<Uuid, Person> = HashMap::new();
+        if !needle.is_empty() {
+            let ids: Vec<Uuid> = rows.iter().map(|(p, _)| p.meta.id).collect();
+            for r in dash.open_records(&viewer, now, &ids)? {
+                if let Ok(p) = Person::deserialize(serde_json::Value::Object(r.body)) {
+                    aliases.insert(p.id, p);
+                }
+            }
+            rows.retain(|(p, _)| {
+                aliases
+                    .get(&p.meta.id)
+                    .is_some_and(|a| a.alias.to_lowercase().contains(&needle))
+            });
+        }
+        let matching = rows.len();
+        let on_screen: Vec<(PersonSeen, usize)> = rows
+            .into_iter()
+            .skip((page_no - 1).saturating_mul(PAGE))
+            .take(PAGE)
+            .collect();
+        // Open only what is on screen: her profile (unless the search did)
+        // and her last contact.
+        let mut ids: Vec<Uuid> = on_screen
+            .iter()
+            .filter(|(p, _)| !aliases.contains_key(&p.meta.id))
+            .map(|(p, _)| p.meta.id)
+            .collect();
+        ids.extend(
+            on_screen
+                .iter()
+                .filter_map(|(p, _)| p.last_contact.map(|c| c.0)),
+        );
+        let mut last_areas: HashMap<Uuid, String> = HashMap::new();
+        for r in dash.open_records(&viewer, now, &ids)? {
+            let body = serde_json::Value::Object(r.body);
+            match r.meta.kind {
+                RecordKind::Person => {
+                    if let Ok(p) = Person::deserialize(body) {
+                        aliases.insert(p.id, p);
+                    }
+                }
+                RecordKind::Contact => {
+                    if let Ok(c) = Contact::deserialize(body) {
+                        last_areas.insert(c.id, c.area_id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let directory = store.directory()?;
+        let ids: Vec<Uuid> = on_screen.iter().map(|(p, _)| p.meta.id).collect();
+        let counts = dash.people_on_screen(&viewer, now, &ids)?;
+        let mut out = Vec::with_capacity(on_screen.len());
+        for ((p, since), (contacts, open_referrals)) in on_screen.into_iter().zip(counts) {
+            let id = p.meta.id;
+            // A profile that would not open for her is not listed.
+            let Some(person) = aliases.get(&id) else {
+                continue;
             };
-            (last, row)
+            let last = p.last_contact.map(|c| c.1);
+            let area = p
+                .last_contact
+                .and_then(|c| last_areas.get(&c.0))
+                .map(|a| {
+                    directory
+                        .area(a)
+                        .map_or_else(|| a.clone(), |a| a.name.clone())
+                })
+                .unwrap_or_default();
+            out.push(PersonRow {
+                href: format!("/people/{id}"),
+                alias: person.alias.clone(),
+                last_seen: last.map_or_else(|| "never".into(), time::day_hm),
+                last_area: area,
+                contacts: contacts.count,
+                open_referrals,
+                flag: flag_words(last, since),
+                registered: person.registered_with_outreach,
+            });
+        }
+        Ok(Listed {
+            rows: out,
+            total,
+            flagged,
+            matching,
+            rounds: rounds.len(),
         })
-        .collect();
-    let flagged = rows.iter().filter(|(_, r)| r.flag.is_some()).count();
-    if flagged_only {
-        rows.retain(|(_, r)| r.flag.is_some());
-    }
-    rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.alias.cmp(&b.1.alias)));
-    let total = v.people.len();
+    })
+    .await?;
     state
         .audit(NewAuditEntry {
             at: state.now(),
             actor: who.worker.id.clone(),
             action: "view_people".into(),
             subject: None,
-            detail: Some(format!("{} people listed", rows.len())),
+            detail: Some(format!(
+                "{} people listed (page {page_no})",
+                listed.rows.len()
+            )),
         })
         .await?;
+    let link = |n: usize| {
+        let mut params = form_urlencoded::Serializer::new(String::new());
+        if !query.is_empty() {
+            params.append_pair("q", &query);
+        }
+        if flagged_only {
+            params.append_pair("flagged", "1");
+        }
+        params.append_pair("page", &n.to_string());
+        format!("/people?{}", params.finish())
+    };
+    let pages = listed.matching.div_ceil(PAGE).max(1);
     html(&PeoplePage {
         chrome: Chrome::new(&who, "People", "/people"),
-        rows: rows.into_iter().map(|(_, r)| r).collect(),
-        q: query,
+        rows: listed.rows,
+        q: query.clone(),
         flagged_only,
-        flagged,
-        total,
-        rounds: rounds.len(),
+        flagged: listed.flagged,
+        total: listed.total,
+        rounds: listed.rounds,
         not_seen_rounds: NOT_SEEN_ROUNDS,
+        page: page_no,
+        pages,
+        next: (page_no < pages).then(|| link(page_no + 1)),
+        previous: (page_no > 1).then(|| link(page_no - 1)),
     })
+}
+
+/// What the list handler gathered off the async runtime.
+struct Listed {
+    rows: Vec<PersonRow>,
+    total: usize,
+    flagged: usize,
+    matching: usize,
+    rounds: usize,
 }
 
 /// `GET /people/{id}`
@@ -243,9 +339,8 @@ pub async fn person(
     require_sees(&who, RecordKind::Person)?;
     let id = Uuid::parse_str(&id).map_err(|_| DashError::NotFound)?;
     // Her profile and the records about her; the concerns (who reported one
-    // is inside its sealed body); then the contacts since her last one, to
-    // count the rounds she has not been seen in.
-    let mut v = Visible::load_scoped(
+    // is inside its sealed body).
+    let v = Visible::load_scoped(
         &state,
         &who,
         vec![
@@ -266,17 +361,13 @@ pub async fn person(
     if !v.people.contains_key(&id) {
         return Err(DashError::NotFound);
     }
-    let her_last = v
-        .contacts
-        .iter()
-        .filter(|c| c.body.person_id == Some(id))
-        .map(|c| c.body.at)
-        .max();
-    let later = match her_last {
-        Some(t) => Scope::since(&[RecordKind::Contact], t),
-        None => Scope::kinds(&[RecordKind::Contact]),
+    // The rounds her organisation went out on, from the contact index (the
+    // list's count): no other contact is opened.
+    let rounds = {
+        let dash = state.0.dash.clone();
+        let (who, now) = (who.clone(), v.now);
+        blocking(move || Ok(dash.contact_rounds(&who.viewer(), now)?)).await?
     };
-    v.extend(&state, &who, vec![later]).await?;
     let p = v.people.get(&id).ok_or(DashError::NotFound)?;
     state
         .audit(NewAuditEntry {
@@ -289,7 +380,6 @@ pub async fn person(
         .await?;
     let now = v.now;
     let b = &p.body;
-    let rounds = v.rounds();
     let (last, since) = not_seen_for(&v, id, &rounds);
     let yes_no = |x: bool| if x { "yes" } else { "no" }.to_owned();
     let mut facts = vec![

@@ -53,7 +53,15 @@ async fn sheet(
     id: &str,
 ) -> Result<(Visible, ReferralSheet, Uuid), DashError> {
     let id = Uuid::parse_str(id).map_err(|_| DashError::NotFound)?;
-    let v = Visible::load(state, who).await?;
+    // The referral, then her profile and the consent it rests on.
+    let mut v = Visible::load_ids(state, who, vec![id]).await?;
+    let named: Vec<Uuid> = v
+        .referrals
+        .iter()
+        .filter(|r| r.body.id == id)
+        .flat_map(|r| [r.body.person_id, r.body.consent_id])
+        .collect();
+    v.add_ids(state, who, named).await?;
     let r = v
         .referrals
         .iter()

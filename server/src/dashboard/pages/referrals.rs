@@ -10,7 +10,7 @@ use crate::dashboard::auth::SignedIn;
 use crate::dashboard::data::{Rec, Visible};
 use crate::dashboard::{blocking, time, write, DashError, DashboardState};
 use crate::policy::{self, Writes};
-use crate::store::dashboard::{Escalation, NewAuditEntry};
+use crate::store::dashboard::{Escalation, NewAuditEntry, ReferralRow};
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
@@ -50,7 +50,14 @@ pub struct Column {
     pub class: &'static str,
     pub title: &'static str,
     pub cards: Vec<Card>,
+    /// Open referrals of this urgency not shown (beyond [`PER_COLUMN`]).
+    pub more: usize,
 }
+
+/// Cards shown in a column: the most overdue, then the soonest due.
+pub const PER_COLUMN: usize = 30;
+/// Answered and closed referrals listed under the board.
+const DECIDED: usize = 30;
 
 pub struct DecidedRow {
     pub alias: String,
@@ -105,7 +112,39 @@ pub async fn board(
     who: SignedIn,
     Query(done): Query<Done>,
 ) -> Result<Response, DashError> {
-    let v = Visible::load(&state, &who).await?;
+    // Every referral she may see, from the referral index (nothing opened):
+    // the counts, and which cards to show. Then only those referrals and
+    // the profiles they name are opened.
+    let now = state.now();
+    let rows = {
+        let dash = state.0.dash.clone();
+        let who = who.clone();
+        blocking(move || Ok(dash.referral_rows(&who.viewer(), now)?)).await?
+    };
+    let open_rows: Vec<&ReferralRow> = rows.iter().filter(|r| r.open).collect();
+    let open = open_rows.len();
+    let overdue = open_rows.iter().filter(|r| r.is_overdue(now)).count();
+    let awaiting = open_rows.iter().filter(|r| r.awaiting).count();
+    let mut cards: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+    let mut more = [0usize; 3];
+    for (i, u) in [Urgency::Red, Urgency::Amber, Urgency::Green]
+        .iter()
+        .enumerate()
+    {
+        let mut col: Vec<&&ReferralRow> = open_rows.iter().filter(|r| r.urgency == *u).collect();
+        col.sort_by_key(|r| (!r.is_overdue(now), r.due_at));
+        more[i] = col.len().saturating_sub(PER_COLUMN);
+        cards.extend(col.iter().take(PER_COLUMN).map(|r| r.id));
+    }
+    let mut decided_rows: Vec<&ReferralRow> =
+        rows.iter().filter(|r| !r.open || !r.awaiting).collect();
+    // The latest due first: the index holds no answer's time (the page sorts
+    // the ones it opens by that).
+    decided_rows.sort_by_key(|r| std::cmp::Reverse(r.due_at));
+    let mut shown: Vec<Uuid> = cards.iter().copied().collect();
+    shown.extend(decided_rows.iter().take(DECIDED).map(|r| r.id));
+    let mut v = Visible::load_ids(&state, &who, shown).await?;
+    v.add_referred_people(&state, &who).await?;
     let esc = escalations(&state).await?;
     let all_workers = {
         let store = state.0.store.clone();
@@ -122,19 +161,21 @@ pub async fn board(
             class: "red",
             title: "Red",
             cards: Vec::new(),
+            more: more[0],
         },
         Column {
             class: "amber",
             title: "Amber",
             cards: Vec::new(),
+            more: more[1],
         },
         Column {
             class: "green",
             title: "Green",
             cards: Vec::new(),
+            more: more[2],
         },
     ];
-    let (mut open, mut overdue, mut awaiting) = (0, 0, 0);
     let mut decided = Vec::new();
     for r in &v.referrals {
         let b = &r.body;
@@ -151,10 +192,10 @@ pub async fn board(
                 continue;
             }
         }
-        open += 1;
+        if !cards.contains(&b.id) {
+            continue;
+        }
         let is_overdue = b.is_overdue(now);
-        overdue += usize::from(is_overdue);
-        awaiting += usize::from(b.status.awaits_response());
         let escalation = esc.get(&b.id);
         let card = Card {
             id: b.id.to_string(),
@@ -219,14 +260,10 @@ pub async fn board(
         c.cards.sort_by_key(|card| !card.overdue);
     }
     decided.sort_by_key(|d| std::cmp::Reverse(d.sort_at));
-    decided.truncate(30);
+    decided.truncate(DECIDED);
     let body = BoardPage {
         chrome: Chrome::new(&who, "Referrals", "/referrals").with_flash(done.done.as_deref()),
-        escalated: columns
-            .iter()
-            .flat_map(|c| &c.cards)
-            .filter(|c| c.escalated.is_some())
-            .count(),
+        escalated: open_rows.iter().filter(|r| esc.contains_key(&r.id)).count(),
         columns,
         open,
         overdue,
@@ -268,7 +305,7 @@ pub async fn set_status(
         }
     };
     let id = parse_id(&id)?;
-    let v = Visible::load(&state, &who).await?;
+    let v = Visible::load_ids(&state, &who, vec![id]).await?;
     let r = v
         .referrals
         .iter()
@@ -314,7 +351,7 @@ pub async fn escalate(
     who.check_csrf(&form.csrf)?;
     who.require_supervisor()?;
     let id = parse_id(&id)?;
-    let v = Visible::load(&state, &who).await?;
+    let v = Visible::load_ids(&state, &who, vec![id]).await?;
     let r = v
         .referrals
         .iter()

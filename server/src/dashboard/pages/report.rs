@@ -9,7 +9,7 @@ use crate::dashboard::auth::SignedIn;
 use crate::dashboard::charts::{self, Bar};
 use crate::dashboard::data::{snake_words, Visible};
 use crate::dashboard::{csv, time, DashError, DashboardState};
-use crate::store::dashboard::{NewAuditEntry, Scope};
+use crate::store::dashboard::{ContactTally, NewAuditEntry, Scope, SupplyTally};
 use crate::store::links::PartnershipWomen;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -127,15 +127,31 @@ fn n(x: usize) -> String {
     x.to_string()
 }
 
-/// Computes the report for `from..=to` (evening rounds, UK dates).
-pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
-    let now = v.now;
+/// The report's figures that come from the indexes, not from opened
+/// records: contacts, supplies, referrals overdue now (the organisation's
+/// own, [`crate::store::dashboard::Whose`]).
+#[derive(Debug, Clone, Default)]
+pub struct Tallies {
+    pub contacts: Vec<ContactTally>,
+    pub supplies: Vec<SupplyTally>,
+    /// Referrals overdue now, by agency id.
+    pub overdue: BTreeMap<String, usize>,
+}
+
+/// Computes the report for `from..=to` (evening rounds, UK dates) from the
+/// tallies and the period's opened records (`v`: concerns, rounds,
+/// check-ins, and the profiles and referrals stored since `from`).
+pub fn build(v: &Visible, t: &Tallies, from: NaiveDate, to: NaiveDate) -> Report {
     let within = |t| {
         let d = time::round_of(t);
         d >= from && d <= to
     };
-    let contacts: Vec<_> = v.contacts.iter().filter(|c| within(c.body.at)).collect();
-    let women: HashSet<_> = contacts.iter().filter_map(|c| c.body.person_id).collect();
+    let contacts: Vec<&ContactTally> = t
+        .contacts
+        .iter()
+        .filter(|c| c.round >= from && c.round <= to)
+        .collect();
+    let women: HashSet<_> = contacts.iter().filter_map(|c| c.person_id).collect();
     let new_people: Vec<_> = v
         .people
         .values()
@@ -153,11 +169,7 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
         .iter()
         .filter(|r| reached(&r.body, ReferralStatus::Accepted))
         .count();
-    let overdue_now = v
-        .referrals
-        .iter()
-        .filter(|r| r.body.is_overdue(now))
-        .count();
+    let overdue_now: usize = t.overdue.values().sum();
     let alerts: Vec<_> = v
         .concerns
         .iter()
@@ -165,10 +177,12 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
         .collect();
     let concerns = v.concerns.iter().filter(|c| within(c.body.at)).count();
     let mut supplies: BTreeMap<String, u64> = BTreeMap::new();
-    for (at, line) in v.supply_lines() {
-        if within(at) {
-            *supplies.entry(line.item_id.clone()).or_default() += u64::from(line.quantity);
-        }
+    for s in t
+        .supplies
+        .iter()
+        .filter(|s| s.round >= from && s.round <= to)
+    {
+        *supplies.entry(s.item_id.clone()).or_default() += s.quantity;
     }
     let supplies_total: u64 = supplies.values().sum();
 
@@ -201,11 +215,7 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
             .iter()
             .filter(|r| r.body.agency_id == a.id)
             .collect();
-        let overdue = v
-            .referrals
-            .iter()
-            .filter(|r| r.body.agency_id == a.id && r.body.is_overdue(now))
-            .count();
+        let overdue = t.overdue.get(&a.id).copied().unwrap_or(0);
         if mine.is_empty() && overdue == 0 {
             continue;
         }
@@ -249,9 +259,9 @@ pub fn build(v: &Visible, from: NaiveDate, to: NaiveDate) -> Report {
         w += chrono::Duration::weeks(1);
     }
     for c in &contacts {
-        if let Some(e) = weeks.get_mut(&time::week_of(time::round_of(c.body.at))) {
+        if let Some(e) = weeks.get_mut(&time::week_of(c.round)) {
             e.1 += 1;
-            if let Some(p) = c.body.person_id {
+            if let Some(p) = c.person_id {
                 e.0.insert(p);
             }
         }
@@ -437,28 +447,40 @@ async fn load(
 ) -> Result<(Report, Option<String>, Visible), DashError> {
     who.require_supervisor()?;
     let (from, to, problem) = period(p, time::round_of(state.now()));
-    // The period's dated records (read by when they reached the server),
-    // and the profiles and referrals (new people and overdue referrals are
-    // counted over all of them).
+    // Contacts, supplies and overdue referrals from the indexes; opened,
+    // only the period's concerns, rounds, check-ins, and the profiles and
+    // referrals stored since it began (new people and referrals made are
+    // dated inside their sealed bodies).
     let v = Visible::load_scoped(
         state,
         who,
-        vec![
-            Scope::since(
-                &[
-                    RecordKind::Contact,
-                    RecordKind::SupplyDrop,
-                    RecordKind::Concern,
-                    RecordKind::Round,
-                    RecordKind::CheckIn,
-                ],
-                time::round_start(from),
-            ),
-            Scope::kinds(&[RecordKind::Person, RecordKind::Referral]),
-        ],
+        vec![Scope::since_few(
+            &[
+                RecordKind::Concern,
+                RecordKind::Round,
+                RecordKind::CheckIn,
+                RecordKind::Person,
+                RecordKind::Referral,
+            ],
+            time::round_start(from),
+        )],
     )
     .await?;
-    let mut report = build(&v, from, to);
+    let tallies = {
+        let dash = state.0.dash.clone();
+        let who = who.clone();
+        let now = v.now;
+        crate::dashboard::blocking(move || {
+            let viewer = who.viewer();
+            Ok(Tallies {
+                contacts: dash.contact_tallies(&viewer, now, from, to)?,
+                supplies: dash.supply_tallies(&viewer, now, from, to)?,
+                overdue: dash.overdue_referrals(&viewer, now)?,
+            })
+        })
+        .await?
+    };
+    let mut report = build(&v, &tallies, from, to);
     if who.partnership_admin {
         let total = partnership_women(state, from, to).await?;
         add_partnership_total(&mut report, total);

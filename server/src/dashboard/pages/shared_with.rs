@@ -41,7 +41,7 @@ pub(crate) async fn her_alias(
 ) -> Result<(Uuid, String), DashError> {
     who.require_supervisor()?;
     let id = Uuid::parse_str(id).map_err(|_| DashError::NotFound)?;
-    let v = Visible::load(state, who).await?;
+    let v = Visible::load_ids(state, who, vec![id]).await?;
     let alias = v
         .people
         .get(&id)

@@ -6,8 +6,8 @@ use super::{html, require_sees, Chrome};
 use crate::dashboard::auth::SignedIn;
 use crate::dashboard::charts::{self, Bar};
 use crate::dashboard::data::Visible;
-use crate::dashboard::{csv, time, DashError, DashboardState};
-use crate::store::dashboard::NewAuditEntry;
+use crate::dashboard::{blocking, csv, time, DashError, DashboardState};
+use crate::store::dashboard::{NewAuditEntry, SupplyTally};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -38,16 +38,45 @@ struct SuppliesPage {
 
 /// The table: week starts (oldest first) and one row per catalogue item
 /// with any quantity, in catalogue order.
-pub fn by_item_and_week(v: &Visible) -> (Vec<NaiveDate>, Vec<ItemRow>) {
-    let this_week = time::week_of(time::round_of(v.now));
-    let weeks: Vec<NaiveDate> = (0..WEEKS)
+/// The [`WEEKS`] weeks shown at `now`, oldest first.
+fn weeks_at(now: nightround_core::Timestamp) -> Vec<NaiveDate> {
+    let this_week = time::week_of(time::round_of(now));
+    (0..WEEKS)
         .rev()
         .filter_map(|i| this_week.checked_sub_signed(chrono::Duration::weeks(i as i64)))
-        .collect();
+        .collect()
+}
+
+/// What the page reads: the supply index over the weeks shown (no record
+/// opened), and the directory to name the items.
+async fn load(state: &DashboardState, who: &SignedIn) -> Result<Visible, DashError> {
+    Visible::load_scoped(state, who, Vec::new()).await
+}
+
+/// The supplies of the weeks shown, by week and item.
+async fn tallies(
+    state: &DashboardState,
+    who: &SignedIn,
+    now: nightround_core::Timestamp,
+) -> Result<Vec<SupplyTally>, DashError> {
+    let weeks = weeks_at(now);
+    let from = weeks
+        .first()
+        .copied()
+        .unwrap_or_else(|| time::round_of(now));
+    let to = time::round_of(now);
+    let dash = state.0.dash.clone();
+    let who = who.clone();
+    blocking(move || Ok(dash.supply_tallies(&who.viewer(), now, from, to)?)).await
+}
+
+pub fn by_item_and_week(v: &Visible, tallies: &[SupplyTally]) -> (Vec<NaiveDate>, Vec<ItemRow>) {
+    let weeks = weeks_at(v.now);
     let mut sums: HashMap<(&str, NaiveDate), u64> = HashMap::new();
-    for (at, line) in v.supply_lines() {
-        let week = time::week_of(time::round_of(at));
-        *sums.entry((line.item_id.as_str(), week)).or_default() += u64::from(line.quantity);
+    for t in tallies {
+        *sums
+            .entry((t.item_id.as_str(), time::week_of(t.round)))
+            .or_default() += t.quantity;
     }
     let mut ids: Vec<String> = v.directory.supplies.iter().map(|s| s.id.clone()).collect();
     let mut extra: Vec<String> = sums
@@ -86,8 +115,9 @@ pub async fn page(
     who: SignedIn,
 ) -> Result<Response, DashError> {
     require_sees(&who, RecordKind::SupplyDrop)?;
-    let v = Visible::load(&state, &who).await?;
-    let (weeks, rows) = by_item_and_week(&v);
+    let v = load(&state, &who).await?;
+    let t = tallies(&state, &who, v.now).await?;
+    let (weeks, rows) = by_item_and_week(&v, &t);
     let totals: Vec<u64> = (0..weeks.len())
         .map(|i| rows.iter().map(|r| r.cells[i]).sum())
         .collect();
@@ -118,8 +148,9 @@ pub async fn csv(
     who: SignedIn,
 ) -> Result<Response, DashError> {
     require_sees(&who, RecordKind::SupplyDrop)?;
-    let v = Visible::load(&state, &who).await?;
-    let (weeks, rows) = by_item_and_week(&v);
+    let v = load(&state, &who).await?;
+    let t = tallies(&state, &who, v.now).await?;
+    let (weeks, rows) = by_item_and_week(&v, &t);
     let mut header: Vec<String> = vec!["item".into()];
     header.extend(weeks.iter().map(|w| format!("week of {w}")));
     header.push("total".into());

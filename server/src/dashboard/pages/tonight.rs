@@ -106,10 +106,10 @@ pub async fn page(
     who: SignedIn,
     Query(q): Query<TonightQuery>,
 ) -> Result<Response, DashError> {
-    // What the page shows: this round's contacts, drops and concerns (read
-    // by when they reached the server), the profiles (for aliases and the
-    // new-people count), live team alerts, the rounds, and then only the
-    // check-ins of the rounds on screen.
+    // What the page shows: this round's contacts, drops, concerns and new
+    // profiles (read by when they reached the server), live team alerts,
+    // the rounds, and then only the check-ins of the rounds on screen and
+    // the profiles of the women tonight's contacts name (their aliases).
     let round_start = time::round_start(time::round_of(state.now()));
     let mut v = Visible::load_scoped(
         &state,
@@ -120,10 +120,11 @@ pub async fn page(
                     RecordKind::Contact,
                     RecordKind::SupplyDrop,
                     RecordKind::Concern,
+                    RecordKind::Person,
                 ],
                 round_start,
             ),
-            Scope::kinds(&[RecordKind::Person, RecordKind::Round]),
+            Scope::kinds(&[RecordKind::Round]),
             Scope {
                 alert_after: Some(state.now()),
                 ..Scope::kinds(&[RecordKind::Concern])
@@ -145,6 +146,8 @@ pub async fn page(
         )
         .await?;
     }
+    let named = v.contacts.iter().filter_map(|c| c.body.person_id).collect();
+    v.add_ids(&state, &who, named).await?;
     let devices = if who.is_supervisor() {
         let admin = state.0.admin.clone();
         blocking(move || Ok(admin.devices()?)).await?

@@ -22,9 +22,9 @@ use super::db::{Db, LOCK_MIGRATE};
 use crate::store::StoreError;
 
 /// The schema this code writes. (Version 1 is the SQLite schema 5 of the
-/// same release: PostgreSQL support began there; version 2 has SQLite
-/// schema 9's tables, columns and indexes.)
-pub const LATEST: i32 = 3;
+/// same release: PostgreSQL support began there; version 3 has SQLite
+/// schema 9's tables, columns and indexes, version 4 SQLite's 10.)
+pub const LATEST: i32 = 4;
 
 /// The whole schema at [`LATEST`], for a new database.
 pub(super) const CREATE_LATEST: &str = "
@@ -252,6 +252,35 @@ CREATE TABLE IF NOT EXISTS profile_links (
 CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
     WHERE unlinked_at IS NULL;
 CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
+CREATE TABLE IF NOT EXISTS contact_index (
+    contact_id      TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    person_id       TEXT,
+    at              BIGINT NOT NULL,
+    round           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at, organisation_id)
+    WHERE person_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS contact_index_by_round ON contact_index (organisation_id, round);
+CREATE TABLE IF NOT EXISTS supply_index (
+    record_id       TEXT NOT NULL,
+    item_id         TEXT NOT NULL,
+    organisation_id TEXT NOT NULL,
+    round           TEXT NOT NULL,
+    quantity        BIGINT NOT NULL,
+    PRIMARY KEY (record_id, item_id)
+);
+CREATE INDEX IF NOT EXISTS supply_index_by_round ON supply_index (organisation_id, round);
+CREATE TABLE IF NOT EXISTS referral_index (
+    referral_id     TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    agency_id       TEXT NOT NULL,
+    urgency         TEXT NOT NULL,
+    open            BOOLEAN NOT NULL,
+    awaiting        BOOLEAN NOT NULL,
+    due_at          BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS referral_index_due ON referral_index (organisation_id, awaiting, due_at);
 ";
 
 /// Upgrades, in order. Empty until the PostgreSQL schema first changes;
@@ -308,6 +337,41 @@ CREATE TABLE IF NOT EXISTS profile_links (
 CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
     WHERE unlinked_at IS NULL;
 CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
+    ",
+    // 3 -> 4: what SQLite's 9 -> 10 added: the contact, supply and referral
+    // indexes the dashboard counts from (issue 11). Not yet written here: the push, erasure and
+    // retention that keep it (SQLite: `store/sqlite/dashboard_views.rs` and
+    // two triggers) come with the port (issue 12).
+    "
+CREATE TABLE IF NOT EXISTS contact_index (
+    contact_id      TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    person_id       TEXT,
+    at              BIGINT NOT NULL,
+    round           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS contact_index_by_person ON contact_index (person_id, at, organisation_id)
+    WHERE person_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS contact_index_by_round ON contact_index (organisation_id, round);
+CREATE TABLE IF NOT EXISTS supply_index (
+    record_id       TEXT NOT NULL,
+    item_id         TEXT NOT NULL,
+    organisation_id TEXT NOT NULL,
+    round           TEXT NOT NULL,
+    quantity        BIGINT NOT NULL,
+    PRIMARY KEY (record_id, item_id)
+);
+CREATE INDEX IF NOT EXISTS supply_index_by_round ON supply_index (organisation_id, round);
+CREATE TABLE IF NOT EXISTS referral_index (
+    referral_id     TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL,
+    agency_id       TEXT NOT NULL,
+    urgency         TEXT NOT NULL,
+    open            BOOLEAN NOT NULL,
+    awaiting        BOOLEAN NOT NULL,
+    due_at          BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS referral_index_due ON referral_index (organisation_id, awaiting, due_at);
     ",
 ];
 

@@ -1,22 +1,25 @@
 //! The dashboard's storage in the SQLite backend: accounts, sessions, the
 //! audit chain, escalations, and records read through the policy.
 
+use super::records::SqlFacts;
 use super::rows::{
     is_constraint, ms, opt_ts, read_directory, read_record, read_worker, ts, uuid, RawRecord,
     RawWorker, RECORD_COLUMNS, WORKER_COLUMNS,
 };
-use super::SqliteStore;
+use super::{dashboard_views, SqliteStore};
 use crate::policy::Viewer;
 use crate::store::audit_chain::{self, to_array};
 use crate::store::dashboard::{
-    Account, AuditEntry, AuditVerification, DashboardStore, Escalation, NewAuditEntry, Scope,
-    SessionInfo, SignInBackoff, VisibleRecord,
+    Account, AuditEntry, AuditVerification, ContactTally, ContactsOf, DashboardStore, Escalation,
+    NewAuditEntry, PersonSeen, ReferralRow, Scope, SessionInfo, SignInBackoff, SupplyTally,
+    VisibleRecord,
 };
 use crate::store::pull::Projector;
 use crate::store::{Organisation, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use uuid::Uuid;
 
 /// The purpose the audit chain's key is derived for.
 const AUDIT_KEY_PURPOSE: &str = "nightround.server.audit-chain";
@@ -492,6 +495,128 @@ impl DashboardStore for SqliteStore {
         self.open_visible(&conn, rows, viewer, now)
     }
 
+    fn people_seen(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<PersonSeen>, StoreError> {
+        let conn = self.reader()?;
+        let dir = read_directory(&conn)?;
+        let facts = SqlFacts {
+            conn: &conn,
+            dir: &dir,
+        };
+        dashboard_views::people_seen(&conn, &facts, viewer, now)
+    }
+
+    fn contacts_of(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        person: Uuid,
+    ) -> Result<ContactsOf, StoreError> {
+        let conn = self.reader()?;
+        let dir = read_directory(&conn)?;
+        let facts = SqlFacts {
+            conn: &conn,
+            dir: &dir,
+        };
+        dashboard_views::contacts_of(&conn, &facts, viewer, now, person, true)
+    }
+
+    fn people_on_screen(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        people: &[Uuid],
+    ) -> Result<Vec<(ContactsOf, usize)>, StoreError> {
+        let conn = self.reader()?;
+        let dir = read_directory(&conn)?;
+        let facts = SqlFacts {
+            conn: &conn,
+            dir: &dir,
+        };
+        people
+            .iter()
+            .map(|p| {
+                Ok((
+                    dashboard_views::contacts_of(&conn, &facts, viewer, now, *p, true)?,
+                    dashboard_views::open_referrals_of(&conn, &facts, viewer, now, *p)?,
+                ))
+            })
+            .collect()
+    }
+
+    fn open_records(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+        ids: &[Uuid],
+    ) -> Result<Vec<VisibleRecord>, StoreError> {
+        let conn = self.reader()?;
+        let mut rows = Vec::with_capacity(ids.len());
+        {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE id = ?1 AND tombstone = 0"
+            ))?;
+            for id in ids {
+                rows.extend(stmt.query_row([id.to_string()], read_record).optional()?);
+            }
+        }
+        self.open_visible(&conn, rows, viewer, now)
+    }
+
+    fn contact_rounds(
+        &self,
+        viewer: &Viewer<'_>,
+        _now: Timestamp,
+    ) -> Result<Vec<chrono::NaiveDate>, StoreError> {
+        let conn = self.reader()?;
+        dashboard_views::contact_rounds(&conn, viewer.organisation_id)
+    }
+
+    fn contact_tallies(
+        &self,
+        viewer: &Viewer<'_>,
+        _now: Timestamp,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<ContactTally>, StoreError> {
+        dashboard_views::contact_tallies(&*self.reader()?, viewer, from, to)
+    }
+
+    fn supply_tallies(
+        &self,
+        viewer: &Viewer<'_>,
+        _now: Timestamp,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<SupplyTally>, StoreError> {
+        dashboard_views::supply_tallies(&*self.reader()?, viewer, from, to)
+    }
+
+    fn overdue_referrals(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<std::collections::BTreeMap<String, usize>, StoreError> {
+        dashboard_views::overdue_referrals(&*self.reader()?, viewer, now)
+    }
+
+    fn referral_rows(
+        &self,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<ReferralRow>, StoreError> {
+        let conn = self.reader()?;
+        let dir = read_directory(&conn)?;
+        let facts = SqlFacts {
+            conn: &conn,
+            dir: &dir,
+        };
+        dashboard_views::referral_rows(&conn, &facts, viewer, now)
+    }
+
     fn add_escalation(&self, e: &Escalation) -> Result<(), StoreError> {
         self.lock().execute(
             "INSERT INTO referral_escalations (referral_id, worker_id, at) VALUES (?1, ?2, ?3)",
@@ -559,26 +684,56 @@ fn scope_query(scope: &Scope) -> (String, Vec<rusqlite::types::Value>) {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    // Since a moment: start from the versions applied since then (the
-    // time index) and look each record up by id; CROSS JOIN keeps SQLite
-    // from walking every record of the kind instead.
-    let from = match scope.applied_since {
-        Some(t) => {
+    // One person: start from her records (the person index) and her
+    // profile (its key), then look each up by id. Since a moment: start
+    // from the versions applied since then (the time index). CROSS JOIN
+    // keeps SQLite from walking every record of the kind instead.
+    let mut sql = match (scope.person, scope.applied_since) {
+        (Some(p), since) => {
+            params.push(V::Text(p.to_string()));
+            let n = params.len();
+            let mut sql = format!(
+                "SELECT {RECORD_COLUMNS} FROM
+                 (SELECT id AS her_id FROM records WHERE person_id = ?{n} AND kind IN ({kinds})
+                  UNION SELECT ?{n})
+                 CROSS JOIN records ON records.id = her_id
+                 WHERE tombstone = 0 AND kind IN ({kinds})"
+            );
+            if let Some(t) = since {
+                params.push(V::Integer(ms(t)));
+                sql += &format!(
+                    " AND records.id IN (SELECT id FROM applied_versions WHERE applied_at >= ?{})",
+                    params.len()
+                );
+            }
+            sql
+        }
+        (None, Some(t)) if scope.few => {
             params.push(V::Integer(ms(t)));
             format!(
-                "(SELECT DISTINCT id AS since_id FROM applied_versions WHERE applied_at >= ?{})
-                 CROSS JOIN records ON records.id = since_id",
+                "SELECT {RECORD_COLUMNS} FROM
+                 (SELECT id AS few_id FROM records WHERE kind IN ({kinds})
+                  AND id IN (SELECT id FROM applied_versions WHERE applied_at >= ?{}))
+                 CROSS JOIN records ON records.id = few_id WHERE tombstone = 0",
                 params.len()
             )
         }
-        None => "records".to_owned(),
+        (None, Some(t)) => {
+            params.push(V::Integer(ms(t)));
+            format!(
+                "SELECT {RECORD_COLUMNS} FROM
+                 (SELECT DISTINCT id AS since_id FROM applied_versions WHERE applied_at >= ?{})
+                 CROSS JOIN records ON records.id = since_id
+                 WHERE tombstone = 0 AND kind IN ({kinds})",
+                params.len()
+            )
+        }
+        (None, None) => {
+            format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE tombstone = 0 AND kind IN ({kinds})"
+            )
+        }
     };
-    let mut sql =
-        format!("SELECT {RECORD_COLUMNS} FROM {from} WHERE tombstone = 0 AND kind IN ({kinds})");
-    if let Some(p) = scope.person {
-        params.push(V::Text(p.to_string()));
-        sql += &format!(" AND (person_id = ?{n} OR id = ?{n})", n = params.len());
-    }
     if let Some(t) = scope.alert_after {
         params.push(V::Integer(ms(t)));
         sql += &format!(" AND alert_until > ?{}", params.len());

@@ -5,6 +5,7 @@
 //! Bodies are sealed by [`super::sealed`] before they reach a row.
 
 mod dashboard;
+mod dashboard_views;
 mod data_protection;
 mod links;
 mod partnership;
@@ -69,6 +70,7 @@ impl SqliteStore {
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
         check_key(&conn, &key)?;
+        dashboard_views::fill_if_pending(&mut conn, &key)?;
         conn.execute(
             "INSERT OR IGNORE INTO directory (singleton, revision, body, updated_at)
              VALUES (1, ?1, ?2, ?3)",

@@ -91,7 +91,7 @@ pub(super) fn write_state_from(
         sealed,
         device_id,
     ])?;
-    Ok(())
+    super::dashboard_views::observe(conn, s)
 }
 
 pub(super) fn write_history(

@@ -23,7 +23,6 @@ use nightround_core::domain::RecordKind;
 use nightround_core::Timestamp;
 use uuid::Uuid;
 
-
 /// Appends an audit line left for the chain to take up (as the trigger on
 /// applied versions does): the next read or append chains it.
 fn audit(db: &Db<'_>, e: &NewAuditEntry) -> Result<(), StoreError> {

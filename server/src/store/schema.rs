@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 9;
+pub const LATEST: u32 = 10;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -228,6 +228,11 @@ CREATE TABLE IF NOT EXISTS profile_links (
 CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
     WHERE unlinked_at IS NULL;
 CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
+CREATE INDEX IF NOT EXISTS records_by_organisation ON records (organisation_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
+    WHERE kind = 'consent' AND tombstone = 0;
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -402,6 +407,17 @@ CREATE TABLE IF NOT EXISTS profile_links (
 CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
     WHERE unlinked_at IS NULL;
 CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
+    ",
+    // 9 -> 10 (issue 11): a pull reads by index only the rows its viewer
+    // might see (`store/pull/sql.rs`, `prefiltered_rows`): by organisation,
+    // by author, active alerts, consents in force. (Helper i1: renumber
+    // after any step landed before it.)
+    "
+CREATE INDEX IF NOT EXISTS records_by_organisation ON records (organisation_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
+    WHERE kind = 'consent' AND tombstone = 0;
     ",
 ];
 
@@ -647,6 +663,27 @@ mod tests {
         fresh
             .execute_batch("DROP TABLE profile_links; PRAGMA user_version = 8;")
             .unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
+    }
+
+    #[test]
+    fn the_pull_prefilter_upgrade_makes_what_a_fresh_database_has() {
+        let names = [
+            "records_by_organisation",
+            "records_by_author",
+            "records_by_alert",
+            "records_consents_in_force",
+        ];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        for n in names {
+            fresh.execute_batch(&format!("DROP INDEX {n};")).unwrap();
+        }
+        fresh.execute_batch("PRAGMA user_version = 9;").unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(objects(&fresh, &names), want);
     }

@@ -24,7 +24,7 @@ use crate::store::StoreError;
 /// The schema this code writes. (Version 1 is the SQLite schema 5 of the
 /// same release: PostgreSQL support began there; version 2 has SQLite
 /// schema 9's tables, columns and indexes.)
-pub const LATEST: i32 = 3;
+pub const LATEST: i32 = 4;
 
 /// The whole schema at [`LATEST`], for a new database.
 pub(super) const CREATE_LATEST: &str = "
@@ -252,6 +252,11 @@ CREATE TABLE IF NOT EXISTS profile_links (
 CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
     WHERE unlinked_at IS NULL;
 CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
+CREATE INDEX IF NOT EXISTS records_by_organisation ON records (organisation_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
+    WHERE kind = 'consent' AND NOT tombstone;
 ";
 
 /// Upgrades, in order. Empty until the PostgreSQL schema first changes;
@@ -308,6 +313,15 @@ CREATE TABLE IF NOT EXISTS profile_links (
 CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a, person_b)
     WHERE unlinked_at IS NULL;
 CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
+    ",
+    // 3 -> 4: what SQLite's 9 -> 10 added (issue 11): the pull
+    // pre-filter's indexes (`store/pull/sql.rs`, `prefiltered_rows`).
+    "
+CREATE INDEX IF NOT EXISTS records_by_organisation ON records (organisation_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
+    WHERE kind = 'consent' AND NOT tombstone;
     ",
 ];
 

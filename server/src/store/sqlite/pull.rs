@@ -5,7 +5,8 @@
 
 use super::records::SqlFacts;
 use super::rows::{mark_synced, ms, read_directory, read_record, seq_param, RECORD_COLUMNS};
-use crate::store::pull::{self, Delivery, PullSql, Stored, UnderReview};
+use crate::policy::Viewer;
+use crate::store::pull::{self, Delivery, Dialect, PullSql, Stored, UnderReview};
 use crate::store::{EnrolledDevice, PullPage, PullQuery, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
@@ -18,19 +19,33 @@ impl PullSql for SqlFacts<'_> {
         after: u64,
         limit: usize,
         device: &str,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
     ) -> Result<Vec<Stored>, StoreError> {
+        let sql = pull::prefiltered_rows(&Dialect {
+            columns: RECORD_COLUMNS,
+            after: "?1",
+            limit: "?2",
+            device: "?3",
+            organisation: "?4",
+            worker: "?5",
+            now: "?6",
+            not_deleted: "tombstone = 0",
+            alerts: "records INDEXED BY records_by_alert",
+            consents: "records INDEXED BY records_consents_in_force",
+        });
         let raws: Vec<_> = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS} FROM records WHERE seq > ?1
-                 AND (device_id IS NULL OR device_id != ?3) ORDER BY seq LIMIT ?2"
-            ))?
+            .prepare_cached(&sql)?
             .query_map(
-                (
+                rusqlite::params![
                     seq_param(after),
                     i64::try_from(limit).unwrap_or(i64::MAX),
                     device,
-                ),
+                    viewer.organisation_id,
+                    viewer.worker_id,
+                    ms(now),
+                ],
                 read_record,
             )?
             .collect::<Result<_, _>>()?;

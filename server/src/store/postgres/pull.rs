@@ -33,6 +33,7 @@ impl PullSql for PgFacts<'_, '_> {
             not_deleted: "NOT tombstone",
             alerts: "records",
             consents: "records",
+            any_array: true,
         });
         self.db
             .query(

@@ -144,6 +144,10 @@ pub struct Dialect<'a> {
     pub alerts: &'a str,
     /// `records` read for consents in force (likewise).
     pub consents: &'a str,
+    /// PostgreSQL: a value among a subquery's is written
+    /// `x = ANY(ARRAY(subquery))`, which it plans as one index probe per
+    /// value (an `IN` it may turn into a hash join over the whole table).
+    pub any_array: bool,
 }
 
 /// The statement of [`PullSql::rows_after`], the same for both backends:
@@ -152,7 +156,8 @@ pub struct Dialect<'a> {
 /// `limit` rows of the whole), then the rows by seq. The indexes are
 /// schema step "pull pre-filter" (`records_by_organisation`,
 /// `records_by_author`, `records_by_alert`, `records_consents_in_force`,
-/// and the older `records_by_person`).
+/// and the older `records_by_person`). The alert and consent walks compare
+/// and order by `seq + 0`, so no planner prefers walking every row by seq.
 pub fn prefiltered_rows(d: &Dialect<'_>) -> String {
     let Dialect {
         columns,
@@ -165,30 +170,43 @@ pub fn prefiltered_rows(d: &Dialect<'_>) -> String {
         not_deleted,
         alerts,
         consents,
+        any_array,
     } = d;
+    let among = |x: &str, sub: &str| {
+        if *any_array {
+            format!("{x} = ANY(ARRAY({sub}))")
+        } else {
+            format!("{x} IN ({sub})")
+        }
+    };
     let in_force = format!("kind = 'consent' AND {not_deleted} AND consent_until > {now}");
-    let branch = |from: &str, cond: &str| {
+    let branch = |from: &str, cond: &str, seq: &str| {
         format!(
-            "SELECT seq FROM (SELECT seq FROM {from} WHERE {cond} AND seq > {after}
-                 AND (device_id IS NULL OR device_id <> {device}) ORDER BY seq LIMIT {limit}) AS b"
+            "SELECT seq FROM (SELECT seq FROM {from} WHERE {cond} AND {seq} > {after}
+                 AND (device_id IS NULL OR device_id <> {device}) ORDER BY {seq} LIMIT {limit}) AS b"
         )
     };
     let consented = format!("SELECT person_id FROM {consents} WHERE {in_force}");
     let branches = [
-        branch("records", &format!("organisation_id = {organisation}")),
-        branch("records", &format!("author_worker_id = {worker}")),
-        branch(alerts, &format!("alert_until > {now}")),
-        branch(consents, &in_force),
-        branch("records", &format!("person_id IN ({consented})")),
+        branch(
+            "records",
+            &format!("organisation_id = {organisation}"),
+            "seq",
+        ),
+        branch("records", &format!("author_worker_id = {worker}"), "seq"),
+        branch(alerts, &format!("alert_until > {now}"), "seq + 0"),
+        branch(consents, &in_force, "seq + 0"),
+        branch("records", &among("person_id", &consented), "seq"),
         // `kind || ''`: by id (the primary key), not by walking every
         // person row in seq order.
         branch(
             "records",
-            &format!("kind || '' = 'person' AND id IN ({consented})"),
+            &format!("kind || '' = 'person' AND {}", among("id", &consented)),
+            "seq",
         ),
     ];
     format!(
-        "SELECT {columns} FROM records WHERE seq IN ({}) ORDER BY seq LIMIT {limit}",
-        branches.join(" UNION ")
+        "SELECT {columns} FROM records WHERE {} ORDER BY seq LIMIT {limit}",
+        among("seq", &branches.join(" UNION "))
     )
 }

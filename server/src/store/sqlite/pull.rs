@@ -28,6 +28,7 @@ fn rows_sql() -> String {
         not_deleted: "tombstone = 0",
         alerts: "records INDEXED BY records_by_alert",
         consents: "records INDEXED BY records_consents_in_force",
+        any_array: false,
     })
 }
 

@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 10;
+pub const LATEST: u32 = 11;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -270,6 +270,11 @@ BEGIN
     DELETE FROM supply_index WHERE record_id = old.id;
     DELETE FROM referral_index WHERE referral_id = old.id;
 END;
+CREATE INDEX IF NOT EXISTS records_by_organisation ON records (organisation_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
+    WHERE kind = 'consent' AND tombstone = 0;
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -497,6 +502,16 @@ BEGIN
     DELETE FROM referral_index WHERE referral_id = old.id;
 END;
 INSERT OR REPLACE INTO server_meta (name, value) VALUES ('contact_index_pending', x'01');
+    ",
+    // 10 -> 11 (issue 11): a pull reads by index only the rows its viewer
+    // might see (`store/pull/sql.rs`, `prefiltered_rows`): by organisation,
+    // by author, active alerts, consents in force.
+    "
+CREATE INDEX IF NOT EXISTS records_by_organisation ON records (organisation_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
+    WHERE kind = 'consent' AND tombstone = 0;
     ",
 ];
 
@@ -782,6 +797,27 @@ mod tests {
             )
             .unwrap();
         assert_eq!(pending, 1, "the upgrade asks for the rows to be filled in");
+    }
+
+    #[test]
+    fn the_pull_prefilter_upgrade_makes_what_a_fresh_database_has() {
+        let names = [
+            "records_by_organisation",
+            "records_by_author",
+            "records_by_alert",
+            "records_consents_in_force",
+        ];
+        let mut fresh = Connection::open_in_memory().unwrap();
+        configure(&fresh).unwrap();
+        migrate(&mut fresh).unwrap();
+        let want = objects(&fresh, &names);
+        assert_eq!(want.len(), names.len());
+        for n in names {
+            fresh.execute_batch(&format!("DROP INDEX {n};")).unwrap();
+        }
+        fresh.execute_batch("PRAGMA user_version = 10;").unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(objects(&fresh, &names), want);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 use super::db::{get, Db};
 use super::records::PgFacts;
 use super::rows::{mark_synced, ms, read_directory, read_record, seq_param, RECORD_COLUMNS};
-use crate::store::pull::{self, Delivery, PullSql, Stored, UnderReview};
+use crate::policy::Viewer;
+use crate::store::pull::{self, Delivery, Dialect, PullSql, Stored, UnderReview};
 use crate::store::{EnrolledDevice, PullPage, PullQuery, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
@@ -18,17 +19,32 @@ impl PullSql for PgFacts<'_, '_> {
         after: u64,
         limit: usize,
         device: &str,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
     ) -> Result<Vec<Stored>, StoreError> {
+        let sql = pull::prefiltered_rows(&Dialect {
+            columns: RECORD_COLUMNS,
+            after: "$1",
+            limit: "$2",
+            device: "$3",
+            organisation: "$4",
+            worker: "$5",
+            now: "$6",
+            not_deleted: "NOT tombstone",
+            alerts: "records",
+            consents: "records",
+            any_array: true,
+        });
         self.db
             .query(
-                &format!(
-                    "SELECT {RECORD_COLUMNS} FROM records WHERE seq > $1
-                     AND (device_id IS NULL OR device_id <> $3) ORDER BY seq LIMIT $2"
-                ),
+                &sql,
                 &[
                     &seq_param(after),
                     &i64::try_from(limit).unwrap_or(i64::MAX),
                     &device,
+                    &viewer.organisation_id,
+                    &viewer.worker_id,
+                    &ms(now),
                 ],
             )?
             .iter()

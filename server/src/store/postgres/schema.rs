@@ -23,8 +23,9 @@ use crate::store::StoreError;
 
 /// The schema this code writes. (Version 1 is the SQLite schema 5 of the
 /// same release: PostgreSQL support began there; version 3 has SQLite
-/// schema 9's tables, columns and indexes, version 4 SQLite's 10.)
-pub const LATEST: i32 = 4;
+/// schema 9's tables, columns and indexes, version 4 SQLite's 10, version 5
+/// SQLite's 11.)
+pub const LATEST: i32 = 5;
 
 /// The whole schema at [`LATEST`], for a new database.
 pub(super) const CREATE_LATEST: &str = "
@@ -281,6 +282,11 @@ CREATE TABLE IF NOT EXISTS referral_index (
     due_at          BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS referral_index_due ON referral_index (organisation_id, awaiting, due_at);
+CREATE INDEX IF NOT EXISTS records_by_organisation ON records (organisation_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
+    WHERE kind = 'consent' AND NOT tombstone;
 ";
 
 /// Upgrades, in order. Empty until the PostgreSQL schema first changes;
@@ -372,6 +378,15 @@ CREATE TABLE IF NOT EXISTS referral_index (
     due_at          BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS referral_index_due ON referral_index (organisation_id, awaiting, due_at);
+    ",
+    // 4 -> 5: what SQLite's 10 -> 11 added (issue 11): the pull
+    // pre-filter's indexes (`store/pull/sql.rs`, `prefiltered_rows`).
+    "
+CREATE INDEX IF NOT EXISTS records_by_organisation ON records (organisation_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
+    WHERE kind = 'consent' AND NOT tombstone;
     ",
 ];
 

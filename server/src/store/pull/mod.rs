@@ -21,7 +21,7 @@ mod shape;
 mod sql;
 
 pub use shape::Projector;
-pub use sql::{Delivery, PullSql, Stored, UnderReview};
+pub use sql::{prefiltered_rows, Delivery, Dialect, PullSql, Stored, UnderReview};
 
 use crate::store::{EnrolledDevice, PullPage, PullQuery, StoreError};
 use nightround_core::crypto::DataKey;
@@ -32,9 +32,16 @@ use nightround_core::Timestamp;
 use serde_json::Value;
 use shape::{json_list, Puller};
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Rows read per query while filtering a pull page.
 pub const SCAN_CHUNK: usize = 512;
+#[doc(hidden)]
+/// Rows the pull's pre-filtered statements have handed back, summed over
+/// this process: what a test reads to see that a pull's reads follow what
+/// it returns, not the store's size (`server/tests/pull_cost.rs`).
+pub static ROWS_READ: AtomicU64 = AtomicU64::new(0);
+
 /// The most rows one pull looks at, so a device that may see little of a
 /// large store still gets a prompt answer (with `more`) instead of a long one.
 pub const MAX_SCAN: usize = 20_000;
@@ -61,8 +68,9 @@ pub fn page<S: PullSql>(
     let mut scanned = 0usize;
     let mut exhausted = false;
     'scan: loop {
-        let rows = sql.rows_after(scanned_to, SCAN_CHUNK, &device)?;
+        let rows = sql.rows_after(scanned_to, SCAN_CHUNK, &device, &viewer, now)?;
         let fetched = rows.len();
+        ROWS_READ.fetch_add(fetched as u64, Ordering::Relaxed);
         for (meta, sealed) in rows {
             scanned_to = meta.seq;
             scanned += 1;
@@ -109,7 +117,9 @@ pub fn page<S: PullSql>(
         }
     }
     let more = if exhausted {
-        // The rest are this device's own versions: the cursor passes them.
+        // What is left after the cursor this viewer may not see (or it is
+        // this device's own): the cursor passes it, read in this same
+        // transaction, so the next pull does not look at it again.
         scanned_to = scanned_to.max(sql.last_seq()?);
         false
     } else {

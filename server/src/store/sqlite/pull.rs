@@ -5,12 +5,32 @@
 
 use super::records::SqlFacts;
 use super::rows::{mark_synced, ms, read_directory, read_record, seq_param, RECORD_COLUMNS};
-use crate::store::pull::{self, Delivery, PullSql, Stored, UnderReview};
+use crate::policy::Viewer;
+use crate::store::pull::{self, Delivery, Dialect, PullSql, Stored, UnderReview};
 use crate::store::{EnrolledDevice, PullPage, PullQuery, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
+
+/// The pre-filtered rows statement ([`pull::prefiltered_rows`]) in
+/// SQLite's words. It names the partial indexes it reads: without
+/// statistics SQLite's planner would rather walk every row in seq order.
+fn rows_sql() -> String {
+    pull::prefiltered_rows(&Dialect {
+        columns: RECORD_COLUMNS,
+        after: "?1",
+        limit: "?2",
+        device: "?3",
+        organisation: "?4",
+        worker: "?5",
+        now: "?6",
+        not_deleted: "tombstone = 0",
+        alerts: "records INDEXED BY records_by_alert",
+        consents: "records INDEXED BY records_consents_in_force",
+        any_array: false,
+    })
+}
 
 impl PullSql for SqlFacts<'_> {
     fn rows_after(
@@ -18,19 +38,21 @@ impl PullSql for SqlFacts<'_> {
         after: u64,
         limit: usize,
         device: &str,
+        viewer: &Viewer<'_>,
+        now: Timestamp,
     ) -> Result<Vec<Stored>, StoreError> {
         let raws: Vec<_> = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS} FROM records WHERE seq > ?1
-                 AND (device_id IS NULL OR device_id != ?3) ORDER BY seq LIMIT ?2"
-            ))?
+            .prepare_cached(&rows_sql())?
             .query_map(
-                (
+                rusqlite::params![
                     seq_param(after),
                     i64::try_from(limit).unwrap_or(i64::MAX),
                     device,
-                ),
+                    viewer.organisation_id,
+                    viewer.worker_id,
+                    ms(now),
+                ],
                 read_record,
             )?
             .collect::<Result<_, _>>()?;
@@ -181,4 +203,35 @@ pub(super) fn pull(
     mark_synced(&tx, caller.device.id, now)?;
     tx.commit()?;
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every read of `records` in a pull's rows statement is an index
+    /// search, never a walk of the table, so its cost follows what it
+    /// returns (issue 11; `tests/pull_cost.rs` measures it).
+    #[test]
+    fn the_rows_statement_searches_indexes_only() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::schema::configure(&conn).unwrap();
+        crate::store::schema::migrate(&mut conn).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", rows_sql()))
+            .unwrap()
+            .query_map((0, 512, "d", "o", "w", 0), |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let reads: Vec<&String> = plan.iter().filter(|l| l.contains("records")).collect();
+        assert!(reads.len() >= 8, "{plan:#?}");
+        for line in reads {
+            assert!(line.starts_with("SEARCH records USING "), "{plan:#?}");
+            assert!(
+                !line.contains("sqlite_autoindex_records_2 (seq>?)"),
+                "{plan:#?}"
+            );
+        }
+    }
 }

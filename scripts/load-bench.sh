@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # scripts/load-bench.sh: D phones syncing R records each at once, against the
-# release Nightround server and against express-pouchdb, both over HTTPS on
-# loopback, in two layouts (an organisation per phone; all in one). Prints
-# figures and the ratio; asserts no timing. See docs/benchmarks.md.
+# release Nightround server on SQLite, the same server on PostgreSQL, and
+# express-pouchdb, all over HTTPS on loopback, in two layouts (an
+# organisation per phone; all in one). Prints the columns side by side and
+# the ratios; asserts no timing. See docs/benchmarks.md.
 #
-#   scripts/load-bench.sh                  D=200 R=500, both layouts, both servers
+#   scripts/load-bench.sh                  D=200 R=500, both layouts, all three
 #   DEVICES=20 RECORDS=50 scripts/load-bench.sh
-#   LAYOUTS=per-org SKIP_POUCHDB=1 scripts/load-bench.sh
+#   LOAD_BACKENDS=sqlite,postgres LAYOUTS=per-org scripts/load-bench.sh
 #   SERVER_BIN=/path/to/an/older/nightround-server scripts/load-bench.sh   (before/after)
-#   SKIP_NIGHTROUND=1 scripts/load-bench.sh                                (PouchDB only)
+#   LOAD_BACKENDS=pouchdb scripts/load-bench.sh                            (PouchDB only)
+#
+# LOAD_BACKENDS (comma- or space-separated; default sqlite,postgres,pouchdb)
+# chooses the columns. SKIP_POUCHDB=1 / SKIP_NIGHTROUND=1 still drop theirs.
+#
+# postgres: scripts/pg.sh starts a throw-away cluster (initdb into a temp
+# dir, as an unprivileged user; stopped and removed when this script exits),
+# and each run gets a fresh, empty database in it. The bench is also given
+# the postmaster's pid and prints the cluster's CPU time (its processes'
+# user+system during the timed part) and memory (summed PSS at the end).
 #
 # 1. builds the release server and the load bench (tests/benches/load.rs);
 #    the bench starts the server as its own process, enrols the phones
@@ -33,13 +43,19 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 DEVICES="${DEVICES:-200}"
 RECORDS="${RECORDS:-500}"
 LAYOUTS="${LAYOUTS:-per-org one-org}"
+BACKENDS=" $(printf '%s' "${LOAD_BACKENDS:-sqlite,postgres,pouchdb}" | tr ',' ' ') "
+[ -z "${SKIP_POUCHDB:-}" ] || BACKENDS="${BACKENDS/ pouchdb / }"
+[ -z "${SKIP_NIGHTROUND:-}" ] || { BACKENDS="${BACKENDS/ sqlite / }"; BACKENDS="${BACKENDS/ postgres / }"; }
+want() { [[ "$BACKENDS" == *" $1 "* ]]; }
+nightround=""
+if want sqlite || want postgres; then nightround=1; fi
 work="$REPO/target/load-bench"
 mkdir -p "$work"
 out="$work/results-$(date +%Y%m%d-%H%M%S).txt"
 : >"$out"
 
 echo "==== build (release) ===="
-if [ -n "${SKIP_NIGHTROUND:-}" ]; then
+if [ -z "$nightround" ]; then
     server_bin="" bench_bin=""
 elif [ -n "${SERVER_BIN:-}" ]; then
     server_bin="$SERVER_BIN"
@@ -47,7 +63,7 @@ else
     cargo build --release -p nightround-server
     server_bin="$REPO/target/release/nightround-server"
 fi
-[ -n "${SKIP_NIGHTROUND:-}" ] || bench_bin="$(cargo bench -p nightround-e2e --bench load --no-run --message-format=json-render-diagnostics |
+[ -z "$nightround" ] || bench_bin="$(cargo bench -p nightround-e2e --bench load --no-run --message-format=json-render-diagnostics |
     python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -56,19 +72,37 @@ for line in sys.stdin:
             and "bench" in m["target"]["kind"] and m.get("executable"):
         print(m["executable"])
 ')"
-[ -n "${SKIP_NIGHTROUND:-}" ] || [ -x "$bench_bin" ] || { echo "load bench not built" >&2; exit 1; }
+[ -z "$nightround" ] || [ -x "$bench_bin" ] || { echo "load bench not built" >&2; exit 1; }
 
 # Enough file descriptors for D phones' connections and vault files.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
+if want postgres; then
+    echo "==== postgres: throw-away cluster ===="
+    # shellcheck source=scripts/pg.sh
+    source "$REPO/scripts/pg.sh" # NIGHTROUND_TEST_PG, PG_TMP, PG_BIN; stopped on exit
+    pg_admin="$NIGHTROUND_TEST_PG"
+    postmaster="$(head -n 1 "$PG_TMP/data/postmaster.pid")"
+fi
+
 for layout in $LAYOUTS; do
-    [ -z "${SKIP_NIGHTROUND:-}" ] || break
-    echo "==== nightround, $layout, D=$DEVICES R=$RECORDS ===="
-    "$bench_bin" --server "$server_bin" --devices "$DEVICES" --records "$RECORDS" \
-        --layout "$layout" | tee -a "$out"
+    if want sqlite; then
+        echo "==== nightround on sqlite, $layout, D=$DEVICES R=$RECORDS ===="
+        "$bench_bin" --server "$server_bin" --devices "$DEVICES" --records "$RECORDS" \
+            --layout "$layout" | tee -a "$out"
+    fi
+    if want postgres; then
+        echo "==== nightround on postgres, $layout, D=$DEVICES R=$RECORDS ===="
+        db="load_$(date +%s)_${layout//-/_}"
+        "$PG_BIN/psql" -q -v ON_ERROR_STOP=1 "$pg_admin" -c "CREATE DATABASE $db"
+        "$bench_bin" --server "$server_bin" --devices "$DEVICES" --records "$RECORDS" \
+            --layout "$layout" --database "${pg_admin%/*}/$db" --pg-pid "$postmaster" |
+            tee -a "$out"
+        "$PG_BIN/psql" -q "$pg_admin" -c "DROP DATABASE $db" || true
+    fi
 done
 
-if [ -z "${SKIP_POUCHDB:-}" ]; then
+if want pouchdb; then
     echo "==== pouchdb: install ===="
     cp bench/load/package.json "$work/package.json"
     (cd "$work" && npm install --no-audit --no-fund --loglevel=error)
@@ -108,17 +142,35 @@ for line in open(sys.argv[1]):
         continue
     parts = line.split()
     f = dict(p.split("=", 1) for p in parts[2:])
-    rows[(parts[1], f["layout"])] = f
+    # Lines from before the PostgreSQL column carry no backend: SQLite.
+    name = "pouchdb" if parts[1] == "pouchdb" else f.get("backend", "sqlite")
+    rows[(name, f["layout"])] = f
+cols = [c for c in ("sqlite", "postgres", "pouchdb") if any(k[0] == c for k in rows)]
+def cell(r, key, fmt="{}"):
+    return fmt.format(r[key]) if r and key in r else "-"
+fields = [
+    ("wall (s)", lambda r: cell(r, "wall_s")),
+    ("records/s", lambda r: cell(r, "records_per_s")),
+    ("errors", lambda r: cell(r, "errors")),
+    ("pushed / left pending", lambda r: f"{cell(r, 'pushed')} / {cell(r, 'left_pending')}" if r and "pushed" in r else "-"),
+    ("server peak RSS (MiB)", lambda r: cell(r, "server_peak_rss_mib")),
+    ("server CPU (s)", lambda r: cell(r, "server_cpu_s")),
+    ("PostgreSQL processes", lambda r: cell(r, "pg_processes")),
+    ("PostgreSQL PSS at end (MiB)", lambda r: cell(r, "pg_pss_mib")),
+    ("PostgreSQL CPU (s)", lambda r: cell(r, "pg_cpu_s")),
+    ("slowest phone (s)", lambda r: cell(r, "slowest_phone_s")),
+]
 for layout in ("per-org", "one-org"):
-    n, p = rows.get(("nightround", layout)), rows.get(("pouchdb", layout))
-    if not n:
+    if not any(k[1] == layout for k in rows):
         continue
-    line = (f"{layout:8} nightround {float(n['wall_s']):7.2f} s {n['records_per_s']:>7} rec/s "
-            f"errors {n['errors']} rss {n['server_peak_rss_mib']} MiB cpu {n['server_cpu_s']} s")
-    if p:
-        ratio = float(p["wall_s"]) / float(n["wall_s"])
-        line += (f" | pouchdb {float(p['wall_s']):7.2f} s {p['records_per_s']:>7} rec/s errors {p['errors']}"
-                 f" rss {p['server_peak_rss_mib']} MiB cpu {p['server_cpu_s']} s | nightround/pouchdb throughput x{ratio:.2f}")
-    print(line)
+    print(f"-- {layout} --")
+    print(f"{'':28}" + "".join(f"{c:>16}" for c in cols))
+    for label, get in fields:
+        print(f"{label:28}" + "".join(f"{get(rows.get((c, layout))):>16}" for c in cols))
+    base = rows.get(("sqlite", layout))
+    for c in cols:
+        r = rows.get((c, layout))
+        if base and r and c != "sqlite":
+            print(f"{c} wall / sqlite wall: x{float(r['wall_s']) / float(base['wall_s']):.2f}")
 PY
 echo "(raw lines: $out)"

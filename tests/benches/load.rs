@@ -17,6 +17,18 @@
 //! more), all phones released together. Layouts: `per-org` (each phone in
 //! an organisation of its own) and `one-org` (all in one, where every phone
 //! also pulls its colleagues' records). Prints figures; asserts no timing.
+//!
+//! Backends: SQLite in the data directory (the default), or PostgreSQL with
+//! `--database postgres://…` (an empty database; the script makes a fresh
+//! one per run in a throw-away cluster, `scripts/pg.sh`). With `--pg-pid`
+//! (the postmaster's pid) it also prints the cluster's processes' CPU time
+//! during the timed part and their memory at its end.
+//!
+//! Enrolment is throttled per client address (`server/src/throttle.rs`:
+//! 20 at once, then 10 a minute), and every phone here enrols from
+//! 127.0.0.1; so phones are enrolled in batches of [`ENROL_BATCH`], the
+//! server process restarted between batches (its limiter lives in memory),
+//! and the timed part runs on a freshly started process.
 
 use nightround_core::clock::SystemClock;
 use nightround_core::domain::*;
@@ -33,11 +45,16 @@ use std::time::{Duration, Instant};
 
 const PIN: &str = "135790";
 
+/// Phones enrolled per server process: the default enrolment burst.
+const ENROL_BATCH: usize = 20;
+
 struct Args {
     server: PathBuf,
     devices: usize,
     records: usize,
     layout: String,
+    database: Option<String>,
+    pg_pid: Option<u32>,
 }
 
 fn args() -> Args {
@@ -46,6 +63,8 @@ fn args() -> Args {
         devices: 200,
         records: 500,
         layout: "per-org".into(),
+        database: None,
+        pg_pid: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -55,6 +74,8 @@ fn args() -> Args {
             "--devices" => a.devices = value().parse().expect("--devices N"),
             "--records" => a.records = value().parse().expect("--records N"),
             "--layout" => a.layout = value(),
+            "--database" => a.database = Some(value()),
+            "--pg-pid" => a.pg_pid = Some(value().parse().expect("--pg-pid PID")),
             _ => {} // cargo bench passes --bench
         }
     }
@@ -82,21 +103,39 @@ fn free_port() -> SocketAddr {
     l.local_addr().expect("an address")
 }
 
-fn start_server(bin: &Path, data: &Path, listen: SocketAddr) -> ServerProcess {
-    let child = Command::new(bin)
-        .arg("serve")
+fn start_server(
+    bin: &Path,
+    data: &Path,
+    database: Option<&str>,
+    listen: SocketAddr,
+) -> ServerProcess {
+    // Its log beside the data directory, shown if it does not start.
+    let log_path = data.with_extension("log");
+    let log = std::fs::File::create(&log_path).expect("the server's log file");
+    let mut cmd = Command::new(bin);
+    // The built-in example directory: the phones' areas and supplies.
+    cmd.arg("serve")
+        .arg("--example-directory")
         .arg("--data-dir")
         .arg(data)
         .arg("--listen")
-        .arg(listen.to_string())
+        .arg(listen.to_string());
+    if let Some(url) = database {
+        cmd.arg("--database").arg(url);
+    }
+    let child = cmd
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
     let server = ServerProcess { child };
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(listen).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not start: {}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     server
@@ -118,6 +157,61 @@ fn usage(pid: u32) -> (u64, f64) {
     let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     let hz = 100.0; // USER_HZ is 100 on Linux.
     (hwm, (ticks(11) + ticks(12)) / hz)
+}
+
+/// The PostgreSQL cluster's processes: the postmaster and its children.
+fn pg_tree(postmaster: u32) -> Vec<u32> {
+    let mut pids = vec![postmaster];
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return pids;
+    };
+    for entry in dir.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let after = stat.rsplit_once(')').map_or("", |(_, s)| s);
+        // The parent's pid is the second field after the command name.
+        if after.split_whitespace().nth(1) == Some(&postmaster.to_string()) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+/// The cluster's CPU seconds so far: its live processes' user+system time
+/// plus what the postmaster has reaped of children that ended.
+fn pg_cpu(postmaster: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{postmaster}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, s)| s);
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let reaped = (ticks(13) + ticks(14)) / 100.0;
+    reaped
+        + pg_tree(postmaster)
+            .into_iter()
+            .map(|p| usage(p).1)
+            .sum::<f64>()
+}
+
+/// (processes, summed PSS in KiB, summed VmHWM in KiB) of the cluster now.
+/// PSS shares shared buffers out between the processes that touched them;
+/// the VmHWM sum counts them once per process, so it overstates.
+fn pg_memory(postmaster: u32) -> (usize, u64, u64) {
+    let pids = pg_tree(postmaster);
+    let pss = pids
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/smaps_rollup"))
+                .unwrap_or_default()
+                .lines()
+                .find_map(|l| l.strip_prefix("Pss:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                .unwrap_or(0)
+        })
+        .sum();
+    let hwm = pids.iter().map(|p| usage(*p).0).sum();
+    (pids.len(), pss, hwm)
 }
 
 fn contact(i: usize) -> ContactDraft {
@@ -157,10 +251,15 @@ fn main() {
         .or_else(|_| tempfile::tempdir())
         .expect("a temp dir for the phones");
     let listen = free_port();
-    let server = start_server(&a.server, &data, listen);
-    let pid = server.child.id();
+    let database = a.database.as_deref();
+    let backend = if database.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let mut server = start_server(&a.server, &data, database, listen);
     let url = format!("https://{listen}/");
-    let config = ServerConfig::new(&data, listen);
+    let config = ServerConfig::new(&data, listen).with_database(a.database.clone());
     let admin = Admin::open(&config).expect("the data directory opens for administration");
     let cert =
         std::fs::read_to_string(config.paths().tls_cert()).expect("the server's certificate");
@@ -174,6 +273,11 @@ fn main() {
     });
     let mut phones = Vec::with_capacity(a.devices);
     for d in 0..a.devices {
+        if d > 0 && d % ENROL_BATCH == 0 {
+            // A fresh limiter for the next batch (see the module's doc).
+            drop(server);
+            server = start_server(&a.server, &data, database, listen);
+        }
         let org = match &shared_org {
             Some(o) => o.clone(),
             None => {
@@ -211,8 +315,13 @@ fn main() {
         }
         phones.push(vault);
     }
+    // The timed part on a fresh process, so its peak RSS is this load's.
+    drop(server);
+    let server = start_server(&a.server, &data, database, listen);
+    let pid = server.child.id();
     let setup_s = setup.elapsed().as_secs_f64();
     let (_, cpu_before) = usage(pid);
+    let pg_cpu_before = a.pg_pid.map(pg_cpu);
 
     let barrier = Arc::new(Barrier::new(a.devices + 1));
     let handles: Vec<_> = phones
@@ -250,16 +359,27 @@ fn main() {
     }
     let wall = t.elapsed().as_secs_f64();
     let (hwm, cpu_after) = usage(pid);
+    let pg = a.pg_pid.map(|p| (pg_memory(p), pg_cpu(p)));
     let pending: u64 = vaults
         .iter()
         .map(|v| v.sync_status().map(|s| s.pending).unwrap_or(0))
         .sum();
     // Records the server took, per second of the whole run.
     let records = pushed as f64;
+    let pg_figures = match (pg, pg_cpu_before) {
+        (Some(((procs, pss, hwm_sum), cpu)), Some(before)) => format!(
+            " pg_processes={procs} pg_pss_mib={:.0} pg_hwm_sum_mib={:.0} pg_cpu_s={:.1}",
+            pss as f64 / 1024.0,
+            hwm_sum as f64 / 1024.0,
+            cpu - before
+        ),
+        _ => String::new(),
+    };
     println!(
-        "LOAD nightround layout={} devices={} records={} wall_s={wall:.2} records_per_s={:.0} \
-         errors={} pushed={pushed} pulled={pulled} left_pending={pending} server_peak_rss_mib={:.0} \
-         server_cpu_s={:.1} slowest_phone_s={:.1} setup_s={setup_s:.0}",
+        "LOAD nightround layout={} backend={backend} devices={} records={} wall_s={wall:.2} \
+         records_per_s={:.0} errors={} pushed={pushed} pulled={pulled} left_pending={pending} \
+         server_peak_rss_mib={:.0} server_cpu_s={:.1} slowest_phone_s={:.1} \
+         setup_s={setup_s:.0}{pg_figures}",
         a.layout,
         a.devices,
         a.records,

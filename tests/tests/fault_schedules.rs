@@ -89,16 +89,21 @@ fn make_records(d: &Device, rng: &mut StdRng, people: &mut Vec<uuid::Uuid>, made
     }
 }
 
-/// Syncs until the outbox is empty and a sync succeeds, or panics.
+/// Syncs until the outbox is empty and a sync succeeds, or panics. A phone
+/// keeps trying with a growing pause, as the apps do; without the pause a
+/// failing try costs a millisecond (the proxy closes at once while the server
+/// restarts), and sixty of them can all fall inside one restart.
 fn sync_until_done(d: &Device, seed: u64) {
-    for _ in 0..60 {
-        if let Ok(r) = d.vault.sync(&quick_sync()) {
-            if r.pending == 0 {
-                return;
-            }
+    let mut last = String::new();
+    for attempt in 0..60u64 {
+        match d.vault.sync(&quick_sync()) {
+            Ok(r) if r.pending == 0 => return,
+            Ok(r) => last = format!("{} still pending", r.pending),
+            Err(e) => last = format!("{e:?}"),
         }
+        std::thread::sleep(std::time::Duration::from_millis((attempt * 10).min(250)));
     }
-    panic!("seed {seed}: a device could not finish syncing in 60 tries");
+    panic!("seed {seed}: a device could not finish syncing in 60 tries (last: {last})");
 }
 
 /// Reads everything a supervisor may see, straight from the server.

@@ -10,7 +10,6 @@ use crate::error::{Result, ServerError};
 use crate::keys;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -32,14 +31,10 @@ impl std::fmt::Debug for TlsMaterial {
     }
 }
 
-/// The SHA-256 fingerprint of a DER certificate, as `AB:CD:...`.
-pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
+/// The SHA-256 fingerprint of a DER certificate, as `AB:CD:...`: the
+/// core's own, so the QR code the dashboard prints and the phone that checks
+/// it cannot disagree on the form.
+pub use nightround_core::sync::enrolment_link::certificate_fingerprint as fingerprint;
 
 /// The TLS material for a setting; `None` for plain HTTP.
 pub fn prepare(setting: &TlsSetting, paths: &DataPaths) -> Result<Option<TlsMaterial>> {
@@ -102,7 +97,7 @@ fn load(cert_path: &Path, key_path: &Path) -> Result<TlsMaterial> {
         .first()
         .ok_or_else(|| ServerError::Tls(format!("{} holds no certificate", cert_path.display())))?;
     let fingerprint = fingerprint(leaf.as_ref());
-    let leaf_pem = pem_of(leaf.as_ref());
+    let leaf_pem = nightround_core::sync::enrolment_link::certificate_pem(leaf.as_ref());
     let key = PrivateKeyDer::from_pem_file(key_path)
         .map_err(|_| ServerError::Tls(format!("{} holds no private key", key_path.display())))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -118,18 +113,6 @@ fn load(cert_path: &Path, key_path: &Path) -> Result<TlsMaterial> {
         fingerprint,
         cert_pem: leaf_pem,
     })
-}
-
-fn pem_of(der: &[u8]) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(chunk));
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
 }
 
 #[cfg(test)]

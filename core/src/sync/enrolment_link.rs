@@ -198,11 +198,12 @@ pub fn fetch_pinned_certificate(
     let _ = conn.complete_io(&mut tcp);
     let _ = tcp.flush();
     let der = verifier.accepted().ok_or_else(refused)?;
-    Ok(pem(&der))
+    Ok(certificate_pem(&der))
 }
 
-/// A certificate as PEM, the form the transport pins.
-fn pem(der: &[u8]) -> String {
+/// A certificate as PEM, the form the transport pins (and the server
+/// writes its generated certificate in).
+pub fn certificate_pem(der: &[u8]) -> String {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
     let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
@@ -377,7 +378,7 @@ mod tests {
 
     #[test]
     fn pem_wraps_at_64_columns() {
-        let p = pem(&[7u8; 100]);
+        let p = certificate_pem(&[7u8; 100]);
         assert!(p.starts_with("-----BEGIN CERTIFICATE-----\n"));
         assert!(p.ends_with("-----END CERTIFICATE-----\n"));
         assert!(p.lines().all(|l| l.len() <= 64 || l.starts_with("-----")));

@@ -546,11 +546,19 @@ missing = [c for c in err_cases if not re.search(r"(case|,)\s*\." + c + r"\b", w
 report(bool(err_cases) and not missing, f"ErrorWording has words for all {len(err_cases)} NightroundError cases", ", ".join(missing))
 
 labels_src = source("Labels.swift")
-for enum in ["ConcernCategory", "Severity", "WellbeingFlag", "ContactKind", "InfoCategory", "Urgency",
+for enum in ["ConcernCategory", "Severity", "WellbeingFlag", "ContactKind", "Urgency",
              "ReferralStatus", "ConsentMethod", "Role", "SupplyPurpose"]:
     cases = enum_cases(core, enum)
     missing = [c for c in cases if not re.search(r"(case|,)\s*\." + c + r"\b", labels_src)]
     report(bool(cases) and not missing, f"Labels.swift words every {enum} case", ", ".join(missing))
+m = re.search(r"extension InfoCategory \{(.*?)\n\}", labels_src, re.S)
+report(bool(m) and "infoCategoryText(category: self).label" in m.group(1) and "case ." not in m.group(1),
+       "InfoCategory's words are the core's (infoCategoryText), not the app's own")
+model = source("ReferralFormModel.swift")
+readback = source("ReferralReadBackScreen.swift")
+report("vault.previewReferralForm(form: form)" in model and "preview?.lines" in readback
+       and "InfoCategory.allCases" not in readback + source("ReferralFormScreen.swift"),
+       "the referral read-back is the core's previewReferralForm lines (refused as saving would be)")
 
 records = source("Records+SwiftUI.swift")
 for enum in ["ConcernCategory", "Severity", "WellbeingFlag", "ContactKind", "InfoCategory", "Urgency", "ConsentMethod",

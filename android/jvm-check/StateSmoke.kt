@@ -53,6 +53,7 @@ import uniffi.nightround_core.WellbeingFlag
 import uniffi.nightround_core.WorkerIdentity
 import uniffi.nightround_ffi.NightroundException
 import uniffi.nightround_ffi.NightroundVault
+import uniffi.nightround_ffi.infoCategories
 import uniffi.nightround_ffi.PlatformKeyStore
 import uniffi.nightround_ffi.coreVersion
 
@@ -156,9 +157,11 @@ fun main() = runBlocking {
     referral.load(); settle()
     referral.tick("stars"); referral.tick("harp"); referral.urgency(Urgency.RED)
     referral.needs("Somewhere safe to stay tonight"); referral.cover(InfoCategory.HOUSING); referral.cover(InfoCategory.CONTACT_DETAILS)
-    referral.review()
+    check("the consent's categories are the core's words", referral.ui.value.categories.map { it.label } == infoCategories().map { it.label }) { referral.ui.value.categories.toString() }
+    referral.review(); settle()
     val rb = referral.ui.value.readBack
     check("referral is read back before saving", referral.ui.value.step == ReferralStep.READ_BACK && rb.size >= 5) { rb.toString() }
+    check("the read-back is the core's, in the second person", rb.first().startsWith("You are agreeing that we refer you to") && rb.any { it.startsWith("Each of them may be told: ") && "where you are staying" in it } && rb.last() == "Do you agree?") { rb.toString() }
     println("      read back: " + rb.joinToString(" | "))
     referral.confirm(); settle()
     check("referral form saved agency by agency", referral.ui.value.savedCount == 2) { referral.ui.value.toString() }

@@ -77,6 +77,13 @@ pub fn info_category_text(category: InfoCategory) -> InfoCategoryText {
     category.text()
 }
 
+/// "4 hours", "3 days", "1 week": a service's committed response time in
+/// the words the read-back uses, for the agency list before it.
+#[uniffi::export]
+pub fn response_time_words(hours: u32) -> String {
+    nightround_core::vault::hours_words(hours)
+}
+
 /// The longest value the core accepts for a text field, in characters, so a
 /// field can show how much room is left before the core refuses it.
 #[uniffi::export]

@@ -2032,6 +2032,10 @@ public struct InfoCategoryText: Equatable, Hashable {
      * One sentence saying what it holds, in words she can be read.
      */
     public var meaning: String
+    /**
+     * The words read to her in a consent ("your health").
+     */
+    public var toHer: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2041,10 +2045,14 @@ public struct InfoCategoryText: Equatable, Hashable {
          */label: String, 
         /**
          * One sentence saying what it holds, in words she can be read.
-         */meaning: String) {
+         */meaning: String, 
+        /**
+         * The words read to her in a consent ("your health").
+         */toHer: String) {
         self.category = category
         self.label = label
         self.meaning = meaning
+        self.toHer = toHer
     }
 
     
@@ -2065,7 +2073,8 @@ public struct FfiConverterTypeInfoCategoryText: FfiConverterRustBuffer {
             try InfoCategoryText(
                 category: FfiConverterTypeInfoCategory.read(from: &buf), 
                 label: FfiConverterString.read(from: &buf), 
-                meaning: FfiConverterString.read(from: &buf)
+                meaning: FfiConverterString.read(from: &buf), 
+                toHer: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -2073,6 +2082,7 @@ public struct FfiConverterTypeInfoCategoryText: FfiConverterRustBuffer {
         FfiConverterTypeInfoCategory.write(value.category, into: &buf)
         FfiConverterString.write(value.label, into: &buf)
         FfiConverterString.write(value.meaning, into: &buf)
+        FfiConverterString.write(value.toHer, into: &buf)
     }
 }
 
@@ -2702,7 +2712,7 @@ public struct ReadBackAgency: Equatable, Hashable {
      */
     public var dueAt: Timestamp
     /**
-     * "Harp aim to answer within 72 hours."
+     * "HARP have said they will respond within 3 days."
      */
     public var sentence: String
 
@@ -2716,7 +2726,7 @@ public struct ReadBackAgency: Equatable, Hashable {
          * The due time saving the form now would set.
          */dueAt: Timestamp, 
         /**
-         * "Harp aim to answer within 72 hours."
+         * "HARP have said they will respond within 3 days."
          */sentence: String) {
         self.agencyId = agencyId
         self.name = name

@@ -3243,6 +3243,18 @@ public func infoCategoryText(category: InfoCategory) -> InfoCategoryText  {
 })
 }
 /**
+ * "4 hours", "3 days", "1 week": a service's committed response time in
+ * the words the read-back uses, for the agency list before it.
+ */
+public func responseTimeWords(hours: UInt32) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_nightround_ffi_fn_func_response_time_words(
+        FfiConverterUInt32.lower(hours),uniffiCallStatus
+    )
+})
+}
+/**
  * The longest value the core accepts for a text field, in characters, so a
  * field can show how much room is left before the core refuses it.
  */
@@ -3301,6 +3313,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_func_info_category_text() != 4856) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_nightround_ffi_checksum_func_response_time_words() != 26705) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_nightround_ffi_checksum_func_text_field_max_chars() != 28353) {

@@ -734,6 +734,11 @@ RustBuffer uniffi_nightround_ffi_fn_func_info_categories(RustCallStatus *_Nonnul
 RustBuffer uniffi_nightround_ffi_fn_func_info_category_text(RustBuffer category, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_RESPONSE_TIME_WORDS
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_RESPONSE_TIME_WORDS
+RustBuffer uniffi_nightround_ffi_fn_func_response_time_words(uint32_t hours, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_TEXT_FIELD_MAX_CHARS
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_FN_FUNC_TEXT_FIELD_MAX_CHARS
 uint32_t uniffi_nightround_ffi_fn_func_text_field_max_chars(RustBuffer field, RustCallStatus *_Nonnull out_status
@@ -1062,6 +1067,12 @@ uint16_t uniffi_nightround_ffi_checksum_func_info_categories(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_INFO_CATEGORY_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_INFO_CATEGORY_TEXT
 uint16_t uniffi_nightround_ffi_checksum_func_info_category_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_RESPONSE_TIME_WORDS
+#define UNIFFI_FFIDEF_UNIFFI_NIGHTROUND_FFI_CHECKSUM_FUNC_RESPONSE_TIME_WORDS
+uint16_t uniffi_nightround_ffi_checksum_func_response_time_words(void
     
 );
 #endif

@@ -6,6 +6,7 @@
 mod common;
 use common::*;
 use nightround_core::domain::*;
+use nightround_core::vault::hours_words;
 use nightround_core::CoreError;
 
 fn flip_byte(f: &Fixture, kind: &str, id: uuid::Uuid) {
@@ -246,12 +247,40 @@ fn the_referral_read_back_is_refused_as_saving_would_be_and_writes_nothing() {
         "in the screens' order"
     );
     assert_eq!(
-        rb.lines[0],
-        "Your information may go to: HARP, Essex Police."
+        rb.lines,
+        [
+            "You are agreeing that we refer you to HARP and Essex Police.",
+            &format!("HARP have said they will respond within {}.", hours_words(rb.agencies[0].response_hours)),
+            "Essex Police have said they will respond within 4 hours.",
+            "Each of them may be told: how to reach you and who your key worker is; your health. Nothing else.",
+            "What you've asked for: somewhere safe tonight",
+            "This is red: as soon as possible.",
+            "The police are on this list because you chose them. You can take them off.",
+            &format!(
+                "You can change your mind about any of them at any time. We'll check with you again by {}.",
+                rb.review_at.format("%-d %B %Y")
+            ),
+            "Do you agree?",
+        ],
+        "read to her in the second person, police named as her choice, asked last"
     );
-    assert!(rb
-        .lines
-        .contains(&"What you need: somewhere safe tonight".to_owned()));
+    let written = f
+        .vault
+        .preview_referral_form(&ReferralForm {
+            agency_ids: vec!["harp".into()],
+            consent_method: ConsentMethod::Written,
+            ..form.clone()
+        })
+        .unwrap();
+    assert_eq!(
+        written.lines.last().map(String::as_str),
+        Some("Please sign to say you agree.")
+    );
+    assert!(
+        !written.lines.iter().any(|l| l.contains("police")),
+        "no police sentence when she did not choose them: {:?}",
+        written.lines
+    );
     // Saving sets exactly the due times read back.
     let saved = f.vault.submit_referral_form(form.clone()).unwrap();
     assert_eq!(saved[1].due_at, rb.agencies[1].due_at);

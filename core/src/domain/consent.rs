@@ -117,6 +117,22 @@ impl InfoCategory {
         }
     }
 
+    /// The category as it is read to her, in the second person, in a list
+    /// after "Each of them may be told:".
+    pub const fn to_her(self) -> &'static str {
+        match self {
+            InfoCategory::ContactDetails => "how to reach you and who your key worker is",
+            InfoCategory::Health => "your health",
+            InfoCategory::SubstanceUse => "drug and alcohol use",
+            InfoCategory::Housing => "where you are staying",
+            InfoCategory::Safety => "your safety and anything that has happened to you",
+            InfoCategory::ContactHistory => "when you have seen outreach",
+            InfoCategory::Wellbeing => "how you were when we saw you",
+            InfoCategory::CriminalJustice => "anything to do with police, courts or probation",
+            InfoCategory::FreeTextNote => "what the worker wrote down",
+        }
+    }
+
     /// The category of a wire name, if it is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
@@ -128,6 +144,7 @@ impl InfoCategory {
             category: self,
             label: self.label().to_owned(),
             meaning: self.meaning().to_owned(),
+            to_her: self.to_her().to_owned(),
         }
     }
 }
@@ -143,6 +160,8 @@ pub struct InfoCategoryText {
     pub label: String,
     /// One sentence saying what it holds, in words she can be read.
     pub meaning: String,
+    /// The words read to her in a consent ("your health").
+    pub to_her: String,
 }
 
 /// What the consent part of the referral form fills in.

@@ -46,7 +46,7 @@ pub use locked_check_in::LockedCheckIn;
 pub use person_screen::{ConsentView, PersonScreen};
 pub use queries::{AlertView, ReferralView, RoundSummary, TimelineEntry};
 pub use record_screens::{ConcernView, ConcernsPage, ContactView, SupplyDropView, SupplyDropsPage};
-pub use referral_read_back::{ReadBackAgency, ReferralReadBack};
+pub use referral_read_back::{hours_words, ReadBackAgency, ReferralReadBack};
 pub use retention::{PurgeReport, MIN_PHONE_WINDOW_DAYS};
 pub use rounds::{RoundScreen, RoundView, SafetyAlertKind, SafetyAlertView};
 pub use screens::{unreadable_notice, PeoplePage, TimelinePage};

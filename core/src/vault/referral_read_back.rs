@@ -24,7 +24,7 @@ pub struct ReadBackAgency {
     pub response_hours: u32,
     /// The due time saving the form now would set.
     pub due_at: Timestamp,
-    /// "Harp aim to answer within 72 hours."
+    /// "HARP have said they will respond within 3 days."
     pub sentence: String,
 }
 
@@ -48,16 +48,47 @@ pub struct ReferralReadBack {
 
 fn urgency_word(u: Urgency) -> &'static str {
     match u {
-        Urgency::Red => "Red: as soon as possible",
-        Urgency::Amber => "Amber: within days",
-        Urgency::Green => "Green: when they can",
+        Urgency::Red => "red: as soon as possible",
+        Urgency::Amber => "amber: within days",
+        Urgency::Green => "green: when they can",
     }
 }
 
-fn method_words(m: ConsentMethod) -> &'static str {
+/// The question that ends the read-back: she is asked, not told.
+fn method_question(m: ConsentMethod) -> &'static str {
     match m {
-        ConsentMethod::Verbal => "You told me you agree.",
-        ConsentMethod::Written => "You agreed in writing.",
+        ConsentMethod::Verbal => "Do you agree?",
+        ConsentMethod::Written => "Please sign to say you agree.",
+    }
+}
+
+/// Names the way a person says them: "A", "A and B", "A, B and C".
+pub(crate) fn spoken_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", rest.join(", "), last.as_ref())
+        }
+    }
+}
+
+/// "4 hours", "3 days", "1 week": how long a service has committed to take.
+pub fn hours_words(hours: u32) -> String {
+    let plural = |n: u32, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    if hours >= 24 * 7 && hours.is_multiple_of(24 * 7) {
+        plural(hours / (24 * 7), "week")
+    } else if hours > 24 && hours.is_multiple_of(24) {
+        plural(hours / 24, "day")
+    } else {
+        plural(hours, "hour")
     }
 }
 
@@ -80,6 +111,7 @@ impl Vault {
                     .ok_or(CoreError::Validation(ValidationError::UnknownPerson))?;
             let mut agencies = Vec::with_capacity(form.agency_ids.len());
             let mut needs = String::new();
+            let mut police = false;
             for agency_id in &form.agency_ids {
                 let draft = ReferralDraft {
                     person_id: form.person_id,
@@ -99,8 +131,13 @@ impl Vault {
                     name: agency.name.clone(),
                     response_hours: hours,
                     due_at,
-                    sentence: format!("{} aim to answer within {hours} hours.", agency.name),
+                    sentence: format!(
+                        "{} have said they will respond within {}.",
+                        agency.name,
+                        hours_words(hours)
+                    ),
                 });
+                police |= agency.is_police;
             }
             let covers: Vec<InfoCategoryText> = InfoCategory::ALL
                 .into_iter()
@@ -111,15 +148,29 @@ impl Vault {
                 .consent_review_at
                 .unwrap_or(now + default_review_period());
             let names: Vec<&str> = agencies.iter().map(|a| a.name.as_str()).collect();
-            let labels: Vec<&str> = covers.iter().map(|c| c.label.as_str()).collect();
-            let mut lines = vec![format!("Your information may go to: {}.", names.join(", "))];
+            let told: Vec<&str> = covers.iter().map(|c| c.to_her.as_str()).collect();
+            let mut lines = vec![format!(
+                "You are agreeing that we refer you to {}.",
+                spoken_list(&names)
+            )];
             lines.extend(agencies.iter().map(|a| a.sentence.clone()));
-            lines.push(format!("What they may know: {}.", labels.join(", ")));
-            lines.extend(covers.iter().map(|c| format!("{}: {}", c.label, c.meaning)));
-            lines.push(format!("How urgent: {}.", urgency_word(form.urgency)));
-            lines.push(format!("What you need: {needs}"));
-            lines.push(method_words(form.consent_method).to_owned());
-            lines.push("You can change your mind about any service at any time.".to_owned());
+            lines.push(format!(
+                "Each of them may be told: {}. Nothing else.",
+                told.join("; ")
+            ));
+            lines.push(format!("What you've asked for: {needs}"));
+            lines.push(format!("This is {}.", urgency_word(form.urgency)));
+            if police {
+                lines.push(
+                    "The police are on this list because you chose them. You can take them off."
+                        .to_owned(),
+                );
+            }
+            lines.push(format!(
+                "You can change your mind about any of them at any time. We'll check with you again by {}.",
+                review_at.format("%-d %B %Y")
+            ));
+            lines.push(method_question(form.consent_method).to_owned());
             Ok(ReferralReadBack {
                 person_alias: person.alias,
                 agencies,
@@ -131,5 +182,34 @@ impl Vault {
                 lines,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{hours_words, spoken_list};
+
+    #[test]
+    fn hours_read_as_a_person_says_them() {
+        for (h, words) in [
+            (1, "1 hour"),
+            (4, "4 hours"),
+            (24, "24 hours"),
+            (48, "2 days"),
+            (72, "3 days"),
+            (168, "1 week"),
+            (336, "2 weeks"),
+            (30, "30 hours"),
+        ] {
+            assert_eq!(hours_words(h), words);
+        }
+    }
+
+    #[test]
+    fn names_join_as_spoken() {
+        assert_eq!(spoken_list::<&str>(&[]), "");
+        assert_eq!(spoken_list(&["A"]), "A");
+        assert_eq!(spoken_list(&["A", "B"]), "A and B");
+        assert_eq!(spoken_list(&["A", "B", "C"]), "A, B and C");
     }
 }

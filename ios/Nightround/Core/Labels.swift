@@ -57,18 +57,10 @@ extension ContactKind {
 }
 
 extension InfoCategory {
+    /// The core's words for the category (`infoCategoryText`), so both apps
+    /// and the data dictionary say the same thing.
     var label: String {
-        switch self {
-        case .contactDetails: return String(localized: "How to reach her")
-        case .health: return String(localized: "Health")
-        case .substanceUse: return String(localized: "Drink and drugs")
-        case .housing: return String(localized: "Where she is staying")
-        case .safety: return String(localized: "Her safety")
-        case .contactHistory: return String(localized: "Her contacts with outreach")
-        case .wellbeing: return String(localized: "How she is on the night")
-        case .criminalJustice: return String(localized: "Police, courts and probation")
-        case .freeTextNote: return String(localized: "What the worker wrote down")
-        }
+        infoCategoryText(category: self).label
     }
 }
 
@@ -86,18 +78,6 @@ extension Urgency {
         case .red: return Theme.danger
         case .amber: return Theme.accent
         case .green: return Theme.calm
-        }
-    }
-}
-
-extension ResponseTimes {
-    /// The agency's own commitment for an urgency, as the directory states
-    /// it; shown when the form is read back to her.
-    func hours(for urgency: Urgency) -> UInt32 {
-        switch urgency {
-        case .red: return redHours
-        case .amber: return amberHours
-        case .green: return greenHours
         }
     }
 }

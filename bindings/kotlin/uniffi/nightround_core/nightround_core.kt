@@ -2232,6 +2232,11 @@ data class InfoCategoryText (
      * One sentence saying what it holds, in words she can be read.
      */
     var `meaning`: kotlin.String
+    , 
+    /**
+     * The words read to her in a consent ("your health").
+     */
+    var `toHer`: kotlin.String
     
 ){
     
@@ -2251,19 +2256,22 @@ public object FfiConverterTypeInfoCategoryText: FfiConverterRustBuffer<InfoCateg
             FfiConverterTypeInfoCategory.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
     override fun allocationSize(value: InfoCategoryText) = (
             FfiConverterTypeInfoCategory.allocationSize(value.`category`) +
             FfiConverterString.allocationSize(value.`label`) +
-            FfiConverterString.allocationSize(value.`meaning`)
+            FfiConverterString.allocationSize(value.`meaning`) +
+            FfiConverterString.allocationSize(value.`toHer`)
     )
 
     override fun write(value: InfoCategoryText, buf: ByteBuffer) {
             FfiConverterTypeInfoCategory.write(value.`category`, buf)
             FfiConverterString.write(value.`label`, buf)
             FfiConverterString.write(value.`meaning`, buf)
+            FfiConverterString.write(value.`toHer`, buf)
     }
 }
 
@@ -2749,7 +2757,7 @@ data class ReadBackAgency (
     var `dueAt`: Timestamp
     , 
     /**
-     * "Harp aim to answer within 72 hours."
+     * "HARP have said they will respond within 3 days."
      */
     var `sentence`: kotlin.String
     

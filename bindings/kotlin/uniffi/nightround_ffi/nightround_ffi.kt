@@ -887,6 +887,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_nightround_ffi_checksum_func_info_category_text(
     ): Int
+    external fun uniffi_nightround_ffi_checksum_func_response_time_words(
+    ): Int
     external fun uniffi_nightround_ffi_checksum_func_text_field_max_chars(
     ): Int
     external fun uniffi_nightround_ffi_checksum_method_platformkeystore_create_secret(
@@ -1237,6 +1239,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_info_category_text(`category`: RustBufferInfoCategory.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferInfoCategoryText.ByValue
+    external fun uniffi_nightround_ffi_fn_func_response_time_words(`hours`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_nightround_ffi_fn_func_text_field_max_chars(`field`: RustBufferTextField.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
     external fun ffi_nightround_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1389,6 +1393,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_func_info_category_text() and 0xFFFF) != 4856) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_nightround_ffi_checksum_func_response_time_words() and 0xFFFF) != 26705) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_nightround_ffi_checksum_func_text_field_max_chars() and 0xFFFF) != 28353) {
@@ -5655,6 +5662,21 @@ public object FfiConverterSequenceTypeTimelineEntry: FfiConverterRustBuffer<List
     
         
         FfiConverterTypeInfoCategory.lower(`category`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * "4 hours", "3 days", "1 week": a service's committed response time in
+         * the words the read-back uses, for the agency list before it.
+         */ fun `responseTimeWords`(`hours`: kotlin.UInt): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_nightround_ffi_fn_func_response_time_words(
+    
+        
+        FfiConverterUInt.lower(`hours`),_status)
 }
     )
     }

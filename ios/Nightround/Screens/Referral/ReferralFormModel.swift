@@ -23,6 +23,10 @@ final class ReferralFormModel {
     private(set) var alias: String?
     private(set) var chosenAgencyIds: Set<String> = []
     private(set) var covers: Set<InfoCategory> = []
+    /// Every category with the core's words, in the screens' order.
+    let categories: [InfoCategoryText] = infoCategories()
+    /// What is read to her: the core's sentences (`previewReferralForm`).
+    private(set) var preview: ReferralReadBack?
     private(set) var step: Step = .form
     private(set) var problem: String?
     private(set) var isSaving = false
@@ -76,9 +80,18 @@ final class ReferralFormModel {
         }
     }
 
-    func readBack() {
-        problem = nil
-        step = .readBack
+    /// Asks the core for the read-back. It refuses exactly as saving would
+    /// (no service, nothing shared, no needs) and writes nothing; a refusal
+    /// stays on the form with the core's reason.
+    func readBack() async {
+        guard let form = form() else { return }
+        do {
+            preview = try await gateway.call { vault in try vault.previewReferralForm(form: form) }
+            problem = nil
+            step = .readBack
+        } catch {
+            problem = ErrorWording.describe(error)
+        }
     }
 
     func edit() {
@@ -88,18 +101,10 @@ final class ReferralFormModel {
     /// She agreed to what was read back: save. True when saved; otherwise the
     /// core's reason is shown on the form.
     func submit() async -> Bool {
-        guard !isSaving, let urgency else { return false }
+        guard !isSaving else { return false }
         isSaving = true
         defer { isSaving = false }
-        let form = ReferralForm(
-            personId: personId,
-            agencyIds: chosenAgencies.map(\.id),
-            urgency: urgency,
-            needs: needs,
-            consentMethod: method,
-            consentCovers: InfoCategory.allCases.filter { covers.contains($0) },
-            consentReviewAt: nil
-        )
+        guard let form = form() else { return false }
         do {
             _ = try await gateway.call { vault in try vault.submitReferralForm(form: form) }
             problem = nil
@@ -109,5 +114,18 @@ final class ReferralFormModel {
             step = .form
             return false
         }
+    }
+
+    private func form() -> ReferralForm? {
+        guard let urgency else { return nil }
+        return ReferralForm(
+            personId: personId,
+            agencyIds: chosenAgencies.map(\.id),
+            urgency: urgency,
+            needs: needs,
+            consentMethod: method,
+            consentCovers: categories.map(\.category).filter { covers.contains($0) },
+            consentReviewAt: nil
+        )
     }
 }

@@ -18,7 +18,7 @@ struct ReferralFormScreen: View {
             case .form:
                 form
             case .readBack:
-                ReferralReadBack(model: model) {
+                ReferralReadBackScreen(model: model) {
                     Task {
                         if await model.submit() {
                             app.changesSaved()
@@ -58,9 +58,9 @@ struct ReferralFormScreen: View {
                 }
                 Card("What may be shared") {
                     FlowLayout {
-                        ForEach(InfoCategory.allCases, id: \.self) { category in
-                            Chip(title: category.label, isOn: model.covers.contains(category)) {
-                                model.toggleCover(category)
+                        ForEach(model.categories, id: \.category) { text in
+                            Chip(title: text.label, isOn: model.covers.contains(text.category)) {
+                                model.toggleCover(text.category)
                             }
                         }
                     }
@@ -91,7 +91,7 @@ struct ReferralFormScreen: View {
         }
         .bottomActions {
             Button("Read it back to her") {
-                model.readBack()
+                Task { await model.readBack() }
             }
             .buttonStyle(PrimaryButtonStyle())
             .disabled(!model.canReadBack)

@@ -4,7 +4,6 @@ import uniffi.nightround_core.ConcernCategory
 import uniffi.nightround_core.ConsentMethod
 import uniffi.nightround_core.ConsentState
 import uniffi.nightround_core.ContactKind
-import uniffi.nightround_core.InfoCategory
 import uniffi.nightround_core.ReferralStatus
 import uniffi.nightround_core.Role
 import uniffi.nightround_core.Severity
@@ -50,32 +49,6 @@ object Labels {
         Urgency.GREEN -> "Green"
     }
 
-    /** What a consent covers, as the worker reads it. */
-    fun info(category: InfoCategory): String = when (category) {
-        InfoCategory.CONTACT_DETAILS -> "How to reach her, and her key worker"
-        InfoCategory.HEALTH -> "Her health"
-        InfoCategory.SUBSTANCE_USE -> "Drug and alcohol use"
-        InfoCategory.HOUSING -> "Where she is staying"
-        InfoCategory.SAFETY -> "Her safety and any violence against her"
-        InfoCategory.CONTACT_HISTORY -> "Her contacts with outreach"
-        InfoCategory.WELLBEING -> "How she is on the night"
-        InfoCategory.CRIMINAL_JUSTICE -> "Police, courts and probation"
-        InfoCategory.FREE_TEXT_NOTE -> "What the worker wrote down"
-    }
-
-    /** What a consent covers, as it is read back to her. */
-    fun infoToHer(category: InfoCategory): String = when (category) {
-        InfoCategory.CONTACT_DETAILS -> "how to reach you and who your key worker is"
-        InfoCategory.HEALTH -> "your health"
-        InfoCategory.SUBSTANCE_USE -> "drug and alcohol use"
-        InfoCategory.HOUSING -> "where you are staying"
-        InfoCategory.SAFETY -> "your safety and anything that has happened to you"
-        InfoCategory.CONTACT_HISTORY -> "when you have seen outreach"
-        InfoCategory.WELLBEING -> "how you were when we saw you"
-        InfoCategory.CRIMINAL_JUSTICE -> "anything to do with police, courts or probation"
-        InfoCategory.FREE_TEXT_NOTE -> "what the worker wrote down"
-    }
-
     fun referralStatus(status: ReferralStatus): String = when (status) {
         ReferralStatus.DRAFT -> "Not sent yet"
         ReferralStatus.QUEUED -> "Waiting to go"
@@ -111,19 +84,5 @@ object Labels {
         ContactKind.PHONE -> "Phone call"
     }
 
-    /** "24 hours", "3 days", "1 week": how long an agency has committed to take. */
-    fun hours(hours: Int): String = when {
-        hours % (24 * 7) == 0 && hours >= 24 * 7 -> plural(hours / (24 * 7), "week")
-        hours % 24 == 0 && hours > 24 -> plural(hours / 24, "day")
-        else -> plural(hours, "hour")
-    }
-
     fun plural(n: Int, unit: String): String = if (n == 1) "1 $unit" else "$n ${unit}s"
-
-    /** Joins names the way a person says them: "A", "A and B", "A, B and C". */
-    fun spokenList(items: List<String>): String = when (items.size) {
-        0 -> ""
-        1 -> items[0]
-        else -> items.dropLast(1).joinToString(", ") + " and " + items.last()
-    }
 }

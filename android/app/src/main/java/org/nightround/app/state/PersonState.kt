@@ -15,6 +15,7 @@ import uniffi.nightround_core.ReferralStatus
 import uniffi.nightround_core.TimelineEntry
 import uniffi.nightround_core.Urgency
 import uniffi.nightround_ffi.NightroundVault
+import uniffi.nightround_ffi.infoCategoryText
 
 /** Who she is, as she described herself. */
 data class PersonHeader(
@@ -160,7 +161,7 @@ class PersonState(
             id = c.id,
             agency = agencyName(directory, c.agencyId),
             method = Labels.consentMethod(c.method),
-            covers = c.covers.map(Labels::info),
+            covers = c.covers.map { infoCategoryText(it).label },
             givenAt = c.givenAt,
             reviewAt = c.reviewAt,
             state = state,
@@ -194,7 +195,7 @@ class PersonState(
                 c.givenAt,
                 TimelineKind.CONSENT,
                 "Consent for ${agencyName(directory, c.agencyId)}",
-                c.covers.joinToString(", ") { Labels.info(it) },
+                c.covers.joinToString(", ") { infoCategoryText(it).label },
             )
         }
         is TimelineEntry.Concern -> {

@@ -9,8 +9,11 @@ import kotlinx.coroutines.launch
 import uniffi.nightround_core.Agency
 import uniffi.nightround_core.ConsentMethod
 import uniffi.nightround_core.InfoCategory
+import uniffi.nightround_core.InfoCategoryText
 import uniffi.nightround_core.ReferralForm
 import uniffi.nightround_core.Urgency
+import uniffi.nightround_ffi.infoCategories
+import uniffi.nightround_ffi.responseTimeWords
 
 /** An agency she can be referred to, as the form lists it. */
 data class AgencyChoice(
@@ -26,7 +29,10 @@ data class AgencyChoice(
 /** The form, then the read-back that she agrees to. */
 enum class ReferralStep { FORM, READ_BACK }
 
-/** The referral form; [readBack] holds the sentences read to her. */
+/**
+ * The referral form; [readBack] holds the sentences read to her, as the core
+ * words them ([categories] too: both apps say the same thing).
+ */
 data class ReferralUi(
     val loading: Boolean = true,
     val step: ReferralStep = ReferralStep.FORM,
@@ -38,6 +44,7 @@ data class ReferralUi(
     val needs: String = "",
     val method: ConsentMethod = ConsentMethod.VERBAL,
     val covers: Set<InfoCategory> = emptySet(),
+    val categories: List<InfoCategoryText> = infoCategories(),
     val readBack: List<String> = emptyList(),
     val saving: Boolean = false,
     val problem: String? = null,
@@ -111,11 +118,20 @@ class ReferralState(
 
     fun cover(c: InfoCategory) = _ui.update { if (c in it.covers) it.copy(covers = it.covers - c) else it.copy(covers = it.covers + c) }
 
-    /** Shows what will be read back to her. */
+    /**
+     * Shows what will be read back to her: the core's sentences, refused
+     * exactly as saving would be refused (nothing is written).
+     */
     fun review() {
         val ui = _ui.value
         if (!ui.canReview) return
-        _ui.update { it.copy(step = ReferralStep.READ_BACK, readBack = readBack(it), problem = null) }
+        val form = form(ui) ?: return
+        scope.launch {
+            when (val r = guard.call { it.previewReferralForm(form) }) {
+                is Outcome.Done -> _ui.update { it.copy(step = ReferralStep.READ_BACK, readBack = r.value.lines, problem = null) }
+                is Outcome.Refused -> _ui.update { it.copy(problem = r.words) }
+            }
+        }
     }
 
     fun backToForm() = _ui.update { it.copy(step = ReferralStep.FORM) }
@@ -123,18 +139,8 @@ class ReferralState(
     /** She agreed to what was read back. */
     fun confirm() {
         val ui = _ui.value
-        val person = ui.person ?: return
-        val urgency = ui.urgency ?: return
         if (ui.step != ReferralStep.READ_BACK || ui.saving || ui.savedCount != null) return
-        val form = ReferralForm(
-            personId = person.id,
-            agencyIds = ui.ticked.map { it.id },
-            urgency = urgency,
-            needs = ui.needs,
-            consentMethod = ui.method,
-            consentCovers = ui.covers.sortedBy { it.ordinal },
-            consentReviewAt = null,
-        )
+        val form = form(ui) ?: return
         _ui.update { it.copy(saving = true, problem = null) }
         scope.launch {
             when (val r = guard.call { it.submitReferralForm(form) }) {
@@ -147,41 +153,23 @@ class ReferralState(
         }
     }
 
-    /** The sentences read to her, in the second person, before she agrees. */
-    private fun readBack(ui: ReferralUi): List<String> {
-        val urgency = ui.urgency ?: return emptyList()
-        val names = ui.ticked.map { it.name }
-        val covers = ui.covers.sortedBy { it.ordinal }.map(Labels::infoToHer)
-        val hours = ui.ticked.associate { choice ->
-            choice.name to agencies[choice.id]?.response?.let { r ->
-                when (urgency) {
-                    Urgency.RED -> r.redHours
-                    Urgency.AMBER -> r.amberHours
-                    Urgency.GREEN -> r.greenHours
-                }.toInt()
-            }
-        }
-        val respond = if (hours.values.distinct().size == 1 && hours.values.first() != null) {
-            "They have said they will respond within ${Labels.hours(hours.values.first()!!)}."
-        } else {
-            "They have said they will respond: " +
-                Labels.spokenList(hours.map { (name, h) -> if (h == null) name else "$name within ${Labels.hours(h)}" }) + "."
-        }
-        val lines = mutableListOf(
-            "You are agreeing that we refer you to ${Labels.spokenList(names)}.",
-            "Each of them may be told: ${covers.joinToString("; ")}. Nothing else.",
-            "What you've asked for: ${Problems.sentence(ui.needs)}",
-            "This is ${Labels.urgency(urgency).lowercase()}. $respond",
+    private fun form(ui: ReferralUi): ReferralForm? {
+        val person = ui.person ?: return null
+        val urgency = ui.urgency ?: return null
+        return ReferralForm(
+            personId = person.id,
+            agencyIds = ui.ticked.map { it.id },
+            urgency = urgency,
+            needs = ui.needs,
+            consentMethod = ui.method,
+            consentCovers = ui.covers.sortedBy { it.ordinal },
+            consentReviewAt = null,
         )
-        if (ui.ticked.any { it.isPolice }) lines += "The police are on this list because you chose them. You can take them off."
-        lines += "You can change your mind about any of them at any time. We'll check with you again in six months."
-        lines += if (ui.method == ConsentMethod.WRITTEN) "Please sign to say you agree." else "Do you agree?"
-        return lines
     }
 
     private fun responds(a: Agency): String {
         val r = a.response
-        return "Red ${Labels.hours(r.redHours.toInt())} · amber ${Labels.hours(r.amberHours.toInt())} · green ${Labels.hours(r.greenHours.toInt())}"
+        return "Red ${responseTimeWords(r.redHours)} · amber ${responseTimeWords(r.amberHours)} · green ${responseTimeWords(r.greenHours)}"
     }
 
     companion object {

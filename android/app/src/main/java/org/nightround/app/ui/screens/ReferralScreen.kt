@@ -27,7 +27,6 @@ import org.nightround.app.ui.components.ScreenFrame
 import org.nightround.app.ui.components.SectionTitle
 import org.nightround.app.ui.components.SmallButton
 import uniffi.nightround_core.ConsentMethod
-import uniffi.nightround_core.InfoCategory
 import uniffi.nightround_core.Urgency
 
 /**
@@ -96,7 +95,7 @@ private fun ReferralForm(ui: ReferralUi, state: ReferralState, onDone: () -> Uni
         item { SectionTitle("What they may be told") }
         item {
             ChipRow {
-                InfoCategory.entries.forEach { c -> ChoiceChip(Labels.info(c), c in ui.covers, { state.cover(c) }) }
+                ui.categories.forEach { t -> ChoiceChip(t.label, t.category in ui.covers, { state.cover(t.category) }) }
             }
         }
         item { SectionTitle("How she agreed") }

@@ -44,6 +44,7 @@ import org.nightround.app.state.VaultGuard
 import org.nightround.app.state.VaultHome
 import org.nightround.app.state.Who
 import uniffi.nightround_core.ConcernCategory
+import uniffi.nightround_core.ConsentState
 import uniffi.nightround_core.InfoCategory
 import uniffi.nightround_core.Role
 import uniffi.nightround_core.Severity
@@ -169,7 +170,8 @@ fun main() = runBlocking {
     val person = PersonState(guard, scheduler, this, personId)
     person.load(); settle()
     val p = person.ui.value
-    check("person page: timeline, consents, open referrals", p.timeline.size == 5 && p.consents.size == 2 && p.referrals.size == 2) { p.toString() }
+    check("person page: timeline, consents, open referrals", p.timeline.size == 5 && p.timelineTotal == 5 && p.consents.size == 2 && p.referrals.size == 2) { p.toString() }
+    check("person page: consent state is the core's (personScreen)", p.consents.all { it.state == ConsentState.VALID && it.stateWords == "In place" } && p.notice == null) { p.consents.toString() }
     val ref = p.referrals.first()
     person.moveReferral(ref.id, ref.nextSteps.first().first); settle()
     check("referral moved to its next status", person.ui.value.problem == null) { person.ui.value.problem.toString() }

@@ -1,6 +1,5 @@
 package org.nightround.app.state
 
-import java.time.Clock
 import java.time.Instant
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -8,8 +7,8 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
-import uniffi.nightround_core.Consent
 import uniffi.nightround_core.ConsentState
+import uniffi.nightround_core.ConsentView
 import uniffi.nightround_core.Directory
 import uniffi.nightround_core.ReferralStatus
 import uniffi.nightround_core.TimelineEntry
@@ -64,9 +63,13 @@ data class PersonUi(
     val timeline: List<TimelineRow> = emptyList(),
     val consents: List<ConsentRow> = emptyList(),
     val referrals: List<ReferralRow> = emptyList(),
+    /** How many timeline entries she has in all; more than shown offers "older". */
+    val timelineTotal: Int = 0,
     val confirmWithdraw: ConsentRow? = null,
     val busy: Boolean = false,
     val problem: String? = null,
+    /** "N records could not be read": damaged rows are left out, not the page. */
+    val notice: String? = null,
 )
 
 /**
@@ -79,10 +82,10 @@ class PersonState(
     private val sync: SyncScheduler,
     private val scope: CoroutineScope,
     private val personId: String,
-    private val clock: Clock = Clock.systemUTC(),
 ) {
     private val _ui = MutableStateFlow(PersonUi())
     val ui: StateFlow<PersonUi> = _ui.asStateFlow()
+    private var timelineLimit = TIMELINE_PAGE
 
     fun load() {
         scope.launch {
@@ -91,6 +94,12 @@ class PersonState(
                 is Outcome.Refused -> _ui.update { it.copy(loading = false, problem = r.words) }
             }
         }
+    }
+
+    /** Shows the next page of older timeline entries. */
+    fun showOlder() {
+        timelineLimit += TIMELINE_PAGE
+        load()
     }
 
     fun askWithdraw(consentId: String) =
@@ -126,16 +135,23 @@ class PersonState(
         }
     }
 
+    /**
+     * One call for her profile, her consents with their state now and her
+     * open referrals ([NightroundVault.personScreen]), and one page of her
+     * timeline: the state of a consent is the core's, never worked out here.
+     */
     private fun read(vault: NightroundVault): PersonUi {
-        val p = vault.person(personId)
+        val screen = vault.personScreen(personId)
+        val page = vault.timelinePage(personId, 0u, timelineLimit)
         val directory = vault.directory()
-        val now = clock.instant()
+        val p = screen.person
         return PersonUi(
             loading = false,
             header = PersonHeader(p.id, p.alias, p.description, p.keyWorker, p.prefersFemaleWorker, p.registeredWithOutreach),
-            timeline = vault.personTimeline(personId).map { timelineRow(it, directory) },
-            consents = vault.consents(personId).map { consentRow(it, directory, now) },
-            referrals = vault.openReferrals().filter { it.referral.personId == personId }.map { v ->
+            timeline = page.entries.map { timelineRow(it, directory) },
+            timelineTotal = page.total.toInt(),
+            consents = screen.consents.map(::consentRow),
+            referrals = screen.openReferrals.map { v ->
                 val r = v.referral
                 ReferralRow(
                     id = r.id,
@@ -148,24 +164,21 @@ class PersonState(
                     nextSteps = ReferralSteps.next(r.status).map { it to Labels.referralStatus(it) },
                 )
             },
+            notice = listOfNotNull(screen.notice, page.notice).joinToString(" ").ifEmpty { null },
         )
     }
 
-    private fun consentRow(c: Consent, directory: Directory, now: Instant): ConsentRow {
-        val state = when {
-            c.withdrawnAt != null -> ConsentState.WITHDRAWN
-            c.reviewAt.isBefore(now) -> ConsentState.DUE_FOR_REVIEW
-            else -> ConsentState.VALID
-        }
+    private fun consentRow(v: ConsentView): ConsentRow {
+        val c = v.consent
         return ConsentRow(
             id = c.id,
-            agency = agencyName(directory, c.agencyId),
+            agency = v.agencyName,
             method = Labels.consentMethod(c.method),
             covers = c.covers.map { infoCategoryText(it).label },
             givenAt = c.givenAt,
             reviewAt = c.reviewAt,
-            state = state,
-            stateWords = Labels.consentState(state),
+            state = v.state,
+            stateWords = Labels.consentState(v.state),
         )
     }
 
@@ -205,4 +218,9 @@ class PersonState(
     }
 
     private fun agencyName(directory: Directory, id: String): String = directory.agencies.firstOrNull { it.id == id }?.name ?: id
+
+    companion object {
+        /** Timeline entries per page. */
+        const val TIMELINE_PAGE: UInt = 50u
+    }
 }

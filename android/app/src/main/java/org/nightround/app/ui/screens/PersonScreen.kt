@@ -31,6 +31,7 @@ import org.nightround.app.ui.components.ChipRow
 import org.nightround.app.ui.components.ConfirmDialog
 import org.nightround.app.ui.components.Formats
 import org.nightround.app.ui.components.InfoCard
+import org.nightround.app.ui.components.NoticeText
 import org.nightround.app.ui.components.ProblemText
 import org.nightround.app.ui.components.ScreenFrame
 import org.nightround.app.ui.components.SectionTitle
@@ -75,6 +76,7 @@ fun PersonScreen(state: PersonState, nav: Navigator, onQuickExit: () -> Unit) {
         },
     ) {
         item { ProblemText(ui.problem) }
+        ui.notice?.let { item { NoticeText(it) } }
         header?.let { h ->
             item {
                 InfoCard(Modifier.semantics(mergeDescendants = true) {}) {
@@ -97,6 +99,15 @@ fun PersonScreen(state: PersonState, nav: Navigator, onQuickExit: () -> Unit) {
         item { SectionTitle("Timeline") }
         if (!ui.loading && ui.timeline.isEmpty()) item { BodyText("Nothing recorded yet.") }
         items(ui.timeline, key = { it.key }) { TimelineCard(it) }
+        if (ui.timelineTotal > ui.timeline.size) {
+            item {
+                SmallButton(
+                    "Show older",
+                    state::showOlder,
+                    description = "Show older entries: ${ui.timeline.size} of ${ui.timelineTotal} shown",
+                )
+            }
+        }
     }
 }
 

@@ -113,6 +113,9 @@ fn start_server(
     let log_path = data.with_extension("log");
     let log = std::fs::File::create(&log_path).expect("the server's log file");
     let mut cmd = Command::new(bin);
+    // The bench's own allocator setting (scripts/load-bench.sh) is not the
+    // server's: it runs as it would in production.
+    cmd.env_remove("MALLOC_MMAP_THRESHOLD_");
     // The built-in example directory: the phones' areas and supplies.
     cmd.arg("serve")
         .arg("--example-directory")
@@ -293,7 +296,15 @@ fn main() {
         let code = admin.create_enrolment_code(&worker.id).expect("a code");
         let (enrolment, identity) =
             nightround_core::sync::enrol(&url, Some(&cert), &code.code, &format!("phone {d}"))
-                .expect("enrolment");
+                .unwrap_or_else(|e| {
+                    let log =
+                        std::fs::read_to_string(data.with_extension("log")).unwrap_or_default();
+                    let tail: Vec<&str> = log.lines().rev().take(20).collect();
+                    panic!(
+                        "enrolment of phone {d}: {e:?}\nthe server's log, last lines first:\n{}",
+                        tail.join("\n")
+                    )
+                });
         let vault = Vault::create(
             phones_dir.path().join(format!("phone-{d}.db")),
             Arc::new(MemoryKeyStore::new()),

@@ -1,6 +1,12 @@
 //! No panic crosses the boundary: every exported call runs inside
 //! [`guarded`], which turns a panic into [`NightroundError::Internal`] without
 //! its message (a message could, through a bug, hold what she said).
+//!
+//! That holds where panics unwind: the tests, debug builds (the Kotlin
+//! suite's library) and the iOS `--release` build. The Android library is
+//! built with the `phone` profile, where a panic aborts the app instead
+//! (docs/adr/0017-w3-panic-abort-in-the-phone-library.md): then nothing
+//! crosses either, and the app restarts locked.
 
 use crate::NightroundError;
 use std::panic::{catch_unwind, AssertUnwindSafe};

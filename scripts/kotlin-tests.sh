@@ -34,6 +34,12 @@ log() { printf '[kotlin-tests] %s\n' "$*" >&2; }
 # 1. Fresh library + bindings.
 if [ "${NR_SKIP_GEN:-0}" != 1 ]; then
     bash "$REPO/scripts/gen-bindings.sh"
+    # The phones' library aborts on a panic (Cargo.toml's phone profile, ADR
+    # 0017); so does the one the suite loads, so no test can pass on a panic
+    # that guarded() caught and the shipped app would not survive. (Same
+    # bindings: the metadata does not depend on the panic strategy.)
+    log "cargo build -p nightround-ffi with panic = abort"
+    CARGO_PROFILE_DEV_PANIC=abort cargo build -q -p nightround-ffi
 fi
 [ -f "$TARGET_DIR/debug/lib$FFI_LIB.so" ] || { log "missing $TARGET_DIR/debug/lib$FFI_LIB.so"; exit 1; }
 

@@ -358,8 +358,8 @@ pub enum AgreementError {
 impl SharingAgreement {
     /// Reads and validates an agreement from JSON (a file, the dashboard).
     pub fn from_json(text: &str) -> Result<Self, AgreementError> {
-        let a: SharingAgreement =
-            serde_json::from_str(text).map_err(|e| AgreementError::Malformed(e.to_string()))?;
+        let a: SharingAgreement = serde_json::from_slice(text.as_bytes())
+            .map_err(|e| AgreementError::Malformed(e.to_string()))?;
         a.validate()?;
         Ok(a)
     }

@@ -121,8 +121,8 @@ pub(crate) fn try_open(
     let Some((kdf_json, salt, package)) = row else {
         return Ok(None);
     };
-    let kdf: KdfParams =
-        serde_json::from_str(&kdf_json).map_err(|_| CoreError::Corrupt(CorruptKind::KeyRecord))?;
+    let kdf: KdfParams = serde_json::from_slice(kdf_json.as_bytes())
+        .map_err(|_| CoreError::Corrupt(CorruptKind::KeyRecord))?;
     if !kdf.is_acceptable() {
         return Err(CoreError::Corrupt(CorruptKind::KeyRecord));
     }

@@ -180,7 +180,7 @@ pub fn unwrap(
     {
         return Err(CoreError::Corrupt(CorruptKind::KeyRecord));
     }
-    let kdf: KdfParams = serde_json::from_str(&row.kdf_json)
+    let kdf: KdfParams = serde_json::from_slice(row.kdf_json.as_bytes())
         .map_err(|_| CoreError::Corrupt(CorruptKind::KeyRecord))?;
     if !kdf.is_acceptable() {
         return Err(CoreError::Corrupt(CorruptKind::KeyRecord));

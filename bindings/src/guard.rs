@@ -5,7 +5,7 @@
 //! That holds where panics unwind: the Rust tests, plain debug builds and
 //! the iOS `--release` build. The Android library is built with the `phone`
 //! profile, where a panic aborts the app instead
-//! (docs/adr/0017-w3-panic-abort-in-the-phone-library.md): then nothing
+//! (docs/adr/0017-panic-abort-in-the-phone-library.md): then nothing
 //! crosses either, and the app restarts locked. The Kotlin suite loads a
 //! debug library that aborts too (scripts/kotlin-tests.sh).
 

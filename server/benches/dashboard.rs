@@ -8,6 +8,7 @@
 //! cargo bench -p nightround-server --bench dashboard              # 1k, 10k, 100k
 //! cargo bench -p nightround-server --bench dashboard -- 1000 5000 # other sizes
 //! PAGES=/tonight,/report SAMPLES=5 cargo bench -p nightround-server --bench dashboard
+//! KEEP_DB=/tmp cargo bench -p nightround-server --bench dashboard -- 100000  # keep the db
 //! ```
 //!
 //! Each evening five outreach workers record 250 records between them:

@@ -56,7 +56,11 @@ fn fill_to(t: &TestServer, total: u64) {
          SELECT 'other-{base}-' || i, 'contact', 'v', {base} + i, 'Other ' || (i % 40),
              'worker-' || (i % 40), 'woman-' || (i % 997), {not_deleted}, NULL FROM n"
     ));
-    let counter = if common::on_postgres() { "num" } else { "value" };
+    let counter = if common::on_postgres() {
+        "num"
+    } else {
+        "value"
+    };
     t.sql(&format!(
         "UPDATE server_meta SET {counter} = (SELECT MAX(seq) FROM records)
          WHERE name = 'last_seq'"

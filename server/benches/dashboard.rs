@@ -8,6 +8,7 @@
 //! cargo bench -p nightround-server --bench dashboard              # 1k, 10k, 100k
 //! cargo bench -p nightround-server --bench dashboard -- 1000 5000 # other sizes
 //! PAGES=/tonight,/report SAMPLES=5 cargo bench -p nightround-server --bench dashboard
+//! KEEP_DB=/tmp cargo bench -p nightround-server --bench dashboard -- 100000  # keep the db
 //! ```
 //!
 //! Each evening five outreach workers record 250 records between them:
@@ -156,6 +157,20 @@ fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
+/// `KEEP_DB=/some/dir`: a copy of the filled database per size
+/// (`dashboard-<n>.db`), to read its query plans with `sqlite3` afterwards.
+fn keep_db(s: &TestServer, stored: usize) {
+    let Ok(dir) = std::env::var("KEEP_DB") else {
+        return;
+    };
+    let to = std::path::Path::new(&dir).join(format!("dashboard-{stored}.db"));
+    let _ = std::fs::remove_file(&to);
+    let conn = rusqlite::Connection::open(s.server_db()).expect("the database");
+    conn.execute("VACUUM INTO ?1", [to.to_string_lossy()])
+        .expect("a copy of the database");
+    eprintln!("kept a copy in {}", to.display());
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let mut sizes: Vec<usize> = std::env::args()
@@ -206,6 +221,7 @@ async fn main() {
             filler.stored,
             t.elapsed().as_secs_f64()
         );
+        keep_db(&s, filler.stored);
         // The evening's round is under way: the clock stands at 23:00 of
         // the last evening filled.
         s.clock.advance(-chrono::Duration::hours(22));

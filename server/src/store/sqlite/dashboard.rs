@@ -75,13 +75,24 @@ fn chain_value(key: &DataKey, prev: &[u8; 32], e: &RawAudit) -> [u8; 32] {
     )
 }
 
+/// The entries without a chain value, oldest first: the tail after the
+/// newest chained entry (entries are chained in order), found by walking
+/// back from the end, so the cost is the tail's, not the log's. Every synced
+/// change adds an entry, so the log is as long as the store's history.
+fn unchained_sql() -> String {
+    format!(
+        "SELECT {AUDIT_COLUMNS} FROM audit_log
+         WHERE seq > IFNULL((SELECT seq FROM audit_log WHERE mac IS NOT NULL
+                             ORDER BY seq DESC LIMIT 1), -9223372036854775808)
+         ORDER BY seq"
+    )
+}
+
 /// Chains the entries a trigger or an interrupted append left without a
 /// value. They are always the newest: entries are chained in order.
 fn chain_pending(conn: &Connection, key: &DataKey) -> Result<(), StoreError> {
     let pending: Vec<RawAudit> = conn
-        .prepare_cached(&format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE mac IS NULL ORDER BY seq"
-        ))?
+        .prepare_cached(&unchained_sql())?
         .query_map([], read_audit)?
         .collect::<Result<_, _>>()?;
     let Some(first) = pending.first() else {
@@ -854,5 +865,45 @@ mod tests {
             None
         );
         assert_eq!(backoff.delay(40), chrono::Duration::minutes(60));
+    }
+
+    /// Every dashboard page appends to the audit chain, and every synced
+    /// change adds an entry by trigger: finding the unchained ones must read
+    /// the unchained tail, not the whole log (at 100k stored records the
+    /// scan was most of /people's and /report's time).
+    #[test]
+    fn chaining_reads_the_unchained_tail_not_the_log() {
+        let s = store();
+        s.append_audit(&entry("first")).unwrap();
+        {
+            let conn = s.lock();
+            conn.execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                 INSERT INTO audit_log (at, actor, action) SELECT i, 'device:d', 'sync_change' FROM n",
+            )
+            .unwrap();
+        }
+        // The 20,000 unchained entries are chained once ...
+        s.append_audit(&entry("second")).unwrap();
+        let conn = s.lock();
+        let stmt = conn.prepare_cached(&unchained_sql()).unwrap();
+        stmt.reset_status(rusqlite::StatementStatus::VmStep);
+        drop(stmt);
+        conn.execute(
+            "INSERT INTO audit_log (at, actor, action) VALUES (1, 'device:d', 'sync_change')",
+            [],
+        )
+        .unwrap();
+        // ... and then an append finds its one pending entry and itself.
+        chain_pending(&conn, &audit_key(&s.key)).unwrap();
+        let steps = conn
+            .prepare_cached(&unchained_sql())
+            .unwrap()
+            .get_status(rusqlite::StatementStatus::VmStep);
+        assert!(steps < 200, "{steps} steps to find one unchained entry");
+        drop(conn);
+        let v = s.verify_audit().unwrap();
+        assert_eq!(v.entries, 20_003);
+        assert_eq!(v.first_broken, None);
     }
 }

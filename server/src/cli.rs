@@ -406,7 +406,7 @@ pub fn run(cli: Cli) -> Result<()> {
 /// at peak against 103 MiB with 16 (docs/benchmarks.md, "Server memory").
 /// More would not run sooner: SQLite has one writer and at most 8 readers,
 /// PostgreSQL a pool of 16 connections; the rest wait in tokio's queue
-/// (ADR 0017: no blocking task may wait for another).
+/// (ADR 0018: no blocking task may wait for another).
 const BLOCKING_THREADS: usize = 16;
 
 fn serve(args: ServeArgs) -> Result<()> {

@@ -125,6 +125,23 @@ impl SealingSession {
         let nonce: [u8; 24] = super::random::array();
         framed(&self.ephemeral_public, &self.key, &nonce, aad, plaintext)
     }
+
+    /// As [`SealingSession::seal`], with the nonce from an unlocked vault's
+    /// generator instead of a system call (see `session_rng`).
+    pub fn seal_using(
+        &self,
+        rng: &super::session_rng::SessionRng,
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Vec<u8> {
+        framed(
+            &self.ephemeral_public,
+            &self.key,
+            &rng.nonce(),
+            aad,
+            plaintext,
+        )
+    }
 }
 
 impl std::fmt::Debug for SealingSession {

@@ -56,6 +56,7 @@ pub use tonight::{TonightRow, TonightScreen};
 pub use unlock_status::UnlockStatus;
 
 use crate::clock::{to_millis, Clock};
+use crate::crypto::session_rng::SessionRng;
 use crate::crypto::{envelope, Aad, DataKey, RecordKeys};
 use crate::domain::validation::check_pin;
 use crate::domain::{Directory, WorkerIdentity};
@@ -101,6 +102,9 @@ pub(crate) struct Session {
     pub(crate) sealing: Option<crate::crypto::sealed_box::SealingSession>,
     /// Forms known to have no draft stored (saves skip deleting it).
     pub(crate) drafts_absent: drafts::KnownAbsent,
+    /// Nonces and record ids for this session's writes, seeded from the OS
+    /// at unlock; zeroized with the session when the vault locks.
+    pub(crate) rng: SessionRng,
 }
 
 impl Session {
@@ -203,6 +207,7 @@ fn initialise(
         prefs: Mutex::new(actions::Preferences::default()),
         sealing: None,
         drafts_absent: Default::default(),
+        rng: SessionRng::from_os(),
     };
     Ok((conn, vault_id, session))
 }
@@ -460,6 +465,7 @@ impl Vault {
                     clock: Mutex::new(clock),
                     prefs: Mutex::new(prefs),
                     drafts_absent: Default::default(),
+                    rng: SessionRng::from_os(),
                 });
                 inner.last_activity = now;
                 tracing::info!(target: "nightround::vault", "vault unlocked");

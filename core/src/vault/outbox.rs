@@ -7,6 +7,7 @@
 
 use crate::clock::to_millis;
 use crate::crypto::sealed_box::{change_aad, SealingSession};
+use crate::crypto::session_rng::SessionRng;
 use crate::domain::RecordKind;
 use crate::error::Result;
 use crate::Timestamp;
@@ -17,7 +18,7 @@ use zeroize::Zeroizing;
 /// Queues a record version for the next sync (check-ins and help calls ahead
 /// of the rest: [`RecordKind::is_urgent`]), with its copy sealed to the
 /// server's public key when the phone knows it (`body` is the record's JSON,
-/// `None` for a tombstone).
+/// `None` for a tombstone; the nonce from the session's generator, `rng`).
 #[allow(clippy::too_many_arguments)]
 pub fn enqueue(
     conn: &Connection,
@@ -27,12 +28,13 @@ pub fn enqueue(
     tombstone: bool,
     now: Timestamp,
     sealing: Option<&SealingSession>,
+    rng: &SessionRng,
     body: Option<&[u8]>,
 ) -> Result<()> {
     let id_text = id.to_string();
     let sealed_copy = sealing.map(|s| {
         let change = change_json(kind, &id_text, version, body);
-        s.seal(&change_aad(kind.as_str(), &id_text, version), &change)
+        s.seal_using(rng, &change_aad(kind.as_str(), &id_text, version), &change)
     });
     conn.prepare_cached(
         "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at, sealed_copy,

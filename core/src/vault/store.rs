@@ -6,6 +6,7 @@
 //! `record_history` unchanged, so no earlier value is ever silently lost.
 
 use crate::clock::to_millis;
+use crate::crypto::session_rng::SessionRng;
 use crate::crypto::{envelope, index, Aad, RecordKeys};
 use crate::domain::RecordKind;
 use crate::error::{CoreError, CorruptKind, Result};
@@ -47,6 +48,7 @@ pub fn table_of(kind: RecordKind) -> String {
 pub fn write<T: Serialize>(
     conn: &Connection,
     keys: &RecordKeys,
+    rng: &SessionRng,
     kind: RecordKind,
     id: Uuid,
     version: &str,
@@ -58,7 +60,7 @@ pub fn write<T: Serialize>(
 ) -> Result<()> {
     let plain = to_plain(record)?;
     write_plain(
-        conn, keys, kind, id, version, &plain, index_cols, state, now, replaces,
+        conn, keys, rng, kind, id, version, &plain, index_cols, state, now, replaces,
     )
 }
 
@@ -69,11 +71,13 @@ pub fn to_plain<T: Serialize>(record: &T) -> Result<Zeroizing<Vec<u8>>> {
         .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))
 }
 
-/// As [`write`], with the record already serialised.
+/// As [`write`], with the record already serialised. The envelope's nonce
+/// comes from the session's generator (`rng`), not a system call.
 #[allow(clippy::too_many_arguments)]
 pub fn write_plain(
     conn: &Connection,
     keys: &RecordKeys,
+    rng: &SessionRng,
     kind: RecordKind,
     id: Uuid,
     version: &str,
@@ -85,7 +89,8 @@ pub fn write_plain(
 ) -> Result<()> {
     let id_text = id.to_string();
     let table = table_of(kind);
-    let sealed = envelope::seal(
+    let sealed = envelope::seal_using(
+        rng,
         &keys.records,
         &Aad {
             table: &table,

@@ -226,6 +226,7 @@ fn purge_retracted(
             store::write(
                 tx,
                 &s.keys,
+                &s.rng,
                 r.kind,
                 r.id,
                 &version,
@@ -478,6 +479,7 @@ impl Vault {
                     store::write(
                         &tx,
                         &s.keys,
+                        &s.rng,
                         c.kind,
                         c.id,
                         &c.version,

@@ -46,8 +46,10 @@ pub struct Aad<'a> {
 impl Aad<'_> {
     /// Length-prefixed fields so that no two contexts encode alike.
     fn encode(&self, format: u8, key_id: u32) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64);
-        out.extend_from_slice(b"nightround.envelope");
+        const LABEL: &[u8] = b"nightround.envelope";
+        let fields = self.table.len() + self.record_id.len() + self.version.len();
+        let mut out = Vec::with_capacity(LABEL.len() + 1 + 3 * 4 + fields + 4);
+        out.extend_from_slice(LABEL);
         out.push(format);
         for field in [self.table, self.record_id, self.version] {
             out.extend_from_slice(&(field.len() as u32).to_be_bytes());

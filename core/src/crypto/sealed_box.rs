@@ -152,7 +152,9 @@ impl std::fmt::Debug for SealingSession {
 
 /// The associated data of a sealed change: its kind, id and version.
 pub fn change_aad(kind: &str, id: &str, version: &str) -> Vec<u8> {
-    let mut out = b"nightround.sealed-change.v1".to_vec();
+    const LABEL: &[u8] = b"nightround.sealed-change.v1";
+    let mut out = Vec::with_capacity(LABEL.len() + 3 * 4 + kind.len() + id.len() + version.len());
+    out.extend_from_slice(LABEL);
     for part in [kind, id, version] {
         out.extend_from_slice(&(part.len() as u32).to_be_bytes());
         out.extend_from_slice(part.as_bytes());

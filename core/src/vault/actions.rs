@@ -172,11 +172,12 @@ impl Vault {
                 id: s.rng.record_id(),
                 person_id: draft.person_id,
                 at,
-                area_id: draft.area_id.clone(),
+                // The draft is hers to give: moved, not copied.
+                area_id: draft.area_id,
                 kind: draft.kind,
-                wellbeing: draft.wellbeing.clone(),
+                wellbeing: draft.wellbeing,
                 note,
-                supplies: draft.supplies.clone(),
+                supplies: draft.supplies,
                 safeguarding,
                 recorded_by: s.identity.clone(),
             };

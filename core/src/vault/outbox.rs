@@ -54,25 +54,32 @@ pub fn enqueue(
 }
 
 /// The wire form of one change (`protocol::Change`) written directly around
-/// the record's JSON, so it is not serialised twice.
+/// the record's JSON, so it is not serialised twice. The buffer is sized
+/// exactly first: growing it would hand a copy of the record's plaintext
+/// back to the allocator unwiped.
 pub(crate) fn change_json(
     kind: RecordKind,
     id: &str,
     version: &str,
     body: Option<&[u8]>,
 ) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(96 + body.map_or(0, <[u8]>::len)));
-    out.extend_from_slice(b"{\"kind\":\"");
-    out.extend_from_slice(kind.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"id\":\"");
-    out.extend_from_slice(id.as_bytes());
-    out.extend_from_slice(b"\",\"version\":\"");
-    out.extend_from_slice(version.as_bytes());
-    out.extend_from_slice(b"\",\"tombstone\":");
-    out.extend_from_slice(if body.is_some() { b"false" } else { b"true" });
-    out.extend_from_slice(b",\"body\":");
-    out.extend_from_slice(body.unwrap_or(b"null"));
-    out.push(b'}');
+    let parts: [&[u8]; 11] = [
+        b"{\"kind\":\"",
+        kind.as_str().as_bytes(),
+        b"\",\"id\":\"",
+        id.as_bytes(),
+        b"\",\"version\":\"",
+        version.as_bytes(),
+        b"\",\"tombstone\":",
+        if body.is_some() { b"false" } else { b"true" },
+        b",\"body\":",
+        body.unwrap_or(b"null"),
+        b"}",
+    ];
+    let mut out = Zeroizing::new(Vec::with_capacity(parts.iter().map(|p| p.len()).sum()));
+    for part in parts {
+        out.extend_from_slice(part);
+    }
     out
 }
 
@@ -147,5 +154,20 @@ mod tests {
         let tomb = change_json(RecordKind::Contact, &id.to_string(), "v2", None);
         let parsed: Change = serde_json::from_slice(&tomb).unwrap();
         assert!(parsed.tombstone && parsed.body.is_none());
+    }
+
+    #[test]
+    fn the_change_is_built_without_growing_its_buffer() {
+        // A buffer that grew would have freed a copy of the plaintext.
+        let id = Uuid::now_v7().to_string();
+        for body in [Some(&[b'x'; 700][..]), Some(b"{}"), None] {
+            let json = change_json(
+                RecordKind::Contact,
+                &id,
+                "1795201200000-00000-be0c4a11",
+                body,
+            );
+            assert_eq!(json.capacity(), json.len());
+        }
     }
 }

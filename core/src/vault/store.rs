@@ -64,11 +64,60 @@ pub fn write<T: Serialize>(
     )
 }
 
-/// A record's JSON, in a buffer wiped when dropped.
+/// A record's JSON, in a buffer wiped when dropped. No plaintext is left
+/// behind in freed memory either: the buffer starts large enough for most
+/// records, and one that outgrows it is wiped before it is let go
+/// (`serde_json::to_vec` grows a plain `Vec`, whose outgrown buffers went
+/// back to the allocator holding the start of the record).
 pub fn to_plain<T: Serialize>(record: &T) -> Result<Zeroizing<Vec<u8>>> {
-    serde_json::to_vec(record)
-        .map(Zeroizing::new)
-        .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))
+    let mut out = WipingWriter(Zeroizing::new(Vec::with_capacity(PLAIN_CAPACITY)));
+    serde_json::to_writer(&mut out, record)
+        .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?;
+    Ok(out.0)
+}
+
+/// Room for a typical record's JSON (a contact with a note: ~450 bytes).
+const PLAIN_CAPACITY: usize = 1024;
+
+/// A growing buffer that wipes each buffer it outgrows.
+struct WipingWriter(Zeroizing<Vec<u8>>);
+
+impl WipingWriter {
+    #[inline]
+    fn push(&mut self, buf: &[u8]) {
+        let v: &mut Vec<u8> = &mut self.0;
+        if buf.len() > v.capacity() - v.len() {
+            self.grow(buf.len());
+        }
+        self.0.extend_from_slice(buf);
+    }
+
+    #[cold]
+    fn grow(&mut self, more: usize) {
+        let need = self.0.len() + more;
+        let mut bigger = Vec::with_capacity(need.max(2 * self.0.capacity()));
+        bigger.extend_from_slice(&self.0);
+        // The old buffer is dropped here, zeroized over its capacity.
+        self.0 = Zeroizing::new(bigger);
+    }
+}
+
+impl std::io::Write for WipingWriter {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.push(buf);
+        Ok(buf.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.push(buf);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// As [`write`], with the record already serialised. The envelope's nonce
@@ -284,4 +333,41 @@ pub fn history<T: DeserializeOwned>(
 /// The keyed hash a query uses to find a person's records.
 pub fn person_ref(keys: &RecordKeys, person: &Uuid) -> Vec<u8> {
     index::person_ref(&keys.index, person)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plaintext_is_the_json_whatever_its_size() {
+        for len in [0usize, 10, PLAIN_CAPACITY, 5 * PLAIN_CAPACITY] {
+            let record = serde_json::json!({ "note": "n".repeat(len), "n": len });
+            let plain = to_plain(&record).unwrap();
+            assert_eq!(&plain[..], &serde_json::to_vec(&record).unwrap()[..]);
+        }
+    }
+
+    #[test]
+    fn a_typical_record_never_grows_its_buffer() {
+        let record = serde_json::json!({ "note": "n".repeat(600) });
+        let plain = to_plain(&record).unwrap();
+        assert_eq!(plain.capacity(), PLAIN_CAPACITY);
+    }
+
+    #[test]
+    fn an_outgrown_buffer_is_replaced_not_grown_in_place() {
+        use std::io::Write;
+        let mut w = WipingWriter(Zeroizing::new(Vec::with_capacity(4)));
+        w.write_all(b"abc").unwrap();
+        let before = w.0.as_ptr();
+        w.write_all(b"defgh").unwrap();
+        assert_eq!(&w.0[..], b"abcdefgh");
+        assert_ne!(
+            w.0.as_ptr(),
+            before,
+            "a new buffer, the old one wiped on drop"
+        );
+        assert!(w.0.capacity() >= 8);
+    }
 }

@@ -72,8 +72,7 @@ fn save_version<T: Serialize>(
     let plain = store::to_plain(record)?;
     store::write_plain(
         tx,
-        &s.keys,
-        &s.rng,
+        s,
         kind,
         id,
         &version,

@@ -25,6 +25,7 @@ mod keystore_garbage;
 mod lock_policy;
 mod locked_check_in;
 mod outbox;
+mod person_refs;
 mod person_screen;
 mod queries;
 mod record_screens;
@@ -105,6 +106,8 @@ pub(crate) struct Session {
     /// Nonces and record ids for this session's writes, seeded from the OS
     /// at unlock; zeroized with the session when the vault locks.
     pub(crate) rng: SessionRng,
+    /// The index hashes of the people written about since unlock.
+    pub(crate) person_refs: person_refs::PersonRefs,
 }
 
 impl Session {
@@ -208,6 +211,7 @@ fn initialise(
         sealing: None,
         drafts_absent: Default::default(),
         rng: SessionRng::from_os(),
+        person_refs: Default::default(),
     };
     Ok((conn, vault_id, session))
 }
@@ -466,6 +470,7 @@ impl Vault {
                     prefs: Mutex::new(prefs),
                     drafts_absent: Default::default(),
                     rng: SessionRng::from_os(),
+                    person_refs: Default::default(),
                 });
                 inner.last_activity = now;
                 tracing::info!(target: "nightround::vault", "vault unlocked");

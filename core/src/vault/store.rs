@@ -5,8 +5,8 @@
 //! When a mutable record changes, the row it replaces moves to
 //! `record_history` unchanged, so no earlier value is ever silently lost.
 
+use super::Session;
 use crate::clock::to_millis;
-use crate::crypto::session_rng::SessionRng;
 use crate::crypto::{envelope, index, Aad, RecordKeys};
 use crate::domain::RecordKind;
 use crate::error::{CoreError, CorruptKind, Result};
@@ -45,10 +45,9 @@ pub fn table_of(kind: RecordKind) -> String {
 
 /// Seals and writes one record version, moving any row it replaces to history.
 #[allow(clippy::too_many_arguments)]
-pub fn write<T: Serialize>(
+pub(crate) fn write<T: Serialize>(
     conn: &Connection,
-    keys: &RecordKeys,
-    rng: &SessionRng,
+    s: &Session,
     kind: RecordKind,
     id: Uuid,
     version: &str,
@@ -60,7 +59,7 @@ pub fn write<T: Serialize>(
 ) -> Result<()> {
     let plain = to_plain(record)?;
     write_plain(
-        conn, keys, rng, kind, id, version, &plain, index_cols, state, now, replaces,
+        conn, s, kind, id, version, &plain, index_cols, state, now, replaces,
     )
 }
 
@@ -120,13 +119,13 @@ impl std::io::Write for WipingWriter {
     }
 }
 
-/// As [`write`], with the record already serialised. The envelope's nonce
-/// comes from the session's generator (`rng`), not a system call.
+/// As [`write`], with the record already serialised, under the session's
+/// keys; the envelope's nonce comes from the session's generator, not a
+/// system call, and the person index hash from its memo.
 #[allow(clippy::too_many_arguments)]
-pub fn write_plain(
+pub(crate) fn write_plain(
     conn: &Connection,
-    keys: &RecordKeys,
-    rng: &SessionRng,
+    s: &Session,
     kind: RecordKind,
     id: Uuid,
     version: &str,
@@ -138,8 +137,9 @@ pub fn write_plain(
 ) -> Result<()> {
     let id_text = id.to_string();
     let table = table_of(kind);
+    let keys = &s.keys;
     let sealed = envelope::seal_using(
-        rng,
+        &s.rng,
         &keys.records,
         &Aad {
             table: &table,
@@ -151,9 +151,7 @@ pub fn write_plain(
     if replaces {
         archive_current(conn, kind, &id_text, now)?;
     }
-    let person_ref = index_cols
-        .person
-        .map(|p| index::person_ref(&keys.index, &p));
+    let person_ref = index_cols.person.map(|p| s.person_refs.get(keys, &p));
     conn.prepare_cached(
         "INSERT OR REPLACE INTO records
            (kind, id, version, key_id, occurred_at, person_ref, due_at, alert_until, is_open, deleted, body, sync_state)
@@ -306,11 +304,14 @@ pub fn read_many_skipping<T: DeserializeOwned, P: rusqlite::Params>(
 
 /// Whether a live (not deleted) record exists, without opening it.
 pub fn exists(conn: &Connection, kind: RecordKind, id: Uuid) -> Result<bool> {
+    // One step of a plain lookup on the primary key (no EXISTS subquery,
+    // no column read): this runs before every contact with someone known.
     Ok(conn
-        .prepare_cached(
-            "SELECT EXISTS(SELECT 1 FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0)",
-        )?
-        .query_row((kind.as_str(), id.to_string()), |r| r.get(0))?)
+        .prepare_cached("SELECT 1 FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0")?
+        .exists((
+            kind.as_str(),
+            &*id.as_hyphenated().encode_lower(&mut Uuid::encode_buffer()),
+        ))?)
 }
 
 /// Earlier versions of a record, oldest first, as they were stored.

@@ -63,61 +63,24 @@ pub(crate) fn write<T: Serialize>(
     )
 }
 
-/// A record's JSON, in a buffer wiped when dropped. No plaintext is left
-/// behind in freed memory either: the buffer starts large enough for most
-/// records, and one that outgrows it is wiped before it is let go
-/// (`serde_json::to_vec` grows a plain `Vec`, whose outgrown buffers went
-/// back to the allocator holding the start of the record).
+/// A record's JSON, in a buffer wiped when dropped. The buffer starts big
+/// enough for any record a worker can type (the longest free-text field is
+/// 1,000 characters), so it is not grown on the way: `serde_json::to_vec`
+/// starts at 128 bytes and grows, and each outgrown buffer went back to the
+/// allocator unwiped, holding the start of the record's plaintext. (A
+/// writer that wipes what it outgrows would cover bodies over this size too,
+/// but adds a second copy of every record's serialiser to the phones'
+/// library: ~9.6 kB, measured with scripts/lib-size.sh.)
 pub fn to_plain<T: Serialize>(record: &T) -> Result<Zeroizing<Vec<u8>>> {
-    let mut out = WipingWriter(Zeroizing::new(Vec::with_capacity(PLAIN_CAPACITY)));
-    serde_json::to_writer(&mut out, record)
+    let mut out = Zeroizing::new(Vec::with_capacity(PLAIN_CAPACITY));
+    serde_json::to_writer(&mut *out, record)
         .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?;
-    Ok(out.0)
+    Ok(out)
 }
 
-/// Room for a typical record's JSON (a contact with a note: ~450 bytes).
-const PLAIN_CAPACITY: usize = 1024;
-
-/// A growing buffer that wipes each buffer it outgrows.
-struct WipingWriter(Zeroizing<Vec<u8>>);
-
-impl WipingWriter {
-    #[inline]
-    fn push(&mut self, buf: &[u8]) {
-        let v: &mut Vec<u8> = &mut self.0;
-        if buf.len() > v.capacity() - v.len() {
-            self.grow(buf.len());
-        }
-        self.0.extend_from_slice(buf);
-    }
-
-    #[cold]
-    fn grow(&mut self, more: usize) {
-        let need = self.0.len() + more;
-        let mut bigger = Vec::with_capacity(need.max(2 * self.0.capacity()));
-        bigger.extend_from_slice(&self.0);
-        // The old buffer is dropped here, zeroized over its capacity.
-        self.0 = Zeroizing::new(bigger);
-    }
-}
-
-impl std::io::Write for WipingWriter {
-    #[inline]
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.push(buf);
-        Ok(buf.len())
-    }
-
-    #[inline]
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.push(buf);
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+/// Room for a record's JSON: a referral whose needs fill their 1,000
+/// characters is 1-3 kB.
+const PLAIN_CAPACITY: usize = 4096;
 
 /// As [`write`], with the record already serialised, under the session's
 /// keys; the envelope's nonce comes from the session's generator, not a
@@ -350,25 +313,17 @@ mod tests {
     }
 
     #[test]
-    fn a_typical_record_never_grows_its_buffer() {
-        let record = serde_json::json!({ "note": "n".repeat(600) });
+    fn a_record_with_its_longest_fields_full_never_grows_its_buffer() {
+        // A referral's needs (1,000 characters) and a note (500), all of
+        // them two-byte characters, beside a contact's usual fields.
+        let record = serde_json::json!({
+            "needs": "é".repeat(1000),
+            "note": "é".repeat(500),
+            "recorded_by": { "worker_id": "w-sam", "display_name": "Sam",
+                             "role": "outreach_worker", "organisation": "Aspirations" },
+            "supplies": [{ "item_id": "condoms", "quantity": 20 }],
+        });
         let plain = to_plain(&record).unwrap();
         assert_eq!(plain.capacity(), PLAIN_CAPACITY);
-    }
-
-    #[test]
-    fn an_outgrown_buffer_is_replaced_not_grown_in_place() {
-        use std::io::Write;
-        let mut w = WipingWriter(Zeroizing::new(Vec::with_capacity(4)));
-        w.write_all(b"abc").unwrap();
-        let before = w.0.as_ptr();
-        w.write_all(b"defgh").unwrap();
-        assert_eq!(&w.0[..], b"abcdefgh");
-        assert_ne!(
-            w.0.as_ptr(),
-            before,
-            "a new buffer, the old one wiped on drop"
-        );
-        assert!(w.0.capacity() >= 8);
     }
 }

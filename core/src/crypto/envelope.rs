@@ -46,8 +46,10 @@ pub struct Aad<'a> {
 impl Aad<'_> {
     /// Length-prefixed fields so that no two contexts encode alike.
     fn encode(&self, format: u8, key_id: u32) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64);
-        out.extend_from_slice(b"nightround.envelope");
+        const LABEL: &[u8] = b"nightround.envelope";
+        let fields = self.table.len() + self.record_id.len() + self.version.len();
+        let mut out = Vec::with_capacity(LABEL.len() + 1 + 3 * 4 + fields + 4);
+        out.extend_from_slice(LABEL);
         out.push(format);
         for field in [self.table, self.record_id, self.version] {
             out.extend_from_slice(&(field.len() as u32).to_be_bytes());
@@ -104,7 +106,26 @@ impl Envelope {
 
 /// Seals `plaintext` under `key` for the row `aad` names.
 pub fn seal(key: &DataKey, aad: &Aad<'_>, plaintext: &[u8]) -> Vec<u8> {
-    let nonce: [u8; NONCE_LEN] = super::random::array();
+    seal_with_nonce(key, aad, plaintext, super::random::array())
+}
+
+/// As [`seal`], with the nonce from an unlocked vault's generator instead
+/// of a system call (the record write path; see `session_rng`).
+pub fn seal_using(
+    rng: &super::session_rng::SessionRng,
+    key: &DataKey,
+    aad: &Aad<'_>,
+    plaintext: &[u8],
+) -> Vec<u8> {
+    seal_with_nonce(key, aad, plaintext, rng.nonce())
+}
+
+fn seal_with_nonce(
+    key: &DataKey,
+    aad: &Aad<'_>,
+    plaintext: &[u8],
+    nonce: [u8; NONCE_LEN],
+) -> Vec<u8> {
     let ad = aad.encode(FORMAT_V1, key.id());
     // Header, then the plaintext encrypted in place, then the tag: one buffer.
     let mut out = Vec::with_capacity(HEADER_LEN + plaintext.len() + TAG_LEN);

@@ -7,6 +7,7 @@ pub mod index;
 pub mod keys;
 pub mod random;
 pub mod sealed_box;
+pub mod session_rng;
 pub mod xchacha;
 
 pub use envelope::{open, seal, Aad, Envelope, EnvelopeError};

@@ -125,6 +125,23 @@ impl SealingSession {
         let nonce: [u8; 24] = super::random::array();
         framed(&self.ephemeral_public, &self.key, &nonce, aad, plaintext)
     }
+
+    /// As [`SealingSession::seal`], with the nonce from an unlocked vault's
+    /// generator instead of a system call (see `session_rng`).
+    pub fn seal_using(
+        &self,
+        rng: &super::session_rng::SessionRng,
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Vec<u8> {
+        framed(
+            &self.ephemeral_public,
+            &self.key,
+            &rng.nonce(),
+            aad,
+            plaintext,
+        )
+    }
 }
 
 impl std::fmt::Debug for SealingSession {
@@ -135,7 +152,9 @@ impl std::fmt::Debug for SealingSession {
 
 /// The associated data of a sealed change: its kind, id and version.
 pub fn change_aad(kind: &str, id: &str, version: &str) -> Vec<u8> {
-    let mut out = b"nightround.sealed-change.v1".to_vec();
+    const LABEL: &[u8] = b"nightround.sealed-change.v1";
+    let mut out = Vec::with_capacity(LABEL.len() + 3 * 4 + kind.len() + id.len() + version.len());
+    out.extend_from_slice(LABEL);
     for part in [kind, id, version] {
         out.extend_from_slice(&(part.len() as u32).to_be_bytes());
         out.extend_from_slice(part.as_bytes());

@@ -72,7 +72,7 @@ fn save_version<T: Serialize>(
     let plain = store::to_plain(record)?;
     store::write_plain(
         tx,
-        &s.keys,
+        s,
         kind,
         id,
         &version,
@@ -90,6 +90,7 @@ fn save_version<T: Serialize>(
         false,
         now,
         s.sealing.as_ref(),
+        &s.rng,
         Some(&plain),
     )?;
     Ok(version)
@@ -115,7 +116,7 @@ impl Vault {
     pub fn add_person(&self, draft: PersonDraft) -> Result<Person> {
         self.with_session(|conn, s, now| {
             let d = draft.validated(now.year())?;
-            let person = Person::new(Uuid::now_v7(), d, now, s.identity.clone());
+            let person = Person::new(s.rng.record_id(), d, now, s.identity.clone());
             let tx = begin(conn)?;
             save(
                 &tx,
@@ -167,14 +168,15 @@ impl Vault {
                     acknowledged_at: now,
                 });
             let contact = Contact {
-                id: Uuid::now_v7(),
+                id: s.rng.record_id(),
                 person_id: draft.person_id,
                 at,
-                area_id: draft.area_id.clone(),
+                // The draft is hers to give: moved, not copied.
+                area_id: draft.area_id,
                 kind: draft.kind,
-                wellbeing: draft.wellbeing.clone(),
+                wellbeing: draft.wellbeing,
                 note,
-                supplies: draft.supplies.clone(),
+                supplies: draft.supplies,
                 safeguarding,
                 recorded_by: s.identity.clone(),
             };
@@ -217,7 +219,7 @@ impl Vault {
         self.with_session(|conn, s, now| {
             draft.validate(&s.directory)?;
             let drop = SupplyDrop {
-                id: Uuid::now_v7(),
+                id: s.rng.record_id(),
                 at: draft.at.unwrap_or(now),
                 area_id: draft.area_id.clone(),
                 purpose: draft.purpose,
@@ -245,7 +247,7 @@ impl Vault {
         self.with_session(|conn, s, now| {
             let d = draft.validated(&s.directory, now)?;
             let concern = Concern {
-                id: Uuid::now_v7(),
+                id: s.rng.record_id(),
                 category: d.category,
                 description: d.description,
                 vehicle: d.vehicle,
@@ -389,7 +391,17 @@ impl Vault {
             let tx = begin(conn)?;
             let version = s.tick(now);
             store::write_tombstone(&tx, kind, id, &version, s.keys.records.id(), now)?;
-            outbox::enqueue(&tx, kind, id, &version, true, now, s.sealing.as_ref(), None)?;
+            outbox::enqueue(
+                &tx,
+                kind,
+                id,
+                &version,
+                true,
+                now,
+                s.sealing.as_ref(),
+                &s.rng,
+                None,
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -407,7 +419,7 @@ fn consent_in_tx(
     let mut out = Vec::with_capacity(draft.agency_ids.len());
     for agency_id in &draft.agency_ids {
         let consent = Consent {
-            id: Uuid::now_v7(),
+            id: s.rng.record_id(),
             person_id: draft.person_id,
             agency_id: agency_id.clone(),
             method: draft.method,
@@ -450,7 +462,7 @@ fn referral_in_tx(
         .ok_or(ValidationError::NoConsentForAgency)?;
     consent.permits_referral(now)?;
     let referral = Referral {
-        id: Uuid::now_v7(),
+        id: s.rng.record_id(),
         person_id: draft.person_id,
         agency_id: draft.agency_id.clone(),
         needs,

@@ -26,7 +26,7 @@ pub struct Hlc {
 
 impl Hlc {
     pub fn encode(&self) -> String {
-        format!("{:013}-{:05}-{}", self.physical_ms, self.logical, self.node)
+        encode(self.physical_ms, self.logical, &self.node)
     }
 
     /// Parses a version; `None` for anything the clock could not have
@@ -48,6 +48,15 @@ impl Hlc {
             node,
         })
     }
+}
+
+/// `PPPPPPPPPPPPP-LLLLL-NODE`, written once into a string of the right size.
+fn encode(physical_ms: i64, logical: u32, node: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(13 + 1 + 5 + 1 + node.len());
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{physical_ms:013}-{logical:05}-{node}");
+    out
 }
 
 /// The largest logical counter within one millisecond before the clock
@@ -132,12 +141,7 @@ impl HybridClock {
         } else {
             self.logical += 1;
         }
-        Hlc {
-            physical_ms: self.physical_ms,
-            logical: self.logical,
-            node: self.node.clone(),
-        }
-        .encode()
+        encode(self.physical_ms, self.logical, &self.node)
     }
 
     /// Moves the clock past a version seen elsewhere, but never more than
@@ -180,6 +184,17 @@ pub fn version_after(after: Option<&str>, now: Timestamp, node: &str) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tick_is_its_fixed_width_encoding_in_a_string_of_its_size() {
+        let mut c = HybridClock::new("be0c4a11");
+        let at = chrono::DateTime::from_timestamp_millis(1_795_201_200_000).unwrap();
+        let v = c.tick(at);
+        assert_eq!(v, "1795201200000-00000-be0c4a11");
+        assert_eq!(v.capacity(), v.len());
+        assert_eq!(Hlc::parse(&v).unwrap().encode(), v);
+        assert_eq!(c.tick(at), "1795201200000-00001-be0c4a11");
+    }
 
     #[test]
     fn monotonic_even_when_the_wall_clock_goes_back() {

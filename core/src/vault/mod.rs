@@ -25,6 +25,7 @@ mod keystore_garbage;
 mod lock_policy;
 mod locked_check_in;
 mod outbox;
+mod person_refs;
 mod person_screen;
 mod queries;
 mod record_screens;
@@ -56,6 +57,7 @@ pub use tonight::{TonightRow, TonightScreen};
 pub use unlock_status::UnlockStatus;
 
 use crate::clock::{to_millis, Clock};
+use crate::crypto::session_rng::SessionRng;
 use crate::crypto::{envelope, Aad, DataKey, RecordKeys};
 use crate::domain::validation::check_pin;
 use crate::domain::{Directory, WorkerIdentity};
@@ -101,6 +103,11 @@ pub(crate) struct Session {
     pub(crate) sealing: Option<crate::crypto::sealed_box::SealingSession>,
     /// Forms known to have no draft stored (saves skip deleting it).
     pub(crate) drafts_absent: drafts::KnownAbsent,
+    /// Nonces and record ids for this session's writes, seeded from the OS
+    /// at unlock; zeroized with the session when the vault locks.
+    pub(crate) rng: SessionRng,
+    /// The index hashes of the people written about since unlock.
+    pub(crate) person_refs: person_refs::PersonRefs,
 }
 
 impl Session {
@@ -203,6 +210,8 @@ fn initialise(
         prefs: Mutex::new(actions::Preferences::default()),
         sealing: None,
         drafts_absent: Default::default(),
+        rng: SessionRng::from_os(),
+        person_refs: Default::default(),
     };
     Ok((conn, vault_id, session))
 }
@@ -460,6 +469,8 @@ impl Vault {
                     clock: Mutex::new(clock),
                     prefs: Mutex::new(prefs),
                     drafts_absent: Default::default(),
+                    rng: SessionRng::from_os(),
+                    person_refs: Default::default(),
                 });
                 inner.last_activity = now;
                 tracing::info!(target: "nightround::vault", "vault unlocked");

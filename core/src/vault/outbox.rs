@@ -7,6 +7,7 @@
 
 use crate::clock::to_millis;
 use crate::crypto::sealed_box::{change_aad, SealingSession};
+use crate::crypto::session_rng::SessionRng;
 use crate::domain::RecordKind;
 use crate::error::Result;
 use crate::Timestamp;
@@ -17,7 +18,7 @@ use zeroize::Zeroizing;
 /// Queues a record version for the next sync (check-ins and help calls ahead
 /// of the rest: [`RecordKind::is_urgent`]), with its copy sealed to the
 /// server's public key when the phone knows it (`body` is the record's JSON,
-/// `None` for a tombstone).
+/// `None` for a tombstone; the nonce from the session's generator, `rng`).
 #[allow(clippy::too_many_arguments)]
 pub fn enqueue(
     conn: &Connection,
@@ -27,12 +28,13 @@ pub fn enqueue(
     tombstone: bool,
     now: Timestamp,
     sealing: Option<&SealingSession>,
+    rng: &SessionRng,
     body: Option<&[u8]>,
 ) -> Result<()> {
     let id_text = id.to_string();
     let sealed_copy = sealing.map(|s| {
         let change = change_json(kind, &id_text, version, body);
-        s.seal(&change_aad(kind.as_str(), &id_text, version), &change)
+        s.seal_using(rng, &change_aad(kind.as_str(), &id_text, version), &change)
     });
     conn.prepare_cached(
         "INSERT OR IGNORE INTO outbox (kind, id, version, tombstone, queued_at, sealed_copy,
@@ -52,25 +54,32 @@ pub fn enqueue(
 }
 
 /// The wire form of one change (`protocol::Change`) written directly around
-/// the record's JSON, so it is not serialised twice.
+/// the record's JSON, so it is not serialised twice. The buffer is sized
+/// exactly first: growing it would hand a copy of the record's plaintext
+/// back to the allocator unwiped.
 pub(crate) fn change_json(
     kind: RecordKind,
     id: &str,
     version: &str,
     body: Option<&[u8]>,
 ) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(96 + body.map_or(0, <[u8]>::len)));
-    out.extend_from_slice(b"{\"kind\":\"");
-    out.extend_from_slice(kind.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"id\":\"");
-    out.extend_from_slice(id.as_bytes());
-    out.extend_from_slice(b"\",\"version\":\"");
-    out.extend_from_slice(version.as_bytes());
-    out.extend_from_slice(b"\",\"tombstone\":");
-    out.extend_from_slice(if body.is_some() { b"false" } else { b"true" });
-    out.extend_from_slice(b",\"body\":");
-    out.extend_from_slice(body.unwrap_or(b"null"));
-    out.push(b'}');
+    let parts: [&[u8]; 11] = [
+        b"{\"kind\":\"",
+        kind.as_str().as_bytes(),
+        b"\",\"id\":\"",
+        id.as_bytes(),
+        b"\",\"version\":\"",
+        version.as_bytes(),
+        b"\",\"tombstone\":",
+        if body.is_some() { b"false" } else { b"true" },
+        b",\"body\":",
+        body.unwrap_or(b"null"),
+        b"}",
+    ];
+    let mut out = Zeroizing::new(Vec::with_capacity(parts.iter().map(|p| p.len()).sum()));
+    for part in parts {
+        out.extend_from_slice(part);
+    }
     out
 }
 
@@ -145,5 +154,20 @@ mod tests {
         let tomb = change_json(RecordKind::Contact, &id.to_string(), "v2", None);
         let parsed: Change = serde_json::from_slice(&tomb).unwrap();
         assert!(parsed.tombstone && parsed.body.is_none());
+    }
+
+    #[test]
+    fn the_change_is_built_without_growing_its_buffer() {
+        // A buffer that grew would have freed a copy of the plaintext.
+        let id = Uuid::now_v7().to_string();
+        for body in [Some(&[b'x'; 700][..]), Some(b"{}"), None] {
+            let json = change_json(
+                RecordKind::Contact,
+                &id,
+                "1795201200000-00000-be0c4a11",
+                body,
+            );
+            assert_eq!(json.capacity(), json.len());
+        }
     }
 }

@@ -197,7 +197,7 @@ fn record_check_in(
     area_id: Option<String>,
 ) -> Result<CheckIn> {
     let check_in = CheckIn {
-        id: Uuid::now_v7(),
+        id: s.rng.record_id(),
         round_id: round.map(|r| r.id),
         kind,
         made_at: now,
@@ -243,7 +243,7 @@ impl Vault {
             }
             let area_id = draft.area_id.clone().or_else(|| current_area(s, None));
             let round = Round {
-                id: Uuid::now_v7(),
+                id: s.rng.record_id(),
                 started_at: now,
                 expected_end: draft.expected_end,
                 check_in_minutes: minutes,

@@ -5,6 +5,7 @@
 //! When a mutable record changes, the row it replaces moves to
 //! `record_history` unchanged, so no earlier value is ever silently lost.
 
+use super::Session;
 use crate::clock::to_millis;
 use crate::crypto::{envelope, index, Aad, RecordKeys};
 use crate::domain::RecordKind;
@@ -44,9 +45,9 @@ pub fn table_of(kind: RecordKind) -> String {
 
 /// Seals and writes one record version, moving any row it replaces to history.
 #[allow(clippy::too_many_arguments)]
-pub fn write<T: Serialize>(
+pub(crate) fn write<T: Serialize>(
     conn: &Connection,
-    keys: &RecordKeys,
+    s: &Session,
     kind: RecordKind,
     id: Uuid,
     version: &str,
@@ -58,22 +59,36 @@ pub fn write<T: Serialize>(
 ) -> Result<()> {
     let plain = to_plain(record)?;
     write_plain(
-        conn, keys, kind, id, version, &plain, index_cols, state, now, replaces,
+        conn, s, kind, id, version, &plain, index_cols, state, now, replaces,
     )
 }
 
-/// A record's JSON, in a buffer wiped when dropped.
+/// A record's JSON, in a buffer wiped when dropped. The buffer starts big
+/// enough for any record a worker can type (the longest free-text field is
+/// 1,000 characters), so it is not grown on the way: `serde_json::to_vec`
+/// starts at 128 bytes and grows, and each outgrown buffer went back to the
+/// allocator unwiped, holding the start of the record's plaintext. (A
+/// writer that wipes what it outgrows would cover bodies over this size too,
+/// but adds a second copy of every record's serialiser to the phones'
+/// library: ~9.6 kB, measured with scripts/lib-size.sh.)
 pub fn to_plain<T: Serialize>(record: &T) -> Result<Zeroizing<Vec<u8>>> {
-    serde_json::to_vec(record)
-        .map(Zeroizing::new)
-        .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))
+    let mut out = Zeroizing::new(Vec::with_capacity(PLAIN_CAPACITY));
+    serde_json::to_writer(&mut *out, record)
+        .map_err(|_| CoreError::Corrupt(CorruptKind::RecordBody))?;
+    Ok(out)
 }
 
-/// As [`write`], with the record already serialised.
+/// Room for a record's JSON: a referral whose needs fill their 1,000
+/// characters is 1-3 kB.
+const PLAIN_CAPACITY: usize = 4096;
+
+/// As [`write`], with the record already serialised, under the session's
+/// keys; the envelope's nonce comes from the session's generator, not a
+/// system call, and the person index hash from its memo.
 #[allow(clippy::too_many_arguments)]
-pub fn write_plain(
+pub(crate) fn write_plain(
     conn: &Connection,
-    keys: &RecordKeys,
+    s: &Session,
     kind: RecordKind,
     id: Uuid,
     version: &str,
@@ -85,7 +100,9 @@ pub fn write_plain(
 ) -> Result<()> {
     let id_text = id.to_string();
     let table = table_of(kind);
-    let sealed = envelope::seal(
+    let keys = &s.keys;
+    let sealed = envelope::seal_using(
+        &s.rng,
         &keys.records,
         &Aad {
             table: &table,
@@ -97,9 +114,7 @@ pub fn write_plain(
     if replaces {
         archive_current(conn, kind, &id_text, now)?;
     }
-    let person_ref = index_cols
-        .person
-        .map(|p| index::person_ref(&keys.index, &p));
+    let person_ref = index_cols.person.map(|p| s.person_refs.get(keys, &p));
     conn.prepare_cached(
         "INSERT OR REPLACE INTO records
            (kind, id, version, key_id, occurred_at, person_ref, due_at, alert_until, is_open, deleted, body, sync_state)
@@ -252,11 +267,14 @@ pub fn read_many_skipping<T: DeserializeOwned, P: rusqlite::Params>(
 
 /// Whether a live (not deleted) record exists, without opening it.
 pub fn exists(conn: &Connection, kind: RecordKind, id: Uuid) -> Result<bool> {
+    // One step of a plain lookup on the primary key (no EXISTS subquery,
+    // no column read): this runs before every contact with someone known.
     Ok(conn
-        .prepare_cached(
-            "SELECT EXISTS(SELECT 1 FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0)",
-        )?
-        .query_row((kind.as_str(), id.to_string()), |r| r.get(0))?)
+        .prepare_cached("SELECT 1 FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0")?
+        .exists((
+            kind.as_str(),
+            &*id.as_hyphenated().encode_lower(&mut Uuid::encode_buffer()),
+        ))?)
 }
 
 /// Earlier versions of a record, oldest first, as they were stored.
@@ -279,4 +297,33 @@ pub fn history<T: DeserializeOwned>(
 /// The keyed hash a query uses to find a person's records.
 pub fn person_ref(keys: &RecordKeys, person: &Uuid) -> Vec<u8> {
     index::person_ref(&keys.index, person)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plaintext_is_the_json_whatever_its_size() {
+        for len in [0usize, 10, PLAIN_CAPACITY, 5 * PLAIN_CAPACITY] {
+            let record = serde_json::json!({ "note": "n".repeat(len), "n": len });
+            let plain = to_plain(&record).unwrap();
+            assert_eq!(&plain[..], &serde_json::to_vec(&record).unwrap()[..]);
+        }
+    }
+
+    #[test]
+    fn a_record_with_its_longest_fields_full_never_grows_its_buffer() {
+        // A referral's needs (1,000 characters) and a note (500), all of
+        // them two-byte characters, beside a contact's usual fields.
+        let record = serde_json::json!({
+            "needs": "é".repeat(1000),
+            "note": "é".repeat(500),
+            "recorded_by": { "worker_id": "w-sam", "display_name": "Sam",
+                             "role": "outreach_worker", "organisation": "Aspirations" },
+            "supplies": [{ "item_id": "condoms", "quantity": 20 }],
+        });
+        let plain = to_plain(&record).unwrap();
+        assert_eq!(plain.capacity(), PLAIN_CAPACITY);
+    }
 }

@@ -225,7 +225,7 @@ fn purge_retracted(
         Some((value, inc)) => {
             store::write(
                 tx,
-                &s.keys,
+                s,
                 r.kind,
                 r.id,
                 &version,
@@ -477,7 +477,7 @@ impl Vault {
                     let inc = incoming(c.kind, c.id, body)?;
                     store::write(
                         &tx,
-                        &s.keys,
+                        s,
                         c.kind,
                         c.id,
                         &c.version,

@@ -11,14 +11,27 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-/// Holds the server's only permit: a push whose body never finishes (the
-/// admission runs before the handler reads the body). Dropping it closes
-/// the connection, and the permit comes free.
-fn hold_the_only_permit(server: &TestServer) -> TcpStream {
+/// A second phone's token, enrolled by hand.
+fn another_token(server: &TestServer) -> String {
+    let worker = server
+        .admin()
+        .create_worker(&server.org, "Holder", Role::OutreachWorker, None)
+        .unwrap();
+    let code = server.admin().create_enrolment_code(&worker.id).unwrap();
+    let (enrolment, _) =
+        nightround_core::sync::enrol(&server.url(), None, &code.code, "holder").unwrap();
+    enrolment.token
+}
+
+/// Holds the server's only permit: an authenticated push whose body never
+/// finishes (the admission runs before the handler, which waits for the
+/// body). Dropping it closes the connection, and the permit comes free.
+fn hold_the_only_permit(server: &TestServer, token: &str) -> TcpStream {
     let mut s = TcpStream::connect(server.addr()).unwrap();
-    s.write_all(
-        b"POST /v1/push HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
-          Content-Length: 100000\r\n\r\n{\"changes\": [",
+    write!(
+        s,
+        "POST /v1/push HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"changes\": ["
     )
     .unwrap();
     s.flush().unwrap();
@@ -65,7 +78,8 @@ fn a_saturated_server_answers_busy_with_retry_after_and_the_phone_then_finishes(
         .unwrap();
 
     // Saturated: a pull is told the server is busy, and when to come back.
-    let hold = hold_the_only_permit(&server);
+    let token = another_token(&server);
+    let hold = hold_the_only_permit(&server, &token);
     let (status, headers, body) = raw_get(&server, "/v1/pull?protocol=2");
     assert!(status.contains(" 503 "), "{status}");
     assert!(headers.contains("retry-after: 1"), "{headers}");

@@ -221,7 +221,6 @@ pub(super) fn read(
         dir: &dir,
     };
     let out = pull::page(&facts, key, agreement, &dir, caller, query, now)?;
-    drop(facts);
     tx.finish()?;
     Ok(out)
 }

@@ -11,6 +11,7 @@ use super::error::ApiError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -23,17 +24,19 @@ pub struct AdmissionLimits {
     /// How long a request may wait for its turn before a `503`; below the
     /// phone's own timeout (30 s), so it hears "busy", not silence.
     pub wait: Duration,
-    /// The `Retry-After` a `503` carries, in whole seconds.
+    /// The least `Retry-After` a `503` carries, in whole seconds; one more
+    /// second for every `concurrent` requests still waiting, so a crowd
+    /// sent away does not come back all at once.
     pub retry_after_secs: u64,
 }
 
 impl Default for AdmissionLimits {
     /// 64 at once (the blocking pool and the database's readers do the
-    /// rest), a 10-second wait, "come back in 2 seconds".
+    /// rest), a 20-second wait, "come back in 2 seconds" or more.
     fn default() -> Self {
         Self {
             concurrent: 64,
-            wait: Duration::from_secs(10),
+            wait: Duration::from_secs(20),
             retry_after_secs: 2,
         }
     }
@@ -43,6 +46,8 @@ impl Default for AdmissionLimits {
 #[derive(Debug, Clone)]
 pub struct Admission {
     permits: Arc<Semaphore>,
+    /// Requests waiting for a permit now.
+    waiting: Arc<AtomicUsize>,
     limits: AdmissionLimits,
 }
 
@@ -51,6 +56,7 @@ impl Admission {
     pub fn new(limits: AdmissionLimits) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(limits.concurrent.max(1))),
+            waiting: Arc::new(AtomicUsize::new(0)),
             limits,
         }
     }
@@ -59,14 +65,44 @@ impl Admission {
 /// The middleware: waits for a permit, at most `wait`, then runs the
 /// request holding it, or answers `503` busy.
 pub async fn admit(State(admission): State<Admission>, req: Request, next: Next) -> Response {
-    let permit =
-        tokio::time::timeout(admission.limits.wait, admission.permits.acquire_owned()).await;
+    let waiting = Waiting::new(&admission.waiting);
+    let permit = tokio::time::timeout(
+        admission.limits.wait,
+        admission.permits.clone().acquire_owned(),
+    )
+    .await;
+    let ahead = waiting.ahead;
+    drop(waiting);
     match permit {
         Ok(Ok(permit)) => {
             let res = next.run(req).await;
             drop(permit);
             res
         }
-        _ => ApiError::busy(admission.limits.retry_after_secs).into_response(),
+        _ => {
+            let behind = (ahead / admission.limits.concurrent.max(1)) as u64;
+            ApiError::busy(admission.limits.retry_after_secs + behind).into_response()
+        }
+    }
+}
+
+/// One request counted among those waiting, until it is dropped (also when
+/// the client goes away mid-wait).
+struct Waiting<'a> {
+    count: &'a AtomicUsize,
+    /// How many were waiting when this one came.
+    ahead: usize,
+}
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        let ahead = count.fetch_add(1, Ordering::Relaxed);
+        Self { count, ahead }
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
     }
 }

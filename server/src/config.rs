@@ -56,6 +56,9 @@ pub struct ServerConfig {
     /// Requests allowed per client address and per device token
     /// ([`crate::throttle`]).
     pub rate_limits: crate::throttle::RateLimits,
+    /// Pushes and pulls at once, and how long one waits before a `503`
+    /// ([`crate::api::admission`]).
+    pub admission: crate::api::admission::AdmissionLimits,
     /// `scheme://host[:port]` the dashboard is reached at (behind a reverse
     /// proxy, say); `None` derives it from the TLS names and the listen
     /// address ([`crate::public_origin`]).
@@ -96,6 +99,7 @@ impl ServerConfig {
             agreement: nightround_core::domain::agreement::SharingAgreement::southend_example(),
             retention_every: std::time::Duration::from_secs(24 * 60 * 60),
             rate_limits: crate::throttle::RateLimits::default(),
+            admission: crate::api::admission::AdmissionLimits::default(),
             public_origin: None,
         }
     }
@@ -103,6 +107,12 @@ impl ServerConfig {
     /// Keeps everything in the PostgreSQL database at `url`.
     pub fn with_database(mut self, url: Option<String>) -> Self {
         self.database = url;
+        self
+    }
+
+    /// Other admission limits (tests saturate a small one).
+    pub fn with_admission(mut self, limits: crate::api::admission::AdmissionLimits) -> Self {
+        self.admission = limits;
         self
     }
 

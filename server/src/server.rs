@@ -87,6 +87,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         code_key: keys.enrolment_codes.clone(),
         sealing: keys.sealing.clone(),
         lease_days: config.lease_days,
+        admission: api::admission::Admission::new(config.admission),
     };
     let bind_err = |source| ServerError::Bind {
         addr: config.listen,

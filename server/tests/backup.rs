@@ -74,7 +74,7 @@ async fn a_backup_restored_into_a_fresh_data_directory_lets_phones_sync_on() {
     let pushed = some_work(&s, &sam).await;
     let before = seen(&s, &ali).await;
     assert!(!before.is_empty(), "a colleague sees Sam's work");
-    // Every table of the schema in use: deliveries (Ali's pull), a profile
+    // Every table of the schema in use: delivery pages (Ali's pull), a profile
     // link, a legal hold, the agreement, the audit chain.
     s.admin().link_profiles(pushed[0].id, pushed[2].id).unwrap();
     s.admin()
@@ -86,7 +86,12 @@ async fn a_backup_restored_into_a_fresh_data_directory_lets_phones_sync_on() {
     let chain = live_store.verify_audit().unwrap();
     drop(live_store);
     let everything = s.dump(false);
-    for table in ["deliveries", "profile_links", "legal_holds", "audit_log"] {
+    for table in [
+        "delivery_pages",
+        "profile_links",
+        "legal_holds",
+        "audit_log",
+    ] {
         let prefix = format!("{table}: ");
         assert!(
             everything.iter().any(|row| row.starts_with(&prefix)),
@@ -181,7 +186,7 @@ async fn sqlite_copied_to_postgres_keeps_records_sequence_numbers_devices_and_th
     let rae = s.colleague(&dee).await;
     let pushed = some_work(&s, &sam).await;
     let dees = some_work(&s, &dee).await;
-    // Every table of the schema in use: deliveries (the colleagues' pulls),
+    // Every table of the schema in use: delivery pages (the colleagues' pulls),
     // a profile link, a legal hold, the agreement and directory origin.
     let before_ali = seen(&s, &ali).await;
     let before_rae = seen(&s, &rae).await;
@@ -216,7 +221,12 @@ async fn sqlite_copied_to_postgres_keeps_records_sequence_numbers_devices_and_th
     assert_eq!(copied("applied_versions"), 14);
     assert_eq!(copied("profile_links"), 1);
     assert_eq!(copied("legal_holds"), 1);
-    assert!(copied("deliveries") >= 10, "{}", copied("deliveries"));
+    assert!(
+        copied("delivery_pages") >= 2,
+        "{}",
+        copied("delivery_pages")
+    );
+    assert!(copied("record_seqs") >= 10, "{}", copied("record_seqs"));
     assert_eq!(copied("audit_log"), chain.entries);
     assert_eq!(report.audit, chain, "checked by the copy itself");
     // Every table SQLite has was copied, row for row, value for value.
@@ -229,9 +239,9 @@ async fn sqlite_copied_to_postgres_keeps_records_sequence_numbers_devices_and_th
     .unwrap();
     assert_eq!(lite_tables.len(), report.tables.len());
     for sql in [
-        "SELECT device_id, record_id, kind, person_id, version, route, categories, withheld,
-                first_at, delivered_at, retracted_at, retract_fields
-         FROM deliveries ORDER BY device_id, record_id",
+        "SELECT device_id, first_seq, last_seq, organisation_runs, own_runs, at
+         FROM delivery_pages ORDER BY device_id, first_seq, at",
+        "SELECT seq, id, version FROM record_seqs ORDER BY seq",
         "SELECT id, person_a, person_b, linked_by, linked_at, unlinked_by, unlinked_at
          FROM profile_links ORDER BY id",
         "SELECT person_id, placed_at FROM legal_holds ORDER BY person_id",

@@ -1,6 +1,6 @@
 //! A pull does not send a phone back what it pushed itself (protocol
 //! version 2, ADR 0009), while a version the server made from it (a merge)
-//! does go back; and every row sent is written to `deliveries`. One test
+//! does go back; and every row sent is remembered (ADR 0017). One test
 //! body on whichever backend the test server runs (SQLite, or PostgreSQL
 //! under scripts/pg.sh).
 
@@ -39,16 +39,18 @@ async fn a_phone_is_not_sent_its_own_push_but_is_sent_the_servers_merge() {
     let theirs = t.pull_all(&robin).await;
     assert_eq!(theirs.len(), 1);
     assert_eq!(theirs[0].change.version, v1);
+    // (Through her organisation: one row for the page, ADR 0017, which
+    // subject access expands.)
     assert_eq!(
         t.sql(&format!(
-            "SELECT device_id, version, route FROM deliveries WHERE record_id = '{id}'"
+            "SELECT device_id, length(own_runs) FROM delivery_pages WHERE device_id = '{}'",
+            robin.device_id
         )),
-        vec![vec![
-            robin.device_id.to_string(),
-            v1.clone(),
-            "own_organisation".to_owned()
-        ]]
+        vec![vec![robin.device_id.to_string(), "0".to_owned()]]
     );
+    let shared = t.admin().subject_access(id, "w-sup").unwrap().shared_with;
+    assert_eq!(shared.len(), 1, "{shared:?}");
+    assert_eq!(shared[0].why, "own_organisation");
 
     // Both edit offline: Sam the alias (older version), Robin the key
     // worker (newer). Robin's arrives first; Sam's, late, is merged into a

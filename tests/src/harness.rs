@@ -9,6 +9,7 @@ use nightround_core::keystore::MemoryKeyStore;
 use nightround_core::sync::{Backoff, SyncOptions};
 use nightround_core::vault::LockPolicy;
 use nightround_core::Vault;
+use nightround_server::api::admission::AdmissionLimits;
 use nightround_server::{start, Admin, RunningServer, ServerConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -25,6 +26,8 @@ pub struct TestServer {
     tls: bool,
     /// The server's clock, when a test moves it by hand.
     clock: Option<Arc<dyn Clock>>,
+    /// Other admission limits (a test saturates a small one).
+    admission: Option<AdmissionLimits>,
     /// The organisation every test device belongs to.
     pub org: String,
 }
@@ -39,6 +42,19 @@ impl TestServer {
     /// As [`TestServer::start`] on the server clock `clock` (a test moves it
     /// to make a round overdue), with the watchdog looking ten times a second.
     pub fn start_with_clock(tls: bool, clock: Option<Arc<dyn Clock>>) -> TestServer {
+        Self::start_with(tls, clock, None)
+    }
+
+    /// Plain HTTP, admitting pushes and pulls by `limits`.
+    pub fn start_with_admission(limits: AdmissionLimits) -> TestServer {
+        Self::start_with(false, None, Some(limits))
+    }
+
+    fn start_with(
+        tls: bool,
+        clock: Option<Arc<dyn Clock>>,
+        admission: Option<AdmissionLimits>,
+    ) -> TestServer {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -51,6 +67,7 @@ impl TestServer {
             data,
             tls,
             clock,
+            admission,
             org: String::new(),
         };
         s.boot();
@@ -71,6 +88,9 @@ impl TestServer {
             c = c
                 .with_clock(clock.clone())
                 .with_watchdog_every(Duration::from_millis(100));
+        }
+        if let Some(limits) = self.admission {
+            c = c.with_admission(limits);
         }
         if self.tls {
             c

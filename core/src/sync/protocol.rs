@@ -318,6 +318,8 @@ pub enum ErrorCode {
     Forbidden,
     /// Too many requests; retry later.
     RateLimited,
+    /// The server is busy (too much at once); retry after `Retry-After`.
+    Busy,
     /// The server failed; retry later.
     Internal,
 }

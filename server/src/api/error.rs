@@ -14,6 +14,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: ErrorCode,
     pub message: String,
+    /// `Retry-After`, in whole seconds (a `503` busy).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -22,6 +24,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
     /// 400: not JSON of the expected shape.
@@ -71,6 +74,18 @@ impl ApiError {
     pub fn too_large(message: impl Into<String>) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge, message)
     }
+    /// 503: the server is busy (too much at once, or the database is);
+    /// try again after `retry_after_secs`.
+    pub fn busy(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after_secs.max(1)),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Busy,
+                "the server is busy; everything is kept, try again shortly",
+            )
+        }
+    }
     /// 500: the server failed; try again later.
     pub fn internal() -> Self {
         Self::new(
@@ -81,8 +96,15 @@ impl ApiError {
     }
 }
 
+/// Seconds a phone is asked to wait when the store itself is busy.
+const STORE_BUSY_RETRY_SECS: u64 = 2;
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if e.is_busy() {
+            tracing::warn!(error = %e, "the store is busy");
+            return ApiError::busy(STORE_BUSY_RETRY_SECS);
+        }
         tracing::error!(error = %e, "the store failed");
         ApiError::internal()
     }
@@ -90,13 +112,18 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut res = (
             self.status,
             Json(ErrorBody {
                 error: self.code,
                 message: self.message,
             }),
         )
-            .into_response()
+            .into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }

@@ -2,6 +2,7 @@
 //! `POST /v1/push`, `GET /v1/pull`, `GET /v1/live`. Handlers parse and authenticate on the
 //! async side and run store work on the blocking pool.
 
+pub mod admission;
 pub mod auth;
 pub mod body;
 pub mod enrol;
@@ -39,14 +40,24 @@ pub struct AppState {
     /// Opens sealed copies delivered after a shred; its public half is
     /// returned at enrolment.
     pub sealing: nightround_core::crypto::sealed_box::ServerSealingKey,
+    /// Back-pressure for pushes and pulls ([`admission`]).
+    pub admission: admission::Admission,
 }
 
 /// The routes, ready to serve.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/v1/enrol", post(enrol::enrol))
+    // Pushes and pulls wait their turn, or hear "busy" (the live channel
+    // only waits for a bell, and holds no store work).
+    let admitted = Router::new()
         .route("/v1/push", post(push::push))
         .route("/v1/pull", get(pull::pull))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.admission.clone(),
+            admission::admit,
+        ));
+    Router::new()
+        .merge(admitted)
+        .route("/v1/enrol", post(enrol::enrol))
         .route("/v1/live", get(live::live))
         .route("/v1/deliver-sealed", post(sealed::deliver_sealed))
         .with_state(state)

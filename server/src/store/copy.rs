@@ -75,10 +75,11 @@ pub fn sqlite_to_postgres(
                 "the PostgreSQL database already holds data; copy into an empty one",
             ));
         }
-        // The copy writes the log as it was: no trigger adds to it.
+        // The copy writes the logs as they were: no trigger adds to them.
         db.batch(
             "ALTER TABLE applied_versions DISABLE TRIGGER audit_applied_versions;
              ALTER TABLE records DISABLE TRIGGER records_notify_urgent;
+             ALTER TABLE records DISABLE TRIGGER record_seqs_log;
              DELETE FROM directory;",
         )?;
         let mut report = Vec::new();
@@ -144,7 +145,8 @@ pub fn sqlite_to_postgres(
         }
         db.batch(
             "ALTER TABLE applied_versions ENABLE TRIGGER audit_applied_versions;
-             ALTER TABLE records ENABLE TRIGGER records_notify_urgent;",
+             ALTER TABLE records ENABLE TRIGGER records_notify_urgent;
+             ALTER TABLE records ENABLE TRIGGER record_seqs_log;",
         )?;
         Ok(report)
     })?;

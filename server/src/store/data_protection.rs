@@ -220,6 +220,54 @@ pub(crate) fn pull_audit_entry(
     }))
 }
 
+/// Who holds a device, for a delivery expanded from the pages: worker id,
+/// role, organisation and agency ([`HOLDER_SELECT`]).
+pub(crate) type Holder = (String, String, String, Option<String>);
+
+/// The holder of device `?1`/`$1`, as [`Holder`].
+pub(crate) const HOLDER_SELECT: &str = "SELECT w.id, w.role, w.organisation_id, w.agency_id
+     FROM devices v JOIN workers w ON w.id = v.worker_id WHERE v.id = ";
+
+/// The deliveries of hers kept one row each (`rows`) and those expanded
+/// from the pages (ADR 0017), as one list, oldest first. `holder` answers
+/// who holds a device (`None`: a device since removed; left out, as the
+/// join leaves out its rows).
+pub(crate) fn with_expanded(
+    mut rows: Vec<Delivery>,
+    expanded: Vec<super::pull::pages::Expanded>,
+    mut holder: impl FnMut(&str) -> Result<Option<Holder>, StoreError>,
+) -> Result<Vec<Delivery>, StoreError> {
+    let mut holders: std::collections::HashMap<String, Option<Holder>> = Default::default();
+    for e in expanded {
+        if !holders.contains_key(&e.device) {
+            let h = holder(&e.device)?;
+            holders.insert(e.device.clone(), h);
+        }
+        let Some(Some((worker_id, role, organisation_id, agency_id))) = holders.get(&e.device)
+        else {
+            continue;
+        };
+        rows.push(Delivery {
+            record_id: e.record_id,
+            kind: e.kind,
+            device_id: Uuid::parse_str(&e.device).map_err(|_| StoreError::Corrupt("an id"))?,
+            worker_id: worker_id.clone(),
+            role: role.clone(),
+            organisation_id: organisation_id.clone(),
+            agency_id: agency_id.clone(),
+            route: e.route.to_owned(),
+            categories: None,
+            first_at: e.first_at,
+            delivered_at: e.last_at,
+            retracted_at: None,
+        });
+    }
+    rows.sort_by(|a, b| {
+        (a.first_at, a.record_id, a.device_id).cmp(&(b.first_at, b.record_id, b.device_id))
+    });
+    Ok(rows)
+}
+
 /// The columns [`Delivery`] is read from, in this order, joined as
 /// `deliveries d`, `devices v` and `workers w`.
 pub(crate) const DELIVERY_SELECT: &str =

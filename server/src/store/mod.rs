@@ -54,6 +54,21 @@ pub enum StoreError {
     StaleDirectory { current: u32, given: u32 },
 }
 
+impl StoreError {
+    /// Whether the database was only busy (SQLite `BUSY` or `LOCKED`, no
+    /// pooled connection free in time): worth a retry, answered `503`.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            StoreError::Pool(deadpool_postgres::PoolError::Timeout(_)) => true,
+            _ => false,
+        }
+    }
+}
+
 /// One member organisation of the partnership (Aspirations, Essex Police...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organisation {

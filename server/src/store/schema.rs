@@ -15,7 +15,7 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema this code writes.
-pub const LATEST: u32 = 11;
+pub const LATEST: u32 = 12;
 
 /// The whole schema at [`LATEST`], for a new database.
 const CREATE_LATEST: &str = "
@@ -275,6 +275,29 @@ CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
 CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
     WHERE kind = 'consent' AND tombstone = 0;
+CREATE TABLE IF NOT EXISTS record_seqs (
+    seq     INTEGER PRIMARY KEY,
+    id      TEXT NOT NULL,
+    version TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS record_seqs_by_record ON record_seqs (id);
+CREATE TABLE IF NOT EXISTS delivery_pages (
+    device_id         TEXT NOT NULL,
+    first_seq         INTEGER NOT NULL,
+    last_seq          INTEGER NOT NULL,
+    organisation_runs TEXT NOT NULL,
+    own_runs          TEXT NOT NULL,
+    at                INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS delivery_pages_by_last ON delivery_pages (last_seq);
+CREATE TRIGGER IF NOT EXISTS record_seqs_insert AFTER INSERT ON records
+BEGIN
+    INSERT OR IGNORE INTO record_seqs (seq, id, version) VALUES (new.seq, new.id, new.version);
+END;
+CREATE TRIGGER IF NOT EXISTS record_seqs_update AFTER UPDATE OF seq ON records
+BEGIN
+    INSERT OR IGNORE INTO record_seqs (seq, id, version) VALUES (new.seq, new.id, new.version);
+END;
 ";
 
 /// Upgrades, in order. Empty until the schema first changes.
@@ -512,6 +535,37 @@ CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
 CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
     WHERE kind = 'consent' AND tombstone = 0;
+    ",
+    // 11 -> 12 (issue 11, ADR 0017): a pull's unconditional deliveries as
+    // one row per page (`delivery_pages`, sequence numbers as runs) instead
+    // of a `deliveries` row per record; `record_seqs` names the record and
+    // version behind every sequence number given out, so subject access
+    // expands the pages. Filled from the rows stored before.
+    "
+CREATE TABLE IF NOT EXISTS record_seqs (
+    seq     INTEGER PRIMARY KEY,
+    id      TEXT NOT NULL,
+    version TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS record_seqs_by_record ON record_seqs (id);
+CREATE TABLE IF NOT EXISTS delivery_pages (
+    device_id         TEXT NOT NULL,
+    first_seq         INTEGER NOT NULL,
+    last_seq          INTEGER NOT NULL,
+    organisation_runs TEXT NOT NULL,
+    own_runs          TEXT NOT NULL,
+    at                INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS delivery_pages_by_last ON delivery_pages (last_seq);
+CREATE TRIGGER IF NOT EXISTS record_seqs_insert AFTER INSERT ON records
+BEGIN
+    INSERT OR IGNORE INTO record_seqs (seq, id, version) VALUES (new.seq, new.id, new.version);
+END;
+CREATE TRIGGER IF NOT EXISTS record_seqs_update AFTER UPDATE OF seq ON records
+BEGIN
+    INSERT OR IGNORE INTO record_seqs (seq, id, version) VALUES (new.seq, new.id, new.version);
+END;
+INSERT OR IGNORE INTO record_seqs (seq, id, version) SELECT seq, id, version FROM records;
     ",
 ];
 

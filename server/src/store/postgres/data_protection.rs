@@ -14,9 +14,10 @@ use super::rows::{ms, next_seq, read_record, seq_param, ts, uuid, RECORD_COLUMNS
 use super::PgStore;
 use crate::store::dashboard::NewAuditEntry;
 use crate::store::data_protection::{
-    disposal_write, held_record, pull_audit_entry, DataProtectionStore, Delivery, DeliveryRow,
-    Disposal, HeldRecord, HistoryValue, DELIVERY_SELECT,
+    disposal_write, held_record, pull_audit_entry, with_expanded, DataProtectionStore, Delivery,
+    DeliveryRow, Disposal, HeldRecord, HistoryValue, DELIVERY_SELECT, HOLDER_SELECT,
 };
+use crate::store::pull::pages::{expand, HerSeq, PageRow};
 use crate::store::sealed::open_history;
 use crate::store::{PullPage, StoreError};
 use nightround_core::domain::RecordKind;
@@ -189,35 +190,86 @@ impl DataProtectionStore for PgStore {
     }
 
     fn deliveries_of(&self, person: Uuid) -> Result<Vec<Delivery>, StoreError> {
-        let rows = self.pg.read(|db| {
-            db.query(
-                &format!(
-                    "{DELIVERY_SELECT}
-                     WHERE d.person_id = $1 OR d.record_id = $1
-                     ORDER BY d.first_at, d.record_id, d.device_id"
-                ),
-                &[&person.to_string()],
-            )
-        })?;
-        rows.iter()
-            .map(|r| {
-                DeliveryRow {
-                    record_id: get(r, 0)?,
-                    kind: get(r, 1)?,
-                    device_id: get(r, 2)?,
-                    worker_id: get(r, 3)?,
-                    role: get(r, 4)?,
-                    organisation_id: get(r, 5)?,
-                    agency_id: get(r, 6)?,
-                    route: get(r, 7)?,
-                    categories: get(r, 8)?,
-                    first_at: get(r, 9)?,
-                    delivered_at: get(r, 10)?,
-                    retracted_at: get(r, 11)?,
-                }
-                .into_delivery()
+        let p = person.to_string();
+        self.pg.snapshot(|db| {
+            let rows = db
+                .query(
+                    &format!(
+                        "{DELIVERY_SELECT}
+                         WHERE d.person_id = $1 OR d.record_id = $1
+                         ORDER BY d.first_at, d.record_id, d.device_id"
+                    ),
+                    &[&p],
+                )?
+                .iter()
+                .map(|r| {
+                    DeliveryRow {
+                        record_id: get(r, 0)?,
+                        kind: get(r, 1)?,
+                        device_id: get(r, 2)?,
+                        worker_id: get(r, 3)?,
+                        role: get(r, 4)?,
+                        organisation_id: get(r, 5)?,
+                        agency_id: get(r, 6)?,
+                        route: get(r, 7)?,
+                        categories: get(r, 8)?,
+                        first_at: get(r, 9)?,
+                        delivered_at: get(r, 10)?,
+                        retracted_at: get(r, 11)?,
+                    }
+                    .into_delivery()
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            // Her records' sequence numbers, then the pages that hold them.
+            let her = db
+                .query(
+                    "SELECT s.seq, s.id, r.kind FROM record_seqs s JOIN records r ON r.id = s.id
+                     WHERE r.person_id = $1 OR r.id = $1",
+                    &[&p],
+                )?
+                .iter()
+                .map(|r| {
+                    let seq: i64 = get(r, 0)?;
+                    let id: String = get(r, 1)?;
+                    let kind: String = get(r, 2)?;
+                    Ok(HerSeq {
+                        seq: u64::try_from(seq).map_err(|_| StoreError::Corrupt("a seq"))?,
+                        record_id: uuid(&id)?,
+                        kind: RecordKind::parse(&kind)
+                            .ok_or(StoreError::Corrupt("a record kind"))?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let (Some(lo), Some(hi)) = (
+                her.iter().map(|h| h.seq).min(),
+                her.iter().map(|h| h.seq).max(),
+            ) else {
+                return with_expanded(rows, Vec::new(), |_| Ok(None));
+            };
+            let pages = db
+                .query(
+                    "SELECT device_id, organisation_runs, own_runs, at FROM delivery_pages
+                     WHERE last_seq >= $1 AND first_seq <= $2",
+                    &[&seq_param(lo), &seq_param(hi)],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok(PageRow {
+                        device: get(r, 0)?,
+                        organisation_runs: get(r, 1)?,
+                        own_runs: get(r, 2)?,
+                        at: ts(get(r, 3)?)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let expanded = expand(&her, &pages)?;
+            let holder_sql = format!("{HOLDER_SELECT} $1");
+            with_expanded(rows, expanded, |device| {
+                db.row(&holder_sql, &[&device])?
+                    .map(|r| Ok((get(&r, 0)?, get(&r, 1)?, get(&r, 2)?, get(&r, 3)?)))
+                    .transpose()
             })
-            .collect()
+        })
     }
 }
 

@@ -488,7 +488,12 @@ impl Store for PgStore {
         query: &PullQuery,
         now: Timestamp,
     ) -> Result<PullPage, StoreError> {
-        self.pg
-            .write(|db| pull::pull(db, &self.key, caller, query, now))
+        // Read and shaped on a snapshot, beside the writers; then one
+        // short write for what the page delivered (ADR 0017).
+        let (page, writes) = self
+            .pg
+            .snapshot(|db| pull::read(db, &self.key, caller, query, now))?;
+        self.pg.write(|db| pull::write(db, caller, &writes, now))?;
+        Ok(page)
     }
 }

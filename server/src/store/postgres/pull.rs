@@ -1,13 +1,18 @@
 //! A pull page in the PostgreSQL backend: the statements the shared pull
-//! ([`crate::store::pull`]) needs, the same as SQLite's `sqlite/pull.rs`,
-//! run in one transaction under the writers' lock (a page writes its
-//! deliveries, and must not miss a sequence number a push is committing).
+//! ([`crate::store::pull`]) needs, the same as SQLite's `sqlite/pull.rs`:
+//! the page read in one repeatable-read snapshot without the writers' lock
+//! (writers commit in sequence order under that lock, so a snapshot holds a
+//! prefix of the sequence numbers and the page skips none a push is still
+//! committing), then what it decided written in one short transaction under
+//! the lock.
 
 use super::db::{get, Db};
 use super::records::PgFacts;
 use super::rows::{mark_synced, ms, read_directory, read_record, seq_param, RECORD_COLUMNS};
 use crate::policy::Viewer;
-use crate::store::pull::{self, Delivery, Dialect, PullSql, Stored, UnderReview};
+use crate::store::pull::{
+    self, DeliveredPage, Delivery, Dialect, PageWrites, PullSql, Stored, UnderReview,
+};
 use crate::store::{EnrolledDevice, PullPage, PullQuery, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
@@ -90,7 +95,24 @@ impl PullSql for PgFacts<'_, '_> {
             .collect()
     }
 
-    fn record_delivery(&self, d: &Delivery<'_>) -> Result<(), StoreError> {
+    fn record_page(&self, p: &DeliveredPage) -> Result<(), StoreError> {
+        self.db.exec(
+            "INSERT INTO delivery_pages (device_id, first_seq, last_seq, organisation_runs,
+                 own_runs, at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &p.device,
+                &seq_param(p.first_seq),
+                &seq_param(p.last_seq),
+                &p.organisation_runs,
+                &p.own_runs,
+                &ms(p.at),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn record_delivery(&self, d: &Delivery) -> Result<(), StoreError> {
         self.db.exec(
             "INSERT INTO deliveries (device_id, record_id, kind, person_id, version, route,
                  conditional, categories, withheld, first_at, delivered_at)
@@ -181,20 +203,31 @@ impl PullSql for PgFacts<'_, '_> {
     }
 }
 
-/// One page for `caller`, in one transaction that holds the writers' lock:
-/// the deliveries it writes go with the page, as in SQLite's `BEGIN
-/// IMMEDIATE`.
-pub(super) fn pull(
+/// One page for `caller`, read in the caller's snapshot transaction; it
+/// writes nothing ([`write`] does).
+pub(super) fn read(
     db: &Db<'_>,
     key: &DataKey,
     caller: &EnrolledDevice,
     query: &PullQuery,
     now: Timestamp,
-) -> Result<PullPage, StoreError> {
+) -> Result<(PullPage, PageWrites), StoreError> {
     let dir = read_directory(db)?;
     let agreement = super::partnership::read_agreement(db)?;
     let facts = PgFacts { db, dir: &dir };
-    let page = pull::page(&facts, key, agreement, &dir, caller, query, now)?;
-    mark_synced(db, caller.device.id, now)?;
-    Ok(page)
+    pull::page(&facts, key, agreement, &dir, caller, query, now)
+}
+
+/// Writes what [`read`] decided, and marks the device synced, in the
+/// caller's transaction under the writers' lock.
+pub(super) fn write(
+    db: &Db<'_>,
+    caller: &EnrolledDevice,
+    writes: &PageWrites,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let dir = read_directory(db)?;
+    let facts = PgFacts { db, dir: &dir };
+    pull::record(&facts, &caller.device.id.to_string(), writes, now)?;
+    mark_synced(db, caller.device.id, now)
 }

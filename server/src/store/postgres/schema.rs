@@ -25,7 +25,7 @@ use crate::store::StoreError;
 /// same release: PostgreSQL support began there; version 3 has SQLite
 /// schema 9's tables, columns and indexes, version 4 SQLite's 10, version 5
 /// SQLite's 11.)
-pub const LATEST: i32 = 5;
+pub const LATEST: i32 = 6;
 
 /// The whole schema at [`LATEST`], for a new database.
 pub(super) const CREATE_LATEST: &str = "
@@ -287,6 +287,30 @@ CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
 CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
     WHERE kind = 'consent' AND NOT tombstone;
+CREATE TABLE IF NOT EXISTS record_seqs (
+    seq     BIGINT PRIMARY KEY,
+    id      TEXT NOT NULL,
+    version TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS record_seqs_by_record ON record_seqs (id);
+CREATE TABLE IF NOT EXISTS delivery_pages (
+    device_id         TEXT NOT NULL,
+    first_seq         BIGINT NOT NULL,
+    last_seq          BIGINT NOT NULL,
+    organisation_runs TEXT NOT NULL,
+    own_runs          TEXT NOT NULL,
+    at                BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS delivery_pages_by_last ON delivery_pages (last_seq);
+CREATE OR REPLACE FUNCTION record_seqs_log() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO record_seqs (seq, id, version) VALUES (NEW.seq, NEW.id, NEW.version)
+        ON CONFLICT (seq) DO NOTHING;
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS record_seqs_log ON records;
+CREATE TRIGGER record_seqs_log AFTER INSERT OR UPDATE OF seq ON records
+    FOR EACH ROW EXECUTE FUNCTION record_seqs_log();
 ";
 
 /// Upgrades, in order. Empty until the PostgreSQL schema first changes;
@@ -387,6 +411,37 @@ CREATE INDEX IF NOT EXISTS records_by_author ON records (author_worker_id, seq);
 CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert_until IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
     WHERE kind = 'consent' AND NOT tombstone;
+    ",
+    // 5 -> 6: what SQLite's 11 -> 12 added (issue 11, ADR 0017): a pull's
+    // unconditional deliveries as one row per page, and the record and
+    // version behind every sequence number (filled from the rows stored).
+    "
+CREATE TABLE IF NOT EXISTS record_seqs (
+    seq     BIGINT PRIMARY KEY,
+    id      TEXT NOT NULL,
+    version TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS record_seqs_by_record ON record_seqs (id);
+CREATE TABLE IF NOT EXISTS delivery_pages (
+    device_id         TEXT NOT NULL,
+    first_seq         BIGINT NOT NULL,
+    last_seq          BIGINT NOT NULL,
+    organisation_runs TEXT NOT NULL,
+    own_runs          TEXT NOT NULL,
+    at                BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS delivery_pages_by_last ON delivery_pages (last_seq);
+CREATE OR REPLACE FUNCTION record_seqs_log() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO record_seqs (seq, id, version) VALUES (NEW.seq, NEW.id, NEW.version)
+        ON CONFLICT (seq) DO NOTHING;
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS record_seqs_log ON records;
+CREATE TRIGGER record_seqs_log AFTER INSERT OR UPDATE OF seq ON records
+    FOR EACH ROW EXECUTE FUNCTION record_seqs_log();
+INSERT INTO record_seqs (seq, id, version) SELECT seq, id, version FROM records
+    ON CONFLICT (seq) DO NOTHING;
     ",
 ];
 

@@ -4,6 +4,7 @@
 
 use super::shape::{json_list, Puller};
 use super::sql::{PullSql, UnderReview};
+use super::PageWrites;
 use crate::policy::{self, Route, Viewer};
 use crate::store::StoreError;
 use nightround_core::domain::RecordKind;
@@ -30,7 +31,8 @@ fn seq_param(seq: u64) -> i64 {
 }
 
 /// Re-checks what the device received conditionally and returns what it
-/// must drop: new retractions (remembered, with the cursor of this page),
+/// must drop: new retractions (remembered in `writes`, with the cursor of
+/// this page),
 /// and earlier ones the device has not yet confirmed by pulling past the
 /// page that carried them.
 pub(super) fn retractions<S: PullSql>(
@@ -40,6 +42,7 @@ pub(super) fn retractions<S: PullSql>(
     cursor: u64,
     next_cursor: u64,
     sent: &HashSet<Uuid>,
+    writes: &mut PageWrites,
 ) -> Result<Vec<Retraction>, StoreError> {
     let sql = p.sql;
     let rows = sql.under_review(device, cursor)?;
@@ -86,7 +89,9 @@ pub(super) fn retractions<S: PullSql>(
         };
         match shaped {
             None => {
-                sql.retract_delivery(device, &row.record_id, None, next_cursor, p.now)?;
+                writes
+                    .retracted
+                    .push((row.record_id.clone(), None, next_cursor));
                 out.push(Retraction {
                     kind,
                     id,
@@ -101,25 +106,21 @@ pub(super) fn retractions<S: PullSql>(
                     .filter(|f| !before.contains(f))
                     .cloned()
                     .collect();
-                sql.reshape_delivery(
-                    device,
-                    &row.record_id,
+                writes.reshaped.push((
+                    row.record_id.clone(),
                     now_shaped
                         .categories
                         .as_deref()
                         .map(json_list)
-                        .transpose()?
-                        .as_deref(),
-                    &json_list(&now_shaped.withheld)?,
-                )?;
+                        .transpose()?,
+                    json_list(&now_shaped.withheld)?,
+                ));
                 if !newly.is_empty() {
-                    sql.retract_delivery(
-                        device,
-                        &row.record_id,
-                        Some(&json_list(&newly)?),
+                    writes.retracted.push((
+                        row.record_id.clone(),
+                        Some(json_list(&newly)?),
                         next_cursor,
-                        p.now,
-                    )?;
+                    ));
                     out.push(Retraction {
                         kind,
                         id,

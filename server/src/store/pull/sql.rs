@@ -12,13 +12,13 @@ pub type Stored = (RecordMeta, Option<Vec<u8>>);
 
 /// One row sent to a device, as `deliveries` keeps it (lists as JSON).
 #[derive(Debug)]
-pub struct Delivery<'a> {
-    pub device: &'a str,
+pub struct Delivery {
+    pub device: String,
     pub record_id: Uuid,
     pub kind: RecordKind,
     /// The woman it is about (a person record's own id).
     pub person_id: Option<Uuid>,
-    pub version: &'a str,
+    pub version: String,
     pub route: &'static str,
     pub conditional: bool,
     pub categories: Option<String>,
@@ -103,7 +103,9 @@ pub trait PullSql: Facts {
     /// Her consents in force at `now`, to any agency.
     fn consents_in_force(&self, person: Uuid, now: Timestamp) -> Result<Vec<Stored>, StoreError>;
     /// Writes (or renews, clearing any retraction) a delivery.
-    fn record_delivery(&self, d: &Delivery<'_>) -> Result<(), StoreError>;
+    fn record_delivery(&self, d: &Delivery) -> Result<(), StoreError>;
+    /// Writes a page's unconditional deliveries as one row (ADR 0017).
+    fn record_page(&self, p: &super::DeliveredPage) -> Result<(), StoreError>;
     /// The device's conditional deliveries not yet retracted, and those
     /// retracted on a page at or after `cursor` (not yet confirmed).
     fn under_review(&self, device: &str, cursor: u64) -> Result<Vec<UnderReview>, StoreError>;

@@ -6,9 +6,10 @@ use super::rows::{ms, next_seq, read_record, seq_param, ts, uuid, RECORD_COLUMNS
 use super::SqliteStore;
 use crate::store::dashboard::NewAuditEntry;
 use crate::store::data_protection::{
-    disposal_write, held_record, pull_audit_entry, DataProtectionStore, Delivery, DeliveryRow,
-    Disposal, HeldRecord, HistoryValue, DELIVERY_SELECT,
+    disposal_write, held_record, pull_audit_entry, with_expanded, DataProtectionStore, Delivery,
+    DeliveryRow, Disposal, HeldRecord, HistoryValue, DELIVERY_SELECT, HOLDER_SELECT,
 };
+use crate::store::pull::pages::{expand, HerSeq, PageRow};
 use crate::store::sealed::open_history;
 use crate::store::{PullPage, StoreError};
 use nightround_core::domain::RecordKind;
@@ -158,13 +159,14 @@ impl DataProtectionStore for SqliteStore {
 
     fn deliveries_of(&self, person: Uuid) -> Result<Vec<Delivery>, StoreError> {
         let conn = self.lock();
+        let p = person.to_string();
         let rows: Vec<DeliveryRow> = conn
             .prepare(&format!(
                 "{DELIVERY_SELECT}
                  WHERE d.person_id = ?1 OR d.record_id = ?1
                  ORDER BY d.first_at, d.record_id, d.device_id"
             ))?
-            .query_map([person.to_string()], |r| {
+            .query_map([&p], |r| {
                 Ok(DeliveryRow {
                     record_id: r.get(0)?,
                     kind: r.get(1)?,
@@ -181,7 +183,63 @@ impl DataProtectionStore for SqliteStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        rows.into_iter().map(DeliveryRow::into_delivery).collect()
+        let rows = rows
+            .into_iter()
+            .map(DeliveryRow::into_delivery)
+            .collect::<Result<Vec<_>, _>>()?;
+        // Her records' sequence numbers, then the pages that hold them.
+        let her: Vec<(i64, String, String)> = conn
+            .prepare_cached(
+                "SELECT s.seq, s.id, r.kind FROM record_seqs s JOIN records r ON r.id = s.id
+                 WHERE r.person_id = ?1 OR r.id = ?1",
+            )?
+            .query_map([&p], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let her = her
+            .into_iter()
+            .map(|(seq, id, kind)| {
+                Ok(HerSeq {
+                    seq: u64::try_from(seq).map_err(|_| StoreError::Corrupt("a seq"))?,
+                    record_id: uuid(&id)?,
+                    kind: RecordKind::parse(&kind).ok_or(StoreError::Corrupt("a record kind"))?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let (Some(lo), Some(hi)) = (
+            her.iter().map(|h| h.seq).min(),
+            her.iter().map(|h| h.seq).max(),
+        ) else {
+            return with_expanded(rows, Vec::new(), |_| Ok(None));
+        };
+        let pages: Vec<(String, String, String, i64)> = conn
+            .prepare_cached(
+                "SELECT device_id, organisation_runs, own_runs, at FROM delivery_pages
+                 WHERE last_seq >= ?1 AND first_seq <= ?2",
+            )?
+            .query_map((seq_param(lo), seq_param(hi)), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let pages = pages
+            .into_iter()
+            .map(|(device, organisation_runs, own_runs, at)| {
+                Ok(PageRow {
+                    device,
+                    organisation_runs,
+                    own_runs,
+                    at: ts(at)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let expanded = expand(&her, &pages)?;
+        let mut st = conn.prepare_cached(&format!("{HOLDER_SELECT} ?1"))?;
+        with_expanded(rows, expanded, |device| {
+            Ok(st
+                .query_row([device], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?)
+        })
     }
 
     fn audit_pull(&self, device: Uuid, page: &PullPage, now: Timestamp) -> Result<(), StoreError> {

@@ -483,7 +483,14 @@ impl Store for SqliteStore {
         query: &PullQuery,
         now: Timestamp,
     ) -> Result<PullPage, StoreError> {
-        pull::pull(&mut self.lock(), &self.key, caller, query, now)
+        // Read and shaped on a reader, beside the writer; then one short
+        // write for what the page delivered (ADR 0017).
+        let (page, writes) = {
+            let reader = self.reader()?;
+            pull::read(&reader, &self.key, caller, query, now)?
+        };
+        pull::write(&mut self.lock(), caller, &writes, now)?;
+        Ok(page)
     }
 }
 

@@ -1,12 +1,15 @@
 //! A pull page in the SQLite backend: the statements the shared pull
-//! ([`crate::store::pull`]) needs, on the writer's connection, and the one
-//! `BEGIN IMMEDIATE` transaction a page (and the deliveries it writes) runs
-//! in.
+//! ([`crate::store::pull`]) needs; the page read on a pooled reader (one
+//! snapshot, beside the writer: in WAL a reader sees a prefix of the
+//! commits, so no sequence number is skipped), then what it decided written
+//! in one short `BEGIN IMMEDIATE` transaction on the writer.
 
 use super::records::SqlFacts;
 use super::rows::{mark_synced, ms, read_directory, read_record, seq_param, RECORD_COLUMNS};
 use crate::policy::Viewer;
-use crate::store::pull::{self, Delivery, Dialect, PullSql, Stored, UnderReview};
+use crate::store::pull::{
+    self, DeliveredPage, Delivery, Dialect, PageWrites, PullSql, Stored, UnderReview,
+};
 use crate::store::{EnrolledDevice, PullPage, PullQuery, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
@@ -96,7 +99,25 @@ impl PullSql for SqlFacts<'_> {
         raws.into_iter().map(|raw| raw.into_meta()).collect()
     }
 
-    fn record_delivery(&self, d: &Delivery<'_>) -> Result<(), StoreError> {
+    fn record_page(&self, p: &DeliveredPage) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO delivery_pages (device_id, first_seq, last_seq, organisation_runs,
+                     own_runs, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(rusqlite::params![
+                p.device,
+                seq_param(p.first_seq),
+                seq_param(p.last_seq),
+                p.organisation_runs,
+                p.own_runs,
+                ms(p.at),
+            ])?;
+        Ok(())
+    }
+
+    fn record_delivery(&self, d: &Delivery) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
                 "INSERT INTO deliveries (device_id, record_id, kind, person_id, version, route,
@@ -183,26 +204,45 @@ impl PullSql for SqlFacts<'_> {
     }
 }
 
-/// One page for `caller`, in one transaction (the deliveries it writes go
-/// with the page).
-pub(super) fn pull(
-    conn: &mut Connection,
+/// One page for `caller`, read on `conn` (a reader) in one snapshot; it
+/// writes nothing ([`write`] does).
+pub(super) fn read(
+    conn: &Connection,
     key: &DataKey,
     caller: &EnrolledDevice,
     query: &PullQuery,
     now: Timestamp,
-) -> Result<PullPage, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+) -> Result<(PullPage, PageWrites), StoreError> {
+    let tx = conn.unchecked_transaction()?;
     let dir = read_directory(&tx)?;
     let agreement = super::partnership::read_agreement(&tx)?;
     let facts = SqlFacts {
         conn: &tx,
         dir: &dir,
     };
-    let page = pull::page(&facts, key, agreement, &dir, caller, query, now)?;
+    let out = pull::page(&facts, key, agreement, &dir, caller, query, now)?;
+    tx.finish()?;
+    Ok(out)
+}
+
+/// Writes what [`read`] decided, and marks the device synced, in one short
+/// write transaction on the writer.
+pub(super) fn write(
+    conn: &mut Connection,
+    caller: &EnrolledDevice,
+    writes: &PageWrites,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let dir = read_directory(&tx)?;
+    let facts = SqlFacts {
+        conn: &tx,
+        dir: &dir,
+    };
+    pull::record(&facts, &caller.device.id.to_string(), writes, now)?;
     mark_synced(&tx, caller.device.id, now)?;
     tx.commit()?;
-    Ok(page)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! A pull remembers what it sent compactly (ADR 0017): the rows a device
+//! A pull remembers what it sent compactly (ADR 0019): the rows a device
 //! receives through its organisation or its worker's authorship are one
 //! `delivery_pages` row per page, not a `deliveries` row per record, and a
 //! subject access request still lists who received each of her records,

@@ -1,6 +1,6 @@
 //! A pull does not send a phone back what it pushed itself (protocol
 //! version 2, ADR 0009), while a version the server made from it (a merge)
-//! does go back; and every row sent is remembered (ADR 0017). One test
+//! does go back; and every row sent is remembered (ADR 0019). One test
 //! body on whichever backend the test server runs (SQLite, or PostgreSQL
 //! under scripts/pg.sh).
 
@@ -39,7 +39,7 @@ async fn a_phone_is_not_sent_its_own_push_but_is_sent_the_servers_merge() {
     let theirs = t.pull_all(&robin).await;
     assert_eq!(theirs.len(), 1);
     assert_eq!(theirs[0].change.version, v1);
-    // (Through her organisation: one row for the page, ADR 0017, which
+    // (Through her organisation: one row for the page, ADR 0019, which
     // subject access expands.)
     assert_eq!(
         t.sql(&format!(

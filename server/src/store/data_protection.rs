@@ -229,7 +229,7 @@ pub(crate) const HOLDER_SELECT: &str = "SELECT w.id, w.role, w.organisation_id, 
      FROM devices v JOIN workers w ON w.id = v.worker_id WHERE v.id = ";
 
 /// The deliveries of hers kept one row each (`rows`) and those expanded
-/// from the pages (ADR 0017), as one list, oldest first. `holder` answers
+/// from the pages (ADR 0019), as one list, oldest first. `holder` answers
 /// who holds a device (`None`: a device since removed; left out, as the
 /// join leaves out its rows).
 pub(crate) fn with_expanded(

@@ -536,7 +536,7 @@ CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert
 CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
     WHERE kind = 'consent' AND tombstone = 0;
     ",
-    // 11 -> 12 (issue 11, ADR 0017): a pull's unconditional deliveries as
+    // 11 -> 12 (issue 11, ADR 0019): a pull's unconditional deliveries as
     // one row per page (`delivery_pages`, sequence numbers as runs) instead
     // of a `deliveries` row per record; `record_seqs` names the record and
     // version behind every sequence number given out, so subject access

@@ -489,7 +489,7 @@ impl Store for PgStore {
         now: Timestamp,
     ) -> Result<PullPage, StoreError> {
         // Read and shaped on a snapshot, beside the writers; then one
-        // short write for what the page delivered (ADR 0017).
+        // short write for what the page delivered (ADR 0019).
         let (page, writes) = self
             .pg
             .snapshot(|db| pull::read(db, &self.key, caller, query, now))?;

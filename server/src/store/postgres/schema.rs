@@ -412,7 +412,7 @@ CREATE INDEX IF NOT EXISTS records_by_alert ON records (alert_until) WHERE alert
 CREATE INDEX IF NOT EXISTS records_consents_in_force ON records (consent_until, person_id)
     WHERE kind = 'consent' AND NOT tombstone;
     ",
-    // 5 -> 6: what SQLite's 11 -> 12 added (issue 11, ADR 0017): a pull's
+    // 5 -> 6: what SQLite's 11 -> 12 added (issue 11, ADR 0019): a pull's
     // unconditional deliveries as one row per page, and the record and
     // version behind every sequence number (filled from the rows stored).
     "

@@ -10,7 +10,7 @@
 //! - every row sent is remembered (who received what, and why): a
 //!   conditional one (consent, alert) or one sent with a field withheld as
 //!   a `deliveries` row; the rest, sent through her authorship or her
-//!   organisation, as one `delivery_pages` row for the page (ADR 0017);
+//!   organisation, as one `delivery_pages` row for the page (ADR 0019);
 //! - the device's **conditional** deliveries (consent, alert) are re-checked
 //!   and what it may no longer hold is **retracted**, whole or by field.
 //!

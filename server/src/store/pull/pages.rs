@@ -1,4 +1,4 @@
-//! Unconditional deliveries kept as one row per pull page (ADR 0017): the
+//! Unconditional deliveries kept as one row per pull page (ADR 0019): the
 //! sequence numbers a page sent a device through its own authorship or its
 //! organisation, as runs (`"5-99,101-300"`), instead of one `deliveries` row
 //! per record. `record_seqs` names the record and version behind every

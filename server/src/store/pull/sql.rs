@@ -104,7 +104,7 @@ pub trait PullSql: Facts {
     fn consents_in_force(&self, person: Uuid, now: Timestamp) -> Result<Vec<Stored>, StoreError>;
     /// Writes (or renews, clearing any retraction) a delivery.
     fn record_delivery(&self, d: &Delivery) -> Result<(), StoreError>;
-    /// Writes a page's unconditional deliveries as one row (ADR 0017).
+    /// Writes a page's unconditional deliveries as one row (ADR 0019).
     fn record_page(&self, p: &super::DeliveredPage) -> Result<(), StoreError>;
     /// The device's conditional deliveries not yet retracted, and those
     /// retracted on a page at or after `cursor` (not yet confirmed).

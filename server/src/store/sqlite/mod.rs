@@ -484,7 +484,7 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<PullPage, StoreError> {
         // Read and shaped on a reader, beside the writer; then one short
-        // write for what the page delivered (ADR 0017).
+        // write for what the page delivered (ADR 0019).
         let (page, writes) = {
             let reader = self.reader()?;
             pull::read(&reader, &self.key, caller, query, now)?

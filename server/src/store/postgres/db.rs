@@ -5,7 +5,9 @@
 //! connections; a call blocks its own thread on the query futures (with
 //! `futures_executor::block_on`, which, unlike tokio's, may be used on a
 //! thread that is already inside another runtime), exactly as a call into
-//! the SQLite backend blocks on its mutex.
+//! the SQLite backend blocks on its mutex. The futures run outside tokio's
+//! cooperative budget ([`block_on`]): a caller inside a tokio task that
+//! makes many store calls in one poll would otherwise spin forever.
 //!
 //! Every store method is one transaction ([`Pg::write`] or [`Pg::read`]).
 //! Writers take one transaction-scoped advisory lock first, so writes are
@@ -17,9 +19,19 @@
 
 use crate::store::StoreError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use futures_executor::block_on;
 use tokio_postgres::types::{FromSql, ToSql};
 use tokio_postgres::{IsolationLevel, NoTls, Row};
+
+/// `futures_executor::block_on` with tokio's cooperative budget switched off
+/// for the future. The pool's semaphore and the connections are tokio's and
+/// count against the budget of the task the caller runs in; a synchronous
+/// store call made from inside a task (a server starting in `block_on`, a
+/// test) never yields back to tokio, so once the budget (128 operations) was
+/// spent every poll answered "yield" and this loop spun at 100% CPU for ever
+/// (seen as a hang of the backup tests on PostgreSQL).
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    futures_executor::block_on(tokio::task::unconstrained(future))
+}
 
 /// Advisory lock keys (one 64-bit space per database).
 pub const LOCK_WRITE: i64 = 0x4e52_5752; // "NRWR"
@@ -229,4 +241,45 @@ pub fn is_constraint(e: &StoreError) -> bool {
     use tokio_postgres::error::SqlState;
     matches!(e, StoreError::Postgres(e) if matches!(e.code(),
         Some(c) if *c == SqlState::UNIQUE_VIOLATION || *c == SqlState::FOREIGN_KEY_VIOLATION))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// Many synchronous store calls made from inside one tokio task, in one
+    /// poll, as a server does while it opens its store in `start`: each must
+    /// finish. Before [`block_on`] left tokio's budget, the 129th spun at
+    /// 100% CPU for ever (the PostgreSQL backup tests hung that way).
+    #[test]
+    fn many_calls_inside_one_tokio_task_all_finish() {
+        let Ok(cluster) = std::env::var("NIGHTROUND_TEST_PG") else {
+            eprintln!("\n*** SKIPPED: NIGHTROUND_TEST_PG is not set (scripts/pg.sh) ***\n");
+            return;
+        };
+        let (done, finished) = mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let n = rt.block_on(async move {
+                let pg = Pg::connect(&cluster, 2).unwrap();
+                let mut n = 0;
+                for _ in 0..400 {
+                    pg.read(|db| db.exec("SELECT 1", &[])).unwrap();
+                    n += 1;
+                }
+                n
+            });
+            let _ = done.send(n);
+        });
+        assert_eq!(
+            finished.recv_timeout(Duration::from_secs(120)),
+            Ok(400),
+            "400 store calls inside one tokio task did not all finish"
+        );
+    }
 }

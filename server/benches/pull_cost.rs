@@ -45,26 +45,7 @@ fn fill_to(t: &TestServer, total: u64) {
     let Some(n) = total.checked_sub(stored).filter(|n| *n > 0) else {
         return;
     };
-    let base: u64 = t.sql("SELECT COALESCE(MAX(seq), 0) FROM records")[0][0]
-        .parse()
-        .expect("a seq");
-    let not_deleted = if common::on_postgres() { "FALSE" } else { "0" };
-    t.sql(&format!(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
-         INSERT INTO records (id, kind, version, seq, organisation_id, author_worker_id,
-             person_id, tombstone, body)
-         SELECT 'other-{base}-' || i, 'contact', 'v', {base} + i, 'Other ' || (i % 40),
-             'worker-' || (i % 40), 'woman-' || (i % 997), {not_deleted}, NULL FROM n"
-    ));
-    let counter = if common::on_postgres() {
-        "num"
-    } else {
-        "value"
-    };
-    t.sql(&format!(
-        "UPDATE server_meta SET {counter} = (SELECT MAX(seq) FROM records)
-         WHERE name = 'last_seq'"
-    ));
+    common::fill_with_others(t, n);
     if common::on_postgres() {
         t.sql("ANALYZE records");
     }

@@ -16,27 +16,6 @@ use nightround_server::store::pull::{prefiltered_rows, Dialect, ROWS_READ};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-/// Adds `n` rows of 40 other organisations after the last stored seq, and
-/// moves the sequence counter past them, as pushes would have.
-fn fill_with_others(t: &TestServer, n: u64) {
-    let base: u64 = t.sql("SELECT COALESCE(MAX(seq), 0) FROM records")[0][0]
-        .parse()
-        .unwrap();
-    let not_deleted = if on_postgres() { "FALSE" } else { "0" };
-    t.sql(&format!(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
-         INSERT INTO records (id, kind, version, seq, organisation_id, author_worker_id,
-             person_id, tombstone, body)
-         SELECT 'other-{base}-' || i, 'contact', 'v', {base} + i, 'Other ' || (i % 40),
-             'worker-' || (i % 40), 'woman-' || (i % 997), {not_deleted}, NULL FROM n"
-    ));
-    let counter = if on_postgres() { "num" } else { "value" };
-    t.sql(&format!(
-        "UPDATE server_meta SET {counter} = (SELECT MAX(seq) FROM records)
-         WHERE name = 'last_seq'"
-    ));
-}
-
 /// A pull from the start: the changes, the rows its statements read, and
 /// how long it took (the second of two, so the database's pages, which the
 /// direct inserts made cold, are warm as on a running server).

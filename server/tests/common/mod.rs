@@ -65,6 +65,29 @@ pub fn on_postgres() -> bool {
     std::env::var("NIGHTROUND_TEST_BACKEND").as_deref() == Ok("postgres")
 }
 
+/// Adds `n` rows of 40 other organisations after the last stored seq, by
+/// direct inserts with no bodies (a pull that opened one would fail), and
+/// moves the sequence counter past them, as pushes would have: a large
+/// history cheaply, for the pull-cost test and bench.
+pub fn fill_with_others(t: &TestServer, n: u64) {
+    let base: u64 = t.sql("SELECT COALESCE(MAX(seq), 0) FROM records")[0][0]
+        .parse()
+        .expect("a seq");
+    let not_deleted = if on_postgres() { "FALSE" } else { "0" };
+    t.sql(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+         INSERT INTO records (id, kind, version, seq, organisation_id, author_worker_id,
+             person_id, tombstone, body)
+         SELECT 'other-{base}-' || i, 'contact', 'v', {base} + i, 'Other ' || (i % 40),
+             'worker-' || (i % 40), 'woman-' || (i % 997), {not_deleted}, NULL FROM n"
+    ));
+    let counter = if on_postgres() { "num" } else { "value" };
+    t.sql(&format!(
+        "UPDATE server_meta SET {counter} = (SELECT MAX(seq) FROM records)
+         WHERE name = 'last_seq'"
+    ));
+}
+
 pub fn config(dir: &std::path::Path, clock: &Arc<ManualClock>) -> ServerConfig {
     ServerConfig::new(dir, "127.0.0.1:0".parse().unwrap())
         .with_database(database_for(dir))

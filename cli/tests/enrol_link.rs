@@ -6,23 +6,17 @@
 
 mod common;
 
+use common::server::TestServer;
 use common::{failure, Device};
 use nightround_core::domain::Role;
 use nightround_server::dashboard::pages::devices::enrolment_uri;
-use nightround_server::{start, ServerConfig};
 
 #[test]
 fn a_device_enrols_from_the_qr_code_text_and_syncs_over_the_pinned_certificate() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let config = ServerConfig::new(data.path().join("server"), "127.0.0.1:0".parse().unwrap());
-    let server = rt.block_on(start(config)).unwrap();
-    let url = server.base_url();
-    let fingerprint = server.tls_fingerprint().unwrap().to_owned();
+    let ts = TestServer::start();
+    let server = &ts.server;
+    let url = ts.url.clone();
+    let fingerprint = ts.fingerprint.clone();
     let admin = server.admin();
     admin.create_organisation("Aspirations").unwrap();
     let sam = admin

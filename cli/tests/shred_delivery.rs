@@ -5,9 +5,9 @@
 
 mod common;
 
+use common::server::TestServer;
 use common::{failure, Device};
 use nightround_core::domain::Role;
-use nightround_server::{start, ServerConfig};
 
 fn shred_with_wrong_pins(d: &Device) {
     for _ in 0..9 {
@@ -25,18 +25,10 @@ fn undelivered(d: &Device) -> std::path::PathBuf {
 
 #[test]
 fn a_shred_on_an_enrolled_device_still_delivers_its_unsent_contacts() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let config = ServerConfig::new(data.path().join("server"), "127.0.0.1:0".parse().unwrap());
-    let server = rt.block_on(start(config)).unwrap();
-    let url = server.base_url();
-    let cert = data.path().join("server-cert.pem");
-    std::fs::write(&cert, server.tls_cert_pem().unwrap()).unwrap();
-    let cert = cert.to_str().unwrap();
+    let ts = TestServer::start();
+    let server = &ts.server;
+    let url = ts.url.clone();
+    let cert = ts.cert_arg();
     let admin = server.admin();
     admin.create_organisation("Aspirations").unwrap();
     let sam = admin
@@ -119,5 +111,5 @@ fn a_shred_on_an_enrolled_device_still_delivers_its_unsent_contacts() {
     b.json(&["sync", "--attempts", "1"]);
     let amber = b.json(&["show", "person", "Amber"]);
     assert_eq!(amber["timeline"][0]["type"], "contact", "{amber}");
-    rt.block_on(server.shutdown()).unwrap();
+    ts.shutdown();
 }

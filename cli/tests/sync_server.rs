@@ -5,25 +5,17 @@
 
 mod common;
 
+use common::server::TestServer;
 use common::{failure, Device};
 use nightround_core::domain::Role;
-use nightround_server::{start, ServerConfig};
 
 #[test]
 fn enrol_record_sync_and_revoke_against_a_real_server() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let config = ServerConfig::new(data.path().join("server"), "127.0.0.1:0".parse().unwrap());
-    let server = rt.block_on(start(config)).unwrap();
-    let url = server.base_url();
+    let ts = TestServer::start();
+    let server = &ts.server;
+    let url = ts.url.clone();
     assert!(url.starts_with("https://"));
-    let cert = data.path().join("server-cert.pem");
-    std::fs::write(&cert, server.tls_cert_pem().unwrap()).unwrap();
-    let cert = cert.to_str().unwrap();
+    let cert = ts.cert_arg();
 
     let admin = server.admin();
     admin.create_organisation("Aspirations").unwrap();
@@ -179,7 +171,7 @@ fn enrol_record_sync_and_revoke_against_a_real_server() {
 
     // With the server gone, Priya's sync is "offline" and keeps her changes.
     b.json(&["contact", "--area", "seafront"]);
-    rt.block_on(server.shutdown()).unwrap();
+    ts.shutdown();
     let (code, err) = failure(&b.run(&["sync", "--attempts", "1", "--timeout", "5"]));
     assert_eq!(code, 3, "{err}");
     assert_eq!(b.json(&["show", "status"])["pending"], 1);

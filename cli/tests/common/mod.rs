@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
+pub mod server;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -140,7 +140,14 @@ fn in_one_group(
         .into_iter()
         .map(|(caller, changes)| {
             let store = Arc::clone(store);
-            std::thread::spawn(move || push(&store, &caller, &changes))
+            std::thread::spawn(move || {
+                let result = push(&store, &caller, &changes);
+                if result.is_ok() {
+                    // No ack before the COMMIT that made it durable.
+                    assert!(changes.iter().all(|c| committed(&store, c)));
+                }
+                result
+            })
         })
         .collect();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -154,6 +161,20 @@ fn in_one_group(
 
 fn count(store: &SqliteStore, sql: &str, id: &str) -> i64 {
     store.lock().query_row(sql, [id], |r| r.get(0)).unwrap()
+}
+
+/// Whether `change` is committed: a pooled read-only connection sees only
+/// what a COMMIT has made durable.
+fn committed(store: &SqliteStore, change: &Change) -> bool {
+    let reader = store.reader().unwrap();
+    let n: i64 = reader
+        .query_row(
+            "SELECT COUNT(*) FROM records WHERE id = ?1",
+            [change.id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    n == 1
 }
 
 fn stored(store: &SqliteStore, change: &Change) -> bool {
@@ -206,6 +227,8 @@ fn pushes_racing_freely_share_commits() {
                     let changes: Vec<_> = (0..5).map(|_| drop_change(&phone.identity())).collect();
                     let acks = push(&store, &phone, &changes).unwrap();
                     assert!(acks.iter().all(|a| a.status == AckStatus::Applied));
+                    // Acked only once committed.
+                    assert!(changes.iter().all(|c| committed(&store, c)));
                 }
             })
         })

@@ -260,3 +260,59 @@ fn in_savepoint<T>(
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// A writer on a file with one table, as the store opens it (WAL).
+    fn writer() -> (Arc<Writer>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join("db")).unwrap();
+        crate::store::schema::configure(&conn).unwrap();
+        conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+            .unwrap();
+        (Arc::new(Writer::new(conn)), dir)
+    }
+
+    /// A member that panics half-way is rolled back alone; the others of
+    /// its group commit, and its caller sees the panic.
+    #[test]
+    fn a_panicking_member_loses_only_its_own_writes() {
+        let (w, _dir) = writer();
+        let held = w.lock();
+        let threads: Vec<_> = (0..3)
+            .map(|n| {
+                let w = Arc::clone(&w);
+                std::thread::spawn(move || {
+                    w.run(|c| {
+                        c.execute("INSERT INTO t (n) VALUES (?1)", [n])?;
+                        assert_ne!(n, 1, "a bug half-way through a write");
+                        Ok(n)
+                    })
+                })
+            })
+            .collect();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while w.waiting() < 3 {
+            assert!(Instant::now() < deadline, "the writes never queued");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        drop(held);
+        let joined: Vec<_> = threads.into_iter().map(|t| t.join()).collect();
+        assert!(joined[1].is_err(), "the panic reaches its own caller");
+        assert_eq!(joined[0].as_ref().unwrap().as_ref().unwrap(), &0);
+        assert_eq!(joined[2].as_ref().unwrap().as_ref().unwrap(), &2);
+        assert_eq!(w.commits(), 1);
+        let rows: Vec<i64> = w
+            .lock()
+            .prepare("SELECT n FROM t ORDER BY n")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows, [0, 2]);
+    }
+}

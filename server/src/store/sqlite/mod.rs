@@ -1,8 +1,8 @@
 //! The embedded SQLite backend: one file in the data directory in WAL with
 //! `synchronous=FULL`; one writer connection behind a mutex (every write is
 //! one short transaction; concurrent pushes share one, [`group_commit`])
-//! and a pool of read-only connections ([`pool`]) for
-//! the methods that only read, so they never wait behind a push.
+//! and a pool of read-only connections ([`pool`]) for the methods that only
+//! read, so they never wait behind a push.
 //! Bodies are sealed by [`super::sealed`] before they reach a row.
 
 mod dashboard;

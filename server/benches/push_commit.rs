@@ -11,17 +11,24 @@
 //! cargo bench -p nightround-server --bench push_commit            # K = 1 8 32 64
 //! cargo bench -p nightround-server --bench push_commit -- 16 128  # other K
 //! PUSHES=640 cargo bench -p nightround-server --bench push_commit
+//! PUSH_BENCH_PG=postgres://nightround@127.0.0.1:5432/postgres \
+//!     cargo bench -p nightround-server --bench push_commit
 //! ```
 //! `PUSHES` (default 320) is the pushes per run; each thread makes
-//! `PUSHES / K` of them, at least 20.
+//! `PUSHES / K` of them, at least 20. `PUSH_BENCH_PG` names a PostgreSQL
+//! cluster (one with `fsync` on: `scripts/pg.sh` turns it off) on which
+//! each K runs a third time, in a fresh database (no grouping of ours
+//! there; the column of pushes per COMMIT is then "-").
 
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{RecordKind, Role, SupplyDrop, SupplyLine, SupplyPurpose};
 use nightround_core::sync::protocol::{AckStatus, Change};
 use nightround_core::Timestamp;
+use nightround_server::store::open::Backend;
+use nightround_server::store::postgres::{testing, PgStore};
 use nightround_server::store::sqlite::SqliteStore;
 use nightround_server::store::{
-    EnrolledDevice, NewDevice, Organisation, PushItem, Store, StoredCode, Worker,
+    EnrolledDevice, NewDevice, Organisation, PushItem, StoredCode, Worker,
 };
 use nightround_server::validate;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -36,7 +43,7 @@ fn now() -> Timestamp {
 }
 
 /// A phone of a new outreach worker in an organisation of its own.
-fn device(store: &SqliteStore, n: usize) -> EnrolledDevice {
+fn device(store: &dyn Backend, n: usize) -> EnrolledDevice {
     let at = now();
     let org = format!("org{n}");
     store
@@ -116,7 +123,7 @@ fn batch(phone: &EnrolledDevice) -> Vec<Change> {
 }
 
 /// One push through the real validation; its latency.
-fn push(store: &SqliteStore, phone: &EnrolledDevice) -> Duration {
+fn push(store: &dyn Backend, phone: &EnrolledDevice) -> Duration {
     let changes = batch(phone);
     let directory = store.directory().expect("the directory");
     let identity = phone.identity();
@@ -149,16 +156,35 @@ fn load() -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// Where one run pushes: SQLite with grouping off or on, or PostgreSQL.
+#[derive(Clone, Copy)]
+enum Under<'a> {
+    Sqlite { grouped: bool },
+    Postgres { cluster: &'a str },
+}
+
 /// One run: `threads` phones pushing at once into a fresh store.
-fn run(threads: usize, total: usize, grouped: bool) {
+fn run(threads: usize, total: usize, under: Under<'_>) {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a directory on disk");
-    let store = Arc::new(
-        SqliteStore::open(&dir.path().join("db"), DataKey::generate(1), now()).expect("a store"),
-    );
-    if !grouped {
-        store.set_group_limit(1);
-    }
-    let phones: Vec<_> = (0..threads).map(|n| device(&store, n)).collect();
+    let (store, sqlite): (Arc<dyn Backend>, Option<Arc<SqliteStore>>) = match under {
+        Under::Sqlite { grouped } => {
+            let store = Arc::new(
+                SqliteStore::open(&dir.path().join("db"), DataKey::generate(1), now())
+                    .expect("a store"),
+            );
+            if !grouped {
+                store.set_group_limit(1);
+            }
+            (store.clone(), Some(store))
+        }
+        Under::Postgres { cluster } => {
+            let url = testing::create_database(cluster).expect("a database");
+            let store = PgStore::open(&url, DataKey::generate(1), now()).expect("a store");
+            (Arc::new(store), None)
+        }
+    };
+    let commits = || sqlite.as_ref().map(|s| s.group_commits());
+    let phones: Vec<_> = (0..threads).map(|n| device(store.as_ref(), n)).collect();
     let each = (total / threads).max(20);
     let start = Arc::new(Barrier::new(threads + 1));
     let load_before = load();
@@ -169,11 +195,13 @@ fn run(threads: usize, total: usize, grouped: bool) {
             let start = Arc::clone(&start);
             std::thread::spawn(move || {
                 start.wait();
-                (0..each).map(|_| push(&store, &phone)).collect::<Vec<_>>()
+                (0..each)
+                    .map(|_| push(store.as_ref(), &phone))
+                    .collect::<Vec<_>>()
             })
         })
         .collect();
-    let commits = store.group_commits();
+    let commits_before = commits();
     start.wait();
     let began = Instant::now();
     let mut times: Vec<Duration> = workers
@@ -181,17 +209,25 @@ fn run(threads: usize, total: usize, grouped: bool) {
         .flat_map(|w| w.join().expect("a pushing thread"))
         .collect();
     let wall = began.elapsed().as_secs_f64();
-    let commits = store.group_commits() - commits;
+    let per_commit = match (commits_before, commits()) {
+        (Some(before), Some(after)) => {
+            format!("{:.1}", times.len() as f64 / (after - before).max(1) as f64)
+        }
+        _ => "-".into(),
+    };
     times.sort();
     let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)].as_secs_f64() * 1e3;
+    let mode = match under {
+        Under::Sqlite { grouped: false } => "SQLite, off",
+        Under::Sqlite { grouped: true } => "SQLite, on",
+        Under::Postgres { .. } => "PostgreSQL",
+    };
     println!(
-        "| {threads} | {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {load_before} / {} |",
-        if grouped { "on" } else { "off" },
+        "| {threads} | {mode} | {} | {:.0} | {:.2} | {:.2} | {per_commit} | {load_before} / {} |",
         times.len(),
         times.len() as f64 / wall,
         pct(50),
         pct(99),
-        times.len() as f64 / commits.max(1) as f64,
         load()
     );
 }
@@ -209,10 +245,14 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(320);
-    println!("| threads | group commit | pushes | pushes/s | p50 ms | p99 ms | pushes per COMMIT | load avg (before / after) |");
+    println!("| threads | store, group commit | pushes | pushes/s | p50 ms | p99 ms | pushes per COMMIT | load avg (before / after) |");
     println!("|---:|---|---:|---:|---:|---:|---:|---|");
+    let pg = std::env::var("PUSH_BENCH_PG").ok();
     for k in ks {
-        run(k, total, false);
-        run(k, total, true);
+        run(k, total, Under::Sqlite { grouped: false });
+        run(k, total, Under::Sqlite { grouped: true });
+        if let Some(cluster) = pg.as_deref() {
+            run(k, total, Under::Postgres { cluster });
+        }
     }
 }

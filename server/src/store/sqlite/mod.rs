@@ -1,12 +1,16 @@
 //! The embedded SQLite backend: one file in the data directory in WAL with
 //! `synchronous=FULL`; one writer connection behind a mutex (every write is
-//! one short transaction) and a pool of read-only connections ([`pool`]) for
-//! the methods that only read, so they never wait behind a push.
+//! one short transaction; concurrent pushes share one, [`group_commit`])
+//! and a pool of read-only connections ([`pool`]) for the methods that only
+//! read, so they never wait behind a push.
 //! Bodies are sealed by [`super::sealed`] before they reach a row.
 
 mod dashboard;
 mod dashboard_views;
 mod data_protection;
+mod group_commit;
+#[cfg(test)]
+mod group_commit_tests;
 mod links;
 mod partnership;
 mod pool;
@@ -23,6 +27,7 @@ use super::{
 };
 use crate::apply::{self, Outcome};
 use crate::refusal::Refusal;
+use group_commit::{Writer, WriterGuard};
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{Directory, RecordKind};
 use nightround_core::sync::protocol::{Ack, AckStatus};
@@ -35,12 +40,11 @@ use rows::{
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
 /// The SQLite [`Store`].
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    writer: Writer,
     /// Read-only connections; `None` for an in-memory database.
     readers: Option<Readers>,
     key: DataKey,
@@ -82,16 +86,29 @@ impl SqliteStore {
             },
         )?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            writer: Writer::new(conn),
             readers: None,
             key,
         })
     }
 
     /// The writer: every method that writes, and those that must read what
-    /// they are about to write, in one transaction.
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// they are about to write, in one transaction (a push's group, if one
+    /// is open, is committed first).
+    fn lock(&self) -> WriterGuard<'_> {
+        self.writer.lock()
+    }
+
+    /// Group COMMITs of pushes so far: with pushes made, how well they were
+    /// grouped (tests and `benches/push_commit.rs`).
+    pub fn group_commits(&self) -> u64 {
+        self.writer.commits()
+    }
+
+    /// Bounds the pushes one COMMIT carries (default 64); 1 commits each
+    /// push alone, as before group commit (the bench compares the two).
+    pub fn set_group_limit(&self, pushes: usize) {
+        self.writer.set_limit(pushes);
     }
 
     /// A read-only connection for a method that only reads: it sees the
@@ -389,92 +406,10 @@ impl Store for SqliteStore {
         items: &[PushItem<'_>],
         now: Timestamp,
     ) -> Result<Vec<Ack>, StoreError> {
-        let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let dir = read_directory(&tx)?;
-        let viewer = caller.viewer();
-        let device_id = caller.device.id.to_string();
-        let mut acks = Vec::with_capacity(items.len());
-        for item in items {
-            let change = item.change;
-            let ack = |status, reason| Ack {
-                id: change.id,
-                version: change.version.clone(),
-                status,
-                reason,
-                code: None,
-            };
-            let refused = |r: &Refusal| Ack {
-                code: Some(r.code),
-                ..ack(AckStatus::Rejected, Some(r.reason.clone()))
-            };
-            let id = change.id.to_string();
-            let applied: bool = tx
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM applied_versions WHERE id = ?1 AND version = ?2)",
-                )?
-                .query_row((&id, &change.version), |r| r.get(0))?;
-            if applied {
-                acks.push(ack(AckStatus::Duplicate, None));
-                continue;
-            }
-            let incoming = match &item.verdict {
-                Ok(incoming) => incoming,
-                Err(reason) => {
-                    acks.push(refused(reason));
-                    continue;
-                }
-            };
-            let current = load_current(&tx, &self.key, &id)?;
-            let facts = SqlFacts {
-                conn: &tx,
-                dir: &dir,
-            };
-            let base = crate::merge::Base {
-                version: change.base_version.as_deref(),
-                edited: change.edited.as_deref(),
-            };
-            let decided =
-                apply::decide_from(&viewer, incoming, current.as_ref(), &facts, now, base)?;
-            let accepted = match decided {
-                Outcome::Rejected(reason) => {
-                    acks.push(refused(&reason));
-                    continue;
-                }
-                Outcome::Accepted(a) => a,
-            };
-            tx.prepare_cached(
-                "INSERT INTO applied_versions (id, version, device_id, applied_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute((&id, &change.version, &device_id, ms(now)))?;
-            if accepted.purge_history {
-                tx.prepare_cached("DELETE FROM record_history WHERE id = ?1")?
-                    .execute([&id])?;
-            }
-            for entry in &accepted.history {
-                write_history(&tx, &self.key, incoming.kind, &id, entry, now)?;
-            }
-            if let Some(state) = &accepted.state {
-                // The pushing device holds this exact version already; a
-                // version the server merged goes back to it.
-                let pushed_by = (item.held_by_device && state.version == change.version)
-                    .then_some(device_id.as_str());
-                write_state_from(&tx, &self.key, state, pushed_by)?;
-                if matches!(state.kind, RecordKind::Round | RecordKind::CheckIn) {
-                    safety::observe(&tx, &self.key, state, now)?;
-                }
-                if matches!(state.kind, RecordKind::Consent | RecordKind::Referral) {
-                    if let Some(person) = state.person_id {
-                        resequence_person(&tx, person)?;
-                    }
-                }
-            }
-            acks.push(ack(accepted.status, accepted.reason));
-        }
-        mark_synced(&tx, caller.device.id, now)?;
-        tx.commit()?;
-        Ok(acks)
+        // Its own savepoint in the group's transaction; the acks come back
+        // once the group's COMMIT has returned.
+        self.writer
+            .run(|tx| push_in(tx, &self.key, caller, items, now))
     }
 
     fn pull(
@@ -492,6 +427,98 @@ impl Store for SqliteStore {
         pull::write(&mut self.lock(), caller, &writes, now)?;
         Ok(page)
     }
+}
+
+/// One push's writes, on the writer inside a transaction it does not end.
+fn push_in(
+    tx: &Connection,
+    key: &DataKey,
+    caller: &EnrolledDevice,
+    items: &[PushItem<'_>],
+    now: Timestamp,
+) -> Result<Vec<Ack>, StoreError> {
+    let dir = read_directory(tx)?;
+    let viewer = caller.viewer();
+    let device_id = caller.device.id.to_string();
+    let mut acks = Vec::with_capacity(items.len());
+    for item in items {
+        let change = item.change;
+        let ack = |status, reason| Ack {
+            id: change.id,
+            version: change.version.clone(),
+            status,
+            reason,
+            code: None,
+        };
+        let refused = |r: &Refusal| Ack {
+            code: Some(r.code),
+            ..ack(AckStatus::Rejected, Some(r.reason.clone()))
+        };
+        let id = change.id.to_string();
+        let applied: bool = tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM applied_versions WHERE id = ?1 AND version = ?2)",
+            )?
+            .query_row((&id, &change.version), |r| r.get(0))?;
+        if applied {
+            acks.push(ack(AckStatus::Duplicate, None));
+            continue;
+        }
+        let incoming = match &item.verdict {
+            Ok(incoming) => incoming,
+            Err(reason) => {
+                acks.push(refused(reason));
+                continue;
+            }
+        };
+        let current = load_current(tx, key, &id)?;
+        let facts = SqlFacts {
+            conn: tx,
+            dir: &dir,
+        };
+        let base = crate::merge::Base {
+            version: change.base_version.as_deref(),
+            edited: change.edited.as_deref(),
+        };
+        let decided = apply::decide_from(&viewer, incoming, current.as_ref(), &facts, now, base)?;
+        let accepted = match decided {
+            Outcome::Rejected(reason) => {
+                acks.push(refused(&reason));
+                continue;
+            }
+            Outcome::Accepted(a) => a,
+        };
+        tx.prepare_cached(
+            "INSERT INTO applied_versions (id, version, device_id, applied_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute((&id, &change.version, &device_id, ms(now)))?;
+        if accepted.purge_history {
+            tx.prepare_cached("DELETE FROM record_history WHERE id = ?1")?
+                .execute([&id])?;
+        }
+        for entry in &accepted.history {
+            write_history(tx, key, incoming.kind, &id, entry, now)?;
+        }
+        if let Some(state) = &accepted.state {
+            // The pushing device holds this exact version already; a
+            // version the server merged goes back to it.
+            let pushed_by = (item.held_by_device && state.version == change.version)
+                .then_some(device_id.as_str());
+            write_state_from(tx, key, state, pushed_by)?;
+            if matches!(state.kind, RecordKind::Round | RecordKind::CheckIn) {
+                safety::observe(tx, key, state, now)?;
+            }
+            if matches!(state.kind, RecordKind::Consent | RecordKind::Referral) {
+                if let Some(person) = state.person_id {
+                    resequence_person(tx, person)?;
+                }
+            }
+        }
+        acks.push(ack(accepted.status, accepted.reason));
+    }
+    mark_synced(tx, caller.device.id, now)?;
+    Ok(acks)
 }
 
 #[cfg(test)]

@@ -6,11 +6,11 @@
 //! `r2d2_sqlite` and `deadpool-sqlite` pin rusqlite 0.40 and SQLite may be
 //! linked once, so the manager for rusqlite 0.42 is the few lines below.
 
+use super::group_commit::WriterGuard;
 use crate::store::StoreError;
 use rusqlite::{Connection, OpenFlags};
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::sync::MutexGuard;
 use std::time::Duration;
 
 /// Readers per server: the machine's cores, at least two, at most eight
@@ -85,7 +85,7 @@ pub(super) fn busy(why: &str) -> StoreError {
 /// in-memory database (which has no second connection to share it).
 pub(super) enum Reader<'a> {
     Pooled(r2d2::PooledConnection<ReaderManager>),
-    Writer(MutexGuard<'a, Connection>),
+    Writer(WriterGuard<'a>),
 }
 
 impl Deref for Reader<'_> {

@@ -331,3 +331,70 @@ fn the_same_version_twice_in_one_group_is_applied_once() {
     assert_eq!(statuses, ["Applied", "Duplicate"]);
     assert!(stored(&store, &change));
 }
+
+/// A pull's delivery writes (ADR 0019) join the writer's group with pushes
+/// (ADR 0020): phones pulling at once share one COMMIT, and each pull's
+/// deliveries are durable when its page comes back.
+#[test]
+fn pulls_and_pushes_at_once_share_one_commit() {
+    use crate::store::PullQuery;
+    let (store, _dir) = file_store();
+    let author = device(&store, "org", 0);
+    let changes: Vec<_> = (0..5).map(|_| drop_change(&author.identity())).collect();
+    push(&store, &author, &changes).unwrap();
+    let pullers: Vec<_> = (1..=6).map(|n| device(&store, "org", n)).collect();
+    let pusher = device(&store, "org", 7);
+    let pushed = vec![drop_change(&pusher.identity())];
+
+    let held = store.lock();
+    let before = store.group_commits();
+    let mut threads = Vec::new();
+    for phone in pullers.clone() {
+        let store = Arc::clone(&store);
+        threads.push(std::thread::spawn(move || {
+            let query = PullQuery {
+                cursor: 0,
+                limit: 100,
+                directory_revision: 0,
+            };
+            let page = store.pull(&phone, &query, now()).unwrap();
+            // Durable before it is answered: a reader sees the delivery.
+            let reader = store.reader().unwrap();
+            let pages: i64 = reader
+                .query_row(
+                    "SELECT COUNT(*) FROM delivery_pages WHERE device_id = ?1",
+                    [phone.device.id.to_string()],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            (page.changes.len(), pages)
+        }));
+    }
+    {
+        let store = Arc::clone(&store);
+        let phone = pusher.clone();
+        let pushed = pushed.clone();
+        threads.push(std::thread::spawn(move || {
+            let acks = push(&store, &phone, &pushed).unwrap();
+            (acks.len(), 1)
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while store.writer.waiting() < 7 {
+        assert!(Instant::now() < deadline, "the pulls never queued");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    drop(held);
+    let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(
+        store.group_commits() - before,
+        1,
+        "six pulls and a push, one COMMIT"
+    );
+    for (sent, pages) in &results[..6] {
+        assert!(*sent >= 5, "each puller got the author's five drops");
+        assert_eq!(*pages, 1, "its delivery page is committed");
+    }
+    assert_eq!(results[6], (1, 1));
+    assert!(committed(&store, &pushed[0]));
+}

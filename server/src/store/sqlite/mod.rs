@@ -418,13 +418,16 @@ impl Store for SqliteStore {
         query: &PullQuery,
         now: Timestamp,
     ) -> Result<PullPage, StoreError> {
-        // Read and shaped on a reader, beside the writer; then one short
-        // write for what the page delivered (ADR 0019).
+        // Read and shaped on a reader, beside the writer; then what the
+        // page delivered is written (ADR 0019), in the writer's open group
+        // with concurrent pushes and pulls (ADR 0020): the answer goes out
+        // only after the COMMIT that made the deliveries durable.
         let (page, writes) = {
             let reader = self.reader()?;
             pull::read(&reader, &self.key, caller, query, now)?
         };
-        pull::write(&mut self.lock(), caller, &writes, now)?;
+        self.writer
+            .run(|tx| pull::write(tx, caller, &writes, now))?;
         Ok(page)
     }
 }

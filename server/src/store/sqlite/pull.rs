@@ -13,7 +13,7 @@ use crate::store::pull::{
 use crate::store::{EnrolledDevice, PullPage, PullQuery, StoreError};
 use nightround_core::crypto::DataKey;
 use nightround_core::Timestamp;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 /// The pre-filtered rows statement ([`pull::prefiltered_rows`]) in
@@ -225,23 +225,21 @@ pub(super) fn read(
     Ok(out)
 }
 
-/// Writes what [`read`] decided, and marks the device synced, in one short
-/// write transaction on the writer.
+/// Writes what [`read`] decided, and marks the device synced, inside the
+/// writer's transaction `tx` (a savepoint of a group, ADR 0020).
 pub(super) fn write(
-    conn: &mut Connection,
+    tx: &Connection,
     caller: &EnrolledDevice,
     writes: &PageWrites,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let dir = read_directory(&tx)?;
+    let dir = read_directory(tx)?;
     let facts = SqlFacts {
-        conn: &tx,
+        conn: tx,
         dir: &dir,
     };
     pull::record(&facts, &caller.device.id.to_string(), writes, now)?;
-    mark_synced(&tx, caller.device.id, now)?;
-    tx.commit()?;
+    mark_synced(tx, caller.device.id, now)?;
     Ok(())
 }
 

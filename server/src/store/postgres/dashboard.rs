@@ -493,7 +493,7 @@ impl DashboardStore for PgStore {
         self.pg.snapshot(|db| {
             let dir = read_directory(db)?;
             let facts = PgFacts { db, dir: &dir };
-            dashboard_views::contacts_of(db, &facts, viewer, now, person, true)
+            dashboard_views::contacts_of(db, &facts, viewer, now, person)
         })
     }
 
@@ -506,15 +506,10 @@ impl DashboardStore for PgStore {
         self.pg.snapshot(|db| {
             let dir = read_directory(db)?;
             let facts = PgFacts { db, dir: &dir };
-            people
-                .iter()
-                .map(|p| {
-                    Ok((
-                        dashboard_views::contacts_of(db, &facts, viewer, now, *p, true)?,
-                        dashboard_views::open_referrals_of(db, &facts, viewer, now, *p)?,
-                    ))
-                })
-                .collect()
+            let contacts =
+                dashboard_views::contacts_of_many(db, &facts, viewer, now, people, true)?;
+            let open = dashboard_views::open_referrals_of_many(db, &facts, viewer, now, people)?;
+            Ok(contacts.into_iter().zip(open).collect())
         })
     }
 

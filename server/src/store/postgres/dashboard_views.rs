@@ -202,38 +202,86 @@ impl Looker<'_, '_, '_> {
     }
 }
 
-/// Her contacts `viewer` may see, newest first, unopened (as SQLite's
-/// `contacts_of`); only the first is looked for when `count` is false.
+/// Her contacts `viewer` may see, counted, and the newest of them,
+/// unopened (as SQLite's `contacts_of`).
 pub(super) fn contacts_of(
     db: &Db<'_>,
     facts: &PgFacts<'_, '_>,
     viewer: &Viewer<'_>,
     now: Timestamp,
     person: Uuid,
-    count: bool,
 ) -> Result<ContactsOf, StoreError> {
+    Ok(contacts_of_many(db, facts, viewer, now, &[person], true)?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// [`contacts_of`] for several women in two statements rather than one
+/// per woman (each statement is a round trip to the database): her
+/// organisation's own contacts counted in SQL when the viewer sees them
+/// all, the others (shared by consent, or all of them for a viewer who
+/// sees only some) looked at one by one, newest first, against the
+/// policy. Without `count`, only a contact newer than her organisation's
+/// last is looked at (it alone could be her last the viewer sees).
+pub(super) fn contacts_of_many(
+    db: &Db<'_>,
+    facts: &PgFacts<'_, '_>,
+    viewer: &Viewer<'_>,
+    now: Timestamp,
+    people: &[Uuid],
+    count: bool,
+) -> Result<Vec<ContactsOf>, StoreError> {
     let looker = Looker::new(db, facts, viewer, now, RecordKind::Contact);
-    let rows = db.query(
-        "SELECT contact_id, organisation_id, at FROM contact_index
-         WHERE person_id = $1 ORDER BY at DESC",
-        &[&person.to_string()],
-    )?;
-    let mut out = ContactsOf::default();
-    for row in &rows {
-        let id: String = get(row, 0)?;
-        let org: String = get(row, 1)?;
-        if !looker.sees(&id, &org, Some(person))? {
-            continue;
-        }
-        out.count += 1;
-        if out.last.is_none() {
-            out.last = Some((uuid(&id)?, ts(get(row, 2)?)?));
-            if !count {
-                break;
-            }
+    let ids: Vec<String> = people.iter().map(Uuid::to_string).collect();
+    let mut out: std::collections::HashMap<String, (ContactsOf, i64)> =
+        std::collections::HashMap::new();
+    let org = viewer.organisation_id.to_owned();
+    if looker.own_org {
+        for row in &db.query(
+            "SELECT person_id, COUNT(*), (array_agg(contact_id ORDER BY at DESC))[1], MAX(at)
+             FROM contact_index WHERE person_id = ANY($1) AND organisation_id = $2
+             GROUP BY person_id",
+            &[&ids, &org],
+        )? {
+            let n: i64 = get(row, 1)?;
+            let id: String = get(row, 2)?;
+            let at: i64 = get(row, 3)?;
+            let seen = ContactsOf {
+                count: usize::try_from(n).unwrap_or(0),
+                last: Some((uuid(&id)?, ts(at)?)),
+            };
+            out.insert(get(row, 0)?, (seen, at));
         }
     }
-    Ok(out)
+    let others = if looker.own_org {
+        "SELECT person_id, contact_id, organisation_id, at FROM contact_index
+         WHERE person_id = ANY($1) AND organisation_id <> $2 ORDER BY at DESC"
+    } else {
+        "SELECT person_id, contact_id, organisation_id, at FROM contact_index
+         WHERE person_id = ANY($1) AND $2::TEXT IS NOT NULL ORDER BY at DESC"
+    };
+    for row in &db.query(others, &[&ids, &org])? {
+        let person: String = get(row, 0)?;
+        let at: i64 = get(row, 3)?;
+        let entry = out.entry(person.clone()).or_default();
+        if !count && entry.0.last.is_some_and(|_| at <= entry.1) {
+            continue;
+        }
+        let id: String = get(row, 1)?;
+        let contact_org: String = get(row, 2)?;
+        if !looker.sees(&id, &contact_org, Some(uuid(&person)?))? {
+            continue;
+        }
+        entry.0.count += 1;
+        if entry.0.last.is_none_or(|_| at > entry.1) {
+            entry.0.last = Some((uuid(&id)?, ts(at)?));
+            entry.1 = at;
+        }
+    }
+    Ok(ids
+        .iter()
+        .map(|p| out.remove(p).map(|(c, _)| c).unwrap_or_default())
+        .collect())
 }
 
 /// The people `viewer` may see, newest profile first, each with her last
@@ -252,16 +300,23 @@ pub(super) fn people_seen(
         ),
         &[],
     )?;
-    let mut out = Vec::new();
+    let mut metas = Vec::new();
     for row in &rows {
         let (meta, _) = read_record(row)?;
-        if !policy::may_see(viewer, &meta, facts, now)? {
-            continue;
+        if policy::may_see(viewer, &meta, facts, now)? {
+            metas.push(meta);
         }
-        let last_contact = contacts_of(db, facts, viewer, now, meta.id, false)?.last;
-        out.push(PersonSeen { meta, last_contact });
     }
-    Ok(out)
+    let ids: Vec<Uuid> = metas.iter().map(|m| m.id).collect();
+    let contacts = contacts_of_many(db, facts, viewer, now, &ids, false)?;
+    Ok(metas
+        .into_iter()
+        .zip(contacts)
+        .map(|(meta, c)| PersonSeen {
+            meta,
+            last_contact: c.last,
+        })
+        .collect())
 }
 
 /// The evening rounds on which the organisation recorded a contact, oldest
@@ -436,26 +491,35 @@ pub(super) fn referral_rows(
     Ok(out)
 }
 
-/// How many of her referrals `viewer` may see are open.
-pub(super) fn open_referrals_of(
+/// How many of each woman's referrals `viewer` may see are open, in one
+/// statement: the person index and the referral index; her organisation's
+/// own need no lookup.
+pub(super) fn open_referrals_of_many(
     db: &Db<'_>,
     facts: &PgFacts<'_, '_>,
     viewer: &Viewer<'_>,
     now: Timestamp,
-    person: Uuid,
-) -> Result<usize, StoreError> {
+    people: &[Uuid],
+) -> Result<Vec<usize>, StoreError> {
     let looker = Looker::new(db, facts, viewer, now, RecordKind::Referral);
+    let ids: Vec<String> = people.iter().map(Uuid::to_string).collect();
     let rows = db.query(
-        "SELECT q.referral_id, q.organisation_id FROM records h
+        "SELECT h.person_id, q.referral_id, q.organisation_id FROM records h
          JOIN referral_index q ON q.referral_id = h.id
-         WHERE h.person_id = $1 AND h.kind = 'referral' AND q.open",
-        &[&person.to_string()],
+         WHERE h.person_id = ANY($1) AND h.kind = 'referral' AND q.open",
+        &[&ids],
     )?;
-    let mut open = 0;
+    let mut open: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for row in &rows {
-        let id: String = get(row, 0)?;
-        let org: String = get(row, 1)?;
-        open += usize::from(looker.sees(&id, &org, None)?);
+        let person: String = get(row, 0)?;
+        let id: String = get(row, 1)?;
+        let org: String = get(row, 2)?;
+        if looker.sees(&id, &org, None)? {
+            *open.entry(person).or_default() += 1;
+        }
     }
-    Ok(open)
+    Ok(ids
+        .iter()
+        .map(|p| open.get(p).copied().unwrap_or(0))
+        .collect())
 }

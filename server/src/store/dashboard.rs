@@ -375,8 +375,9 @@ pub trait DashboardStore: Send + Sync {
     ) -> Result<Vec<VisibleRecord>, StoreError>;
     /// The people `viewer` may see at `now`, newest profile first, each
     /// with her last contact the viewer may see; no body is opened. The
-    /// backends answer it from the contact index; this default reads and
-    /// opens every profile and contact (PostgreSQL until it keeps the index).
+    /// backends answer it from the contact index; this default (the
+    /// reference a new backend starts from) reads and opens every profile
+    /// and contact.
     fn people_seen(
         &self,
         viewer: &Viewer<'_>,
@@ -480,8 +481,8 @@ pub trait DashboardStore: Send + Sync {
     }
 
     /// The contacts of [`Whose::of`] the viewer on rounds `from..=to`,
-    /// unopened. The default opens the period's contacts (PostgreSQL until
-    /// it keeps the indexes).
+    /// unopened. Both backends read the contact index; the default opens
+    /// the period's contacts.
     fn contact_tallies(
         &self,
         viewer: &Viewer<'_>,

@@ -10,6 +10,7 @@
 pub mod audit_chain;
 pub mod copy;
 pub mod dashboard;
+pub mod dashboard_index;
 pub mod data_protection;
 pub mod links;
 pub mod open;

@@ -9,6 +9,7 @@
 //! are serialised by an advisory lock, readers are not.
 
 mod dashboard;
+mod dashboard_views;
 mod data_protection;
 pub mod db;
 mod links;
@@ -79,7 +80,9 @@ impl PgStore {
                  VALUES (1, $1, $2, $3) ON CONFLICT (singleton) DO NOTHING",
                 &[&i64::from(dir.revision), &body, &ms(now)],
             )?;
-            Ok(())
+            // A database upgraded to schema 7 has its dashboard indexes
+            // filled once, from the records stored before they were kept.
+            dashboard_views::fill_if_pending(db, &key)
         })?;
         Ok(Self {
             pg,

@@ -89,7 +89,7 @@ pub(super) fn write_state_from(
             &device_id,
         ],
     )?;
-    Ok(())
+    super::dashboard_views::observe(db, s)
 }
 
 pub(super) fn write_history(

@@ -24,8 +24,9 @@ use crate::store::StoreError;
 /// The schema this code writes. (Version 1 is the SQLite schema 5 of the
 /// same release: PostgreSQL support began there; version 3 has SQLite
 /// schema 9's tables, columns and indexes, version 4 SQLite's 10, version 5
-/// SQLite's 11.)
-pub const LATEST: i32 = 6;
+/// SQLite's 11, version 7 keeps the dashboard's indexes as SQLite's 10
+/// does.)
+pub const LATEST: i32 = 7;
 
 /// The whole schema at [`LATEST`], for a new database.
 pub(super) const CREATE_LATEST: &str = "
@@ -311,6 +312,19 @@ END $$;
 DROP TRIGGER IF EXISTS record_seqs_log ON records;
 CREATE TRIGGER record_seqs_log AFTER INSERT OR UPDATE OF seq ON records
     FOR EACH ROW EXECUTE FUNCTION record_seqs_log();
+CREATE OR REPLACE FUNCTION dashboard_index_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM contact_index WHERE contact_id = OLD.id;
+    DELETE FROM supply_index WHERE record_id = OLD.id;
+    DELETE FROM referral_index WHERE referral_id = OLD.id;
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS contact_index_tombstone ON records;
+CREATE TRIGGER contact_index_tombstone AFTER UPDATE OF tombstone ON records
+    FOR EACH ROW WHEN (NEW.tombstone) EXECUTE FUNCTION dashboard_index_forget();
+DROP TRIGGER IF EXISTS contact_index_delete ON records;
+CREATE TRIGGER contact_index_delete AFTER DELETE ON records
+    FOR EACH ROW EXECUTE FUNCTION dashboard_index_forget();
 ";
 
 /// Upgrades, in order. Empty until the PostgreSQL schema first changes;
@@ -369,9 +383,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS profile_links_live ON profile_links (person_a,
 CREATE INDEX IF NOT EXISTS profile_links_by_b ON profile_links (person_b);
     ",
     // 3 -> 4: what SQLite's 9 -> 10 added: the contact, supply and referral
-    // indexes the dashboard counts from (issue 11). Not yet written here: the push, erasure and
-    // retention that keep it (SQLite: `store/sqlite/dashboard_views.rs` and
-    // two triggers) come with the port (issue 12).
+    // indexes the dashboard counts from (issue 11); written from schema 7.
     "
 CREATE TABLE IF NOT EXISTS contact_index (
     contact_id      TEXT PRIMARY KEY,
@@ -442,6 +454,28 @@ CREATE TRIGGER record_seqs_log AFTER INSERT OR UPDATE OF seq ON records
     FOR EACH ROW EXECUTE FUNCTION record_seqs_log();
 INSERT INTO record_seqs (seq, id, version) SELECT seq, id, version FROM records
     ON CONFLICT (seq) DO NOTHING;
+    ",
+    // 6 -> 7: the dashboard's indexes kept on PostgreSQL too (issue 11,
+    // ADR 0015): written with every stored state
+    // (`postgres/dashboard_views.rs`), left by a tombstone or a deleted
+    // record through these triggers (SQLite's two of schema 10), and
+    // filled once from the stored records when the store next opens.
+    "
+CREATE OR REPLACE FUNCTION dashboard_index_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM contact_index WHERE contact_id = OLD.id;
+    DELETE FROM supply_index WHERE record_id = OLD.id;
+    DELETE FROM referral_index WHERE referral_id = OLD.id;
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS contact_index_tombstone ON records;
+CREATE TRIGGER contact_index_tombstone AFTER UPDATE OF tombstone ON records
+    FOR EACH ROW WHEN (NEW.tombstone) EXECUTE FUNCTION dashboard_index_forget();
+DROP TRIGGER IF EXISTS contact_index_delete ON records;
+CREATE TRIGGER contact_index_delete AFTER DELETE ON records
+    FOR EACH ROW EXECUTE FUNCTION dashboard_index_forget();
+INSERT INTO server_meta (name, num) VALUES ('contact_index_pending', 1)
+    ON CONFLICT (name) DO NOTHING;
     ",
 ];
 

@@ -19,41 +19,18 @@ use crate::policy::{self, Viewer};
 use crate::store::dashboard::{
     ContactTally, ContactsOf, PersonSeen, ReferralRow, SupplyTally, Whose,
 };
+use crate::store::dashboard_index;
 use crate::store::sealed::open_record;
 use crate::store::StoreError;
 use nightround_core::crypto::DataKey;
-use nightround_core::domain::{Contact, RecordKind, Referral, SupplyDrop, SupplyLine, Urgency};
+use nightround_core::domain::RecordKind;
 use nightround_core::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-fn upsert(
-    conn: &Connection,
-    id: &str,
-    organisation_id: &str,
-    person_id: Option<Uuid>,
-    at: Timestamp,
-) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO contact_index (contact_id, organisation_id, person_id, at, round)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (contact_id) DO UPDATE SET organisation_id = excluded.organisation_id,
-             person_id = excluded.person_id, at = excluded.at, round = excluded.round",
-    )?
-    .execute((
-        id,
-        organisation_id,
-        person_id.map(|p| p.to_string()),
-        ms(at),
-        crate::dashboard::time::round_of(at).to_string(),
-    ))?;
-    Ok(())
-}
-
-/// What one stored state puts in the indexes: `None` for a tombstone or a
-/// body that does not parse (it is then in none of them).
+/// Writes what one stored state puts in the indexes (`store/dashboard_index`,
+/// shared with PostgreSQL) after removing what it put there before.
 fn index_state(
     conn: &Connection,
     kind: RecordKind,
@@ -69,70 +46,41 @@ fn index_state(
     ] {
         conn.prepare_cached(table)?.execute([id])?;
     }
-    let Some(body) = body else { return Ok(()) };
-    let parsed = |v: &Map<String, Value>| Value::Object(v.clone());
-    match kind {
-        RecordKind::Contact => {
-            let Ok(c) = Contact::deserialize(parsed(body)) else {
-                return Ok(());
-            };
-            upsert(conn, id, organisation_id, person_id, c.at)?;
-            supplies(conn, id, organisation_id, c.at, &c.supplies)
-        }
-        RecordKind::SupplyDrop => match SupplyDrop::deserialize(parsed(body)) {
-            Ok(d) => supplies(conn, id, organisation_id, d.at, &d.lines),
-            Err(_) => Ok(()),
-        },
-        RecordKind::Referral => {
-            let Ok(r) = Referral::deserialize(parsed(body)) else {
-                return Ok(());
-            };
-            conn.prepare_cached(
-                "INSERT INTO referral_index (referral_id, organisation_id, agency_id, urgency,
-                     open, awaiting, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute((
-                id,
-                organisation_id,
-                &r.agency_id,
-                urgency_word(r.urgency),
-                r.status.is_open(),
-                r.status.awaits_response(),
-                ms(r.due_at),
-            ))?;
-            Ok(())
-        }
-        _ => Ok(()),
+    let rows = dashboard_index::rows_of(kind, body);
+    if let Some(c) = rows.contact {
+        conn.prepare_cached(
+            "INSERT INTO contact_index (contact_id, organisation_id, person_id, at, round)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute((
+            id,
+            organisation_id,
+            person_id.map(|p| p.to_string()),
+            ms(c.at),
+            &c.round,
+        ))?;
     }
-}
-
-fn urgency_word(u: Urgency) -> &'static str {
-    match u {
-        Urgency::Red => "red",
-        Urgency::Amber => "amber",
-        Urgency::Green => "green",
-    }
-}
-
-/// A record's supply lines, summed by item, under its round.
-fn supplies(
-    conn: &Connection,
-    id: &str,
-    organisation_id: &str,
-    at: Timestamp,
-    lines: &[SupplyLine],
-) -> Result<(), StoreError> {
-    let mut by_item: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
-    for l in lines {
-        *by_item.entry(l.item_id.as_str()).or_default() += i64::from(l.quantity);
-    }
-    let round = crate::dashboard::time::round_of(at).to_string();
-    for (item, quantity) in by_item {
+    for l in rows.supplies {
         conn.prepare_cached(
             "INSERT INTO supply_index (record_id, item_id, organisation_id, round, quantity)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute((id, item, organisation_id, &round, quantity))?;
+        .execute((id, &l.item_id, organisation_id, &l.round, l.quantity))?;
+    }
+    if let Some(r) = rows.referral {
+        conn.prepare_cached(
+            "INSERT INTO referral_index (referral_id, organisation_id, agency_id, urgency,
+                 open, awaiting, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute((
+            id,
+            organisation_id,
+            &r.agency_id,
+            r.urgency,
+            r.open,
+            r.awaiting,
+            ms(r.due_at),
+        ))?;
     }
     Ok(())
 }
@@ -140,10 +88,7 @@ fn supplies(
 /// Keeps the indexes true for one stored state, in the caller's
 /// transaction (a tombstone leaves them, here and by the schema's trigger).
 pub(super) fn observe(conn: &Connection, s: &NewState) -> Result<(), StoreError> {
-    if !matches!(
-        s.kind,
-        RecordKind::Contact | RecordKind::SupplyDrop | RecordKind::Referral
-    ) {
+    if !dashboard_index::is_indexed(s.kind) {
         return Ok(());
     }
     let body = s.body.as_ref().filter(|_| !s.tombstone);
@@ -343,11 +288,6 @@ fn author_join(author: &Option<String>, table: &str, id: &str) -> String {
     }
 }
 
-fn day(s: &str) -> Result<chrono::NaiveDate, StoreError> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| StoreError::Corrupt("an index's round"))
-}
-
 /// The contacts counted for the viewer on rounds `from..=to`: the round
 /// index, no body opened.
 pub(super) fn contact_tallies(
@@ -374,7 +314,7 @@ pub(super) fn contact_tallies(
         .map(|(p, round)| {
             Ok(ContactTally {
                 person_id: p.as_deref().map(super::rows::uuid).transpose()?,
-                round: day(&round)?,
+                round: dashboard_index::round_date(&round)?,
             })
         })
         .collect()
@@ -405,7 +345,7 @@ pub(super) fn supply_tallies(
     rows.into_iter()
         .map(|(round, item_id, q)| {
             Ok(SupplyTally {
-                round: day(&round)?,
+                round: dashboard_index::round_date(&round)?,
                 item_id,
                 quantity: u64::try_from(q).map_err(|_| StoreError::Corrupt("a quantity"))?,
             })
@@ -477,11 +417,7 @@ pub(super) fn referral_rows(
         if !visible {
             continue;
         }
-        let urgency = match row.get::<_, String>(3)?.as_str() {
-            "red" => Urgency::Red,
-            "amber" => Urgency::Amber,
-            _ => Urgency::Green,
-        };
+        let urgency = dashboard_index::urgency_of(&row.get::<_, String>(3)?);
         out.push(ReferralRow {
             id: super::rows::uuid(&id)?,
             agency_id: row.get(2)?,

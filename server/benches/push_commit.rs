@@ -17,8 +17,8 @@
 //! `PUSHES` (default 320) is the pushes per run; each thread makes
 //! `PUSHES / K` of them, at least 20. `PUSH_BENCH_PG` names a PostgreSQL
 //! cluster (one with `fsync` on: `scripts/pg.sh` turns it off) on which
-//! each K runs a third time, in a fresh database (no grouping of ours
-//! there; the column of pushes per COMMIT is then "-").
+//! each K runs twice more, in a fresh database each time, grouping off
+//! (every push its own COMMIT, as before) and on.
 
 use nightround_core::crypto::DataKey;
 use nightround_core::domain::{RecordKind, Role, SupplyDrop, SupplyLine, SupplyPurpose};
@@ -160,13 +160,13 @@ fn load() -> String {
 #[derive(Clone, Copy)]
 enum Under<'a> {
     Sqlite { grouped: bool },
-    Postgres { cluster: &'a str },
+    Postgres { cluster: &'a str, grouped: bool },
 }
 
 /// One run: `threads` phones pushing at once into a fresh store.
 fn run(threads: usize, total: usize, under: Under<'_>) {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a directory on disk");
-    let (store, sqlite): (Arc<dyn Backend>, Option<Arc<SqliteStore>>) = match under {
+    let (store, commits): (Arc<dyn Backend>, Box<dyn Fn() -> u64>) = match under {
         Under::Sqlite { grouped } => {
             let store = Arc::new(
                 SqliteStore::open(&dir.path().join("db"), DataKey::generate(1), now())
@@ -175,15 +175,20 @@ fn run(threads: usize, total: usize, under: Under<'_>) {
             if !grouped {
                 store.set_group_limit(1);
             }
-            (store.clone(), Some(store))
+            let counted = Arc::clone(&store);
+            (store, Box::new(move || counted.group_commits()))
         }
-        Under::Postgres { cluster } => {
+        Under::Postgres { cluster, grouped } => {
             let url = testing::create_database(cluster).expect("a database");
-            let store = PgStore::open(&url, DataKey::generate(1), now()).expect("a store");
-            (Arc::new(store), None)
+            let store =
+                Arc::new(PgStore::open(&url, DataKey::generate(1), now()).expect("a store"));
+            if !grouped {
+                store.set_group_limit(1);
+            }
+            let counted = Arc::clone(&store);
+            (store, Box::new(move || counted.group_commits()))
         }
     };
-    let commits = || sqlite.as_ref().map(|s| s.group_commits());
     let phones: Vec<_> = (0..threads).map(|n| device(store.as_ref(), n)).collect();
     let each = (total / threads).max(20);
     let start = Arc::new(Barrier::new(threads + 1));
@@ -209,18 +214,17 @@ fn run(threads: usize, total: usize, under: Under<'_>) {
         .flat_map(|w| w.join().expect("a pushing thread"))
         .collect();
     let wall = began.elapsed().as_secs_f64();
-    let per_commit = match (commits_before, commits()) {
-        (Some(before), Some(after)) => {
-            format!("{:.1}", times.len() as f64 / (after - before).max(1) as f64)
-        }
-        _ => "-".into(),
-    };
+    let per_commit = format!(
+        "{:.1}",
+        times.len() as f64 / (commits() - commits_before).max(1) as f64
+    );
     times.sort();
     let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)].as_secs_f64() * 1e3;
     let mode = match under {
         Under::Sqlite { grouped: false } => "SQLite, off",
         Under::Sqlite { grouped: true } => "SQLite, on",
-        Under::Postgres { .. } => "PostgreSQL",
+        Under::Postgres { grouped: false, .. } => "PostgreSQL, off",
+        Under::Postgres { grouped: true, .. } => "PostgreSQL, on",
     };
     println!(
         "| {threads} | {mode} | {} | {:.0} | {:.2} | {:.2} | {per_commit} | {load_before} / {} |",
@@ -252,7 +256,22 @@ fn main() {
         run(k, total, Under::Sqlite { grouped: false });
         run(k, total, Under::Sqlite { grouped: true });
         if let Some(cluster) = pg.as_deref() {
-            run(k, total, Under::Postgres { cluster });
+            run(
+                k,
+                total,
+                Under::Postgres {
+                    cluster,
+                    grouped: false,
+                },
+            );
+            run(
+                k,
+                total,
+                Under::Postgres {
+                    cluster,
+                    grouped: true,
+                },
+            );
         }
     }
 }

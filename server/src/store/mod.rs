@@ -51,6 +51,11 @@ pub enum StoreError {
     WrongKey,
     #[error("{0} already exists")]
     Duplicate(&'static str),
+    /// The COMMIT shared by a group of pushes failed (ADR 0020): nothing of
+    /// this push was kept; the member whose turn ran the COMMIT got
+    /// the database's own error.
+    #[error("database: the commit shared by this push's group failed")]
+    GroupCommit,
     #[error("directory revision {given} is not newer than the current revision {current}")]
     StaleDirectory { current: u32, given: u32 },
 }

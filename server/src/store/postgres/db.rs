@@ -29,7 +29,7 @@ use tokio_postgres::{IsolationLevel, NoTls, Row};
 /// test) never yields back to tokio, so once the budget (128 operations) was
 /// spent every poll answered "yield" and this loop spun at 100% CPU for ever
 /// (seen as a hang of the backup tests on PostgreSQL).
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
+pub(super) fn block_on<F: std::future::Future>(future: F) -> F::Output {
     futures_executor::block_on(tokio::task::unconstrained(future))
 }
 
@@ -45,6 +45,8 @@ pub struct Pg {
     pool: Pool,
     /// Always `Some` until dropped.
     rt: Option<tokio::runtime::Runtime>,
+    /// Pushes share one transaction and one COMMIT (ADR 0020).
+    pub(super) group: super::group_commit::Group,
 }
 
 impl Drop for Pg {
@@ -83,7 +85,11 @@ impl Pg {
             .wait_timeout(Some(std::time::Duration::from_secs(30)))
             .build()
             .map_err(|_| StoreError::Config("could not build the PostgreSQL pool"))?;
-        Ok(Pg { pool, rt: Some(rt) })
+        Ok(Pg {
+            pool,
+            rt: Some(rt),
+            group: super::group_commit::Group::default(),
+        })
     }
 
     /// Runs `f` in one transaction that holds the writers' lock.
@@ -92,6 +98,17 @@ impl Pg {
         f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         self.run(IsolationLevel::ReadCommitted, true, f)
+    }
+
+    /// Runs a push's `f` in its own savepoint in the process's open group
+    /// of pushes (one transaction holding the writers' lock, one COMMIT;
+    /// ADR 0020); returns once the COMMIT that carried it has returned.
+    pub fn push<T>(
+        &self,
+        f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let _enter = self.rt.as_ref().map(|rt| rt.enter());
+        self.group.run(&self.pool, f)
     }
 
     /// Runs `f` in one read-committed transaction without the writers' lock
@@ -160,37 +177,62 @@ impl Pg {
         let _enter = self.rt.as_ref().map(|rt| rt.enter());
         let mut conn = block_on(self.pool.get())?;
         let tx = block_on(conn.build_transaction().isolation_level(level).start())?;
-        let db = Db { tx };
+        let db = Db(On::Tx(tx));
         if lock {
             db.exec("SELECT pg_advisory_xact_lock($1)", &[&LOCK_WRITE])?;
         }
         let out = f(&db)?;
-        block_on(db.tx.commit())?;
+        if let On::Tx(tx) = db.0 {
+            block_on(tx.commit())?;
+        }
         Ok(out)
     }
 }
 
 /// One transaction, with synchronous query methods. Statements are prepared
 /// once per connection and cached.
-pub struct Db<'a> {
-    tx: deadpool_postgres::Transaction<'a>,
+pub struct Db<'a>(On<'a>);
+
+/// What a [`Db`] runs its statements on.
+enum On<'a> {
+    /// A transaction of its own, committed by [`Pg::run`].
+    Tx(deadpool_postgres::Transaction<'a>),
+    /// A connection inside a transaction begun, and ended, by plain
+    /// statements: a push inside its group's transaction and savepoint.
+    Client(&'a deadpool_postgres::ClientWrapper),
 }
 
-impl Db<'_> {
+/// Runs `$body` with `$c` bound to the [`Db`]'s transaction or connection
+/// (both have the same query methods, and no common object-safe trait).
+macro_rules! on {
+    ($db:expr, $c:ident => $body:expr) => {
+        match &$db.0 {
+            On::Tx($c) => block_on(async { $body.await }),
+            On::Client($c) => block_on(async { $body.await }),
+        }
+    };
+}
+
+impl<'a> Db<'a> {
+    /// Statements on `client`, inside a transaction its owner began.
+    pub(super) fn on_client(client: &'a deadpool_postgres::ClientWrapper) -> Self {
+        Db(On::Client(client))
+    }
+
     /// Every row.
     pub fn query(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
-        block_on(async {
-            let st = self.tx.prepare_cached(sql).await?;
-            self.tx.query(&st, params).await
+        on!(self, c => async {
+            let st = c.prepare_cached(sql).await?;
+            c.query(&st, params).await
         })
         .map_err(StoreError::from)
     }
 
     /// At most one row.
     pub fn row(&self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>, StoreError> {
-        block_on(async {
-            let st = self.tx.prepare_cached(sql).await?;
-            self.tx.query_opt(&st, params).await
+        on!(self, c => async {
+            let st = c.prepare_cached(sql).await?;
+            c.query_opt(&st, params).await
         })
         .map_err(StoreError::from)
     }
@@ -215,16 +257,16 @@ impl Db<'_> {
 
     /// Rows changed.
     pub fn exec(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
-        block_on(async {
-            let st = self.tx.prepare_cached(sql).await?;
-            self.tx.execute(&st, params).await
+        on!(self, c => async {
+            let st = c.prepare_cached(sql).await?;
+            c.execute(&st, params).await
         })
         .map_err(StoreError::from)
     }
 
     /// Several statements without parameters (schema changes).
     pub fn batch(&self, sql: &str) -> Result<(), StoreError> {
-        block_on(self.tx.batch_execute(sql)).map_err(StoreError::from)
+        on!(self, c => c.batch_execute(sql)).map_err(StoreError::from)
     }
 }
 

@@ -12,6 +12,9 @@ mod dashboard;
 mod dashboard_views;
 mod data_protection;
 pub mod db;
+mod group_commit;
+#[cfg(test)]
+mod group_commit_tests;
 mod links;
 pub mod listen;
 mod partnership;
@@ -367,7 +370,7 @@ impl Store for PgStore {
         items: &[PushItem<'_>],
         now: Timestamp,
     ) -> Result<Vec<Ack>, StoreError> {
-        self.pg.write(|db| {
+        self.pg.push(|db| {
             let dir = read_directory(db)?;
             let viewer = caller.viewer();
             let device_id = caller.device.id.to_string();

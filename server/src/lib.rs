@@ -29,6 +29,7 @@ pub mod erasure;
 pub mod error;
 pub mod keys;
 pub mod maintenance;
+pub mod malloc_arenas;
 pub mod merge;
 pub mod partnership;
 pub mod policy;

@@ -7,6 +7,9 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Before any thread starts (ADR 0021): pull pages shaped on 16 blocking
+    // threads otherwise leave 16 arenas holding them.
+    nightround_server::malloc_arenas::limit();
     let args = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_max_level(args.log_level())

@@ -88,6 +88,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer> {
         sealing: keys.sealing.clone(),
         lease_days: config.lease_days,
         admission: api::admission::Admission::new(config.admission),
+        pull_pages: api::pull::page_turns(),
     };
     let bind_err = |source| ServerError::Bind {
         addr: config.listen,

@@ -42,6 +42,9 @@ pub struct AppState {
     pub sealing: nightround_core::crypto::sealed_box::ServerSealingKey,
     /// Back-pressure for pushes and pulls ([`admission`]).
     pub admission: admission::Admission,
+    /// Pull pages held at once, from the store's read to a serialised body
+    /// (ADR 0021; [`pull::page_turns`]).
+    pub pull_pages: Arc<tokio::sync::Semaphore>,
 }
 
 /// The routes, ready to serve.

@@ -26,7 +26,11 @@ use tokio::sync::Semaphore;
 /// readers (2) and the one writer could use. Eight keep both busy.
 pub const PAGES_AT_ONCE: usize = 8;
 
-static PAGES: Semaphore = Semaphore::const_new(PAGES_AT_ONCE);
+/// The turns of [`PAGES_AT_ONCE`], one set per server (in [`AppState`]), so
+/// servers sharing a process (tests) do not share turns.
+pub fn page_turns() -> std::sync::Arc<Semaphore> {
+    std::sync::Arc::new(Semaphore::new(PAGES_AT_ONCE))
+}
 
 #[doc(hidden)]
 /// The most pull pages this process has held at once (counted beside
@@ -84,7 +88,11 @@ pub async fn pull(
         directory_revision: params.directory_revision.unwrap_or(0),
     };
     // Its turn among the pages held at once, until its body is serialised.
-    let _permit = PAGES.acquire().await.map_err(|_| ApiError::internal())?;
+    let _permit = state
+        .pull_pages
+        .acquire()
+        .await
+        .map_err(|_| ApiError::internal())?;
     let _held = Held::new();
     let now = state.clock.now();
     let store = state.store.clone();

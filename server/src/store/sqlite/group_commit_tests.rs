@@ -398,3 +398,56 @@ fn pulls_and_pushes_at_once_share_one_commit() {
     assert_eq!(results[6], (1, 1));
     assert!(committed(&store, &pushed[0]));
 }
+
+/// Big pushes run alone (`ALONE_FROM` records or more): they pay for their
+/// own fsync already, and inside a group's savepoint every page they touch
+/// is journaled first (ADR 0020). Small ones still share.
+#[test]
+fn big_pushes_commit_alone() {
+    use super::group_commit::{ALONE_FROM, RECORDS_PER_COMMIT};
+    let (store, _dir) = file_store();
+    let big = RECORDS_PER_COMMIT / 2 + 1;
+    assert!(big >= ALONE_FROM);
+    let pushes: Vec<_> = (0..4)
+        .map(|n| {
+            let phone = device(&store, "org", n);
+            let changes = (0..big).map(|_| drop_change(&phone.identity())).collect();
+            (phone, changes)
+        })
+        .collect();
+    let before = store.group_commits();
+    for result in in_one_group(&store, pushes) {
+        assert_eq!(result.unwrap().len(), big);
+    }
+    assert_eq!(
+        store.group_commits() - before,
+        4,
+        "four big pushes: each commits alone"
+    );
+}
+
+/// Small pushes end a group at `RECORDS_PER_COMMIT` records.
+#[test]
+fn small_pushes_end_a_group_at_its_record_bound() {
+    use super::group_commit::{ALONE_FROM, RECORDS_PER_COMMIT};
+    let (store, _dir) = file_store();
+    let small = ALONE_FROM - 1;
+    let n = RECORDS_PER_COMMIT / small + 1; // the group ends at the n-th
+    let pushes: Vec<_> = (0..2 * n)
+        .map(|k| {
+            let phone = device(&store, "org", k);
+            let changes = (0..small).map(|_| drop_change(&phone.identity())).collect();
+            (phone, changes)
+        })
+        .collect();
+    let before = store.group_commits();
+    for result in in_one_group(&store, pushes) {
+        assert_eq!(result.unwrap().len(), small);
+    }
+    assert_eq!(
+        store.group_commits() - before,
+        2,
+        "{} pushes of {small}",
+        2 * n
+    );
+}

@@ -409,7 +409,7 @@ impl Store for SqliteStore {
         // Its own savepoint in the group's transaction; the acks come back
         // once the group's COMMIT has returned.
         self.writer
-            .run(|tx| push_in(tx, &self.key, caller, items, now))
+            .run(items.len(), |tx| push_in(tx, &self.key, caller, items, now))
     }
 
     fn pull(
@@ -426,8 +426,9 @@ impl Store for SqliteStore {
             let reader = self.reader()?;
             pull::read(&reader, &self.key, caller, query, now)?
         };
-        self.writer
-            .run(|tx| pull::write(tx, caller, &writes, now))?;
+        self.writer.run(1 + writes.rows.len(), |tx| {
+            pull::write(tx, caller, &writes, now)
+        })?;
         Ok(page)
     }
 }

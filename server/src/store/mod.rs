@@ -12,6 +12,8 @@ pub mod copy;
 pub mod dashboard;
 pub mod dashboard_index;
 pub mod data_protection;
+#[cfg(test)]
+pub(crate) mod group_commit_phones;
 pub mod links;
 pub mod open;
 pub mod partnership;

@@ -6,18 +6,13 @@
 //! (which sees only what is committed).
 
 use super::{testing, PgStore};
-use crate::store::{EnrolledDevice, NewDevice, Organisation, PushItem, Store, StoredCode, Worker};
-use crate::validate;
+use crate::store::group_commit_phones::{device, drop_change, push};
+use crate::store::EnrolledDevice;
 use nightround_core::crypto::DataKey;
-use nightround_core::domain::{
-    RecordKind, Role, SupplyDrop, SupplyLine, SupplyPurpose, WorkerIdentity,
-};
 use nightround_core::sync::protocol::{Ack, AckStatus, Change};
 use nightround_core::Timestamp;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use uuid::Uuid;
 
 /// A store in a fresh database, and its URL; `None` (skipped, said
 /// loudly) without a cluster.
@@ -38,106 +33,6 @@ fn now() -> Timestamp {
     chrono::Utc::now()
 }
 
-/// An enrolled phone of a new outreach worker of `org` (made if new).
-fn device(store: &PgStore, org: &str, n: usize) -> EnrolledDevice {
-    let at = now();
-    if store.organisation(org).unwrap().is_none() {
-        store
-            .add_organisation(&Organisation {
-                id: org.into(),
-                name: org.into(),
-                created_at: at,
-            })
-            .unwrap();
-    }
-    let worker = format!("{org}-{n}");
-    store
-        .add_worker(&Worker {
-            id: worker.clone(),
-            organisation_id: org.into(),
-            display_name: worker.clone(),
-            role: Role::OutreachWorker,
-            agency_id: None,
-            created_at: at,
-            revoked_at: None,
-        })
-        .unwrap();
-    let mut hash = [0u8; 32];
-    hash[..16].copy_from_slice(Uuid::now_v7().as_bytes());
-    store
-        .add_enrolment_code(&StoredCode {
-            hash,
-            worker_id: worker.clone(),
-            created_at: at,
-            expires_at: at + chrono::Duration::hours(1),
-        })
-        .unwrap();
-    let mut token = [1u8; 32];
-    token[..16].copy_from_slice(Uuid::now_v7().as_bytes());
-    store
-        .redeem_enrolment_code(
-            &hash,
-            &NewDevice {
-                id: Uuid::now_v7(),
-                name: format!("{worker}'s phone"),
-                token_hash: token,
-            },
-            at,
-        )
-        .unwrap()
-        .unwrap()
-}
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// A new supply drop by `by`, as a phone pushes it.
-fn drop_change(by: &WorkerIdentity) -> Change {
-    let at = now();
-    let drop = SupplyDrop {
-        id: Uuid::now_v7(),
-        at,
-        area_id: "york_road".into(),
-        purpose: SupplyPurpose::RestockDropPoint,
-        lines: vec![SupplyLine {
-            item_id: "condoms".into(),
-            quantity: 40,
-        }],
-        recorded_by: by.clone(),
-    };
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst) % 100_000;
-    let version = format!("{:013}-{n:05}-0000beef", at.timestamp_millis());
-    Change::new(
-        RecordKind::SupplyDrop,
-        drop.id,
-        version,
-        false,
-        Some(serde_json::to_value(drop).unwrap()),
-    )
-}
-
-/// `Store::push` through the real validation.
-fn push(store: &PgStore, caller: &EnrolledDevice, changes: &[Change]) -> Result<Vec<Ack>, String> {
-    let directory = store.directory().unwrap();
-    let identity = caller.identity();
-    let writer = validate::Writer {
-        viewer: caller.viewer(),
-        identity: &identity,
-        directory: &directory,
-        now: now(),
-    };
-    let items: Vec<PushItem<'_>> = changes
-        .iter()
-        .map(|change| PushItem {
-            change,
-            verdict: validate::check(change, &writer),
-            held_by_device: true,
-        })
-        .collect();
-    store
-        .push(caller, &items, now())
-        .map_err(|e| format!("{e} {e:?}"))
-}
-
 /// Runs one push per entry on its own thread, all in one group: the group
 /// is held until every one of them waits for it. Each push, once acked,
 /// is checked committed (seen from another connection).
@@ -154,7 +49,7 @@ fn in_one_group(
             let store = Arc::clone(store);
             let url = url.to_owned();
             std::thread::spawn(move || {
-                let result = push(&store, &caller, &changes);
+                let result = push(&*store, &caller, &changes);
                 if result.is_ok() {
                     // No ack before the COMMIT that made it durable.
                     assert!(changes.iter().all(|c| stored(&url, c)));
@@ -193,7 +88,7 @@ fn concurrent_pushes_from_many_phones_all_land_under_one_commit() {
     };
     let pushes: Vec<_> = (0..12)
         .map(|n| {
-            let phone = device(&store, &format!("org{}", n % 3), n);
+            let phone = device(&*store, &format!("org{}", n % 3), n);
             let changes = (0..5).map(|_| drop_change(&phone.identity())).collect();
             (phone, changes)
         })
@@ -221,7 +116,7 @@ fn pushes_racing_freely_share_commits() {
     let Some((store, url)) = pg_store() else {
         return;
     };
-    let phones: Vec<_> = (0..16).map(|n| device(&store, "org", n)).collect();
+    let phones: Vec<_> = (0..16).map(|n| device(&*store, "org", n)).collect();
     let before = store.group_commits();
     let threads: Vec<_> = phones
         .into_iter()
@@ -231,7 +126,7 @@ fn pushes_racing_freely_share_commits() {
             std::thread::spawn(move || {
                 for _ in 0..10 {
                     let changes: Vec<_> = (0..5).map(|_| drop_change(&phone.identity())).collect();
-                    let acks = push(&store, &phone, &changes).unwrap();
+                    let acks = push(&*store, &phone, &changes).unwrap();
                     assert!(acks.iter().all(|a| a.status == AckStatus::Applied));
                     assert!(changes.iter().all(|c| stored(&url, c)));
                 }
@@ -260,7 +155,7 @@ fn with_grouping_off_every_push_commits_alone() {
     store.set_group_limit(1);
     let pushes: Vec<_> = (0..4)
         .map(|n| {
-            let phone = device(&store, "org", n);
+            let phone = device(&*store, "org", n);
             let changes = vec![drop_change(&phone.identity())];
             (phone, changes)
         })
@@ -279,7 +174,7 @@ fn a_push_that_fails_mid_way_loses_only_its_own_writes() {
     };
     let pushes: Vec<_> = (0..4)
         .map(|n| {
-            let phone = device(&store, "org", n);
+            let phone = device(&*store, "org", n);
             let changes: Vec<_> = (0..3).map(|_| drop_change(&phone.identity())).collect();
             (phone, changes)
         })
@@ -331,7 +226,7 @@ fn the_same_version_twice_in_one_group_is_applied_once() {
     let Some((store, url)) = pg_store() else {
         return;
     };
-    let phone = device(&store, "org", 0);
+    let phone = device(&*store, "org", 0);
     let change = drop_change(&phone.identity());
     let before = store.group_commits();
     let results = in_one_group(

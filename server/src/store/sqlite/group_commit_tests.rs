@@ -3,18 +3,13 @@
 //! waiting for it, so the group is known, then checks acks, COMMITs and rows.
 
 use super::SqliteStore;
-use crate::store::{EnrolledDevice, NewDevice, Organisation, PushItem, Store, StoredCode, Worker};
-use crate::validate;
+use crate::store::group_commit_phones::{device, drop_change, push};
+use crate::store::{EnrolledDevice, Store};
 use nightround_core::crypto::DataKey;
-use nightround_core::domain::{
-    RecordKind, Role, SupplyDrop, SupplyLine, SupplyPurpose, WorkerIdentity,
-};
 use nightround_core::sync::protocol::{Ack, AckStatus, Change};
 use nightround_core::Timestamp;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use uuid::Uuid;
 
 fn now() -> Timestamp {
     chrono::Utc::now()
@@ -24,108 +19,6 @@ fn file_store() -> (Arc<SqliteStore>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("db"), DataKey::generate(1), now()).unwrap();
     (Arc::new(store), dir)
-}
-
-/// An enrolled phone of a new outreach worker of `org` (made if new).
-fn device(store: &SqliteStore, org: &str, n: usize) -> EnrolledDevice {
-    let at = now();
-    if store.organisation(org).unwrap().is_none() {
-        store
-            .add_organisation(&Organisation {
-                id: org.into(),
-                name: org.into(),
-                created_at: at,
-            })
-            .unwrap();
-    }
-    let worker = format!("{org}-{n}");
-    store
-        .add_worker(&Worker {
-            id: worker.clone(),
-            organisation_id: org.into(),
-            display_name: worker.clone(),
-            role: Role::OutreachWorker,
-            agency_id: None,
-            created_at: at,
-            revoked_at: None,
-        })
-        .unwrap();
-    let mut hash = [0u8; 32];
-    hash[..16].copy_from_slice(Uuid::now_v7().as_bytes());
-    store
-        .add_enrolment_code(&StoredCode {
-            hash,
-            worker_id: worker.clone(),
-            created_at: at,
-            expires_at: at + chrono::Duration::hours(1),
-        })
-        .unwrap();
-    let mut token = [1u8; 32];
-    token[..16].copy_from_slice(Uuid::now_v7().as_bytes());
-    store
-        .redeem_enrolment_code(
-            &hash,
-            &NewDevice {
-                id: Uuid::now_v7(),
-                name: format!("{worker}'s phone"),
-                token_hash: token,
-            },
-            at,
-        )
-        .unwrap()
-        .unwrap()
-}
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// A new supply drop by `by`, as a phone pushes it.
-fn drop_change(by: &WorkerIdentity) -> Change {
-    let at = now();
-    let drop = SupplyDrop {
-        id: Uuid::now_v7(),
-        at,
-        area_id: "york_road".into(),
-        purpose: SupplyPurpose::RestockDropPoint,
-        lines: vec![SupplyLine {
-            item_id: "condoms".into(),
-            quantity: 40,
-        }],
-        recorded_by: by.clone(),
-    };
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst) % 100_000;
-    let version = format!("{:013}-{n:05}-0000beef", at.timestamp_millis());
-    Change::new(
-        RecordKind::SupplyDrop,
-        drop.id,
-        version,
-        false,
-        Some(serde_json::to_value(drop).unwrap()),
-    )
-}
-
-/// `Store::push` through the real validation.
-fn push(
-    store: &SqliteStore,
-    caller: &EnrolledDevice,
-    changes: &[Change],
-) -> Result<Vec<Ack>, String> {
-    let directory = store.directory().unwrap();
-    let identity = caller.identity();
-    let writer = validate::Writer {
-        viewer: caller.viewer(),
-        identity: &identity,
-        directory: &directory,
-        now: now(),
-    };
-    let items: Vec<PushItem<'_>> = changes
-        .iter()
-        .map(|change| PushItem {
-            change,
-            verdict: validate::check(change, &writer),
-            held_by_device: true,
-        })
-        .collect();
-    store.push(caller, &items, now()).map_err(|e| e.to_string())
 }
 
 /// Runs one push per entry on its own thread, all in one group: the writer
@@ -141,7 +34,7 @@ fn in_one_group(
         .map(|(caller, changes)| {
             let store = Arc::clone(store);
             std::thread::spawn(move || {
-                let result = push(&store, &caller, &changes);
+                let result = push(&*store, &caller, &changes);
                 if result.is_ok() {
                     // No ack before the COMMIT that made it durable.
                     assert!(changes.iter().all(|c| committed(&store, c)));
@@ -190,7 +83,7 @@ fn concurrent_pushes_from_many_phones_all_land_under_one_commit() {
     let (store, _dir) = file_store();
     let pushes: Vec<_> = (0..12)
         .map(|n| {
-            let phone = device(&store, &format!("org{}", n % 3), n);
+            let phone = device(&*store, &format!("org{}", n % 3), n);
             let changes = (0..5).map(|_| drop_change(&phone.identity())).collect();
             (phone, changes)
         })
@@ -216,7 +109,7 @@ fn concurrent_pushes_from_many_phones_all_land_under_one_commit() {
 #[test]
 fn pushes_racing_freely_share_commits() {
     let (store, _dir) = file_store();
-    let phones: Vec<_> = (0..16).map(|n| device(&store, "org", n)).collect();
+    let phones: Vec<_> = (0..16).map(|n| device(&*store, "org", n)).collect();
     let before = store.group_commits();
     let threads: Vec<_> = phones
         .into_iter()
@@ -225,7 +118,7 @@ fn pushes_racing_freely_share_commits() {
             std::thread::spawn(move || {
                 for _ in 0..10 {
                     let changes: Vec<_> = (0..5).map(|_| drop_change(&phone.identity())).collect();
-                    let acks = push(&store, &phone, &changes).unwrap();
+                    let acks = push(&*store, &phone, &changes).unwrap();
                     assert!(acks.iter().all(|a| a.status == AckStatus::Applied));
                     // Acked only once committed.
                     assert!(changes.iter().all(|c| committed(&store, c)));
@@ -254,7 +147,7 @@ fn with_grouping_off_every_push_commits_alone() {
     store.set_group_limit(1);
     let pushes: Vec<_> = (0..4)
         .map(|n| {
-            let phone = device(&store, "org", n);
+            let phone = device(&*store, "org", n);
             let changes = vec![drop_change(&phone.identity())];
             (phone, changes)
         })
@@ -271,7 +164,7 @@ fn a_push_that_fails_mid_way_loses_only_its_own_writes() {
     let (store, _dir) = file_store();
     let pushes: Vec<_> = (0..4)
         .map(|n| {
-            let phone = device(&store, "org", n);
+            let phone = device(&*store, "org", n);
             let changes: Vec<_> = (0..3).map(|_| drop_change(&phone.identity())).collect();
             (phone, changes)
         })
@@ -312,7 +205,7 @@ fn a_push_that_fails_mid_way_loses_only_its_own_writes() {
 #[test]
 fn the_same_version_twice_in_one_group_is_applied_once() {
     let (store, _dir) = file_store();
-    let phone = device(&store, "org", 0);
+    let phone = device(&*store, "org", 0);
     let change = drop_change(&phone.identity());
     let before = store.group_commits();
     let results = in_one_group(
@@ -339,11 +232,11 @@ fn the_same_version_twice_in_one_group_is_applied_once() {
 fn pulls_and_pushes_at_once_share_one_commit() {
     use crate::store::PullQuery;
     let (store, _dir) = file_store();
-    let author = device(&store, "org", 0);
+    let author = device(&*store, "org", 0);
     let changes: Vec<_> = (0..5).map(|_| drop_change(&author.identity())).collect();
-    push(&store, &author, &changes).unwrap();
-    let pullers: Vec<_> = (1..=6).map(|n| device(&store, "org", n)).collect();
-    let pusher = device(&store, "org", 7);
+    push(&*store, &author, &changes).unwrap();
+    let pullers: Vec<_> = (1..=6).map(|n| device(&*store, "org", n)).collect();
+    let pusher = device(&*store, "org", 7);
     let pushed = vec![drop_change(&pusher.identity())];
 
     let held = store.lock();
@@ -375,7 +268,7 @@ fn pulls_and_pushes_at_once_share_one_commit() {
         let phone = pusher.clone();
         let pushed = pushed.clone();
         threads.push(std::thread::spawn(move || {
-            let acks = push(&store, &phone, &pushed).unwrap();
+            let acks = push(&*store, &phone, &pushed).unwrap();
             (acks.len(), 1)
         }));
     }
@@ -410,7 +303,7 @@ fn big_pushes_commit_alone() {
     assert!(big >= ALONE_FROM);
     let pushes: Vec<_> = (0..4)
         .map(|n| {
-            let phone = device(&store, "org", n);
+            let phone = device(&*store, "org", n);
             let changes = (0..big).map(|_| drop_change(&phone.identity())).collect();
             (phone, changes)
         })
@@ -435,7 +328,7 @@ fn small_pushes_end_a_group_at_its_record_bound() {
     let n = RECORDS_PER_COMMIT / small + 1; // the group ends at the n-th
     let pushes: Vec<_> = (0..2 * n)
         .map(|k| {
-            let phone = device(&store, "org", k);
+            let phone = device(&*store, "org", k);
             let changes = (0..small).map(|_| drop_change(&phone.identity())).collect();
             (phone, changes)
         })
